@@ -1,0 +1,27 @@
+//! Criterion bench: evaluating a fully answered assessment. Goal: median ≤ 50 µs.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use questionnaires::{Format, builtin, evaluate, parse_answers_file};
+
+fn bench(c: &mut Criterion) {
+    let q = builtin();
+    let text = include_str!("../tests/cases/full_answers.toml");
+    let mut table: toml::Table = toml::from_str(text).expect("the bench case is valid TOML");
+    table.remove("expect");
+    let file = parse_answers_file(
+        &toml::to_string(&table).expect("re-encodes"),
+        Format::Toml,
+        q,
+    )
+    .expect("the bench case is a valid answers file");
+    assert!(
+        file.answers.len() >= q.questions.len() - 5,
+        "the bench case should answer nearly everything"
+    );
+    c.bench_function("evaluate_full_assessment", |b| {
+        b.iter(|| evaluate(q, std::hint::black_box(&file.answers)))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

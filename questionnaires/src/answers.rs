@@ -1,0 +1,410 @@
+//! Answers, and answers files (TOML or JSON) checked against a questionnaire.
+//!
+//! An answers file looks like this:
+//!
+//! ```toml
+//! questionnaire = "serverless-review"
+//! [workload]
+//! name = "Order service"
+//! [answers]
+//! traffic_shape = "spiky"                       # a single choice
+//! entry_point = ["http_api", "queue"]           # several choices
+//! peak_rps = 1200                               # a number
+//! workload_boundary = "Takes orders, nothing else"  # text
+//! ordering = { not_applicable = "no ordering at all" }
+//! idempotency = { value = "keys_enforced", note = "Powertools idempotency" }
+//! ```
+//!
+//! [`parse_answers_file`] reports every problem at once and returns nothing partial.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::{ChoiceId, QuestionId, QuestionKind, Questionnaire};
+
+/// The workload under review.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Workload {
+    /// Its name, such as "Order service".
+    pub name: String,
+    /// What it does.
+    #[serde(default)]
+    pub description: String,
+    /// Where it runs, such as "production".
+    #[serde(default)]
+    pub environment: String,
+}
+
+/// One answer's value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerValue {
+    /// Selected choices (one for a single question; may be empty only through "none of these").
+    Choices(Vec<ChoiceId>),
+    /// A number.
+    Number(f64),
+    /// Free text.
+    Text(String),
+    /// Does not apply to this workload, and why.
+    NotApplicable(String),
+}
+
+/// An answer with its optional note.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    /// The value.
+    pub value: AnswerValue,
+    /// A note from the team.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Answer {
+    /// An answer without a note.
+    pub fn new(value: AnswerValue) -> Answer {
+        Answer { value, note: None }
+    }
+}
+
+/// Answers keyed by question id.
+pub type Answers = BTreeMap<QuestionId, Answer>;
+
+/// A parsed answers file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswersFile {
+    /// The questionnaire id it answers.
+    pub questionnaire: String,
+    /// The workload.
+    pub workload: Workload,
+    /// The answers.
+    pub answers: Answers,
+}
+
+/// The format of an answers file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+/// One problem in an answers file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerError {
+    /// Where: `answers.peak_rps`, `workload.name`, or empty for the whole file.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for AnswerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.key.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.key, self.message)
+        }
+    }
+}
+
+fn err(key: impl Into<String>, message: impl Into<String>) -> AnswerError {
+    AnswerError {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// Parses and checks an answers file. Every problem is returned, or the whole file.
+pub fn parse_answers_file(
+    text: &str,
+    format: Format,
+    q: &Questionnaire,
+) -> Result<AnswersFile, Vec<AnswerError>> {
+    let root: Value = match format {
+        Format::Toml => toml::from_str(text)
+            .map_err(|e| vec![err("", format!("not valid TOML: {}", e.message().trim()))])?,
+        Format::Json => {
+            serde_json::from_str(text).map_err(|e| vec![err("", format!("not valid JSON: {e}"))])?
+        }
+    };
+    let Value::Object(root) = root else {
+        return Err(vec![err(
+            "",
+            "the file must be a table with `questionnaire`, `workload` and `answers`",
+        )]);
+    };
+    let mut errors = Vec::new();
+    for key in root.keys() {
+        if !matches!(key.as_str(), "questionnaire" | "workload" | "answers") {
+            errors.push(err(
+                key.clone(),
+                "unknown key; expected `questionnaire`, `workload` or `answers`",
+            ));
+        }
+    }
+    let questionnaire = match root.get("questionnaire") {
+        Some(Value::String(s)) if s == &q.id => s.clone(),
+        Some(Value::String(s)) => {
+            errors.push(err(
+                "questionnaire",
+                format!(
+                    "this file answers `{s}`, but the questionnaire is `{}`",
+                    q.id
+                ),
+            ));
+            s.clone()
+        }
+        Some(_) => {
+            errors.push(err("questionnaire", "must be a string"));
+            String::new()
+        }
+        None => {
+            errors.push(err(
+                "questionnaire",
+                format!("missing; add `questionnaire = \"{}\"`", q.id),
+            ));
+            String::new()
+        }
+    };
+    let workload = parse_workload(root.get("workload"), &mut errors);
+    let mut answers = Answers::new();
+    match root.get("answers") {
+        None => {}
+        Some(Value::Object(map)) => {
+            for (key, value) in map {
+                let path = format!("answers.{key}");
+                match q.question(key) {
+                    None => errors.push(err(path, format!("unknown question `{key}`"))),
+                    Some(question) => {
+                        if let Some(a) = parse_answer(&path, question, value, &mut errors) {
+                            answers.insert(question.id.clone(), a);
+                        }
+                    }
+                }
+            }
+        }
+        Some(_) => errors.push(err("answers", "must be a table keyed by question id")),
+    }
+    if errors.is_empty() {
+        Ok(AnswersFile {
+            questionnaire,
+            workload,
+            answers,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+fn parse_workload(v: Option<&Value>, errors: &mut Vec<AnswerError>) -> Workload {
+    let mut w = Workload::default();
+    let Some(v) = v else {
+        errors.push(err(
+            "workload",
+            "missing; add `[workload]` with `name = \"...\"`",
+        ));
+        return w;
+    };
+    let Value::Object(map) = v else {
+        errors.push(err("workload", "must be a table"));
+        return w;
+    };
+    for (key, value) in map {
+        let path = format!("workload.{key}");
+        let Value::String(s) = value else {
+            errors.push(err(path, "must be a string"));
+            continue;
+        };
+        match key.as_str() {
+            "name" => w.name = s.trim().to_owned(),
+            "description" => w.description = s.clone(),
+            "environment" => w.environment = s.clone(),
+            _ => errors.push(err(
+                path,
+                "unknown key; expected `name`, `description` or `environment`",
+            )),
+        }
+    }
+    if w.name.is_empty() {
+        errors.push(err("workload.name", "the workload needs a name"));
+    } else if w.name.chars().count() > 200 {
+        errors.push(err("workload.name", "longer than 200 characters"));
+    }
+    w
+}
+
+fn parse_answer(
+    path: &str,
+    q: &crate::model::Question,
+    v: &Value,
+    errors: &mut Vec<AnswerError>,
+) -> Option<Answer> {
+    let (value, note) = match v {
+        Value::Object(map) => {
+            let mut note = None;
+            let mut value = None;
+            let mut na = None;
+            for (k, x) in map {
+                match (k.as_str(), x) {
+                    ("note", Value::String(s)) => note = Some(s.clone()),
+                    ("note", _) => errors.push(err(format!("{path}.note"), "must be a string")),
+                    ("value", x) => value = Some(x),
+                    ("not_applicable", Value::String(s)) if !s.trim().is_empty() => {
+                        na = Some(s.trim().to_owned())
+                    }
+                    ("not_applicable", _) => errors.push(err(
+                        format!("{path}.not_applicable"),
+                        "not applicable needs a reason: `{ not_applicable = \"why\" }`",
+                    )),
+                    _ => errors.push(err(
+                        format!("{path}.{k}"),
+                        "unknown key; expected `value`, `not_applicable` or `note`",
+                    )),
+                }
+            }
+            match (value, na) {
+                (Some(_), Some(_)) => {
+                    errors.push(err(path, "has both `value` and `not_applicable`; keep one"));
+                    return None;
+                }
+                (None, Some(reason)) => {
+                    return Some(Answer {
+                        value: AnswerValue::NotApplicable(reason),
+                        note,
+                    });
+                }
+                (Some(x), None) => (x, note),
+                (None, None) => {
+                    if !map.contains_key("not_applicable") {
+                        errors.push(err(path, "needs `value` or `not_applicable`"));
+                    }
+                    return None;
+                }
+            }
+        }
+        other => (other, None),
+    };
+    let value = parse_value(path, q, value, errors)?;
+    Some(Answer { value, note })
+}
+
+fn parse_value(
+    path: &str,
+    q: &crate::model::Question,
+    v: &Value,
+    errors: &mut Vec<AnswerError>,
+) -> Option<AnswerValue> {
+    let choice_list = || {
+        q.choices
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let before = errors.len();
+    match (q.kind, v) {
+        (QuestionKind::Single, Value::String(s)) => match q.choice_index(s) {
+            Some(i) => return Some(AnswerValue::Choices(vec![q.choices[i].id.clone()])),
+            None => errors.push(err(
+                path,
+                format!(
+                    "`{s}` is not a choice of `{}`; choose one of: {}",
+                    q.id,
+                    choice_list()
+                ),
+            )),
+        },
+        (QuestionKind::Single, _) => errors.push(err(
+            path,
+            format!("`{}` takes one choice id, as a string", q.id),
+        )),
+        (QuestionKind::Multi, Value::String(_) | Value::Array(_)) => {
+            let items: Vec<&Value> = match v {
+                Value::Array(a) => a.iter().collect(),
+                one => vec![one],
+            };
+            let mut picked = BTreeSet::new();
+            for item in items {
+                match item {
+                    Value::String(s) => match q.choice_index(s) {
+                        Some(i) => {
+                            if !picked.insert(i) {
+                                errors.push(err(path, format!("`{s}` is listed twice")));
+                            }
+                        }
+                        None => errors.push(err(
+                            path,
+                            format!(
+                                "`{s}` is not a choice of `{}`; choose from: {}",
+                                q.id,
+                                choice_list()
+                            ),
+                        )),
+                    },
+                    _ => errors.push(err(path, "every item must be a choice id string")),
+                }
+            }
+            let none = picked.iter().find(|i| q.choices[**i].none_of_these);
+            if let (Some(n), true) = (none, picked.len() > 1) {
+                errors.push(err(
+                    path,
+                    format!(
+                        "`{}` means none of the others, so it cannot be combined with them",
+                        q.choices[*n].id
+                    ),
+                ));
+            }
+            if picked.is_empty() && errors.len() == before {
+                errors.push(err(
+                    path,
+                    "select at least one choice, or answer not applicable with a reason",
+                ));
+            }
+            if errors.len() == before {
+                return Some(AnswerValue::Choices(
+                    picked
+                        .into_iter()
+                        .map(|i| q.choices[i].id.clone())
+                        .collect(),
+                ));
+            }
+        }
+        (QuestionKind::Multi, _) => {
+            errors.push(err(path, format!("`{}` takes a list of choice ids", q.id)))
+        }
+        (QuestionKind::Number, Value::Number(n)) => {
+            let x = n.as_f64().unwrap_or(f64::NAN);
+            match &q.number {
+                Some(spec) if x.is_finite() && x >= spec.min && x <= spec.max => {
+                    return Some(AnswerValue::Number(x));
+                }
+                Some(spec) => errors.push(err(
+                    path,
+                    format!(
+                        "{} {} is out of range {} ..= {} {}",
+                        crate::condition::num(x),
+                        spec.unit,
+                        crate::condition::num(spec.min),
+                        crate::condition::num(spec.max),
+                        spec.unit
+                    ),
+                )),
+                None => errors.push(err(path, "this question has no range")),
+            }
+        }
+        (QuestionKind::Number, _) => errors.push(err(path, format!("`{}` takes a number", q.id))),
+        (QuestionKind::Text, Value::String(s)) if s.chars().count() <= 10_000 => {
+            return Some(AnswerValue::Text(s.clone()));
+        }
+        (QuestionKind::Text, Value::String(_)) => {
+            errors.push(err(path, "longer than 10,000 characters"))
+        }
+        (QuestionKind::Text, _) => {
+            errors.push(err(path, format!("`{}` takes text, as a string", q.id)))
+        }
+    }
+    None
+}

@@ -1,0 +1,573 @@
+//! `evaluate`: answers in, a full, explained evaluation out.
+//!
+//! Deterministic: the same questionnaire and answers always give the same value (no clock, no
+//! randomness, ordered maps).
+//!
+//! # Scores
+//!
+//! Each answered, applicable question earns points from its risk: none 100, medium 50, high 0.
+//! - area score = Σ(question weight × points) ÷ Σ(question weight), over the area's answered,
+//!   applicable questions (text questions included: their rules decide their risk);
+//! - overall score = Σ(area weight × area score) ÷ Σ(area weight), over areas with a score.
+//!
+//! Unanswered and not-applicable questions are left out, not counted as zero; progress is reported
+//! separately, so a half-finished review is visibly half-finished rather than silently low.
+//! Scores are rounded to one decimal.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::answers::{AnswerValue, Answers};
+use crate::checks::{self, CheckResult, SkippedCheck};
+use crate::condition::{Calc, Env, Fact, Tri};
+use crate::cost::{self, CostEstimate};
+use crate::model::{
+    AreaId, ConditionInput, Improvement, ItemId, NumberInput, PatternId, QuestionId, Questionnaire,
+    Risk,
+};
+use crate::recommend::{self, Recommendation, Verdict};
+
+/// Which questionnaire produced an evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Source {
+    /// Questionnaire id.
+    pub id: String,
+    /// Its version.
+    pub version: String,
+    /// Its content hash.
+    pub content_hash: String,
+}
+
+/// The complete result of a review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// What produced it.
+    pub questionnaire: Source,
+    /// How far the review has got.
+    pub progress: Progress,
+    /// Overall and per-area scores.
+    pub scores: Scores,
+    /// Per-area details, in questionnaire order.
+    pub areas: Vec<AreaResult>,
+    /// Every question's status and risk, in questionnaire order.
+    pub questions: Vec<QuestionResult>,
+    /// High, then medium risks, each explained.
+    pub risks: Vec<RiskItem>,
+    /// Patterns, best first.
+    pub recommendations: Vec<Recommendation>,
+    /// Whether serverless fits, in one sentence.
+    pub verdict: Verdict,
+    /// Quantitative checks that ran.
+    pub checks: Vec<CheckResult>,
+    /// Checks that need more answers.
+    pub skipped_checks: Vec<SkippedCheck>,
+    /// Lambda against Fargate, when the inputs are answered.
+    pub cost: Option<CostEstimate>,
+    /// The improvement checklist with states derived from the answers.
+    pub checklist: Vec<ChecklistEntry>,
+    /// Questions that do not apply, and why.
+    pub not_applicable: Vec<NotApplicable>,
+}
+
+/// Answered out of applicable.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Progress {
+    /// Answered (including not applicable with a reason).
+    pub answered: usize,
+    /// Questions that apply (follow-ups whose condition fails are left out).
+    pub applicable: usize,
+    /// All questions.
+    pub total: usize,
+}
+
+/// Scores out of 100.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scores {
+    /// The overall score, when any area has one.
+    pub overall: Option<f64>,
+    /// Area id → score (null when nothing in it is answered).
+    pub areas: BTreeMap<AreaId, Option<f64>>,
+}
+
+/// One area's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaResult {
+    /// Area id.
+    pub id: AreaId,
+    /// Title.
+    pub title: String,
+    /// Score out of 100.
+    pub score: Option<f64>,
+    /// Progress within the area.
+    pub progress: Progress,
+    /// High risks in it.
+    pub high: usize,
+    /// Medium risks in it.
+    pub medium: usize,
+}
+
+/// Where a question stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Not answered yet.
+    Unanswered,
+    /// Answered.
+    Answered,
+    /// Answered "not applicable", with a reason.
+    NotApplicable,
+    /// A follow-up whose condition does not hold: not shown.
+    Hidden,
+}
+
+/// One question's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionResult {
+    /// Question id.
+    pub id: QuestionId,
+    /// Area id.
+    pub area: AreaId,
+    /// Status.
+    pub status: Status,
+    /// Risk, when answered.
+    pub risk: Option<Risk>,
+    /// The reason of the rule that set the risk.
+    pub reason: Option<String>,
+    /// The condition of that rule.
+    pub rule: Option<String>,
+    /// The answers behind it.
+    pub facts: Vec<Fact>,
+}
+
+/// A high or medium risk, explained.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RiskItem {
+    /// Question id.
+    pub question: QuestionId,
+    /// Question title.
+    pub title: String,
+    /// Area id.
+    pub area: AreaId,
+    /// `high` or `medium`.
+    pub level: Risk,
+    /// Why.
+    pub reason: String,
+    /// The rule that fired.
+    pub rule: String,
+    /// The answers behind it.
+    pub facts: Vec<Fact>,
+    /// Improvements of the good-practice choices not selected.
+    pub improvements: Vec<Improvement>,
+}
+
+/// The state of a checklist item, derived from the answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    /// The answers say it is in place.
+    Done,
+    /// Still to do (or not yet known).
+    Open,
+    /// Does not apply to this workload.
+    NotApplicable,
+}
+
+/// How urgent a checklist item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    /// Linked to no risk.
+    Low,
+    /// Linked to a medium risk.
+    Medium,
+    /// Linked to a high risk.
+    High,
+}
+
+/// One checklist item with its derived state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChecklistEntry {
+    /// Item id.
+    pub id: ItemId,
+    /// Title.
+    pub title: String,
+    /// Area id.
+    pub area: AreaId,
+    /// State derived from the answers.
+    pub state: ItemState,
+    /// Whether the answers decide the state (false: open because unanswered).
+    pub decided: bool,
+    /// Priority from the risks of its questions.
+    pub priority: Priority,
+    /// Why it matters.
+    pub why: String,
+    /// How to do it.
+    pub how: String,
+    /// A page about it.
+    pub url: Option<String>,
+    /// Top-ranked patterns that require it.
+    pub required_by: Vec<PatternId>,
+    /// The answers behind the state.
+    pub facts: Vec<Fact>,
+}
+
+/// A question that does not apply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotApplicable {
+    /// Question id.
+    pub question: QuestionId,
+    /// Why: the team's reason, or the follow-up condition that does not hold.
+    pub reason: String,
+    /// `team` or `condition`.
+    pub by: &'static str,
+}
+
+/// The answers as the engine reads them: per question index.
+pub(crate) struct State<'q> {
+    pub q: &'q Questionnaire,
+    pub status: Vec<Status>,
+    pub choices: Vec<u64>,
+    pub numbers: Vec<Option<f64>>,
+    pub calc: [Option<f64>; Calc::ALL.len()],
+}
+
+impl Env for State<'_> {
+    fn choice(&self, question: usize, choice: usize) -> Tri {
+        if self.status[question] == Status::Answered {
+            if self.choices[question] & (1 << choice) != 0 {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        } else {
+            Tri::Unknown
+        }
+    }
+
+    fn number(&self, question: usize) -> Option<f64> {
+        if self.status[question] == Status::Answered {
+            self.numbers[question]
+        } else {
+            None
+        }
+    }
+
+    fn calc(&self, calc: Calc) -> Option<f64> {
+        self.calc[calc as usize]
+    }
+}
+
+impl State<'_> {
+    /// A number input's value, when mapped and answered.
+    pub fn input(&self, n: NumberInput) -> Option<f64> {
+        self.q.inputs.numbers.get(&n).and_then(|&i| self.number(i))
+    }
+
+    /// A condition input's value: unknown when unmapped or unanswered.
+    pub fn when(&self, c: ConditionInput) -> Tri {
+        self.q
+            .inputs
+            .conditions
+            .get(&c)
+            .map_or(Tri::Unknown, |cond| cond.eval(self))
+    }
+
+    /// The question a number input reads, if mapped.
+    pub fn input_question(&self, n: NumberInput) -> Option<&QuestionId> {
+        self.q
+            .inputs
+            .numbers
+            .get(&n)
+            .map(|&i| &self.q.questions[i].id)
+    }
+}
+
+fn build_state<'q>(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
+    let n = q.questions.len();
+    let mut state = State {
+        q,
+        status: vec![Status::Unanswered; n],
+        choices: vec![0; n],
+        numbers: vec![None; n],
+        calc: [None; Calc::ALL.len()],
+    };
+    // Questions come in order, and follow-ups only read earlier ones (checked at load).
+    for (i, question) in q.questions.iter().enumerate() {
+        if let Some(cond) = &question.applies_when {
+            if cond.eval(&state) != Tri::True {
+                state.status[i] = Status::Hidden;
+                continue;
+            }
+        }
+        let Some(answer) = answers.get(&question.id) else {
+            continue;
+        };
+        state.status[i] = match &answer.value {
+            AnswerValue::NotApplicable(_) => Status::NotApplicable,
+            AnswerValue::Choices(ids) => {
+                for id in ids {
+                    if let Some(ci) = question.choice_index(id.as_str()) {
+                        state.choices[i] |= 1 << ci;
+                    }
+                }
+                Status::Answered
+            }
+            AnswerValue::Number(x) => {
+                state.numbers[i] = Some(*x);
+                Status::Answered
+            }
+            AnswerValue::Text(_) => Status::Answered,
+        };
+    }
+    cost::fill_calc(&mut state);
+    state
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// Evaluates answers against a questionnaire. Answers to unknown questions or choices are
+/// ignored; check files with [`crate::parse_answers_file`] first to report them.
+pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
+    let state = build_state(q, answers);
+
+    let mut questions = Vec::with_capacity(q.questions.len());
+    let mut not_applicable = Vec::new();
+    for (i, question) in q.questions.iter().enumerate() {
+        let area = q.areas[question.area].id.clone();
+        let mut result = QuestionResult {
+            id: question.id.clone(),
+            area,
+            status: state.status[i],
+            risk: None,
+            reason: None,
+            rule: None,
+            facts: Vec::new(),
+        };
+        match state.status[i] {
+            Status::Answered => {
+                let fired = question
+                    .risk_rules
+                    .iter()
+                    .find(|r| r.when.eval(&state) == Tri::True);
+                if let Some(rule) = fired {
+                    let (_, facts) = rule.when.explain(&state, q);
+                    result.risk = Some(rule.risk);
+                    result.reason = Some(rule.reason.clone());
+                    result.rule = Some(rule.when.source().to_owned());
+                    result.facts = facts;
+                }
+            }
+            Status::NotApplicable => {
+                if let Some(AnswerValue::NotApplicable(reason)) =
+                    answers.get(&question.id).map(|a| &a.value)
+                {
+                    not_applicable.push(NotApplicable {
+                        question: question.id.clone(),
+                        reason: reason.clone(),
+                        by: "team",
+                    });
+                }
+            }
+            Status::Hidden => {
+                let cond = question.applies_when.as_ref().map_or("", |c| c.source());
+                not_applicable.push(NotApplicable {
+                    question: question.id.clone(),
+                    reason: format!("follow-up shown only when `{cond}`"),
+                    by: "condition",
+                });
+            }
+            Status::Unanswered => {}
+        }
+        questions.push(result);
+    }
+
+    let (areas, scores, progress) = score(q, &questions);
+    let risks = collect_risks(q, &state, &questions);
+    let recommendations = recommend::rank(q, &state);
+    let verdict = recommend::verdict(&recommendations);
+    let (checks, skipped_checks) = checks::run(&state);
+    let cost = cost::estimate(&state);
+    let checklist = checklist(q, &state, &questions, &recommendations);
+
+    Evaluation {
+        questionnaire: Source {
+            id: q.id.clone(),
+            version: q.version.clone(),
+            content_hash: q.content_hash.clone(),
+        },
+        progress,
+        scores,
+        areas,
+        questions,
+        risks,
+        recommendations,
+        verdict,
+        checks,
+        skipped_checks,
+        cost,
+        checklist,
+        not_applicable,
+    }
+}
+
+fn score(q: &Questionnaire, questions: &[QuestionResult]) -> (Vec<AreaResult>, Scores, Progress) {
+    let mut areas = Vec::new();
+    let mut by_id = BTreeMap::new();
+    let (mut total_w, mut total_s) = (0.0, 0.0);
+    let mut progress = Progress {
+        answered: 0,
+        applicable: 0,
+        total: questions.len(),
+    };
+    for area in &q.areas {
+        let (mut w, mut s) = (0.0, 0.0);
+        let mut p = Progress {
+            answered: 0,
+            applicable: 0,
+            total: area.questions.len(),
+        };
+        let (mut high, mut medium) = (0, 0);
+        for &qi in &area.questions {
+            let r = &questions[qi];
+            match r.status {
+                Status::Hidden => continue,
+                Status::Answered | Status::NotApplicable => p.answered += 1,
+                Status::Unanswered => {}
+            }
+            p.applicable += 1;
+            if let Some(risk) = r.risk {
+                let weight = q.questions[qi].weight;
+                w += weight;
+                s += weight * risk.points();
+                match risk {
+                    Risk::High => high += 1,
+                    Risk::Medium => medium += 1,
+                    Risk::None => {}
+                }
+            }
+        }
+        let score = (w > 0.0).then(|| round1(s / w));
+        if let Some(sc) = score {
+            total_w += area.weight;
+            total_s += area.weight * sc;
+        }
+        progress.answered += p.answered;
+        progress.applicable += p.applicable;
+        by_id.insert(area.id.clone(), score);
+        areas.push(AreaResult {
+            id: area.id.clone(),
+            title: area.title.clone(),
+            score,
+            progress: p,
+            high,
+            medium,
+        });
+    }
+    let overall = (total_w > 0.0).then(|| round1(total_s / total_w));
+    (
+        areas,
+        Scores {
+            overall,
+            areas: by_id,
+        },
+        progress,
+    )
+}
+
+fn collect_risks(
+    q: &Questionnaire,
+    state: &State<'_>,
+    questions: &[QuestionResult],
+) -> Vec<RiskItem> {
+    let mut risks: Vec<RiskItem> = questions
+        .iter()
+        .enumerate()
+        .filter_map(|(qi, r)| {
+            let level = r.risk.filter(|r| *r != Risk::None)?;
+            let question = &q.questions[qi];
+            let improvements = question
+                .choices
+                .iter()
+                .enumerate()
+                .filter(|(ci, _)| state.choice(qi, *ci) == Tri::False)
+                .filter_map(|(_, c)| c.improvement.clone())
+                .collect();
+            Some(RiskItem {
+                question: r.id.clone(),
+                title: question.title.clone(),
+                area: r.area.clone(),
+                level,
+                reason: r.reason.clone().unwrap_or_default(),
+                rule: r.rule.clone().unwrap_or_default(),
+                facts: r.facts.clone(),
+                improvements,
+            })
+        })
+        .collect();
+    // Stable: high before medium, then questionnaire order.
+    risks.sort_by(|a, b| b.level.cmp(&a.level));
+    risks
+}
+
+/// How many of the top-ranked patterns mark checklist items as required.
+const REQUIRED_BY_TOP: usize = 3;
+
+fn checklist(
+    q: &Questionnaire,
+    state: &State<'_>,
+    questions: &[QuestionResult],
+    recs: &[Recommendation],
+) -> Vec<ChecklistEntry> {
+    q.checklist
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let applies = item
+                .applies_when
+                .as_ref()
+                .is_none_or(|c| c.eval(state) != Tri::False);
+            let (value, facts) = item.done_when.explain(state, q);
+            let state_ = match (applies, value) {
+                (false, _) => ItemState::NotApplicable,
+                (true, Tri::True) => ItemState::Done,
+                (true, _) => ItemState::Open,
+            };
+            let priority = item
+                .questions
+                .iter()
+                .filter_map(|&qi| questions[qi].risk)
+                .max()
+                .map_or(Priority::Low, |r| match r {
+                    Risk::High => Priority::High,
+                    Risk::Medium => Priority::Medium,
+                    Risk::None => Priority::Low,
+                });
+            let required_by = recs
+                .iter()
+                .take(REQUIRED_BY_TOP)
+                .filter(|r| r.score > 0.0)
+                .filter(|r| {
+                    q.pattern(r.pattern.as_str())
+                        .is_some_and(|p| p.controls.contains(&index))
+                })
+                .map(|r| r.pattern.clone())
+                .collect();
+            ChecklistEntry {
+                id: item.id.clone(),
+                title: item.title.clone(),
+                area: q.areas[item.area].id.clone(),
+                state: state_,
+                decided: value != Tri::Unknown,
+                priority,
+                why: item.why.clone(),
+                how: item.how.clone(),
+                url: item.url.clone(),
+                required_by,
+                facts,
+            }
+        })
+        .collect()
+}

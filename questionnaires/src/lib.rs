@@ -1,0 +1,27 @@
+//! The Trellis domain core: the questionnaire model and everything computed from answers.
+//!
+//! Pure by design: no IO, no async, no clock, no randomness. The server, the UI, the reports and
+//! the starter projects all render what this crate produces.
+//!
+//! - [`load`] reads and validates questionnaire content (TOML), reporting every error at once;
+//! - [`builtin`] is the embedded serverless review;
+//! - [`parse_answers_file`] reads an answers file (TOML or JSON) against a questionnaire;
+//! - [`evaluate`] turns answers into risks, scores, ranked patterns, checks, cost and a checklist.
+
+pub mod answers;
+pub mod builtin;
+pub mod checks;
+pub mod condition;
+pub mod cost;
+pub mod evaluate;
+pub mod load;
+pub mod model;
+pub mod recommend;
+
+pub use answers::{
+    Answer, AnswerError, AnswerValue, Answers, AnswersFile, Format, Workload, parse_answers_file,
+};
+pub use builtin::builtin;
+pub use evaluate::{Evaluation, evaluate};
+pub use load::{ContentError, LoadErrors, load};
+pub use model::{Questionnaire, Risk};

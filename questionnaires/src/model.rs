@@ -1,0 +1,501 @@
+//! The validated questionnaire model.
+//!
+//! Values of these types only come out of [`crate::load`], which checks every cross-reference, so
+//! the engine can index by position without re-checking. Conditions are stored resolved: they point
+//! at questions and choices by index.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::condition::Condition;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Accepts `[a-z0-9_-]`, 1 to 128 characters; the reason otherwise.
+            pub fn parse(s: &str) -> Result<Self, String> {
+                crate::model::check_id(s).map(|()| Self(s.to_owned()))
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+id_type!(
+    /// The id of a question, unique across a questionnaire.
+    QuestionId
+);
+id_type!(
+    /// The id of a choice, unique within its question.
+    ChoiceId
+);
+id_type!(
+    /// The id of an area.
+    AreaId
+);
+impl AreaId {
+    /// Wraps an id the loader has already checked, or reported as an error.
+    pub(crate) fn from_trusted(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+id_type!(
+    /// The id of a pattern in the catalog.
+    PatternId
+);
+id_type!(
+    /// The id of a checklist item.
+    ItemId
+);
+
+/// Checks the id alphabet shared by every id type. AWS custom lenses also use upper case, so
+/// letters of both cases are accepted.
+pub(crate) fn check_id(s: &str) -> Result<(), String> {
+    if s.is_empty() || s.len() > 128 {
+        return Err(format!("id `{s}` must be 1 to 128 characters long"));
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(format!(
+            "id `{s}` may only contain letters, digits, `_` and `-`"
+        ));
+    }
+    Ok(())
+}
+
+/// A whole questionnaire: areas with their questions, the pattern catalog, the checklist and the
+/// figures the checks use.
+#[derive(Debug, Clone)]
+pub struct Questionnaire {
+    /// Stable id, stored with every assessment.
+    pub id: String,
+    /// Content version, shown on reports.
+    pub version: String,
+    /// Human title.
+    pub title: String,
+    /// Markdown description.
+    pub description: String,
+    /// SHA-256 over the source files, so a report can name exactly what produced it.
+    pub content_hash: String,
+    /// Areas in display order.
+    pub areas: Vec<Area>,
+    /// Every question in display order (areas in order, then questions in order).
+    pub questions: Vec<Question>,
+    /// Pattern catalog.
+    pub patterns: Vec<Pattern>,
+    /// Improvement checklist.
+    pub checklist: Vec<ChecklistItem>,
+    /// Quotas, prices and assumptions.
+    pub figures: Figures,
+    /// Which answers feed the quantitative checks.
+    pub inputs: Inputs,
+    /// Runtimes with their cold-start figures.
+    pub runtimes: Vec<Runtime>,
+    pub(crate) question_index: BTreeMap<QuestionId, usize>,
+}
+
+impl Questionnaire {
+    /// The index of a question by id.
+    pub fn question_index(&self, id: &str) -> Option<usize> {
+        self.question_index.get(id).copied()
+    }
+
+    /// A question by id.
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.question_index(id).map(|i| &self.questions[i])
+    }
+
+    /// A pattern by id.
+    pub fn pattern(&self, id: &str) -> Option<&Pattern> {
+        self.patterns.iter().find(|p| p.id.as_str() == id)
+    }
+}
+
+/// One review area, such as "Reliability and failure handling".
+#[derive(Debug, Clone)]
+pub struct Area {
+    /// Area id.
+    pub id: AreaId,
+    /// Human title.
+    pub title: String,
+    /// Markdown summary.
+    pub summary: String,
+    /// Weight in the overall score.
+    pub weight: f64,
+    /// Indexes into [`Questionnaire::questions`], in order.
+    pub questions: Vec<usize>,
+}
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionKind {
+    /// Exactly one choice.
+    Single,
+    /// Any number of choices.
+    Multi,
+    /// A number within a range, with a unit.
+    Number,
+    /// Free text.
+    Text,
+}
+
+/// The unit and range of a number question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NumberSpec {
+    /// Unit shown next to the input, such as `req/s`.
+    pub unit: String,
+    /// Smallest accepted value.
+    pub min: f64,
+    /// Largest accepted value.
+    pub max: f64,
+}
+
+/// One question.
+#[derive(Debug, Clone)]
+pub struct Question {
+    /// Question id.
+    pub id: QuestionId,
+    /// Index of its area.
+    pub area: usize,
+    /// Human title.
+    pub title: String,
+    /// Markdown help.
+    pub help: String,
+    /// Answer kind.
+    pub kind: QuestionKind,
+    /// Weight in its area score.
+    pub weight: f64,
+    /// Unit and range, for number questions.
+    pub number: Option<NumberSpec>,
+    /// Choices, for single and multi questions.
+    pub choices: Vec<Choice>,
+    /// Shown only when this holds.
+    pub applies_when: Option<Condition>,
+    /// Checked in order; the first true rule sets the risk.
+    pub risk_rules: Vec<RiskRule>,
+}
+
+impl Question {
+    /// The index of a choice by id.
+    pub fn choice_index(&self, id: &str) -> Option<usize> {
+        self.choices.iter().position(|c| c.id.as_str() == id)
+    }
+}
+
+/// One choice of a question.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    /// Choice id.
+    pub id: ChoiceId,
+    /// Human title.
+    pub title: String,
+    /// Markdown help.
+    pub help: String,
+    /// What to do when this good practice is missing.
+    pub improvement: Option<Improvement>,
+    /// "None of these": excludes every other choice.
+    pub none_of_these: bool,
+}
+
+/// A suggested improvement, with an optional link.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Improvement {
+    /// Markdown text.
+    pub text: String,
+    /// A page that explains it.
+    pub url: Option<String>,
+}
+
+/// A risk level. Ordered so that `High > Medium > None`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// No risk.
+    None,
+    /// Medium risk.
+    Medium,
+    /// High risk.
+    High,
+}
+
+impl Risk {
+    /// Points the risk earns in a score: none 100, medium 50, high 0.
+    pub fn points(self) -> f64 {
+        match self {
+            Risk::None => 100.0,
+            Risk::Medium => 50.0,
+            Risk::High => 0.0,
+        }
+    }
+
+    /// Lower-case name, as in exports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::None => "none",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+        }
+    }
+}
+
+/// A risk rule: when the condition holds, the question carries this risk.
+#[derive(Debug, Clone)]
+pub struct RiskRule {
+    /// The condition (`default` is always true).
+    pub when: Condition,
+    /// The risk it sets.
+    pub risk: Risk,
+    /// Why: shown next to the risk.
+    pub reason: String,
+}
+
+/// Whether a pattern is serverless or the container alternative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatternKind {
+    /// Built from managed serverless services.
+    Serverless,
+    /// Containers, for when serverless does not fit.
+    Containers,
+}
+
+/// A pattern in the catalog.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// Pattern id.
+    pub id: PatternId,
+    /// Human name.
+    pub name: String,
+    /// Serverless or containers.
+    pub kind: PatternKind,
+    /// Markdown summary.
+    pub summary: String,
+    /// AWS services involved.
+    pub services: Vec<String>,
+    /// What you give up.
+    pub tradeoffs: Vec<String>,
+    /// How it breaks.
+    pub failure_modes: Vec<String>,
+    /// Indexes of the checklist items it requires.
+    pub controls: Vec<usize>,
+    /// Ids of the limits that matter.
+    pub limits: Vec<String>,
+    /// Whether a starter project exists.
+    pub scaffold: bool,
+    /// Signals for it.
+    pub signals: Vec<Signal>,
+    /// Signals against it.
+    pub anti_signals: Vec<Signal>,
+    /// Boxes and arrows.
+    pub diagram: Diagram,
+}
+
+/// A weighted, explained condition for or against a pattern.
+#[derive(Debug, Clone)]
+pub struct Signal {
+    /// When it fires.
+    pub when: Condition,
+    /// How much it counts.
+    pub weight: f64,
+    /// Why it matters.
+    pub reason: String,
+}
+
+/// A pattern diagram: nodes and labelled edges.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Diagram {
+    /// Boxes.
+    pub nodes: Vec<DiagramNode>,
+    /// Arrows.
+    pub edges: Vec<DiagramEdge>,
+}
+
+/// A box in a diagram.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiagramNode {
+    /// Node id, referenced by edges.
+    pub id: String,
+    /// Text in the box.
+    pub label: String,
+}
+
+/// An arrow in a diagram.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiagramEdge {
+    /// Source node id.
+    pub from: String,
+    /// Target node id.
+    pub to: String,
+    /// Text on the arrow.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// One improvement checklist item.
+#[derive(Debug, Clone)]
+pub struct ChecklistItem {
+    /// Item id.
+    pub id: ItemId,
+    /// Human title.
+    pub title: String,
+    /// Index of its area.
+    pub area: usize,
+    /// Why it matters (Markdown).
+    pub why: String,
+    /// How to get it done (Markdown).
+    pub how: String,
+    /// A page that explains it.
+    pub url: Option<String>,
+    /// Indexes of the questions it follows from.
+    pub questions: Vec<usize>,
+    /// Only relevant when this holds.
+    pub applies_when: Option<Condition>,
+    /// Done when this holds.
+    pub done_when: Condition,
+}
+
+/// A sourced figure: a quota, a price or an assumption.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    /// Figure id.
+    pub id: String,
+    /// What it is.
+    pub title: String,
+    /// The value.
+    pub value: f64,
+    /// Its unit.
+    pub unit: String,
+    /// Where it comes from (a URL), or why it was chosen (assumptions).
+    pub source: String,
+    /// Whether AWS raises it on request (quotas only).
+    pub adjustable: Option<bool>,
+}
+
+/// Every figure, by kind and id.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    /// Service quotas.
+    pub limits: BTreeMap<String, Figure>,
+    /// List prices, USD.
+    pub prices: BTreeMap<String, Figure>,
+    /// Sizing assumptions of the cost model.
+    pub assumptions: BTreeMap<String, Figure>,
+}
+
+/// A runtime choice with its cold-start figures.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    /// Runtime id (a choice id of the runtime question).
+    pub id: String,
+    /// When this runtime is the one in use.
+    pub when: Condition,
+    /// Typical cold start on arm64, ms.
+    pub cold_start_ms_arm64: f64,
+    /// Typical cold start on x86_64, ms.
+    pub cold_start_ms_x86: f64,
+    /// Where the figures come from.
+    pub source: String,
+}
+
+/// Which answers feed the quantitative checks. Each is optional: a questionnaire without them
+/// (an imported lens, say) simply runs no checks.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Number inputs by name (`peak_rps`, …) → question index.
+    pub numbers: BTreeMap<NumberInput, usize>,
+    /// Condition inputs by name (`sync_api`, …).
+    pub conditions: BTreeMap<ConditionInput, Condition>,
+}
+
+macro_rules! input_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        #[expect(missing_docs, reason = "each variant is named after the input it stands for")]
+        pub enum $name { $($variant,)* }
+
+        impl $name {
+            /// Every variant.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name used in `questionnaire.toml`.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            /// Parses the name used in `questionnaire.toml`.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+input_enum!(
+    /// A number the checks read.
+    NumberInput {
+        PeakRps => "peak_rps",
+        AvgRps => "avg_rps",
+        AvgDurationMs => "avg_duration_ms",
+        P99DurationMs => "p99_duration_ms",
+        SyncPayloadKb => "sync_payload_kb",
+        AsyncMessageKb => "async_message_kb",
+        ItemSizeKb => "item_size_kb",
+        JobDurationMin => "job_duration_min",
+        WorkflowDurationMin => "workflow_duration_min",
+        MonthlyRequests => "monthly_requests",
+        MemoryMb => "memory_mb",
+        LatencyTargetMs => "latency_target_ms",
+        ReservedConcurrency => "reserved_concurrency",
+        DbReadsPerRequest => "db_reads_per_request",
+        DbWritesPerRequest => "db_writes_per_request",
+    }
+);
+
+input_enum!(
+    /// A situation the checks read, defined by a condition.
+    ConditionInput {
+        SyncApi => "sync_api",
+        RestApi => "rest_api",
+        HttpApi => "http_api",
+        Arm64 => "arm64",
+        UsesDynamodb => "uses_dynamodb",
+        UsesSqs => "uses_sqs",
+        UsesSns => "uses_sns",
+        UsesEventbridge => "uses_eventbridge",
+        UsesStepFunctions => "uses_step_functions",
+        ExpressWorkflow => "express_workflow",
+        ColdStartMitigated => "cold_start_mitigated",
+    }
+);

@@ -1,0 +1,121 @@
+//! The `trellis` command line. The commands, flags and exit codes are stable contracts:
+//! CI pipelines depend on them.
+//!
+//! Exit codes: 0 OK; 1 the `--fail-on` threshold was reached; 2 bad input (every problem is
+//! listed on stderr, and nothing is written to stdout).
+
+mod evaluate;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Trellis: serverless design reviews.
+#[derive(Debug, Parser)]
+#[command(name = "trellis", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "TRELLIS_ADDR", default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+    },
+    /// Evaluate an answers file (TOML or JSON) offline, for CI.
+    Evaluate {
+        /// The answers file; `.json` is read as JSON, anything else as TOML.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Json)]
+        format: OutputFormat,
+        /// Exit 1 when a risk (or a failing check) at this level or above is found.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+    },
+    /// Print the questionnaire and pattern catalog.
+    Catalog {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
+        format: CatalogFormat,
+    },
+}
+
+/// Output of `evaluate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The full evaluation as JSON.
+    Json,
+    /// A readable Markdown summary.
+    Md,
+}
+
+/// Output of `catalog`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    /// One line per area, question and pattern.
+    Text,
+    /// The catalog contract as JSON.
+    Json,
+}
+
+/// The `--fail-on` threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// High risks and failing checks.
+    High,
+    /// Medium or high risks, and warning or failing checks.
+    Medium,
+}
+
+/// Runs a command and returns its exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Serve { addr } => serve::run(addr),
+        Command::Evaluate {
+            file,
+            format,
+            fail_on,
+        } => evaluate::run(&file, format, fail_on),
+        Command::Catalog { format } => catalog(format),
+    }
+}
+
+fn catalog(format: CatalogFormat) -> ExitCode {
+    let q = questionnaires::builtin();
+    match format {
+        CatalogFormat::Json => {
+            match serde_json::to_string_pretty(&crate::catalog::Catalog::of(q)) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: cannot encode the catalog: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        CatalogFormat::Text => {
+            println!("{} {} ({})", q.title, q.version, q.id);
+            for area in &q.areas {
+                println!("\n{} [{}]", area.title, area.id);
+                for &i in &area.questions {
+                    let question = &q.questions[i];
+                    println!("  {:<28} {}", question.id.as_str(), question.title);
+                }
+            }
+            println!("\nPatterns");
+            for p in &q.patterns {
+                println!("  {:<28} {}", p.id.as_str(), p.name);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}

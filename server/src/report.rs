@@ -1,0 +1,155 @@
+//! The Markdown summary of an evaluation (`trellis evaluate --format md`), rendered with askama
+//! from `templates/evaluation.md`. Every table cell is escaped so user text cannot break a table.
+
+use askama::Template;
+use questionnaires::evaluate::ItemState;
+use questionnaires::{Evaluation, Questionnaire, Workload};
+
+/// One row of a Markdown table, already escaped.
+pub struct Row(pub Vec<String>);
+
+#[derive(Template)]
+#[template(path = "evaluation.md", escape = "none")]
+struct EvaluationMd<'a> {
+    workload: &'a Workload,
+    q: &'a Questionnaire,
+    e: &'a Evaluation,
+    overall: String,
+    areas: Vec<Row>,
+    risks: Vec<Row>,
+    recommendations: Vec<Row>,
+    checks: Vec<Row>,
+    cost: Option<String>,
+    checklist: Vec<String>,
+}
+
+/// Escapes text for a Markdown table cell: pipes and line breaks would end the cell.
+pub fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\r', '\n'], " ")
+}
+
+fn score(s: Option<f64>) -> String {
+    s.map_or_else(|| "–".to_owned(), |v| format!("{v:.0}"))
+}
+
+/// Renders the summary.
+pub fn markdown(
+    q: &Questionnaire,
+    workload: &Workload,
+    e: &Evaluation,
+) -> Result<String, askama::Error> {
+    let areas = e
+        .areas
+        .iter()
+        .map(|a| {
+            Row(vec![
+                cell(&a.title),
+                score(a.score),
+                format!("{}/{}", a.progress.answered, a.progress.applicable),
+                a.high.to_string(),
+                a.medium.to_string(),
+            ])
+        })
+        .collect();
+    let risks = e
+        .risks
+        .iter()
+        .map(|r| {
+            let facts: Vec<String> = r
+                .facts
+                .iter()
+                .map(|f| format!("`{}`", cell(&f.to_string())))
+                .collect();
+            Row(vec![
+                r.level.as_str().to_uppercase(),
+                cell(&r.title),
+                cell(&r.reason),
+                facts.join(", "),
+            ])
+        })
+        .collect();
+    let recommendations = e
+        .recommendations
+        .iter()
+        .filter(|r| r.score > 0.0)
+        .take(5)
+        .map(|r| {
+            let why: Vec<String> = r.reasons.iter().take(3).map(|x| cell(&x.text)).collect();
+            let against: Vec<String> = r.against.iter().take(2).map(|x| cell(&x.text)).collect();
+            Row(vec![
+                r.rank.to_string(),
+                cell(&r.name),
+                format!("{}", r.score),
+                why.join(" "),
+                against.join(" "),
+            ])
+        })
+        .collect();
+    let checks = e
+        .checks
+        .iter()
+        .map(|c| Row(vec![c.status_label(), cell(c.title), cell(&c.message)]))
+        .collect();
+    let cost = e.cost.as_ref().map(|c| {
+        let be = c
+            .break_even_requests
+            .map_or_else(|| "none".to_owned(), |b| format!("{b:.0} requests/month (≈ {} req/s average)", c.break_even_avg_rps.unwrap_or(0.0)));
+        format!(
+            "At {:.0} requests/month: serverless ≈ ${:.2}/month, containers ≈ ${:.2}/month ({} tasks). Break-even: {be}. Cheaper now: **{}**.",
+            c.monthly_requests, c.serverless.monthly_usd, c.containers.monthly_usd, c.container_tasks, c.cheaper
+        )
+    });
+    let checklist = e
+        .checklist
+        .iter()
+        .filter(|i| i.state != ItemState::NotApplicable)
+        .map(|i| {
+            let mark = if i.state == ItemState::Done { "x" } else { " " };
+            format!(
+                "- [{mark}] **{}** ({} priority)",
+                i.title.replace('\n', " "),
+                priority(i.priority)
+            )
+        })
+        .collect();
+    EvaluationMd {
+        workload,
+        q,
+        e,
+        overall: score(e.scores.overall),
+        areas,
+        risks,
+        recommendations,
+        checks,
+        cost,
+        checklist,
+    }
+    .render()
+}
+
+fn priority(p: questionnaires::evaluate::Priority) -> &'static str {
+    use questionnaires::evaluate::Priority;
+    match p {
+        Priority::High => "high",
+        Priority::Medium => "medium",
+        Priority::Low => "low",
+    }
+}
+
+trait StatusLabel {
+    fn status_label(&self) -> String;
+}
+
+impl StatusLabel for questionnaires::checks::CheckResult {
+    fn status_label(&self) -> String {
+        use questionnaires::checks::CheckStatus;
+        match self.status {
+            CheckStatus::Ok => "ok",
+            CheckStatus::Warn => "WARN",
+            CheckStatus::Fail => "FAIL",
+        }
+        .to_owned()
+    }
+}
