@@ -6,9 +6,12 @@
 //!             + API Gateway request price (REST or HTTP API, if the workload has one)
 //!             + DynamoDB reads × RRU price + writes × WRU price (if it uses DynamoDB).
 //!
+//! The database is priced on both sides (containers read and write it too), so it shows in both
+//! totals but does not move the break-even.
+//!
 //! Container cost is flat: tasks × 730 h × (vCPU × vCPU-hour + GB × GB-hour) + ALB hours, with
 //! tasks = max(minimum tasks, ⌈peak concurrency ÷ requests in flight per task⌉), sized for the
-//! stated peak. Break-even = container cost ÷ serverless cost per request. Every price and sizing
+//! stated peak. Break-even = container fleet cost ÷ Lambda and API Gateway cost per request. Every price and sizing
 //! assumption is data in `limits.toml`; free tiers, ALB LCUs, NAT, logs and data transfer are out.
 
 use serde::Serialize;
@@ -115,6 +118,8 @@ fn money(x: f64) -> f64 {
 struct Model {
     monthly: f64,
     per_request: Vec<CostLine>,
+    /// Per-request costs both sides pay (the database), so they do not move the break-even.
+    shared_per_request: Vec<CostLine>,
     containers: Vec<CostLine>,
     tasks: f64,
     arch: &'static str,
@@ -164,11 +169,12 @@ fn model(state: &State<'_>) -> Option<Model> {
             usd: price(state, "apigw_http_requests") / 1e6,
         });
     }
+    let mut shared_per_request = Vec::new();
     if state.when(ConditionInput::UsesDynamodb) == Tri::True {
         let reads = state.input(NumberInput::DbReadsPerRequest).unwrap_or(0.0);
         let writes = state.input(NumberInput::DbWritesPerRequest).unwrap_or(0.0);
         if reads + writes > 0.0 {
-            per_request.push(CostLine {
+            shared_per_request.push(CostLine {
                 item: "DynamoDB on-demand reads and writes".into(),
                 usd: reads * price(state, "dynamodb_read_units") / 1e6
                     + writes * price(state, "dynamodb_write_units") / 1e6,
@@ -196,6 +202,7 @@ fn model(state: &State<'_>) -> Option<Model> {
     Some(Model {
         monthly,
         per_request,
+        shared_per_request,
         containers,
         tasks,
         arch,
@@ -235,8 +242,9 @@ pub(crate) fn fill_calc(state: &mut State<'_>) {
             }
         });
     if let Some(m) = model(state) {
-        let lambda: f64 = m.per_request.iter().map(|l| l.usd).sum::<f64>() * m.monthly;
-        let fargate: f64 = m.containers.iter().map(|l| l.usd).sum();
+        let shared: f64 = m.shared_per_request.iter().map(|l| l.usd).sum::<f64>() * m.monthly;
+        let lambda: f64 = m.per_request.iter().map(|l| l.usd).sum::<f64>() * m.monthly + shared;
+        let fargate: f64 = m.containers.iter().map(|l| l.usd).sum::<f64>() + shared;
         state.calc[Calc::LambdaMonthlyUsd as usize] = Some(lambda);
         state.calc[Calc::FargateMonthlyUsd as usize] = Some(fargate);
         state.calc[Calc::ServerlessCostRatio as usize] = (fargate > 0.0).then(|| lambda / fargate);
@@ -250,9 +258,12 @@ const SERIES_POINTS: usize = 21;
 pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
     let m = model(state)?;
     let per_request: f64 = m.per_request.iter().map(|l| l.usd).sum();
-    let containers_usd: f64 = m.containers.iter().map(|l| l.usd).sum();
-    let serverless_usd = per_request * m.monthly;
-    let break_even = (per_request > 0.0).then(|| containers_usd / per_request);
+    let shared: f64 = m.shared_per_request.iter().map(|l| l.usd).sum();
+    let fixed: f64 = m.containers.iter().map(|l| l.usd).sum();
+    let serverless_usd = (per_request + shared) * m.monthly;
+    let containers_usd = fixed + shared * m.monthly;
+    // The shared database cost cancels out: only Lambda's own per-request cost meets the fixed fleet.
+    let break_even = (per_request > 0.0).then(|| fixed / per_request);
     let seconds = assumption(state, "seconds_per_month");
     let top = (m.monthly * 2.0)
         .max(break_even.unwrap_or(0.0) * 1.5)
@@ -285,13 +296,23 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
         monthly_requests: m.monthly,
         serverless: CostSide {
             monthly_usd: money(serverless_usd),
-            breakdown: m.per_request.iter().map(|l| CostLine { item: l.item.clone(), usd: money(l.usd * m.monthly) }).collect(),
+            breakdown: m
+                .per_request
+                .iter()
+                .chain(&m.shared_per_request)
+                .map(|l| CostLine { item: l.item.clone(), usd: money(l.usd * m.monthly) })
+                .collect(),
         },
         containers: CostSide {
             monthly_usd: money(containers_usd),
-            breakdown: m.containers.iter().map(|l| CostLine { item: l.item.clone(), usd: money(l.usd) }).collect(),
+            breakdown: m
+                .containers
+                .iter()
+                .map(|l| CostLine { item: l.item.clone(), usd: money(l.usd) })
+                .chain(m.shared_per_request.iter().map(|l| CostLine { item: l.item.clone(), usd: money(l.usd * m.monthly) }))
+                .collect(),
         },
-        serverless_per_million: money(per_request * 1e6),
+        serverless_per_million: money((per_request + shared) * 1e6),
         container_tasks: m.tasks,
         break_even_requests: break_even.map(f64::round),
         break_even_avg_rps: break_even.map(|b| (b / seconds * 10.0).round() / 10.0),

@@ -1,8 +1,8 @@
-//! Golden scenarios: each file in `tests/cases/` is an answers file plus an `[expect]` table
-//! saying what a reviewer would conclude. The engine must agree.
+//! Golden scenarios: each `tests/cases/NAME.toml` is a plain answers file (it runs as is with
+//! `trellis evaluate`), and `NAME.expect.toml` says what a reviewer would conclude. The engine
+//! must agree.
 //!
 //! ```toml
-//! [expect]
 //! top_pattern = "api_lambda_dynamodb"           # rank 1
 //! top3 = ["saga"]                               # also in the top three
 //! not_top = ["containers_fargate"]              # must not be rank 1
@@ -35,14 +35,11 @@ struct Expect {
 }
 
 fn run_case(path: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let mut table: toml::Table = toml::from_str(&text).map_err(|e| e.to_string())?;
-    let expect: Expect = table
-        .remove("expect")
-        .ok_or("no [expect] table")?
-        .try_into()
-        .map_err(|e: toml::de::Error| e.to_string())?;
-    let answers_text = toml::to_string(&table).map_err(|e| e.to_string())?;
+    let answers_text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let expect_path = path.with_extension("expect.toml");
+    let expect_text = std::fs::read_to_string(&expect_path)
+        .map_err(|e| format!("{}: {e}", expect_path.display()))?;
+    let expect: Expect = toml::from_str(&expect_text).map_err(|e| e.to_string())?;
     let file = parse_answers_file(&answers_text, Format::Toml, builtin()).map_err(|es| {
         es.iter()
             .map(|e| e.to_string())
@@ -168,7 +165,10 @@ fn every_golden_scenario_matches_its_expectations() {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| {
+            p.to_string_lossy().ends_with(".toml") && !p.to_string_lossy().ends_with(".expect.toml")
+        })
+        .filter(|p| p.file_stem().is_some_and(|s| s != "full_answers"))
         .collect();
     paths.sort();
     assert!(paths.len() >= 12, "only {} golden scenarios", paths.len());
