@@ -167,6 +167,10 @@ impl Ctx<'_, '_> {
     }
 
     /// The common shape: one figure against one limit.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per check reads best flat"
+    )]
     fn against(
         &mut self,
         id: &'static str,
@@ -321,34 +325,34 @@ pub(crate) fn run(state: &State<'_>) -> (Vec<CheckResult>, Vec<SkippedCheck>) {
                 &[N::SyncPayloadKb],
             );
         }
-        if c.might(ConditionInput::RestApi) || c.might(ConditionInput::HttpApi) {
-            if let Some([ms]) = c.need(
+        if (c.might(ConditionInput::RestApi) || c.might(ConditionInput::HttpApi))
+            && let Some([ms]) = c.need(
                 "api_timeout",
                 "API Gateway integration timeout",
                 [N::P99DurationMs],
-            ) {
-                let http_only = state.when(ConditionInput::HttpApi) == Tri::True
-                    && state.when(ConditionInput::RestApi) != Tri::True;
-                let limit_id = if http_only {
-                    "apigw_http_timeout"
-                } else {
-                    "apigw_rest_timeout"
-                };
-                let fix = if http_only {
-                    "An HTTP API cannot wait longer: answer 202 and finish the work asynchronously."
-                } else {
-                    "Answer 202 and finish asynchronously, stream the response, or request a higher REST timeout."
-                };
-                c.against(
-                    "api_timeout",
-                    "API Gateway integration timeout",
-                    ms,
-                    limit_id,
-                    "The p99 duration behind the API",
-                    fix,
-                    &[N::P99DurationMs],
-                );
-            }
+            )
+        {
+            let http_only = state.when(ConditionInput::HttpApi) == Tri::True
+                && state.when(ConditionInput::RestApi) != Tri::True;
+            let limit_id = if http_only {
+                "apigw_http_timeout"
+            } else {
+                "apigw_rest_timeout"
+            };
+            let fix = if http_only {
+                "An HTTP API cannot wait longer: answer 202 and finish the work asynchronously."
+            } else {
+                "Answer 202 and finish asynchronously, stream the response, or request a higher REST timeout."
+            };
+            c.against(
+                "api_timeout",
+                "API Gateway integration timeout",
+                ms,
+                limit_id,
+                "The p99 duration behind the API",
+                fix,
+                &[N::P99DurationMs],
+            );
         }
     }
 
@@ -413,18 +417,18 @@ pub(crate) fn run(state: &State<'_>) -> (Vec<CheckResult>, Vec<SkippedCheck>) {
         }
     }
 
-    if c.might(ConditionInput::UsesDynamodb) {
-        if let Some([kb]) = c.need("dynamodb_item_size", "DynamoDB item size", [N::ItemSizeKb]) {
-            c.against(
-                "dynamodb_item_size",
-                "DynamoDB item size",
-                kb,
-                "dynamodb_item",
-                "The largest DynamoDB item",
-                "Split the item, or keep large attributes in S3.",
-                &[N::ItemSizeKb],
-            );
-        }
+    if c.might(ConditionInput::UsesDynamodb)
+        && let Some([kb]) = c.need("dynamodb_item_size", "DynamoDB item size", [N::ItemSizeKb])
+    {
+        c.against(
+            "dynamodb_item_size",
+            "DynamoDB item size",
+            kb,
+            "dynamodb_item",
+            "The largest DynamoDB item",
+            "Split the item, or keep large attributes in S3.",
+            &[N::ItemSizeKb],
+        );
     }
 
     if let Some([min]) = c.need(
@@ -444,33 +448,33 @@ pub(crate) fn run(state: &State<'_>) -> (Vec<CheckResult>, Vec<SkippedCheck>) {
         );
     }
 
-    if c.might(ConditionInput::UsesStepFunctions) {
-        if let Some([min]) = c.need(
+    if c.might(ConditionInput::UsesStepFunctions)
+        && let Some([min]) = c.need(
             "workflow_duration",
             "Workflow duration",
             [N::WorkflowDurationMin],
-        ) {
-            if state.when(ConditionInput::ExpressWorkflow) == Tri::True {
-                c.against(
-                    "workflow_duration",
-                    "Workflow duration",
-                    min,
-                    "stepfunctions_express_duration",
-                    "The end-to-end workflow duration",
-                    "Use a Standard workflow, which runs for up to a year.",
-                    &[N::WorkflowDurationMin],
-                );
-            } else {
-                c.against(
-                    "workflow_duration",
-                    "Workflow duration",
-                    min,
-                    "stepfunctions_standard_duration",
-                    "The end-to-end workflow duration",
-                    "Split it into chained executions.",
-                    &[N::WorkflowDurationMin],
-                );
-            }
+        )
+    {
+        if state.when(ConditionInput::ExpressWorkflow) == Tri::True {
+            c.against(
+                "workflow_duration",
+                "Workflow duration",
+                min,
+                "stepfunctions_express_duration",
+                "The end-to-end workflow duration",
+                "Use a Standard workflow, which runs for up to a year.",
+                &[N::WorkflowDurationMin],
+            );
+        } else {
+            c.against(
+                "workflow_duration",
+                "Workflow duration",
+                min,
+                "stepfunctions_standard_duration",
+                "The end-to-end workflow duration",
+                "Split it into chained executions.",
+                &[N::WorkflowDurationMin],
+            );
         }
     }
 

@@ -10,7 +10,7 @@ mod parse;
 
 use serde::Serialize;
 
-use crate::model::{ChoiceId, QuestionId, QuestionKind, Questionnaire};
+use crate::model::{ChoiceId, QuestionId, QuestionKind, Questionnaire, Text};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -128,7 +128,7 @@ pub(crate) enum Expr {
 /// A parsed and resolved condition, with its source text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
-    source: String,
+    source: Text,
     expr: Expr,
 }
 
@@ -184,13 +184,14 @@ pub enum Fact {
     /// A number compared with a bound.
     Number {
         /// `question_id` or `calc.name`.
-        subject: String,
+        subject: Text,
         /// Its value.
         value: f64,
         /// The operator.
         op: CmpOp,
-        /// What it was compared with: a number, a question or a calc figure.
-        against: String,
+        /// What it was compared with, when not a plain number: a question or a calc figure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        against: Option<Text>,
         /// The value compared with.
         bound: f64,
         /// Whether the comparison holds.
@@ -220,15 +221,14 @@ impl std::fmt::Display for Fact {
                 holds,
             } => {
                 let op = if *holds { op.as_str() } else { "not" };
-                if against.parse::<f64>().is_ok() {
-                    write!(f, "{subject} = {} ({op} {})", num(*value), num(*bound))
-                } else {
-                    write!(
+                match against {
+                    None => write!(f, "{subject} = {} ({op} {})", num(*value), num(*bound)),
+                    Some(name) => write!(
                         f,
-                        "{subject} = {} ({op} {against} = {})",
+                        "{subject} = {} ({op} {name} = {})",
                         num(*value),
                         num(*bound)
-                    )
+                    ),
                 }
             }
         }
@@ -237,11 +237,12 @@ impl std::fmt::Display for Fact {
 
 /// Formats a number without a trailing `.0` and with at most two decimals.
 pub(crate) fn num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
+    // Display prints the shortest round-trip form, which is far cheaper than fixed precision.
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        (v as i64).to_string()
     } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        let rounded = (v * 100.0).round() / 100.0;
+        format!("{rounded}")
     }
 }
 
@@ -257,7 +258,7 @@ impl Condition {
     /// The always-true `default` condition.
     pub fn always() -> Condition {
         Condition {
-            source: "default".into(),
+            source: Text::from("default"),
             expr: Expr::True,
         }
     }
@@ -278,7 +279,7 @@ impl Condition {
         let expr = resolve(&raw, lookup, scope, &mut errors);
         if errors.is_empty() {
             Ok(Condition {
-                source: source.trim().to_owned(),
+                source: Text::from(source.trim()),
                 expr,
             })
         } else {
@@ -289,6 +290,11 @@ impl Condition {
     /// The text it was written as.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The text it was written as, shared.
+    pub fn source_text(&self) -> Text {
+        self.source.clone()
     }
 
     /// Whether this is the `default` rule.
@@ -427,12 +433,11 @@ fn resolve_choice(
 
 fn resolve_operand(word: &str, lookup: &dyn Lookup, errors: &mut Vec<String>) -> Operand {
     let starts_numeric = word.starts_with(|c: char| c.is_ascii_digit() || c == '-');
-    if starts_numeric {
-        if let Ok(v) = word.parse::<f64>() {
-            if v.is_finite() {
-                return Operand::Const(v);
-            }
-        }
+    if starts_numeric
+        && let Ok(v) = word.parse::<f64>()
+        && v.is_finite()
+    {
+        return Operand::Const(v);
     }
     if let Some(name) = word.strip_prefix("calc.") {
         if let Some(c) = Calc::parse(name) {
@@ -506,11 +511,12 @@ fn eval(e: &Expr, env: &dyn Env) -> Tri {
     }
 }
 
-fn operand_name(o: &Operand, q: &Questionnaire) -> String {
+/// The name of a non-constant operand; constants are shown by value.
+fn operand_name(o: &Operand, q: &Questionnaire) -> Option<Text> {
     match o {
-        Operand::Const(v) => num(*v),
-        Operand::Question(i) => q.questions[*i].id.to_string(),
-        Operand::Calc(c) => format!("calc.{}", c.as_str()),
+        Operand::Const(_) => None,
+        Operand::Question(i) => Some(q.questions[*i].id.text()),
+        Operand::Calc(c) => Some(Text::from(format!("calc.{}", c.as_str()))),
     }
 }
 
@@ -535,7 +541,7 @@ fn explain(e: &Expr, env: &dyn Env, q: &Questionnaire, facts: &mut Vec<Fact>) ->
             (Some(a), Some(b)) => {
                 let holds = op.apply(a, b);
                 facts.push(Fact::Number {
-                    subject: operand_name(l, q),
+                    subject: operand_name(l, q).unwrap_or_else(|| Text::from(num(a))),
                     value: a,
                     op: *op,
                     against: operand_name(r, q),
@@ -548,27 +554,32 @@ fn explain(e: &Expr, env: &dyn Env, q: &Questionnaire, facts: &mut Vec<Fact>) ->
         },
         Expr::Not(inner) => explain(inner, env, q, facts).not(),
         Expr::And(es) | Expr::Or(es) => {
-            let is_and = matches!(e, Expr::And(_));
-            let (decisive, neutral) = if is_and {
-                (Tri::False, Tri::True)
+            // One pass: `decisive` (false for `&&`, true for `||`) settles the result, and then
+            // only that child's facts explain it.
+            let decisive = if matches!(e, Expr::And(_)) {
+                Tri::False
             } else {
-                (Tri::True, Tri::False)
+                Tri::True
             };
-            let value = eval(e, env);
-            if value == decisive {
-                // The first decisive child alone explains the result.
-                for child in es {
-                    if eval(child, env) == decisive {
-                        explain(child, env, q, facts);
-                        break;
+            let start = facts.len();
+            let mut unknown = false;
+            for child in es {
+                let mark = facts.len();
+                match explain(child, env, q, facts) {
+                    t if t == decisive => {
+                        facts.drain(start..mark);
+                        return decisive;
                     }
-                }
-            } else if value == neutral {
-                for child in es {
-                    explain(child, env, q, facts);
+                    Tri::Unknown => unknown = true,
+                    _ => {}
                 }
             }
-            value
+            if unknown {
+                facts.truncate(start);
+                Tri::Unknown
+            } else {
+                decisive.not()
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::condition::{Calc, Env, Fact, Tri};
 use crate::cost::{self, CostEstimate};
 use crate::model::{
     AreaId, ConditionInput, Improvement, ItemId, NumberInput, PatternId, QuestionId, Questionnaire,
-    Risk,
+    Risk, Text,
 };
 use crate::recommend::{self, Recommendation, Verdict};
 
@@ -96,7 +96,7 @@ pub struct AreaResult {
     /// Area id.
     pub id: AreaId,
     /// Title.
-    pub title: String,
+    pub title: Text,
     /// Score out of 100.
     pub score: Option<f64>,
     /// Progress within the area.
@@ -133,9 +133,9 @@ pub struct QuestionResult {
     /// Risk, when answered.
     pub risk: Option<Risk>,
     /// The reason of the rule that set the risk.
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
     /// The condition of that rule.
-    pub rule: Option<String>,
+    pub rule: Option<Text>,
     /// The answers behind it.
     pub facts: Vec<Fact>,
 }
@@ -146,15 +146,15 @@ pub struct RiskItem {
     /// Question id.
     pub question: QuestionId,
     /// Question title.
-    pub title: String,
+    pub title: Text,
     /// Area id.
     pub area: AreaId,
     /// `high` or `medium`.
     pub level: Risk,
     /// Why.
-    pub reason: String,
+    pub reason: Text,
     /// The rule that fired.
-    pub rule: String,
+    pub rule: Text,
     /// The answers behind it.
     pub facts: Vec<Fact>,
     /// Improvements of the good-practice choices not selected.
@@ -191,7 +191,7 @@ pub struct ChecklistEntry {
     /// Item id.
     pub id: ItemId,
     /// Title.
-    pub title: String,
+    pub title: Text,
     /// Area id.
     pub area: AreaId,
     /// State derived from the answers.
@@ -201,11 +201,11 @@ pub struct ChecklistEntry {
     /// Priority from the risks of its questions.
     pub priority: Priority,
     /// Why it matters.
-    pub why: String,
+    pub why: Text,
     /// How to do it.
-    pub how: String,
+    pub how: Text,
     /// A page about it.
-    pub url: Option<String>,
+    pub url: Option<Text>,
     /// Top-ranked patterns that require it.
     pub required_by: Vec<PatternId>,
     /// The answers behind the state.
@@ -292,15 +292,27 @@ fn build_state<'q>(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
         numbers: vec![None; n],
         calc: [None; Calc::ALL.len()],
     };
+    // Both sides sorted by id: one merge pass finds each question's answer.
+    let mut found: Vec<Option<&crate::answers::Answer>> = vec![None; n];
+    let mut answers_iter = answers.iter().peekable();
+    for &i in &q.ids_sorted {
+        let id = q.questions[i].id.as_str();
+        while answers_iter.peek().is_some_and(|(k, _)| k.as_str() < id) {
+            answers_iter.next();
+        }
+        if let Some((_, a)) = answers_iter.peek().filter(|(k, _)| k.as_str() == id) {
+            found[i] = Some(*a);
+        }
+    }
     // Questions come in order, and follow-ups only read earlier ones (checked at load).
     for (i, question) in q.questions.iter().enumerate() {
-        if let Some(cond) = &question.applies_when {
-            if cond.eval(&state) != Tri::True {
-                state.status[i] = Status::Hidden;
-                continue;
-            }
+        if let Some(cond) = &question.applies_when
+            && cond.eval(&state) != Tri::True
+        {
+            state.status[i] = Status::Hidden;
+            continue;
         }
-        let Some(answer) = answers.get(&question.id) else {
+        let Some(answer) = found[i] else {
             continue;
         };
         state.status[i] = match &answer.value {
@@ -356,7 +368,7 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
                     let (_, facts) = rule.when.explain(&state, q);
                     result.risk = Some(rule.risk);
                     result.reason = Some(rule.reason.clone());
-                    result.rule = Some(rule.when.source().to_owned());
+                    result.rule = Some(rule.when.source_text());
                     result.facts = facts;
                 }
             }
@@ -500,15 +512,15 @@ fn collect_risks(
                 title: question.title.clone(),
                 area: r.area.clone(),
                 level,
-                reason: r.reason.clone().unwrap_or_default(),
-                rule: r.rule.clone().unwrap_or_default(),
+                reason: r.reason.clone().unwrap_or_else(|| Text::from("")),
+                rule: r.rule.clone().unwrap_or_else(|| Text::from("")),
                 facts: r.facts.clone(),
                 improvements,
             })
         })
         .collect();
     // Stable: high before medium, then questionnaire order.
-    risks.sort_by(|a, b| b.level.cmp(&a.level));
+    risks.sort_by_key(|r| std::cmp::Reverse(r.level));
     risks
 }
 
@@ -521,6 +533,12 @@ fn checklist(
     questions: &[QuestionResult],
     recs: &[Recommendation],
 ) -> Vec<ChecklistEntry> {
+    let top: Vec<&crate::model::Pattern> = recs
+        .iter()
+        .take(REQUIRED_BY_TOP)
+        .filter(|r| r.score > 0.0)
+        .filter_map(|r| q.pattern(r.pattern.as_str()))
+        .collect();
     q.checklist
         .iter()
         .enumerate()
@@ -545,15 +563,10 @@ fn checklist(
                     Risk::Medium => Priority::Medium,
                     Risk::None => Priority::Low,
                 });
-            let required_by = recs
+            let required_by = top
                 .iter()
-                .take(REQUIRED_BY_TOP)
-                .filter(|r| r.score > 0.0)
-                .filter(|r| {
-                    q.pattern(r.pattern.as_str())
-                        .is_some_and(|p| p.controls.contains(&index))
-                })
-                .map(|r| r.pattern.clone())
+                .filter(|p| p.controls.contains(&index))
+                .map(|p| p.id.clone())
                 .collect();
             ChecklistEntry {
                 id: item.id.clone(),

@@ -295,7 +295,7 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
         areas.push(Area {
             // A malformed id was reported above, and then no questionnaire is returned.
             id: AreaId::from_trusted(&area.id),
-            title: area.title.clone(),
+            title: area.title.as_str().into(),
             summary: area.summary.clone(),
             weight: area.weight,
             questions: indexes,
@@ -356,11 +356,12 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
         errors.0.sort_by(|a, b| a.file.cmp(&b.file));
         return Err(LoadErrors(errors.0));
     }
-    let question_index = questions
+    let question_index: BTreeMap<QuestionId, usize> = questions
         .iter()
         .enumerate()
         .map(|(i, q): (usize, &Question)| (q.id.clone(), i))
         .collect();
+    let ids_sorted = question_index.values().copied().collect();
     Ok(Questionnaire {
         id: manifest.id,
         version: manifest.version,
@@ -375,6 +376,7 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
         inputs,
         runtimes,
         question_index,
+        ids_sorted,
     })
 }
 
@@ -476,8 +478,8 @@ fn load_question(
                 title: c.title.clone(),
                 help: c.help.clone(),
                 improvement: c.improvement.clone().map(|text| Improvement {
-                    text,
-                    url: c.improvement_url.clone(),
+                    text: text.into(),
+                    url: c.improvement_url.as_deref().map(Into::into),
                 }),
                 none_of_these: c.none_of_these,
             });
@@ -527,14 +529,13 @@ fn load_question(
             risk_rules.push(RiskRule {
                 when,
                 risk: r.risk,
-                reason: r.reason.clone(),
+                reason: r.reason.as_str().into(),
             });
         }
     }
-    if !q
-        .risk_rules
+    if q.risk_rules
         .last()
-        .is_some_and(|r| r.when.trim() == "default")
+        .is_none_or(|r| r.when.trim() != "default")
     {
         errors.add(
             file,
@@ -546,7 +547,7 @@ fn load_question(
     Question {
         id: table.questions[qi].0.clone(),
         area,
-        title: q.title.clone(),
+        title: q.title.as_str().into(),
         help: q.help.clone(),
         kind,
         weight: q.weight,
@@ -671,11 +672,11 @@ fn load_checklist(
             }
             items.push(ChecklistItem {
                 id,
-                title: it.title,
+                title: it.title.into(),
                 area,
-                why: it.why,
-                how: it.how,
-                url: it.url,
+                why: it.why.into(),
+                how: it.how.into(),
+                url: it.url.map(Into::into),
                 questions,
                 applies_when: applies_when.flatten(),
                 done_when,
@@ -768,7 +769,7 @@ fn load_patterns(
                     Some(Signal {
                         when,
                         weight: s.weight,
-                        reason: s.reason.clone(),
+                        reason: s.reason.as_str().into(),
                     })
                 })
                 .collect()
@@ -778,17 +779,17 @@ fn load_patterns(
         if let Ok(id) = PatternId::parse(&p.id) {
             out.push(Pattern {
                 id,
-                name: p.name,
+                name: p.name.into(),
                 kind: match p.kind {
                     raw::RawPatternKind::Serverless => PatternKind::Serverless,
                     raw::RawPatternKind::Containers => PatternKind::Containers,
                 },
                 summary: p.summary,
                 services: p.services,
-                tradeoffs: p.tradeoffs,
-                failure_modes: p.failure_modes,
+                tradeoffs: p.tradeoffs.into(),
+                failure_modes: p.failure_modes.into(),
                 controls,
-                limits: p.limits,
+                limits: p.limits.into(),
                 scaffold: p.scaffold,
                 signals: pos,
                 anti_signals: neg,

@@ -5,22 +5,32 @@
 //! at questions and choices by index.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::condition::Condition;
+
+/// Shared, immutable text: evaluations hand out cheap clones of the questionnaire's words
+/// instead of copying them.
+pub type Text = Arc<str>;
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(String);
+        pub struct $name(Arc<str>);
 
         impl $name {
             /// Accepts `[a-z0-9_-]`, 1 to 128 characters; the reason otherwise.
             pub fn parse(s: &str) -> Result<Self, String> {
-                crate::model::check_id(s).map(|()| Self(s.to_owned()))
+                crate::model::check_id(s).map(|()| Self(Arc::from(s)))
+            }
+
+            /// The id as shared text.
+            pub fn text(&self) -> Arc<str> {
+                self.0.clone()
             }
 
             /// The id as text.
@@ -58,7 +68,7 @@ id_type!(
 impl AreaId {
     /// Wraps an id the loader has already checked, or reported as an error.
     pub(crate) fn from_trusted(s: &str) -> Self {
-        Self(s.to_owned())
+        Self(Arc::from(s))
     }
 }
 
@@ -117,6 +127,8 @@ pub struct Questionnaire {
     /// Runtimes with their cold-start figures.
     pub runtimes: Vec<Runtime>,
     pub(crate) question_index: BTreeMap<QuestionId, usize>,
+    /// Question indexes ordered by id, to merge with answers keyed by id.
+    pub(crate) ids_sorted: Vec<usize>,
 }
 
 impl Questionnaire {
@@ -142,7 +154,7 @@ pub struct Area {
     /// Area id.
     pub id: AreaId,
     /// Human title.
-    pub title: String,
+    pub title: Text,
     /// Markdown summary.
     pub summary: String,
     /// Weight in the overall score.
@@ -184,7 +196,7 @@ pub struct Question {
     /// Index of its area.
     pub area: usize,
     /// Human title.
-    pub title: String,
+    pub title: Text,
     /// Markdown help.
     pub help: String,
     /// Answer kind.
@@ -227,9 +239,9 @@ pub struct Choice {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Improvement {
     /// Markdown text.
-    pub text: String,
+    pub text: Text,
     /// A page that explains it.
-    pub url: Option<String>,
+    pub url: Option<Text>,
 }
 
 /// A risk level. Ordered so that `High > Medium > None`.
@@ -274,7 +286,7 @@ pub struct RiskRule {
     /// The risk it sets.
     pub risk: Risk,
     /// Why: shown next to the risk.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// Whether a pattern is serverless or the container alternative.
@@ -293,7 +305,7 @@ pub struct Pattern {
     /// Pattern id.
     pub id: PatternId,
     /// Human name.
-    pub name: String,
+    pub name: Text,
     /// Serverless or containers.
     pub kind: PatternKind,
     /// Markdown summary.
@@ -301,13 +313,13 @@ pub struct Pattern {
     /// AWS services involved.
     pub services: Vec<String>,
     /// What you give up.
-    pub tradeoffs: Vec<String>,
+    pub tradeoffs: Arc<[String]>,
     /// How it breaks.
-    pub failure_modes: Vec<String>,
+    pub failure_modes: Arc<[String]>,
     /// Indexes of the checklist items it requires.
     pub controls: Vec<usize>,
     /// Ids of the limits that matter.
-    pub limits: Vec<String>,
+    pub limits: Arc<[String]>,
     /// Whether a starter project exists.
     pub scaffold: bool,
     /// Signals for it.
@@ -326,7 +338,7 @@ pub struct Signal {
     /// How much it counts.
     pub weight: f64,
     /// Why it matters.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// A pattern diagram: nodes and labelled edges.
@@ -367,15 +379,15 @@ pub struct ChecklistItem {
     /// Item id.
     pub id: ItemId,
     /// Human title.
-    pub title: String,
+    pub title: Text,
     /// Index of its area.
     pub area: usize,
     /// Why it matters (Markdown).
-    pub why: String,
+    pub why: Text,
     /// How to get it done (Markdown).
-    pub how: String,
+    pub how: Text,
     /// A page that explains it.
-    pub url: Option<String>,
+    pub url: Option<Text>,
     /// Indexes of the questions it follows from.
     pub questions: Vec<usize>,
     /// Only relevant when this holds.

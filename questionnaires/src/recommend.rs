@@ -4,21 +4,23 @@
 //! Ties keep catalog order. A signal over unanswered questions is unknown and counts for nothing,
 //! so recommendations firm up as the review fills in.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::condition::{Fact, Tri};
 use crate::evaluate::State;
-use crate::model::{Pattern, PatternId, PatternKind, Questionnaire, Signal};
+use crate::model::{Pattern, PatternId, PatternKind, Questionnaire, Signal, Text};
 
 /// One fired signal or anti-signal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     /// Why it matters.
-    pub text: String,
+    pub text: Text,
     /// How much it counted.
     pub weight: f64,
     /// The condition.
-    pub when: String,
+    pub when: Text,
     /// The answers that fired it.
     pub facts: Vec<Fact>,
 }
@@ -45,7 +47,7 @@ pub struct Recommendation {
     /// Pattern id.
     pub pattern: PatternId,
     /// Pattern name.
-    pub name: String,
+    pub name: Text,
     /// Serverless or containers.
     pub kind: PatternKind,
     /// Net score.
@@ -57,11 +59,11 @@ pub struct Recommendation {
     /// Anti-signals that fired, which cost it rank.
     pub against: Vec<Reason>,
     /// What you give up.
-    pub tradeoffs: Vec<String>,
+    pub tradeoffs: Arc<[String]>,
     /// How it breaks.
-    pub failure_modes: Vec<String>,
+    pub failure_modes: Arc<[String]>,
     /// Limit ids that matter.
-    pub limits: Vec<String>,
+    pub limits: Arc<[String]>,
     /// Whether a starter project exists.
     pub scaffold: bool,
 }
@@ -82,7 +84,7 @@ fn fired(signals: &[Signal], state: &State<'_>, q: &Questionnaire) -> Vec<Reason
         .map(|s| Reason {
             text: s.reason.clone(),
             weight: s.weight,
-            when: s.when.source().to_owned(),
+            when: s.when.source_text(),
             facts: s.when.explain(state, q).1,
         })
         .collect()
@@ -139,7 +141,7 @@ pub(crate) fn verdict(recs: &[Recommendation]) -> Verdict {
         },
         Some(top) if top.kind == PatternKind::Containers => {
             let best_serverless = recs.iter().find(|r| r.kind == PatternKind::Serverless);
-            let why: Vec<&str> = top.reasons.iter().take(3).map(|r| r.text.as_str()).collect();
+            let why: Vec<&str> = top.reasons.iter().take(3).map(|r| &*r.text).collect();
             Verdict {
                 serverless_fits: false,
                 message: format!(

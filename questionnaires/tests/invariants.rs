@@ -1,5 +1,10 @@
 //! Property tests: invariants of evaluation that hold for any answers.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 use std::collections::BTreeMap;
 
 use proptest::prelude::*;
@@ -82,7 +87,7 @@ proptest! {
         let e = evaluate(builtin(), &answers_from(&seeds));
         for r in &e.risks {
             prop_assert!(!r.reason.is_empty() && !r.rule.is_empty());
-            prop_assert!(r.rule == "default" || !r.facts.is_empty(), "risk {} fired by `{}` without facts", r.question, r.rule);
+            prop_assert!(&*r.rule == "default" || !r.facts.is_empty(), "risk {} fired by `{}` without facts", r.question, r.rule);
         }
         for pair in e.recommendations.windows(2) {
             prop_assert!(pair[0].score >= pair[1].score, "ranking out of order");

@@ -93,7 +93,7 @@ impl Catalog {
                 .iter()
                 .map(|a| CatalogArea {
                     id: a.id.to_string(),
-                    title: a.title.clone(),
+                    title: a.title.to_string(),
                     questions: a
                         .questions
                         .iter()
@@ -101,7 +101,7 @@ impl Catalog {
                             let question = &q.questions[i];
                             CatalogQuestion {
                                 id: question.id.to_string(),
-                                title: question.title.clone(),
+                                title: question.title.to_string(),
                                 kind: question.kind,
                                 number: question.number.clone(),
                                 applies_when: question
@@ -127,7 +127,7 @@ impl Catalog {
                 .iter()
                 .map(|p| CatalogPattern {
                     id: p.id.to_string(),
-                    name: p.name.clone(),
+                    name: p.name.to_string(),
                     kind: p.kind,
                     services: p.services.clone(),
                     scaffold: p.scaffold,

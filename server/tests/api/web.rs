@@ -1,0 +1,70 @@
+//! The router, driven without a socket.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use server::web::{AppState, router};
+use tower::ServiceExt;
+
+async fn get(path: &str) -> (StatusCode, String, String) {
+    let res = router(AppState::new())
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, ctype, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn home_page_lists_every_area_and_pattern() {
+    let (status, ctype, html) = get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("text/html"));
+    let q = questionnaires::builtin();
+    for area in &q.areas {
+        assert!(html.contains(&area.title), "missing area {}", area.title);
+    }
+    for p in &q.patterns {
+        let name = p
+            .name
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        assert!(html.contains(&name), "missing pattern {}", p.name);
+    }
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for external in ["src=\"http", "href=\"http", "<script"] {
+        assert!(
+            !html.contains(external),
+            "the page must work offline, without `{external}`"
+        );
+    }
+}
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let (status, _, body) = get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, "ok\n");
+}
+
+#[tokio::test]
+async fn catalog_api_returns_json() {
+    let (status, ctype, body) = get("/api/v1/catalog").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ctype.starts_with("application/json"));
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["id"], "serverless-review");
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404() {
+    let (status, _, _) = get("/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
