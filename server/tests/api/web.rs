@@ -28,7 +28,7 @@ async fn home_page_lists_every_area_and_pattern() {
     assert!(ctype.starts_with("text/html"));
     let q = questionnaires::builtin();
     for area in &q.areas {
-        assert!(html.contains(&area.title), "missing area {}", area.title);
+        assert!(html.contains(&*area.title), "missing area {}", area.title);
     }
     for p in &q.patterns {
         let name = p
