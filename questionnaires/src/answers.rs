@@ -408,3 +408,92 @@ fn parse_value(
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(answers: &str) -> Result<AnswersFile, Vec<AnswerError>> {
+        let text = format!(
+            "questionnaire = \"serverless-review\"\n[workload]\nname = \"W\"\n[answers]\n{answers}"
+        );
+        parse_answers_file(&text, Format::Toml, crate::builtin())
+    }
+
+    #[test]
+    fn every_value_form_parses() {
+        let f = parse(
+            "traffic_shape = \"spiky\"\n\
+             entry_point = [\"http_api\", \"queue\"]\n\
+             messaging = \"sqs\"\n\
+             peak_rps = 12.5\n\
+             workload_boundary = \"Orders only\"\n\
+             ordering = { not_applicable = \"independent events\", note = \"checked with the team\" }\n\
+             idempotency = { value = \"keys_enforced\", note = \"Powertools\" }\n",
+        )
+        .unwrap();
+        let get = |id: &str| {
+            f.answers
+                .iter()
+                .find(|(k, _)| k.as_str() == id)
+                .map(|(_, a)| a.clone())
+                .unwrap()
+        };
+        assert_eq!(get("peak_rps").value, AnswerValue::Number(12.5));
+        assert_eq!(
+            get("messaging").value,
+            AnswerValue::Choices(vec![ChoiceId::parse("sqs").unwrap()])
+        );
+        assert_eq!(
+            get("ordering").value,
+            AnswerValue::NotApplicable("independent events".into())
+        );
+        assert_eq!(
+            get("ordering").note.as_deref(),
+            Some("checked with the team")
+        );
+        assert_eq!(get("idempotency").note.as_deref(), Some("Powertools"));
+        assert_eq!(
+            get("workload_boundary").value,
+            AnswerValue::Text("Orders only".into())
+        );
+    }
+
+    #[test]
+    fn none_of_these_cannot_be_combined() {
+        let errs = parse("data_store = [\"none\", \"dynamodb\"]\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("cannot be combined"), "{errs:?}");
+    }
+
+    #[test]
+    fn value_and_not_applicable_together_are_refused() {
+        let errs =
+            parse("ordering = { value = \"per_key\", not_applicable = \"why\" }\n").unwrap_err();
+        assert!(errs[0].message.contains("keep one"), "{errs:?}");
+    }
+
+    #[test]
+    fn a_table_needs_a_value_or_a_reason() {
+        let errs = parse("ordering = { note = \"just a note\" }\n").unwrap_err();
+        assert!(
+            errs[0]
+                .message
+                .contains("needs `value` or `not_applicable`"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn missing_workload_name_and_questionnaire_are_both_reported() {
+        let errs = parse_answers_file("[answers]\n", Format::Toml, crate::builtin()).unwrap_err();
+        let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["questionnaire", "workload"]);
+    }
+
+    #[test]
+    fn duplicate_choices_are_reported() {
+        let errs = parse("entry_point = [\"queue\", \"queue\"]\n").unwrap_err();
+        assert!(errs[0].message.contains("listed twice"), "{errs:?}");
+    }
+}

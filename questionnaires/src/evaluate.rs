@@ -584,3 +584,92 @@ fn checklist(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::answers::Answer;
+    use crate::model::ChoiceId;
+
+    fn choose(q: &str, choices: &[&str]) -> (QuestionId, Answer) {
+        let ids = choices
+            .iter()
+            .map(|c| ChoiceId::parse(c).unwrap())
+            .collect();
+        (
+            QuestionId::parse(q).unwrap(),
+            Answer::new(AnswerValue::Choices(ids)),
+        )
+    }
+
+    #[test]
+    fn follow_ups_hide_until_their_trigger_is_answered() {
+        let q = crate::builtin();
+        let e = evaluate(q, &Answers::new());
+        let status = |e: &Evaluation, id: &str| {
+            e.questions
+                .iter()
+                .find(|r| r.id.as_str() == id)
+                .unwrap()
+                .status
+        };
+        assert_eq!(status(&e, "db_connections"), Status::Hidden);
+        assert!(
+            e.not_applicable
+                .iter()
+                .any(|n| n.question.as_str() == "db_connections" && n.by == "condition")
+        );
+
+        let answers: Answers = [choose("data_store", &["relational"])]
+            .into_iter()
+            .collect();
+        let e = evaluate(q, &answers);
+        assert_eq!(status(&e, "db_connections"), Status::Unanswered);
+        assert_eq!(
+            status(&e, "item_size_kb"),
+            Status::Hidden,
+            "DynamoDB follow-ups stay hidden"
+        );
+    }
+
+    #[test]
+    fn a_hidden_follow_up_answer_is_ignored_not_scored() {
+        let q = crate::builtin();
+        let answers: Answers = [
+            choose("data_store", &["dynamodb"]),
+            choose("db_connections", &["direct_many_functions"]),
+        ]
+        .into_iter()
+        .collect();
+        let e = evaluate(q, &answers);
+        assert!(
+            e.risks
+                .iter()
+                .all(|r| r.question.as_str() != "db_connections")
+        );
+    }
+
+    #[test]
+    fn risks_list_the_answers_behind_them() {
+        let q = crate::builtin();
+        let answers: Answers = [
+            choose("duplicate_sensitivity", &["costly"]),
+            choose("idempotency", &["none"]),
+        ]
+        .into_iter()
+        .collect();
+        let e = evaluate(q, &answers);
+        let risk = e
+            .risks
+            .iter()
+            .find(|r| r.question.as_str() == "idempotency")
+            .expect("an idempotency risk");
+        assert_eq!(risk.level, Risk::High);
+        let facts: Vec<String> = risk.facts.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            facts,
+            ["idempotency = none"],
+            "only the deciding answer explains it"
+        );
+    }
+}
