@@ -38,7 +38,7 @@ pub struct Workload {
 }
 
 /// One answer's value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerValue {
     /// Selected choices (one for a single question; may be empty only through "none of these").
@@ -52,7 +52,7 @@ pub enum AnswerValue {
 }
 
 /// An answer with its optional note.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Answer {
     /// The value.
     pub value: AnswerValue,

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::condition::{Calc, Env, Tri, num};
-use crate::evaluate::State;
+use crate::evaluate::{State, Status};
 use crate::model::{ConditionInput, NumberInput, QuestionId};
 
 /// Limits the checks read.
@@ -100,10 +100,14 @@ impl Ctx<'_, '_> {
         for (slot, n) in out.iter_mut().zip(inputs) {
             match self.state.input(n) {
                 Some(v) => *slot = v,
-                None => match self.state.input_question(n) {
-                    Some(q) => missing.push(q.clone()),
-                    // The questionnaire does not ask for it: the check cannot exist here.
-                    None => return None,
+                None => match self.state.q.inputs.numbers.get(&n) {
+                    // Only an open question is worth asking for; one the team marked not
+                    // applicable, or a follow-up that is not shown, means the check does not apply.
+                    Some(&qi) if self.state.status[qi] == Status::Unanswered => {
+                        missing.push(self.state.q.questions[qi].id.clone());
+                    }
+                    // Not asked at all, or ruled out by the answers: the check cannot run here.
+                    _ => return None,
                 },
             }
         }
@@ -325,13 +329,12 @@ pub(crate) fn run(state: &State<'_>) -> (Vec<CheckResult>, Vec<SkippedCheck>) {
                 &[N::SyncPayloadKb],
             );
         }
-        if (c.might(ConditionInput::RestApi) || c.might(ConditionInput::HttpApi))
-            && let Some([ms]) = c.need(
-                "api_timeout",
-                "API Gateway integration timeout",
-                [N::P99DurationMs],
-            )
-        {
+        // Any synchronous entry point (webhooks included) sits behind an API Gateway timeout.
+        if let Some([ms]) = c.need(
+            "api_timeout",
+            "API Gateway integration timeout",
+            [N::P99DurationMs],
+        ) {
             let http_only = state.when(ConditionInput::HttpApi) == Tri::True
                 && state.when(ConditionInput::RestApi) != Tri::True;
             let limit_id = if http_only {
