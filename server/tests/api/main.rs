@@ -6,4 +6,5 @@
 )]
 
 mod cli;
+mod store;
 mod web;

@@ -1,0 +1,519 @@
+//! Storage: every SQL statement Trellis runs, behind one type.
+//!
+//! sqlx's `AnyPool` with runtime queries, so `DATABASE_URL` picks SQLite (the default, one file)
+//! or Postgres. The SQL is portable: `$n` placeholders, times as unix milliseconds, JSON as text.
+//! Writes that can race carry a version: an update names the version it read, and a stale one
+//! gets [`StoreError::Conflict`] with the current row instead of silently overwriting it.
+
+use questionnaires::{Answer, Workload};
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor, FromRow};
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file.
+    Sqlite,
+    /// A Postgres server.
+    Postgres,
+}
+
+/// Storage errors.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Someone else changed the row since it was read.
+    #[error("changed by someone else since you loaded it")]
+    Conflict(Box<Current>),
+    /// No such assessment.
+    #[error("not found")]
+    NotFound,
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A stored value could not be read back.
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// What a conflicting writer gets back: the row as it is now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Current {
+    /// The assessment as stored now.
+    Assessment(Assessment),
+    /// The answer as stored now (`None`: it was cleared).
+    Answer(Option<StoredAnswer>),
+    /// The checklist item as stored now.
+    Item(Option<StoredItem>),
+}
+
+/// An assessment row.
+#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
+pub struct Assessment {
+    /// Random id.
+    pub id: String,
+    /// Workload name.
+    pub name: String,
+    /// Workload description.
+    pub description: String,
+    /// Environment, such as "production".
+    pub environment: String,
+    /// The questionnaire it runs on.
+    pub questionnaire_id: String,
+    /// That questionnaire's content hash when the assessment was created.
+    pub questionnaire_hash: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub updated_at: i64,
+    /// Unix ms, when archived.
+    pub archived_at: Option<i64>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+impl Assessment {
+    /// The workload, as the domain sees it.
+    pub fn workload(&self) -> Workload {
+        Workload {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            environment: self.environment.clone(),
+        }
+    }
+}
+
+/// A stored answer with who changed it and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredAnswer {
+    /// Question id.
+    pub question_id: String,
+    /// The answer.
+    pub answer: Answer,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// Unix ms.
+    pub updated_at: i64,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+#[derive(FromRow)]
+struct AnswerRow {
+    question_id: String,
+    value: String,
+    note: Option<String>,
+    updated_by: String,
+    updated_at: i64,
+    version: i64,
+}
+
+/// A checklist item's team-owned state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct StoredItem {
+    /// Checklist item id.
+    pub item_id: String,
+    /// `open`, `done` or `accepted-risk`.
+    pub status: String,
+    /// Who owns it.
+    pub owner: String,
+    /// `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// Who changed it last.
+    pub updated_by: String,
+    /// Unix ms.
+    pub updated_at: i64,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// A new assessment.
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    /// The workload.
+    pub workload: Workload,
+    /// Questionnaire id.
+    pub questionnaire_id: String,
+    /// Questionnaire content hash.
+    pub questionnaire_hash: String,
+}
+
+/// The storage handle; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+const ASSESSMENT_COLUMNS: &str = "id, name, description, environment, questionnaire_id, questionnaire_hash, \
+     created_at, updated_at, archived_at, version";
+
+impl Store {
+    /// Connects and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        let migrator = match backend {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        };
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Database(e.into()))?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Creates an assessment.
+    pub async fn create_assessment(
+        &self,
+        new: &NewAssessment,
+        id: &str,
+        now: i64,
+    ) -> Result<Assessment, StoreError> {
+        sqlx::query(
+            "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
+             created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
+        )
+        .bind(id)
+        .bind(&new.workload.name)
+        .bind(&new.workload.description)
+        .bind(&new.workload.environment)
+        .bind(&new.questionnaire_id)
+        .bind(&new.questionnaire_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        self.assessment(id).await
+    }
+
+    /// One assessment.
+    pub async fn assessment(&self, id: &str) -> Result<Assessment, StoreError> {
+        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $1");
+        sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Assessments, most recently changed first.
+    pub async fn assessments(&self, include_archived: bool) -> Result<Vec<Assessment>, StoreError> {
+        let filter = if include_archived {
+            ""
+        } else {
+            "WHERE archived_at IS NULL"
+        };
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments {filter} ORDER BY updated_at DESC, id"
+        );
+        Ok(sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Renames an assessment and edits its details, if it is still at `version`.
+    pub async fn update_assessment(
+        &self,
+        id: &str,
+        workload: &Workload,
+        version: i64,
+        now: i64,
+    ) -> Result<Assessment, StoreError> {
+        let done = sqlx::query(
+            "UPDATE assessments SET name = $1, description = $2, environment = $3, updated_at = $4, \
+             version = version + 1 WHERE id = $5 AND version = $6",
+        )
+        .bind(&workload.name)
+        .bind(&workload.description)
+        .bind(&workload.environment)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        self.after_versioned_update(id, done.rows_affected()).await
+    }
+
+    /// Archives (or, with `archive = false`, restores) an assessment at `version`.
+    pub async fn set_archived(
+        &self,
+        id: &str,
+        archive: bool,
+        version: i64,
+        now: i64,
+    ) -> Result<Assessment, StoreError> {
+        let done = sqlx::query(
+            "UPDATE assessments SET archived_at = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
+        )
+        .bind(archive.then_some(now))
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        self.after_versioned_update(id, done.rows_affected()).await
+    }
+
+    async fn after_versioned_update(&self, id: &str, rows: u64) -> Result<Assessment, StoreError> {
+        let current = self.assessment(id).await?;
+        if rows == 0 {
+            return Err(StoreError::Conflict(Box::new(Current::Assessment(current))));
+        }
+        Ok(current)
+    }
+
+    /// Copies an assessment with its answers and checklist state, in one transaction.
+    pub async fn duplicate_assessment(
+        &self,
+        id: &str,
+        new_id: &str,
+        name: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<Assessment, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let copied = sqlx::query(
+            "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
+             created_at, updated_at, version) SELECT $1, $2, description, environment, questionnaire_id, \
+             questionnaire_hash, $3, $3, 1 FROM assessments WHERE id = $4",
+        )
+        .bind(new_id)
+        .bind(name)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if copied.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query(
+            "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
+             SELECT $1, question_id, value, note, $2, $3, 1 FROM answers WHERE assessment_id = $4",
+        )
+        .bind(new_id)
+        .bind(who)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO checklist_items (assessment_id, item_id, status, owner, due_date, updated_by, updated_at, version) \
+             SELECT $1, item_id, status, owner, due_date, $2, $3, 1 FROM checklist_items WHERE assessment_id = $4",
+        )
+        .bind(new_id)
+        .bind(who)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.assessment(new_id).await
+    }
+
+    /// Every answer of an assessment.
+    pub async fn answers(&self, assessment_id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
+        let rows = sqlx::query_as::<_, AnswerRow>(
+            "SELECT question_id, value, note, updated_by, updated_at, version FROM answers \
+             WHERE assessment_id = $1 ORDER BY question_id",
+        )
+        .bind(assessment_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(decode_answer).collect()
+    }
+
+    async fn answer(
+        &self,
+        assessment_id: &str,
+        question_id: &str,
+    ) -> Result<Option<StoredAnswer>, StoreError> {
+        sqlx::query_as::<_, AnswerRow>(
+            "SELECT question_id, value, note, updated_by, updated_at, version FROM answers \
+             WHERE assessment_id = $1 AND question_id = $2",
+        )
+        .bind(assessment_id)
+        .bind(question_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(decode_answer)
+        .transpose()
+    }
+
+    /// Saves (or with `None` clears) one answer. `version` is the version the writer read
+    /// (`None`: it saw no answer). A stale version gets a conflict with the stored answer.
+    pub async fn save_answer(
+        &self,
+        assessment_id: &str,
+        question_id: &str,
+        answer: Option<&Answer>,
+        version: Option<i64>,
+        who: &str,
+        now: i64,
+    ) -> Result<Option<StoredAnswer>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let rows = match (answer, version) {
+            (Some(a), None) => {
+                let value = serde_json::to_string(&a.value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
+                )
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(value)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+            }
+            (Some(a), Some(v)) => {
+                let value = serde_json::to_string(&a.value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                sqlx::query(
+                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1 \
+                     WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
+                )
+                .bind(value)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(v)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+            }
+            (None, Some(v)) => sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3")
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(v)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+            (None, None) => 1,
+        };
+        if rows == 1 {
+            sqlx::query("UPDATE assessments SET updated_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(assessment_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        let current = self.answer(assessment_id, question_id).await?;
+        if rows == 1 {
+            Ok(current)
+        } else {
+            Err(StoreError::Conflict(Box::new(Current::Answer(current))))
+        }
+    }
+
+    /// The checklist state of an assessment.
+    pub async fn checklist(&self, assessment_id: &str) -> Result<Vec<StoredItem>, StoreError> {
+        Ok(sqlx::query_as::<_, StoredItem>(
+            "SELECT item_id, status, owner, due_date, updated_by, updated_at, version FROM checklist_items \
+             WHERE assessment_id = $1 ORDER BY item_id",
+        )
+        .bind(assessment_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Saves one checklist item's state, at `version` (`None`: never saved before).
+    #[expect(clippy::too_many_arguments, reason = "each is a column of the row")]
+    pub async fn save_item(
+        &self,
+        assessment_id: &str,
+        item_id: &str,
+        status: &str,
+        owner: &str,
+        due_date: Option<&str>,
+        version: Option<i64>,
+        who: &str,
+        now: i64,
+    ) -> Result<StoredItem, StoreError> {
+        let rows = match version {
+            None => sqlx::query(
+                "INSERT INTO checklist_items (assessment_id, item_id, status, owner, due_date, updated_by, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT (assessment_id, item_id) DO NOTHING",
+            )
+            .bind(assessment_id)
+            .bind(item_id)
+            .bind(status)
+            .bind(owner)
+            .bind(due_date)
+            .bind(who)
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected(),
+            Some(v) => sqlx::query(
+                "UPDATE checklist_items SET status = $1, owner = $2, due_date = $3, updated_by = $4, updated_at = $5, \
+                 version = version + 1 WHERE assessment_id = $6 AND item_id = $7 AND version = $8",
+            )
+            .bind(status)
+            .bind(owner)
+            .bind(due_date)
+            .bind(who)
+            .bind(now)
+            .bind(assessment_id)
+            .bind(item_id)
+            .bind(v)
+            .execute(&self.pool)
+            .await?
+            .rows_affected(),
+        };
+        let current = self
+            .checklist(assessment_id)
+            .await?
+            .into_iter()
+            .find(|i| i.item_id == item_id);
+        match (rows, current) {
+            (1, Some(item)) => Ok(item),
+            (_, current) => Err(StoreError::Conflict(Box::new(Current::Item(current)))),
+        }
+    }
+}
+
+fn decode_answer(row: AnswerRow) -> Result<StoredAnswer, StoreError> {
+    let value = serde_json::from_str(&row.value)
+        .map_err(|e| StoreError::Corrupt(format!("answer {}: {e}", row.question_id)))?;
+    Ok(StoredAnswer {
+        question_id: row.question_id,
+        answer: Answer {
+            value,
+            note: row.note,
+        },
+        updated_by: row.updated_by,
+        updated_at: row.updated_at,
+        version: row.version,
+    })
+}

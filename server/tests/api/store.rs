@@ -1,0 +1,342 @@
+//! The store on a real SQLite file (and on Postgres when `TEST_POSTGRES_URL` is set):
+//! versions stop lost updates, and bad writes change nothing.
+
+use questionnaires::{Answer, AnswerValue, Workload};
+use server::store::{Current, NewAssessment, Store, StoreError};
+
+/// A store on a fresh database: a new SQLite file, or a fresh Postgres schema.
+async fn fresh() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) => format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("trellis.db").display()
+        ),
+    };
+    (Store::connect(&url).await.unwrap(), dir)
+}
+
+fn new_assessment(name: &str) -> NewAssessment {
+    NewAssessment {
+        workload: Workload {
+            name: name.into(),
+            description: "d".into(),
+            environment: "prod".into(),
+        },
+        questionnaire_id: "serverless-review".into(),
+        questionnaire_hash: "abc".into(),
+    }
+}
+
+fn number(x: f64) -> Answer {
+    Answer::new(AnswerValue::Number(x))
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4())
+}
+
+#[tokio::test]
+async fn assessments_are_created_listed_renamed_and_archived() {
+    let (store, _dir) = fresh().await;
+    let id = unique("a");
+    let a = store
+        .create_assessment(&new_assessment("Orders"), &id, 1_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        (a.name.as_str(), a.version, a.created_at),
+        ("Orders", 1, 1_000)
+    );
+    assert!(
+        store
+            .assessments(false)
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == id)
+    );
+
+    let renamed = store
+        .update_assessment(
+            &id,
+            &Workload {
+                name: "Order service".into(),
+                ..a.workload()
+            },
+            1,
+            2_000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.name.as_str(), renamed.version),
+        ("Order service", 2)
+    );
+
+    let archived = store.set_archived(&id, true, 2, 3_000).await.unwrap();
+    assert_eq!(archived.archived_at, Some(3_000));
+    assert!(
+        !store
+            .assessments(false)
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == id)
+    );
+    assert!(
+        store
+            .assessments(true)
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.id == id)
+    );
+}
+
+#[tokio::test]
+async fn a_stale_rename_is_a_conflict_and_changes_nothing() {
+    let (store, _dir) = fresh().await;
+    let id = unique("a");
+    let a = store
+        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .await
+        .unwrap();
+    store
+        .update_assessment(
+            &id,
+            &Workload {
+                name: "First".into(),
+                ..a.workload()
+            },
+            1,
+            2,
+        )
+        .await
+        .unwrap();
+    let err = store
+        .update_assessment(
+            &id,
+            &Workload {
+                name: "Second".into(),
+                ..a.workload()
+            },
+            1,
+            3,
+        )
+        .await
+        .unwrap_err();
+    match err {
+        StoreError::Conflict(current) => match *current {
+            Current::Assessment(now) => assert_eq!(now.name, "First"),
+            other => panic!("unexpected {other:?}"),
+        },
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(store.assessment(&id).await.unwrap().name, "First");
+}
+
+#[tokio::test]
+async fn two_tabs_saving_one_answer_never_overwrite_each_other_silently() {
+    let (store, _dir) = fresh().await;
+    let id = unique("a");
+    store
+        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .await
+        .unwrap();
+
+    // Both tabs saw no answer; the first save wins, the second gets the first's value back.
+    let first = store
+        .save_answer(&id, "peak_rps", Some(&number(100.0)), None, "tab-a", 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.version, 1);
+    let err = store
+        .save_answer(&id, "peak_rps", Some(&number(900.0)), None, "tab-b", 3)
+        .await
+        .unwrap_err();
+    let StoreError::Conflict(current) = err else {
+        panic!("expected a conflict")
+    };
+    let Current::Answer(Some(theirs)) = *current else {
+        panic!("expected the stored answer")
+    };
+    assert_eq!(
+        (theirs.answer.value.clone(), theirs.updated_by.as_str()),
+        (AnswerValue::Number(100.0), "tab-a")
+    );
+
+    // Tab B chooses its value knowingly, at the version it was shown.
+    let kept = store
+        .save_answer(&id, "peak_rps", Some(&number(900.0)), Some(1), "tab-b", 4)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (kept.version, kept.answer.value),
+        (2, AnswerValue::Number(900.0))
+    );
+
+    // A stale clear is refused too.
+    assert!(matches!(
+        store
+            .save_answer(&id, "peak_rps", None, Some(1), "tab-a", 5)
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(
+        store
+            .save_answer(&id, "peak_rps", None, Some(2), "tab-a", 6)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.answers(&id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn answers_round_trip_with_notes_and_not_applicable() {
+    let (store, _dir) = fresh().await;
+    let id = unique("a");
+    store
+        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .await
+        .unwrap();
+    let na = Answer {
+        value: AnswerValue::NotApplicable("no ordering".into()),
+        note: Some("checked".into()),
+    };
+    store
+        .save_answer(&id, "ordering", Some(&na), None, "me", 2)
+        .await
+        .unwrap();
+    let all = store.answers(&id).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].answer, na);
+}
+
+#[tokio::test]
+async fn duplicating_copies_answers_and_checklist() {
+    let (store, _dir) = fresh().await;
+    let id = unique("a");
+    store
+        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .await
+        .unwrap();
+    store
+        .save_answer(&id, "peak_rps", Some(&number(5.0)), None, "me", 2)
+        .await
+        .unwrap();
+    store
+        .save_item(
+            &id,
+            "budget_alarm",
+            "done",
+            "Ana",
+            Some("2026-12-01"),
+            None,
+            "me",
+            3,
+        )
+        .await
+        .unwrap();
+    let copy_id = unique("b");
+    let copy = store
+        .duplicate_assessment(&id, &copy_id, "Orders (copy)", "me", 4)
+        .await
+        .unwrap();
+    assert_eq!(copy.name, "Orders (copy)");
+    assert_eq!(
+        store.answers(&copy_id).await.unwrap()[0].answer.value,
+        AnswerValue::Number(5.0)
+    );
+    assert_eq!(store.checklist(&copy_id).await.unwrap()[0].owner, "Ana");
+    assert!(matches!(
+        store
+            .duplicate_assessment("missing", &unique("c"), "x", "me", 5)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn checklist_items_are_versioned_and_validated_by_the_schema() {
+    let (store, _dir) = fresh().await;
+    let id = unique("a");
+    store
+        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .await
+        .unwrap();
+    let item = store
+        .save_item(
+            &id,
+            "idempotent_handlers",
+            "open",
+            "Bo",
+            None,
+            None,
+            "me",
+            2,
+        )
+        .await
+        .unwrap();
+    let item = store
+        .save_item(
+            &id,
+            "idempotent_handlers",
+            "done",
+            "Bo",
+            None,
+            Some(item.version),
+            "me",
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!((item.status.as_str(), item.version), ("done", 2));
+    assert!(matches!(
+        store
+            .save_item(
+                &id,
+                "idempotent_handlers",
+                "open",
+                "Cy",
+                None,
+                Some(1),
+                "me",
+                4
+            )
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    // The schema refuses an unknown status, and nothing changes.
+    assert!(
+        store
+            .save_item(
+                &id,
+                "idempotent_handlers",
+                "maybe",
+                "Cy",
+                None,
+                Some(2),
+                "me",
+                5
+            )
+            .await
+            .is_err()
+    );
+    assert_eq!(store.checklist(&id).await.unwrap()[0].status, "done");
+}
+
+#[tokio::test]
+async fn answers_to_a_missing_assessment_are_refused() {
+    let (store, _dir) = fresh().await;
+    assert!(
+        store
+            .save_answer("nope", "peak_rps", Some(&number(1.0)), None, "me", 1)
+            .await
+            .is_err()
+    );
+}
