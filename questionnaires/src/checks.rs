@@ -220,7 +220,10 @@ fn grade(value: f64, limit: f64) -> CheckStatus {
 }
 
 /// Runs every check whose situation might hold.
-pub(crate) fn run(state: &State<'_>) -> (Vec<CheckResult>, Vec<SkippedCheck>) {
+pub(crate) fn run(
+    state: &State<'_>,
+    cost: Option<&crate::cost::CostEstimate>,
+) -> (Vec<CheckResult>, Vec<SkippedCheck>) {
     let mut c = Ctx {
         state,
         ran: Vec::new(),
@@ -482,7 +485,7 @@ pub(crate) fn run(state: &State<'_>) -> (Vec<CheckResult>, Vec<SkippedCheck>) {
     }
 
     cold_start(&mut c);
-    cost_check(&mut c);
+    cost_check(&mut c, cost);
     (c.ran, c.skipped)
 }
 
@@ -575,8 +578,8 @@ fn cold_start(c: &mut Ctx<'_, '_>) {
     });
 }
 
-fn cost_check(c: &mut Ctx<'_, '_>) {
-    let Some(est) = crate::cost::estimate(c.state) else {
+fn cost_check(c: &mut Ctx<'_, '_>, cost: Option<&crate::cost::CostEstimate>) {
+    let Some(est) = cost else {
         let needs = [NumberInput::AvgDurationMs, NumberInput::MemoryMb];
         let mut missing: Vec<QuestionId> = needs
             .iter()

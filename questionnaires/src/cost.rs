@@ -115,7 +115,8 @@ fn money(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-struct Model {
+/// The cost figures of one evaluation, computed once while building the state.
+pub(crate) struct Model {
     monthly: f64,
     per_request: Vec<CostLine>,
     /// Per-request costs both sides pay (the database), so they do not move the break-even.
@@ -241,7 +242,8 @@ pub(crate) fn fill_calc(state: &mut State<'_>) {
                 r.cold_start_ms_x86
             }
         });
-    if let Some(m) = model(state) {
+    state.cost_model = model(state);
+    if let Some(m) = &state.cost_model {
         let shared: f64 = m.shared_per_request.iter().map(|l| l.usd).sum::<f64>() * m.monthly;
         let lambda: f64 = m.per_request.iter().map(|l| l.usd).sum::<f64>() * m.monthly + shared;
         let fargate: f64 = m.containers.iter().map(|l| l.usd).sum::<f64>() + shared;
@@ -256,7 +258,7 @@ const SERIES_POINTS: usize = 21;
 
 /// The estimate, when its inputs are answered.
 pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
-    let m = model(state)?;
+    let m = state.cost_model.as_ref()?;
     let per_request: f64 = m.per_request.iter().map(|l| l.usd).sum();
     let shared: f64 = m.shared_per_request.iter().map(|l| l.usd).sum();
     let fixed: f64 = m.containers.iter().map(|l| l.usd).sum();

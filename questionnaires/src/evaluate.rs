@@ -230,6 +230,7 @@ pub(crate) struct State<'q> {
     pub choices: Vec<u64>,
     pub numbers: Vec<Option<f64>>,
     pub calc: [Option<f64>; Calc::ALL.len()],
+    pub cost_model: Option<cost::Model>,
 }
 
 impl Env for State<'_> {
@@ -291,6 +292,7 @@ fn build_state<'q>(q: &'q Questionnaire, answers: &Answers) -> State<'q> {
         choices: vec![0; n],
         numbers: vec![None; n],
         calc: [None; Calc::ALL.len()],
+        cost_model: None,
     };
     // Both sides sorted by id: one merge pass finds each question's answer.
     let mut found: Vec<Option<&crate::answers::Answer>> = vec![None; n];
@@ -400,8 +402,8 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
     let risks = collect_risks(q, &state, &questions);
     let recommendations = recommend::rank(q, &state);
     let verdict = recommend::verdict(&recommendations);
-    let (checks, skipped_checks) = checks::run(&state);
     let cost = cost::estimate(&state);
+    let (checks, skipped_checks) = checks::run(&state, cost.as_ref());
     let checklist = checklist(q, &state, &questions, &recommendations);
 
     Evaluation {
