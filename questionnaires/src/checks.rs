@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::condition::{Calc, Env, Tri, num};
 use crate::evaluate::{State, Status};
-use crate::model::{ConditionInput, NumberInput, QuestionId};
+use crate::model::{ConditionInput, NumberInput, QuestionId, Text};
 
 /// Limits the checks read.
 pub const REQUIRED_LIMITS: &[&str] = &[
@@ -34,7 +34,7 @@ pub const REQUIRED_LIMITS: &[&str] = &[
 const WARN_AT: f64 = 0.8;
 
 /// A check's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckStatus {
     /// Within the limit with room to spare.
@@ -46,12 +46,12 @@ pub enum CheckStatus {
 }
 
 /// A check that ran.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CheckResult {
     /// Check id.
-    pub id: &'static str,
+    pub id: Text,
     /// What it checks.
-    pub title: &'static str,
+    pub title: Text,
     /// Outcome.
     pub status: CheckStatus,
     /// The workload's figure.
@@ -71,12 +71,12 @@ pub struct CheckResult {
 }
 
 /// A check that needs more answers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SkippedCheck {
     /// Check id.
-    pub id: &'static str,
+    pub id: Text,
     /// What it checks.
-    pub title: &'static str,
+    pub title: Text,
     /// The questions to answer.
     pub missing: Vec<QuestionId>,
 }
@@ -114,7 +114,11 @@ impl Ctx<'_, '_> {
         if missing.is_empty() {
             Some(out)
         } else {
-            self.skipped.push(SkippedCheck { id, title, missing });
+            self.skipped.push(SkippedCheck {
+                id: id.into(),
+                title: title.into(),
+                missing,
+            });
             None
         }
     }
@@ -157,8 +161,8 @@ impl Ctx<'_, '_> {
             .filter_map(|n| self.state.input_question(*n).cloned())
             .collect();
         self.ran.push(CheckResult {
-            id,
-            title,
+            id: id.into(),
+            title: title.into(),
             status,
             value: (value * 100.0).round() / 100.0,
             limit,
@@ -499,8 +503,8 @@ fn cold_start(c: &mut Ctx<'_, '_>) {
                 .map(|&i| state.q.questions[i].id.clone())
                 .collect();
             c.skipped.push(SkippedCheck {
-                id: "cold_start",
-                title: "Cold start against the latency target",
+                id: "cold_start".into(),
+                title: "Cold start against the latency target".into(),
                 missing,
             });
         }
@@ -558,8 +562,8 @@ fn cold_start(c: &mut Ctx<'_, '_>) {
         )
     };
     c.ran.push(CheckResult {
-        id: "cold_start",
-        title: "Cold start against the latency target",
+        id: "cold_start".into(),
+        title: "Cold start against the latency target".into(),
         status,
         value: first,
         limit: target,
@@ -595,15 +599,15 @@ fn cost_check(c: &mut Ctx<'_, '_>, cost: Option<&crate::cost::CostEstimate>) {
         }
         if !missing.is_empty() {
             c.skipped.push(SkippedCheck {
-                id: "cost_break_even",
-                title: "Serverless against containers cost",
+                id: "cost_break_even".into(),
+                title: "Serverless against containers cost".into(),
                 missing,
             });
         }
         return;
     };
     let limit = est.break_even_requests.unwrap_or(f64::INFINITY);
-    let status = if est.cheaper == "serverless" {
+    let status = if &*est.cheaper == "serverless" {
         CheckStatus::Ok
     } else {
         CheckStatus::Warn
@@ -625,8 +629,8 @@ fn cost_check(c: &mut Ctx<'_, '_>, cost: Option<&crate::cost::CostEstimate>) {
         ),
     };
     c.ran.push(CheckResult {
-        id: "cost_break_even",
-        title: "Serverless against containers cost",
+        id: "cost_break_even".into(),
+        title: "Serverless against containers cost".into(),
         status,
         value: est.monthly_requests,
         limit,

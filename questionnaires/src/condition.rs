@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::model::{ChoiceId, QuestionId, QuestionKind, Questionnaire, Text};
 
 /// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum CmpOp {
     /// `<`
     #[serde(rename = "<")]
@@ -61,7 +61,7 @@ impl CmpOp {
 }
 
 /// A figure the engine computes from the answers, usable as `calc.<name>` in conditions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Calc {
     /// Peak RPS × average duration in seconds (Little's law).
@@ -133,7 +133,7 @@ pub struct Condition {
 }
 
 /// A truth value in three-valued (Kleene) logic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tri {
     /// Holds.
@@ -169,7 +169,7 @@ pub trait Env {
 }
 
 /// One literal fact behind a condition's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fact {
     /// A choice is, or is not, selected.

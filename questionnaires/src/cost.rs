@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::condition::{Calc, Tri};
 use crate::evaluate::State;
-use crate::model::{ConditionInput, NumberInput, QuestionId};
+use crate::model::{ConditionInput, NumberInput, QuestionId, Text};
 
 /// Prices the model reads.
 pub const REQUIRED_PRICES: &[&str] = &[
@@ -47,7 +47,7 @@ pub const REQUIRED_ASSUMPTIONS: &[&str] = &[
 ];
 
 /// One line of a cost breakdown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CostLine {
     /// What it is.
     pub item: String,
@@ -56,7 +56,7 @@ pub struct CostLine {
 }
 
 /// One side of the comparison.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CostSide {
     /// USD per month.
     pub monthly_usd: f64,
@@ -65,7 +65,7 @@ pub struct CostSide {
 }
 
 /// One point of the chart series.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct CostPoint {
     /// Requests per month.
     pub requests: f64,
@@ -76,7 +76,7 @@ pub struct CostPoint {
 }
 
 /// The cost estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CostEstimate {
     /// Requests per month used.
     pub monthly_requests: f64,
@@ -93,7 +93,7 @@ pub struct CostEstimate {
     /// The same, as an average request rate.
     pub break_even_avg_rps: Option<f64>,
     /// `serverless` or `containers`, at the current volume.
-    pub cheaper: &'static str,
+    pub cheaper: Text,
     /// Points from zero to past the break-even, for a chart.
     pub series: Vec<CostPoint>,
     /// What the model assumes.
@@ -318,7 +318,7 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
         container_tasks: m.tasks,
         break_even_requests: break_even.map(f64::round),
         break_even_avg_rps: break_even.map(|b| (b / seconds * 10.0).round() / 10.0),
-        cheaper: if serverless_usd <= containers_usd { "serverless" } else { "containers" },
+        cheaper: if serverless_usd <= containers_usd { "serverless" } else { "containers" }.into(),
         series,
         assumptions: vec![
             format!("us-east-1 on-demand list prices, {} architecture, first pricing tier.", m.arch),

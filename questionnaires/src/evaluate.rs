@@ -29,7 +29,7 @@ use crate::model::{
 use crate::recommend::{self, Recommendation, Verdict};
 
 /// Which questionnaire produced an evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Source {
     /// Questionnaire id.
     pub id: String,
@@ -40,7 +40,7 @@ pub struct Source {
 }
 
 /// The complete result of a review.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Evaluation {
     /// What produced it.
     pub questionnaire: Source,
@@ -71,7 +71,7 @@ pub struct Evaluation {
 }
 
 /// Answered out of applicable.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Progress {
     /// Answered (including not applicable with a reason).
     pub answered: usize,
@@ -82,7 +82,7 @@ pub struct Progress {
 }
 
 /// Scores out of 100.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Scores {
     /// The overall score, when any area has one.
     pub overall: Option<f64>,
@@ -91,7 +91,7 @@ pub struct Scores {
 }
 
 /// One area's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AreaResult {
     /// Area id.
     pub id: AreaId,
@@ -108,7 +108,7 @@ pub struct AreaResult {
 }
 
 /// Where a question stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Not answered yet.
@@ -122,7 +122,7 @@ pub enum Status {
 }
 
 /// One question's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct QuestionResult {
     /// Question id.
     pub id: QuestionId,
@@ -141,7 +141,7 @@ pub struct QuestionResult {
 }
 
 /// A high or medium risk, explained.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RiskItem {
     /// Question id.
     pub question: QuestionId,
@@ -162,7 +162,7 @@ pub struct RiskItem {
 }
 
 /// The state of a checklist item, derived from the answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemState {
     /// The answers say it is in place.
@@ -174,7 +174,7 @@ pub enum ItemState {
 }
 
 /// How urgent a checklist item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     /// Linked to no risk.
@@ -186,7 +186,7 @@ pub enum Priority {
 }
 
 /// One checklist item with its derived state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ChecklistEntry {
     /// Item id.
     pub id: ItemId,
@@ -213,14 +213,14 @@ pub struct ChecklistEntry {
 }
 
 /// A question that does not apply.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NotApplicable {
     /// Question id.
     pub question: QuestionId,
     /// Why: the team's reason, or the follow-up condition that does not hold.
     pub reason: String,
     /// `team` or `condition`.
-    pub by: &'static str,
+    pub by: Text,
 }
 
 /// The answers as the engine reads them: per question index.
@@ -381,7 +381,7 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
                     not_applicable.push(NotApplicable {
                         question: question.id.clone(),
                         reason: reason.clone(),
-                        by: "team",
+                        by: "team".into(),
                     });
                 }
             }
@@ -390,7 +390,7 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
                 not_applicable.push(NotApplicable {
                     question: question.id.clone(),
                     reason: format!("follow-up shown only when `{cond}`"),
-                    by: "condition",
+                    by: "condition".into(),
                 });
             }
             Status::Unanswered => {}
@@ -619,7 +619,7 @@ mod tests {
         assert!(
             e.not_applicable
                 .iter()
-                .any(|n| n.question.as_str() == "db_connections" && n.by == "condition")
+                .any(|n| n.question.as_str() == "db_connections" && &*n.by == "condition")
         );
 
         let answers: Answers = [choose("data_store", &["relational"])]

@@ -164,7 +164,7 @@ pub struct Area {
 }
 
 /// What kind of answer a question takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     /// Exactly one choice.
@@ -178,7 +178,7 @@ pub enum QuestionKind {
 }
 
 /// The unit and range of a number question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NumberSpec {
     /// Unit shown next to the input, such as `req/s`.
     pub unit: String,
@@ -236,7 +236,7 @@ pub struct Choice {
 }
 
 /// A suggested improvement, with an optional link.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Improvement {
     /// Markdown text.
     pub text: Text,
@@ -290,7 +290,7 @@ pub struct RiskRule {
 }
 
 /// Whether a pattern is serverless or the container alternative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PatternKind {
     /// Built from managed serverless services.
@@ -342,7 +342,7 @@ pub struct Signal {
 }
 
 /// A pattern diagram: nodes and labelled edges.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Diagram {
     /// Boxes.
     pub nodes: Vec<DiagramNode>,
@@ -397,7 +397,7 @@ pub struct ChecklistItem {
 }
 
 /// A sourced figure: a quota, a price or an assumption.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Figure {
     /// Figure id.
     pub id: String,

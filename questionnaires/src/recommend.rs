@@ -13,7 +13,7 @@ use crate::evaluate::State;
 use crate::model::{Pattern, PatternId, PatternKind, Questionnaire, Signal, Text};
 
 /// One fired signal or anti-signal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Reason {
     /// Why it matters.
     pub text: Text,
@@ -26,7 +26,7 @@ pub struct Reason {
 }
 
 /// How well a pattern fits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Fit {
     /// Score 8 or more.
@@ -40,7 +40,7 @@ pub enum Fit {
 }
 
 /// A ranked pattern.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Recommendation {
     /// 1-based rank.
     pub rank: usize,
@@ -69,7 +69,7 @@ pub struct Recommendation {
 }
 
 /// The one-line answer to "does serverless fit?".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Verdict {
     /// False when the best fit is containers, or nothing fits.
     pub serverless_fits: bool,

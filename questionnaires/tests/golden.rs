@@ -124,7 +124,7 @@ fn check(e: &Evaluation, x: &Expect) -> Result<(), Vec<String>> {
         }
     }
     for (id, status) in &x.checks {
-        match e.checks.iter().find(|c| c.id == id) {
+        match e.checks.iter().find(|c| &*c.id == id.as_str()) {
             Some(c) => {
                 let got = serde_json::to_value(c.status).unwrap_or_default();
                 if got.as_str() != Some(status.as_str()) {

@@ -122,3 +122,15 @@ fn no_answers_means_no_risks_no_scores_and_no_checks() {
     );
     assert!(e.cost.is_none());
 }
+
+#[test]
+fn evaluations_survive_a_json_round_trip() {
+    // The web app ships evaluations from the server to the browser as JSON.
+    let seeds: Vec<u64> = (0..80u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        .collect();
+    let e = evaluate(builtin(), &answers_from(&seeds));
+    let json = serde_json::to_string(&e).unwrap();
+    let back: questionnaires::Evaluation = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, e);
+}

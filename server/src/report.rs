@@ -90,7 +90,7 @@ pub fn markdown(
     let checks = e
         .checks
         .iter()
-        .map(|c| Row(vec![c.status_label(), cell(c.title), cell(&c.message)]))
+        .map(|c| Row(vec![c.status_label(), cell(&c.title), cell(&c.message)]))
         .collect();
     let cost = e.cost.as_ref().map(|c| {
         let be = c
