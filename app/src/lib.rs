@@ -1,102 +1,85 @@
-//! The Trellis user interface: Leptos components, rendered on the server (feature `ssr`) and
-//! hydrated in the browser (feature `hydrate`).
+//! The Trellis user interface: Leptos pages rendered on the server (feature `ssr`) and hydrated
+//! in the browser (feature `hydrate`).
 //!
-//! For now it holds the catalog page: the review's areas and questions, and the pattern catalog.
+//! - [`App`] and [`shell`]: the router and the HTML document around it;
+//! - [`api`]: server functions and the view models they carry;
+//! - [`charts`]: score bars, the cost chart and pattern diagrams, as SVG;
+//! - `pages`: one module per page;
+//! - [`server`] and [`store`] (server only): loading, saving and all SQL.
+
+pub mod api;
+pub mod charts;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod store;
 
 use leptos::prelude::*;
-use questionnaires::Questionnaire;
-use questionnaires::model::{PatternKind, QuestionKind};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
 
-/// The page listing the questionnaire's areas and the pattern catalog.
-#[component]
-pub fn CatalogPage(
-    /// The questionnaire to list.
-    q: &'static Questionnaire,
-) -> impl IntoView {
-    let question_count = q.questions.len();
+/// The HTML document. `hydrate` says whether the browser bundle exists; without it the pages
+/// work as plain forms and links.
+pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
     view! {
-        <header class="masthead">
-            <h1>"Trellis"</h1>
-            <p class="lede">"Serverless design reviews: explained risks, ranked AWS patterns, quantitative checks."</p>
-        </header>
-        <main>
-            <section aria-labelledby="areas-title">
-                <h2 id="areas-title">{q.title.clone()} " " <small>{format!("v{}", q.version)}</small></h2>
-                <p>{format!("{} areas, {} questions, {} patterns, {} checklist items.", q.areas.len(), question_count, q.patterns.len(), q.checklist.len())}</p>
-                {q.areas.iter().map(|area| view! {
-                    <details class="area">
-                        <summary>
-                            <span class="area-title">{area.title.clone()}</span>
-                            <span class="count">{format!("{} questions", area.questions.len())}</span>
-                        </summary>
-                        <ol>
-                            {area.questions.iter().map(|&i| {
-                                let question = &q.questions[i];
-                                view! {
-                                    <li>
-                                        <span>{question.title.clone()}</span>
-                                        " "
-                                        <code>{question.id.to_string()}</code>
-                                        " "
-                                        <span class="kind">{kind_label(question.kind)}</span>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ol>
-                    </details>
-                }).collect_view()}
-            </section>
-            <section aria-labelledby="patterns-title">
-                <h2 id="patterns-title">"Pattern catalog"</h2>
-                <ul class="patterns">
-                    {q.patterns.iter().map(|p| view! {
-                        <li class="pattern">
-                            <h3>{p.name.clone()}</h3>
-                            <p class="tags">
-                                <span class=if p.kind == PatternKind::Containers { "tag containers" } else { "tag" }>
-                                    {if p.kind == PatternKind::Containers { "containers" } else { "serverless" }}
-                                </span>
-                                {p.services.iter().map(|s| view! { <span class="tag service">{s.clone()}</span> }).collect_view()}
-                            </p>
-                            <h4>"Tradeoffs"</h4>
-                            <ul>{p.tradeoffs.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            </section>
-        </main>
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="data:," />
+                <link rel="stylesheet" href="/style/trellis.css" />
+                {hydrate.then(|| view! { <HydrationScripts options /> })}
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
     }
 }
 
-fn kind_label(kind: QuestionKind) -> &'static str {
-    match kind {
-        QuestionKind::Single => "one choice",
-        QuestionKind::Multi => "several choices",
-        QuestionKind::Number => "number",
-        QuestionKind::Text => "text",
+/// The app: a masthead and the routed pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Trellis".to_owned() } else { format!("{page} · Trellis") } />
+        <Router>
+            <a class="skip" href="#content">"Skip to content"</a>
+            <header class="masthead">
+                <a class="brand" href="/">"Trellis"</a>
+                <nav aria-label="Main">
+                    <a href="/">"Reviews"</a>
+                    <a href="/catalog">"Questions and patterns"</a>
+                </nav>
+            </header>
+            <main id="content">
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/assessments/:id/review/:area")
+                        view=pages::review::ReviewPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/assessments/:id/results")
+                        view=pages::results::ResultsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/catalog") view=pages::catalog::CatalogPage />
+                </Routes>
+            </main>
+        </Router>
     }
 }
 
-/// Renders the catalog page as a whole HTML document, with the stylesheet inlined so the page
-/// makes no further requests.
-#[cfg(feature = "ssr")]
-pub fn render_catalog_document(q: &'static Questionnaire) -> String {
-    let owner = Owner::new();
-    let body = owner.with(|| view! { <CatalogPage q=q /> }.to_html());
-    format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Trellis · {}</title><link rel=\"icon\" href=\"data:,\"><style>{}</style></head>\
-         <body>{body}</body></html>",
-        escape(&q.title),
-        include_str!("../../style/trellis.css"),
-    )
-}
-
-/// Escapes text for an HTML text node outside the Leptos view tree.
-#[cfg(feature = "ssr")]
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Starts the browser side.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
 }

@@ -199,6 +199,19 @@ pub fn parse_answers_file(
     }
 }
 
+/// Checks one answer value (a choice id, a list of them, a number or a string, as JSON) against
+/// its question, with the same rules and messages as answers files.
+pub fn check_value(
+    q: &crate::model::Question,
+    value: &Value,
+) -> Result<AnswerValue, Vec<AnswerError>> {
+    let mut errors = Vec::new();
+    match parse_value(q.id.as_str(), q, value, &mut errors) {
+        Some(v) if errors.is_empty() => Ok(v),
+        _ => Err(errors),
+    }
+}
+
 fn parse_workload(v: Option<&Value>, errors: &mut Vec<AnswerError>) -> Workload {
     let mut w = Workload::default();
     let Some(v) = v else {

@@ -30,6 +30,16 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "TRELLIS_ADDR", default_value = "127.0.0.1:3000")]
         addr: SocketAddr,
+        /// The database: `sqlite://FILE?mode=rwc` or `postgres://USER:PASSWORD@HOST/DB`.
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://trellis.db?mode=rwc"
+        )]
+        database_url: String,
+        /// Where the browser bundle (`pkg/`) was built.
+        #[arg(long, env = "TRELLIS_SITE_ROOT", default_value = "target/site")]
+        site_root: PathBuf,
     },
     /// Evaluate an answers file (TOML or JSON) offline, for CI.
     Evaluate {
@@ -80,7 +90,15 @@ pub enum FailOn {
 /// Runs a command and returns its exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Serve { addr } => serve::run(addr),
+        Command::Serve {
+            addr,
+            database_url,
+            site_root,
+        } => serve::run(serve::ServeConfig {
+            addr,
+            database_url,
+            site_root,
+        }),
         Command::Evaluate {
             file,
             format,

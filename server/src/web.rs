@@ -1,13 +1,21 @@
-//! The HTTP surface: the catalog page, health, and the catalog API.
+//! The HTTP surface: the Leptos pages and their server functions, the review form handler, the
+//! stylesheet and browser bundle, health, and the catalog API.
 //!
 //! [`router`] builds the whole app from its state, so tests drive it without opening a socket.
 
+use std::path::PathBuf;
+
+use app::server::{AppContext, AppError};
+use app::store::Store;
 use axum::Router;
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::extract::{Form, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use questionnaires::Questionnaire;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
@@ -15,37 +23,72 @@ use crate::catalog::Catalog;
 /// What every handler can read.
 #[derive(Clone)]
 pub struct AppState {
+    /// Leptos settings.
+    pub leptos: LeptosOptions,
     /// The built-in questionnaire.
     pub questionnaire: &'static Questionnaire,
+    /// Storage.
+    pub store: Store,
+    /// Where the browser bundle lives, when it was built.
+    pub bundle: Option<PathBuf>,
 }
 
-impl AppState {
-    /// State with the built-in questionnaire.
-    pub fn new() -> AppState {
-        AppState {
-            questionnaire: questionnaires::builtin(),
-        }
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
     }
 }
 
-impl Default for AppState {
-    fn default() -> Self {
-        AppState::new()
+impl AppState {
+    /// State on a store, with the browser bundle from `site_root/pkg` when it exists.
+    pub fn new(store: Store, site_root: PathBuf) -> AppState {
+        let pkg = site_root.join("pkg");
+        let bundle = pkg.join("app.js").is_file().then_some(pkg);
+        let leptos = LeptosOptions::builder()
+            .output_name("app")
+            .site_root(site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .build();
+        AppState {
+            leptos,
+            questionnaire: questionnaires::builtin(),
+            store,
+            bundle,
+        }
+    }
+
+    fn context(&self) -> AppContext {
+        AppContext {
+            store: self.store.clone(),
+            questionnaire: self.questionnaire,
+        }
     }
 }
 
 /// The whole app.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(show_catalog))
+    let routes = generate_route_list(app::App);
+    let hydrate = state.bundle.is_some();
+    let context = state.context();
+    let leptos = state.leptos.clone();
+    let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/catalog", get(get_catalog))
+        .route("/style/trellis.css", get(stylesheet))
+        .route("/assessments/{id}/review/{area}/save", post(save_area))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context.clone()),
+            move || app::shell(leptos.clone(), hydrate),
+        );
+    if let Some(pkg) = &state.bundle {
+        router = router.nest_service("/pkg", ServeDir::new(pkg).precompressed_gzip());
+    }
+    router
+        .fallback(not_found)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn show_catalog(State(state): State<AppState>) -> Html<String> {
-    Html(app::render_catalog_document(state.questionnaire))
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -57,4 +100,75 @@ async fn healthz() -> impl IntoResponse {
 
 async fn get_catalog(State(state): State<AppState>) -> axum::Json<Catalog> {
     axum::Json(Catalog::of(state.questionnaire))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        include_str!("../../style/trellis.css"),
+    )
+}
+
+async fn not_found() -> Response {
+    error_page(StatusCode::NOT_FOUND, "There is no page at this address.")
+}
+
+/// A small, self-contained error page. The message is escaped.
+fn error_page(status: StatusCode, message: &str) -> Response {
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    let items: String = escaped.lines().map(|l| format!("<li>{l}</li>")).collect();
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · Trellis</title>\
+         <link rel=\"stylesheet\" href=\"/style/trellis.css\"></head><body><main id=\"content\">\
+         <section class=\"card error\" role=\"alert\"><h1>{}</h1><ul>{items}</ul>\
+         <p><a href=\"/\">All reviews</a></p></section></main></body></html>",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("Error"),
+    );
+    (status, Html(body)).into_response()
+}
+
+/// The review form of one area (the no-JavaScript path): saves, then redirects back with what
+/// happened, or to the next area.
+async fn save_area(
+    State(state): State<AppState>,
+    Path((id, area)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let next = fields.iter().any(|(k, v)| k == "save" && v == "next");
+    match app::server::save_area_form(&state.context(), &id, &area, fields).await {
+        Ok(flash) => {
+            if next && flash.conflicts.is_empty() {
+                let q = state.questionnaire;
+                let after = q
+                    .areas
+                    .iter()
+                    .position(|a| a.id.as_str() == area)
+                    .and_then(|i| q.areas.get(i + 1));
+                return match after {
+                    Some(a) => {
+                        Redirect::to(&format!("/assessments/{id}/review/{}", a.id)).into_response()
+                    }
+                    None => Redirect::to(&format!("/assessments/{id}/results")).into_response(),
+                };
+            }
+            let json = serde_json::to_string(&flash).unwrap_or_default();
+            let query = serde_urlencoded::to_string([("flash", json)]).unwrap_or_default();
+            Redirect::to(&format!("/assessments/{id}/review/{area}?{query}")).into_response()
+        }
+        Err(e @ AppError::Internal(_)) => {
+            tracing::error!(error = %e, "saving the review form failed");
+            error_page(
+                e.status(),
+                "Something went wrong on our side; nothing was saved.",
+            )
+        }
+        Err(e) => error_page(e.status(), &format!("Nothing was saved:\n{e}")),
+    }
 }

@@ -1,11 +1,19 @@
 //! `trellis serve`: starts the web app and stops cleanly on Ctrl-C or SIGTERM.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-pub(super) fn run(addr: SocketAddr) -> ExitCode {
+/// Where and on what `serve` runs.
+pub(super) struct ServeConfig {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub site_root: PathBuf,
+}
+
+pub(super) fn run(config: ServeConfig) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -16,7 +24,7 @@ pub(super) fn run(addr: SocketAddr) -> ExitCode {
         .enable_all()
         .build()
         .context("starting the async runtime")
-        .and_then(|rt| rt.block_on(serve(addr)));
+        .and_then(|rt| rt.block_on(serve(config)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -26,8 +34,23 @@ pub(super) fn run(addr: SocketAddr) -> ExitCode {
     }
 }
 
-async fn serve(addr: SocketAddr) -> anyhow::Result<()> {
-    let app = crate::web::router(crate::web::AppState::new());
+async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let ServeConfig {
+        addr,
+        database_url,
+        site_root,
+    } = config;
+    let store = app::store::Store::connect(&database_url)
+        .await
+        .with_context(|| format!("opening the database at {database_url}"))?;
+    let state = crate::web::AppState::new(store, site_root.clone());
+    if state.bundle.is_none() {
+        tracing::warn!(
+            "no browser bundle in {}: pages work without JavaScript (no autosave); run scripts/build-front to build it",
+            site_root.join("pkg").display()
+        );
+    }
+    let app = crate::web::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

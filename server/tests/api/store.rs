@@ -1,8 +1,8 @@
 //! The store on a real SQLite file (and on Postgres when `TEST_POSTGRES_URL` is set):
 //! versions stop lost updates, and bad writes change nothing.
 
+use app::store::{Current, NewAssessment, Store, StoreError};
 use questionnaires::{Answer, AnswerValue, Workload};
-use server::store::{Current, NewAssessment, Store, StoreError};
 
 /// A store on a fresh database: a new SQLite file, or a fresh Postgres schema.
 async fn fresh() -> (Store, tempfile::TempDir) {

@@ -1,0 +1,308 @@
+//! Server functions and the data they carry between server and browser.
+//!
+//! Every server function has an explicit endpoint (`/api/<name>`), so its URL does not depend
+//! on the build. Reads return view models built on the server; writes post plain forms, so they
+//! work with JavaScript off (the server answers with a redirect).
+
+#![expect(
+    missing_docs,
+    reason = "#[server] generates argument structs without docs"
+)]
+
+use leptos::prelude::*;
+use questionnaires::Evaluation;
+use serde::{Deserialize, Serialize};
+
+/// One row of the assessments list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentSummary {
+    /// Assessment id.
+    pub id: String,
+    /// Workload name.
+    pub name: String,
+    /// Workload description.
+    pub description: String,
+    /// Environment.
+    pub environment: String,
+    /// Questions answered.
+    pub answered: usize,
+    /// Questions that apply.
+    pub applicable: usize,
+    /// Overall score.
+    pub overall: Option<f64>,
+    /// High risks.
+    pub high: usize,
+    /// Medium risks.
+    pub medium: usize,
+    /// Unix ms.
+    pub updated_at: i64,
+    /// Version, for renames and archiving.
+    pub version: i64,
+    /// Whether it is archived.
+    pub archived: bool,
+}
+
+/// An area in the progress rail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RailArea {
+    /// Area id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Answered.
+    pub answered: usize,
+    /// Applicable.
+    pub applicable: usize,
+}
+
+/// One choice, ready to render.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChoiceView {
+    /// Choice id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Sanitized HTML help.
+    pub help_html: String,
+    /// Whether it is selected.
+    pub selected: bool,
+    /// "None of these".
+    pub none_of_these: bool,
+}
+
+/// One question on the review page, with its current answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionView {
+    /// Question id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Sanitized HTML help.
+    pub help_html: String,
+    /// `single`, `multi`, `number` or `text`.
+    pub kind: String,
+    /// Unit, for numbers.
+    pub unit: Option<String>,
+    /// Range, for numbers.
+    pub min: Option<f64>,
+    /// Range, for numbers.
+    pub max: Option<f64>,
+    /// Choices.
+    pub choices: Vec<ChoiceView>,
+    /// Current number or text, as typed.
+    pub value: String,
+    /// Answered "not applicable".
+    pub not_applicable: bool,
+    /// Its reason.
+    pub na_reason: String,
+    /// The team's note.
+    pub note: String,
+    /// Stored version (`None`: never answered).
+    pub version: Option<i64>,
+    /// Whether it is a follow-up.
+    pub follow_up: bool,
+    /// Whether it currently applies (follow-ups can be hidden).
+    pub visible: bool,
+    /// Current risk, when answered: `high`, `medium` or `none`.
+    pub risk: Option<String>,
+    /// Who changed it last, and when (unix ms).
+    pub changed: Option<(String, i64)>,
+}
+
+/// A save that lost a race: what the user sent, and what is stored now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConflictView {
+    /// Question id.
+    pub question: String,
+    /// Question title.
+    pub title: String,
+    /// The value the user tried to save, as text.
+    pub mine: String,
+    /// The stored value, as text.
+    pub theirs: String,
+    /// Who stored it.
+    pub theirs_by: String,
+    /// The stored version, to overwrite knowingly.
+    pub version: Option<i64>,
+    /// The user's fields, to resubmit them.
+    pub fields: Vec<(String, String)>,
+}
+
+/// Everything the review page of one area shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AreaData {
+    /// Assessment id.
+    pub assessment_id: String,
+    /// Workload name.
+    pub workload: String,
+    /// Area id.
+    pub area_id: String,
+    /// Area title.
+    pub area_title: String,
+    /// Sanitized HTML summary.
+    pub summary_html: String,
+    /// All areas with progress.
+    pub rail: Vec<RailArea>,
+    /// The questions of this area.
+    pub questions: Vec<QuestionView>,
+    /// The next area, if any.
+    pub next_area: Option<String>,
+    /// The previous area, if any.
+    pub prev_area: Option<String>,
+    /// Conflicts from the last save.
+    pub conflicts: Vec<ConflictView>,
+    /// Problems with the last save, by question id.
+    pub errors: Vec<(String, String)>,
+    /// Whether the last save went through.
+    pub saved: bool,
+}
+
+/// A checklist item with its evaluation and its team-owned state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChecklistRow {
+    /// Item id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Area title.
+    pub area: String,
+    /// Sanitized HTML why.
+    pub why_html: String,
+    /// Sanitized HTML how.
+    pub how_html: String,
+    /// `done`, `open` or `not_applicable` from the answers.
+    pub derived: String,
+    /// `open`, `done` or `accepted-risk`, as the team set it (None: never set).
+    pub status: Option<String>,
+    /// Owner.
+    pub owner: String,
+    /// Due date.
+    pub due_date: String,
+    /// Version of the team state.
+    pub version: Option<i64>,
+    /// Priority.
+    pub priority: String,
+}
+
+/// Everything the results page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultsData {
+    /// Assessment id.
+    pub assessment_id: String,
+    /// Workload name.
+    pub workload: String,
+    /// Area titles by id, in order.
+    pub areas: Vec<(String, String)>,
+    /// Question titles by id, with their area id.
+    pub question_titles: Vec<(String, String, String)>,
+    /// The evaluation.
+    pub evaluation: Evaluation,
+    /// Score bars (SVG).
+    pub scores_svg: String,
+    /// Cost chart (SVG), when costed.
+    pub cost_svg: Option<String>,
+    /// Diagram (SVG) of each of the top recommendations, by pattern id.
+    pub diagrams: Vec<(String, String)>,
+    /// The checklist.
+    pub checklist: Vec<ChecklistRow>,
+}
+
+/// The assessments, most recently changed first.
+#[server(endpoint = "list_assessments")]
+pub async fn list_assessments(
+    include_archived: bool,
+) -> Result<Vec<AssessmentSummary>, ServerFnError> {
+    crate::server::list_assessments(include_archived)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// Creates an assessment and opens its first area.
+#[server(endpoint = "create_assessment")]
+pub async fn create_assessment(
+    name: String,
+    description: String,
+    environment: String,
+) -> Result<(), ServerFnError> {
+    let id = crate::server::create_assessment(&name, &description, &environment)
+        .await
+        .map_err(into_fn_error)?;
+    leptos_axum::redirect(&format!(
+        "/assessments/{id}/review/{}",
+        crate::server::first_area()
+    ));
+    Ok(())
+}
+
+/// Renames an assessment.
+#[server(endpoint = "rename_assessment")]
+pub async fn rename_assessment(
+    id: String,
+    name: String,
+    version: i64,
+) -> Result<(), ServerFnError> {
+    crate::server::rename_assessment(&id, &name, version)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// Duplicates an assessment with its answers and checklist.
+#[server(endpoint = "duplicate_assessment")]
+pub async fn duplicate_assessment(id: String) -> Result<(), ServerFnError> {
+    crate::server::duplicate_assessment(&id)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// Archives, or restores, an assessment.
+#[server(endpoint = "archive_assessment")]
+pub async fn archive_assessment(
+    id: String,
+    version: i64,
+    archive: bool,
+) -> Result<(), ServerFnError> {
+    crate::server::archive_assessment(&id, version, archive)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// The review page of one area.
+#[server(endpoint = "area_page")]
+pub async fn area_page(
+    id: String,
+    area: String,
+    flash: Option<String>,
+) -> Result<AreaData, ServerFnError> {
+    crate::server::area_page(&id, &area, flash.as_deref())
+        .await
+        .map_err(into_fn_error)
+}
+
+/// The results page.
+#[server(endpoint = "results_page")]
+pub async fn results_page(id: String) -> Result<ResultsData, ServerFnError> {
+    crate::server::results_page(&id)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// Saves one checklist item's team state.
+#[server(endpoint = "save_checklist_item")]
+pub async fn save_checklist_item(
+    id: String,
+    item: String,
+    status: String,
+    owner: String,
+    due_date: String,
+    version: Option<i64>,
+) -> Result<(), ServerFnError> {
+    crate::server::save_checklist_item(&id, &item, &status, &owner, &due_date, version)
+        .await
+        .map_err(into_fn_error)?;
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn into_fn_error(e: crate::server::AppError) -> ServerFnError {
+    e.into_server_fn_error()
+}

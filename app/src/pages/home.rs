@@ -1,0 +1,160 @@
+//! The assessments list: create, rename, duplicate, archive; progress and score per row.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::{
+    ArchiveAssessment, AssessmentSummary, CreateAssessment, DuplicateAssessment, RenameAssessment,
+    list_assessments,
+};
+
+/// The page.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let create = ServerAction::<CreateAssessment>::new();
+    let rename = ServerAction::<RenameAssessment>::new();
+    let duplicate = ServerAction::<DuplicateAssessment>::new();
+    let archive = ServerAction::<ArchiveAssessment>::new();
+    let query = use_query_map();
+    let archived = move || query.read().get("archived").is_some_and(|v| v == "1");
+    let data = Resource::new(
+        move || {
+            (
+                archived(),
+                rename.version().get(),
+                duplicate.version().get(),
+                archive.version().get(),
+            )
+        },
+        |(archived, ..)| list_assessments(archived),
+    );
+    view! {
+        <Title text="Design reviews" />
+        <section class="card intro">
+            <h1>"Design reviews"</h1>
+            <p class="lede">
+                "Walk a workload through seven areas. Trellis explains every risk, ranks AWS patterns "
+                "(or tells you to use containers), and checks concurrency, payloads, timeouts and cost."
+            </p>
+            <ActionForm action=create attr:class="create-form">
+                <div class="field">
+                    <label for="new-name">"Workload name"</label>
+                    <input id="new-name" name="name" required maxlength="200" placeholder="Order service" />
+                </div>
+                <div class="field">
+                    <label for="new-environment">"Environment"</label>
+                    <input id="new-environment" name="environment" maxlength="100" placeholder="production" />
+                </div>
+                <div class="field wide">
+                    <label for="new-description">"What it does"</label>
+                    <textarea id="new-description" name="description" maxlength="5000" rows="2"></textarea>
+                </div>
+                <button type="submit" class="primary">"Start a review"</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <div class="section-head">
+                <h2>{move || if archived() { "Archived reviews" } else { "Reviews" }}</h2>
+                {move || if archived() {
+                    view! { <a href="/">"Show active reviews"</a> }.into_any()
+                } else {
+                    view! { <a href="/?archived=1">"Show archived reviews too"</a> }.into_any()
+                }}
+            </div>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! { <super::LoadError error /> }.into_any(),
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p class="empty">"No reviews yet. Name a workload above to start one."</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <table class="assessments">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Workload"</th>
+                                        <th scope="col">"Progress"</th>
+                                        <th scope="col">"Score"</th>
+                                        <th scope="col">"Risks"</th>
+                                        <th scope="col">"Actions"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {rows.into_iter().map(|row| view! { <Row row rename duplicate archive /> }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Row(
+    row: AssessmentSummary,
+    rename: ServerAction<RenameAssessment>,
+    duplicate: ServerAction<DuplicateAssessment>,
+    archive: ServerAction<ArchiveAssessment>,
+) -> impl IntoView {
+    let review = format!("/assessments/{}/review/workload_fit", row.id);
+    let results = format!("/assessments/{}/results", row.id);
+    let percent = if row.applicable == 0 {
+        0
+    } else {
+        row.answered * 100 / row.applicable
+    };
+    let name_id = format!("rename-{}", row.id);
+    let (id1, id2, id3) = (row.id.clone(), row.id.clone(), row.id.clone());
+    let name = row.name.clone();
+    let version = row.version.to_string();
+    let version2 = version.clone();
+    let archive_to = (!row.archived).to_string();
+    let archive_label = if row.archived { "Restore" } else { "Archive" };
+    view! {
+        <tr class:archived=row.archived>
+            <td>
+                <a class="workload" href=review.clone()>{row.name.clone()}</a>
+                {(!row.environment.is_empty()).then(|| view! { <span class="tag service">{row.environment.clone()}</span> })}
+                <p class="muted small">{row.description.clone()}</p>
+            </td>
+            <td>
+                <progress max="100" value=percent.to_string() aria-label=format!("{} of {} answered", row.answered, row.applicable)></progress>
+                <span class="small">{format!(" {}/{}", row.answered, row.applicable)}</span>
+            </td>
+            <td><span class=super::score_class(row.overall)>{super::score_text(row.overall)}</span></td>
+            <td>
+                <span class="risk high" title="High risks">{row.high}</span>
+                " "
+                <span class="risk medium" title="Medium risks">{row.medium}</span>
+            </td>
+            <td class="actions">
+                <a href=review>"Review"</a>
+                <a href=results>"Results"</a>
+                <details class="more">
+                    <summary>"More"</summary>
+                    <ActionForm action=rename attr:class="inline">
+                        <input type="hidden" name="id" value=id1 />
+                        <input type="hidden" name="version" value=version />
+                        <label for=name_id.clone()>"New name"</label>
+                        <input id=name_id name="name" required maxlength="200" value=name />
+                        <button type="submit">"Rename"</button>
+                    </ActionForm>
+                    <ActionForm action=duplicate attr:class="inline">
+                        <input type="hidden" name="id" value=id2 />
+                        <button type="submit">"Duplicate"</button>
+                    </ActionForm>
+                    <ActionForm action=archive attr:class="inline">
+                        <input type="hidden" name="id" value=id3 />
+                        <input type="hidden" name="version" value=version2 />
+                        <input type="hidden" name="archive" value=archive_to />
+                        <button type="submit">{archive_label}</button>
+                    </ActionForm>
+                </details>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,284 @@
+//! The results page: scores, risks, recommendations, checks, cost and the editable checklist.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use questionnaires::Risk;
+use questionnaires::checks::CheckStatus;
+use questionnaires::evaluate::RiskItem;
+use questionnaires::recommend::Recommendation;
+
+use crate::api::{ChecklistRow, ResultsData as Page, SaveChecklistItem, results_page};
+
+/// The page.
+#[component]
+pub fn ResultsPage() -> impl IntoView {
+    let params = use_params_map();
+    let save = ServerAction::<SaveChecklistItem>::new();
+    let data = Resource::new(
+        move || {
+            (
+                params.read().get("id").unwrap_or_default(),
+                save.version().get(),
+            )
+        },
+        |(id, _)| results_page(id),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <super::LoadError error /> }.into_any(),
+                    Ok(page) => view! { <Results page save /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn question_link(page: &Page, question: &str) -> (String, String) {
+    let (title, area) = page
+        .question_titles
+        .iter()
+        .find(|(id, ..)| id == question)
+        .map(|(_, t, a)| (t.clone(), a.clone()))
+        .unwrap_or_default();
+    (
+        title,
+        format!(
+            "/assessments/{}/review/{area}#q-{question}",
+            page.assessment_id
+        ),
+    )
+}
+
+#[component]
+fn Results(page: Page, save: ServerAction<SaveChecklistItem>) -> impl IntoView {
+    let e = page.evaluation.clone();
+    let high: Vec<RiskItem> = e
+        .risks
+        .iter()
+        .filter(|r| r.level == Risk::High)
+        .cloned()
+        .collect();
+    let medium: Vec<RiskItem> = e
+        .risks
+        .iter()
+        .filter(|r| r.level == Risk::Medium)
+        .cloned()
+        .collect();
+    let recs: Vec<Recommendation> = e
+        .recommendations
+        .iter()
+        .filter(|r| r.score > 0.0)
+        .take(5)
+        .cloned()
+        .collect();
+    let review = format!("/assessments/{}/review/workload_fit", page.assessment_id);
+    let page_for_risks = page.clone();
+    view! {
+        <Title text=format!("Results · {}", page.workload) />
+        <section class="card results-head">
+            <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
+            <div class="headline">
+                <div>
+                    <h1>{format!("Results: {}", page.workload)}</h1>
+                    <p class=if e.verdict.serverless_fits { "verdict fits" } else { "verdict containers" }>{e.verdict.message.clone()}</p>
+                    <p class="muted small">
+                        {format!("{} of {} questions answered · {} {} · content {}", e.progress.answered, e.progress.applicable,
+                            e.questionnaire.id, e.questionnaire.version, &e.questionnaire.content_hash[..12.min(e.questionnaire.content_hash.len())])}
+                    </p>
+                    <a class="button" href=review>"Edit answers"</a>
+                </div>
+                <div class="overall">
+                    <span class=super::score_class(e.scores.overall)>{super::score_text(e.scores.overall)}</span>
+                    <span class="muted small">"overall score"</span>
+                </div>
+            </div>
+        </section>
+
+        <section class="card" aria-labelledby="scores-h">
+            <h2 id="scores-h">"Scores by area"</h2>
+            <div class="chart" inner_html=page.scores_svg.clone()></div>
+        </section>
+
+        <section class="card" aria-labelledby="risks-h">
+            <h2 id="risks-h">{format!("Risks ({} high, {} medium)", high.len(), medium.len())}</h2>
+            {(high.is_empty() && medium.is_empty()).then(|| view! { <p class="empty">"No high or medium risks in the answers so far."</p> })}
+            <RiskList title="High" risks=high page=page_for_risks.clone() />
+            <RiskList title="Medium" risks=medium page=page_for_risks />
+        </section>
+
+        <section class="card" aria-labelledby="recs-h">
+            <h2 id="recs-h">"Recommended patterns"</h2>
+            {recs.is_empty().then(|| view! { <p class="empty">"Answer the workload fit questions to get recommendations."</p> })}
+            <ol class="recs">
+                {recs.into_iter().map(|r| {
+                    let diagram = page.diagrams.iter().find(|(id, _)| id.as_str() == r.pattern.as_str()).map(|(_, svg)| svg.clone());
+                    view! { <Rec r diagram /> }
+                }).collect_view()}
+            </ol>
+        </section>
+
+        <section class="card" aria-labelledby="checks-h">
+            <h2 id="checks-h">"Quantitative checks"</h2>
+            <table class="checks">
+                <thead><tr><th scope="col">"Status"</th><th scope="col">"Check"</th><th scope="col">"Result"</th></tr></thead>
+                <tbody>
+                    {e.checks.iter().map(|c| {
+                        let (class, label) = match c.status {
+                            CheckStatus::Ok => ("status ok", "OK"),
+                            CheckStatus::Warn => ("status warn", "Warning"),
+                            CheckStatus::Fail => ("status fail", "Fail"),
+                        };
+                        view! {
+                            <tr>
+                                <td><span class=class>{label}</span></td>
+                                <th scope="row">{c.title.to_string()}</th>
+                                <td>{c.message.clone()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {(!e.skipped_checks.is_empty()).then(|| view! {
+                <p class="muted small">
+                    {format!("Waiting for answers: {}.", e.skipped_checks.iter().map(|s| s.title.to_string()).collect::<Vec<_>>().join(", "))}
+                </p>
+            })}
+        </section>
+
+        {e.cost.clone().map(|c| view! {
+            <section class="card" aria-labelledby="cost-h">
+                <h2 id="cost-h">"Cost: serverless against containers"</h2>
+                <div class="chart" inner_html=page.cost_svg.clone().unwrap_or_default()></div>
+                <div class="cost-sides">
+                    <div>
+                        <h3>{format!("Serverless: ${:.2}/month", c.serverless.monthly_usd)}</h3>
+                        <ul>{c.serverless.breakdown.iter().map(|l| view! { <li>{format!("{}: ${:.2}", l.item, l.usd)}</li> }).collect_view()}</ul>
+                    </div>
+                    <div>
+                        <h3>{format!("Containers: ${:.2}/month", c.containers.monthly_usd)}</h3>
+                        <ul>{c.containers.breakdown.iter().map(|l| view! { <li>{format!("{}: ${:.2}", l.item, l.usd)}</li> }).collect_view()}</ul>
+                    </div>
+                </div>
+                <ul class="muted small">{c.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
+            </section>
+        })}
+
+        <section class="card" aria-labelledby="checklist-h">
+            <h2 id="checklist-h">"Improvement checklist"</h2>
+            <table class="checklist">
+                <thead>
+                    <tr>
+                        <th scope="col">"Item"</th>
+                        <th scope="col">"From the answers"</th>
+                        <th scope="col">"Status, owner and due date"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.checklist.into_iter().map(|row| view! { <Item row id=page.assessment_id.clone() save /> }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn RiskList(title: &'static str, risks: Vec<RiskItem>, page: Page) -> impl IntoView {
+    (!risks.is_empty()).then(|| {
+        view! {
+            <h3 class=format!("risk-group {}", title.to_lowercase())>{title}</h3>
+            <ul class="risks">
+                {risks.into_iter().map(|r| {
+                    let (_, link) = question_link(&page, r.question.as_str());
+                    view! {
+                        <li class=format!("risk-item {}", r.level.as_str())>
+                            <a href=link>{r.title.to_string()}</a>
+                            <p>{r.reason.to_string()}</p>
+                            {(!r.facts.is_empty()).then(|| view! {
+                                <p class="facts small">"Because: " {r.facts.iter().map(|f| view! { <code>{f.to_string()}</code> " " }).collect_view()}</p>
+                            })}
+                            {r.improvements.first().map(|i| view! { <p class="fix small">"To improve: " {i.text.to_string()}</p> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+#[component]
+fn Rec(r: Recommendation, diagram: Option<String>) -> impl IntoView {
+    view! {
+        <li class="rec">
+            <div class="rec-head">
+                <h3>{format!("{}. {}", r.rank, r.name)}</h3>
+                <span class="tag">{format!("score {}", r.score)}</span>
+                {(r.kind == questionnaires::model::PatternKind::Containers).then(|| view! { <span class="tag containers">"containers"</span> })}
+            </div>
+            {diagram.map(|svg| view! { <div class="chart diagram" inner_html=svg></div> })}
+            <div class="rec-cols">
+                <div>
+                    <h4>"Why"</h4>
+                    <ul>{r.reasons.iter().map(|x| view! {
+                        <li>{x.text.to_string()} <span class="facts small">{x.facts.iter().map(|f| format!(" [{f}]")).collect::<String>()}</span></li>
+                    }).collect_view()}</ul>
+                    {(!r.against.is_empty()).then(|| view! {
+                        <h4>"Against"</h4>
+                        <ul>{r.against.iter().map(|x| view! { <li>{x.text.to_string()}</li> }).collect_view()}</ul>
+                    })}
+                </div>
+                <div>
+                    <h4>"Tradeoffs"</h4>
+                    <ul>{r.tradeoffs.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+                    <h4>"Limits that matter"</h4>
+                    <p class="small">{r.limits.iter().map(|l| l.replace('_', " ")).collect::<Vec<_>>().join(" · ")}</p>
+                </div>
+            </div>
+        </li>
+    }
+}
+
+#[component]
+fn Item(row: ChecklistRow, id: String, save: ServerAction<SaveChecklistItem>) -> impl IntoView {
+    let status = row.status.clone().unwrap_or_else(|| {
+        if row.derived == "done" {
+            "done".into()
+        } else {
+            "open".into()
+        }
+    });
+    let sid = format!("status-{}", row.id);
+    let oid = format!("owner-{}", row.id);
+    let did = format!("due-{}", row.id);
+    view! {
+        <tr class=format!("item {}", row.derived)>
+            <td>
+                <strong>{row.title.clone()}</strong>
+                <span class=format!("tag priority-{}", row.priority)>{format!("{} priority", row.priority)}</span>
+                <details><summary>"Why and how"</summary><div inner_html=row.why_html.clone()></div><div inner_html=row.how_html.clone()></div></details>
+            </td>
+            <td>{match row.derived.as_str() { "done" => "In place", "not_applicable" => "Does not apply", _ => "Not yet" }}</td>
+            <td>
+                <ActionForm action=save attr:class="item-form">
+                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="item" value=row.id.clone() />
+                    {row.version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
+                    <label for=sid.clone() class="sr-only">"Status"</label>
+                    <select id=sid name="status">
+                        {["open", "done", "accepted-risk"].into_iter().map(|s| view! {
+                            <option value=s selected=status == s>{s.replace('-', " ")}</option>
+                        }).collect_view()}
+                    </select>
+                    <label for=oid.clone() class="sr-only">"Owner"</label>
+                    <input id=oid name="owner" placeholder="Owner" maxlength="200" value=row.owner.clone() />
+                    <label for=did.clone() class="sr-only">"Due date"</label>
+                    <input id=did type="date" name="due_date" value=row.due_date.clone() />
+                    <button type="submit">"Save"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,218 @@
+//! The review page of one area: a progress rail across all areas and the area's questions as
+//! one plain form. It posts to `/assessments/{id}/review/{area}/save`, which answers with a
+//! redirect back here, so it works with JavaScript off.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{AreaData, ConflictView, QuestionView, RailArea, area_page};
+
+/// The page.
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let data = Resource::new(
+        move || {
+            let p = params.read();
+            (
+                p.get("id").unwrap_or_default(),
+                p.get("area").unwrap_or_default(),
+                query.read().get("flash"),
+            )
+        },
+        |(id, area, flash)| area_page(id, area, flash),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <super::LoadError error /> }.into_any(),
+                    Ok(page) => view! { <Area page /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Area(page: AreaData) -> impl IntoView {
+    let action = format!(
+        "/assessments/{}/review/{}/save",
+        page.assessment_id, page.area_id
+    );
+    let results = format!("/assessments/{}/results", page.assessment_id);
+    let title = format!("{} · {}", page.area_title, page.workload);
+    let next_label = if page.next_area.is_some() {
+        "Save and continue"
+    } else {
+        "Save and see results"
+    };
+    let shown: Vec<QuestionView> = page
+        .questions
+        .iter()
+        .filter(|q| q.visible)
+        .cloned()
+        .collect();
+    let hidden = page.questions.len() - shown.len();
+    view! {
+        <Title text=title />
+        <div class="review">
+            <Rail rail=page.rail.clone() current=page.area_id.clone() id=page.assessment_id.clone() results=results.clone() />
+            <section class="card area-form">
+                <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
+                <h1>{page.area_title.clone()}</h1>
+                <div class="summary" inner_html=page.summary_html.clone()></div>
+                {page.saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
+                {(!page.conflicts.is_empty()).then(|| view! {
+                    <Conflicts conflicts=page.conflicts.clone() action=action.clone() />
+                })}
+                <form method="post" action=action.clone() class="questions">
+                    {shown.into_iter().map(|q| view! { <Question q /> }).collect_view()}
+                    {(hidden > 0).then(|| view! {
+                        <p class="muted small">{format!("{hidden} follow-up question(s) will appear when your answers call for them.")}</p>
+                    })}
+                    <div class="form-actions">
+                        <button type="submit" name="save" value="stay">"Save"</button>
+                        <button type="submit" name="save" value="next" class="primary">{next_label}</button>
+                    </div>
+                </form>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn Rail(rail: Vec<RailArea>, current: String, id: String, results: String) -> impl IntoView {
+    view! {
+        <nav class="rail card" aria-label="Areas">
+            <ol>
+                {rail.into_iter().map(|a| {
+                    let here = a.id == current;
+                    let done = a.applicable > 0 && a.answered == a.applicable;
+                    view! {
+                        <li class:current=here class:done=done>
+                            <a href=format!("/assessments/{id}/review/{}", a.id) aria-current=here.then_some("page")>
+                                <span class="rail-title">{a.title}</span>
+                                <span class="rail-count">{format!("{}/{}", a.answered, a.applicable)}</span>
+                            </a>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <a class="button" href=results>"See results"</a>
+        </nav>
+    }
+}
+
+#[component]
+fn Conflicts(conflicts: Vec<ConflictView>, action: String) -> impl IntoView {
+    view! {
+        <div class="notice conflict" role="alert">
+            <h2>"Someone else changed these answers while you were editing"</h2>
+            <p>"Nothing of yours was lost. Choose which answer to keep for each question."</p>
+            {conflicts.into_iter().map(|c| view! {
+                <div class="conflict-item">
+                    <h3>{c.title.clone()}</h3>
+                    <dl>
+                        <dt>"Your answer"</dt><dd>{c.mine.clone()}</dd>
+                        <dt>{format!("Saved meanwhile by {}", c.theirs_by)}</dt><dd>{c.theirs.clone()}</dd>
+                    </dl>
+                    <form method="post" action=action.clone() class="inline">
+                        {c.fields.iter().map(|(k, v)| view! { <input type="hidden" name=k.clone() value=v.clone() /> }).collect_view()}
+                        <input type="hidden" name=format!("v.{}", c.question) value=c.version.map(|v| v.to_string()).unwrap_or_default() />
+                        <button type="submit" name="save" value="stay">"Keep mine"</button>
+                    </form>
+                    <a class="button" href="?">"Keep theirs"</a>
+                </div>
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Question(q: QuestionView) -> impl IntoView {
+    let base = format!("q-{}", q.id);
+    let name = format!("q.{}", q.id);
+    let help_id = format!("{base}-help");
+    let risk = q.risk.clone().filter(|r| r != "none");
+    let input = match q.kind.as_str() {
+        "single" | "multi" => {
+            let kind = if q.kind == "single" {
+                "radio"
+            } else {
+                "checkbox"
+            };
+            view! {
+                <div class="choices" role=if kind == "radio" { "radiogroup" } else { "group" } aria-labelledby=format!("{base}-title")>
+                    {q.choices.iter().map(|c| {
+                        let cid = format!("{base}-{}", c.id);
+                        view! {
+                            <div class="choice">
+                                <input type=kind id=cid.clone() name=name.clone() value=c.id.clone() checked=c.selected />
+                                <label for=cid>
+                                    {c.title.clone()}
+                                    {(!c.help_html.is_empty()).then(|| view! { <span class="choice-help" inner_html=c.help_html.clone()></span> })}
+                                </label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            }.into_any()
+        }
+        "number" => {
+            let iid = format!("{base}-value");
+            view! {
+                <div class="number">
+                    <label for=iid.clone()>{format!("Value ({})", q.unit.clone().unwrap_or_default())}</label>
+                    <input
+                        type="number"
+                        step="any"
+                        id=iid
+                        name=name.clone()
+                        min=q.min.map(|m| m.to_string())
+                        max=q.max.map(|m| m.to_string())
+                        value=q.value.clone()
+                        aria-describedby=help_id.clone()
+                    />
+                    <span class="unit">{q.unit.clone()}</span>
+                </div>
+            }.into_any()
+        }
+        _ => {
+            let iid = format!("{base}-value");
+            view! {
+                <div class="text">
+                    <label for=iid.clone()>"Answer"</label>
+                    <textarea id=iid name=name.clone() rows="3" maxlength="10000" aria-describedby=help_id.clone()>{q.value.clone()}</textarea>
+                </div>
+            }.into_any()
+        }
+    };
+    let na_id = format!("{base}-na");
+    let reason_id = format!("{base}-reason");
+    let note_id = format!("{base}-note");
+    view! {
+        <fieldset class="question" id=base.clone() class:follow-up=q.follow_up>
+            <legend id=format!("{base}-title")>
+                {q.title.clone()}
+                {risk.map(|r| view! { <span class=format!("risk-badge {r}")>{format!("{r} risk")}</span> })}
+            </legend>
+            <div class="help" id=help_id inner_html=q.help_html.clone()></div>
+            {input}
+            <details class="extras" open=q.not_applicable || !q.note.is_empty()>
+                <summary>"Not applicable, or add a note"</summary>
+                <div class="na">
+                    <input type="checkbox" id=na_id.clone() name=format!("na.{}", q.id) checked=q.not_applicable />
+                    <label for=na_id>"Does not apply to this workload"</label>
+                    <label for=reason_id.clone()>"Why not"</label>
+                    <input id=reason_id name=format!("na_reason.{}", q.id) maxlength="2000" value=q.na_reason.clone() />
+                </div>
+                <label for=note_id.clone()>"Note"</label>
+                <textarea id=note_id name=format!("note.{}", q.id) rows="2" maxlength="5000">{q.note.clone()}</textarea>
+            </details>
+            <input type="hidden" name=format!("v.{}", q.id) value=q.version.map(|v| v.to_string()).unwrap_or_default() />
+        </fieldset>
+    }
+}

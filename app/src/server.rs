@@ -1,0 +1,711 @@
+//! The server side of the pages: loading view models, saving forms, and turning failures into
+//! clear HTTP errors. Compiled with the `ssr` feature only.
+
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use leptos::prelude::*;
+use questionnaires::evaluate::Status;
+use questionnaires::model::{Question, QuestionKind};
+use questionnaires::{Answer, AnswerValue, Answers, Evaluation, Questionnaire, Workload, evaluate};
+
+use crate::api::{
+    AreaData, AssessmentSummary, ChecklistRow, ChoiceView, ConflictView, QuestionView, RailArea,
+    ResultsData,
+};
+use crate::store::{Current, NewAssessment, Store, StoreError};
+
+/// What every server function and handler can reach.
+#[derive(Clone)]
+pub struct AppContext {
+    /// Storage.
+    pub store: Store,
+    /// The built-in questionnaire.
+    pub questionnaire: &'static Questionnaire,
+}
+
+/// A failure, with the HTTP status it deserves. A 5xx never shows its cause to the user.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 400, naming what is wrong.
+    #[error("{0}")]
+    BadInput(String),
+    /// 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// 500; the cause is logged, not shown.
+    #[error("something went wrong on our side")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadInput(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Sets the response status (during SSR and server-function calls) and wraps the message.
+    pub fn into_server_fn_error(self) -> ServerFnError {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(%cause, "internal error");
+        }
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(self.status());
+        }
+        ServerFnError::new(self.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound("There is no such assessment.".into()),
+            StoreError::Conflict(_) => AppError::Conflict(
+                "Someone changed this since you loaded it. Reload to see their change.".into(),
+            ),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+fn ctx() -> Result<AppContext, AppError> {
+    use_context::<AppContext>()
+        .ok_or_else(|| AppError::Internal("the app context is missing".into()))
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The user a change is attributed to, until accounts exist.
+const ANONYMOUS: &str = "anonymous";
+
+/// The first area's id.
+pub fn first_area() -> String {
+    questionnaires::builtin()
+        .areas
+        .first()
+        .map(|a| a.id.to_string())
+        .unwrap_or_default()
+}
+
+/// Renders help Markdown to HTML and sanitizes it.
+pub fn markdown(text: &str) -> String {
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
+    ammonia::clean(&html)
+}
+
+async fn answers_of(
+    store: &Store,
+    q: &Questionnaire,
+    id: &str,
+) -> Result<(Answers, BTreeMap<String, crate::store::StoredAnswer>), AppError> {
+    let stored = store.answers(id).await?;
+    let mut answers = Answers::new();
+    let mut by_id = BTreeMap::new();
+    for s in stored {
+        if let Some(question) = q.question(&s.question_id) {
+            answers.insert(question.id.clone(), s.answer.clone());
+        }
+        by_id.insert(s.question_id.clone(), s);
+    }
+    Ok((answers, by_id))
+}
+
+pub(crate) async fn list_assessments(
+    include_archived: bool,
+) -> Result<Vec<AssessmentSummary>, AppError> {
+    let c = ctx()?;
+    let mut out = Vec::new();
+    for a in c.store.assessments(include_archived).await? {
+        let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
+        let e = evaluate(c.questionnaire, &answers);
+        out.push(AssessmentSummary {
+            answered: e.progress.answered,
+            applicable: e.progress.applicable,
+            overall: e.scores.overall,
+            high: e
+                .risks
+                .iter()
+                .filter(|r| r.level == questionnaires::Risk::High)
+                .count(),
+            medium: e
+                .risks
+                .iter()
+                .filter(|r| r.level == questionnaires::Risk::Medium)
+                .count(),
+            archived: a.archived_at.is_some(),
+            id: a.id,
+            name: a.name,
+            description: a.description,
+            environment: a.environment,
+            updated_at: a.updated_at,
+            version: a.version,
+        });
+    }
+    Ok(out)
+}
+
+fn workload(name: &str, description: &str, environment: &str) -> Result<Workload, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::BadInput("name: the workload needs a name".into()));
+    }
+    if name.chars().count() > 200 {
+        return Err(AppError::BadInput("name: at most 200 characters".into()));
+    }
+    if description.chars().count() > 5_000 {
+        return Err(AppError::BadInput(
+            "description: at most 5,000 characters".into(),
+        ));
+    }
+    if environment.chars().count() > 100 {
+        return Err(AppError::BadInput(
+            "environment: at most 100 characters".into(),
+        ));
+    }
+    Ok(Workload {
+        name: name.to_owned(),
+        description: description.trim().to_owned(),
+        environment: environment.trim().to_owned(),
+    })
+}
+
+pub(crate) async fn create_assessment(
+    name: &str,
+    description: &str,
+    environment: &str,
+) -> Result<String, AppError> {
+    let c = ctx()?;
+    let new = NewAssessment {
+        workload: workload(name, description, environment)?,
+        questionnaire_id: c.questionnaire.id.clone(),
+        questionnaire_hash: c.questionnaire.content_hash.clone(),
+    };
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    c.store.create_assessment(&new, &id, now_ms()).await?;
+    Ok(id)
+}
+
+pub(crate) async fn rename_assessment(id: &str, name: &str, version: i64) -> Result<(), AppError> {
+    let c = ctx()?;
+    let current = c.store.assessment(id).await?;
+    let w = workload(name, &current.description, &current.environment)?;
+    c.store.update_assessment(id, &w, version, now_ms()).await?;
+    Ok(())
+}
+
+pub(crate) async fn duplicate_assessment(id: &str) -> Result<(), AppError> {
+    let c = ctx()?;
+    let current = c.store.assessment(id).await?;
+    let name: String = format!("{} (copy)", current.name)
+        .chars()
+        .take(200)
+        .collect();
+    let new_id = uuid::Uuid::new_v4().simple().to_string();
+    c.store
+        .duplicate_assessment(id, &new_id, &name, ANONYMOUS, now_ms())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn archive_assessment(
+    id: &str,
+    version: i64,
+    archive: bool,
+) -> Result<(), AppError> {
+    let c = ctx()?;
+    c.store.set_archived(id, archive, version, now_ms()).await?;
+    Ok(())
+}
+
+fn rail(q: &Questionnaire, e: &Evaluation) -> Vec<RailArea> {
+    q.areas
+        .iter()
+        .zip(&e.areas)
+        .map(|(a, r)| RailArea {
+            id: a.id.to_string(),
+            title: a.title.to_string(),
+            answered: r.progress.answered,
+            applicable: r.progress.applicable,
+        })
+        .collect()
+}
+
+fn question_view(
+    question: &Question,
+    answer: Option<&crate::store::StoredAnswer>,
+    e: &Evaluation,
+    index: usize,
+) -> QuestionView {
+    let result = &e.questions[index];
+    let value = answer.map(|a| &a.answer.value);
+    let selected: Vec<&str> = match value {
+        Some(AnswerValue::Choices(ids)) => ids.iter().map(|c| c.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    QuestionView {
+        id: question.id.to_string(),
+        title: question.title.to_string(),
+        help_html: markdown(&question.help),
+        kind: serde_json::to_value(question.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        unit: question.number.as_ref().map(|n| n.unit.clone()),
+        min: question.number.as_ref().map(|n| n.min),
+        max: question.number.as_ref().map(|n| n.max),
+        choices: question
+            .choices
+            .iter()
+            .map(|c| ChoiceView {
+                id: c.id.to_string(),
+                title: c.title.clone(),
+                help_html: if c.help.is_empty() {
+                    String::new()
+                } else {
+                    markdown(&c.help)
+                },
+                selected: selected.contains(&c.id.as_str()),
+                none_of_these: c.none_of_these,
+            })
+            .collect(),
+        value: match value {
+            Some(AnswerValue::Number(x)) => format_number(*x),
+            Some(AnswerValue::Text(t)) => t.clone(),
+            _ => String::new(),
+        },
+        not_applicable: matches!(value, Some(AnswerValue::NotApplicable(_))),
+        na_reason: match value {
+            Some(AnswerValue::NotApplicable(r)) => r.clone(),
+            _ => String::new(),
+        },
+        note: answer
+            .and_then(|a| a.answer.note.clone())
+            .unwrap_or_default(),
+        version: answer.map(|a| a.version),
+        follow_up: question.applies_when.is_some(),
+        visible: result.status != Status::Hidden,
+        risk: result.risk.map(|r| r.as_str().to_owned()),
+        changed: answer.map(|a| (a.updated_by.clone(), a.updated_at)),
+    }
+}
+
+fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+pub(crate) async fn area_page(
+    id: &str,
+    area_id: &str,
+    flash: Option<&str>,
+) -> Result<AreaData, AppError> {
+    let c = ctx()?;
+    let q = c.questionnaire;
+    let assessment = c.store.assessment(id).await?;
+    let Some(area_index) = q.areas.iter().position(|a| a.id.as_str() == area_id) else {
+        return Err(AppError::NotFound(format!("There is no area `{area_id}`.")));
+    };
+    let area = &q.areas[area_index];
+    let (answers, stored) = answers_of(&c.store, q, id).await?;
+    let e = evaluate(q, &answers);
+    let flash: Flash = flash
+        .and_then(|f| serde_json::from_str(f).ok())
+        .unwrap_or_default();
+    Ok(AreaData {
+        assessment_id: assessment.id,
+        workload: assessment.name,
+        area_id: area.id.to_string(),
+        area_title: area.title.to_string(),
+        summary_html: markdown(&area.summary),
+        rail: rail(q, &e),
+        questions: area
+            .questions
+            .iter()
+            .map(|&i| {
+                question_view(
+                    &q.questions[i],
+                    stored.get(q.questions[i].id.as_str()),
+                    &e,
+                    i,
+                )
+            })
+            .collect(),
+        next_area: q.areas.get(area_index + 1).map(|a| a.id.to_string()),
+        prev_area: area_index.checked_sub(1).map(|i| q.areas[i].id.to_string()),
+        conflicts: flash.conflicts,
+        errors: flash.errors,
+        saved: flash.saved,
+    })
+}
+
+/// What a form save tells the page it redirects to.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    /// Saves that lost a race.
+    #[serde(default)]
+    pub conflicts: Vec<ConflictView>,
+    /// Problems, by question id.
+    #[serde(default)]
+    pub errors: Vec<(String, String)>,
+    /// Whether everything saved.
+    #[serde(default)]
+    pub saved: bool,
+}
+
+pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
+    let c = ctx()?;
+    let q = c.questionnaire;
+    let assessment = c.store.assessment(id).await?;
+    let (answers, _) = answers_of(&c.store, q, id).await?;
+    let e = evaluate(q, &answers);
+    let stored: BTreeMap<String, crate::store::StoredItem> = c
+        .store
+        .checklist(id)
+        .await?
+        .into_iter()
+        .map(|i| (i.item_id.clone(), i))
+        .collect();
+    let checklist = e
+        .checklist
+        .iter()
+        .map(|entry| {
+            let state = stored.get(entry.id.as_str());
+            ChecklistRow {
+                id: entry.id.to_string(),
+                title: entry.title.to_string(),
+                area: q
+                    .areas
+                    .iter()
+                    .find(|a| a.id == entry.area)
+                    .map(|a| a.title.to_string())
+                    .unwrap_or_default(),
+                why_html: markdown(&entry.why),
+                how_html: markdown(&entry.how),
+                derived: serde_json::to_value(entry.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                status: state.map(|s| s.status.clone()),
+                owner: state.map(|s| s.owner.clone()).unwrap_or_default(),
+                due_date: state.and_then(|s| s.due_date.clone()).unwrap_or_default(),
+                version: state.map(|s| s.version),
+                priority: serde_json::to_value(entry.priority)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let diagrams = e
+        .recommendations
+        .iter()
+        .filter(|r| r.score > 0.0)
+        .take(3)
+        .filter_map(|r| q.pattern(r.pattern.as_str()))
+        .map(|p| {
+            (
+                p.id.to_string(),
+                crate::charts::pattern_diagram(&p.diagram, &p.name),
+            )
+        })
+        .collect();
+    Ok(ResultsData {
+        assessment_id: assessment.id,
+        workload: assessment.name,
+        areas: q
+            .areas
+            .iter()
+            .map(|a| (a.id.to_string(), a.title.to_string()))
+            .collect(),
+        question_titles: q
+            .questions
+            .iter()
+            .map(|x| {
+                (
+                    x.id.to_string(),
+                    x.title.to_string(),
+                    q.areas[x.area].id.to_string(),
+                )
+            })
+            .collect(),
+        scores_svg: crate::charts::score_bars(&e.areas, e.scores.overall),
+        cost_svg: e.cost.as_ref().map(crate::charts::cost_chart),
+        diagrams,
+        checklist,
+        evaluation: e,
+    })
+}
+
+const STATUSES: [&str; 3] = ["open", "done", "accepted-risk"];
+
+pub(crate) async fn save_checklist_item(
+    id: &str,
+    item: &str,
+    status: &str,
+    owner: &str,
+    due_date: &str,
+    version: Option<i64>,
+) -> Result<(), AppError> {
+    let c = ctx()?;
+    if !c
+        .questionnaire
+        .checklist
+        .iter()
+        .any(|i| i.id.as_str() == item)
+    {
+        return Err(AppError::BadInput(format!(
+            "item: unknown checklist item `{item}`"
+        )));
+    }
+    if !STATUSES.contains(&status) {
+        return Err(AppError::BadInput(format!(
+            "status: `{status}` is not one of open, done, accepted-risk"
+        )));
+    }
+    if owner.chars().count() > 200 {
+        return Err(AppError::BadInput("owner: at most 200 characters".into()));
+    }
+    let due = due_date.trim();
+    let valid_date = due.is_empty()
+        || (due.len() == 10
+            && due.as_bytes()[4] == b'-'
+            && due.as_bytes()[7] == b'-'
+            && due.chars().filter(char::is_ascii_digit).count() == 8);
+    if !valid_date {
+        return Err(AppError::BadInput(format!(
+            "due_date: `{due}` is not a date (YYYY-MM-DD)"
+        )));
+    }
+    c.store.assessment(id).await?;
+    c.store
+        .save_item(
+            id,
+            item,
+            status,
+            owner.trim(),
+            (!due.is_empty()).then_some(due),
+            version,
+            ANONYMOUS,
+            now_ms(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// The answer a form describes for one question, or why it is wrong.
+fn answer_from_fields(q: &Question, fields: &QuestionFields) -> Result<Option<Answer>, String> {
+    let note = fields.note.trim();
+    let note = (!note.is_empty()).then(|| note.to_owned());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 5_000) {
+        return Err("the note is longer than 5,000 characters".into());
+    }
+    if fields.not_applicable {
+        let reason = fields.na_reason.trim();
+        if reason.is_empty() {
+            return Err("not applicable needs a reason".into());
+        }
+        if reason.chars().count() > 2_000 {
+            return Err("the reason is longer than 2,000 characters".into());
+        }
+        return Ok(Some(Answer {
+            value: AnswerValue::NotApplicable(reason.to_owned()),
+            note,
+        }));
+    }
+    let json = match q.kind {
+        QuestionKind::Single | QuestionKind::Text => match fields.values.as_slice() {
+            [] => return Ok(None),
+            [one] if one.trim().is_empty() => return Ok(None),
+            [one] => serde_json::Value::String(one.clone()),
+            _ => return Err("takes one value".into()),
+        },
+        QuestionKind::Multi => {
+            if fields.values.is_empty() {
+                return Ok(None);
+            }
+            serde_json::Value::Array(
+                fields
+                    .values
+                    .iter()
+                    .cloned()
+                    .map(serde_json::Value::String)
+                    .collect(),
+            )
+        }
+        QuestionKind::Number => match fields.values.as_slice() {
+            [] => return Ok(None),
+            [one] if one.trim().is_empty() => return Ok(None),
+            [one] => match one.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => serde_json::json!(x),
+                _ => return Err(format!("`{one}` is not a number")),
+            },
+            _ => return Err("takes one value".into()),
+        },
+    };
+    questionnaires::answers::check_value(q, &json)
+        .map(|value| Some(Answer { value, note }))
+        .map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+}
+
+/// The fields one question posts.
+#[derive(Debug, Default)]
+struct QuestionFields {
+    values: Vec<String>,
+    not_applicable: bool,
+    na_reason: String,
+    note: String,
+    version: Option<i64>,
+    raw: Vec<(String, String)>,
+}
+
+fn describe(a: Option<&Answer>) -> String {
+    match a.map(|a| &a.value) {
+        None => "(no answer)".into(),
+        Some(AnswerValue::Choices(c)) => {
+            c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+        }
+        Some(AnswerValue::Number(x)) => format_number(*x),
+        Some(AnswerValue::Text(t)) => t.clone(),
+        Some(AnswerValue::NotApplicable(r)) => format!("not applicable: {r}"),
+    }
+}
+
+/// Saves the review form of one area. Every field is checked first: any bad field refuses the
+/// whole form (400, naming the field) and stores nothing. Then each changed answer is saved at
+/// the version the page showed; a stale one becomes a conflict to resolve, never an overwrite.
+pub async fn save_area_form(
+    ctx: &AppContext,
+    id: &str,
+    area_id: &str,
+    form: Vec<(String, String)>,
+) -> Result<Flash, AppError> {
+    let q = ctx.questionnaire;
+    let area = q
+        .areas
+        .iter()
+        .find(|a| a.id.as_str() == area_id)
+        .ok_or_else(|| AppError::NotFound(format!("There is no area `{area_id}`.")))?;
+    ctx.store.assessment(id).await?;
+    let mut by_question: BTreeMap<usize, QuestionFields> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (key, value) in form {
+        let Some((kind, qid)) = key.split_once('.') else {
+            if key != "save" {
+                errors.push(format!("{key}: unknown field"));
+            }
+            continue;
+        };
+        let Some(qi) = area
+            .questions
+            .iter()
+            .copied()
+            .find(|&i| q.questions[i].id.as_str() == qid)
+        else {
+            errors.push(format!("{key}: `{qid}` is not a question of this area"));
+            continue;
+        };
+        let f = by_question.entry(qi).or_default();
+        f.raw.push((key.clone(), value.clone()));
+        match kind {
+            "q" => f.values.push(value),
+            "na" => f.not_applicable = value == "on" || value == "true",
+            "na_reason" => f.na_reason = value,
+            "note" => f.note = value,
+            "v" if value.is_empty() => f.version = None,
+            "v" => match value.parse() {
+                Ok(v) => f.version = Some(v),
+                Err(_) => errors.push(format!("{key}: `{value}` is not a version")),
+            },
+            _ => errors.push(format!("{key}: unknown field")),
+        }
+    }
+    let mut wanted = Vec::new();
+    for (&qi, fields) in &by_question {
+        let question = &q.questions[qi];
+        match answer_from_fields(question, fields) {
+            Ok(a) => wanted.push((qi, a)),
+            Err(e) => errors.push(format!("{}: {e}", question.id)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::BadInput(errors.join("\n")));
+    }
+    let (_, stored) = answers_of(&ctx.store, q, id).await?;
+    let mut flash = Flash {
+        saved: true,
+        ..Flash::default()
+    };
+    let now = now_ms();
+    for (qi, answer) in wanted {
+        let question = &q.questions[qi];
+        let current = stored.get(question.id.as_str());
+        if current.map(|s| &s.answer) == answer.as_ref() {
+            continue;
+        }
+        let fields = &by_question[&qi];
+        match ctx
+            .store
+            .save_answer(
+                id,
+                question.id.as_str(),
+                answer.as_ref(),
+                fields.version,
+                ANONYMOUS,
+                now,
+            )
+            .await
+        {
+            Ok(_) => {}
+            Err(StoreError::Conflict(current)) => {
+                let theirs = match *current {
+                    Current::Answer(a) => a,
+                    _ => None,
+                };
+                flash.saved = false;
+                flash.conflicts.push(ConflictView {
+                    question: question.id.to_string(),
+                    title: question.title.to_string(),
+                    mine: describe(answer.as_ref()),
+                    theirs: describe(theirs.as_ref().map(|t| &t.answer)),
+                    theirs_by: theirs
+                        .as_ref()
+                        .map(|t| t.updated_by.clone())
+                        .unwrap_or_default(),
+                    version: theirs.as_ref().map(|t| t.version),
+                    fields: fields
+                        .raw
+                        .iter()
+                        .filter(|(k, _)| !k.starts_with("v."))
+                        .cloned()
+                        .collect(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(flash)
+}
