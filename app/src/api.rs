@@ -205,6 +205,8 @@ pub struct ResultsData {
     pub diagrams: Vec<(String, String)>,
     /// The checklist.
     pub checklist: Vec<ChecklistRow>,
+    /// Limit ids with a readable label (title and value).
+    pub limit_labels: Vec<(String, String)>,
 }
 
 /// The assessments, most recently changed first.

@@ -57,7 +57,6 @@ pub fn score_bars(areas: &[AreaResult], overall: Option<f64>) -> String {
         hash.f64(area.score.unwrap_or(-1.0));
     }
     let id = hash.id("scores");
-    let bar_x = |score: f64| TRACK_W * score / 100.0;
 
     // Tracks, then the grid over them, then bars and text.
     let mut tracks = String::new();
@@ -76,7 +75,7 @@ pub fn score_bars(areas: &[AreaResult], overall: Option<f64>) -> String {
         ),
     ));
     tracks.push_str(&track(TRACK_X, centre, TRACK_W, 22.0));
-    rows.push_str(&bar(TRACK_X, centre, overall.map(bar_x), TRACK_W, 22.0));
+    rows.push_str(&bar(TRACK_X, centre, overall, TRACK_W, 22.0));
     rows.push_str(&value_text(VALUE_X, centre, overall, 14.0, true));
     rows.push_str("</g>");
     y += 40.0;
@@ -110,7 +109,7 @@ pub fn score_bars(areas: &[AreaResult], overall: Option<f64>) -> String {
         ));
         rows.push_str(&text_block(LABEL_X, centre, &lines, 13.0, 16.0, ""));
         tracks.push_str(&track(TRACK_X, centre, TRACK_W, 16.0));
-        rows.push_str(&bar(TRACK_X, centre, score.map(bar_x), TRACK_W, 16.0));
+        rows.push_str(&bar(TRACK_X, centre, score, TRACK_W, 16.0));
         rows.push_str(&value_text(VALUE_X, centre, score, 13.0, false));
         rows.push_str("</g>");
         y += row_h;
@@ -121,7 +120,7 @@ pub fn score_bars(areas: &[AreaResult], overall: Option<f64>) -> String {
     let mut grid = String::new();
     let mut scale = String::new();
     for tick in [0.0, 25.0, 50.0, 75.0, 100.0] {
-        let x = TRACK_X + bar_x(tick);
+        let x = TRACK_X + TRACK_W * tick / 100.0;
         grid.push_str(&format!(
             r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{GRID}" stroke-width="1"/>"#,
             num(TOP),
@@ -226,16 +225,17 @@ fn track(x: f64, centre: f64, width: f64, height: f64) -> String {
     )
 }
 
-fn bar(x: f64, centre: f64, length: Option<f64>, track_w: f64, height: f64) -> String {
-    match length {
-        Some(len) => format!(
+/// A score's bar over its track; no score: a dashed outline of the whole track.
+fn bar(x: f64, centre: f64, score: Option<f64>, track_w: f64, height: f64) -> String {
+    match score {
+        Some(score) => format!(
             r#"<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/>"#,
             num(x),
             num(centre - height / 2.0),
             // A zero score still shows a sliver of red.
-            num(len.max(3.0)),
+            num((track_w * score / 100.0).max(3.0)),
             num(height),
-            band_colour(100.0 * len / track_w)
+            band_colour(score)
         ),
         None => format!(
             r#"<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="none" stroke="{OUTLINE}" stroke-width="1.2" stroke-dasharray="5 3"/>"#,
@@ -484,14 +484,13 @@ pub fn cost_chart(cost: &CostEstimate) -> String {
         body.push_str("</g>");
     }
 
-    // The two lines.
-    for (colour, value) in [
-        (
-            AMBER,
-            (|p: &CostPoint| p.containers_usd) as fn(&CostPoint) -> f64,
-        ),
-        (GREEN, |p: &CostPoint| p.serverless_usd),
-    ] {
+    // The two lines (a dot each when the series has a single point).
+    for serverless in [false, true] {
+        let (colour, value): (&str, fn(&CostPoint) -> f64) = if serverless {
+            (GREEN, |p| p.serverless_usd)
+        } else {
+            (AMBER, |p| p.containers_usd)
+        };
         match points.as_slice() {
             [] => {}
             [p] => body.push_str(&format!(
@@ -614,39 +613,43 @@ pub fn cost_chart(cost: &CostEstimate) -> String {
     }
 
     // Legend.
+    enum Swatch {
+        Line(&'static str),
+        Dash,
+        Dot,
+    }
     let mut legend = String::new();
     let mut x = LEFT;
     let ly = 24.0;
-    let mut items: Vec<(&str, &str)> = vec![
-        ("line", "Serverless (Lambda)"),
-        ("line-amber", "Containers (Fargate)"),
+    let mut items = vec![
+        (Swatch::Line(GREEN), "Serverless (Lambda)"),
+        (Swatch::Line(AMBER), "Containers (Fargate)"),
     ];
     if current.is_some() {
-        items.push(("dash", "Current volume"));
+        items.push((Swatch::Dash, "Current volume"));
     }
     if break_even.is_some() {
-        items.push(("dot", "Break-even"));
+        items.push((Swatch::Dot, "Break-even"));
     }
-    for (kind, label) in items {
-        legend.push_str(&match kind {
-            "line" | "line-amber" => format!(
-                r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{}" stroke-width="3" stroke-linecap="round"/>"#,
+    for (swatch, label) in items {
+        legend.push_str(&match swatch {
+            Swatch::Line(colour) => format!(
+                r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{colour}" stroke-width="3" stroke-linecap="round"/>"#,
                 num(x),
-                num(x + 22.0),
-                if kind == "line" { GREEN } else { AMBER }
+                num(x + 22.0)
             ),
-            "dash" => format!(
+            Swatch::Dash => format!(
                 r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{INK}" stroke-width="1.2" stroke-dasharray="6 4"/>"#,
                 num(x),
                 num(x + 22.0)
             ),
-            _ => format!(
+            Swatch::Dot => format!(
                 r#"<circle cx="{}" cy="{ly}" r="5" fill="white" stroke="{INK}" stroke-width="2"/>"#,
                 num(x + 17.0)
             ),
         });
         legend.push_str(&text(x + 30.0, ly + 4.5, r#"font-size="13""#, label));
-        x += 30.0 + text_width(label, 13.0) + 24.0;
+        x += 30.0 + text_width(label, 13.0) + 20.0;
     }
 
     let mut desc = format!(
@@ -914,19 +917,27 @@ const EDGE_FONT: f64 = 12.0;
 const EDGE_LINE: f64 = 15.0;
 const LANE_PITCH: f64 = 28.0;
 
+/// Where everything in a diagram goes. Layers are columns; every `per_band` layers wrap into a
+/// new band below.
 struct Layout {
     slots: Vec<Slot>,
+    /// Slots of each layer, top to bottom.
     layers: Vec<Vec<usize>>,
     chains: Vec<Chain>,
     /// Row of each slot within its layer.
     row: Vec<usize>,
+    /// Layers side by side in one band.
     per_band: usize,
     box_w: f64,
     box_h: f64,
+    /// Horizontal space between columns, where straight edges and their labels go.
     gap: f64,
+    /// Left edge of the first column.
     x0: f64,
+    /// Vertical distance between rows.
     pitch: f64,
     band_top: Vec<f64>,
+    /// Rows in each band: its tallest layer.
     band_rows: Vec<usize>,
     /// Per band gap (below band b): the wrapping segments, as (chain, segment index).
     wraps: Vec<Vec<(usize, usize)>>,
@@ -1163,13 +1174,15 @@ impl Layout {
                 parallel.entry((*a, *b)).or_default().push(c);
             }
         }
-        let spread = |c: usize, chain: &Chain| -> f64 {
+        // (steps from the middle of the group, distance between neighbours at the boxes)
+        let spread = |c: usize, chain: &Chain| -> (f64, f64) {
             match chain.slots.as_slice() {
-                [a, b] => parallel.get(&(*a, *b)).map_or(0.0, |group| {
+                [a, b] => parallel.get(&(*a, *b)).map_or((0.0, 0.0), |group| {
                     let k = group.iter().position(|&x| x == c).unwrap_or(0) as f64;
-                    k - (group.len() as f64 - 1.0) / 2.0
+                    let step = ((self.box_h - 12.0) / group.len().max(2) as f64).min(10.0);
+                    (k - (group.len() as f64 - 1.0) / 2.0, step)
                 }),
-                _ => 0.0,
+                _ => (0.0, 0.0),
             }
         };
 
@@ -1203,9 +1216,9 @@ impl Layout {
 
         for (c, chain) in self.chains.iter().enumerate() {
             let edge = &graph.edges[chain.edge];
-            let offset = spread(c, chain);
-            let exit = |i: usize| ports.get(&(c, i)).map_or(offset * 10.0, |p| p.0);
-            let entry = |i: usize| ports.get(&(c, i)).map_or(offset * 10.0, |p| p.1);
+            let (offset, step) = spread(c, chain);
+            let exit = |i: usize| ports.get(&(c, i)).map_or(offset * step, |p| p.0);
+            let entry = |i: usize| ports.get(&(c, i)).map_or(offset * step, |p| p.1);
             let mut d = String::new();
             let first = chain.slots[0];
             let start = (self.right(first), self.centre_y(first) + exit(0));
@@ -2174,10 +2187,6 @@ mod tests {
             .collect()
     }
 
-    fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
-        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
-    }
-
     /// Checks a diagram: a valid chart, every node drawn once with its full label, boxes inside
     /// the view and not overlapping each other or any edge label.
     fn check_diagram(d: &Diagram, title: &str) -> String {
@@ -2207,10 +2216,10 @@ mod tests {
         for (i, (a, _)) in boxes.iter().enumerate() {
             assert!(a.0 >= 0.0 && a.0 + a.2 <= 720.0 && a.1 >= 0.0 && a.1 + a.3 <= height);
             for (b, _) in &boxes[..i] {
-                assert!(!overlap(*a, *b), "boxes overlap: {a:?} {b:?}");
+                assert!(!boxes_overlap(*a, *b), "boxes overlap: {a:?} {b:?}");
             }
             for c in &cards {
-                assert!(!overlap(*a, *c), "label card {c:?} over box {a:?}");
+                assert!(!boxes_overlap(*a, *c), "label card {c:?} over box {a:?}");
             }
         }
         svg

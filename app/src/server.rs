@@ -450,6 +450,17 @@ pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
         cost_svg: e.cost.as_ref().map(crate::charts::cost_chart),
         diagrams,
         checklist,
+        limit_labels: q
+            .figures
+            .limits
+            .values()
+            .map(|f| {
+                (
+                    f.id.clone(),
+                    format!("{}: {} {}", f.title, format_number(f.value), f.unit),
+                )
+            })
+            .collect(),
         evaluation: e,
     })
 }

@@ -15,10 +15,14 @@ use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use questionnaires::Questionnaire;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
+
+/// The largest request body accepted: a whole area of answers with long notes fits easily.
+const MAX_BODY: usize = 1024 * 1024;
 
 /// What every handler can read.
 #[derive(Clone)]
@@ -87,6 +91,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

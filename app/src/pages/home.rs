@@ -102,7 +102,9 @@ fn Row(
 ) -> impl IntoView {
     let review = format!("/assessments/{}/review/workload_fit", row.id);
     let results = format!("/assessments/{}/results", row.id);
-    let percent = (row.answered * 100).checked_div(row.applicable).unwrap_or(0);
+    let percent = (row.answered * 100)
+        .checked_div(row.applicable)
+        .unwrap_or(0);
     let name_id = format!("rename-{}", row.id);
     let (id1, id2, id3) = (row.id.clone(), row.id.clone(), row.id.clone());
     let name = row.name.clone();

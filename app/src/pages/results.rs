@@ -116,7 +116,12 @@ fn Results(page: Page, save: ServerAction<SaveChecklistItem>) -> impl IntoView {
             <ol class="recs">
                 {recs.into_iter().map(|r| {
                     let diagram = page.diagrams.iter().find(|(id, _)| id.as_str() == r.pattern.as_str()).map(|(_, svg)| svg.clone());
-                    view! { <Rec r diagram /> }
+                    let limits: Vec<String> = r
+                        .limits
+                        .iter()
+                        .map(|id| page.limit_labels.iter().find(|(l, _)| l == id).map_or_else(|| id.clone(), |(_, label)| label.clone()))
+                        .collect();
+                    view! { <Rec r diagram limits /> }
                 }).collect_view()}
             </ol>
         </section>
@@ -210,7 +215,7 @@ fn RiskList(title: &'static str, risks: Vec<RiskItem>, page: Page) -> impl IntoV
 }
 
 #[component]
-fn Rec(r: Recommendation, diagram: Option<String>) -> impl IntoView {
+fn Rec(r: Recommendation, diagram: Option<String>, limits: Vec<String>) -> impl IntoView {
     view! {
         <li class="rec">
             <div class="rec-head">
@@ -234,7 +239,7 @@ fn Rec(r: Recommendation, diagram: Option<String>) -> impl IntoView {
                     <h4>"Tradeoffs"</h4>
                     <ul>{r.tradeoffs.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
                     <h4>"Limits that matter"</h4>
-                    <p class="small">{r.limits.iter().map(|l| l.replace('_', " ")).collect::<Vec<_>>().join(" · ")}</p>
+                    <ul class="small">{limits.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
                 </div>
             </div>
         </li>

@@ -166,6 +166,7 @@ fn Question(q: QuestionView) -> impl IntoView {
             view! {
                 <div class="number">
                     <label for=iid.clone()>{format!("Value ({})", q.unit.clone().unwrap_or_default())}</label>
+                    <div class="with-unit">
                     <input
                         type="number"
                         step="any"
@@ -177,6 +178,7 @@ fn Question(q: QuestionView) -> impl IntoView {
                         aria-describedby=help_id.clone()
                     />
                     <span class="unit">{q.unit.clone()}</span>
+                    </div>
                 </div>
             }.into_any()
         }

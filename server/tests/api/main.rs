@@ -6,5 +6,6 @@
 )]
 
 mod cli;
+mod journey;
 mod store;
 mod web;

@@ -1,0 +1,353 @@
+//! The review journey without JavaScript, as a browser with JS off would drive it: plain links,
+//! plain form posts, redirects. Also what a crafted post gets.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+struct Client {
+    app: axum::Router,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+impl Client {
+    async fn new() -> Client {
+        let (app, dir) = super::web::app().await;
+        Client { app, _dir: dir }
+    }
+
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let location = res
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        Reply {
+            status,
+            location,
+            body,
+        }
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        self.send(
+            Request::get(path)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::REFERER, "http://localhost/")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Creates an assessment and returns its id.
+    async fn create(&self, name: &str) -> String {
+        let r = self
+            .post(
+                "/api/create_assessment",
+                &[("name", name), ("description", ""), ("environment", "prod")],
+            )
+            .await;
+        assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+        let id = r.location.split('/').nth(2).unwrap().to_owned();
+        assert_eq!(r.location, format!("/assessments/{id}/review/workload_fit"));
+        id
+    }
+}
+
+#[tokio::test]
+async fn a_review_can_be_completed_with_plain_forms() {
+    let c = Client::new().await;
+    let id = c.create("Order service").await;
+    assert!(c.get("/").await.body.contains("Order service"));
+
+    let page = c
+        .get(&format!("/assessments/{id}/review/workload_fit"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("How does work enter the system?"));
+    assert!(page.body.contains(&format!(
+        "action=\"/assessments/{id}/review/workload_fit/save\""
+    )));
+
+    let saved = c
+        .post(
+            &format!("/assessments/{id}/review/workload_fit/save"),
+            &[
+                ("q.traffic_shape", "spiky"),
+                ("q.entry_point", "http_api"),
+                ("q.entry_point", "queue"),
+                ("q.peak_rps", "2000"),
+                ("v.peak_rps", ""),
+                ("q.connection_model", "short_requests"),
+                ("save", "next"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(saved.location, format!("/assessments/{id}/review/state"));
+
+    let saved = c
+        .post(
+            &format!("/assessments/{id}/review/cost/save"),
+            &[("q.avg_duration_ms", "800"), ("save", "stay")],
+        )
+        .await;
+    assert!(saved.location.contains("flash="), "{}", saved.location);
+    let page = c.get(&saved.location).await;
+    assert!(page.body.contains("Saved."));
+
+    let results = c.get(&format!("/assessments/{id}/results")).await;
+    assert_eq!(results.status, StatusCode::OK);
+    assert!(
+        results.body.contains("Lambda concurrency at peak"),
+        "the concurrency check runs"
+    );
+    assert!(
+        results.body.contains("1600 concurrent executions"),
+        "2,000 req/s × 0.8 s"
+    );
+    assert!(
+        results.body.contains("<svg"),
+        "charts are drawn on the server"
+    );
+    assert!(results.body.contains("Improvement checklist"));
+}
+
+#[tokio::test]
+async fn follow_up_questions_appear_when_their_trigger_is_answered() {
+    let c = Client::new().await;
+    let id = c.create("Follow-ups").await;
+    let state = format!("/assessments/{id}/review/state");
+    assert!(!c.get(&state).await.body.contains("id=\"q-db_connections\""));
+    c.post(&format!("{state}/save"), &[("q.data_store", "relational")])
+        .await;
+    assert!(c.get(&state).await.body.contains("id=\"q-db_connections\""));
+}
+
+#[tokio::test]
+async fn a_stale_save_shows_both_values_and_overwrites_nothing() {
+    let c = Client::new().await;
+    let id = c.create("Two tabs").await;
+    let save = format!("/assessments/{id}/review/workload_fit/save");
+    // Both tabs loaded the page before anything was saved (version empty).
+    c.post(&save, &[("q.peak_rps", "100"), ("v.peak_rps", "")])
+        .await;
+    let second = c
+        .post(&save, &[("q.peak_rps", "900"), ("v.peak_rps", "")])
+        .await;
+    assert!(second.location.contains("conflicts"), "{}", second.location);
+    let page = c.get(&second.location).await;
+    assert!(page.body.contains("Someone else changed these answers"));
+    assert!(
+        page.body.contains("<dd>900</dd>") && page.body.contains("<dd>100</dd>"),
+        "both values shown"
+    );
+    assert!(page.body.contains("Keep mine"));
+    // The first value is still stored: the field shows it.
+    let fresh = c
+        .get(&format!("/assessments/{id}/review/workload_fit"))
+        .await;
+    assert!(fresh.body.contains("value=\"100\""));
+    // Keeping mine resubmits at the version it was shown.
+    let keep = c
+        .post(&save, &[("q.peak_rps", "900"), ("v.peak_rps", "1")])
+        .await;
+    assert!(
+        !keep.location.contains("%22conflicts%22%3A%5B%7B"),
+        "{}",
+        keep.location
+    );
+    assert!(
+        c.get(&format!("/assessments/{id}/review/workload_fit"))
+            .await
+            .body
+            .contains("value=\"900\"")
+    );
+}
+
+#[tokio::test]
+async fn crafted_posts_get_a_clear_400_and_change_nothing() {
+    let c = Client::new().await;
+    let id = c.create("Crafted").await;
+    let save = format!("/assessments/{id}/review/workload_fit/save");
+    let r = c
+        .post(
+            &save,
+            &[
+                ("q.peak_rps", "5"),
+                ("q.traffic_shape", "sideways"),
+                ("q.memory_mb", "1"),
+                ("q.latency_target_ms", "-3"),
+                ("x", "1"),
+                ("na.runtime", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    for needle in [
+        "traffic_shape: `sideways` is not a choice",
+        "q.memory_mb: `memory_mb` is not a question of this area",
+        "latency_target_ms: -3 ms is out of range",
+        "x: unknown field",
+        "runtime: not applicable needs a reason",
+    ] {
+        assert!(r.body.contains(needle), "missing `{needle}` in {}", r.body);
+    }
+    // Even the valid field in that post was not stored.
+    assert!(
+        !c.get(&format!("/assessments/{id}/review/workload_fit"))
+            .await
+            .body
+            .contains("value=\"5\"")
+    );
+
+    let long = "x".repeat(10_001);
+    let r = c
+        .post(&save, &[("q.workload_boundary", long.as_str())])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("longer than 10,000 characters"));
+
+    let r = c
+        .post(
+            "/assessments/nope/review/workload_fit/save",
+            &[("q.peak_rps", "5")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = c
+        .post(&format!("/assessments/{id}/review/nowhere/save"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let c = Client::new().await;
+    let id = c.create("Big").await;
+    let huge = "y".repeat(1024 * 1024 + 1);
+    let r = c
+        .post(
+            &format!("/assessments/{id}/review/workload_fit/save"),
+            &[("q.workload_boundary", huge.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn checklist_items_are_saved_and_bad_values_refused() {
+    let c = Client::new().await;
+    let id = c.create("Checklist").await;
+    let r = c
+        .post(
+            "/api/save_checklist_item",
+            &[
+                ("id", &id),
+                ("item", "budget_alarm"),
+                ("status", "accepted-risk"),
+                ("owner", "Ana"),
+                ("due_date", "2026-12-24"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let results = c.get(&format!("/assessments/{id}/results")).await;
+    assert!(results.body.contains("value=\"Ana\""));
+    assert!(results.body.contains("value=\"2026-12-24\""));
+
+    let r = c
+        .post(
+            "/api/save_checklist_item",
+            &[
+                ("id", &id),
+                ("item", "budget_alarm"),
+                ("status", "maybe"),
+                ("owner", ""),
+                ("due_date", ""),
+            ],
+        )
+        .await;
+    assert!(
+        !r.status.is_success() || r.body.contains("status"),
+        "{} {}",
+        r.status,
+        r.body
+    );
+    assert!(
+        c.get(&format!("/assessments/{id}/results"))
+            .await
+            .body
+            .contains("value=\"Ana\""),
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn rename_duplicate_and_archive_work_from_the_list() {
+    let c = Client::new().await;
+    let id = c.create("Before").await;
+    c.post(
+        "/api/rename_assessment",
+        &[("id", &id), ("name", "After"), ("version", "1")],
+    )
+    .await;
+    let list = c.get("/").await.body;
+    assert!(list.contains("After") && !list.contains(">Before<"));
+    c.post("/api/duplicate_assessment", &[("id", &id)]).await;
+    assert!(c.get("/").await.body.contains("After (copy)"));
+    c.post(
+        "/api/archive_assessment",
+        &[("id", &id), ("version", "2"), ("archive", "true")],
+    )
+    .await;
+    let list = c.get("/").await.body;
+    assert!(list.contains("After (copy)"));
+    assert!(
+        !list.contains(&format!("/assessments/{id}/results")),
+        "archived reviews leave the main list"
+    );
+    assert!(
+        c.get("/?archived=1")
+            .await
+            .body
+            .contains(&format!("/assessments/{id}/results"))
+    );
+}
+
+#[tokio::test]
+async fn unknown_assessments_are_404() {
+    let c = Client::new().await;
+    assert_eq!(
+        c.get("/assessments/nope/review/workload_fit").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        c.get("/assessments/nope/results").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
