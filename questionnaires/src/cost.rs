@@ -275,8 +275,8 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
             let requests = (top * i as f64 / (SERIES_POINTS - 1) as f64).round();
             CostPoint {
                 requests,
-                serverless_usd: money(per_request * requests),
-                containers_usd: money(containers_usd),
+                serverless_usd: money((per_request + shared) * requests),
+                containers_usd: money(fixed + shared * requests),
             }
         })
         .collect();

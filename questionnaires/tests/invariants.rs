@@ -134,3 +134,43 @@ fn evaluations_survive_a_json_round_trip() {
     let back: questionnaires::Evaluation = serde_json::from_str(&json).unwrap();
     assert_eq!(back, e);
 }
+
+#[test]
+fn the_cost_series_agrees_with_the_totals_and_crosses_at_the_break_even() {
+    let text = include_str!("cases/01_bursty_crud_api.toml");
+    let file =
+        questionnaires::parse_answers_file(text, questionnaires::Format::Toml, builtin()).unwrap();
+    let cost = evaluate(builtin(), &file.answers)
+        .cost
+        .expect("case 01 is costed");
+    let at = |requests: f64| {
+        // Linear between series points: interpolate both lines.
+        let s = &cost.series;
+        let i = s
+            .windows(2)
+            .position(|w| w[0].requests <= requests && requests <= w[1].requests)
+            .unwrap();
+        let (a, b) = (&s[i], &s[i + 1]);
+        let t = (requests - a.requests) / (b.requests - a.requests);
+        (
+            a.serverless_usd + t * (b.serverless_usd - a.serverless_usd),
+            a.containers_usd + t * (b.containers_usd - a.containers_usd),
+        )
+    };
+    let (serverless, containers) = at(cost.monthly_requests);
+    assert!(
+        (serverless - cost.serverless.monthly_usd).abs() < 0.05,
+        "{serverless} vs {}",
+        cost.serverless.monthly_usd
+    );
+    assert!(
+        (containers - cost.containers.monthly_usd).abs() < 0.05,
+        "{containers} vs {}",
+        cost.containers.monthly_usd
+    );
+    let (s, c) = at(cost.break_even_requests.unwrap());
+    assert!(
+        (s - c).abs() < 0.05,
+        "the lines cross at the break-even: {s} vs {c}"
+    );
+}
