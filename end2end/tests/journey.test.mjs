@@ -1,0 +1,145 @@
+// The review journey in a real browser, with JavaScript off and on, the two-tab conflict,
+// accessibility (axe-core) on every page, no console errors, and screenshots of each page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, openPage, seriousViolations, screenshot } from './support.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function createReview(page, name) {
+  await page.goto(`${server.base}/`);
+  await page.getByLabel('Workload name').fill(name);
+  await page.getByLabel('Environment').fill('production');
+  await page.getByRole('button', { name: 'Start a review' }).click();
+  await page.waitForURL(/\/review\/workload_fit$/);
+  return page.url().split('/')[4];
+}
+
+async function journey(javaScriptEnabled, label) {
+  const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 } });
+  const page = await openPage(context);
+  const id = await createReview(page, `Order service (${label})`);
+
+  // Workload fit.
+  await page.getByLabel('Spiky or unpredictable bursts, quiet in between').check();
+  await page.getByLabel('API Gateway HTTP API').check();
+  await page.locator('#q-peak_rps-value').fill('2000');
+  await page.getByLabel('Python').check();
+  await screenshot(page, `${label}-review-workload-fit`);
+  await page.getByRole('button', { name: 'Save and continue' }).click();
+  await page.waitForURL(/\/review\/state$/);
+
+  // A follow-up appears once its trigger is answered.
+  assert.equal(await page.locator('#q-db_connections').count(), 0);
+  await page.getByLabel('A relational database (RDS or Aurora)').check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/\/review\/state\?flash=/);
+  assert.equal(await page.locator('#q-db_connections').count(), 1);
+  await page.locator('#q-db_connections-direct_many_functions').check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/flash=/);
+  await screenshot(page, `${label}-review-state`);
+
+  // Cost inputs, then every remaining area is reachable from the rail.
+  await page.getByRole('link', { name: /^Cost/ }).click();
+  await page.locator('#q-avg_duration_ms-value').fill('800');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/\/review\/cost\?flash=/);
+
+  // Results.
+  await page.getByRole('link', { name: 'See results' }).click();
+  await page.waitForURL(/\/results$/);
+  const results = await page.locator('main').innerText();
+  assert.match(results, /Risks \(\d+ high/);
+  assert.match(results, /1600 concurrent executions/);
+  assert.match(results, /How do functions connect to the relational database\?|relational database/i);
+  assert.ok(await page.locator('.chart svg').count() >= 2, 'score bars and a diagram are drawn');
+  await screenshot(page, `${label}-results`);
+
+  // Edit a checklist item, reload: it is still there.
+  const row = page.locator('tr.item', { hasText: 'budget' }).first();
+  await row.locator('select[name="status"]').selectOption('accepted-risk');
+  await row.locator('input[name="owner"]').fill('Ana');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await page.waitForLoadState('networkidle');
+  await page.goto(`${server.base}/assessments/${id}/results`);
+  const saved = page.locator('tr.item', { hasText: 'budget' }).first();
+  assert.equal(await saved.locator('input[name="owner"]').inputValue(), 'Ana');
+  assert.equal(await saved.locator('select[name="status"]').inputValue(), 'accepted-risk');
+
+  // The list shows progress and a score.
+  await page.goto(`${server.base}/`);
+  await screenshot(page, `${label}-list`);
+  assert.match(await page.locator('table.assessments').innerText(), new RegExp(`Order service \\(${label}\\)`));
+
+  if (javaScriptEnabled) assert.deepEqual(page.problems, [], 'no console errors');
+  await context.close();
+  return id;
+}
+
+test('a review can be completed with JavaScript off', async () => {
+  await journey(false, 'nojs');
+});
+
+test('a review can be completed with JavaScript on', async () => {
+  await journey(true, 'js');
+});
+
+test('two tabs saving one answer see a conflict and choose', async () => {
+  const context = await browser.newContext();
+  const a = await openPage(context);
+  const id = await createReview(a, 'Two tabs');
+  const b = await openPage(context);
+  await b.goto(`${server.base}/assessments/${id}/review/workload_fit`);
+
+  await a.locator('#q-peak_rps-value').fill('100');
+  await a.getByRole('button', { name: 'Save', exact: true }).click();
+  await a.waitForURL(/flash=/);
+
+  await b.locator('#q-peak_rps-value').fill('900');
+  await b.getByRole('button', { name: 'Save', exact: true }).click();
+  await b.waitForURL(/flash=/);
+  const alert = b.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.innerText();
+  assert.match(text, /Someone else changed/);
+  assert.match(text, /900/);
+  assert.match(text, /100/);
+  await screenshot(b, 'conflict');
+  await b.getByRole('button', { name: 'Keep mine' }).click();
+  await b.waitForURL(/flash=/);
+  await b.goto(`${server.base}/assessments/${id}/review/workload_fit`);
+  assert.equal(await b.locator('#q-peak_rps-value').inputValue(), '900');
+  await context.close();
+});
+
+test('every page has no serious accessibility violations and no console errors', async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  const id = await createReview(page, 'Accessibility');
+  const paths = ['/', '/catalog', `/assessments/${id}/results`];
+  for (const area of ['workload_fit', 'state', 'reliability', 'security', 'observability', 'cost', 'delivery']) {
+    paths.push(`/assessments/${id}/review/${area}`);
+  }
+  const problems = [];
+  for (const path of paths) {
+    await page.goto(`${server.base}${path}`);
+    for (const v of await seriousViolations(page)) problems.push(`${path}: ${v}`);
+  }
+  await page.goto(`${server.base}/catalog`);
+  await screenshot(page, 'catalog');
+  assert.deepEqual(problems, []);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
