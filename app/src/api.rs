@@ -209,6 +209,30 @@ pub struct ResultsData {
     pub limit_labels: Vec<(String, String)>,
 }
 
+/// What an autosave tells the review page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaveResult {
+    /// When a save lost a race: the page that shows both values.
+    pub conflicts_url: Option<String>,
+    /// The stored version of every question of the area.
+    pub versions: Vec<(String, Option<i64>)>,
+    /// Which questions apply now (follow-ups come and go).
+    pub visible: Vec<(String, bool)>,
+    /// The risk of each question now.
+    pub risks: Vec<(String, Option<String>)>,
+    /// Progress across areas.
+    pub rail: Vec<RailArea>,
+}
+
+/// Saves the review form as the user types (JavaScript on). `form` is the urlencoded form, the
+/// same fields the plain form posts, so both paths share every check.
+#[server(endpoint = "autosave")]
+pub async fn autosave(id: String, area: String, form: String) -> Result<SaveResult, ServerFnError> {
+    crate::server::autosave(&id, &area, &form)
+        .await
+        .map_err(into_fn_error)
+}
+
 /// The assessments, most recently changed first.
 #[server(endpoint = "list_assessments")]
 pub async fn list_assessments(

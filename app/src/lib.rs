@@ -7,6 +7,10 @@
 //! - `pages`: one module per page;
 //! - [`server`] and [`store`] (server only): loading, saving and all SQL.
 
+// Deep view types (the review page) overflow the default 128 when the browser build lays out
+// their hydration futures.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod charts;
 mod pages;

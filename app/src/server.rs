@@ -356,6 +356,42 @@ pub(crate) async fn area_page(
     })
 }
 
+pub(crate) async fn autosave(
+    id: &str,
+    area: &str,
+    form: &str,
+) -> Result<crate::api::SaveResult, AppError> {
+    let c = ctx()?;
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_str(form).map_err(|e| AppError::BadInput(format!("form: {e}")))?;
+    let flash = save_area_form(&c, id, area, fields).await?;
+    let conflicts_url = (!flash.conflicts.is_empty()).then(|| {
+        let json = serde_json::to_string(&flash).unwrap_or_default();
+        let query = serde_urlencoded::to_string([("flash", json)]).unwrap_or_default();
+        format!("/assessments/{id}/review/{area}?{query}")
+    });
+    let page = area_page(id, area, None).await?;
+    Ok(crate::api::SaveResult {
+        conflicts_url,
+        versions: page
+            .questions
+            .iter()
+            .map(|q| (q.id.clone(), q.version))
+            .collect(),
+        visible: page
+            .questions
+            .iter()
+            .map(|q| (q.id.clone(), q.visible))
+            .collect(),
+        risks: page
+            .questions
+            .iter()
+            .map(|q| (q.id.clone(), q.risk.clone()))
+            .collect(),
+        rail: page.rail,
+    })
+}
+
 /// What a form save tells the page it redirects to.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Flash {

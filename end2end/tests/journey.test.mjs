@@ -41,11 +41,11 @@ async function journey(javaScriptEnabled, label) {
   await page.waitForURL(/\/review\/state$/);
 
   // A follow-up appears once its trigger is answered.
-  assert.equal(await page.locator('#q-db_connections').count(), 0);
+  assert.equal(await page.locator('#q-db_connections').isVisible(), false);
   await page.getByLabel('A relational database (RDS or Aurora)').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/\/review\/state\?flash=/);
-  assert.equal(await page.locator('#q-db_connections').count(), 1);
+  assert.equal(await page.locator('#q-db_connections').isVisible(), true);
   await page.locator('#q-db_connections-direct_many_functions').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/flash=/);

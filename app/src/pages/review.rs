@@ -49,13 +49,10 @@ fn Area(page: AreaData) -> impl IntoView {
     } else {
         "Save and see results"
     };
-    let shown: Vec<QuestionView> = page
-        .questions
-        .iter()
-        .filter(|q| q.visible)
-        .cloned()
-        .collect();
-    let hidden = page.questions.len() - shown.len();
+    let hidden = page.questions.iter().filter(|q| !q.visible).count();
+    let status = RwSignal::new(String::new());
+    let (save_id, save_area) = (page.assessment_id.clone(), page.area_id.clone());
+    let on_change = move |ev: leptos::ev::Event| autosave(&ev, &save_id, &save_area, status);
     view! {
         <Title text=title />
         <div class="review">
@@ -68,12 +65,13 @@ fn Area(page: AreaData) -> impl IntoView {
                 {(!page.conflicts.is_empty()).then(|| view! {
                     <Conflicts conflicts=page.conflicts.clone() action=action.clone() />
                 })}
-                <form method="post" action=action.clone() class="questions">
-                    {shown.into_iter().map(|q| view! { <Question q /> }).collect_view()}
+                <form method="post" action=action.clone() class="questions" on:change=on_change>
+                    {page.questions.iter().cloned().map(|q| view! { <Question q /> }).collect_view()}
                     {(hidden > 0).then(|| view! {
                         <p class="muted small">{format!("{hidden} follow-up question(s) will appear when your answers call for them.")}</p>
                     })}
                     <div class="form-actions">
+                        <p class="autosave" role="status" aria-live="polite">{move || status.get()}</p>
                         <button type="submit" name="save" value="stay">"Save"</button>
                         <button type="submit" name="save" value="next" class="primary">{next_label}</button>
                     </div>
@@ -196,7 +194,7 @@ fn Question(q: QuestionView) -> impl IntoView {
     let reason_id = format!("{base}-reason");
     let note_id = format!("{base}-note");
     view! {
-        <fieldset class="question" id=base.clone() class:follow-up=q.follow_up>
+        <fieldset class="question" id=base.clone() class:follow-up=q.follow_up hidden=!q.visible>
             <legend id=format!("{base}-title")>
                 {q.title.clone()}
                 {risk.map(|r| view! { <span class=format!("risk-badge {r}")>{format!("{r} risk")}</span> })}
@@ -218,3 +216,67 @@ fn Question(q: QuestionView) -> impl IntoView {
         </fieldset>
     }
 }
+
+/// Saves the form in the background when an answer changes (browser only), then updates the
+/// stored versions and shows or hides follow-ups. A conflict opens the page that shows both
+/// values; any other failure says so and leaves the form as it is.
+#[cfg(feature = "hydrate")]
+fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, status: RwSignal<String>) {
+    use wasm_bindgen::JsCast;
+    use web_sys::{FormData, HtmlFormElement, HtmlInputElement, UrlSearchParams};
+
+    let Some(form) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+    else {
+        return;
+    };
+    let Ok(data) = FormData::new_with_form(&form) else {
+        return;
+    };
+    let Ok(params) =
+        UrlSearchParams::new_with_str_sequence_sequence(&wasm_bindgen::JsValue::from(data))
+    else {
+        return;
+    };
+    let body = String::from(params.to_string());
+    let (id, area) = (id.to_owned(), area.to_owned());
+    status.set("Saving…".into());
+    leptos::task::spawn_local(async move {
+        match crate::api::autosave(id, area, body).await {
+            Ok(result) => {
+                if let Some(url) = result.conflicts_url {
+                    let _ = window().location().assign(&url);
+                    return;
+                }
+                let doc = document();
+                for (q, version) in result.versions {
+                    let selector = format!("input[name='v.{q}']");
+                    if let Some(input) = doc
+                        .query_selector(&selector)
+                        .ok()
+                        .flatten()
+                        .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+                    {
+                        input.set_value(&version.map(|v| v.to_string()).unwrap_or_default());
+                    }
+                }
+                for (q, visible) in result.visible {
+                    if let Some(el) = doc.get_element_by_id(&format!("q-{q}")) {
+                        let _ = if visible {
+                            el.remove_attribute("hidden")
+                        } else {
+                            el.set_attribute("hidden", "")
+                        };
+                    }
+                }
+                status.set("All changes saved".into());
+            }
+            Err(e) => status.set(format!("Not saved: {e}")),
+        }
+    });
+}
+
+/// Without the browser bundle there is nothing to do: the Save buttons post the form.
+#[cfg(not(feature = "hydrate"))]
+fn autosave(_ev: &leptos::ev::Event, _id: &str, _area: &str, _status: RwSignal<String>) {}
