@@ -101,11 +101,25 @@ pub fn first_area() -> String {
         .unwrap_or_default()
 }
 
-/// Renders help Markdown to HTML and sanitizes it.
+/// Renders help Markdown to HTML and sanitizes it. The help comes from the questionnaire, so
+/// each text is rendered once and then served from a cache: sanitizing is the costliest step of
+/// a page.
 pub fn markdown(text: &str) -> String {
+    static CACHE: std::sync::OnceLock<
+        std::sync::RwLock<std::collections::HashMap<String, String>>,
+    > = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(html) = cache.read().ok().and_then(|c| c.get(text).cloned()) {
+        return html;
+    }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
-    ammonia::clean(&html)
+    let clean = ammonia::clean(&html);
+    // Only questionnaire text comes here, so the cache is bounded by the content's size.
+    if let Ok(mut c) = cache.write() {
+        c.insert(text.to_owned(), clean.clone());
+    }
+    clean
 }
 
 async fn answers_of(
@@ -463,6 +477,12 @@ pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
             )
         })
         .collect();
+    // The page shows only these parts; the rest would travel to the browser for nothing.
+    let mut e = e;
+    e.questions.clear();
+    e.checklist.clear();
+    e.recommendations.retain(|r| r.score > 0.0);
+    e.recommendations.truncate(5);
     Ok(ResultsData {
         assessment_id: assessment.id,
         workload: assessment.name,

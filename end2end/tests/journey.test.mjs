@@ -2,7 +2,7 @@
 // accessibility (axe-core) on every page, no console errors, and screenshots of each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, seriousViolations, screenshot } from './support.mjs';
+import { startServer, launch, openPage, seriousViolations, screenshot, hydrated, withBundle } from './support.mjs';
 
 let server;
 let browser;
@@ -17,34 +17,47 @@ after(async () => {
   server?.stop();
 });
 
-async function createReview(page, name) {
+async function createReview(page, name, js = true) {
   await page.goto(`${server.base}/`);
+  await hydrated(page, js);
   await page.getByLabel('Workload name').fill(name);
   await page.getByLabel('Environment').fill('production');
   await page.getByRole('button', { name: 'Start a review' }).click();
   await page.waitForURL(/\/review\/workload_fit$/);
+  await hydrated(page, js);
   return page.url().split('/')[4];
 }
 
 async function journey(javaScriptEnabled, label) {
   const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 } });
   const page = await openPage(context);
-  const id = await createReview(page, `Order service (${label})`);
+  const id = await createReview(page, `Order service (${label})`, javaScriptEnabled);
+  const settle = () => hydrated(page, javaScriptEnabled);
 
   // Workload fit.
   await page.getByLabel('Spiky or unpredictable bursts, quiet in between').check();
   await page.getByLabel('API Gateway HTTP API').check();
   await page.locator('#q-peak_rps-value').fill('2000');
   await page.getByLabel('Python').check();
+  if (javaScriptEnabled && withBundle) {
+    // Autosave: the answers are stored without pressing Save, and survive a reload.
+    await page.locator('.autosave', { hasText: 'All changes saved' }).waitFor();
+    await page.reload();
+    await settle();
+    assert.equal(await page.getByLabel('Python').isChecked(), true);
+    assert.equal(await page.locator('#q-peak_rps-value').inputValue(), '2000');
+  }
   await screenshot(page, `${label}-review-workload-fit`);
   await page.getByRole('button', { name: 'Save and continue' }).click();
   await page.waitForURL(/\/review\/state$/);
+  await settle();
 
   // A follow-up appears once its trigger is answered.
   assert.equal(await page.locator('#q-db_connections').isVisible(), false);
   await page.getByLabel('A relational database (RDS or Aurora)').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/\/review\/state\?flash=/);
+  await settle();
   assert.equal(await page.locator('#q-db_connections').isVisible(), true);
   await page.locator('#q-db_connections-direct_many_functions').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -52,7 +65,10 @@ async function journey(javaScriptEnabled, label) {
   await screenshot(page, `${label}-review-state`);
 
   // Cost inputs, then every remaining area is reachable from the rail.
+  await settle();
   await page.getByRole('link', { name: /^Cost/ }).click();
+  await page.waitForURL(/\/review\/cost$/);
+  await settle();
   await page.locator('#q-avg_duration_ms-value').fill('800');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.waitForURL(/\/review\/cost\?flash=/);
@@ -60,6 +76,7 @@ async function journey(javaScriptEnabled, label) {
   // Results.
   await page.getByRole('link', { name: 'See results' }).click();
   await page.waitForURL(/\/results$/);
+  await settle();
   const results = await page.locator('main').innerText();
   assert.match(results, /Risks \(\d+ high/);
   assert.match(results, /1600 concurrent executions/);
@@ -74,6 +91,7 @@ async function journey(javaScriptEnabled, label) {
   await row.getByRole('button', { name: 'Save' }).click();
   await page.waitForLoadState('networkidle');
   await page.goto(`${server.base}/assessments/${id}/results`);
+  await settle();
   const saved = page.locator('tr.item', { hasText: 'budget' }).first();
   assert.equal(await saved.locator('input[name="owner"]').inputValue(), 'Ana');
   assert.equal(await saved.locator('select[name="status"]').inputValue(), 'accepted-risk');
@@ -102,6 +120,7 @@ test('two tabs saving one answer see a conflict and choose', async () => {
   const id = await createReview(a, 'Two tabs');
   const b = await openPage(context);
   await b.goto(`${server.base}/assessments/${id}/review/workload_fit`);
+  await hydrated(b);
 
   await a.locator('#q-peak_rps-value').fill('100');
   await a.getByRole('button', { name: 'Save', exact: true }).click();

@@ -82,3 +82,11 @@ export async function seriousViolations(page) {
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
+
+/** Whether the server has a browser bundle, so JS-enabled pages hydrate. */
+export const withBundle = Boolean(process.env.TRELLIS_SITE_ROOT);
+
+/** With JavaScript on and a bundle, waits until the page has hydrated (a panic never gets there). */
+export async function hydrated(page, javaScriptEnabled = true) {
+  if (javaScriptEnabled && withBundle) await page.waitForSelector('body[data-hydrated]', { timeout: 15000 });
+}

@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use questionnaires::Questionnaire;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
