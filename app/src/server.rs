@@ -752,6 +752,10 @@ pub async fn save_area_form(
                     Current::Answer(a) => a,
                     _ => None,
                 };
+                // Someone stored exactly this answer meanwhile: nothing would be lost.
+                if theirs.as_ref().map(|t| &t.answer) == answer.as_ref() {
+                    continue;
+                }
                 flash.saved = false;
                 flash.conflicts.push(ConflictView {
                     question: question.id.to_string(),

@@ -52,7 +52,12 @@ fn Area(page: AreaData) -> impl IntoView {
     let hidden = page.questions.iter().filter(|q| !q.visible).count();
     let status = RwSignal::new(String::new());
     let (save_id, save_area) = (page.assessment_id.clone(), page.area_id.clone());
-    let on_change = move |ev: leptos::ev::Event| autosave(&ev, &save_id, &save_area, status);
+    let queue = SaveQueue {
+        status,
+        busy: RwSignal::new(false),
+        again: RwSignal::new(false),
+    };
+    let on_change = move |ev: leptos::ev::Event| autosave(&ev, &save_id, &save_area, queue);
     view! {
         <Title text=title />
         <div class="review">
@@ -217,20 +222,43 @@ fn Question(q: QuestionView) -> impl IntoView {
     }
 }
 
+/// One autosave at a time: a change while a save is in flight is saved right after it, with the
+/// versions that save returned, so a user never conflicts with their own earlier keystrokes.
+#[derive(Clone, Copy)]
+#[cfg_attr(
+    not(feature = "hydrate"),
+    expect(dead_code, reason = "only the browser build saves in the background")
+)]
+struct SaveQueue {
+    status: RwSignal<String>,
+    busy: RwSignal<bool>,
+    again: RwSignal<bool>,
+}
+
 /// Saves the form in the background when an answer changes (browser only), then updates the
 /// stored versions and shows or hides follow-ups. A conflict opens the page that shows both
 /// values; any other failure says so and leaves the form as it is.
 #[cfg(feature = "hydrate")]
-fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, status: RwSignal<String>) {
+fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, queue: SaveQueue) {
     use wasm_bindgen::JsCast;
-    use web_sys::{FormData, HtmlFormElement, HtmlInputElement, UrlSearchParams};
-
     let Some(form) = ev
         .current_target()
-        .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
     else {
         return;
     };
+    if queue.busy.get_untracked() {
+        queue.again.set(true);
+        return;
+    }
+    save_now(form, id.to_owned(), area.to_owned(), queue);
+}
+
+#[cfg(feature = "hydrate")]
+fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: SaveQueue) {
+    use wasm_bindgen::JsCast;
+    use web_sys::{FormData, HtmlInputElement, UrlSearchParams};
+
     let Ok(data) = FormData::new_with_form(&form) else {
         return;
     };
@@ -240,10 +268,10 @@ fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, status: RwSignal<Strin
         return;
     };
     let body = String::from(params.to_string());
-    let (id, area) = (id.to_owned(), area.to_owned());
-    status.set("Saving…".into());
+    queue.busy.set(true);
+    queue.status.set("Saving…".into());
     leptos::task::spawn_local(async move {
-        match crate::api::autosave(id, area, body).await {
+        match crate::api::autosave(id.clone(), area.clone(), body).await {
             Ok(result) => {
                 if let Some(url) = result.conflicts_url {
                     let _ = window().location().assign(&url);
@@ -270,13 +298,18 @@ fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, status: RwSignal<Strin
                         };
                     }
                 }
-                status.set("All changes saved".into());
+                queue.status.set("All changes saved".into());
             }
-            Err(e) => status.set(format!("Not saved: {e}")),
+            Err(e) => queue.status.set(format!("Not saved: {e}")),
+        }
+        queue.busy.set(false);
+        if queue.again.get_untracked() {
+            queue.again.set(false);
+            save_now(form, id, area, queue);
         }
     });
 }
 
 /// Without the browser bundle there is nothing to do: the Save buttons post the form.
 #[cfg(not(feature = "hydrate"))]
-fn autosave(_ev: &leptos::ev::Event, _id: &str, _area: &str, _status: RwSignal<String>) {}
+fn autosave(_ev: &leptos::ev::Event, _id: &str, _area: &str, _queue: SaveQueue) {}

@@ -365,3 +365,21 @@ async fn unknown_assessments_are_404() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_stale_save_of_the_same_value_is_not_a_conflict() {
+    // Two autosaves of one change can race; when they carry the same answer, nothing is lost.
+    let c = Client::new().await;
+    let id = c.create("Same value").await;
+    let save = format!("/assessments/{id}/review/workload_fit/save");
+    c.post(&save, &[("q.peak_rps", "100"), ("v.peak_rps", "")])
+        .await;
+    let again = c
+        .post(&save, &[("q.peak_rps", "100"), ("v.peak_rps", "")])
+        .await;
+    assert!(
+        !again.location.contains("%22conflicts%22%3A%5B%7B"),
+        "{}",
+        again.location
+    );
+}
