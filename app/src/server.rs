@@ -379,11 +379,7 @@ pub(crate) async fn autosave(
     let fields: Vec<(String, String)> =
         serde_urlencoded::from_str(form).map_err(|e| AppError::BadInput(format!("form: {e}")))?;
     let flash = save_area_form(&c, id, area, fields).await?;
-    let conflicts_url = (!flash.conflicts.is_empty()).then(|| {
-        let json = serde_json::to_string(&flash).unwrap_or_default();
-        let query = serde_urlencoded::to_string([("flash", json)]).unwrap_or_default();
-        format!("/assessments/{id}/review/{area}?{query}")
-    });
+    let conflicts_url = (!flash.conflicts.is_empty()).then(|| flash.review_url(id, area));
     let page = area_page(id, area, None).await?;
     Ok(crate::api::SaveResult {
         conflicts_url,
@@ -418,6 +414,15 @@ pub struct Flash {
     /// Whether everything saved.
     #[serde(default)]
     pub saved: bool,
+}
+
+impl Flash {
+    /// The review page of an area, carrying this outcome in its query string.
+    pub fn review_url(&self, id: &str, area: &str) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let query = serde_urlencoded::to_string([("flash", json)]).unwrap_or_default();
+        format!("/assessments/{id}/review/{area}?{query}")
+    }
 }
 
 pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {

@@ -165,9 +165,7 @@ async fn save_area(
                     None => Redirect::to(&format!("/assessments/{id}/results")).into_response(),
                 };
             }
-            let json = serde_json::to_string(&flash).unwrap_or_default();
-            let query = serde_urlencoded::to_string([("flash", json)]).unwrap_or_default();
-            Redirect::to(&format!("/assessments/{id}/review/{area}?{query}")).into_response()
+            Redirect::to(&flash.review_url(&id, &area)).into_response()
         }
         Err(e @ AppError::Internal(_)) => {
             tracing::error!(error = %e, "saving the review form failed");
