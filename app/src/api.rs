@@ -312,7 +312,7 @@ pub async fn results_page(id: String) -> Result<ResultsData, ServerFnError> {
         .map_err(into_fn_error)
 }
 
-/// Saves one checklist item's team state.
+/// Saves one checklist item's team state, and returns its new version.
 #[server(endpoint = "save_checklist_item")]
 pub async fn save_checklist_item(
     id: String,
@@ -321,11 +321,10 @@ pub async fn save_checklist_item(
     owner: String,
     due_date: String,
     version: Option<i64>,
-) -> Result<(), ServerFnError> {
+) -> Result<i64, ServerFnError> {
     crate::server::save_checklist_item(&id, &item, &status, &owner, &due_date, version)
         .await
-        .map_err(into_fn_error)?;
-    Ok(())
+        .map_err(into_fn_error)
 }
 
 #[cfg(feature = "ssr")]

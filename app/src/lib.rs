@@ -1,5 +1,9 @@
-//! The Trellis user interface: Leptos pages rendered on the server (feature `ssr`) and hydrated
-//! in the browser (feature `hydrate`).
+//! The Trellis user interface: Leptos pages rendered on the server (feature `ssr`), with a few
+//! interactive islands hydrated in the browser (feature `hydrate`).
+//!
+//! Islands keep the browser bundle and every page small: the pages are plain HTML that works
+//! with JavaScript off, and only the parts that act in the browser (autosave on the review form,
+//! inline saving of checklist items) ship as WebAssembly, with their own small props.
 //!
 //! - [`App`] and [`shell`]: the router and the HTML document around it;
 //! - [`api`]: server functions and the view models they carry;
@@ -35,7 +39,7 @@ pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="data:," />
                 <link rel="stylesheet" href="/style/trellis.css" />
-                {hydrate.then(|| view! { <HydrationScripts options /> })}
+                {hydrate.then(|| view! { <HydrationScripts options islands=true /> })}
                 <MetaTags />
             </head>
             <body>
@@ -80,12 +84,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Starts the browser side.
+/// Starts the browser side: hydrates the islands on the page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    leptos::mount::hydrate_islands();
     // Tells browser tests that the page is live (a hydration panic never gets here).
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-hydrated", "");

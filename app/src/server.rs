@@ -535,7 +535,7 @@ pub(crate) async fn save_checklist_item(
     owner: &str,
     due_date: &str,
     version: Option<i64>,
-) -> Result<(), AppError> {
+) -> Result<i64, AppError> {
     let c = ctx()?;
     if !c
         .questionnaire
@@ -578,8 +578,9 @@ pub(crate) async fn save_checklist_item(
             ANONYMOUS,
             now_ms(),
         )
-        .await?;
-    Ok(())
+        .await
+        .map(|saved| saved.version)
+        .map_err(AppError::from)
 }
 
 /// The answer a form describes for one question, or why it is wrong.

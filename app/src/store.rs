@@ -5,6 +5,9 @@
 //! Writes that can race carry a version: an update names the version it read, and a stale one
 //! gets [`StoreError::Conflict`] with the current row instead of silently overwriting it.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use questionnaires::{Answer, Workload};
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -143,6 +146,8 @@ pub struct NewAssessment {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// How many writes this process committed to each assessment (see [`Store::revision`]).
+    commits: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -165,8 +170,14 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-                            .await?;
+                        // WAL: readers never wait for a writer, and a commit is one append.
+                        // synchronous = NORMAL is durable across a crash of the process; only a
+                        // power cut can lose the last commits.
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+                             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -181,7 +192,11 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(e.into()))?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            commits: Arc::default(),
+        })
     }
 
     /// Which database this is.
@@ -247,7 +262,7 @@ impl Store {
     ) -> Result<Assessment, StoreError> {
         let done = sqlx::query(
             "UPDATE assessments SET name = $1, description = $2, environment = $3, updated_at = $4, \
-             version = version + 1 WHERE id = $5 AND version = $6",
+             version = version + 1, revision = revision + 1 WHERE id = $5 AND version = $6",
         )
         .bind(&workload.name)
         .bind(&workload.description)
@@ -269,7 +284,8 @@ impl Store {
         now: i64,
     ) -> Result<Assessment, StoreError> {
         let done = sqlx::query(
-            "UPDATE assessments SET archived_at = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND version = $4",
+            "UPDATE assessments SET archived_at = $1, updated_at = $2, version = version + 1, revision = revision + 1 \
+             WHERE id = $3 AND version = $4",
         )
         .bind(archive.then_some(now))
         .bind(now)
@@ -281,6 +297,9 @@ impl Store {
     }
 
     async fn after_versioned_update(&self, id: &str, rows: u64) -> Result<Assessment, StoreError> {
+        if rows > 0 {
+            self.committed(id);
+        }
         let current = self.assessment(id).await?;
         if rows == 0 {
             return Err(StoreError::Conflict(Box::new(Current::Assessment(current))));
@@ -420,19 +439,92 @@ impl Store {
                 .rows_affected(),
             (None, None) => 1,
         };
-        if rows == 1 {
-            sqlx::query("UPDATE assessments SET updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(assessment_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
+        self.finish_write(tx, assessment_id, rows == 1, now).await?;
         let current = self.answer(assessment_id, question_id).await?;
         if rows == 1 {
             Ok(current)
         } else {
             Err(StoreError::Conflict(Box::new(Current::Answer(current))))
+        }
+    }
+
+    /// A number that changes whenever the assessment, one of its answers or one of its checklist
+    /// items changes, so that what was rendered from it can be reused until then.
+    ///
+    /// On Postgres, several instances may write: this is the `revision` column, one indexed
+    /// read. A SQLite file has one writer, the `trellis serve` that holds it (see
+    /// [`Store::lock_file`]), so this process's own count of its commits is complete, and no
+    /// query is needed: the count lives only as long as the process, as does anything rendered.
+    pub async fn revision(&self, id: &str) -> Result<i64, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.commits().get(id).copied().unwrap_or(0)),
+            Backend::Postgres => {
+                sqlx::query_scalar::<_, i64>("SELECT revision FROM assessments WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .ok_or(StoreError::NotFound)
+            }
+        }
+    }
+
+    fn commits(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.commits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Records a committed write to an assessment (see [`Store::revision`]).
+    fn committed(&self, assessment_id: &str) {
+        *self.commits().entry(assessment_id.to_owned()).or_default() += 1;
+    }
+
+    /// Commits a write to an assessment's answers or checklist: when it `changed` anything, the
+    /// assessment's `updated_at` and revision move with it, in the same transaction.
+    async fn finish_write(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        assessment_id: &str,
+        changed: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if changed {
+            sqlx::query(
+                "UPDATE assessments SET updated_at = $1, revision = revision + 1 WHERE id = $2",
+            )
+            .bind(now)
+            .bind(assessment_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        if changed {
+            self.committed(assessment_id);
+        }
+        Ok(())
+    }
+
+    /// For a SQLite database, locks its file for this process, so that a second `trellis serve`
+    /// on the same file stops with a clear error instead of serving pages the other one changed.
+    /// The lock (an advisory `flock`, which SQLite's own locks do not use) lasts as long as the
+    /// returned file stays open. `None` for Postgres and in-memory databases.
+    pub fn lock_file(url: &str) -> Result<Option<std::fs::File>, String> {
+        let Some(rest) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        else {
+            return Ok(None);
+        };
+        let path = rest.split('?').next().unwrap_or_default();
+        if path.is_empty() || path.starts_with(":memory:") {
+            return Ok(None);
+        }
+        let file = std::fs::File::open(path).map_err(|e| format!("opening {path}: {e}"))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "{path} is in use by another Trellis server; a SQLite database serves one \
+                 instance (use Postgres to run several)"
+            )),
+            Err(std::fs::TryLockError::Error(e)) => Err(format!("locking {path}: {e}")),
         }
     }
 
@@ -460,6 +552,7 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<StoredItem, StoreError> {
+        let mut tx = self.pool.begin().await?;
         let rows = match version {
             None => sqlx::query(
                 "INSERT INTO checklist_items (assessment_id, item_id, status, owner, due_date, updated_by, updated_at, version) \
@@ -472,7 +565,7 @@ impl Store {
             .bind(due_date)
             .bind(who)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected(),
             Some(v) => sqlx::query(
@@ -487,10 +580,11 @@ impl Store {
             .bind(assessment_id)
             .bind(item_id)
             .bind(v)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected(),
         };
+        self.finish_write(tx, assessment_id, rows == 1, now).await?;
         let current = self
             .checklist(assessment_id)
             .await?

@@ -21,6 +21,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
+use crate::page_cache::{self, PageCache};
 
 /// The largest request body accepted: a whole area of answers with long notes fits easily.
 const MAX_BODY: usize = 1024 * 1024;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub store: Store,
     /// Where the browser bundle lives, when it was built.
     pub bundle: Option<PathBuf>,
+    /// Rendered results pages.
+    pub pages: PageCache,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -59,6 +62,7 @@ impl AppState {
             questionnaire: questionnaires::builtin(),
             store,
             bundle,
+            pages: PageCache::default(),
         }
     }
 
@@ -76,6 +80,7 @@ pub fn router(state: AppState) -> Router {
     let hydrate = state.bundle.is_some();
     let context = state.context();
     let leptos = state.leptos.clone();
+    let cache = (state.pages.clone(), state.store.clone());
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/catalog", get(get_catalog))
@@ -92,6 +97,10 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            cache,
+            page_cache::results_pages,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -124,7 +133,7 @@ async fn not_found() -> Response {
 }
 
 /// A small, self-contained error page. The message is escaped.
-fn error_page(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
     let escaped = message
         .replace('&', "&amp;")
         .replace('<', "&lt;")

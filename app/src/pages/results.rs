@@ -1,7 +1,7 @@
 //! The results page: scores, risks, recommendations, checks, cost and the editable checklist.
 
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use questionnaires::Risk;
@@ -15,22 +15,16 @@ use crate::api::{ChecklistRow, ResultsData as Page, SaveChecklistItem, results_p
 #[component]
 pub fn ResultsPage() -> impl IntoView {
     let params = use_params_map();
-    let save = ServerAction::<SaveChecklistItem>::new();
     let data = Resource::new(
-        move || {
-            (
-                params.read().get("id").unwrap_or_default(),
-                save.version().get(),
-            )
-        },
-        |(id, _)| results_page(id),
+        move || params.read().get("id").unwrap_or_default(),
+        results_page,
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
-                    Ok(page) => view! { <Results page save /> }.into_any(),
+                    Ok(page) => view! { <Results page /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -54,7 +48,7 @@ fn question_link(page: &Page, question: &str) -> (String, String) {
 }
 
 #[component]
-fn Results(page: Page, save: ServerAction<SaveChecklistItem>) -> impl IntoView {
+fn Results(page: Page) -> impl IntoView {
     let e = page.evaluation.clone();
     let high: Vec<RiskItem> = e
         .risks
@@ -174,6 +168,7 @@ fn Results(page: Page, save: ServerAction<SaveChecklistItem>) -> impl IntoView {
 
         <section class="card" aria-labelledby="checklist-h">
             <h2 id="checklist-h">"Improvement checklist"</h2>
+            <ChecklistForms>
             <table class="checklist">
                 <thead>
                     <tr>
@@ -183,9 +178,10 @@ fn Results(page: Page, save: ServerAction<SaveChecklistItem>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {page.checklist.into_iter().map(|row| view! { <Item row id=page.assessment_id.clone() save /> }).collect_view()}
+                    {page.checklist.into_iter().map(|row| view! { <Item row id=page.assessment_id.clone() /> }).collect_view()}
                 </tbody>
             </table>
+            </ChecklistForms>
         </section>
     }
 }
@@ -247,7 +243,7 @@ fn Rec(r: Recommendation, diagram: Option<String>, limits: Vec<String>) -> impl 
 }
 
 #[component]
-fn Item(row: ChecklistRow, id: String, save: ServerAction<SaveChecklistItem>) -> impl IntoView {
+fn Item(row: ChecklistRow, id: String) -> impl IntoView {
     let status = row.status.clone().unwrap_or_else(|| {
         if row.derived == "done" {
             "done".into()
@@ -255,9 +251,6 @@ fn Item(row: ChecklistRow, id: String, save: ServerAction<SaveChecklistItem>) ->
             "open".into()
         }
     });
-    let sid = format!("status-{}", row.id);
-    let oid = format!("owner-{}", row.id);
-    let did = format!("due-{}", row.id);
     view! {
         <tr class=format!("item {}", row.derived)>
             <td>
@@ -267,23 +260,95 @@ fn Item(row: ChecklistRow, id: String, save: ServerAction<SaveChecklistItem>) ->
             </td>
             <td>{match row.derived.as_str() { "done" => "In place", "not_applicable" => "Does not apply", _ => "Not yet" }}</td>
             <td>
-                <ActionForm action=save attr:class="item-form">
+                <form method="post" action=SaveChecklistItem::url() class="item-form">
                     <input type="hidden" name="id" value=id />
                     <input type="hidden" name="item" value=row.id.clone() />
                     {row.version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
-                    <label for=sid.clone() class="sr-only">"Status"</label>
-                    <select id=sid name="status">
+                    <label for=format!("status-{}", row.id) class="sr-only">"Status"</label>
+                    <select id=format!("status-{}", row.id) name="status">
                         {["open", "done", "accepted-risk"].into_iter().map(|s| view! {
                             <option value=s selected=status == s>{s.replace('-', " ")}</option>
                         }).collect_view()}
                     </select>
-                    <label for=oid.clone() class="sr-only">"Owner"</label>
-                    <input id=oid name="owner" placeholder="Owner" maxlength="200" value=row.owner.clone() />
-                    <label for=did.clone() class="sr-only">"Due date"</label>
-                    <input id=did type="date" name="due_date" value=row.due_date.clone() />
+                    <label for=format!("owner-{}", row.id) class="sr-only">"Owner"</label>
+                    <input id=format!("owner-{}", row.id) name="owner" placeholder="Owner" maxlength="200" value=row.owner />
+                    <label for=format!("due-{}", row.id) class="sr-only">"Due date"</label>
+                    <input id=format!("due-{}", row.id) type="date" name="due_date" value=row.due_date />
                     <button type="submit">"Save"</button>
-                </ActionForm>
+                    <span class="item-status small" role="status" aria-live="polite"></span>
+                </form>
             </td>
         </tr>
     }
 }
+
+/// The checklist's forms (an island around the table). Without JavaScript each row's form posts
+/// and the page comes back; in the browser a row saves in place, keeps the version it got back
+/// for its next save, and says whether it worked. One island for all rows: the rows stay plain
+/// server-rendered HTML, and the page carries no per-row props.
+#[island]
+fn ChecklistForms(children: Children) -> impl IntoView {
+    view! { <div class="checklist-forms" on:submit=save_item>{children()}</div> }
+}
+
+/// Saves the checklist row whose form was submitted (browser only).
+#[cfg(feature = "hydrate")]
+fn save_item(ev: leptos::ev::SubmitEvent) {
+    use wasm_bindgen::JsCast;
+    use web_sys::{FormData, HtmlFormElement};
+
+    let Some(form) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        .filter(|f| f.class_list().contains("item-form"))
+    else {
+        return;
+    };
+    let Ok(data) = FormData::new_with_form(&form) else {
+        return;
+    };
+    ev.prevent_default();
+    let field = |name: &str| data.get(name).as_string().unwrap_or_default();
+    let (id, item, status, owner, due) = (
+        field("id"),
+        field("item"),
+        field("status"),
+        field("owner"),
+        field("due_date"),
+    );
+    let version = field("version").parse().ok();
+    let say = {
+        let form = form.clone();
+        move |text: &str| {
+            if let Ok(Some(el)) = form.query_selector(".item-status") {
+                el.set_text_content(Some(text));
+            }
+        }
+    };
+    say("Saving…");
+    leptos::task::spawn_local(async move {
+        match crate::api::save_checklist_item(id, item, status, owner, due, version).await {
+            Ok(saved) => {
+                let input = match form.query_selector("input[name='version']") {
+                    Ok(Some(input)) => Some(input),
+                    _ => document().create_element("input").ok().inspect(|input| {
+                        let _ = input.set_attribute("type", "hidden");
+                        let _ = input.set_attribute("name", "version");
+                        let _ = form.append_child(input);
+                    }),
+                };
+                if let Some(input) =
+                    input.and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
+                {
+                    input.set_value(&saved.to_string());
+                }
+                say("Saved");
+            }
+            Err(e) => say(&format!("Not saved: {e}")),
+        }
+    });
+}
+
+/// Without the browser bundle the forms post.
+#[cfg(not(feature = "hydrate"))]
+fn save_item(_ev: leptos::ev::SubmitEvent) {}

@@ -50,14 +50,6 @@ fn Area(page: AreaData) -> impl IntoView {
         "Save and see results"
     };
     let hidden = page.questions.iter().filter(|q| !q.visible).count();
-    let status = RwSignal::new(String::new());
-    let (save_id, save_area) = (page.assessment_id.clone(), page.area_id.clone());
-    let queue = SaveQueue {
-        status,
-        busy: RwSignal::new(false),
-        again: RwSignal::new(false),
-    };
-    let on_change = move |ev: leptos::ev::Event| autosave(&ev, &save_id, &save_area, queue);
     view! {
         <Title text=title />
         <div class="review">
@@ -70,19 +62,43 @@ fn Area(page: AreaData) -> impl IntoView {
                 {(!page.conflicts.is_empty()).then(|| view! {
                     <Conflicts conflicts=page.conflicts.clone() action=action.clone() />
                 })}
-                <form method="post" action=action.clone() class="questions" on:change=on_change>
+                <AutosaveForm action=action.clone() id=page.assessment_id.clone() area=page.area_id.clone() next_label=next_label.to_owned()>
                     {page.questions.iter().cloned().map(|q| view! { <Question q /> }).collect_view()}
                     {(hidden > 0).then(|| view! {
                         <p class="muted small">{format!("{hidden} follow-up question(s) will appear when your answers call for them.")}</p>
                     })}
-                    <div class="form-actions">
-                        <p class="autosave" role="status" aria-live="polite">{move || status.get()}</p>
-                        <button type="submit" name="save" value="stay">"Save"</button>
-                        <button type="submit" name="save" value="next" class="primary">{next_label}</button>
-                    </div>
-                </form>
+                </AutosaveForm>
             </section>
         </div>
+    }
+}
+
+/// The review form (an island). Without JavaScript it is a plain form; in the browser it also
+/// saves in the background whenever an answer changes, and says whether it did.
+#[island]
+fn AutosaveForm(
+    action: String,
+    id: String,
+    area: String,
+    next_label: String,
+    children: Children,
+) -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let queue = SaveQueue {
+        status,
+        busy: RwSignal::new(false),
+        again: RwSignal::new(false),
+    };
+    let on_change = move |ev: leptos::ev::Event| autosave(&ev, &id, &area, queue);
+    view! {
+        <form method="post" action=action class="questions" on:change=on_change>
+            {children()}
+            <div class="form-actions">
+                <p class="autosave" role="status" aria-live="polite">{move || status.get()}</p>
+                <button type="submit" name="save" value="stay">"Save"</button>
+                <button type="submit" name="save" value="next" class="primary">{next_label}</button>
+            </div>
+        </form>
     }
 }
 

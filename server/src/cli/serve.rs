@@ -19,6 +19,7 @@ pub(super) fn run(config: ServeConfig) -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info")),
         )
+        .with_writer(std::io::stderr)
         .init();
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -43,6 +44,7 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let store = app::store::Store::connect(&database_url)
         .await
         .with_context(|| format!("opening the database at {database_url}"))?;
+    let _lock = app::store::Store::lock_file(&database_url).map_err(anyhow::Error::msg)?;
     let state = crate::web::AppState::new(store, site_root.clone());
     if state.bundle.is_none() {
         tracing::warn!(

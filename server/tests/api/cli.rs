@@ -1,4 +1,4 @@
-//! `trellis evaluate` and `trellis catalog`: output contracts and exit codes, run as a user would.
+//! `trellis evaluate`, `trellis catalog` and `trellis serve`: output contracts and exit codes, run as a user would.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -224,5 +224,40 @@ fn catalog_json_lists_areas_questions_choices_and_patterns() {
         patterns
             .iter()
             .any(|p| p["id"] == "containers_fargate" && p["name"].is_string())
+    );
+}
+
+/// A SQLite file has one server: a second `trellis serve` on it stops at once and says why,
+/// instead of serving pages the first one changes behind its back.
+#[test]
+fn a_second_server_on_one_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
+    let serve = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_trellis"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
+            .args(["--site-root", dir.path().to_str().unwrap()])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs")
+    };
+    let mut first = serve(&url);
+    let started = std::time::Instant::now();
+    while !dir.path().join("t.db-wal").exists() {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the first server never opened its database"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let second = serve(&url).wait_with_output().unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("in use by another Trellis server"),
+        "{stderr}"
     );
 }

@@ -383,3 +383,74 @@ async fn a_stale_save_of_the_same_value_is_not_a_conflict() {
         again.location
     );
 }
+
+/// The results page is reused between changes (see `page_cache`): every kind of change must
+/// show at once, and a page is never served for another assessment.
+#[tokio::test]
+async fn results_pages_show_every_change_at_once() {
+    let c = Client::new().await;
+    let id = c.create("Cached").await;
+    let other = c.create("Other").await;
+    let results = format!("/assessments/{id}/results");
+    let first = c.get(&results).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(
+        c.get(&results).await.body,
+        first.body,
+        "unchanged: the same page"
+    );
+    assert!(
+        c.get(&format!("/assessments/{other}/results"))
+            .await
+            .body
+            .contains("Results: Other")
+    );
+
+    // An answer.
+    assert!(!first.body.contains("1600 concurrent executions"));
+    for (area, fields) in [
+        ("workload_fit", [("q.peak_rps", "2000"), ("v.peak_rps", "")]),
+        (
+            "cost",
+            [("q.avg_duration_ms", "800"), ("v.avg_duration_ms", "")],
+        ),
+    ] {
+        let saved = c
+            .post(
+                &format!("/assessments/{id}/review/{area}/save"),
+                &[fields[0], fields[1], ("save", "stay")],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    }
+    assert!(
+        c.get(&results)
+            .await
+            .body
+            .contains("1600 concurrent executions")
+    );
+
+    // A checklist item.
+    let r = c
+        .post(
+            "/api/save_checklist_item",
+            &[
+                ("id", id.as_str()),
+                ("item", "budget_alarm"),
+                ("status", "done"),
+                ("owner", "Bo"),
+                ("due_date", ""),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    assert!(c.get(&results).await.body.contains("value=\"Bo\""));
+
+    // The workload's name.
+    c.post(
+        "/api/rename_assessment",
+        &[("id", id.as_str()), ("name", "Renamed"), ("version", "1")],
+    )
+    .await;
+    assert!(c.get(&results).await.body.contains("Results: Renamed"));
+}
