@@ -155,6 +155,8 @@ pub struct AreaData {
     pub errors: Vec<(String, String)>,
     /// Whether the last save went through.
     pub saved: bool,
+    /// Whether the viewer may change answers (editors and owners).
+    pub can_edit: bool,
 }
 
 /// A checklist item with its evaluation and its team-owned state.
@@ -184,6 +186,9 @@ pub struct ChecklistRow {
     pub priority: String,
 }
 
+/// The shortest password accepted.
+pub const MIN_PASSWORD: usize = 12;
+
 /// Everything the results page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultsData {
@@ -207,6 +212,96 @@ pub struct ResultsData {
     pub checklist: Vec<ChecklistRow>,
     /// Limit ids with a readable label (title and value).
     pub limit_labels: Vec<(String, String)>,
+    /// Whether the viewer may edit the checklist (editors and owners).
+    pub can_edit: bool,
+    /// Seen through a share link: read-only.
+    pub shared: bool,
+    /// The live share links, for owners (who may make and revoke them).
+    pub share_links: Option<Vec<ShareLinkView>>,
+}
+
+/// The signed-in user, as pages see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    /// User id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// The first account of the installation.
+    pub is_admin: bool,
+    /// Teams, with the user's role: (id, name, role).
+    pub teams: Vec<(String, String, String)>,
+}
+
+/// The team page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamData {
+    /// Team id.
+    pub id: String,
+    /// Team name.
+    pub name: String,
+    /// The viewer's role.
+    pub role: String,
+    /// Members: (user id, name, email, role).
+    pub members: Vec<(String, String, String, String)>,
+    /// The audit log, newest first (owners only).
+    pub audit: Option<Vec<AuditView>>,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditView {
+    /// Unix ms.
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// What kind of change.
+    pub action: String,
+    /// What it changed.
+    pub target: String,
+    /// The new value.
+    pub detail: String,
+}
+
+/// The account page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountData {
+    /// The user.
+    pub me: Me,
+    /// API tokens, newest first.
+    pub tokens: Vec<TokenView>,
+}
+
+/// An API token, without its secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenView {
+    /// Public id.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// The team it reaches.
+    pub team: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub last_used_at: Option<i64>,
+    /// Whether it was revoked.
+    pub revoked: bool,
+}
+
+/// A live share link (its secret is shown only once, when made).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareLinkView {
+    /// Public id.
+    pub id: String,
+    /// Who made it.
+    pub created_by: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms, if it expires.
+    pub expires_at: Option<i64>,
 }
 
 /// What an autosave tells the review page.
@@ -246,11 +341,12 @@ pub async fn list_assessments(
 /// Creates an assessment and opens its first area.
 #[server(endpoint = "create_assessment")]
 pub async fn create_assessment(
+    team: String,
     name: String,
     description: String,
     environment: String,
 ) -> Result<(), ServerFnError> {
-    let id = crate::server::create_assessment(&name, &description, &environment)
+    let id = crate::server::create_assessment(&team, &name, &description, &environment)
         .await
         .map_err(into_fn_error)?;
     leptos_axum::redirect(&format!(
@@ -323,6 +419,64 @@ pub async fn save_checklist_item(
     version: Option<i64>,
 ) -> Result<i64, ServerFnError> {
     crate::server::save_checklist_item(&id, &item, &status, &owner, &due_date, version)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// The signed-in user and their teams (`None`: nobody is signed in).
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+    crate::server::whoami().await.map_err(into_fn_error)
+}
+
+/// The results of the assessment a share link opens, read-only.
+#[server(endpoint = "shared_results")]
+pub async fn shared_results(token: String) -> Result<ResultsData, ServerFnError> {
+    crate::server::shared_results(&token)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// A team: its members, and for owners the audit log.
+#[server(endpoint = "team_page")]
+pub async fn team_page(id: String) -> Result<TeamData, ServerFnError> {
+    crate::server::team_page(&id).await.map_err(into_fn_error)
+}
+
+/// Changes a member's role, or removes them (`role` = `remove`). Owners only.
+#[server(endpoint = "set_member")]
+pub async fn set_member(team: String, user: String, role: String) -> Result<(), ServerFnError> {
+    crate::server::set_member(&team, &user, &role)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// Renames a team. Owners only.
+#[server(endpoint = "rename_team")]
+pub async fn rename_team(team: String, name: String) -> Result<(), ServerFnError> {
+    crate::server::rename_team(&team, &name)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// Revokes a share link of an assessment. Owners only.
+#[server(endpoint = "revoke_share_link")]
+pub async fn revoke_share_link(id: String, link: String) -> Result<(), ServerFnError> {
+    crate::server::revoke_share_link(&id, &link)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// The account page: the user's teams and API tokens.
+#[server(endpoint = "account_page")]
+pub async fn account_page() -> Result<AccountData, ServerFnError> {
+    crate::server::account_page().await.map_err(into_fn_error)
+}
+
+/// Revokes one of the user's API tokens.
+#[server(endpoint = "revoke_api_token")]
+pub async fn revoke_api_token(token: String) -> Result<(), ServerFnError> {
+    crate::server::revoke_api_token(&token)
         .await
         .map_err(into_fn_error)
 }

@@ -3,7 +3,9 @@
 //!
 //! Islands keep the browser bundle and every page small: the pages are plain HTML that works
 //! with JavaScript off, and only the parts that act in the browser (autosave on the review form,
-//! inline saving of checklist items) ship as WebAssembly, with their own small props.
+//! inline saving of checklist items) ship as WebAssembly, with their own small props. Pages load
+//! their data by awaiting server functions directly while rendering, not through `Resource`s,
+//! which would also serialize it into the page for a hydration that never happens.
 //!
 //! - [`App`] and [`shell`]: the router and the HTML document around it;
 //! - [`api`]: server functions and the view models they carry;
@@ -16,6 +18,8 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod charts;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -28,9 +32,31 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+/// The Content-Security-Policy of every response: scripts only from Trellis itself and, on a
+/// page, its own inline hydration script (by `nonce`); WebAssembly allowed to compile; nothing
+/// framed, no plugins, forms only to Trellis. Inline style attributes stay allowed: the SVG
+/// charts use them, and styles cannot run code.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = nonce.map_or_else(String::new, |n| format!(" 'nonce-{n}'"));
+    format!(
+        "default-src 'self'; script-src 'self'{scripts} 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 /// The HTML document. `hydrate` says whether the browser bundle exists; without it the pages
 /// work as plain forms and links.
 pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) && let Ok(csp) =
+        axum::http::HeaderValue::from_str(&content_security_policy(Some(&nonce.to_string())))
+    {
+        res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, csp);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -63,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <a href="/">"Reviews"</a>
                     <a href="/catalog">"Questions and patterns"</a>
                 </nav>
+                <Session />
             </header>
             <main id="content">
                 <Routes fallback=pages::NotFound>
@@ -78,9 +105,37 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/catalog") view=pages::catalog::CatalogPage />
+                    <Route path=path!("/signin") view=pages::account::SignInPage />
+                    <Route path=path!("/signup") view=pages::account::SignUpPage />
+                    <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/teams/:id") view=pages::account::TeamPage ssr=SsrMode::Async />
+                    <Route path=path!("/invites/:token") view=pages::account::InvitePage ssr=SsrMode::Async />
+                    <Route path=path!("/share/:token") view=pages::results::SharedPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Who is signed in, with the way out (or in).
+#[component]
+fn Session() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match api::whoami().await {
+                    Ok(Some(me)) => view! {
+                        <div class="session">
+                            <a href="/account">{me.name}</a>
+                            <form method="post" action="/signout" class="inline">
+                                <button type="submit" class="link">"Sign out"</button>
+                            </form>
+                        </div>
+                    }.into_any(),
+                    _ => view! { <div class="session"><a href="/signin">"Sign in"</a></div> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -1,5 +1,6 @@
 //! The pages, one module each, and the small pieces they share.
 
+pub mod account;
 pub mod catalog;
 pub mod home;
 pub mod results;
@@ -31,13 +32,39 @@ pub fn LoadError(error: ServerFnError) -> impl IntoView {
         ServerFnError::ServerError(m) => m.clone(),
         other => other.to_string(),
     };
+    let sign_in = message.starts_with("Sign in");
     view! {
         <section class="card error" role="alert">
-            <h1>"This page could not be loaded"</h1>
+            <h1>{if sign_in { "Sign in to continue" } else { "This page could not be loaded" }}</h1>
             <p>{message}</p>
-            <p><a href="/">"Back to the reviews"</a></p>
+            {if sign_in {
+                view! { <p><a class="button primary" href="/signin">"Sign in"</a></p> }.into_any()
+            } else {
+                view! { <p><a href="/">"Back to the reviews"</a></p> }.into_any()
+            }}
         </section>
     }
+}
+
+/// Unix milliseconds as `YYYY-MM-DD HH:MM` (UTC).
+pub fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60
+    )
 }
 
 /// Formats a score for display.
@@ -52,5 +79,18 @@ pub fn score_class(score: Option<f64>) -> &'static str {
         Some(s) if s >= 50.0 => "score fair",
         Some(_) => "score poor",
         None => "score none",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_formats_known_instants() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00");
+        assert_eq!(super::utc(951_782_400_000), "2000-02-29 00:00");
+        assert_eq!(
+            super::utc(1_795_478_400_000 + 3_723_000),
+            "2026-11-24 01:02"
+        );
     }
 }

@@ -13,7 +13,8 @@ use crate::api::{
     AreaData, AssessmentSummary, ChecklistRow, ChoiceView, ConflictView, QuestionView, RailArea,
     ResultsData,
 };
-use crate::store::{Current, NewAssessment, Store, StoreError};
+use crate::auth::{Actor, Role, User};
+use crate::store::{Assessment, Current, NewAssessment, Store, StoreError};
 
 /// What every server function and handler can reach.
 #[derive(Clone)]
@@ -22,6 +23,68 @@ pub struct AppContext {
     pub store: Store,
     /// The built-in questionnaire.
     pub questionnaire: &'static Questionnaire,
+    /// Who is asking (set per request).
+    pub actor: Actor,
+}
+
+impl AppContext {
+    /// The signed-in user, or 401.
+    pub fn user(&self) -> Result<&User, AppError> {
+        self.actor.user().ok_or(AppError::Unauthorized)
+    }
+
+    /// A team the actor belongs to with at least the role `need`: 404 to non-members (a team's
+    /// existence is not revealed), 403 to members whose role is too low.
+    pub async fn team(&self, team_id: &str, need: Role) -> Result<Role, AppError> {
+        let user = self.user()?;
+        let role = if self.actor.reaches(team_id) {
+            self.store.role(&user.id, team_id).await?
+        } else {
+            None
+        };
+        let role = role.ok_or_else(|| AppError::NotFound("There is no such team.".into()))?;
+        if role < need {
+            return Err(AppError::Forbidden(format!(
+                "This needs the {} role in the team; you are {} {}.",
+                need.as_str(),
+                if role == Role::Owner { "an" } else { "a" },
+                role.as_str()
+            )));
+        }
+        Ok(role)
+    }
+
+    /// An assessment the actor may act on with the role `need`, and the actor's role.
+    pub async fn assessment(&self, id: &str, need: Role) -> Result<(Assessment, Role), AppError> {
+        self.user()?;
+        let not_found = || AppError::NotFound("There is no such assessment.".into());
+        let a = self.store.assessment(id).await.map_err(|e| match e {
+            StoreError::NotFound => not_found(),
+            other => other.into(),
+        })?;
+        let team = a.team_id.clone().ok_or_else(not_found)?;
+        let role = self.team(&team, need).await.map_err(|e| match e {
+            AppError::NotFound(_) => not_found(),
+            other => other,
+        })?;
+        Ok((a, role))
+    }
+
+    /// Appends to the audit log of the assessment's team.
+    async fn audit(
+        &self,
+        a: &Assessment,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), AppError> {
+        if let Some(team) = &a.team_id {
+            self.store
+                .audit(team, &self.actor.label(), action, target, detail, now_ms())
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// A failure, with the HTTP status it deserves. A 5xx never shows its cause to the user.
@@ -36,6 +99,12 @@ pub enum AppError {
     /// 409.
     #[error("{0}")]
     Conflict(String),
+    /// 401.
+    #[error("Sign in to see this.")]
+    Unauthorized,
+    /// 403, saying which role it needs.
+    #[error("{0}")]
+    Forbidden(String),
     /// 500; the cause is logged, not shown.
     #[error("something went wrong on our side")]
     Internal(String),
@@ -49,6 +118,8 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadInput(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,14 +143,21 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(_) => AppError::Conflict(
                 "Someone changed this since you loaded it. Reload to see their change.".into(),
             ),
+            StoreError::Taken => AppError::Conflict(e.to_string()),
+            StoreError::LastOwner => AppError::BadInput(format!("role: {e}")),
             other => AppError::Internal(other.to_string()),
         }
     }
 }
 
+/// The context of the request being served: the app's, with the request's actor.
 fn ctx() -> Result<AppContext, AppError> {
-    use_context::<AppContext>()
-        .ok_or_else(|| AppError::Internal("the app context is missing".into()))
+    let mut c = use_context::<AppContext>()
+        .ok_or_else(|| AppError::Internal("the app context is missing".into()))?;
+    c.actor = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Actor>().cloned())
+        .unwrap_or_default();
+    Ok(c)
 }
 
 /// Unix milliseconds now.
@@ -88,9 +166,6 @@ pub fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
-
-/// The user a change is attributed to, until accounts exist.
-const ANONYMOUS: &str = "anonymous";
 
 /// The first area's id.
 pub fn first_area() -> String {
@@ -143,8 +218,17 @@ pub(crate) async fn list_assessments(
     include_archived: bool,
 ) -> Result<Vec<AssessmentSummary>, AppError> {
     let c = ctx()?;
+    let user = c.user()?;
+    let only = match &c.actor {
+        Actor::Token { team_id, .. } => Some(team_id.as_str()),
+        _ => None,
+    };
     let mut out = Vec::new();
-    for a in c.store.assessments(include_archived).await? {
+    for a in c
+        .store
+        .assessments(&user.id, only, include_archived)
+        .await?
+    {
         let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
         let e = evaluate(c.questionnaire, &answers);
         out.push(AssessmentSummary {
@@ -199,15 +283,18 @@ fn workload(name: &str, description: &str, environment: &str) -> Result<Workload
 }
 
 pub(crate) async fn create_assessment(
+    team: &str,
     name: &str,
     description: &str,
     environment: &str,
 ) -> Result<String, AppError> {
     let c = ctx()?;
+    c.team(team, Role::Editor).await?;
     let new = NewAssessment {
         workload: workload(name, description, environment)?,
         questionnaire_id: c.questionnaire.id.clone(),
         questionnaire_hash: c.questionnaire.content_hash.clone(),
+        team_id: team.to_owned(),
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
     c.store.create_assessment(&new, &id, now_ms()).await?;
@@ -216,22 +303,28 @@ pub(crate) async fn create_assessment(
 
 pub(crate) async fn rename_assessment(id: &str, name: &str, version: i64) -> Result<(), AppError> {
     let c = ctx()?;
-    let current = c.store.assessment(id).await?;
+    let (current, _) = c.assessment(id, Role::Editor).await?;
     let w = workload(name, &current.description, &current.environment)?;
     c.store.update_assessment(id, &w, version, now_ms()).await?;
-    Ok(())
+    c.audit(
+        &current,
+        "assessment",
+        &current.name,
+        &format!("renamed to {}", w.name),
+    )
+    .await
 }
 
 pub(crate) async fn duplicate_assessment(id: &str) -> Result<(), AppError> {
     let c = ctx()?;
-    let current = c.store.assessment(id).await?;
+    let (current, _) = c.assessment(id, Role::Editor).await?;
     let name: String = format!("{} (copy)", current.name)
         .chars()
         .take(200)
         .collect();
     let new_id = uuid::Uuid::new_v4().simple().to_string();
     c.store
-        .duplicate_assessment(id, &new_id, &name, ANONYMOUS, now_ms())
+        .duplicate_assessment(id, &new_id, &name, &c.actor.label(), now_ms())
         .await?;
     Ok(())
 }
@@ -242,8 +335,10 @@ pub(crate) async fn archive_assessment(
     archive: bool,
 ) -> Result<(), AppError> {
     let c = ctx()?;
+    let (current, _) = c.assessment(id, Role::Owner).await?;
     c.store.set_archived(id, archive, version, now_ms()).await?;
-    Ok(())
+    let what = if archive { "archived" } else { "restored" };
+    c.audit(&current, "assessment", &current.name, what).await
 }
 
 fn rail(q: &Questionnaire, e: &Evaluation) -> Vec<RailArea> {
@@ -333,7 +428,7 @@ pub(crate) async fn area_page(
 ) -> Result<AreaData, AppError> {
     let c = ctx()?;
     let q = c.questionnaire;
-    let assessment = c.store.assessment(id).await?;
+    let (assessment, role) = c.assessment(id, Role::Viewer).await?;
     let Some(area_index) = q.areas.iter().position(|a| a.id.as_str() == area_id) else {
         return Err(AppError::NotFound(format!("There is no area `{area_id}`.")));
     };
@@ -367,6 +462,7 @@ pub(crate) async fn area_page(
         conflicts: flash.conflicts,
         errors: flash.errors,
         saved: flash.saved,
+        can_edit: role >= Role::Editor,
     })
 }
 
@@ -427,8 +523,50 @@ impl Flash {
 
 pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
     let c = ctx()?;
+    let (assessment, role) = c.assessment(id, Role::Viewer).await?;
+    let mut page = results_of(&c, assessment).await?;
+    page.can_edit = role >= Role::Editor;
+    if role == Role::Owner {
+        let now = now_ms();
+        page.share_links = Some(
+            c.store
+                .share_links(id)
+                .await?
+                .into_iter()
+                .filter(|l| l.revoked_at.is_none() && l.expires_at.is_none_or(|e| e > now))
+                .map(|l| crate::api::ShareLinkView {
+                    id: l.id,
+                    created_by: l.created_by,
+                    created_at: l.created_at,
+                    expires_at: l.expires_at,
+                })
+                .collect(),
+        );
+    }
+    Ok(page)
+}
+
+/// The results of the assessment a share link opens: read-only, for anyone holding the link.
+pub(crate) async fn shared_results(token: &str) -> Result<ResultsData, AppError> {
+    let c = ctx()?;
+    let gone = || {
+        AppError::NotFound("This link is not valid: it may have expired or been revoked.".into())
+    };
+    let id = c
+        .store
+        .shared_assessment(token, now_ms())
+        .await?
+        .ok_or_else(gone)?;
+    let assessment = c.store.assessment(&id).await.map_err(|_| gone())?;
+    let mut page = results_of(&c, assessment).await?;
+    page.shared = true;
+    Ok(page)
+}
+
+async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsData, AppError> {
     let q = c.questionnaire;
-    let assessment = c.store.assessment(id).await?;
+    let id = assessment.id.clone();
+    let id = id.as_str();
     let (answers, _) = answers_of(&c.store, q, id).await?;
     let e = evaluate(q, &answers);
     let stored: BTreeMap<String, crate::store::StoredItem> = c
@@ -489,6 +627,9 @@ pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
     e.recommendations.retain(|r| r.score > 0.0);
     e.recommendations.truncate(5);
     Ok(ResultsData {
+        can_edit: false,
+        shared: false,
+        share_links: None,
         assessment_id: assessment.id,
         workload: assessment.name,
         areas: q
@@ -566,8 +707,9 @@ pub(crate) async fn save_checklist_item(
             "due_date: `{due}` is not a date (YYYY-MM-DD)"
         )));
     }
-    c.store.assessment(id).await?;
-    c.store
+    let (assessment, _) = c.assessment(id, Role::Editor).await?;
+    let saved = c
+        .store
         .save_item(
             id,
             item,
@@ -575,12 +717,25 @@ pub(crate) async fn save_checklist_item(
             owner.trim(),
             (!due.is_empty()).then_some(due),
             version,
-            ANONYMOUS,
+            &c.actor.label(),
             now_ms(),
         )
-        .await
-        .map(|saved| saved.version)
-        .map_err(AppError::from)
+        .await?;
+    let detail = format!(
+        "{status}{}{}",
+        if saved.owner.is_empty() {
+            String::new()
+        } else {
+            format!(", owner {}", saved.owner)
+        },
+        saved
+            .due_date
+            .as_deref()
+            .map(|d| format!(", due {d}"))
+            .unwrap_or_default()
+    );
+    c.audit(&assessment, "checklist", item, &detail).await?;
+    Ok(saved.version)
 }
 
 /// The answer a form describes for one question, or why it is wrong.
@@ -682,7 +837,7 @@ pub async fn save_area_form(
         .iter()
         .find(|a| a.id.as_str() == area_id)
         .ok_or_else(|| AppError::NotFound(format!("There is no area `{area_id}`.")))?;
-    ctx.store.assessment(id).await?;
+    let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
     let mut by_question: BTreeMap<usize, QuestionFields> = BTreeMap::new();
     let mut errors = Vec::new();
     for (key, value) in form {
@@ -747,12 +902,20 @@ pub async fn save_area_form(
                 question.id.as_str(),
                 answer.as_ref(),
                 fields.version,
-                ANONYMOUS,
+                &ctx.actor.label(),
                 now,
             )
             .await
         {
-            Ok(_) => {}
+            Ok(_) => {
+                ctx.audit(
+                    &assessment,
+                    "answer",
+                    question.id.as_str(),
+                    &describe(answer.as_ref()),
+                )
+                .await?;
+            }
             Err(StoreError::Conflict(current)) => {
                 let theirs = match *current {
                     Current::Answer(a) => a,
@@ -785,4 +948,165 @@ pub async fn save_area_form(
         }
     }
     Ok(flash)
+}
+
+pub(crate) async fn whoami() -> Result<Option<crate::api::Me>, AppError> {
+    let c = ctx()?;
+    match c.actor.user() {
+        Some(user) => Ok(Some(me(&c, user).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn me(c: &AppContext, user: &User) -> Result<crate::api::Me, AppError> {
+    let teams = c
+        .store
+        .teams_of(&user.id)
+        .await?
+        .into_iter()
+        .filter(|t| c.actor.reaches(&t.id))
+        .map(|t| (t.id, t.name, t.role))
+        .collect();
+    Ok(crate::api::Me {
+        id: user.id.clone(),
+        name: user.name.clone(),
+        email: user.email.clone(),
+        is_admin: user.is_admin,
+        teams,
+    })
+}
+
+pub(crate) async fn team_page(id: &str) -> Result<crate::api::TeamData, AppError> {
+    let c = ctx()?;
+    let role = c.team(id, Role::Viewer).await?;
+    let audit = if role == Role::Owner {
+        Some(
+            c.store
+                .audit_log(id, 200)
+                .await?
+                .into_iter()
+                .map(|a| crate::api::AuditView {
+                    at: a.at,
+                    actor: a.actor,
+                    action: a.action,
+                    target: a.target,
+                    detail: a.detail,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(crate::api::TeamData {
+        id: id.to_owned(),
+        name: c.store.team_name(id).await?,
+        role: role.as_str().to_owned(),
+        members: c
+            .store
+            .members(id)
+            .await?
+            .into_iter()
+            .map(|m| (m.user_id, m.name, m.email, m.role))
+            .collect(),
+        audit,
+    })
+}
+
+pub(crate) async fn set_member(team: &str, user: &str, role: &str) -> Result<(), AppError> {
+    let c = ctx()?;
+    c.team(team, Role::Owner).await?;
+    let new = match role {
+        "remove" => None,
+        other => Some(Role::parse(other).ok_or_else(|| {
+            AppError::BadInput(format!(
+                "role: `{other}` is not one of owner, editor, viewer, remove"
+            ))
+        })?),
+    };
+    let member = c
+        .store
+        .members(team)
+        .await?
+        .into_iter()
+        .find(|m| m.user_id == user)
+        .ok_or_else(|| AppError::BadInput("user: not a member of this team".into()))?;
+    c.store.set_member(team, user, new).await?;
+    c.store
+        .audit(
+            team,
+            &c.actor.label(),
+            "membership",
+            &member.name,
+            new.map_or("removed", Role::as_str),
+            now_ms(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Checks a team name.
+pub fn team_name(name: &str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::BadInput(
+            "name: a team name has 1 to 100 characters".into(),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+pub(crate) async fn rename_team(team: &str, name: &str) -> Result<(), AppError> {
+    let c = ctx()?;
+    c.team(team, Role::Owner).await?;
+    let name = team_name(name)?;
+    c.store.rename_team(team, &name).await?;
+    c.store
+        .audit(team, &c.actor.label(), "team", "name", &name, now_ms())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn revoke_share_link(id: &str, link: &str) -> Result<(), AppError> {
+    let c = ctx()?;
+    let (a, _) = c.assessment(id, Role::Owner).await?;
+    c.store.revoke_share_link(id, link, now_ms()).await?;
+    c.audit(&a, "share-link", &a.name, "revoked").await
+}
+
+pub(crate) async fn account_page() -> Result<crate::api::AccountData, AppError> {
+    let c = ctx()?;
+    let user = c.user()?.clone();
+    let me = me(&c, &user).await?;
+    let tokens = c
+        .store
+        .api_tokens(&user.id)
+        .await?
+        .into_iter()
+        .map(|t| crate::api::TokenView {
+            team: me
+                .teams
+                .iter()
+                .find(|(id, ..)| *id == t.team_id)
+                .map(|(_, name, _)| name.clone())
+                .unwrap_or_default(),
+            id: t.id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
+    Ok(crate::api::AccountData { me, tokens })
+}
+
+pub(crate) async fn revoke_api_token(token: &str) -> Result<(), AppError> {
+    let c = ctx()?;
+    let user = c.user()?;
+    c.store
+        .revoke_api_token(&user.id, token, now_ms())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => AppError::NotFound("There is no such token.".into()),
+            other => other.into(),
+        })
 }

@@ -9,6 +9,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use questionnaires::{Answer, Workload};
+
+use crate::auth::{Role, User};
+
+mod accounts;
+pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};
@@ -31,6 +36,12 @@ pub enum StoreError {
     /// No such assessment.
     #[error("not found")]
     NotFound,
+    /// The email already has an account.
+    #[error("an account with this email already exists")]
+    Taken,
+    /// The change would leave a team without an owner.
+    #[error("a team must keep at least one owner")]
+    LastOwner,
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -73,6 +84,8 @@ pub struct Assessment {
     pub archived_at: Option<i64>,
     /// Optimistic-concurrency version.
     pub version: i64,
+    /// The team it belongs to (`None` only for assessments made before accounts existed).
+    pub team_id: Option<String>,
 }
 
 impl Assessment {
@@ -139,6 +152,8 @@ pub struct NewAssessment {
     pub questionnaire_id: String,
     /// Questionnaire content hash.
     pub questionnaire_hash: String,
+    /// The team it belongs to.
+    pub team_id: String,
 }
 
 /// The storage handle; cheap to clone.
@@ -148,13 +163,26 @@ pub struct Store {
     backend: Backend,
     /// How many writes this process committed to each assessment (see [`Store::revision`]).
     commits: Arc<Mutex<HashMap<String, i64>>>,
+    /// Sessions and roles read on every request (SQLite only, see [`Store::revision`]).
+    access: Arc<Mutex<AccessCache>>,
 }
+
+/// What a request needs to know about its actor, kept between requests on SQLite, where this
+/// process is the only writer: any write to sessions, memberships, links or tokens clears it.
+#[derive(Debug, Default)]
+struct AccessCache {
+    sessions: HashMap<String, (String, User, i64)>,
+    roles: HashMap<(String, String), Option<Role>>,
+}
+
+/// Entries kept at most, per kind, before the cache starts over.
+const ACCESS_CACHE: usize = 10_000;
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 const ASSESSMENT_COLUMNS: &str = "id, name, description, environment, questionnaire_id, questionnaire_hash, \
-     created_at, updated_at, archived_at, version";
+     created_at, updated_at, archived_at, version, team_id";
 
 impl Store {
     /// Connects and brings the schema up to date.
@@ -196,6 +224,7 @@ impl Store {
             pool,
             backend,
             commits: Arc::default(),
+            access: Arc::default(),
         })
     }
 
@@ -213,7 +242,7 @@ impl Store {
     ) -> Result<Assessment, StoreError> {
         sqlx::query(
             "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
-             created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
+             created_at, updated_at, version, team_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8)",
         )
         .bind(id)
         .bind(&new.workload.name)
@@ -222,6 +251,7 @@ impl Store {
         .bind(&new.questionnaire_id)
         .bind(&new.questionnaire_hash)
         .bind(now)
+        .bind(&new.team_id)
         .execute(&self.pool)
         .await?;
         self.assessment(id).await
@@ -237,19 +267,35 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Assessments, most recently changed first.
-    pub async fn assessments(&self, include_archived: bool) -> Result<Vec<Assessment>, StoreError> {
-        let filter = if include_archived {
+    /// The assessments of the teams a user belongs to (or of one of them), most recently
+    /// changed first.
+    pub async fn assessments(
+        &self,
+        user_id: &str,
+        team_id: Option<&str>,
+        include_archived: bool,
+    ) -> Result<Vec<Assessment>, StoreError> {
+        let archived = if include_archived {
             ""
         } else {
-            "WHERE archived_at IS NULL"
+            "AND archived_at IS NULL"
+        };
+        let team = if team_id.is_some() {
+            "AND team_id = $2"
+        } else {
+            ""
         };
         let sql = format!(
-            "SELECT {ASSESSMENT_COLUMNS} FROM assessments {filter} ORDER BY updated_at DESC, id"
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE team_id IN \
+             (SELECT team_id FROM memberships WHERE user_id = $1) {team} {archived} \
+             ORDER BY updated_at DESC, id"
         );
-        Ok(sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?)
+        let query = sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql)).bind(user_id);
+        let query = match team_id {
+            Some(t) => query.bind(t),
+            None => query,
+        };
+        Ok(query.fetch_all(&self.pool).await?)
     }
 
     /// Renames an assessment and edits its details, if it is still at `version`.
@@ -319,8 +365,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let copied = sqlx::query(
             "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
-             created_at, updated_at, version) SELECT $1, $2, description, environment, questionnaire_id, \
-             questionnaire_hash, $3, $3, 1 FROM assessments WHERE id = $4",
+             created_at, updated_at, version, team_id) SELECT $1, $2, description, environment, questionnaire_id, \
+             questionnaire_hash, $3, $3, 1, team_id FROM assessments WHERE id = $4",
         )
         .bind(new_id)
         .bind(name)
@@ -470,6 +516,49 @@ impl Store {
 
     fn commits(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
         self.commits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn access_cache(&self) -> Option<std::sync::MutexGuard<'_, AccessCache>> {
+        (self.backend == Backend::Sqlite)
+            .then(|| self.access.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn cached_session(&self, id: &str) -> Option<(String, User, i64)> {
+        self.access_cache()?.sessions.get(id).cloned()
+    }
+
+    fn cache_session(&self, id: &str, entry: (String, User, i64)) {
+        if let Some(mut c) = self.access_cache() {
+            if c.sessions.len() >= ACCESS_CACHE {
+                c.sessions.clear();
+            }
+            c.sessions.insert(id.to_owned(), entry);
+        }
+    }
+
+    fn cached_role(&self, user_id: &str, team_id: &str) -> Option<Option<Role>> {
+        self.access_cache()?
+            .roles
+            .get(&(user_id.to_owned(), team_id.to_owned()))
+            .copied()
+    }
+
+    fn cache_role(&self, user_id: &str, team_id: &str, role: Option<Role>) {
+        if let Some(mut c) = self.access_cache() {
+            if c.roles.len() >= ACCESS_CACHE {
+                c.roles.clear();
+            }
+            c.roles
+                .insert((user_id.to_owned(), team_id.to_owned()), role);
+        }
+    }
+
+    /// Forgets every cached session and role, after a write that can change them.
+    fn access_changed(&self) {
+        if let Some(mut c) = self.access_cache() {
+            c.sessions.clear();
+            c.roles.clear();
+        }
     }
 
     /// Records a committed write to an assessment (see [`Store::revision`]).

@@ -2,7 +2,7 @@
 // accessibility (axe-core) on every page, no console errors, and screenshots of each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, seriousViolations, screenshot, hydrated, withBundle } from './support.mjs';
+import { startServer, launch, openPage, seriousViolations, screenshot, hydrated, withBundle, signUp } from './support.mjs';
 
 let server;
 let browser;
@@ -18,6 +18,7 @@ after(async () => {
 });
 
 async function createReview(page, name, js = true) {
+  await signUp(page, server.base, js);
   await page.goto(`${server.base}/`);
   await hydrated(page, js);
   await page.getByLabel('Workload name').fill(name);
@@ -161,7 +162,9 @@ test('every page has no serious accessibility violations and no console errors',
   const context = await browser.newContext();
   const page = await openPage(context);
   const id = await createReview(page, 'Accessibility');
-  const paths = ['/', '/catalog', `/assessments/${id}/results`];
+  await page.goto(`${server.base}/account`);
+  const team = await page.locator('a[href^="/teams/"]').first().getAttribute('href');
+  const paths = ['/', '/catalog', `/assessments/${id}/results`, '/account', team];
   for (const area of ['workload_fit', 'state', 'reliability', 'security', 'observability', 'cost', 'delivery']) {
     paths.push(`/assessments/${id}/review/${area}`);
   }
@@ -172,6 +175,18 @@ test('every page has no serious accessibility violations and no console errors',
   }
   await page.goto(`${server.base}/catalog`);
   await screenshot(page, 'catalog');
+  await page.goto(`${server.base}/account`);
+  await screenshot(page, 'account');
+  await page.goto(`${server.base}${team}`);
+  await screenshot(page, 'team');
+  // Signed out: the welcome, sign-in and sign-up pages.
+  const anonymous = await openPage(await browser.newContext());
+  for (const path of ['/', '/signin', '/signup']) {
+    await anonymous.goto(`${server.base}${path}`);
+    for (const v of await seriousViolations(anonymous)) problems.push(`${path} (signed out): ${v}`);
+  }
+  await screenshot(anonymous, 'signup');
+  problems.push(...anonymous.problems);
   assert.deepEqual(problems, []);
   assert.deepEqual(page.problems, []);
   await context.close();

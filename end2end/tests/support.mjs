@@ -70,9 +70,10 @@ export async function openPage(context) {
   return page;
 }
 
-/** Runs axe-core on the page; returns serious and critical violations. */
+/** Runs axe-core on the page; returns serious and critical violations. axe is evaluated
+ * through the DevTools protocol, not added as a <script>: the page's CSP rightly refuses that. */
 export async function seriousViolations(page) {
-  await page.addScriptTag({ content: axeSource });
+  await page.evaluate(axeSource);
   const result = await page.evaluate(async () => await globalThis.axe.run(document, { resultTypes: ['violations'] }));
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -89,4 +90,20 @@ export const withBundle = Boolean(process.env.TRELLIS_SITE_ROOT);
 /** With JavaScript on and a bundle, waits until the page has hydrated (a panic never gets there). */
 export async function hydrated(page, javaScriptEnabled = true) {
   if (javaScriptEnabled && withBundle) await page.waitForSelector('body[data-hydrated]', { timeout: 15000 });
+}
+
+let accounts = 0;
+
+/** Signs up a new user in this page's browser context; returns their email. */
+export async function signUp(page, base, javaScriptEnabled = true, name = 'Ana Reviewer') {
+  accounts += 1;
+  const email = `user${accounts}-${process.pid}@example.com`;
+  await page.goto(`${base}/signup`);
+  await hydrated(page, javaScriptEnabled);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel(/^Password/).fill('a long enough password');
+  await page.getByRole('button', { name: 'Create the account' }).click();
+  await page.waitForURL(`${base}/`);
+  return email;
 }

@@ -40,6 +40,9 @@ pub enum Command {
         /// Where the browser bundle (`pkg/`) was built.
         #[arg(long, env = "TRELLIS_SITE_ROOT", default_value = "target/site")]
         site_root: PathBuf,
+        /// Mark the session cookie `Secure`: set it when Trellis is served over HTTPS.
+        #[arg(long, env = "TRELLIS_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Evaluate an answers file (TOML or JSON) offline, for CI.
     Evaluate {
@@ -94,10 +97,12 @@ pub fn run(cli: Cli) -> ExitCode {
             addr,
             database_url,
             site_root,
+            secure_cookies,
         } => serve::run(serve::ServeConfig {
             addr,
             database_url,
             site_root,
+            secure_cookies,
         }),
         Command::Evaluate {
             file,

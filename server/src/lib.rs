@@ -4,13 +4,17 @@
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
 //! - [`page_cache`]: rendered results pages, reused until their assessment changes;
+//! - [`security`]: who is asking, the cross-site request check, and the security headers;
+//! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
 //! - [`report`]: the Markdown rendering of an evaluation.
 
 // The review page's view type is deep; laying out its future needs more than the default 128.
 #![recursion_limit = "256"]
 
+pub mod accounts;
 pub mod catalog;
 pub mod cli;
 pub mod page_cache;
 pub mod report;
+pub mod security;
 pub mod web;

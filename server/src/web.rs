@@ -1,7 +1,8 @@
-//! The HTTP surface: the Leptos pages and their server functions, the review form handler, the
-//! stylesheet and browser bundle, health, and the catalog API.
+//! The HTTP surface: the Leptos pages and their server functions, the plain form handlers (the
+//! review form, accounts), the stylesheet and browser bundle, health, and the catalog API.
 //!
-//! [`router`] builds the whole app from its state, so tests drive it without opening a socket.
+//! [`router`] builds the whole app from its state, so tests drive it without opening a socket;
+//! [`route_list`] names every route it serves, so tests can walk them all.
 
 use std::path::PathBuf;
 
@@ -20,8 +21,17 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
+use std::sync::Arc;
+
+use app::auth::{Actor, Throttle};
+use axum::Extension;
+use axum::http::Method;
+use axum::routing::MethodRouter;
+
+use crate::accounts;
 use crate::catalog::Catalog;
 use crate::page_cache::{self, PageCache};
+use crate::security;
 
 /// The largest request body accepted: a whole area of answers with long notes fits easily.
 const MAX_BODY: usize = 1024 * 1024;
@@ -39,6 +49,10 @@ pub struct AppState {
     pub bundle: Option<PathBuf>,
     /// Rendered results pages.
     pub pages: PageCache,
+    /// Failed sign-ins.
+    pub throttle: Arc<Throttle>,
+    /// Whether cookies are marked `Secure` (Trellis is served over HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -63,35 +77,102 @@ impl AppState {
             store,
             bundle,
             pages: PageCache::default(),
+            throttle: Arc::default(),
+            secure_cookies: false,
         }
     }
 
-    fn context(&self) -> AppContext {
+    /// The app's context for a request by `actor`.
+    pub fn context(&self, actor: Actor) -> AppContext {
         AppContext {
             store: self.store.clone(),
             questionnaire: self.questionnaire,
+            actor,
         }
     }
+}
+
+/// The plain handlers (everything but the Leptos pages and server functions), with their methods.
+fn handlers() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/healthz", get(healthz)),
+        (Method::GET, "/api/v1/catalog", get(get_catalog)),
+        (Method::GET, "/style/trellis.css", get(stylesheet)),
+        (
+            Method::POST,
+            "/assessments/{id}/review/{area}/save",
+            post(save_area),
+        ),
+        (
+            Method::POST,
+            "/assessments/{id}/share-links",
+            post(accounts::create_share_link),
+        ),
+        (Method::POST, "/signup", post(accounts::sign_up)),
+        (Method::POST, "/signin", post(accounts::sign_in)),
+        (Method::POST, "/signout", post(accounts::sign_out)),
+        (
+            Method::POST,
+            "/invites/{token}",
+            post(accounts::accept_invite),
+        ),
+        (
+            Method::POST,
+            "/teams/{id}/invites",
+            post(accounts::create_invite),
+        ),
+        (
+            Method::POST,
+            "/account/tokens",
+            post(accounts::create_token),
+        ),
+    ]
+}
+
+/// Every route the app serves, as (method, path with `{param}`s): the plain handlers, the pages
+/// and the server functions. The browser bundle under `/pkg` is static and public.
+pub fn route_list() -> Vec<(Method, String)> {
+    let mut routes: Vec<(Method, String)> = handlers()
+        .into_iter()
+        .map(|(m, p, _)| (m, p.to_owned()))
+        .collect();
+    for r in generate_route_list(app::App) {
+        for m in r.methods() {
+            let method = match m {
+                leptos_router::Method::Get => Method::GET,
+                leptos_router::Method::Post => Method::POST,
+                leptos_router::Method::Put => Method::PUT,
+                leptos_router::Method::Delete => Method::DELETE,
+                leptos_router::Method::Patch => Method::PATCH,
+            };
+            routes.push((method, r.path().to_owned()));
+        }
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        routes.push((method, path.to_owned()));
+    }
+    routes.sort_by(|a, b| (a.1.as_str(), a.0.as_str()).cmp(&(b.1.as_str(), b.0.as_str())));
+    routes.dedup();
+    routes
 }
 
 /// The whole app.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let hydrate = state.bundle.is_some();
-    let context = state.context();
+    let context = state.context(Actor::Anonymous);
     let leptos = state.leptos.clone();
     let cache = (state.pages.clone(), state.store.clone());
-    let mut router = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/v1/catalog", get(get_catalog))
-        .route("/style/trellis.css", get(stylesheet))
-        .route("/assessments/{id}/review/{area}/save", post(save_area))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context.clone()),
-            move || app::shell(leptos.clone(), hydrate),
-        );
+    let mut router = Router::new();
+    for (_, path, handler) in handlers() {
+        router = router.route(path, handler);
+    }
+    let mut router = router.leptos_routes_with_context(
+        &state,
+        routes,
+        move || provide_context(context.clone()),
+        move || app::shell(leptos.clone(), hydrate),
+    );
     if let Some(pkg) = &state.bundle {
         router = router.nest_service("/pkg", ServeDir::new(pkg).precompressed_gzip());
     }
@@ -101,7 +182,13 @@ pub fn router(state: AppState) -> Router {
             cache,
             page_cache::results_pages,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.store.clone(),
+            security::resolve_actor,
+        ))
+        .layer(axum::middleware::from_fn(security::same_origin))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -154,11 +241,12 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
 /// happened, or to the next area.
 async fn save_area(
     State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
     Path((id, area)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let next = fields.iter().any(|(k, v)| k == "save" && v == "next");
-    match app::server::save_area_form(&state.context(), &id, &area, fields).await {
+    match app::server::save_area_form(&state.context(actor), &id, &area, fields).await {
         Ok(flash) => {
             if next && flash.conflicts.is_empty() {
                 let q = state.questionnaire;

@@ -53,12 +53,11 @@ pub async fn catalog_view() -> Result<CatalogData, ServerFnError> {
 /// The page.
 #[component]
 pub fn CatalogPage() -> impl IntoView {
-    let data = Resource::new(|| (), |()| catalog_view());
     view! {
         <Title text="Questions and patterns" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
+                match catalog_view().await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
                     Ok(c) => view! {
                         <section class="card">

@@ -1,4 +1,5 @@
-//! The assessments list: create, rename, duplicate, archive; progress and score per row.
+//! The home page: the assessments of the user's teams (create, rename, duplicate, archive;
+//! progress and score per row), or a welcome with the way in.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -6,58 +7,108 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{
-    ArchiveAssessment, AssessmentSummary, CreateAssessment, DuplicateAssessment, RenameAssessment,
-    list_assessments,
+    ArchiveAssessment, AssessmentSummary, CreateAssessment, DuplicateAssessment, Me,
+    RenameAssessment, list_assessments, whoami,
 };
 
-/// The page.
+/// The page: for a signed-in user, their teams' reviews and a form to start one; otherwise what
+/// Trellis does and how to get in.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="Design reviews" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match whoami().await {
+                    Err(error) => view! { <super::LoadError error /> }.into_any(),
+                    Ok(None) => view! { <Welcome /> }.into_any(),
+                    Ok(Some(me)) => view! { <Reviews me /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Lede() -> impl IntoView {
+    view! {
+        <p class="lede">
+            "Walk a workload through seven areas. Trellis explains every risk, ranks AWS patterns "
+            "(or tells you to use containers), and checks concurrency, payloads, timeouts and cost."
+        </p>
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    view! {
+        <section class="card intro">
+            <h1>"Design reviews for serverless workloads"</h1>
+            <Lede />
+            <p>
+                <a class="button primary" href="/signin">"Sign in"</a>
+                " "
+                <a class="button" href="/signup">"Create an account"</a>
+            </p>
+            <p class="muted small">"Reviews hold architecture details: only your team sees them."</p>
+        </section>
+    }
+}
+
+#[component]
+fn Reviews(me: Me) -> impl IntoView {
     let create = ServerAction::<CreateAssessment>::new();
     let rename = ServerAction::<RenameAssessment>::new();
     let duplicate = ServerAction::<DuplicateAssessment>::new();
     let archive = ServerAction::<ArchiveAssessment>::new();
     let query = use_query_map();
-    let archived = move || query.read().get("archived").is_some_and(|v| v == "1");
-    let data = Resource::new(
-        move || {
-            (
-                archived(),
-                rename.version().get(),
-                duplicate.version().get(),
-                archive.version().get(),
-            )
-        },
-        |(archived, ..)| list_assessments(archived),
-    );
+    let archived = query
+        .read_untracked()
+        .get("archived")
+        .is_some_and(|v| v == "1");
+    let teams: Vec<(String, String)> = me
+        .teams
+        .iter()
+        .filter(|(.., role)| role != "viewer")
+        .map(|(id, name, _)| (id.clone(), name.clone()))
+        .collect();
+    let one_team = teams.len() == 1;
     view! {
-        <Title text="Design reviews" />
         <section class="card intro">
             <h1>"Design reviews"</h1>
-            <p class="lede">
-                "Walk a workload through seven areas. Trellis explains every risk, ranks AWS patterns "
-                "(or tells you to use containers), and checks concurrency, payloads, timeouts and cost."
-            </p>
-            <ActionForm action=create attr:class="create-form">
-                <div class="field">
-                    <label for="new-name">"Workload name"</label>
-                    <input id="new-name" name="name" required maxlength="200" placeholder="Order service" />
-                </div>
-                <div class="field">
-                    <label for="new-environment">"Environment"</label>
-                    <input id="new-environment" name="environment" maxlength="100" placeholder="production" />
-                </div>
-                <div class="field wide">
-                    <label for="new-description">"What it does"</label>
-                    <textarea id="new-description" name="description" maxlength="5000" rows="2"></textarea>
-                </div>
-                <button type="submit" class="primary">"Start a review"</button>
-            </ActionForm>
+            <Lede />
+            {if teams.is_empty() {
+                view! { <p class="muted">"You can read your teams' reviews; an owner can make you an editor to start one."</p> }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=create attr:class="create-form">
+                        <div class="field">
+                            <label for="new-name">"Workload name"</label>
+                            <input id="new-name" name="name" required maxlength="200" placeholder="Order service" />
+                        </div>
+                        <div class="field">
+                            <label for="new-environment">"Environment"</label>
+                            <input id="new-environment" name="environment" maxlength="100" placeholder="production" />
+                        </div>
+                        <div class="field" class:hidden=one_team>
+                            <label for="new-team">"Team"</label>
+                            <select id="new-team" name="team">
+                                {teams.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field wide">
+                            <label for="new-description">"What it does"</label>
+                            <textarea id="new-description" name="description" maxlength="5000" rows="2"></textarea>
+                        </div>
+                        <button type="submit" class="primary">"Start a review"</button>
+                    </ActionForm>
+                }.into_any()
+            }}
         </section>
         <section class="card">
             <div class="section-head">
-                <h2>{move || if archived() { "Archived reviews" } else { "Reviews" }}</h2>
-                {move || if archived() {
+                <h2>{if archived { "Archived reviews" } else { "Reviews" }}</h2>
+                {if archived {
                     view! { <a href="/">"Show active reviews"</a> }.into_any()
                 } else {
                     view! { <a href="/?archived=1">"Show archived reviews too"</a> }.into_any()
@@ -65,7 +116,7 @@ pub fn HomePage() -> impl IntoView {
             </div>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    match data.await {
+                    match list_assessments(archived).await {
                         Err(error) => view! { <super::LoadError error /> }.into_any(),
                         Ok(rows) if rows.is_empty() => view! {
                             <p class="empty">"No reviews yet. Name a workload above to start one."</p>

@@ -9,24 +9,41 @@ use questionnaires::checks::CheckStatus;
 use questionnaires::evaluate::RiskItem;
 use questionnaires::recommend::Recommendation;
 
-use crate::api::{ChecklistRow, ResultsData as Page, SaveChecklistItem, results_page};
+use crate::api::{
+    ChecklistRow, ResultsData as Page, RevokeShareLink, SaveChecklistItem, results_page,
+    shared_results,
+};
 
 /// The page.
 #[component]
 pub fn ResultsPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        results_page,
-    );
+    let id = params.read_untracked().get("id").unwrap_or_default();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
+            {move || { let id = id.clone(); Suspend::new(async move {
+                match results_page(id).await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
                     Ok(page) => view! { <Results page /> }.into_any(),
                 }
-            })}
+            })}}
+        </Suspense>
+    }
+}
+
+/// The results as a share link shows them: read-only, and saying so.
+#[component]
+pub fn SharedPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || { let token = token.clone(); Suspend::new(async move {
+                match shared_results(token).await {
+                    Err(error) => view! { <super::LoadError error /> }.into_any(),
+                    Ok(page) => view! { <Results page /> }.into_any(),
+                }
+            })}}
         </Suspense>
     }
 }
@@ -71,10 +88,18 @@ fn Results(page: Page) -> impl IntoView {
         .collect();
     let review = format!("/assessments/{}/review/workload_fit", page.assessment_id);
     let page_for_risks = page.clone();
+    let (shared, can_edit) = (page.shared, page.can_edit);
+    let share_links = page.share_links.clone();
     view! {
         <Title text=format!("Results · {}", page.workload) />
+        {shared.then(|| view! {
+            <p class="notice shared" role="note">
+                <strong>"Shared, read-only view."</strong>
+                " Someone shared these results with you through a link. Nothing here can be changed."
+            </p>
+        })}
         <section class="card results-head">
-            <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
+            {(!shared).then(|| view! { <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p> })}
             <div class="headline">
                 <div>
                     <h1>{format!("Results: {}", page.workload)}</h1>
@@ -83,7 +108,7 @@ fn Results(page: Page) -> impl IntoView {
                         {format!("{} of {} questions answered · {} {} · content {}", e.progress.answered, e.progress.applicable,
                             e.questionnaire.id, e.questionnaire.version, &e.questionnaire.content_hash[..12.min(e.questionnaire.content_hash.len())])}
                     </p>
-                    <a class="button" href=review>"Edit answers"</a>
+                    {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
                 </div>
                 <div class="overall">
                     <span class=super::score_class(e.scores.overall)>{super::score_text(e.scores.overall)}</span>
@@ -166,6 +191,41 @@ fn Results(page: Page) -> impl IntoView {
             </section>
         })}
 
+        {share_links.map(|links| {
+            let id = page.assessment_id.clone();
+            view! {
+                <section class="card" aria-labelledby="share-h">
+                    <h2 id="share-h">"Share read-only"</h2>
+                    <p class="muted small">"A link opens these results, read-only, for anyone who has it. Only owners make and revoke links."</p>
+                    <form method="post" action=format!("/assessments/{id}/share-links") class="inline">
+                        <label for="share-days">"Expires after"</label>
+                        <select id="share-days" name="days">
+                            <option value="7">"7 days"</option>
+                            <option value="30" selected>"30 days"</option>
+                            <option value="90">"90 days"</option>
+                            <option value="0">"never"</option>
+                        </select>
+                        <button type="submit">"Make a share link"</button>
+                    </form>
+                    {(!links.is_empty()).then(|| view! {
+                        <ul class="links">
+                            {links.into_iter().map(|l| view! {
+                                <li>
+                                    {format!("Made by {} on {}, {}", l.created_by, super::utc(l.created_at),
+                                        l.expires_at.map_or_else(|| "never expires".to_owned(), |e| format!("expires {}", super::utc(e))))}
+                                    <form method="post" action=RevokeShareLink::url() class="inline">
+                                        <input type="hidden" name="id" value=id.clone() />
+                                        <input type="hidden" name="link" value=l.id />
+                                        <button type="submit">"Revoke"</button>
+                                    </form>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })}
+                </section>
+            }
+        })}
+
         <section class="card" aria-labelledby="checklist-h">
             <h2 id="checklist-h">"Improvement checklist"</h2>
             <ChecklistForms>
@@ -178,7 +238,7 @@ fn Results(page: Page) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {page.checklist.into_iter().map(|row| view! { <Item row id=page.assessment_id.clone() /> }).collect_view()}
+                    {page.checklist.into_iter().map(|row| view! { <Item row id=page.assessment_id.clone() can_edit /> }).collect_view()}
                 </tbody>
             </table>
             </ChecklistForms>
@@ -243,7 +303,7 @@ fn Rec(r: Recommendation, diagram: Option<String>, limits: Vec<String>) -> impl 
 }
 
 #[component]
-fn Item(row: ChecklistRow, id: String) -> impl IntoView {
+fn Item(row: ChecklistRow, id: String, can_edit: bool) -> impl IntoView {
     let status = row.status.clone().unwrap_or_else(|| {
         if row.derived == "done" {
             "done".into()
@@ -251,6 +311,32 @@ fn Item(row: ChecklistRow, id: String) -> impl IntoView {
             "open".into()
         }
     });
+    let state = if can_edit {
+        view! {
+            <form method="post" action=SaveChecklistItem::url() class="item-form">
+                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="item" value=row.id.clone() />
+                {row.version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
+                <label for=format!("status-{}", row.id) class="sr-only">"Status"</label>
+                <select id=format!("status-{}", row.id) name="status">
+                    {["open", "done", "accepted-risk"].into_iter().map(|s| view! {
+                        <option value=s selected=status == s>{s.replace('-', " ")}</option>
+                    }).collect_view()}
+                </select>
+                <label for=format!("owner-{}", row.id) class="sr-only">"Owner"</label>
+                <input id=format!("owner-{}", row.id) name="owner" placeholder="Owner" maxlength="200" value=row.owner.clone() />
+                <label for=format!("due-{}", row.id) class="sr-only">"Due date"</label>
+                <input id=format!("due-{}", row.id) type="date" name="due_date" value=row.due_date.clone() />
+                <button type="submit">"Save"</button>
+                <span class="item-status small" role="status" aria-live="polite"></span>
+            </form>
+        }
+        .into_any()
+    } else {
+        let owner = (!row.owner.is_empty()).then(|| format!(" · {}", row.owner));
+        let due = (!row.due_date.is_empty()).then(|| format!(" · due {}", row.due_date));
+        view! { <span>{status.replace('-', " ")}{owner}{due}</span> }.into_any()
+    };
     view! {
         <tr class=format!("item {}", row.derived)>
             <td>
@@ -259,25 +345,7 @@ fn Item(row: ChecklistRow, id: String) -> impl IntoView {
                 <details><summary>"Why and how"</summary><div inner_html=row.why_html.clone()></div><div inner_html=row.how_html.clone()></div></details>
             </td>
             <td>{match row.derived.as_str() { "done" => "In place", "not_applicable" => "Does not apply", _ => "Not yet" }}</td>
-            <td>
-                <form method="post" action=SaveChecklistItem::url() class="item-form">
-                    <input type="hidden" name="id" value=id />
-                    <input type="hidden" name="item" value=row.id.clone() />
-                    {row.version.map(|v| view! { <input type="hidden" name="version" value=v.to_string() /> })}
-                    <label for=format!("status-{}", row.id) class="sr-only">"Status"</label>
-                    <select id=format!("status-{}", row.id) name="status">
-                        {["open", "done", "accepted-risk"].into_iter().map(|s| view! {
-                            <option value=s selected=status == s>{s.replace('-', " ")}</option>
-                        }).collect_view()}
-                    </select>
-                    <label for=format!("owner-{}", row.id) class="sr-only">"Owner"</label>
-                    <input id=format!("owner-{}", row.id) name="owner" placeholder="Owner" maxlength="200" value=row.owner />
-                    <label for=format!("due-{}", row.id) class="sr-only">"Due date"</label>
-                    <input id=format!("due-{}", row.id) type="date" name="due_date" value=row.due_date />
-                    <button type="submit">"Save"</button>
-                    <span class="item-status small" role="status" aria-live="polite"></span>
-                </form>
-            </td>
+            <td>{state}</td>
         </tr>
     }
 }

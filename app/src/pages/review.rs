@@ -13,25 +13,22 @@ use crate::api::{AreaData, ConflictView, QuestionView, RailArea, area_page};
 pub fn ReviewPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let data = Resource::new(
-        move || {
-            let p = params.read();
-            (
-                p.get("id").unwrap_or_default(),
-                p.get("area").unwrap_or_default(),
-                query.read().get("flash"),
-            )
-        },
-        |(id, area, flash)| area_page(id, area, flash),
-    );
+    let key = {
+        let p = params.read_untracked();
+        (
+            p.get("id").unwrap_or_default(),
+            p.get("area").unwrap_or_default(),
+            query.read_untracked().get("flash"),
+        )
+    };
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
+            {move || { let (id, area, flash) = key.clone(); Suspend::new(async move {
+                match area_page(id, area, flash).await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
                     Ok(page) => view! { <Area page /> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -59,6 +56,9 @@ fn Area(page: AreaData) -> impl IntoView {
                 <h1>{page.area_title.clone()}</h1>
                 <div class="summary" inner_html=page.summary_html.clone()></div>
                 {page.saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
+                {(!page.can_edit).then(|| view! {
+                    <p class="notice" role="note">"You can read this review. Only editors and owners of its team can change answers."</p>
+                })}
                 {(!page.conflicts.is_empty()).then(|| view! {
                     <Conflicts conflicts=page.conflicts.clone() action=action.clone() />
                 })}

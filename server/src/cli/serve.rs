@@ -11,6 +11,7 @@ pub(super) struct ServeConfig {
     pub addr: SocketAddr,
     pub database_url: String,
     pub site_root: PathBuf,
+    pub secure_cookies: bool,
 }
 
 pub(super) fn run(config: ServeConfig) -> ExitCode {
@@ -40,12 +41,14 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         addr,
         database_url,
         site_root,
+        secure_cookies,
     } = config;
     let store = app::store::Store::connect(&database_url)
         .await
         .with_context(|| format!("opening the database at {database_url}"))?;
     let _lock = app::store::Store::lock_file(&database_url).map_err(anyhow::Error::msg)?;
-    let state = crate::web::AppState::new(store, site_root.clone());
+    let mut state = crate::web::AppState::new(store, site_root.clone());
+    state.secure_cookies = secure_cookies;
     if state.bundle.is_none() {
         tracing::warn!(
             "no browser bundle in {}: pages work without JavaScript (no autosave); run scripts/build-front to build it",
@@ -57,10 +60,13 @@ async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("Trellis is listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("serving")
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("serving")
 }
 
 async fn shutdown() {

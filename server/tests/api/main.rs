@@ -5,7 +5,9 @@
     reason = "test helpers fail loudly on a broken fixture"
 )]
 
+mod access;
 mod cli;
+mod client;
 mod journey;
 mod store;
 mod web;

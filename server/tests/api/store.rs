@@ -17,8 +17,23 @@ async fn fresh() -> (Store, tempfile::TempDir) {
     (Store::connect(&url).await.unwrap(), dir)
 }
 
-fn new_assessment(name: &str) -> NewAssessment {
+/// A new account (and so its own team): the user's id and the team's.
+async fn member(store: &Store) -> (String, String) {
+    let (user, team) = store
+        .create_user(
+            &format!("{}@example.com", unique("u")),
+            "Ana",
+            "not-a-hash",
+            1,
+        )
+        .await
+        .unwrap();
+    (user.id, team)
+}
+
+fn new_assessment(name: &str, team: &str) -> NewAssessment {
     NewAssessment {
+        team_id: team.into(),
         workload: Workload {
             name: name.into(),
             description: "d".into(),
@@ -40,9 +55,10 @@ fn unique(prefix: &str) -> String {
 #[tokio::test]
 async fn assessments_are_created_listed_renamed_and_archived() {
     let (store, _dir) = fresh().await;
+    let (user, team) = member(&store).await;
     let id = unique("a");
     let a = store
-        .create_assessment(&new_assessment("Orders"), &id, 1_000)
+        .create_assessment(&new_assessment("Orders", &team), &id, 1_000)
         .await
         .unwrap();
     assert_eq!(
@@ -51,7 +67,7 @@ async fn assessments_are_created_listed_renamed_and_archived() {
     );
     assert!(
         store
-            .assessments(false)
+            .assessments(&user, None, false)
             .await
             .unwrap()
             .iter()
@@ -79,7 +95,7 @@ async fn assessments_are_created_listed_renamed_and_archived() {
     assert_eq!(archived.archived_at, Some(3_000));
     assert!(
         !store
-            .assessments(false)
+            .assessments(&user, None, false)
             .await
             .unwrap()
             .iter()
@@ -87,7 +103,7 @@ async fn assessments_are_created_listed_renamed_and_archived() {
     );
     assert!(
         store
-            .assessments(true)
+            .assessments(&user, None, true)
             .await
             .unwrap()
             .iter()
@@ -98,9 +114,10 @@ async fn assessments_are_created_listed_renamed_and_archived() {
 #[tokio::test]
 async fn a_stale_rename_is_a_conflict_and_changes_nothing() {
     let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
     let id = unique("a");
     let a = store
-        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .create_assessment(&new_assessment("Orders", &team), &id, 1)
         .await
         .unwrap();
     store
@@ -140,9 +157,10 @@ async fn a_stale_rename_is_a_conflict_and_changes_nothing() {
 #[tokio::test]
 async fn two_tabs_saving_one_answer_never_overwrite_each_other_silently() {
     let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
     let id = unique("a");
     store
-        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .create_assessment(&new_assessment("Orders", &team), &id, 1)
         .await
         .unwrap();
 
@@ -199,9 +217,10 @@ async fn two_tabs_saving_one_answer_never_overwrite_each_other_silently() {
 #[tokio::test]
 async fn answers_round_trip_with_notes_and_not_applicable() {
     let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
     let id = unique("a");
     store
-        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .create_assessment(&new_assessment("Orders", &team), &id, 1)
         .await
         .unwrap();
     let na = Answer {
@@ -220,9 +239,10 @@ async fn answers_round_trip_with_notes_and_not_applicable() {
 #[tokio::test]
 async fn duplicating_copies_answers_and_checklist() {
     let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
     let id = unique("a");
     store
-        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .create_assessment(&new_assessment("Orders", &team), &id, 1)
         .await
         .unwrap();
     store
@@ -264,9 +284,10 @@ async fn duplicating_copies_answers_and_checklist() {
 #[tokio::test]
 async fn checklist_items_are_versioned_and_validated_by_the_schema() {
     let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
     let id = unique("a");
     store
-        .create_assessment(&new_assessment("Orders"), &id, 1)
+        .create_assessment(&new_assessment("Orders", &team), &id, 1)
         .await
         .unwrap();
     let item = store
@@ -333,6 +354,7 @@ async fn checklist_items_are_versioned_and_validated_by_the_schema() {
 #[tokio::test]
 async fn answers_to_a_missing_assessment_are_refused() {
     let (store, _dir) = fresh().await;
+
     assert!(
         store
             .save_answer("nope", "peak_rps", Some(&number(1.0)), None, "me", 1)

@@ -1,0 +1,453 @@
+//! The form handlers that start and end sessions or make a secret: sign-up, sign-in, sign-out,
+//! accepting an invite, and making an invite link, an API token or a share link (each shown once,
+//! on the page the form returns).
+
+use std::net::SocketAddr;
+
+use app::auth::{self, Actor, Role};
+use app::server::{AppError, now_ms};
+use axum::Extension;
+use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::security::SESSION_COOKIE;
+use crate::web::{AppState, error_page};
+
+/// How long a session lasts.
+const SESSION_DAYS: i64 = 14;
+/// How long an invite link stays valid.
+const INVITE_DAYS: i64 = 7;
+const DAY_MS: i64 = 86_400_000;
+
+/// The fields of the sign-up form.
+#[derive(Deserialize)]
+pub struct SignUp {
+    name: String,
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// The fields of the sign-in form.
+#[derive(Deserialize)]
+pub struct SignIn {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn local(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn back_with_error(page: &str, next: &str, message: &str) -> Response {
+    let query =
+        serde_urlencoded::to_string([("error", message), ("next", next)]).unwrap_or_default();
+    Redirect::to(&format!("{page}?{query}")).into_response()
+}
+
+fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Starts a session for `user`: a fresh id every time (so a session id planted before sign-in is
+/// worthless), and the old session, if any, ends.
+async fn start_session(
+    state: &AppState,
+    user_id: &str,
+    headers: &HeaderMap,
+    next: &str,
+) -> Result<Response, AppError> {
+    if let Some(old) = crate::security::session_cookie(headers)
+        .and_then(|c| auth::split_secret("s", c))
+        .map(|(id, _)| id.to_owned())
+    {
+        state.store.delete_session(&old).await?;
+    }
+    let secret = auth::new_secret("s");
+    let now = now_ms();
+    state
+        .store
+        .create_session(&secret, user_id, now, now + SESSION_DAYS * DAY_MS)
+        .await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        secret.token,
+        SESSION_DAYS * 86_400,
+        if state.secure_cookies { "; Secure" } else { "" }
+    );
+    let mut res = Redirect::to(local(next)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+fn internal(e: &AppError) -> Response {
+    tracing::error!(error = %e, "an account request failed");
+    error_page(e.status(), "Something went wrong on our side; try again.")
+}
+
+/// `POST /signup`.
+pub async fn sign_up(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignUp>,
+) -> Response {
+    let email = normalize_email(&form.email);
+    let name = form.name.trim();
+    let problem = if name.is_empty() || name.chars().count() > 100 {
+        Some("Your name needs 1 to 100 characters.".to_owned())
+    } else if email.len() > 254
+        || !email.contains('@')
+        || email.starts_with('@')
+        || email.ends_with('@')
+    {
+        Some("That does not look like an email address.".to_owned())
+    } else if form.password.chars().count() < auth::MIN_PASSWORD {
+        Some(format!(
+            "The password needs at least {} characters.",
+            auth::MIN_PASSWORD
+        ))
+    } else if form.password.len() > 1000 {
+        Some("The password is too long (at most 1,000 characters).".to_owned())
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        return back_with_error("/signup", &form.next, &p);
+    }
+    let hash = match auth::hash_password(&form.password) {
+        Ok(h) => h,
+        Err(e) => return internal(&AppError::Internal(e)),
+    };
+    match state.store.create_user(&email, name, &hash, now_ms()).await {
+        Ok((user, _team)) => start_session(&state, &user.id, &headers, &form.next)
+            .await
+            .unwrap_or_else(|e| internal(&e)),
+        // Says so plainly: whoever can submit this form can also try to sign in, and the
+        // sign-in form gives nothing away.
+        Err(app::store::StoreError::Taken) => back_with_error(
+            "/signup",
+            &form.next,
+            "An account with this email already exists. Sign in instead.",
+        ),
+        Err(e) => internal(&e.into()),
+    }
+}
+
+/// `POST /signin`. Every failure gets the same message, whether or not the account exists, and
+/// takes as long; failures are throttled per account and per address.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    Form(form): Form<SignIn>,
+) -> Response {
+    let headers = parts.headers;
+    let email = normalize_email(&form.email);
+    // The peer's address (tests that drive the router without a socket have none).
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    if state.throttle.blocked(&email, &address) {
+        let mut res = back_with_error(
+            "/signin",
+            &form.next,
+            "Too many failed sign-ins. Wait 15 minutes and try again.",
+        );
+        *res.status_mut() = StatusCode::SEE_OTHER;
+        return res;
+    }
+    let found = match state.store.user_by_email(&email).await {
+        Ok(found) => found,
+        Err(e) => return internal(&e.into()),
+    };
+    let password = form.password.clone();
+    let stored = found
+        .as_ref()
+        .map_or_else(|| auth::decoy_hash().to_owned(), |(_, hash)| hash.clone());
+    // Hashing is slow on purpose: off the async workers.
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &stored))
+        .await
+        .unwrap_or(false);
+    match found {
+        Some((user, _)) if ok => {
+            state.throttle.succeeded(&email);
+            start_session(&state, &user.id, &headers, &form.next)
+                .await
+                .unwrap_or_else(|e| internal(&e))
+        }
+        _ => {
+            state.throttle.failed(&email, &address);
+            back_with_error("/signin", &form.next, "The email or the password is wrong.")
+        }
+    }
+}
+
+/// `POST /signout`: ends the session in the database, not only in the browser.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+) -> Response {
+    if let Actor::Session { session_id, .. } = &actor
+        && let Err(e) = state.store.delete_session(session_id).await
+    {
+        return internal(&e.into());
+    }
+    let mut res = Redirect::to("/").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("trellis_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    res
+}
+
+fn refuse(e: &AppError) -> Response {
+    match e {
+        AppError::Internal(_) => internal(e),
+        _ => error_page(e.status(), &e.to_string()),
+    }
+}
+
+/// `POST /invites/{token}`: joins the invite's team.
+pub async fn accept_invite(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(token): Path<String>,
+) -> Response {
+    let Some(user) = actor.user() else {
+        return error_page(
+            StatusCode::UNAUTHORIZED,
+            "Sign in first, then open the invite link again.",
+        );
+    };
+    let now = now_ms();
+    let invite = match state.store.invite(&token, now).await {
+        Ok(Some(i)) => i,
+        Ok(None) => {
+            return error_page(
+                StatusCode::NOT_FOUND,
+                "This invite is not valid: it was used already, or it expired.",
+            );
+        }
+        Err(e) => return internal(&e.into()),
+    };
+    let (id, invite) = invite;
+    if let Err(e) = state.store.accept_invite(&id, &invite, &user.id, now).await {
+        return match e {
+            app::store::StoreError::NotFound => error_page(
+                StatusCode::NOT_FOUND,
+                "This invite is not valid: it was used already, or it expired.",
+            ),
+            other => internal(&other.into()),
+        };
+    }
+    let _ = state
+        .store
+        .audit(
+            &invite.team_id,
+            &actor.label(),
+            "membership",
+            &user.name,
+            &format!("joined as {}", invite.role.as_str()),
+            now,
+        )
+        .await;
+    Redirect::to(&format!("/teams/{}", invite.team_id)).into_response()
+}
+
+/// The role field of the invite form.
+#[derive(Deserialize)]
+pub struct InviteForm {
+    role: String,
+}
+
+/// A page that shows a new secret once.
+fn shown_once(title: &str, what: &str, secret: &str, back: &str) -> Response {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Trellis</title><link rel=\"stylesheet\" href=\"/style/trellis.css\"></head>\
+         <body><main id=\"content\"><section class=\"card narrow\"><h1>{title}</h1><p>{what}</p>\
+         <label for=\"secret\">Copy it now: it is shown only this once.</label>\
+         <input id=\"secret\" class=\"secret\" readonly value=\"{secret}\">\
+         <p><a class=\"button\" href=\"{back}\">Done</a></p></section></main></body></html>",
+        title = esc(title),
+        what = esc(what),
+        secret = esc(secret),
+        back = esc(back),
+    );
+    let mut res = Html(body).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+fn base_url(headers: &HeaderMap, state: &AppState) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// `POST /teams/{id}/invites`: makes a one-time invite link (owners).
+pub async fn create_invite(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(team): Path<String>,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let c = state.context(actor);
+    if let Err(e) = c.team(&team, Role::Owner).await {
+        return refuse(&e);
+    }
+    let Some(role) = Role::parse(&form.role) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            &format!("role: `{}` is not one of owner, editor, viewer", form.role),
+        );
+    };
+    let secret = auth::new_secret("inv");
+    let now = now_ms();
+    let by = c.actor.label();
+    if let Err(e) = state
+        .store
+        .create_invite(&secret, &team, role, &by, now, now + INVITE_DAYS * DAY_MS)
+        .await
+    {
+        return internal(&e.into());
+    }
+    let _ = state
+        .store
+        .audit(
+            &team,
+            &by,
+            "membership",
+            "invite link",
+            &format!("made for a new {}", role.as_str()),
+            now,
+        )
+        .await;
+    shown_once(
+        "Invite link",
+        &format!(
+            "Send this link to the person you invite. It makes them a {} of the team, works once, and expires in {INVITE_DAYS} days.",
+            role.as_str()
+        ),
+        &format!("{}/invites/{}", base_url(&headers, &state), secret.token),
+        &format!("/teams/{team}"),
+    )
+}
+
+/// The fields of the API token form.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+    team: String,
+}
+
+/// `POST /account/tokens`: makes an API token for one of the user's teams.
+pub async fn create_token(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let c = state.context(actor);
+    let user = match c.user() {
+        Ok(u) => u.clone(),
+        Err(e) => return refuse(&e),
+    };
+    if matches!(c.actor, Actor::Token { .. }) {
+        return error_page(StatusCode::FORBIDDEN, "An API token cannot make tokens.");
+    }
+    if let Err(e) = c.team(&form.team, Role::Viewer).await {
+        return refuse(&e);
+    }
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return error_page(StatusCode::BAD_REQUEST, "name: 1 to 100 characters");
+    }
+    let secret = auth::new_secret("trl");
+    if let Err(e) = state
+        .store
+        .create_api_token(&secret, &user.id, &form.team, name, now_ms())
+        .await
+    {
+        return internal(&e.into());
+    }
+    shown_once(
+        "API token",
+        "Use it as `Authorization: Bearer <token>`. It acts as you, in one team, until you revoke it.",
+        &secret.token,
+        "/account",
+    )
+}
+
+/// The expiry field of the share-link form.
+#[derive(Deserialize)]
+pub struct ShareForm {
+    days: i64,
+}
+
+/// `POST /assessments/{id}/share-links`: makes a read-only share link (owners).
+pub async fn create_share_link(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<ShareForm>,
+) -> Response {
+    let c = state.context(actor);
+    let assessment = match c.assessment(&id, Role::Owner).await {
+        Ok((a, _)) => a,
+        Err(e) => return refuse(&e),
+    };
+    if !(0..=365).contains(&form.days) {
+        return error_page(StatusCode::BAD_REQUEST, "days: 0 (never) to 365");
+    }
+    let secret = auth::new_secret("shr");
+    let now = now_ms();
+    let expires = (form.days > 0).then(|| now + form.days * DAY_MS);
+    let by = c.actor.label();
+    if let Err(e) = state
+        .store
+        .create_share_link(&secret, &id, &by, now, expires)
+        .await
+    {
+        return internal(&e.into());
+    }
+    if let Some(team) = &assessment.team_id {
+        let _ = state
+            .store
+            .audit(team, &by, "share-link", &assessment.name, "made", now)
+            .await;
+    }
+    shown_once(
+        "Share link",
+        "Anyone with this link can read these results, and nothing else, until it expires or an owner revokes it.",
+        &format!("{}/share/{}", base_url(&headers, &state), secret.token),
+        &format!("/assessments/{id}/results"),
+    )
+}

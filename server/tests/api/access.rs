@@ -1,0 +1,709 @@
+//! Access control: every route the router serves × every kind of caller, with the status each
+//! must get, and no data of the assessment in a refusal. The routes come from
+//! `server::web::route_list`, so a new route without an expectation here fails the test.
+//! Also the cross-site request check and the session rules.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+
+use super::client::{Client, TestApp};
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Viewer,
+    Editor,
+    Owner,
+    Outsider,
+    ShareHolder,
+    Token,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Viewer,
+    Who::Editor,
+    Who::Owner,
+    Who::Outsider,
+    Who::ShareHolder,
+    Who::Token,
+];
+
+/// The least a route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Needs {
+    Nothing,
+    SignedIn,
+    Read,
+    Edit,
+    Own,
+    /// A session, not an API token (making tokens, for instance).
+    Session,
+}
+
+const SECRET_NAME: &str = "Zeta ledger";
+const SECRET_NOTE: &str = "classified-note-4711";
+
+struct World {
+    app: TestApp,
+    owner: Client,
+    editor: Client,
+    viewer: Client,
+    outsider: Client,
+    team: String,
+    assessment: String,
+    share: String,
+    token: String,
+    /// A team none of the actors is in (invites to it are harmless to accept).
+    elsewhere: String,
+}
+
+/// The token in a "shown once" page.
+fn shown(body: &str, prefix: &str) -> String {
+    let start = body.find(prefix).expect("a secret on the page");
+    body[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn invite(owner: &Client, team: &str, role: &str, who: &Client) {
+    let r = owner
+        .post(&format!("/teams/{team}/invites"), &[("role", role)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let token = shown(&r.body, "http://localhost/invites/");
+    let r = who.post(&format!("/invites/{token}"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+async fn world() -> World {
+    let app = TestApp::new().await;
+    let owner = app.user("Olive Owner").await;
+    let editor = app.user("Eddie Editor").await;
+    let viewer = app.user("Vera Viewer").await;
+    let outsider = app.user("Oscar Outsider").await;
+    let stranger = app.user("Stan Stranger").await;
+    let team = owner.team.clone();
+    invite(&owner, &team, "editor", &editor).await;
+    invite(&owner, &team, "viewer", &viewer).await;
+    let assessment = owner.create(SECRET_NAME).await;
+    let r = owner
+        .post(
+            &format!("/assessments/{assessment}/review/workload_fit/save"),
+            &[
+                ("q.peak_rps", "50"),
+                ("note.peak_rps", SECRET_NOTE),
+                ("v.peak_rps", ""),
+                ("save", "stay"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = owner
+        .post(
+            &format!("/assessments/{assessment}/share-links"),
+            &[("days", "30")],
+        )
+        .await;
+    let share = shown(&r.body, "http://localhost/share/");
+    let r = editor
+        .post("/account/tokens", &[("name", "ci"), ("team", &team)])
+        .await;
+    let token = shown(&r.body, "trl_");
+    World {
+        elsewhere: stranger.team.clone(),
+        app,
+        owner,
+        editor,
+        viewer,
+        outsider,
+        team,
+        assessment,
+        share,
+        token,
+    }
+}
+
+impl World {
+    fn client(&self, who: Who) -> Client {
+        match who {
+            Who::Anonymous | Who::ShareHolder => self.app.anonymous(),
+            Who::Viewer => self.viewer.clone(),
+            Who::Editor => self.editor.clone(),
+            Who::Owner => self.owner.clone(),
+            Who::Outsider => self.outsider.clone(),
+            Who::Token => Client {
+                bearer: Some(self.token.clone()),
+                ..self.app.anonymous()
+            },
+        }
+    }
+
+    async fn version(&self) -> String {
+        self.app
+            .store
+            .assessment(&self.assessment)
+            .await
+            .unwrap()
+            .version
+            .to_string()
+    }
+
+    async fn item_version(&self) -> String {
+        self.app
+            .store
+            .checklist(&self.assessment)
+            .await
+            .unwrap()
+            .iter()
+            .find(|i| i.item_id == "budget_alarm")
+            .map(|i| i.version.to_string())
+            .unwrap_or_default()
+    }
+
+    /// What a route needs, and the request that exercises it (fresh where a request uses
+    /// something up). `None`: the route has no expectation yet.
+    async fn case(&self, method: &Method, path: &str, who: Who) -> Option<(Needs, Request<Body>)> {
+        let a = self.assessment.as_str();
+        let id_for_teams = path.starts_with("/teams/");
+        let concrete = path
+            .replace("{id}", if id_for_teams { &self.team } else { a })
+            .replace("{area}", "workload_fit");
+        let form = |fields: Vec<(&str, String)>| {
+            let body = serde_urlencoded::to_string(&fields).unwrap();
+            Request::builder()
+                .method(method.clone())
+                .uri(concrete.replace("{token}", "unused"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let get = |uri: String| {
+            Request::get(uri)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let s = |x: &str| x.to_owned();
+        Some(match (method.as_str(), path) {
+            (
+                "GET",
+                "/healthz" | "/api/v1/catalog" | "/style/trellis.css" | "/catalog" | "/"
+                | "/signin" | "/signup",
+            ) => (Needs::Nothing, get(concrete)),
+            ("GET", "/share/{token}") => (Needs::Nothing, get(format!("/share/{}", self.share))),
+            ("GET", "/invites/{token}") => (Needs::Nothing, get(s("/invites/inv_anything"))),
+            ("GET", "/account") => (Needs::SignedIn, get(concrete)),
+            ("GET", "/teams/{id}") => (Needs::Read, get(concrete)),
+            ("GET", "/assessments/{id}/review/{area}" | "/assessments/{id}/results") => {
+                (Needs::Read, get(concrete))
+            }
+            ("POST", "/signup") => {
+                let email = format!("new-{}@example.com", uuid::Uuid::new_v4().simple());
+                (
+                    Needs::Nothing,
+                    form(vec![
+                        ("name", s("New")),
+                        ("email", email),
+                        ("password", s("a long enough password")),
+                    ]),
+                )
+            }
+            ("POST", "/signin") => (
+                Needs::Nothing,
+                form(vec![
+                    ("email", s("olive.owner@example.com")),
+                    ("password", s("wrong password!")),
+                ]),
+            ),
+            ("POST", "/signout") => {
+                // A session of its own, so signing out does not end the actor's.
+                (Needs::Nothing, form(vec![]))
+            }
+            ("POST", "/invites/{token}") => {
+                let secret = app::auth::new_secret("inv");
+                self.app
+                    .store
+                    .create_invite(
+                        &secret,
+                        &self.elsewhere,
+                        app::auth::Role::Viewer,
+                        "t",
+                        1,
+                        i64::MAX,
+                    )
+                    .await
+                    .unwrap();
+                let mut req = form(vec![]);
+                *req.uri_mut() = format!("/invites/{}", secret.token).parse().unwrap();
+                (Needs::SignedIn, req)
+            }
+            ("POST", "/teams/{id}/invites") => (Needs::Own, form(vec![("role", s("viewer"))])),
+            ("POST", "/account/tokens") => {
+                let team = if who == Who::Outsider {
+                    self.outsider.team.clone()
+                } else {
+                    self.team.clone()
+                };
+                (
+                    Needs::Session,
+                    form(vec![("name", s("ci")), ("team", team)]),
+                )
+            }
+            ("POST", "/assessments/{id}/share-links") => (Needs::Own, form(vec![("days", s("7"))])),
+            ("POST", "/assessments/{id}/review/{area}/save") => {
+                (Needs::Edit, form(vec![("save", s("stay"))]))
+            }
+            ("POST", "/api/whoami" | "/api/catalog_view") => (Needs::Nothing, form(vec![])),
+            ("POST", "/api/shared_results") => {
+                (Needs::Nothing, form(vec![("token", self.share.clone())]))
+            }
+            ("POST", "/api/list_assessments") => (
+                Needs::SignedIn,
+                form(vec![("include_archived", s("false"))]),
+            ),
+            ("POST", "/api/account_page") => (Needs::SignedIn, form(vec![])),
+            ("POST", "/api/create_assessment") => (
+                Needs::Edit,
+                form(vec![
+                    ("team", self.team.clone()),
+                    ("name", s("New")),
+                    ("description", s("")),
+                    ("environment", s("")),
+                ]),
+            ),
+            ("POST", "/api/area_page") => (
+                Needs::Read,
+                form(vec![("id", s(a)), ("area", s("workload_fit"))]),
+            ),
+            ("POST", "/api/results_page") => (Needs::Read, form(vec![("id", s(a))])),
+            ("POST", "/api/team_page") => (Needs::Read, form(vec![("id", self.team.clone())])),
+            ("POST", "/api/autosave") => (
+                Needs::Edit,
+                form(vec![
+                    ("id", s(a)),
+                    ("area", s("workload_fit")),
+                    ("form", s("")),
+                ]),
+            ),
+            ("POST", "/api/rename_assessment") => (
+                Needs::Edit,
+                form(vec![
+                    ("id", s(a)),
+                    ("name", s(SECRET_NAME)),
+                    ("version", self.version().await),
+                ]),
+            ),
+            ("POST", "/api/duplicate_assessment") => (Needs::Edit, form(vec![("id", s(a))])),
+            ("POST", "/api/archive_assessment") => (
+                Needs::Own,
+                form(vec![
+                    ("id", s(a)),
+                    ("version", self.version().await),
+                    ("archive", s("false")),
+                ]),
+            ),
+            ("POST", "/api/save_checklist_item") => {
+                let mut fields = vec![
+                    ("id", s(a)),
+                    ("item", s("budget_alarm")),
+                    ("status", s("open")),
+                    ("owner", s("")),
+                    ("due_date", s("")),
+                ];
+                let v = self.item_version().await;
+                if !v.is_empty() {
+                    fields.push(("version", v));
+                }
+                (Needs::Edit, form(fields))
+            }
+            ("POST", "/api/set_member") => (
+                Needs::Own,
+                form(vec![
+                    ("team", self.team.clone()),
+                    ("user", self.editor_id().await),
+                    ("role", s("editor")),
+                ]),
+            ),
+            ("POST", "/api/rename_team") => (
+                Needs::Own,
+                form(vec![
+                    ("team", self.team.clone()),
+                    ("name", s("Olive Owner's team")),
+                ]),
+            ),
+            ("POST", "/api/revoke_share_link") => {
+                let secret = app::auth::new_secret("shr");
+                self.app
+                    .store
+                    .create_share_link(&secret, a, "t", 1, None)
+                    .await
+                    .unwrap();
+                (
+                    Needs::Own,
+                    form(vec![("id", s(a)), ("link", secret.id.clone())]),
+                )
+            }
+            ("POST", "/api/revoke_api_token") => {
+                // A token of the caller's own (the editor's, for the API token itself).
+                let secret = app::auth::new_secret("trl");
+                let user = match who {
+                    Who::Viewer => self.user_id("vera.viewer").await,
+                    Who::Owner => self.user_id("olive.owner").await,
+                    Who::Outsider => self.user_id("oscar.outsider").await,
+                    _ => self.editor_id().await,
+                };
+                let team = if who == Who::Outsider {
+                    self.outsider.team.clone()
+                } else {
+                    self.team.clone()
+                };
+                self.app
+                    .store
+                    .create_api_token(&secret, &user, &team, "x", 1)
+                    .await
+                    .unwrap();
+                (Needs::SignedIn, form(vec![("token", secret.id.clone())]))
+            }
+            _ => return None,
+        })
+    }
+
+    async fn user_id(&self, local: &str) -> String {
+        self.app
+            .store
+            .user_by_email(&format!("{local}@example.com"))
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id
+    }
+
+    async fn editor_id(&self) -> String {
+        self.user_id("eddie.editor").await
+    }
+}
+
+/// The status a caller must get: allowed callers get a success or a redirect (`None`).
+fn expected(needs: Needs, who: Who) -> Option<StatusCode> {
+    use Who::*;
+    let signed_in = !matches!(who, Anonymous | ShareHolder);
+    match needs {
+        Needs::Nothing => None,
+        _ if !signed_in => Some(StatusCode::UNAUTHORIZED),
+        Needs::SignedIn => None,
+        Needs::Session if who == Token => Some(StatusCode::FORBIDDEN),
+        Needs::Session => None,
+        _ if who == Outsider => Some(StatusCode::NOT_FOUND),
+        Needs::Read => None,
+        Needs::Edit if who == Viewer => Some(StatusCode::FORBIDDEN),
+        Needs::Edit => None,
+        Needs::Own if who == Owner => None,
+        Needs::Own => Some(StatusCode::FORBIDDEN),
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_caller_as_its_role_allows() {
+    let w = world().await;
+    let routes = server::web::route_list();
+    let mut missing = Vec::new();
+    let mut wrong = Vec::new();
+    let mut cells = 0;
+    for (method, path) in &routes {
+        for who in EVERYONE {
+            let Some((needs, req)) = w.case(method, path, who).await else {
+                missing.push(format!("{method} {path}"));
+                break;
+            };
+            let mut client = w.client(who);
+            if matches!(path.as_str(), "/signout" | "/signup" | "/signin")
+                && client.cookie.is_some()
+            {
+                // These end the session they come with: use a second one of the same user.
+                let user = match who {
+                    Who::Viewer => w.user_id("vera.viewer").await,
+                    Who::Editor => w.editor_id().await,
+                    Who::Owner => w.user_id("olive.owner").await,
+                    _ => w.user_id("oscar.outsider").await,
+                };
+                let secret = app::auth::new_secret("s");
+                w.app
+                    .store
+                    .create_session(&secret, &user, 1, i64::MAX)
+                    .await
+                    .unwrap();
+                client.cookie = Some(secret.token);
+            }
+            let reply = client.send(req).await;
+            cells += 1;
+            let ok = match expected(needs, who) {
+                None => reply.status.is_success() || reply.status.is_redirection(),
+                Some(status) => reply.status == status,
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{method} {path} as {who:?}: got {}, expected {}: {}",
+                    reply.status,
+                    expected(needs, who).map_or("success".to_owned(), |s| s.to_string()),
+                    reply.body.chars().take(200).collect::<String>()
+                ));
+            }
+            if expected(needs, who).is_some() {
+                for secret in [SECRET_NAME, SECRET_NOTE] {
+                    if reply.body.contains(secret) {
+                        wrong.push(format!(
+                            "{method} {path} as {who:?}: the refusal shows `{secret}`"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes with no expectation: {missing:#?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {cells} cells wrong: {wrong:#?}",
+        wrong.len()
+    );
+    // Every route, every caller: the size goes in the closing note.
+    assert_eq!(cells, routes.len() * EVERYONE.len());
+    eprintln!(
+        "access matrix: {} routes x {} callers = {cells} cells",
+        routes.len(),
+        EVERYONE.len()
+    );
+}
+
+/// A viewer sees the team's members but not its audit log; an owner sees who changed what.
+#[tokio::test]
+async fn the_audit_log_shows_who_changed_what_to_owners_only() {
+    let w = world().await;
+    let team = format!("/teams/{}", w.team);
+    let page = w.owner.get(&team).await.body;
+    assert!(page.contains("Audit log"));
+    assert!(
+        page.contains("answer: peak_rps"),
+        "the owner's answer is logged"
+    );
+    assert!(page.contains("Eddie Editor") && page.contains("joined as editor"));
+    let page = w.viewer.get(&team).await.body;
+    assert!(page.contains("Members") && !page.contains("Audit log"));
+}
+
+fn post_from(origin: Option<&str>, referer: Option<&str>) -> Request<Body> {
+    let mut b = Request::post("/api/whoami")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(o) = origin {
+        b = b.header(header::ORIGIN, o);
+    }
+    if let Some(r) = referer {
+        b = b.header(header::REFERER, r);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused_and_same_site_ones_pass() {
+    let app = TestApp::new().await;
+    let c = app.anonymous();
+    let cases = [
+        (Some("http://localhost"), None, StatusCode::OK),
+        (None, Some("http://localhost/account"), StatusCode::OK),
+        (Some("https://evil.example"), None, StatusCode::FORBIDDEN),
+        (
+            Some("http://localhost.evil.example"),
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some("null"),
+            Some("http://localhost/"),
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    for (origin, referer, status) in cases {
+        assert_eq!(
+            c.send(post_from(origin, referer)).await.status,
+            status,
+            "{origin:?} {referer:?}"
+        );
+    }
+    // No Origin and no Referer at all: refused (the test client adds an Origin otherwise).
+    let mut req = post_from(None, None);
+    req.headers_mut()
+        .insert(header::ORIGIN, "".parse().unwrap());
+    assert_eq!(c.send(req).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonce_csp_and_the_security_headers() {
+    let app = TestApp::new().await;
+    let res = tower::ServiceExt::oneshot(
+        app.app.clone(),
+        Request::get("/signin")
+            .header(header::HOST, "localhost")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let h = res.headers();
+    let csp = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+    assert!(
+        !csp.split(';')
+            .any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline"))
+    );
+    assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert_eq!(h.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
+    assert!(csp.contains("frame-ancestors 'none'"));
+}
+
+#[tokio::test]
+async fn sessions_rotate_on_sign_in_and_die_on_sign_out() {
+    let app = TestApp::new().await;
+    let mut ana = app.user("Ana").await;
+    let planted = ana.cookie.clone().unwrap();
+    // Fixation: signing in with a session cookie already set gives a new session id, and the
+    // old one no longer works.
+    let r = ana
+        .post(
+            "/signin",
+            &[
+                ("email", "ana@example.com"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    ana.take_cookie(&r);
+    let fresh = ana.cookie.clone().unwrap();
+    assert_ne!(fresh, planted);
+    let old = Client {
+        cookie: Some(planted),
+        ..ana.clone()
+    };
+    assert_eq!(old.get("/account").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(ana.get("/account").await.status, StatusCode::OK);
+    assert!(r.set_cookie.contains("HttpOnly") && r.set_cookie.contains("SameSite=Lax"));
+
+    // Sign-out ends the session on the server: replaying the cookie gets nothing.
+    let r = ana.post("/signout", &[]).await;
+    assert!(r.set_cookie.contains("Max-Age=0"));
+    assert_eq!(ana.get("/account").await.status, StatusCode::UNAUTHORIZED);
+
+    // Wrong passwords and unknown accounts get the same answer.
+    let wrong = ana
+        .post(
+            "/signin",
+            &[
+                ("email", "ana@example.com"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    let unknown = ana
+        .post(
+            "/signin",
+            &[
+                ("email", "nobody@example.com"),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.location, unknown.location.replace("nobody", "ana"));
+}
+
+#[tokio::test]
+async fn sign_ins_are_throttled_per_account() {
+    let app = TestApp::new().await;
+    let ana = app.user("Ana").await;
+    for _ in 0..app::auth::PER_ACCOUNT {
+        ana.post(
+            "/signin",
+            &[
+                ("email", "ana@example.com"),
+                ("password", "wrong wrong wrong"),
+            ],
+        )
+        .await;
+    }
+    // Even the right password waits now.
+    let r = ana
+        .post(
+            "/signin",
+            &[
+                ("email", "ana@example.com"),
+                ("password", "a long enough password"),
+            ],
+        )
+        .await;
+    assert!(r.location.contains("Too+many"), "{}", r.location);
+    assert!(r.set_cookie.is_empty());
+}
+
+#[tokio::test]
+async fn expired_share_links_and_revoked_tokens_open_nothing() {
+    let w = world().await;
+    // Expired.
+    let secret = app::auth::new_secret("shr");
+    w.app
+        .store
+        .create_share_link(&secret, &w.assessment, "t", 1, Some(2))
+        .await
+        .unwrap();
+    let r = w
+        .app
+        .anonymous()
+        .get(&format!("/share/{}", secret.token))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains(SECRET_NAME));
+    // Live, and read-only.
+    let r = w.app.anonymous().get(&format!("/share/{}", w.share)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(SECRET_NAME) && r.body.contains("Shared, read-only view"));
+    assert!(!r.body.contains("item-form") && !r.body.contains("Edit answers"));
+    // Revoked token.
+    let api = Client {
+        bearer: Some(w.token.clone()),
+        ..w.app.anonymous()
+    };
+    assert_eq!(
+        api.get(&format!("/assessments/{}/results", w.assessment))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let id = app::auth::split_secret("trl", &w.token)
+        .unwrap()
+        .0
+        .to_owned();
+    let r = w
+        .editor
+        .post("/api/revoke_api_token", &[("token", &id)])
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    let r = api
+        .get(&format!("/assessments/{}/results", w.assessment))
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(!r.body.contains(SECRET_NAME));
+}

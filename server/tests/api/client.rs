@@ -1,0 +1,180 @@
+//! A browser without JavaScript, driving the router without a socket: it keeps its session
+//! cookie, sends the `Host` and `Origin` a browser sends, and does not follow redirects.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// One Trellis on a fresh SQLite file.
+#[derive(Clone)]
+pub struct TestApp {
+    pub app: axum::Router,
+    pub store: app::store::Store,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+/// What came back.
+pub struct Reply {
+    pub status: StatusCode,
+    pub location: String,
+    pub set_cookie: String,
+    pub body: String,
+}
+
+/// A browser: anonymous, or signed in as one user.
+#[derive(Clone)]
+pub struct Client {
+    pub app: TestApp,
+    pub cookie: Option<String>,
+    pub bearer: Option<String>,
+    /// The user's own team (made with the account).
+    pub team: String,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("trellis.db").display()
+        );
+        let store = app::store::Store::connect(&url).await.unwrap();
+        let app = server::web::router(server::web::AppState::new(
+            store.clone(),
+            dir.path().join("site"),
+        ));
+        TestApp {
+            app,
+            store,
+            _dir: Arc::new(dir),
+        }
+    }
+
+    /// A browser with nobody signed in.
+    pub fn anonymous(&self) -> Client {
+        Client {
+            app: self.clone(),
+            cookie: None,
+            bearer: None,
+            team: String::new(),
+        }
+    }
+
+    /// Signs up a new user (through the sign-up form) and returns their browser.
+    pub async fn user(&self, name: &str) -> Client {
+        let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+        let mut c = self.anonymous();
+        let r = c
+            .post(
+                "/signup",
+                &[
+                    ("name", name),
+                    ("email", &email),
+                    ("password", "a long enough password"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        c.take_cookie(&r);
+        let (user, _) = self.store.user_by_email(&email).await.unwrap().unwrap();
+        c.team = self.store.teams_of(&user.id).await.unwrap()[0].id.clone();
+        c
+    }
+}
+
+impl Client {
+    /// Keeps the session cookie a response set.
+    pub fn take_cookie(&mut self, r: &Reply) {
+        let value = r
+            .set_cookie
+            .split(';')
+            .next()
+            .and_then(|c| c.strip_prefix("trellis_session="))
+            .expect("a session cookie");
+        self.cookie = (!value.is_empty()).then(|| value.to_owned());
+    }
+
+    pub async fn send(&self, mut req: Request<Body>) -> Reply {
+        let get = req.method() == axum::http::Method::GET;
+        let h = req.headers_mut();
+        h.insert(header::HOST, "localhost".parse().unwrap());
+        if !get && !h.contains_key(header::ORIGIN) {
+            h.insert(header::ORIGIN, "http://localhost".parse().unwrap());
+        }
+        if let Some(cookie) = &self.cookie {
+            h.insert(
+                header::COOKIE,
+                format!("trellis_session={cookie}").parse().unwrap(),
+            );
+        }
+        if let Some(token) = &self.bearer {
+            h.insert(
+                header::AUTHORIZATION,
+                format!("Bearer {token}").parse().unwrap(),
+            );
+        }
+        let res = self.app.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let header_of = |name| {
+            res.headers()
+                .get(name)
+                .map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let location = header_of(header::LOCATION);
+        let set_cookie = header_of(header::SET_COOKIE);
+        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        Reply {
+            status,
+            location,
+            set_cookie,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(
+            Request::get(path)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        self.send(
+            Request::post(path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header(header::REFERER, "http://localhost/")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Creates an assessment in the user's team and returns its id.
+    pub async fn create(&self, name: &str) -> String {
+        let r = self
+            .post(
+                "/api/create_assessment",
+                &[
+                    ("team", self.team.as_str()),
+                    ("name", name),
+                    ("description", ""),
+                    ("environment", "prod"),
+                ],
+            )
+            .await;
+        assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+        let id = r.location.split('/').nth(2).unwrap().to_owned();
+        assert_eq!(r.location, format!("/assessments/{id}/review/workload_fit"));
+        id
+    }
+}
