@@ -80,7 +80,11 @@ pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|page: String| if page.is_empty() { "Trellis".to_owned() } else { format!("{page} · Trellis") } />
+        <Title formatter=|page: String| {
+            // leptos_meta writes the title as it is: escaped here, so a workload named
+            // `</title><script>` stays text (the XSS browser test found it).
+            pages::escape_text(&if page.is_empty() { "Trellis".to_owned() } else { format!("{page} · Trellis") })
+        } />
         <Router>
             <a class="skip" href="#content">"Skip to content"</a>
             <header class="masthead">
