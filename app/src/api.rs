@@ -216,6 +216,8 @@ pub struct ResultsData {
     pub can_edit: bool,
     /// Seen through a share link: read-only.
     pub shared: bool,
+    /// Where the Markdown report downloads from (through the share link, on a shared page).
+    pub report_url: String,
     /// The live share links, for owners (who may make and revoke them).
     pub share_links: Option<Vec<ShareLinkView>>,
 }

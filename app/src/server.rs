@@ -549,17 +549,10 @@ pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
 /// The results of the assessment a share link opens: read-only, for anyone holding the link.
 pub(crate) async fn shared_results(token: &str) -> Result<ResultsData, AppError> {
     let c = ctx()?;
-    let gone = || {
-        AppError::NotFound("This link is not valid: it may have expired or been revoked.".into())
-    };
-    let id = c
-        .store
-        .shared_assessment(token, now_ms())
-        .await?
-        .ok_or_else(gone)?;
-    let assessment = c.store.assessment(&id).await.map_err(|_| gone())?;
+    let assessment = shared_assessment(&c, token).await?;
     let mut page = results_of(&c, assessment).await?;
     page.shared = true;
+    page.report_url = format!("/share/{token}/report.md");
     Ok(page)
 }
 
@@ -629,6 +622,7 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
     Ok(ResultsData {
         can_edit: false,
         shared: false,
+        report_url: format!("/assessments/{id}/report.md"),
         share_links: None,
         assessment_id: assessment.id,
         workload: assessment.name,
@@ -1109,4 +1103,23 @@ pub(crate) async fn revoke_api_token(token: &str) -> Result<(), AppError> {
             StoreError::NotFound => AppError::NotFound("There is no such token.".into()),
             other => other.into(),
         })
+}
+
+/// The evaluation of an assessment's stored answers (for reports and exports).
+pub async fn evaluation_of(c: &AppContext, a: &Assessment) -> Result<Evaluation, AppError> {
+    let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
+    Ok(evaluate(c.questionnaire, &answers))
+}
+
+/// The assessment a live share link opens, or 404.
+pub async fn shared_assessment(c: &AppContext, token: &str) -> Result<Assessment, AppError> {
+    let gone = || {
+        AppError::NotFound("This link is not valid: it may have expired or been revoked.".into())
+    };
+    let id = c
+        .store
+        .shared_assessment(token, now_ms())
+        .await?
+        .ok_or_else(gone)?;
+    c.store.assessment(&id).await.map_err(|_| gone())
 }

@@ -1,5 +1,6 @@
-//! The Markdown summary of an evaluation (`trellis evaluate --format md`), rendered with askama
-//! from `templates/evaluation.md`. Every table cell is escaped so user text cannot break a table.
+//! The Markdown summary of an evaluation, rendered with askama from `templates/evaluation.md`:
+//! printed by `trellis evaluate --format md`, and downloaded from a review's results page (or
+//! through its share link). Every table cell is escaped so user text cannot break a table.
 
 use askama::Template;
 use questionnaires::evaluate::ItemState;
@@ -151,5 +152,66 @@ impl StatusLabel for questionnaires::checks::CheckResult {
             CheckStatus::Fail => "FAIL",
         }
         .to_owned()
+    }
+}
+
+/// The downloaded report of a stored assessment.
+async fn download(
+    c: &app::server::AppContext,
+    a: &app::store::Assessment,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let rendered = match app::server::evaluation_of(c, a).await {
+        Ok(e) => markdown(c.questionnaire, &a.workload(), &e).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match rendered {
+        Ok(text) => {
+            let mut res = text.into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            );
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"trellis-report.md\""),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(cause) => {
+            tracing::error!(%cause, "rendering a report failed");
+            crate::web::error_page(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "The report could not be rendered.",
+            )
+        }
+    }
+}
+
+/// `GET /assessments/{id}/report.md`: for the team's members.
+pub async fn assessment_report(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    axum::Extension(actor): axum::Extension<app::auth::Actor>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let c = state.context(actor);
+    match c.assessment(&id, app::auth::Role::Viewer).await {
+        Ok((a, _)) => download(&c, &a).await,
+        Err(e) => crate::web::error_page(e.status(), &e.to_string()),
+    }
+}
+
+/// `GET /share/{token}/report.md`: for whoever holds a live share link.
+pub async fn shared_report(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let c = state.context(app::auth::Actor::Anonymous);
+    match app::server::shared_assessment(&c, &token).await {
+        Ok(a) => download(&c, &a).await,
+        Err(e) => crate::web::error_page(e.status(), &e.to_string()),
     }
 }

@@ -31,6 +31,7 @@ use axum::routing::MethodRouter;
 use crate::accounts;
 use crate::catalog::Catalog;
 use crate::page_cache::{self, PageCache};
+use crate::report;
 use crate::security;
 
 /// The largest request body accepted: a whole area of answers with long notes fits easily.
@@ -125,6 +126,16 @@ fn handlers() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/account/tokens",
             post(accounts::create_token),
+        ),
+        (
+            Method::GET,
+            "/assessments/{id}/report.md",
+            get(report::assessment_report),
+        ),
+        (
+            Method::GET,
+            "/share/{token}/report.md",
+            get(report::shared_report),
         ),
     ]
 }

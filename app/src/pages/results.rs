@@ -108,7 +108,11 @@ fn Results(page: Page) -> impl IntoView {
                         {format!("{} of {} questions answered · {} {} · content {}", e.progress.answered, e.progress.applicable,
                             e.questionnaire.id, e.questionnaire.version, &e.questionnaire.content_hash[..12.min(e.questionnaire.content_hash.len())])}
                     </p>
-                    {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
+                    <p class="actions">
+                        {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
+                        " "
+                        <a class="button" href=page.report_url.clone() download>"Download the report (Markdown)"</a>
+                    </p>
                 </div>
                 <div class="overall">
                     <span class=super::score_class(e.scores.overall)>{super::score_text(e.scores.overall)}</span>

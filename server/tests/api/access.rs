@@ -199,6 +199,11 @@ impl World {
                 | "/signin" | "/signup",
             ) => (Needs::Nothing, get(concrete)),
             ("GET", "/share/{token}") => (Needs::Nothing, get(format!("/share/{}", self.share))),
+            ("GET", "/share/{token}/report.md") => (
+                Needs::Nothing,
+                get(format!("/share/{}/report.md", self.share)),
+            ),
+            ("GET", "/assessments/{id}/report.md") => (Needs::Read, get(concrete)),
             ("GET", "/invites/{token}") => (Needs::Nothing, get(s("/invites/inv_anything"))),
             ("GET", "/account") => (Needs::SignedIn, get(concrete)),
             ("GET", "/teams/{id}") => (Needs::Read, get(concrete)),
@@ -706,4 +711,35 @@ async fn expired_share_links_and_revoked_tokens_open_nothing() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(!r.body.contains(SECRET_NAME));
+}
+
+/// The Markdown report downloads for members and through a live share link, and names the
+/// workload and the questionnaire it was made with.
+#[tokio::test]
+async fn the_report_downloads_for_members_and_share_links() {
+    let w = world().await;
+    for (who, path) in [
+        (
+            w.viewer.clone(),
+            format!("/assessments/{}/report.md", w.assessment),
+        ),
+        (w.app.anonymous(), format!("/share/{}/report.md", w.share)),
+    ] {
+        let r = who.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(
+            r.body
+                .starts_with(&format!("# Design review: {SECRET_NAME}")),
+            "{}",
+            r.body
+        );
+        assert!(r.body.contains("## Risks"));
+    }
+    let page = w
+        .app
+        .anonymous()
+        .get(&format!("/share/{}", w.share))
+        .await
+        .body;
+    assert!(page.contains(&format!("href=\"/share/{}/report.md\"", w.share)));
 }
