@@ -13,6 +13,7 @@ pub mod builtin;
 pub mod checks;
 pub mod condition;
 pub mod cost;
+pub mod diff;
 pub mod evaluate;
 pub mod load;
 pub mod model;
