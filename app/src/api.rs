@@ -293,6 +293,25 @@ pub struct TokenView {
     pub revoked: bool,
 }
 
+/// The milestones page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MilestonesData {
+    /// Assessment id.
+    pub assessment_id: String,
+    /// Workload name.
+    pub workload: String,
+    /// Whether the viewer may save milestones.
+    pub can_edit: bool,
+    /// Milestones, newest first: (id, name, who, unix ms).
+    pub milestones: Vec<(String, String, String, i64)>,
+    /// The compared snapshots (`current` or a milestone id), with their labels.
+    pub from: Option<(String, String)>,
+    /// The snapshot compared against.
+    pub to: (String, String),
+    /// What changed, when there is something to compare.
+    pub diff: Option<questionnaires::diff::Diff>,
+}
+
 /// A live share link (its secret is shown only once, when made).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShareLinkView {
@@ -479,6 +498,27 @@ pub async fn account_page() -> Result<AccountData, ServerFnError> {
 #[server(endpoint = "revoke_api_token")]
 pub async fn revoke_api_token(token: String) -> Result<(), ServerFnError> {
     crate::server::revoke_api_token(&token)
+        .await
+        .map_err(into_fn_error)
+}
+
+/// The milestones page: the assessment's milestones, and what changed between two snapshots
+/// (`from` and `to` are milestone ids or `current`; by default the latest milestone and now).
+#[server(endpoint = "milestones_page")]
+pub async fn milestones_page(
+    id: String,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<MilestonesData, ServerFnError> {
+    crate::server::milestones_page(&id, from.as_deref(), to.as_deref())
+        .await
+        .map_err(into_fn_error)
+}
+
+/// Saves the current answers and their evaluation as a named, immutable milestone.
+#[server(endpoint = "create_milestone")]
+pub async fn create_milestone(id: String, name: String) -> Result<(), ServerFnError> {
+    crate::server::create_milestone(&id, &name)
         .await
         .map_err(into_fn_error)
 }

@@ -109,6 +109,11 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/catalog") view=pages::catalog::CatalogPage />
+                    <Route
+                        path=path!("/assessments/:id/milestones")
+                        view=pages::milestones::MilestonesPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/signin") view=pages::account::SignInPage />
                     <Route path=path!("/signup") view=pages::account::SignUpPage />
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />

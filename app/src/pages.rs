@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalog;
 pub mod home;
+pub mod milestones;
 pub mod results;
 pub mod review;
 

@@ -1123,3 +1123,100 @@ pub async fn shared_assessment(c: &AppContext, token: &str) -> Result<Assessment
         .ok_or_else(gone)?;
     c.store.assessment(&id).await.map_err(|_| gone())
 }
+
+/// One side of a comparison: `current`, or a milestone's id. Returns its label, answers and
+/// evaluation.
+async fn snapshot(
+    c: &AppContext,
+    a: &Assessment,
+    which: &str,
+) -> Result<(String, Answers, Evaluation), AppError> {
+    if which == "current" {
+        let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
+        let e = evaluate(c.questionnaire, &answers);
+        return Ok(("now".to_owned(), answers, e));
+    }
+    let m = c.store.milestone(&a.id, which).await.map_err(|e| match e {
+        StoreError::NotFound => AppError::NotFound("There is no such milestone.".into()),
+        other => other.into(),
+    })?;
+    Ok((
+        format!("{} ({})", m.row.name, crate::pages::utc(m.row.created_at)),
+        m.answers,
+        m.evaluation,
+    ))
+}
+
+/// What changed from one snapshot to another, with their labels.
+pub async fn diff_of(
+    c: &AppContext,
+    a: &Assessment,
+    from: &str,
+    to: &str,
+) -> Result<(String, String, questionnaires::diff::Diff), AppError> {
+    let (from_label, fa, fe) = snapshot(c, a, from).await?;
+    let (to_label, ta, te) = snapshot(c, a, to).await?;
+    let side = |answers, evaluation| questionnaires::diff::Side {
+        answers,
+        evaluation,
+    };
+    let d = questionnaires::diff::diff(c.questionnaire, side(&fa, &fe), side(&ta, &te));
+    Ok((from_label, to_label, d))
+}
+
+pub(crate) async fn milestones_page(
+    id: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<crate::api::MilestonesData, AppError> {
+    let c = ctx()?;
+    let (a, role) = c.assessment(id, Role::Viewer).await?;
+    let milestones = c.store.milestones(id).await?;
+    let from = from
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .or_else(|| milestones.first().map(|m| m.id.clone()));
+    let to = to.filter(|t| !t.is_empty()).unwrap_or("current").to_owned();
+    let (from, to_label, diff) = match &from {
+        Some(f) => {
+            let (fl, tl, d) = diff_of(&c, &a, f, &to).await?;
+            (Some((f.clone(), fl)), tl, Some(d))
+        }
+        None => (None, "now".to_owned(), None),
+    };
+    Ok(crate::api::MilestonesData {
+        assessment_id: a.id.clone(),
+        workload: a.name.clone(),
+        can_edit: role >= Role::Editor,
+        milestones: milestones
+            .into_iter()
+            .map(|m| (m.id, m.name, m.created_by, m.created_at))
+            .collect(),
+        from,
+        to: (to, to_label),
+        diff,
+    })
+}
+
+pub(crate) async fn create_milestone(id: &str, name: &str) -> Result<(), AppError> {
+    let c = ctx()?;
+    let (a, _) = c.assessment(id, Role::Editor).await?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::BadInput(
+            "name: a milestone needs a name of 1 to 100 characters".into(),
+        ));
+    }
+    let (answers, _) = answers_of(&c.store, c.questionnaire, id).await?;
+    let e = evaluate(c.questionnaire, &answers);
+    let row = crate::store::MilestoneRow {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        name: name.to_owned(),
+        created_by: c.actor.label(),
+        created_at: now_ms(),
+        questionnaire_hash: c.questionnaire.content_hash.clone(),
+    };
+    c.store.create_milestone(&row, id, &answers, &e).await?;
+    c.audit(&a, "milestone", &a.name, &format!("saved \"{name}\""))
+        .await
+}

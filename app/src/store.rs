@@ -13,7 +13,9 @@ use questionnaires::{Answer, Workload};
 use crate::auth::{Role, User};
 
 mod accounts;
+mod milestones;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
+pub use milestones::{Milestone, MilestoneRow};
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};

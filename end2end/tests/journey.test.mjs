@@ -164,7 +164,7 @@ test('every page has no serious accessibility violations and no console errors',
   const id = await createReview(page, 'Accessibility');
   await page.goto(`${server.base}/account`);
   const team = await page.locator('a[href^="/teams/"]').first().getAttribute('href');
-  const paths = ['/', '/catalog', `/assessments/${id}/results`, '/account', team];
+  const paths = ['/', '/catalog', `/assessments/${id}/results`, `/assessments/${id}/milestones`, '/account', team];
   for (const area of ['workload_fit', 'state', 'reliability', 'security', 'observability', 'cost', 'delivery']) {
     paths.push(`/assessments/${id}/review/${area}`);
   }
@@ -175,6 +175,13 @@ test('every page has no serious accessibility violations and no console errors',
   }
   await page.goto(`${server.base}/catalog`);
   await screenshot(page, 'catalog');
+  await page.goto(`${server.base}/assessments/${id}/milestones`);
+  await page.getByLabel('Name').fill('First pass');
+  await page.getByRole('button', { name: 'Save a milestone' }).click();
+  await page.waitForURL(/milestones/);
+  await page.goto(`${server.base}/assessments/${id}/milestones`);
+  for (const v of await seriousViolations(page)) problems.push(`milestones with a diff: ${v}`);
+  await screenshot(page, 'milestones');
   await page.goto(`${server.base}/account`);
   await screenshot(page, 'account');
   await page.goto(`${server.base}${team}`);

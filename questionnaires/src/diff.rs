@@ -175,7 +175,10 @@ pub fn diff(q: &Questionnaire, before: Side<'_>, after: Side<'_>) -> Diff {
                 after: b.map(|x| describe(q, id, &x.value)),
             });
         }
-        let (ra, rb) = (risk_of(before.evaluation, id), risk_of(after.evaluation, id));
+        let (ra, rb) = (
+            risk_of(before.evaluation, id),
+            risk_of(after.evaluation, id),
+        );
         let change = RiskChange {
             question: id.to_owned(),
             title: question.title.to_string(),

@@ -30,7 +30,10 @@ fn a_snapshot_against_itself_changes_nothing() {
 #[test]
 fn risks_appear_and_resolve_as_the_evaluations_say() {
     let q = builtin();
-    let (a, b) = (scenario("01_bursty_crud_api"), scenario("02_s3_invoice_ingest"));
+    let (a, b) = (
+        scenario("01_bursty_crud_api"),
+        scenario("02_s3_invoice_ingest"),
+    );
     let (ea, eb) = (evaluate(q, &a.answers), evaluate(q, &b.answers));
     let d = diff(
         q,
@@ -55,9 +58,15 @@ fn risks_appear_and_resolve_as_the_evaluations_say() {
     let resolved: BTreeSet<String> = d.resolved.iter().map(|r| r.question.clone()).collect();
     assert_eq!(appeared, rb.difference(&ra).cloned().collect());
     assert_eq!(resolved, ra.difference(&rb).cloned().collect());
-    assert!(!d.answers.is_empty(), "two different workloads answer differently");
+    assert!(
+        !d.answers.is_empty(),
+        "two different workloads answer differently"
+    );
     let overall = &d.scores[0];
-    assert_eq!((overall.before, overall.after), (ea.scores.overall, eb.scores.overall));
+    assert_eq!(
+        (overall.before, overall.after),
+        (ea.scores.overall, eb.scores.overall)
+    );
     // Every changed answer really differs.
     for c in &d.answers {
         assert_ne!(c.before, c.after, "{}", c.question);

@@ -155,32 +155,35 @@ impl StatusLabel for questionnaires::checks::CheckResult {
     }
 }
 
+/// A Markdown download, never cached (it holds the review's details).
+fn attachment(text: String, disposition: &'static str) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut res = text.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/markdown; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(disposition),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 /// The downloaded report of a stored assessment.
 async fn download(
     c: &app::server::AppContext,
     a: &app::store::Assessment,
 ) -> axum::response::Response {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
     let rendered = match app::server::evaluation_of(c, a).await {
         Ok(e) => markdown(c.questionnaire, &a.workload(), &e).map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     };
     match rendered {
-        Ok(text) => {
-            let mut res = text.into_response();
-            let h = res.headers_mut();
-            h.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/markdown; charset=utf-8"),
-            );
-            h.insert(
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"trellis-report.md\""),
-            );
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            res
-        }
+        Ok(text) => attachment(text, "attachment; filename=\"trellis-report.md\""),
         Err(cause) => {
             tracing::error!(%cause, "rendering a report failed");
             crate::web::error_page(
@@ -212,6 +215,121 @@ pub async fn shared_report(
     let c = state.context(app::auth::Actor::Anonymous);
     match app::server::shared_assessment(&c, &token).await {
         Ok(a) => download(&c, &a).await,
+        Err(e) => crate::web::error_page(e.status(), &e.to_string()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "diff.md", escape = "none")]
+struct DiffMd<'a> {
+    workload: String,
+    from: String,
+    to: String,
+    d: &'a questionnaires::diff::Diff,
+    scores: Vec<Row>,
+    risks: Vec<Row>,
+    ranks: Vec<Row>,
+    answers: Vec<Row>,
+}
+
+/// Renders what changed between two snapshots, as GitHub-flavoured Markdown.
+pub fn diff_markdown(
+    workload: &str,
+    from: &str,
+    to: &str,
+    d: &questionnaires::diff::Diff,
+) -> Result<String, askama::Error> {
+    let level = |r: Option<questionnaires::Risk>| {
+        r.map_or("none", |r| match r {
+            questionnaires::Risk::High => "high",
+            questionnaires::Risk::Medium => "medium",
+            questionnaires::Risk::None => "none",
+        })
+        .to_owned()
+    };
+    let risks = [
+        ("appeared", &d.appeared),
+        ("resolved", &d.resolved),
+        ("changed", &d.changed),
+    ]
+    .into_iter()
+    .flat_map(|(kind, list)| {
+        list.iter().map(move |r| {
+            Row(vec![
+                kind.to_owned(),
+                cell(&r.title),
+                level(r.before),
+                level(r.after),
+            ])
+        })
+    })
+    .collect();
+    let rank = |x: Option<usize>| x.map_or_else(|| "–".to_owned(), |n| format!("#{n}"));
+    DiffMd {
+        workload: cell(workload),
+        from: cell(from),
+        to: cell(to),
+        d,
+        scores: d
+            .scores
+            .iter()
+            .map(|s| {
+                Row(vec![
+                    cell(&s.title),
+                    score(s.before),
+                    score(s.after),
+                    s.delta().map_or_else(String::new, |x| format!("{x:+.0}")),
+                ])
+            })
+            .collect(),
+        risks,
+        ranks: d
+            .ranks
+            .iter()
+            .map(|r| Row(vec![cell(&r.name), rank(r.before), rank(r.after)]))
+            .collect(),
+        answers: d
+            .answers
+            .iter()
+            .map(|a| {
+                let show =
+                    |x: &Option<String>| x.as_deref().map_or_else(|| "unanswered".to_owned(), cell);
+                Row(vec![cell(&a.title), show(&a.before), show(&a.after)])
+            })
+            .collect(),
+    }
+    .render()
+}
+
+/// Which two snapshots to compare.
+#[derive(serde::Deserialize)]
+pub struct Compare {
+    from: String,
+    #[serde(default = "current")]
+    to: String,
+}
+
+fn current() -> String {
+    "current".to_owned()
+}
+
+/// `GET /assessments/{id}/diff.md?from=…&to=…`: what changed, for the team's members.
+pub async fn diff_report(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    axum::Extension(actor): axum::Extension<app::auth::Actor>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(compare): axum::extract::Query<Compare>,
+) -> axum::response::Response {
+    let c = state.context(actor);
+    let result = async {
+        let (a, _) = c.assessment(&id, app::auth::Role::Viewer).await?;
+        let (from, to, d) = app::server::diff_of(&c, &a, &compare.from, &compare.to).await?;
+        diff_markdown(&a.name, &from, &to, &d)
+            .map_err(|e| app::server::AppError::Internal(e.to_string()))
+    }
+    .await;
+    match result {
+        Ok(text) => attachment(text, "attachment; filename=\"trellis-changes.md\""),
         Err(e) => crate::web::error_page(e.status(), &e.to_string()),
     }
 }

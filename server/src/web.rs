@@ -137,6 +137,11 @@ fn handlers() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/share/{token}/report.md",
             get(report::shared_report),
         ),
+        (
+            Method::GET,
+            "/assessments/{id}/diff.md",
+            get(report::diff_report),
+        ),
     ]
 }
 

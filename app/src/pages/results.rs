@@ -112,6 +112,10 @@ fn Results(page: Page) -> impl IntoView {
                         {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
                         " "
                         <a class="button" href=page.report_url.clone() download>"Download the report (Markdown)"</a>
+                        {(!shared).then(|| view! {
+                            " "
+                            <a class="button" href=format!("/assessments/{}/milestones", page.assessment_id)>"Milestones and changes"</a>
+                        })}
                     </p>
                 </div>
                 <div class="overall">

@@ -57,6 +57,8 @@ struct World {
     token: String,
     /// A team none of the actors is in (invites to it are harmless to accept).
     elsewhere: String,
+    /// A milestone of the assessment.
+    milestone: String,
 }
 
 /// The token in a "shown once" page.
@@ -116,7 +118,18 @@ async fn world() -> World {
         .post("/account/tokens", &[("name", "ci"), ("team", &team)])
         .await;
     let token = shown(&r.body, "trl_");
+    let r = owner
+        .post(
+            "/api/create_milestone",
+            &[("id", assessment.as_str()), ("name", "Before launch")],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let milestone = app.store.milestones(&assessment).await.unwrap()[0]
+        .id
+        .clone();
     World {
+        milestone,
         elsewhere: stranger.team.clone(),
         app,
         owner,
@@ -203,7 +216,18 @@ impl World {
                 Needs::Nothing,
                 get(format!("/share/{}/report.md", self.share)),
             ),
-            ("GET", "/assessments/{id}/report.md") => (Needs::Read, get(concrete)),
+            ("GET", "/assessments/{id}/report.md" | "/assessments/{id}/milestones") => {
+                (Needs::Read, get(concrete))
+            }
+            ("GET", "/assessments/{id}/diff.md") => (
+                Needs::Read,
+                get(format!("{concrete}?from={}&to=current", self.milestone)),
+            ),
+            ("POST", "/api/milestones_page") => (Needs::Read, form(vec![("id", s(a))])),
+            ("POST", "/api/create_milestone") => (
+                Needs::Edit,
+                form(vec![("id", s(a)), ("name", s("Checkpoint"))]),
+            ),
             ("GET", "/invites/{token}") => (Needs::Nothing, get(s("/invites/inv_anything"))),
             ("GET", "/account") => (Needs::SignedIn, get(concrete)),
             ("GET", "/teams/{id}") => (Needs::Read, get(concrete)),

@@ -396,3 +396,88 @@ async fn results_pages_show_every_change_at_once() {
     .await;
     assert!(c.get(&results).await.body.contains("Results: Renamed"));
 }
+
+/// A milestone keeps the answers as they were; comparing it with now shows exactly what the
+/// team changed since, on the page and as Markdown.
+#[tokio::test]
+async fn milestones_keep_a_snapshot_and_show_what_changed_since() {
+    let c = Client::new().await;
+    let id = c.create("Milestoned").await;
+    let save = |rps: &'static str, version: &'static str| {
+        let c = c.clone();
+        let id = id.clone();
+        async move {
+            let r = c
+                .post(
+                    &format!("/assessments/{id}/review/workload_fit/save"),
+                    &[
+                        ("q.peak_rps", rps),
+                        ("v.peak_rps", version),
+                        ("save", "stay"),
+                    ],
+                )
+                .await;
+            assert!(r.location.contains("%22saved%22%3Atrue"), "{}", r.location);
+        }
+    };
+    save("100", "").await;
+    let r = c
+        .post(
+            "/api/create_milestone",
+            &[("id", id.as_str()), ("name", "")],
+        )
+        .await;
+    assert!(
+        r.body.contains("name"),
+        "an empty name is refused: {}",
+        r.body
+    );
+    let r = c
+        .post(
+            "/api/create_milestone",
+            &[("id", id.as_str()), ("name", "Before launch")],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let milestones = c.app.store.milestones(&id).await.unwrap();
+    assert_eq!(
+        milestones.len(),
+        1,
+        "one milestone, the refused one was not stored"
+    );
+    let mid = milestones[0].id.clone();
+    save("2000", "1").await;
+
+    let page = c.get(&format!("/assessments/{id}/milestones")).await.body;
+    assert!(page.contains("Before launch"));
+    assert!(page.contains("Answers that changed (1)"), "{page}");
+    assert!(page.contains("100 req/s") && page.contains("2000 req/s"));
+
+    let md = c
+        .get(&format!("/assessments/{id}/diff.md?from={mid}&to=current"))
+        .await;
+    assert_eq!(md.status, StatusCode::OK);
+    assert!(
+        md.body.starts_with("# What changed: Milestoned"),
+        "{}",
+        md.body
+    );
+    assert!(
+        md.body.contains("| 100 req/s | 2000 req/s |"),
+        "{}",
+        md.body
+    );
+
+    // The milestone itself did not move.
+    let same = c
+        .get(&format!("/assessments/{id}/milestones?from={mid}&to={mid}"))
+        .await
+        .body;
+    assert!(same.contains("Nothing changed between these two."));
+    assert_eq!(
+        c.get(&format!("/assessments/{id}/milestones?from=nope"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
