@@ -1,6 +1,8 @@
-//! The Markdown summary of an evaluation, rendered with askama from `templates/evaluation.md`:
-//! printed by `trellis evaluate --format md`, and downloaded from a review's results page (or
-//! through its share link). Every table cell is escaped so user text cannot break a table.
+//! The report downloads. The Markdown summary of an evaluation, rendered with askama from
+//! `templates/evaluation.md`, is printed by `trellis evaluate --format md` and downloaded from a
+//! review's results page (or through its share link); every table cell is escaped so user text
+//! cannot break a table. Also: what changed between two milestones (`templates/diff.md`), and the
+//! risks and checklist as CSV with stable columns, for backlog imports.
 
 use askama::Template;
 use questionnaires::evaluate::ItemState;
@@ -332,4 +334,136 @@ pub async fn diff_report(
         Ok(text) => attachment(text, "attachment; filename=\"trellis-changes.md\""),
         Err(e) => crate::web::error_page(e.status(), &e.to_string()),
     }
+}
+
+/// The CSV columns, in order. Stable: importers (Jira, GitHub Projects) map them by name.
+pub const CSV_COLUMNS: [&str; 10] = [
+    "Type",
+    "Key",
+    "Summary",
+    "Area",
+    "Priority",
+    "Status",
+    "Owner",
+    "Due date",
+    "Description",
+    "Link",
+];
+
+/// The risks, then the checklist, one row each, for a backlog import. `base` is the path that
+/// links resolve against (the review's, or the share link's).
+pub fn csv(
+    q: &questionnaires::Questionnaire,
+    e: &questionnaires::Evaluation,
+    items: &[app::store::StoredItem],
+    review: Option<&str>,
+) -> Result<String, String> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let err = |e: ::csv::Error| e.to_string();
+    w.write_record(CSV_COLUMNS).map_err(err)?;
+    let area = |id: &questionnaires::model::AreaId| {
+        q.areas
+            .iter()
+            .find(|a| a.id == *id)
+            .map(|a| a.title.to_string())
+            .unwrap_or_default()
+    };
+    for r in e
+        .risks
+        .iter()
+        .filter(|r| r.level != questionnaires::Risk::None)
+    {
+        let link = review
+            .map(|base| format!("{base}/review/{}#q-{}", r.area, r.question))
+            .unwrap_or_default();
+        w.write_record([
+            "risk",
+            r.question.as_str(),
+            &r.title,
+            &area(&r.area),
+            r.level.as_str(),
+            "open",
+            "",
+            "",
+            &r.reason,
+            &link,
+        ])
+        .map_err(err)?;
+    }
+    for i in &e.checklist {
+        let team = items.iter().find(|s| s.item_id == i.id.as_str());
+        let derived = match i.state {
+            questionnaires::evaluate::ItemState::Done => "done",
+            questionnaires::evaluate::ItemState::Open => "open",
+            questionnaires::evaluate::ItemState::NotApplicable => "not applicable",
+        };
+        let priority = match i.priority {
+            questionnaires::evaluate::Priority::High => "high",
+            questionnaires::evaluate::Priority::Medium => "medium",
+            questionnaires::evaluate::Priority::Low => "low",
+        };
+        let link = review
+            .map(|base| format!("{base}/results"))
+            .unwrap_or_default();
+        w.write_record([
+            "checklist",
+            i.id.as_str(),
+            &i.title,
+            &area(&i.area),
+            priority,
+            team.map_or(derived, |t| t.status.as_str()),
+            team.map_or("", |t| t.owner.as_str()),
+            team.and_then(|t| t.due_date.as_deref()).unwrap_or(""),
+            &i.why,
+            &link,
+        ])
+        .map_err(err)?;
+    }
+    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+}
+
+async fn csv_download(
+    c: &app::server::AppContext,
+    a: &app::store::Assessment,
+    review: Option<&str>,
+) -> Result<axum::response::Response, app::server::AppError> {
+    use axum::http::{HeaderValue, header};
+    let e = app::server::evaluation_of(c, a).await?;
+    let items = c.store.checklist(&a.id).await?;
+    let text = csv(c.questionnaire, &e, &items, review).map_err(app::server::AppError::Internal)?;
+    let mut res = attachment(text, "attachment; filename=\"trellis-backlog.csv\"");
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    Ok(res)
+}
+
+/// `GET /assessments/{id}/report.csv`: risks and checklist items, for the team's members.
+pub async fn assessment_csv(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    axum::Extension(actor): axum::Extension<app::auth::Actor>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let c = state.context(actor);
+    let result = async {
+        let (a, _) = c.assessment(&id, app::auth::Role::Viewer).await?;
+        csv_download(&c, &a, Some(&format!("/assessments/{id}"))).await
+    }
+    .await;
+    result.unwrap_or_else(|e| crate::web::error_page(e.status(), &e.to_string()))
+}
+
+/// `GET /share/{token}/report.csv`: the same, through a live share link (no links back in).
+pub async fn shared_csv(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let c = state.context(app::auth::Actor::Anonymous);
+    let result = async {
+        let a = app::server::shared_assessment(&c, &token).await?;
+        csv_download(&c, &a, None).await
+    }
+    .await;
+    result.unwrap_or_else(|e| crate::web::error_page(e.status(), &e.to_string()))
 }

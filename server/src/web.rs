@@ -142,6 +142,16 @@ fn handlers() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/assessments/{id}/diff.md",
             get(report::diff_report),
         ),
+        (
+            Method::GET,
+            "/assessments/{id}/report.csv",
+            get(report::assessment_csv),
+        ),
+        (
+            Method::GET,
+            "/share/{token}/report.csv",
+            get(report::shared_csv),
+        ),
     ]
 }
 

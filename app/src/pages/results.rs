@@ -112,6 +112,8 @@ fn Results(page: Page) -> impl IntoView {
                         {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
                         " "
                         <a class="button" href=page.report_url.clone() download>"Download the report (Markdown)"</a>
+                        " "
+                        <a class="button" href=format!("{}.csv", page.report_url.trim_end_matches(".md")) download>"Risks and checklist (CSV)"</a>
                         {(!shared).then(|| view! {
                             " "
                             <a class="button" href=format!("/assessments/{}/milestones", page.assessment_id)>"Milestones and changes"</a>

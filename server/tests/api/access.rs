@@ -216,6 +216,11 @@ impl World {
                 Needs::Nothing,
                 get(format!("/share/{}/report.md", self.share)),
             ),
+            ("GET", "/share/{token}/report.csv") => (
+                Needs::Nothing,
+                get(format!("/share/{}/report.csv", self.share)),
+            ),
+            ("GET", "/assessments/{id}/report.csv") => (Needs::Read, get(concrete)),
             ("GET", "/assessments/{id}/report.md" | "/assessments/{id}/milestones") => {
                 (Needs::Read, get(concrete))
             }
@@ -766,4 +771,56 @@ async fn the_report_downloads_for_members_and_share_links() {
         .await
         .body;
     assert!(page.contains(&format!("href=\"/share/{}/report.md\"", w.share)));
+}
+
+/// The CSV export has its stable header and one row per risk and checklist item, with the
+/// team's status and owner, and quotes what needs quoting.
+#[tokio::test]
+async fn the_csv_export_lists_risks_and_checklist_items_with_stable_columns() {
+    let w = world().await;
+    let r = w
+        .owner
+        .post(
+            "/api/save_checklist_item",
+            &[
+                ("id", w.assessment.as_str()),
+                ("item", "budget_alarm"),
+                ("status", "accepted-risk"),
+                ("owner", "Ana, \"the\" owner"),
+                ("due_date", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection());
+    let csv = w
+        .viewer
+        .get(&format!("/assessments/{}/report.csv", w.assessment))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Type,Key,Summary,Area,Priority,Status,Owner,Due date,Description,Link")
+    );
+    let rows: Vec<&str> = lines.collect();
+    let q = questionnaires::builtin();
+    assert!(rows.iter().filter(|l| l.starts_with("checklist,")).count() == q.checklist.len());
+    let budget = rows
+        .iter()
+        .find(|l| l.starts_with("checklist,budget_alarm,"))
+        .unwrap();
+    assert!(
+        budget.contains(",accepted-risk,\"Ana, \"\"the\"\" owner\",2026-12-31,"),
+        "{budget}"
+    );
+    let shared = w
+        .app
+        .anonymous()
+        .get(&format!("/share/{}/report.csv", w.share))
+        .await;
+    assert_eq!(shared.status, StatusCode::OK);
+    assert!(
+        !shared.body.contains("/assessments/"),
+        "no links into the app from a share link"
+    );
 }
