@@ -218,6 +218,8 @@ pub struct ResultsData {
     pub shared: bool,
     /// Where the Markdown report downloads from (through the share link, on a shared page).
     pub report_url: String,
+    /// Seen as a milestone saved it (its name, when and who): read-only.
+    pub as_of: Option<String>,
     /// The live share links, for owners (who may make and revoke them).
     pub share_links: Option<Vec<ShareLinkView>>,
 }
@@ -511,6 +513,17 @@ pub async fn milestones_page(
     to: Option<String>,
 ) -> Result<MilestonesData, ServerFnError> {
     crate::server::milestones_page(&id, from.as_deref(), to.as_deref())
+        .await
+        .map_err(into_fn_error)
+}
+
+/// The results as a milestone saved them, read-only.
+#[server(endpoint = "milestone_results")]
+pub async fn milestone_results(
+    id: String,
+    milestone: String,
+) -> Result<ResultsData, ServerFnError> {
+    crate::server::milestone_results(&id, &milestone)
         .await
         .map_err(into_fn_error)
 }

@@ -114,6 +114,11 @@ pub fn App() -> impl IntoView {
                         view=pages::milestones::MilestonesPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/assessments/:id/milestones/:milestone")
+                        view=pages::results::MilestoneResultsPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/signin") view=pages::account::SignInPage />
                     <Route path=path!("/signup") view=pages::account::SignUpPage />
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />

@@ -557,18 +557,46 @@ pub(crate) async fn shared_results(token: &str) -> Result<ResultsData, AppError>
 }
 
 async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsData, AppError> {
+    let (answers, _) = answers_of(&c.store, c.questionnaire, &assessment.id).await?;
+    let e = evaluate(c.questionnaire, &answers);
+    let items = c.store.checklist(&assessment.id).await?;
+    results_from(c, assessment, e, items)
+}
+
+/// The results of an assessment as a milestone saved them: read-only, with the checklist as the
+/// answers then implied it.
+pub(crate) async fn milestone_results(id: &str, milestone: &str) -> Result<ResultsData, AppError> {
+    let c = ctx()?;
+    let (a, _) = c.assessment(id, Role::Viewer).await?;
+    let m = c
+        .store
+        .milestone(id, milestone)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => AppError::NotFound("There is no such milestone.".into()),
+            other => other.into(),
+        })?;
+    let mut page = results_from(&c, a, m.evaluation, Vec::new())?;
+    page.as_of = Some(format!(
+        "{} ({} UTC, by {})",
+        m.row.name,
+        crate::pages::utc(m.row.created_at),
+        m.row.created_by
+    ));
+    Ok(page)
+}
+
+fn results_from(
+    c: &AppContext,
+    assessment: Assessment,
+    e: Evaluation,
+    items: Vec<crate::store::StoredItem>,
+) -> Result<ResultsData, AppError> {
     let q = c.questionnaire;
     let id = assessment.id.clone();
     let id = id.as_str();
-    let (answers, _) = answers_of(&c.store, q, id).await?;
-    let e = evaluate(q, &answers);
-    let stored: BTreeMap<String, crate::store::StoredItem> = c
-        .store
-        .checklist(id)
-        .await?
-        .into_iter()
-        .map(|i| (i.item_id.clone(), i))
-        .collect();
+    let stored: BTreeMap<String, crate::store::StoredItem> =
+        items.into_iter().map(|i| (i.item_id.clone(), i)).collect();
     let checklist = e
         .checklist
         .iter()
@@ -622,6 +650,7 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
     Ok(ResultsData {
         can_edit: false,
         shared: false,
+        as_of: None,
         report_url: format!("/assessments/{id}/report.md"),
         share_links: None,
         assessment_id: assessment.id,

@@ -91,8 +91,12 @@ fn Milestones(data: MilestonesData) -> impl IntoView {
                     <table class="members">
                         <thead><tr><th scope="col">"Milestone"</th><th scope="col">"Saved by"</th><th scope="col">"When (UTC)"</th></tr></thead>
                         <tbody>
-                            {data.milestones.iter().cloned().map(|(_, name, by, at)| view! {
-                                <tr><td>{name}</td><td>{by}</td><td class="small">{super::utc(at)}</td></tr>
+                            {data.milestones.iter().cloned().map(|(mid, name, by, at)| view! {
+                                <tr>
+                                    <td><a href=format!("/assessments/{id}/milestones/{mid}")>{name}</a></td>
+                                    <td>{by}</td>
+                                    <td class="small">{super::utc(at)}</td>
+                                </tr>
                             }).collect_view()}
                         </tbody>
                     </table>

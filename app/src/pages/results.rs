@@ -10,8 +10,8 @@ use questionnaires::evaluate::RiskItem;
 use questionnaires::recommend::Recommendation;
 
 use crate::api::{
-    ChecklistRow, ResultsData as Page, RevokeShareLink, SaveChecklistItem, results_page,
-    shared_results,
+    ChecklistRow, ResultsData as Page, RevokeShareLink, SaveChecklistItem, milestone_results,
+    results_page, shared_results,
 };
 
 /// The page.
@@ -23,6 +23,28 @@ pub fn ResultsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || { let id = id.clone(); Suspend::new(async move {
                 match results_page(id).await {
+                    Err(error) => view! { <super::LoadError error /> }.into_any(),
+                    Ok(page) => view! { <Results page /> }.into_any(),
+                }
+            })}}
+        </Suspense>
+    }
+}
+
+/// The results as a milestone saved them: read-only, and saying so.
+#[component]
+pub fn MilestoneResultsPage() -> impl IntoView {
+    let key = {
+        let p = use_params_map().read_untracked();
+        (
+            p.get("id").unwrap_or_default(),
+            p.get("milestone").unwrap_or_default(),
+        )
+    };
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || { let (id, milestone) = key.clone(); Suspend::new(async move {
+                match milestone_results(id, milestone).await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
                     Ok(page) => view! { <Results page /> }.into_any(),
                 }
@@ -92,6 +114,13 @@ fn Results(page: Page) -> impl IntoView {
     let share_links = page.share_links.clone();
     view! {
         <Title text=format!("Results · {}", page.workload) />
+        {page.as_of.clone().map(|as_of| view! {
+            <p class="notice shared" role="note">
+                <strong>{format!("As of milestone {as_of}.")}</strong>
+                " These results never change. "
+                <a href=format!("/assessments/{}/results", page.assessment_id)>"See them now"</a>
+            </p>
+        })}
         {shared.then(|| view! {
             <p class="notice shared" role="note">
                 <strong>"Shared, read-only view."</strong>
@@ -111,9 +140,12 @@ fn Results(page: Page) -> impl IntoView {
                     <p class="actions">
                         {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
                         " "
-                        <a class="button" href=page.report_url.clone() download>"Download the report (Markdown)"</a>
-                        " "
-                        <a class="button" href=format!("{}.csv", page.report_url.trim_end_matches(".md")) download>"Risks and checklist (CSV)"</a>
+                        {page.as_of.is_none().then(|| view! {
+                            " "
+                            <a class="button" href=page.report_url.clone() download>"Download the report (Markdown)"</a>
+                            " "
+                            <a class="button" href=format!("{}.csv", page.report_url.trim_end_matches(".md")) download>"Risks and checklist (CSV)"</a>
+                        })}
                         {(!shared).then(|| view! {
                             " "
                             <a class="button" href=format!("/assessments/{}/milestones", page.assessment_id)>"Milestones and changes"</a>

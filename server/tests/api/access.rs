@@ -224,6 +224,14 @@ impl World {
             ("GET", "/assessments/{id}/report.md" | "/assessments/{id}/milestones") => {
                 (Needs::Read, get(concrete))
             }
+            ("GET", "/assessments/{id}/milestones/{milestone}") => (
+                Needs::Read,
+                get(format!("/assessments/{a}/milestones/{}", self.milestone)),
+            ),
+            ("POST", "/api/milestone_results") => (
+                Needs::Read,
+                form(vec![("id", s(a)), ("milestone", self.milestone.clone())]),
+            ),
             ("GET", "/assessments/{id}/diff.md") => (
                 Needs::Read,
                 get(format!("{concrete}?from={}&to=current", self.milestone)),

@@ -468,6 +468,20 @@ async fn milestones_keep_a_snapshot_and_show_what_changed_since() {
         md.body
     );
 
+    // Its results as they were: read-only, the old figure.
+    let then = c
+        .get(&format!("/assessments/{id}/milestones/{mid}"))
+        .await
+        .body;
+    assert!(then.contains("As of milestone Before launch"), "{then}");
+    assert!(!then.contains("item-form"), "read-only");
+    assert!(
+        !c.get(&format!("/assessments/{id}/results"))
+            .await
+            .body
+            .contains("As of milestone")
+    );
+
     // The milestone itself did not move.
     let same = c
         .get(&format!("/assessments/{id}/milestones?from={mid}&to={mid}"))
