@@ -32,6 +32,17 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+/// Text escaped for HTML, quotes included. Pages need it where Leptos writes text as it is: a
+/// `<textarea>`'s children and the document `<title>` (a value holding `</textarea>` or `</title>`
+/// would end the element and inject what follows; the XSS browser test found both). The server
+/// uses it for its few hand-written pages.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The Content-Security-Policy of every response: scripts only from Trellis itself and, on a
 /// page, its own inline hydration script (by `nonce`); WebAssembly allowed to compile; nothing
 /// framed, no plugins, forms only to Trellis. Inline style attributes stay allowed: the SVG
@@ -83,7 +94,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| {
             // leptos_meta writes the title as it is: escaped here, so a workload named
             // `</title><script>` stays text (the XSS browser test found it).
-            pages::escape_text(&if page.is_empty() { "Trellis".to_owned() } else { format!("{page} · Trellis") })
+            escape_html(&if page.is_empty() { "Trellis".to_owned() } else { format!("{page} · Trellis") })
         } />
         <Router>
             <a class="skip" href="#content">"Skip to content"</a>
@@ -162,5 +173,16 @@ pub fn hydrate() {
     // Tells browser tests that the page is live (a hydration panic never gets here).
     if let Some(body) = document().body() {
         let _ = body.set_attribute("data-hydrated", "");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escaped_text_cannot_close_its_element_or_attribute() {
+        assert_eq!(
+            super::escape_html("</textarea><b a=\"x\">&amp;"),
+            "&lt;/textarea&gt;&lt;b a=&quot;x&quot;&gt;&amp;amp;"
+        );
     }
 }

@@ -68,17 +68,6 @@ pub fn utc(ms: i64) -> String {
     )
 }
 
-/// Text escaped for the two places where Leptos writes text as it is: a `<textarea>`'s children
-/// and the document `<title>`. A value holding `</textarea>` or `</title>` would otherwise end the
-/// element and inject what follows (the XSS browser test found both); escaped, and set as inner
-/// HTML, it is exactly the text again.
-pub fn escape_text(value: &str) -> String {
-    value
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// Formats a score for display.
 pub fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "–".to_owned(), |s| format!("{s:.0}"))
@@ -96,14 +85,6 @@ pub fn score_class(score: Option<f64>) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn escape_text_cannot_close_its_textarea() {
-        assert_eq!(
-            super::escape_text("</textarea><b>&amp;"),
-            "&lt;/textarea&gt;&lt;b&gt;&amp;amp;"
-        );
-    }
-
     #[test]
     fn utc_formats_known_instants() {
         assert_eq!(super::utc(0), "1970-01-01 00:00");

@@ -247,10 +247,7 @@ async fn not_found() -> Response {
 
 /// A small, self-contained error page. The message is escaped.
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
-    let escaped = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = app::escape_html(message);
     let items: String = escaped.lines().map(|l| format!("<li>{l}</li>")).collect();
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · Trellis</title>\

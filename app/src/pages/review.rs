@@ -206,7 +206,7 @@ fn Question(q: QuestionView) -> impl IntoView {
             view! {
                 <div class="text">
                     <label for=iid.clone()>"Answer"</label>
-                    <textarea id=iid name=name.clone() rows="3" maxlength="10000" aria-describedby=help_id.clone() inner_html=super::escape_text(&q.value)></textarea>
+                    <textarea id=iid name=name.clone() rows="3" maxlength="10000" aria-describedby=help_id.clone() inner_html=crate::escape_html(&q.value)></textarea>
                 </div>
             }.into_any()
         }
@@ -231,7 +231,7 @@ fn Question(q: QuestionView) -> impl IntoView {
                     <input id=reason_id name=format!("na_reason.{}", q.id) maxlength="2000" value=q.na_reason.clone() />
                 </div>
                 <label for=note_id.clone()>"Note"</label>
-                <textarea id=note_id name=format!("note.{}", q.id) rows="2" maxlength="5000" inner_html=super::escape_text(&q.note)></textarea>
+                <textarea id=note_id name=format!("note.{}", q.id) rows="2" maxlength="5000" inner_html=crate::escape_html(&q.note)></textarea>
             </details>
             <input type="hidden" name=format!("v.{}", q.id) value=q.version.map(|v| v.to_string()).unwrap_or_default() />
         </fieldset>

@@ -513,14 +513,30 @@ impl Store {
         id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        self.revoke(
             "UPDATE share_links SET revoked_at = $1 WHERE id = $2 AND assessment_id = $3 AND revoked_at IS NULL",
+            id,
+            assessment_id,
+            now,
         )
-        .bind(now)
-        .bind(id)
-        .bind(assessment_id)
-        .execute(&self.pool)
-        .await?;
+        .await
+    }
+
+    /// Runs a revoking `UPDATE` (`$1` now, `$2` the id, `$3` its owner): `NotFound` when nothing
+    /// live matched, and cached access is forgotten when something did.
+    async fn revoke(
+        &self,
+        sql: &'static str,
+        id: &str,
+        owner: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(sql)
+            .bind(now)
+            .bind(id)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -592,19 +608,13 @@ impl Store {
         id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        self.revoke(
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+            id,
+            user_id,
+            now,
         )
-        .bind(now)
-        .bind(id)
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        self.access_changed();
-        Ok(())
+        .await
     }
 
     /// The user and team of a live API token; notes when it was last used (to the minute).
