@@ -28,6 +28,8 @@ pub struct AssessmentSummary {
     pub answered: usize,
     /// Questions that apply.
     pub applicable: usize,
+    /// Carried-over answers still to confirm.
+    pub to_confirm: usize,
     /// Overall score.
     pub overall: Option<f64>,
     /// High risks.
@@ -53,6 +55,8 @@ pub struct RailArea {
     pub answered: usize,
     /// Applicable.
     pub applicable: usize,
+    /// Carried-over answers still to confirm.
+    pub to_confirm: usize,
 }
 
 /// One choice, ready to render.
@@ -107,6 +111,8 @@ pub struct QuestionView {
     pub risk: Option<String>,
     /// Who changed it last, and when (unix ms).
     pub changed: Option<(String, i64)>,
+    /// Carried over from a template, and still to confirm.
+    pub to_confirm: bool,
 }
 
 /// A save that lost a race: what the user sent, and what is stored now.
@@ -135,6 +141,8 @@ pub struct AreaData {
     pub assessment_id: String,
     /// Workload name.
     pub workload: String,
+    /// What the review started from (`None`: blank).
+    pub started_from: Option<String>,
     /// Area id.
     pub area_id: String,
     /// Area title.
@@ -155,6 +163,8 @@ pub struct AreaData {
     pub errors: Vec<(String, String)>,
     /// Whether the last save went through.
     pub saved: bool,
+    /// How many carried-over answers the last save confirmed unchanged.
+    pub confirmed: usize,
     /// Whether the viewer may change answers (editors and owners).
     pub can_edit: bool,
 }
@@ -216,12 +226,29 @@ pub struct ResultsData {
     pub can_edit: bool,
     /// Seen through a share link: read-only.
     pub shared: bool,
-    /// Where the Markdown report downloads from (through the share link, on a shared page).
+    /// Where the report page and downloads live (`…/report`, `…/report.pdf`): under the review,
+    /// its share link or its milestone.
     pub report_url: String,
     /// Seen as a milestone saved it (its name, when and who): read-only.
     pub as_of: Option<String>,
     /// The live share links, for owners (who may make and revoke them).
     pub share_links: Option<Vec<ShareLinkView>>,
+    /// Carried-over answers still to confirm, for members (`None`: none left).
+    pub to_confirm: Option<ToConfirm>,
+    /// What a new review started from this page starts from (the home page's `from`), for
+    /// members.
+    pub start_from: Option<String>,
+}
+
+/// Carried-over answers that nobody has confirmed yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToConfirm {
+    /// How many (of the questions that apply).
+    pub count: usize,
+    /// What they were carried over from.
+    pub from: String,
+    /// The review page of the first one, at its question.
+    pub first: String,
 }
 
 /// The signed-in user, as pages see them.
@@ -338,6 +365,8 @@ pub struct SaveResult {
     pub visible: Vec<(String, bool)>,
     /// The risk of each question now.
     pub risks: Vec<(String, Option<String>)>,
+    /// Whether each question's answer is still to confirm.
+    pub to_confirm: Vec<(String, bool)>,
     /// Progress across areas.
     pub rail: Vec<RailArea>,
 }
@@ -361,22 +390,40 @@ pub async fn list_assessments(
         .map_err(into_fn_error)
 }
 
-/// Creates an assessment and opens its first area.
+/// Creates an assessment and opens its first area. `from` (optional) starts it from a review's
+/// current answers (`ID`) or from one of its milestones (`ID/MILESTONE`): the answers are
+/// carried over, to confirm.
 #[server(endpoint = "create_assessment")]
 pub async fn create_assessment(
     team: String,
     name: String,
     description: String,
     environment: String,
+    from: Option<String>,
 ) -> Result<(), ServerFnError> {
-    let id = crate::server::create_assessment(&team, &name, &description, &environment)
-        .await
-        .map_err(into_fn_error)?;
+    let id = crate::server::create_assessment(
+        &team,
+        &name,
+        &description,
+        &environment,
+        from.as_deref().unwrap_or_default(),
+    )
+    .await
+    .map_err(into_fn_error)?;
     leptos_axum::redirect(&format!(
         "/assessments/{id}/review/{}",
         crate::server::first_area()
     ));
     Ok(())
+}
+
+/// What a new review can start from: each review the user can see (its current answers) and
+/// each of its milestones, as (`from` value, label), most recently changed review first.
+#[server(endpoint = "template_sources")]
+pub async fn template_sources() -> Result<Vec<(String, String)>, ServerFnError> {
+    crate::server::template_sources()
+        .await
+        .map_err(into_fn_error)
 }
 
 /// Renames an assessment.

@@ -22,6 +22,7 @@ pub mod api;
 pub mod auth;
 pub mod charts;
 mod pages;
+pub use pages::utc;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -16,6 +16,9 @@ use crate::api::{
 use crate::auth::{Actor, Role, User};
 use crate::store::{Assessment, Current, NewAssessment, Store, StoreError};
 
+mod templates;
+pub(crate) use templates::template_sources;
+
 /// What every server function and handler can reach.
 #[derive(Clone)]
 pub struct AppContext {
@@ -214,24 +217,32 @@ async fn answers_of(
     Ok((answers, by_id))
 }
 
-pub(crate) async fn list_assessments(
+/// The assessments the actor can see (an API token sees its own team's only), most recently
+/// changed first.
+async fn visible_assessments(
+    c: &AppContext,
     include_archived: bool,
-) -> Result<Vec<AssessmentSummary>, AppError> {
-    let c = ctx()?;
+) -> Result<Vec<Assessment>, AppError> {
     let user = c.user()?;
     let only = match &c.actor {
         Actor::Token { team_id, .. } => Some(team_id.as_str()),
         _ => None,
     };
-    let mut out = Vec::new();
-    for a in c
-        .store
+    Ok(c.store
         .assessments(&user.id, only, include_archived)
-        .await?
-    {
-        let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
+        .await?)
+}
+
+pub(crate) async fn list_assessments(
+    include_archived: bool,
+) -> Result<Vec<AssessmentSummary>, AppError> {
+    let c = ctx()?;
+    let mut out = Vec::new();
+    for a in visible_assessments(&c, include_archived).await? {
+        let (answers, stored) = answers_of(&c.store, c.questionnaire, &a.id).await?;
         let e = evaluate(c.questionnaire, &answers);
         out.push(AssessmentSummary {
+            to_confirm: templates::to_confirm(c.questionnaire, &e, &stored).len(),
             answered: e.progress.answered,
             applicable: e.progress.applicable,
             overall: e.scores.overall,
@@ -282,11 +293,14 @@ fn workload(name: &str, description: &str, environment: &str) -> Result<Workload
     })
 }
 
+/// Creates an assessment in `team`: blank, or `from` a review or milestone the actor can read
+/// (see [`templates::Source`]), with its answers carried over, to confirm.
 pub(crate) async fn create_assessment(
     team: &str,
     name: &str,
     description: &str,
     environment: &str,
+    from: &str,
 ) -> Result<String, AppError> {
     let c = ctx()?;
     c.team(team, Role::Editor).await?;
@@ -296,8 +310,19 @@ pub(crate) async fn create_assessment(
         questionnaire_hash: c.questionnaire.content_hash.clone(),
         team_id: team.to_owned(),
     };
+    let source = templates::Source::parse(from)?;
     let id = uuid::Uuid::new_v4().simple().to_string();
-    c.store.create_assessment(&new, &id, now_ms()).await?;
+    let now = now_ms();
+    let created = match source {
+        None => c.store.create_assessment(&new, &id, now).await?,
+        Some(source) => templates::create_from(&c, &new, &id, source, now).await?,
+    };
+    let detail = created
+        .started_from
+        .as_ref()
+        .map_or_else(|| "created".to_owned(), |f| format!("created from {f}"));
+    c.audit(&created, "assessment", &created.name, &detail)
+        .await?;
     Ok(id)
 }
 
@@ -341,15 +366,22 @@ pub(crate) async fn archive_assessment(
     c.audit(&current, "assessment", &current.name, what).await
 }
 
-fn rail(q: &Questionnaire, e: &Evaluation) -> Vec<RailArea> {
+/// Each area's progress, and how many of its answers are still to confirm (`pending`, from
+/// [`templates::to_confirm`]).
+fn rail(q: &Questionnaire, e: &Evaluation, pending: &[usize]) -> Vec<RailArea> {
     q.areas
         .iter()
         .zip(&e.areas)
-        .map(|(a, r)| RailArea {
+        .enumerate()
+        .map(|(i, (a, r))| RailArea {
             id: a.id.to_string(),
             title: a.title.to_string(),
             answered: r.progress.answered,
             applicable: r.progress.applicable,
+            to_confirm: pending
+                .iter()
+                .filter(|&&p| q.questions[p].area == i)
+                .count(),
         })
         .collect()
 }
@@ -359,6 +391,7 @@ fn question_view(
     answer: Option<&crate::store::StoredAnswer>,
     e: &Evaluation,
     index: usize,
+    to_confirm: bool,
 ) -> QuestionView {
     let result = &e.questions[index];
     let value = answer.map(|a| &a.answer.value);
@@ -410,6 +443,7 @@ fn question_view(
         visible: result.status != Status::Hidden,
         risk: result.risk.map(|r| r.as_str().to_owned()),
         changed: answer.map(|a| (a.updated_by.clone(), a.updated_at)),
+        to_confirm,
     }
 }
 
@@ -435,16 +469,18 @@ pub(crate) async fn area_page(
     let area = &q.areas[area_index];
     let (answers, stored) = answers_of(&c.store, q, id).await?;
     let e = evaluate(q, &answers);
+    let pending = templates::to_confirm(q, &e, &stored);
     let flash: Flash = flash
         .and_then(|f| serde_json::from_str(f).ok())
         .unwrap_or_default();
     Ok(AreaData {
         assessment_id: assessment.id,
         workload: assessment.name,
+        started_from: assessment.started_from,
         area_id: area.id.to_string(),
         area_title: area.title.to_string(),
         summary_html: markdown(&area.summary),
-        rail: rail(q, &e),
+        rail: rail(q, &e, &pending),
         questions: area
             .questions
             .iter()
@@ -454,6 +490,7 @@ pub(crate) async fn area_page(
                     stored.get(q.questions[i].id.as_str()),
                     &e,
                     i,
+                    pending.contains(&i),
                 )
             })
             .collect(),
@@ -462,6 +499,7 @@ pub(crate) async fn area_page(
         conflicts: flash.conflicts,
         errors: flash.errors,
         saved: flash.saved,
+        confirmed: flash.confirmed,
         can_edit: role >= Role::Editor,
     })
 }
@@ -494,6 +532,11 @@ pub(crate) async fn autosave(
             .iter()
             .map(|q| (q.id.clone(), q.risk.clone()))
             .collect(),
+        to_confirm: page
+            .questions
+            .iter()
+            .map(|q| (q.id.clone(), q.to_confirm))
+            .collect(),
         rail: page.rail,
     })
 }
@@ -510,6 +553,9 @@ pub struct Flash {
     /// Whether everything saved.
     #[serde(default)]
     pub saved: bool,
+    /// How many carried-over answers the save confirmed unchanged.
+    #[serde(default)]
+    pub confirmed: usize,
 }
 
 impl Flash {
@@ -526,6 +572,7 @@ pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
     let (assessment, role) = c.assessment(id, Role::Viewer).await?;
     let mut page = results_of(&c, assessment).await?;
     page.can_edit = role >= Role::Editor;
+    page.start_from = Some(templates::Source::value(id, None));
     if role == Role::Owner {
         let now = now_ms();
         page.share_links = Some(
@@ -552,15 +599,43 @@ pub(crate) async fn shared_results(token: &str) -> Result<ResultsData, AppError>
     let assessment = shared_assessment(&c, token).await?;
     let mut page = results_of(&c, assessment).await?;
     page.shared = true;
-    page.report_url = format!("/share/{token}/report.md");
+    page.to_confirm = None;
+    page.report_url = format!("/share/{token}");
     Ok(page)
 }
 
 async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsData, AppError> {
-    let (answers, _) = answers_of(&c.store, c.questionnaire, &assessment.id).await?;
-    let e = evaluate(c.questionnaire, &answers);
+    let q = c.questionnaire;
+    let (answers, stored) = answers_of(&c.store, q, &assessment.id).await?;
+    let e = evaluate(q, &answers);
+    let pending = templates::to_confirm(q, &e, &stored);
+    let to_confirm = pending.first().map(|&first| crate::api::ToConfirm {
+        count: pending.len(),
+        from: assessment.started_from.clone().unwrap_or_default(),
+        first: format!(
+            "/assessments/{}/review/{}#q-{}",
+            assessment.id, q.areas[q.questions[first].area].id, q.questions[first].id
+        ),
+    });
     let items = c.store.checklist(&assessment.id).await?;
-    results_from(c, assessment, e, items)
+    let mut page = results_from(c, assessment, e, items)?;
+    page.to_confirm = to_confirm;
+    Ok(page)
+}
+
+/// One milestone of an assessment, or 404.
+async fn milestone_of(
+    c: &AppContext,
+    assessment: &str,
+    milestone: &str,
+) -> Result<crate::store::Milestone, AppError> {
+    c.store
+        .milestone(assessment, milestone)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => AppError::NotFound("There is no such milestone.".into()),
+            other => other.into(),
+        })
 }
 
 /// The results of an assessment as a milestone saved them: read-only, with the checklist as the
@@ -568,15 +643,10 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
 pub(crate) async fn milestone_results(id: &str, milestone: &str) -> Result<ResultsData, AppError> {
     let c = ctx()?;
     let (a, _) = c.assessment(id, Role::Viewer).await?;
-    let m = c
-        .store
-        .milestone(id, milestone)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound("There is no such milestone.".into()),
-            other => other.into(),
-        })?;
+    let m = milestone_of(&c, id, milestone).await?;
     let mut page = results_from(&c, a, m.evaluation, Vec::new())?;
+    page.start_from = Some(templates::Source::value(id, Some(milestone)));
+    page.report_url = format!("/assessments/{id}/milestones/{milestone}");
     page.as_of = Some(format!(
         "{} ({} UTC, by {})",
         m.row.name,
@@ -651,7 +721,9 @@ fn results_from(
         can_edit: false,
         shared: false,
         as_of: None,
-        report_url: format!("/assessments/{id}/report.md"),
+        to_confirm: None,
+        start_from: None,
+        report_url: format!("/assessments/{id}"),
         share_links: None,
         assessment_id: assessment.id,
         workload: assessment.name,
@@ -848,6 +920,10 @@ fn describe(a: Option<&Answer>) -> String {
 /// Saves the review form of one area. Every field is checked first: any bad field refuses the
 /// whole form (400, naming the field) and stores nothing. Then each changed answer is saved at
 /// the version the page showed; a stale one becomes a conflict to resolve, never an overwrite.
+///
+/// A saved answer is confirmed. A press of Save (the form posts `save`) also confirms, as they
+/// are, the carried-over answers the form showed; an autosave, which posts the whole form on
+/// any change, confirms only the answers it changes.
 pub async fn save_area_form(
     ctx: &AppContext,
     id: &str,
@@ -861,6 +937,7 @@ pub async fn save_area_form(
         .find(|a| a.id.as_str() == area_id)
         .ok_or_else(|| AppError::NotFound(format!("There is no area `{area_id}`.")))?;
     let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
+    let pressed_save = form.iter().any(|(key, _)| key == "save");
     let mut by_question: BTreeMap<usize, QuestionFields> = BTreeMap::new();
     let mut errors = Vec::new();
     for (key, value) in form {
@@ -905,7 +982,12 @@ pub async fn save_area_form(
     if !errors.is_empty() {
         return Err(AppError::BadInput(errors.join("\n")));
     }
-    let (_, stored) = answers_of(&ctx.store, q, id).await?;
+    let (answers, stored) = answers_of(&ctx.store, q, id).await?;
+    let pending = if pressed_save {
+        templates::to_confirm(q, &evaluate(q, &answers), &stored)
+    } else {
+        Vec::new()
+    };
     let mut flash = Flash {
         saved: true,
         ..Flash::default()
@@ -915,6 +997,16 @@ pub async fn save_area_form(
         let question = &q.questions[qi];
         let current = stored.get(question.id.as_str());
         if current.map(|s| &s.answer) == answer.as_ref() {
+            if pending.contains(&qi)
+                && ctx
+                    .store
+                    .confirm_answer(id, question.id.as_str(), &ctx.actor.label(), now)
+                    .await?
+            {
+                flash.confirmed += 1;
+                ctx.audit(&assessment, "answer", question.id.as_str(), "confirmed")
+                    .await?;
+            }
             continue;
         }
         let fields = &by_question[&qi];
@@ -1160,20 +1252,28 @@ async fn snapshot(
     a: &Assessment,
     which: &str,
 ) -> Result<(String, Answers, Evaluation), AppError> {
+    let (answers, e, milestone) = state_of(c, a, which).await?;
+    let label = milestone.map_or_else(
+        || "now".to_owned(),
+        |m| format!("{} ({})", m.name, crate::pages::utc(m.created_at)),
+    );
+    Ok((label, answers, e))
+}
+
+/// The answers and evaluation of `current`, or of a milestone by id (with its row). 404 for an
+/// unknown milestone.
+pub async fn state_of(
+    c: &AppContext,
+    a: &Assessment,
+    which: &str,
+) -> Result<(Answers, Evaluation, Option<crate::store::MilestoneRow>), AppError> {
     if which == "current" {
         let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
         let e = evaluate(c.questionnaire, &answers);
-        return Ok(("now".to_owned(), answers, e));
+        return Ok((answers, e, None));
     }
-    let m = c.store.milestone(&a.id, which).await.map_err(|e| match e {
-        StoreError::NotFound => AppError::NotFound("There is no such milestone.".into()),
-        other => other.into(),
-    })?;
-    Ok((
-        format!("{} ({})", m.row.name, crate::pages::utc(m.row.created_at)),
-        m.answers,
-        m.evaluation,
-    ))
+    let m = milestone_of(c, &a.id, which).await?;
+    Ok((m.answers, m.evaluation, Some(m.row)))
 }
 
 /// What changed from one snapshot to another, with their labels.

@@ -14,11 +14,13 @@ use crate::auth::{Role, User};
 
 mod accounts;
 mod milestones;
+mod templates;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
 pub use milestones::{Milestone, MilestoneRow};
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};
+pub use templates::Template;
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +90,8 @@ pub struct Assessment {
     pub version: i64,
     /// The team it belongs to (`None` only for assessments made before accounts existed).
     pub team_id: Option<String>,
+    /// What it started from, as people read it (`None`: it started blank).
+    pub started_from: Option<String>,
 }
 
 impl Assessment {
@@ -114,6 +118,8 @@ pub struct StoredAnswer {
     pub updated_at: i64,
     /// Optimistic-concurrency version.
     pub version: i64,
+    /// Carried over from a template and not confirmed since (any save confirms it).
+    pub to_confirm: bool,
 }
 
 #[derive(FromRow)]
@@ -124,7 +130,11 @@ struct AnswerRow {
     updated_by: String,
     updated_at: i64,
     version: i64,
+    to_confirm: i64,
 }
+
+const ANSWER_COLUMNS: &str =
+    "question_id, value, note, updated_by, updated_at, version, to_confirm";
 
 /// A checklist item's team-owned state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromRow)]
@@ -184,7 +194,7 @@ static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 const ASSESSMENT_COLUMNS: &str = "id, name, description, environment, questionnaire_id, questionnaire_hash, \
-     created_at, updated_at, archived_at, version, team_id";
+     created_at, updated_at, archived_at, version, team_id, started_from";
 
 impl Store {
     /// Connects and brings the schema up to date.
@@ -242,20 +252,9 @@ impl Store {
         id: &str,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        sqlx::query(
-            "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
-             created_at, updated_at, version, team_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8)",
-        )
-        .bind(id)
-        .bind(&new.workload.name)
-        .bind(&new.workload.description)
-        .bind(&new.workload.environment)
-        .bind(&new.questionnaire_id)
-        .bind(&new.questionnaire_hash)
-        .bind(now)
-        .bind(&new.team_id)
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        insert_assessment(&mut conn, new, id, None, now).await?;
+        drop(conn);
         self.assessment(id).await
     }
 
@@ -355,7 +354,8 @@ impl Store {
         Ok(current)
     }
 
-    /// Copies an assessment with its answers and checklist state, in one transaction.
+    /// Copies an assessment with its answers (still to confirm where they were) and checklist
+    /// state, in one transaction.
     pub async fn duplicate_assessment(
         &self,
         id: &str,
@@ -367,8 +367,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let copied = sqlx::query(
             "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
-             created_at, updated_at, version, team_id) SELECT $1, $2, description, environment, questionnaire_id, \
-             questionnaire_hash, $3, $3, 1, team_id FROM assessments WHERE id = $4",
+             created_at, updated_at, version, team_id, started_from) SELECT $1, $2, description, environment, \
+             questionnaire_id, questionnaire_hash, $3, $3, 1, team_id, started_from FROM assessments WHERE id = $4",
         )
         .bind(new_id)
         .bind(name)
@@ -379,16 +379,7 @@ impl Store {
         if copied.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query(
-            "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
-             SELECT $1, question_id, value, note, $2, $3, 1 FROM answers WHERE assessment_id = $4",
-        )
-        .bind(new_id)
-        .bind(who)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        copy_answers(&mut tx, id, new_id, who, now, false).await?;
         sqlx::query(
             "INSERT INTO checklist_items (assessment_id, item_id, status, owner, due_date, updated_by, updated_at, version) \
              SELECT $1, item_id, status, owner, due_date, $2, $3, 1 FROM checklist_items WHERE assessment_id = $4",
@@ -405,13 +396,13 @@ impl Store {
 
     /// Every answer of an assessment.
     pub async fn answers(&self, assessment_id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
-        let rows = sqlx::query_as::<_, AnswerRow>(
-            "SELECT question_id, value, note, updated_by, updated_at, version FROM answers \
-             WHERE assessment_id = $1 ORDER BY question_id",
-        )
-        .bind(assessment_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1 ORDER BY question_id"
+        );
+        let rows = sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
+            .bind(assessment_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(decode_answer).collect()
     }
 
@@ -420,20 +411,21 @@ impl Store {
         assessment_id: &str,
         question_id: &str,
     ) -> Result<Option<StoredAnswer>, StoreError> {
-        sqlx::query_as::<_, AnswerRow>(
-            "SELECT question_id, value, note, updated_by, updated_at, version FROM answers \
-             WHERE assessment_id = $1 AND question_id = $2",
-        )
-        .bind(assessment_id)
-        .bind(question_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(decode_answer)
-        .transpose()
+        let sql = format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1 AND question_id = $2"
+        );
+        sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
+            .bind(assessment_id)
+            .bind(question_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(decode_answer)
+            .transpose()
     }
 
     /// Saves (or with `None` clears) one answer. `version` is the version the writer read
     /// (`None`: it saw no answer). A stale version gets a conflict with the stored answer.
+    /// A saved answer is confirmed: it is no longer to confirm.
     pub async fn save_answer(
         &self,
         assessment_id: &str,
@@ -446,7 +438,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let rows = match (answer, version) {
             (Some(a), None) => {
-                let value = serde_json::to_string(&a.value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let value = encode_value(a)?;
                 sqlx::query(
                     "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
                      VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
@@ -462,10 +454,10 @@ impl Store {
                 .rows_affected()
             }
             (Some(a), Some(v)) => {
-                let value = serde_json::to_string(&a.value).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let value = encode_value(a)?;
                 sqlx::query(
-                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1 \
-                     WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
+                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
+                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
                 )
                 .bind(value)
                 .bind(a.note.as_deref())
@@ -494,6 +486,33 @@ impl Store {
         } else {
             Err(StoreError::Conflict(Box::new(Current::Answer(current))))
         }
+    }
+
+    /// Confirms a carried-over answer as it is. Its value does not change, so neither does its
+    /// version: a writer holding that version loses nothing. Only an answer still to confirm is
+    /// touched, and every save clears the mark, so a confirmation never lands on a value saved
+    /// after the page that confirms it was shown. Returns whether there was anything to confirm.
+    pub async fn confirm_answer(
+        &self,
+        assessment_id: &str,
+        question_id: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "UPDATE answers SET to_confirm = 0, updated_by = $1, updated_at = $2 \
+             WHERE assessment_id = $3 AND question_id = $4 AND to_confirm = 1",
+        )
+        .bind(who)
+        .bind(now)
+        .bind(assessment_id)
+        .bind(question_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        self.finish_write(tx, assessment_id, rows == 1, now).await?;
+        Ok(rows == 1)
     }
 
     /// A number that changes whenever the assessment, one of its answers or one of its checklist
@@ -688,6 +707,57 @@ impl Store {
     }
 }
 
+/// Inserts an assessment's row, with what it `started_from` (`None`: blank).
+async fn insert_assessment(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewAssessment,
+    id: &str,
+    started_from: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
+         created_at, updated_at, version, team_id, started_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8, $9)",
+    )
+    .bind(id)
+    .bind(&new.workload.name)
+    .bind(&new.workload.description)
+    .bind(&new.workload.environment)
+    .bind(&new.questionnaire_id)
+    .bind(&new.questionnaire_hash)
+    .bind(now)
+    .bind(&new.team_id)
+    .bind(started_from)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Copies every answer of `source` to `target`, as saved by `who` at `now`: each one to confirm
+/// when `to_confirm`, or as the source marks it otherwise.
+async fn copy_answers(
+    conn: &mut sqlx::AnyConnection,
+    source: &str,
+    target: &str,
+    who: &str,
+    now: i64,
+    to_confirm: bool,
+) -> Result<(), StoreError> {
+    let mark = if to_confirm { "1" } else { "to_confirm" };
+    let sql = format!(
+        "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version, to_confirm) \
+         SELECT $1, question_id, value, note, $2, $3, 1, {mark} FROM answers WHERE assessment_id = $4"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(target)
+        .bind(who)
+        .bind(now)
+        .bind(source)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 fn decode_answer(row: AnswerRow) -> Result<StoredAnswer, StoreError> {
     let value = serde_json::from_str(&row.value)
         .map_err(|e| StoreError::Corrupt(format!("answer {}: {e}", row.question_id)))?;
@@ -700,5 +770,11 @@ fn decode_answer(row: AnswerRow) -> Result<StoredAnswer, StoreError> {
         updated_by: row.updated_by,
         updated_at: row.updated_at,
         version: row.version,
+        to_confirm: row.to_confirm != 0,
     })
+}
+
+/// An answer's value as the JSON text stored in `answers.value`.
+fn encode_value(answer: &Answer) -> Result<String, StoreError> {
+    serde_json::to_string(&answer.value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

@@ -2,7 +2,7 @@
 // accessibility (axe-core) on every page, no console errors, and screenshots of each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, seriousViolations, screenshot, hydrated, withBundle, signUp } from './support.mjs';
+import { startServer, launch, openPage, seriousViolations, screenshot, hydrated, withBundle, startReview } from './support.mjs';
 
 let server;
 let browser;
@@ -17,17 +17,7 @@ after(async () => {
   server?.stop();
 });
 
-async function createReview(page, name, js = true) {
-  await signUp(page, server.base, js);
-  await page.goto(`${server.base}/`);
-  await hydrated(page, js);
-  await page.getByLabel('Workload name').fill(name);
-  await page.getByLabel('Environment').fill('production');
-  await page.getByRole('button', { name: 'Start a review' }).click();
-  await page.waitForURL(/\/review\/workload_fit$/);
-  await hydrated(page, js);
-  return page.url().split('/')[4];
-}
+const createReview = (page, name, js = true) => startReview(page, server.base, name, js);
 
 async function journey(javaScriptEnabled, label) {
   const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 } });
@@ -196,5 +186,52 @@ test('every page has no serious accessibility violations and no console errors',
   problems.push(...anonymous.problems);
   assert.deepEqual(problems, []);
   assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a review started from another carries its answers over, to confirm (JavaScript off)', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await openPage(context);
+  const source = await createReview(page, 'Checkout API', false);
+  await page.locator('#q-peak_rps-value').fill('300');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/flash=/);
+
+  // From the results page, the home form opens with the review preselected.
+  await page.goto(`${server.base}/assessments/${source}/results`);
+  await page.getByRole('link', { name: 'New review from this' }).click();
+  await page.waitForURL(/\/\?from=/);
+  assert.equal(await page.getByLabel('Start from').inputValue(), source);
+  await page.getByLabel('Workload name').fill('Payments API');
+  await page.getByRole('button', { name: 'Start a review' }).click();
+  await page.waitForURL(/\/review\/workload_fit$/);
+  const id = page.url().split('/')[4];
+  assert.notEqual(id, source);
+
+  // The carried-over answer is there, marked, and counted in the rail.
+  assert.equal(await page.locator('#q-peak_rps-value').inputValue(), '300');
+  assert.equal(await page.locator('#q-peak_rps legend').getByText('To confirm').isVisible(), true);
+  assert.match(await page.getByRole('navigation', { name: 'Areas' }).innerText(), /1 to confirm/);
+  await screenshot(page, 'to-confirm-review');
+  // axe needs JavaScript: the same session in a context that runs it.
+  const withJs = await browser.newContext({ storageState: await context.storageState() });
+  const checked = await openPage(withJs);
+  for (const path of [`/assessments/${id}/review/workload_fit`, `/assessments/${id}/results`, `/?from=${source}`]) {
+    await checked.goto(`${server.base}${path}`);
+    assert.deepEqual(await seriousViolations(checked), [], path);
+  }
+  await withJs.close();
+
+  // The results say so and lead back to it; saving the page confirms it.
+  await page.goto(`${server.base}/assessments/${id}/results`);
+  assert.match(await page.locator('main').innerText(), /1 answer carried over from Checkout API is still to confirm/);
+  await page.getByRole('link', { name: 'Check the first one' }).click();
+  await page.waitForURL(/\/review\/workload_fit#q-peak_rps$/);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.waitForURL(/flash=/);
+  assert.match(await page.getByRole('status').first().innerText(), /1 carried-over answer confirmed/);
+  assert.equal(await page.locator('.confirm-badge').count(), 0);
+  await page.goto(`${server.base}/assessments/${id}/results`);
+  assert.doesNotMatch(await page.locator('main').innerText(), /still to confirm/);
   await context.close();
 });

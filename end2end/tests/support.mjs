@@ -107,3 +107,16 @@ export async function signUp(page, base, javaScriptEnabled = true, name = 'Ana R
   await page.waitForURL(`${base}/`);
   return email;
 }
+
+/** Signs up a new account, starts a review named `name`, and returns its id (on its first area). */
+export async function startReview(page, base, name, javaScriptEnabled = true) {
+  await signUp(page, base, javaScriptEnabled);
+  await page.goto(`${base}/`);
+  await hydrated(page, javaScriptEnabled);
+  await page.getByLabel('Workload name').fill(name);
+  await page.getByLabel('Environment').fill('production');
+  await page.getByRole('button', { name: 'Start a review' }).click();
+  await page.waitForURL(/\/review\/workload_fit$/);
+  await hydrated(page, javaScriptEnabled);
+  return page.url().split('/')[4];
+}

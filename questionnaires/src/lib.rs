@@ -6,7 +6,9 @@
 //! - [`load`] reads and validates questionnaire content (TOML), reporting every error at once;
 //! - [`builtin`] is the embedded serverless review;
 //! - [`parse_answers_file`] reads an answers file (TOML or JSON) against a questionnaire;
-//! - [`evaluate`] turns answers into risks, scores, ranked patterns, checks, cost and a checklist.
+//! - [`evaluate`] turns answers into risks, scores, ranked patterns, checks, cost and a checklist;
+//! - [`report`] gathers all of that into the one model every export renders;
+//! - [`diff`] says what changed between two snapshots.
 
 pub mod answers;
 pub mod builtin;
@@ -18,6 +20,7 @@ pub mod evaluate;
 pub mod load;
 pub mod model;
 pub mod recommend;
+pub mod report;
 
 pub use answers::{
     Answer, AnswerError, AnswerValue, Answers, AnswersFile, Format, Workload, parse_answers_file,

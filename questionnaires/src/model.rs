@@ -342,7 +342,7 @@ pub struct Signal {
 }
 
 /// A pattern diagram: nodes and labelled edges.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Diagram {
     /// Boxes.
     pub nodes: Vec<DiagramNode>,
@@ -351,7 +351,7 @@ pub struct Diagram {
 }
 
 /// A box in a diagram.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiagramNode {
     /// Node id, referenced by edges.
@@ -361,7 +361,7 @@ pub struct DiagramNode {
 }
 
 /// An arrow in a diagram.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiagramEdge {
     /// Source node id.

@@ -5,6 +5,7 @@
 //! listed on stderr, and nothing is written to stdout).
 
 mod evaluate;
+mod report;
 mod serve;
 
 use std::net::SocketAddr;
@@ -54,6 +55,17 @@ pub enum Command {
         /// Exit 1 when a risk (or a failing check) at this level or above is found.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+    },
+    /// Render the report of an answers file offline, in any export format.
+    Report {
+        /// The answers file; `.json` is read as JSON, anything else as TOML.
+        file: PathBuf,
+        /// The format: pdf, html, md, json, csv, adr (a zip) or backlog (a zip).
+        #[arg(long, value_enum)]
+        format: report::Format,
+        /// Where to write it. The file appears whole or not at all.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Print the questionnaire and pattern catalog.
     Catalog {
@@ -109,6 +121,7 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             fail_on,
         } => evaluate::run(&file, format, fail_on),
+        Command::Report { file, format, out } => report::run(&file, format, &out),
         Command::Catalog { format } => catalog(format),
     }
 }

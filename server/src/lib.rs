@@ -1,12 +1,14 @@
 //! The Trellis server and command-line interface.
 //!
-//! - [`cli`]: the `trellis` commands (`serve`, `evaluate`, `catalog`), with stable exit codes;
+//! - [`cli`]: the `trellis` commands (`serve`, `evaluate`, `report`, `catalog`), with stable exit
+//!   codes;
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
 //! - [`page_cache`]: rendered results pages, reused until their assessment changes;
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
 //! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
-//! - [`report`]: the Markdown rendering of an evaluation.
+//! - [`report`]: the report model rendered as a page, PDF, HTML, Markdown, JSON, CSV, ADRs and a
+//!   backlog, for a review, a milestone or a share link.
 
 // The review page's view type is deep; laying out its future needs more than the default 128.
 #![recursion_limit = "256"]

@@ -94,7 +94,7 @@ impl AppState {
 }
 
 /// The plain handlers (everything but the Leptos pages and server functions), with their methods.
-fn handlers() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     vec![
         (Method::GET, "/healthz", get(healthz)),
         (Method::GET, "/api/v1/catalog", get(get_catalog)),
@@ -129,39 +129,25 @@ fn handlers() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (
             Method::GET,
-            "/assessments/{id}/report.md",
-            get(report::assessment_report),
-        ),
-        (
-            Method::GET,
-            "/share/{token}/report.md",
-            get(report::shared_report),
-        ),
-        (
-            Method::GET,
             "/assessments/{id}/diff.md",
-            get(report::diff_report),
-        ),
-        (
-            Method::GET,
-            "/assessments/{id}/report.csv",
-            get(report::assessment_csv),
-        ),
-        (
-            Method::GET,
-            "/share/{token}/report.csv",
-            get(report::shared_csv),
+            get(report::routes::diff),
         ),
     ]
+    .into_iter()
+    .map(|(m, p, h)| (m, p.to_owned(), h))
+    .chain(
+        report::routes::routes()
+            .into_iter()
+            .map(|(p, h)| (Method::GET, p, h)),
+    )
+    .collect()
 }
 
 /// Every route the app serves, as (method, path with `{param}`s): the plain handlers, the pages
 /// and the server functions. The browser bundle under `/pkg` is static and public.
 pub fn route_list() -> Vec<(Method, String)> {
-    let mut routes: Vec<(Method, String)> = handlers()
-        .into_iter()
-        .map(|(m, p, _)| (m, p.to_owned()))
-        .collect();
+    let mut routes: Vec<(Method, String)> =
+        handlers().into_iter().map(|(m, p, _)| (m, p)).collect();
     for r in generate_route_list(app::App) {
         for m in r.methods() {
             let method = match m {
@@ -191,7 +177,7 @@ pub fn router(state: AppState) -> Router {
     let cache = (state.pages.clone(), state.store.clone());
     let mut router = Router::new();
     for (_, path, handler) in handlers() {
-        router = router.route(path, handler);
+        router = router.route(&path, handler);
     }
     let mut router = router.leptos_routes_with_context(
         &state,

@@ -1,5 +1,7 @@
 //! The home page: the assessments of the user's teams (create, rename, duplicate, archive;
-//! progress and score per row), or a welcome with the way in.
+//! progress and score per row), or a welcome with the way in. A new review can start blank or
+//! from a review or milestone the user can see (`/?from=…` preselects it: the results and
+//! milestones pages link here that way).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -8,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{
     ArchiveAssessment, AssessmentSummary, CreateAssessment, DuplicateAssessment, Me,
-    RenameAssessment, list_assessments, whoami,
+    RenameAssessment, list_assessments, template_sources, whoami,
 };
 
 /// The page: for a signed-in user, their teams' reviews and a form to start one; otherwise what
@@ -22,7 +24,14 @@ pub fn HomePage() -> impl IntoView {
                 match whoami().await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
                     Ok(None) => view! { <Welcome /> }.into_any(),
-                    Ok(Some(me)) => view! { <Reviews me /> }.into_any(),
+                    Ok(Some(me)) => {
+                        let can_start = me.teams.iter().any(|(.., role)| role != "viewer");
+                        let sources = if can_start { template_sources().await } else { Ok(Vec::new()) };
+                        match sources {
+                            Err(error) => view! { <super::LoadError error /> }.into_any(),
+                            Ok(sources) => view! { <Reviews me sources /> }.into_any(),
+                        }
+                    }
                 }
             })}
         </Suspense>
@@ -55,8 +64,9 @@ fn Welcome() -> impl IntoView {
     }
 }
 
+/// The user's reviews, and the form that starts one; `sources` are what it can start from.
 #[component]
-fn Reviews(me: Me) -> impl IntoView {
+fn Reviews(me: Me, sources: Vec<(String, String)>) -> impl IntoView {
     let create = ServerAction::<CreateAssessment>::new();
     let rename = ServerAction::<RenameAssessment>::new();
     let duplicate = ServerAction::<DuplicateAssessment>::new();
@@ -66,6 +76,7 @@ fn Reviews(me: Me) -> impl IntoView {
         .read_untracked()
         .get("archived")
         .is_some_and(|v| v == "1");
+    let from = query.read_untracked().get("from").unwrap_or_default();
     let teams: Vec<(String, String)> = me
         .teams
         .iter()
@@ -81,7 +92,7 @@ fn Reviews(me: Me) -> impl IntoView {
                 view! { <p class="muted">"You can read your teams' reviews; an owner can make you an editor to start one."</p> }.into_any()
             } else {
                 view! {
-                    <ActionForm action=create attr:class="create-form">
+                    <ActionForm action=create attr:class="create-form" attr:id="start">
                         <div class="field">
                             <label for="new-name">"Workload name"</label>
                             <input id="new-name" name="name" required maxlength="200" placeholder="Order service" />
@@ -100,6 +111,7 @@ fn Reviews(me: Me) -> impl IntoView {
                             <label for="new-description">"What it does"</label>
                             <textarea id="new-description" name="description" maxlength="5000" rows="2"></textarea>
                         </div>
+                        {(!sources.is_empty()).then(|| view! { <StartFrom sources from /> })}
                         <button type="submit" class="primary">"Start a review"</button>
                     </ActionForm>
                 }.into_any()
@@ -144,6 +156,28 @@ fn Reviews(me: Me) -> impl IntoView {
     }
 }
 
+/// The choice of what a new review starts from: blank, a review's current answers, or one of
+/// its milestones (`from` is preselected).
+#[component]
+fn StartFrom(sources: Vec<(String, String)>, from: String) -> impl IntoView {
+    view! {
+        <div class="field wide">
+            <label for="new-from">"Start from"</label>
+            <select id="new-from" name="from" aria-describedby="new-from-help">
+                <option value="">"Blank: no answers yet"</option>
+                {sources.into_iter().map(|(value, label)| {
+                    let selected = value == from;
+                    view! { <option value=value selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+            <p id="new-from-help" class="muted small">
+                "Answers carried over from a review or a milestone are marked \u{201c}To confirm\u{201d} until someone checks them. "
+                "Checklist owners, statuses and due dates start afresh."
+            </p>
+        </div>
+    }
+}
+
 #[component]
 fn Row(
     row: AssessmentSummary,
@@ -173,6 +207,7 @@ fn Row(
             <td>
                 <progress max="100" value=percent.to_string() aria-label=format!("{} of {} answered", row.answered, row.applicable)></progress>
                 <span class="small">{format!(" {}/{}", row.answered, row.applicable)}</span>
+                {(row.to_confirm > 0).then(|| view! { <span class="tag confirm">{format!("{} to confirm", row.to_confirm)}</span> })}
             </td>
             <td><span class=super::score_class(row.overall)>{super::score_text(row.overall)}</span></td>
             <td>

@@ -1,6 +1,7 @@
 //! Milestones: save the review as it is now under a name, and see what changed between two
 //! milestones, or between a milestone and now: answers, risks, scores, recommendation ranks and
-//! checklist progress. The comparison downloads as Markdown.
+//! checklist progress. The comparison downloads as Markdown. Each milestone can also start a new
+//! review, with its answers carried over.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -89,13 +90,16 @@ fn Milestones(data: MilestonesData) -> impl IntoView {
             } else {
                 view! {
                     <table class="members">
-                        <thead><tr><th scope="col">"Milestone"</th><th scope="col">"Saved by"</th><th scope="col">"When (UTC)"</th></tr></thead>
+                        <thead><tr><th scope="col">"Milestone"</th><th scope="col">"Saved by"</th><th scope="col">"When (UTC)"</th><th scope="col">"Actions"</th></tr></thead>
                         <tbody>
                             {data.milestones.iter().cloned().map(|(mid, name, by, at)| view! {
                                 <tr>
-                                    <td><a href=format!("/assessments/{id}/milestones/{mid}")>{name}</a></td>
+                                    <td><a href=format!("/assessments/{id}/milestones/{mid}")>{name.clone()}</a></td>
                                     <td>{by}</td>
                                     <td class="small">{super::utc(at)}</td>
+                                    <td>
+                                        <a href=format!("/?from={id}/{mid}#start")>"New review from this"<span class="sr-only">{format!(" milestone: {name}")}</span></a>
+                                    </td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

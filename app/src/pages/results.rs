@@ -1,4 +1,6 @@
-//! The results page: scores, risks, recommendations, checks, cost and the editable checklist.
+//! The results page: scores, risks, recommendations, checks, cost and the editable checklist;
+//! for members, how many carried-over answers are still to confirm, and the way to start a new
+//! review from this one.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -112,6 +114,10 @@ fn Results(page: Page) -> impl IntoView {
     let page_for_risks = page.clone();
     let (shared, can_edit) = (page.shared, page.can_edit);
     let share_links = page.share_links.clone();
+    let start_from = page
+        .start_from
+        .clone()
+        .map(|from| format!("/?from={from}#start"));
     view! {
         <Title text=format!("Results · {}", page.workload) />
         {page.as_of.clone().map(|as_of| view! {
@@ -127,6 +133,19 @@ fn Results(page: Page) -> impl IntoView {
                 " Someone shared these results with you through a link. Nothing here can be changed."
             </p>
         })}
+        {page.to_confirm.clone().map(|t| view! {
+            <p class="notice confirm" role="note">
+                <strong>{format!(
+                    "{} {} carried over{} {} still to confirm.",
+                    t.count,
+                    if t.count == 1 { "answer" } else { "answers" },
+                    if t.from.is_empty() { String::new() } else { format!(" from {}", t.from) },
+                    if t.count == 1 { "is" } else { "are" },
+                )}</strong>
+                " These results count them as they are. "
+                <a href=t.first>"Check the first one"</a>
+            </p>
+        })}
         <section class="card results-head">
             {(!shared).then(|| view! { <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p> })}
             <div class="headline">
@@ -140,15 +159,17 @@ fn Results(page: Page) -> impl IntoView {
                     <p class="actions">
                         {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
                         " "
-                        {page.as_of.is_none().then(|| view! {
-                            " "
-                            <a class="button" href=page.report_url.clone() download>"Download the report (Markdown)"</a>
-                            " "
-                            <a class="button" href=format!("{}.csv", page.report_url.trim_end_matches(".md")) download>"Risks and checklist (CSV)"</a>
-                        })}
+                        " "
+                        <a class="button" href=format!("{}/report", page.report_url)>"Report and exports"</a>
+                        " "
+                        <a class="button" href=format!("{}/report.pdf", page.report_url) download>"PDF"</a>
                         {(!shared).then(|| view! {
                             " "
                             <a class="button" href=format!("/assessments/{}/milestones", page.assessment_id)>"Milestones and changes"</a>
+                        })}
+                        {start_from.map(|href| view! {
+                            " "
+                            <a class="button" href=href>"New review from this"</a>
                         })}
                     </p>
                 </div>

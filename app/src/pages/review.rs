@@ -1,6 +1,7 @@
 //! The review page of one area: a progress rail across all areas and the area's questions as
 //! one plain form. It posts to `/assessments/{id}/review/{area}/save`, which answers with a
-//! redirect back here, so it works with JavaScript off.
+//! redirect back here, so it works with JavaScript off. Answers carried over from a template
+//! are marked "To confirm", and the rail counts them per area.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,6 +48,12 @@ fn Area(page: AreaData) -> impl IntoView {
         "Save and see results"
     };
     let hidden = page.questions.iter().filter(|q| !q.visible).count();
+    let to_confirm = page.questions.iter().filter(|q| q.to_confirm).count();
+    let saved = match page.confirmed {
+        0 => "Saved.".to_owned(),
+        1 => "Saved, and 1 carried-over answer confirmed.".to_owned(),
+        n => format!("Saved, and {n} carried-over answers confirmed."),
+    };
     view! {
         <Title text=title />
         <div class="review">
@@ -55,7 +62,10 @@ fn Area(page: AreaData) -> impl IntoView {
                 <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
                 <h1>{page.area_title.clone()}</h1>
                 <div class="summary" inner_html=page.summary_html.clone()></div>
-                {page.saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
+                {page.saved.then(|| view! { <p class="notice ok" role="status">{saved}</p> })}
+                {(to_confirm > 0).then(|| view! {
+                    <ToConfirmNotice count=to_confirm from=page.started_from.clone().unwrap_or_default() can_edit=page.can_edit />
+                })}
                 {(!page.can_edit).then(|| view! {
                     <p class="notice" role="note">"You can read this review. Only editors and owners of its team can change answers."</p>
                 })}
@@ -102,6 +112,31 @@ fn AutosaveForm(
     }
 }
 
+/// Says how many answers on the page were carried over and still need someone to check them.
+#[component]
+fn ToConfirmNotice(count: usize, from: String, can_edit: bool) -> impl IntoView {
+    let what = if count == 1 {
+        "1 answer on this page was".to_owned()
+    } else {
+        format!("{count} answers on this page were")
+    };
+    let from = if from.is_empty() {
+        String::new()
+    } else {
+        format!(" from {from}")
+    };
+    view! {
+        <p class="notice confirm" role="note">
+            <strong>{format!("{what} carried over{from} and {} still to confirm.", if count == 1 { "is" } else { "are" })}</strong>
+            {if can_edit {
+                " Change any that differ for this workload; saving the page confirms the others as they are."
+            } else {
+                " An editor of the team confirms them."
+            }}
+        </p>
+    }
+}
+
 #[component]
 fn Rail(rail: Vec<RailArea>, current: String, id: String, results: String) -> impl IntoView {
     view! {
@@ -115,6 +150,9 @@ fn Rail(rail: Vec<RailArea>, current: String, id: String, results: String) -> im
                             <a href=format!("/assessments/{id}/review/{}", a.id) aria-current=here.then_some("page")>
                                 <span class="rail-title">{a.title}</span>
                                 <span class="rail-count">{format!("{}/{}", a.answered, a.applicable)}</span>
+                                {(a.to_confirm > 0).then(|| view! {
+                                    <span class="rail-confirm">{format!("{} to confirm", a.to_confirm)}</span>
+                                })}
                             </a>
                         </li>
                     }
@@ -219,6 +257,7 @@ fn Question(q: QuestionView) -> impl IntoView {
             <legend id=format!("{base}-title")>
                 {q.title.clone()}
                 {risk.map(|r| view! { <span class=format!("risk-badge {r}")>{format!("{r} risk")}</span> })}
+                {q.to_confirm.then(|| view! { <span class="confirm-badge" id=format!("{base}-confirm")>"To confirm"</span> })}
             </legend>
             <div class="help" id=help_id inner_html=q.help_html.clone()></div>
             {input}
@@ -303,6 +342,12 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
                         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
                     {
                         input.set_value(&version.map(|v| v.to_string()).unwrap_or_default());
+                    }
+                }
+                // A changed answer is confirmed: its badge goes (one never comes back).
+                for (q, _) in result.to_confirm.iter().filter(|(_, pending)| !pending) {
+                    if let Some(badge) = doc.get_element_by_id(&format!("q-{q}-confirm")) {
+                        badge.remove();
                     }
                 }
                 for (q, visible) in result.visible {

@@ -4,13 +4,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use questionnaires::checks::CheckStatus;
-use questionnaires::{Evaluation, Format, Risk, evaluate, parse_answers_file};
+use questionnaires::{AnswersFile, Evaluation, Format, Risk, evaluate, parse_answers_file};
 use serde::Serialize;
 
 use super::{FailOn, OutputFormat};
 
 /// Exit code for bad input.
-const BAD_INPUT: u8 = 2;
+pub(super) const BAD_INPUT: u8 = 2;
 /// Exit code for a reached `--fail-on` threshold.
 const THRESHOLD: u8 = 1;
 
@@ -22,29 +22,32 @@ struct Output<'a> {
     evaluation: &'a Evaluation,
 }
 
-pub(super) fn run(path: &Path, format: OutputFormat, fail_on: Option<FailOn>) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            return ExitCode::from(BAD_INPUT);
-        }
-    };
+/// Reads and checks an answers file against the built-in questionnaire; on bad input, prints
+/// every problem and returns the exit code to stop with.
+pub(super) fn read(path: &Path) -> Result<AnswersFile, ExitCode> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read {}: {e}", path.display());
+        ExitCode::from(BAD_INPUT)
+    })?;
     let file_format = match path.extension().and_then(|e| e.to_str()) {
         Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
         _ => Format::Toml,
     };
-    let q = questionnaires::builtin();
-    let file = match parse_answers_file(&text, file_format, q) {
-        Ok(f) => f,
-        Err(errors) => {
-            eprintln!("error: {} has {} problem(s):", path.display(), errors.len());
-            for e in errors {
-                eprintln!("  {e}");
-            }
-            return ExitCode::from(BAD_INPUT);
+    parse_answers_file(&text, file_format, questionnaires::builtin()).map_err(|errors| {
+        eprintln!("error: {} has {} problem(s):", path.display(), errors.len());
+        for e in errors {
+            eprintln!("  {e}");
         }
+        ExitCode::from(BAD_INPUT)
+    })
+}
+
+pub(super) fn run(path: &Path, format: OutputFormat, fail_on: Option<FailOn>) -> ExitCode {
+    let file = match read(path) {
+        Ok(f) => f,
+        Err(code) => return code,
     };
+    let q = questionnaires::builtin();
     let evaluation = evaluate(q, &file.answers);
     let out = match format {
         OutputFormat::Json => serde_json::to_string_pretty(&Output {
@@ -53,7 +56,12 @@ pub(super) fn run(path: &Path, format: OutputFormat, fail_on: Option<FailOn>) ->
         })
         .map_err(|e| e.to_string()),
         OutputFormat::Md => {
-            crate::report::markdown(q, &file.workload, &evaluation).map_err(|e| e.to_string())
+            let doc = crate::report::offline_document(
+                q,
+                &file,
+                &crate::report::routes::rfc3339(app::server::now_ms()),
+            );
+            crate::report::markdown::report(&doc, None).map_err(|e| e.to_string())
         }
     };
     match out {

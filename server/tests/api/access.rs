@@ -212,18 +212,23 @@ impl World {
                 | "/signin" | "/signup",
             ) => (Needs::Nothing, get(concrete)),
             ("GET", "/share/{token}") => (Needs::Nothing, get(format!("/share/{}", self.share))),
-            ("GET", "/share/{token}/report.md") => (
+            // Report pages and downloads, in each scope.
+            ("GET", p) if p.starts_with("/share/{token}/") => (
                 Needs::Nothing,
-                get(format!("/share/{}/report.md", self.share)),
+                get(concrete.replace("{token}", &self.share)),
             ),
-            ("GET", "/share/{token}/report.csv") => (
-                Needs::Nothing,
-                get(format!("/share/{}/report.csv", self.share)),
+            ("GET", p) if p.starts_with("/assessments/{id}/milestones/{milestone}/") => (
+                Needs::Read,
+                get(concrete.replace("{milestone}", &self.milestone)),
             ),
-            ("GET", "/assessments/{id}/report.csv") => (Needs::Read, get(concrete)),
-            ("GET", "/assessments/{id}/report.md" | "/assessments/{id}/milestones") => {
+            ("GET", p)
+                if p.starts_with("/assessments/{id}/report")
+                    || p.starts_with("/assessments/{id}/adr.")
+                    || p.starts_with("/assessments/{id}/backlog.") =>
+            {
                 (Needs::Read, get(concrete))
             }
+            ("GET", "/assessments/{id}/milestones") => (Needs::Read, get(concrete)),
             ("GET", "/assessments/{id}/milestones/{milestone}") => (
                 Needs::Read,
                 get(format!("/assessments/{a}/milestones/{}", self.milestone)),
@@ -311,7 +316,10 @@ impl World {
                 Needs::SignedIn,
                 form(vec![("include_archived", s("false"))]),
             ),
-            ("POST", "/api/account_page") => (Needs::SignedIn, form(vec![])),
+            ("POST", "/api/account_page" | "/api/template_sources") => {
+                (Needs::SignedIn, form(vec![]))
+            }
+            // From a milestone of the team's review: editing the team covers reading the source.
             ("POST", "/api/create_assessment") => (
                 Needs::Edit,
                 form(vec![
@@ -319,6 +327,7 @@ impl World {
                     ("name", s("New")),
                     ("description", s("")),
                     ("environment", s("")),
+                    ("from", format!("{a}/{}", self.milestone)),
                 ]),
             ),
             ("POST", "/api/area_page") => (
@@ -778,7 +787,18 @@ async fn the_report_downloads_for_members_and_share_links() {
         .get(&format!("/share/{}", w.share))
         .await
         .body;
-    assert!(page.contains(&format!("href=\"/share/{}/report.md\"", w.share)));
+    assert!(page.contains(&format!("href=\"/share/{}/report\"", w.share)));
+    let report = w
+        .app
+        .anonymous()
+        .get(&format!("/share/{}/report", w.share))
+        .await
+        .body;
+    assert!(report.contains(&format!("href=\"/share/{}/report.md\"", w.share)));
+    assert!(
+        !report.contains("/assessments/"),
+        "no links into the app from a shared report page"
+    );
 }
 
 /// The CSV export has its stable header and one row per risk and checklist item, with the

@@ -1,4 +1,4 @@
-//! `trellis evaluate`, `trellis catalog` and `trellis serve`: output contracts and exit codes, run as a user would.
+//! `trellis evaluate`, `trellis report`, `trellis catalog` and `trellis serve`: output contracts and exit codes, run as a user would.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -260,4 +260,71 @@ fn a_second_server_on_one_sqlite_file_is_refused() {
         stderr.contains("in use by another Trellis server"),
         "{stderr}"
     );
+}
+
+#[test]
+fn report_writes_every_format_offline_and_nothing_on_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = case("full_answers.toml").display().to_string();
+    for (format, magic) in [
+        ("pdf", &b"%PDF-"[..]),
+        ("html", b"<!DOCTYPE html>"),
+        ("md", b"# Design review: Loyalty points API"),
+        ("json", b"{\n  \"format\": \"trellis-report/1\""),
+        ("csv", b"Type,Key,Summary"),
+        ("adr", b"PK"),
+        ("backlog", b"PK"),
+    ] {
+        let out = dir.path().join(format!("report.{format}"));
+        let run = trellis(&[
+            "report",
+            &file,
+            "--format",
+            format,
+            "--out",
+            &out.display().to_string(),
+        ]);
+        assert!(
+            run.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(std::fs::read(&out).unwrap().starts_with(magic), "{format}");
+    }
+    // Bad answers: exit 2, every problem listed, and no file.
+    let bad = write(
+        &dir,
+        "bad.toml",
+        "questionnaire = \"serverless-review\"\n[answers]\npeak_rps = -3\n",
+    );
+    let out = dir.path().join("never.pdf");
+    let run = trellis(&[
+        "report",
+        &bad,
+        "--format",
+        "pdf",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("problem(s)"));
+    assert!(!out.exists());
+    // An unwritable destination: a clear error, and nothing left behind.
+    let out = dir.path().join("missing-dir/report.md");
+    let run = trellis(&[
+        "report",
+        &file,
+        "--format",
+        "md",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("cannot write"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
 }

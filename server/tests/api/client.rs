@@ -21,7 +21,10 @@ pub struct Reply {
     pub status: StatusCode,
     pub location: String,
     pub set_cookie: String,
+    pub headers: axum::http::HeaderMap,
+    /// The body as text (lossy for binary downloads, which are in `bytes`).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 /// A browser: anonymous, or signed in as one user.
@@ -126,13 +129,15 @@ impl Client {
         };
         let location = header_of(header::LOCATION);
         let set_cookie = header_of(header::SET_COOKIE);
-        let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
-            .unwrap();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
         Reply {
             status,
             location,
             set_cookie,
-            body,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes,
         }
     }
 

@@ -8,6 +8,8 @@
 mod access;
 mod cli;
 mod client;
+mod exports;
 mod journey;
 mod store;
+mod templates;
 mod web;

@@ -1,7 +1,7 @@
 //! The store on a real SQLite file (and on Postgres when `TEST_POSTGRES_URL` is set):
 //! versions stop lost updates, and bad writes change nothing.
 
-use app::store::{Current, NewAssessment, Store, StoreError};
+use app::store::{Current, NewAssessment, Store, StoreError, Template};
 use questionnaires::{Answer, AnswerValue, Workload};
 
 /// A store on a fresh database: a new SQLite file, or a fresh Postgres schema.
@@ -361,4 +361,127 @@ async fn answers_to_a_missing_assessment_are_refused() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn a_template_is_copied_in_one_transaction_with_every_answer_to_confirm() {
+    let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
+    let source = unique("a");
+    store
+        .create_assessment(&new_assessment("Checkout", &team), &source, 1)
+        .await
+        .unwrap();
+    let noted = Answer {
+        note: Some("peak".into()),
+        ..number(50.0)
+    };
+    store
+        .save_answer(&source, "peak_rps", Some(&noted), None, "me", 2)
+        .await
+        .unwrap();
+    store
+        .save_item(&source, "budget_alarm", "done", "Ana", None, None, "me", 3)
+        .await
+        .unwrap();
+
+    // From an assessment: its answers, notes included, each to confirm; no checklist state.
+    let copy = unique("b");
+    let a = store
+        .create_from_template(
+            &new_assessment("Payments", &team),
+            &copy,
+            Template::Assessment(&source),
+            "Checkout",
+            "you",
+            4,
+        )
+        .await
+        .unwrap();
+    assert_eq!(a.started_from.as_deref(), Some("Checkout"));
+    let copied = store.answers(&copy).await.unwrap();
+    assert_eq!(
+        (copied.len(), &copied[0].answer, copied[0].to_confirm),
+        (1, &noted, true)
+    );
+    assert!(store.checklist(&copy).await.unwrap().is_empty());
+    assert!(!store.answers(&source).await.unwrap()[0].to_confirm);
+
+    // From a snapshot's answers.
+    let snapshot = questionnaires::Answers::from([(
+        questionnaires::model::QuestionId::parse("peak_rps").unwrap(),
+        number(7.0),
+    )]);
+    let from_snapshot = unique("c");
+    store
+        .create_from_template(
+            &new_assessment("Payments 2", &team),
+            &from_snapshot,
+            Template::Answers(&snapshot),
+            "Checkout · milestone",
+            "you",
+            5,
+        )
+        .await
+        .unwrap();
+    let stored = store.answers(&from_snapshot).await.unwrap();
+    assert_eq!(
+        (&stored[0].answer.value, stored[0].to_confirm),
+        (&AnswerValue::Number(7.0), true)
+    );
+
+    // An unknown source: nothing at all is created.
+    let never = unique("d");
+    assert!(matches!(
+        store
+            .create_from_template(
+                &new_assessment("Never", &team),
+                &never,
+                Template::Assessment("missing"),
+                "x",
+                "you",
+                6,
+            )
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.assessment(&never).await,
+        Err(StoreError::NotFound)
+    ));
+
+    // A duplicate keeps the marks; confirming clears one without a new version, once.
+    let twin = unique("e");
+    store
+        .duplicate_assessment(&copy, &twin, "Twin", "you", 7)
+        .await
+        .unwrap();
+    assert!(store.answers(&twin).await.unwrap()[0].to_confirm);
+    assert!(
+        store
+            .confirm_answer(&copy, "peak_rps", "you", 8)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .confirm_answer(&copy, "peak_rps", "you", 9)
+            .await
+            .unwrap()
+    );
+    let confirmed = &store.answers(&copy).await.unwrap()[0];
+    assert_eq!(
+        (
+            confirmed.to_confirm,
+            confirmed.version,
+            confirmed.updated_at
+        ),
+        (false, 1, 8)
+    );
+    // Any save confirms too.
+    store
+        .save_answer(&twin, "peak_rps", Some(&noted), Some(1), "you", 10)
+        .await
+        .unwrap();
+    assert!(!store.answers(&twin).await.unwrap()[0].to_confirm);
 }

@@ -1,0 +1,232 @@
+//! The report as HTML, from `templates/report.html`: the printable report page (with print CSS
+//! and a toolbar of downloads), and the same report as one self-contained file, with inline CSS
+//! and SVG and nothing fetched, that opens offline. User text is escaped by askama; questionnaire
+//! Markdown is rendered and sanitized (pulldown-cmark + ammonia) before it is inserted.
+
+use askama::Template;
+use questionnaires::report::Report;
+
+use super::markdown::{break_even, score, usd};
+use super::routes::{Export, Scope};
+use super::{Chart, Document};
+
+/// A pattern with its Markdown rendered.
+struct PatternView<'a> {
+    rank: usize,
+    name: &'a str,
+    kind: &'a str,
+    fit: &'a str,
+    score: f64,
+    summary: String,
+    services: String,
+    reasons: Vec<String>,
+    against: Vec<String>,
+    tradeoffs: Vec<String>,
+    failure_modes: Vec<String>,
+    diagram: Option<&'a Chart>,
+}
+
+/// A risk with its improvements rendered.
+struct RiskView<'a> {
+    level: &'a str,
+    title: &'a str,
+    area: &'a str,
+    reason: String,
+    improvements: Vec<String>,
+    anchor: String,
+}
+
+/// A checklist item with its text rendered.
+struct ItemView<'a> {
+    title: &'a str,
+    area: &'a str,
+    priority: &'a str,
+    status: String,
+    status_class: &'a str,
+    owner: &'a str,
+    due: &'a str,
+    why: String,
+}
+
+/// One download in the page's toolbar.
+struct Download {
+    href: String,
+    label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportHtml<'a> {
+    r: &'a Report,
+    d: &'a Document,
+    standalone: bool,
+    back: Option<String>,
+    downloads: Vec<Download>,
+    overall: String,
+    overall_class: &'static str,
+    open_items: usize,
+    high: usize,
+    medium: usize,
+    risks: Vec<RiskView<'a>>,
+    ranking: Vec<(usize, &'a str, &'a str, f64, &'a str)>,
+    patterns: Vec<PatternView<'a>>,
+    cost: Option<(String, String, String)>,
+    items: Vec<ItemView<'a>>,
+    short_hash: &'a str,
+}
+
+fn md(text: &str) -> String {
+    app::server::markdown(text)
+}
+
+/// The CSS class of a score band.
+fn band(s: Option<f64>) -> &'static str {
+    match s {
+        Some(s) if s >= 80.0 => "good",
+        Some(s) if s >= 50.0 => "fair",
+        Some(_) => "poor",
+        None => "none",
+    }
+}
+
+fn view<'a>(
+    doc: &'a Document,
+    standalone: bool,
+    back: Option<String>,
+    downloads: Vec<Download>,
+) -> ReportHtml<'a> {
+    let r = &doc.report;
+    let risks = r
+        .risks
+        .iter()
+        .map(|k| RiskView {
+            level: &k.level,
+            title: &k.title,
+            area: &k.area_title,
+            reason: md(&k.reason),
+            improvements: k.improvements.iter().map(|i| md(&i.text)).collect(),
+            anchor: format!("risk-{}", k.question),
+        })
+        .collect();
+    let ranking = r
+        .recommendations
+        .iter()
+        .filter(|p| p.score > 0.0)
+        .map(|p| {
+            (
+                p.rank,
+                p.name.as_str(),
+                p.kind.as_str(),
+                p.score,
+                p.fit.as_str(),
+            )
+        })
+        .collect();
+    let patterns = r
+        .decided_patterns()
+        .map(|p| PatternView {
+            rank: p.rank,
+            name: &p.name,
+            kind: &p.kind,
+            fit: &p.fit,
+            score: p.score,
+            summary: md(&p.summary),
+            services: p.services.join(", "),
+            reasons: p.reasons.iter().map(|x| md(x)).collect(),
+            against: p.against.iter().map(|x| md(x)).collect(),
+            tradeoffs: p.tradeoffs.iter().map(|x| md(x)).collect(),
+            failure_modes: p.failure_modes.iter().map(|x| md(x)).collect(),
+            diagram: doc.diagram(&p.pattern),
+        })
+        .collect();
+    let cost = r.cost.as_ref().map(|c| {
+        let break_even = break_even(c);
+        (
+            format!("{:.0}", c.monthly_requests),
+            format!(
+                "{} serverless against {} containers ({} tasks); cheaper now: {}",
+                usd(c.serverless_usd),
+                usd(c.containers_usd),
+                c.container_tasks,
+                c.cheaper
+            ),
+            break_even,
+        )
+    });
+    let items = r
+        .checklist
+        .iter()
+        .filter(|i| i.status != "not_applicable")
+        .map(|i| ItemView {
+            title: &i.title,
+            area: &i.area_title,
+            priority: &i.priority,
+            status: i.status.replace('-', " "),
+            status_class: match i.status.as_str() {
+                "done" => "done",
+                "accepted-risk" => "accepted",
+                _ => "open",
+            },
+            owner: &i.owner,
+            due: i.due_date.as_deref().unwrap_or(""),
+            why: md(&i.why),
+        })
+        .collect();
+    ReportHtml {
+        r,
+        d: doc,
+        standalone,
+        back,
+        downloads,
+        overall: score(r.overall_score),
+        overall_class: band(r.overall_score),
+        open_items: r.checklist.iter().filter(|i| i.is_open()).count(),
+        high: r.risks.iter().filter(|k| k.level == "high").count(),
+        medium: r.risks.iter().filter(|k| k.level == "medium").count(),
+        risks,
+        ranking,
+        patterns,
+        cost,
+        items,
+        short_hash: &r.questionnaire.content_hash[..12.min(r.questionnaire.content_hash.len())],
+    }
+}
+
+/// The report as one self-contained file.
+pub fn standalone(doc: &Document) -> Result<String, askama::Error> {
+    view(doc, true, None, Vec::new()).render()
+}
+
+/// The printable report page of a scope, with its downloads.
+pub fn page(doc: &Document, scope: &Scope) -> Result<String, askama::Error> {
+    let back = match scope {
+        Scope::Review(id) => Some(format!("/assessments/{id}/results")),
+        Scope::Milestone(id, m) => Some(format!("/assessments/{id}/milestones/{m}")),
+        Scope::Share(t) => Some(format!("/share/{t}")),
+    };
+    let label = |e: Export| match e {
+        Export::Page => "Report",
+        Export::Pdf => "PDF",
+        Export::Html => "HTML file",
+        Export::Markdown => "Markdown",
+        Export::Json => "JSON",
+        Export::Csv => "CSV",
+        Export::Adr => "ADRs (zip)",
+        Export::Backlog => "Backlog (zip)",
+    };
+    let downloads = Export::ALL
+        .into_iter()
+        .filter(|e| *e != Export::Page)
+        .map(|e| Download {
+            href: scope.path(e),
+            label: label(e),
+        })
+        .collect();
+    view(doc, false, back, downloads).render()
+}
+
+impl ReportHtml<'_> {
+    fn score_of(&self, s: &Option<f64>) -> String {
+        score(*s)
+    }
+}

@@ -1,0 +1,422 @@
+//! The report routes. Every export exists in three scopes, each with its own access rule:
+//!
+//! - `/assessments/{id}/…`: the review now, for its team's members;
+//! - `/assessments/{id}/milestones/{milestone}/…`: the review as a milestone saved it;
+//! - `/share/{token}/…`: the review now, for whoever holds a live share link (with no links
+//!   back into the app).
+//!
+//! In each scope, `report` is the printable report page and `report.md`, `report.html`,
+//! `report.pdf`, `report.json`, `report.csv`, `adr.zip` and `backlog.zip` are downloads. Every
+//! export is rendered from one [`Document`]; the slow ones (PDF, zips) off the async workers.
+//! Also `/assessments/{id}/diff.md`: what changed between two snapshots.
+
+use std::collections::BTreeMap;
+
+use app::auth::{Actor, Role};
+use app::server::{AppContext, AppError};
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use questionnaires::report::{Input, ItemProgress, Snapshot};
+
+use super::{Document, Links};
+use crate::web::{AppState, error_page};
+
+/// One export format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Export {
+    /// The printable report page, shown in the browser.
+    Page,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+    /// One self-contained HTML file.
+    Html,
+    /// PDF.
+    Pdf,
+    /// The report model as JSON.
+    Json,
+    /// Risks and checklist items as CSV.
+    Csv,
+    /// Architecture decision records, zipped.
+    Adr,
+    /// One issue body per open checklist item, zipped.
+    Backlog,
+}
+
+impl Export {
+    /// Every format.
+    pub const ALL: [Export; 8] = [
+        Export::Page,
+        Export::Markdown,
+        Export::Html,
+        Export::Pdf,
+        Export::Json,
+        Export::Csv,
+        Export::Adr,
+        Export::Backlog,
+    ];
+
+    /// The last path segment.
+    pub fn file(self) -> &'static str {
+        match self {
+            Export::Page => "report",
+            Export::Markdown => "report.md",
+            Export::Html => "report.html",
+            Export::Pdf => "report.pdf",
+            Export::Json => "report.json",
+            Export::Csv => "report.csv",
+            Export::Adr => "adr.zip",
+            Export::Backlog => "backlog.zip",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Export::Page | Export::Html => "text/html; charset=utf-8",
+            Export::Markdown => "text/markdown; charset=utf-8",
+            Export::Pdf => "application/pdf",
+            Export::Json => "application/json",
+            Export::Csv => "text/csv; charset=utf-8",
+            Export::Adr | Export::Backlog => "application/zip",
+        }
+    }
+}
+
+/// Which review state, and who may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A review now.
+    Review(String),
+    /// A review as a milestone saved it.
+    Milestone(String, String),
+    /// A review through a share link.
+    Share(String),
+}
+
+impl Scope {
+    /// The route pattern of a format in this scope kind.
+    pub fn pattern(&self, export: Export) -> String {
+        let base = match self {
+            Scope::Review(_) => "/assessments/{id}",
+            Scope::Milestone(..) => "/assessments/{id}/milestones/{milestone}",
+            Scope::Share(_) => "/share/{token}",
+        };
+        format!("{base}/{}", export.file())
+    }
+
+    /// The concrete path of a format.
+    pub fn path(&self, export: Export) -> String {
+        let base = match self {
+            Scope::Review(id) => format!("/assessments/{id}"),
+            Scope::Milestone(id, m) => format!("/assessments/{id}/milestones/{m}"),
+            Scope::Share(t) => format!("/share/{t}"),
+        };
+        format!("{base}/{}", export.file())
+    }
+}
+
+/// Unix milliseconds as RFC 3339 (UTC, whole seconds).
+pub fn rfc3339(ms: i64) -> String {
+    let day_minute = app::utc(ms);
+    format!(
+        "{}T{}:{:02}Z",
+        &day_minute[..10],
+        &day_minute[11..16],
+        ms.div_euclid(1000).rem_euclid(60)
+    )
+}
+
+/// The document of a scope, after the access check.
+async fn load(
+    state: &AppState,
+    actor: Actor,
+    scope: &Scope,
+    origin: Option<String>,
+) -> Result<(Document, Option<Links>), AppError> {
+    let c = state.context(actor);
+    let (a, which) = match scope {
+        Scope::Review(id) => (c.assessment(id, Role::Viewer).await?.0, "current"),
+        Scope::Milestone(id, m) => (c.assessment(id, Role::Viewer).await?.0, m.as_str()),
+        Scope::Share(token) => (app::server::shared_assessment(&c, token).await?, "current"),
+    };
+    let (answers, evaluation, milestone) = app::server::state_of(&c, &a, which).await?;
+    // A milestone reports the checklist as its answers left it; team progress is today's.
+    let progress = match milestone {
+        Some(_) => BTreeMap::new(),
+        None => team_progress(&c, &a.id).await?,
+    };
+    let snapshot = milestone.as_ref().map_or_else(Snapshot::current, |m| {
+        Snapshot::milestone(&m.name, rfc3339(m.created_at))
+    });
+    let links = match (scope, origin) {
+        (Scope::Share(_), _) | (_, None) => None,
+        (_, Some(origin)) => Some(Links {
+            review: format!("{origin}/assessments/{}", a.id),
+        }),
+    };
+    let doc = super::document(Input {
+        q: c.questionnaire,
+        workload: &a.workload(),
+        answers: &answers,
+        evaluation: &evaluation,
+        progress: &progress,
+        snapshot,
+        generated_at: rfc3339(app::server::now_ms()),
+    });
+    Ok((doc, links))
+}
+
+async fn team_progress(
+    c: &AppContext,
+    id: &str,
+) -> Result<BTreeMap<String, ItemProgress>, AppError> {
+    Ok(c.store
+        .checklist(id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            (
+                i.item_id,
+                ItemProgress {
+                    status: i.status,
+                    owner: i.owner,
+                    due_date: i.due_date,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The site's own origin, from the request's Host, for absolute links in exports.
+fn origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    Some(format!("{scheme}://{host}"))
+}
+
+/// A file name for a download: the workload's name, made safe, then the format's suffix.
+pub fn file_name(doc: &Document, export: Export) -> String {
+    let slug = slug(&doc.report.workload.name);
+    let suffix = match export {
+        Export::Adr => "-adr.zip".to_owned(),
+        Export::Backlog => "-backlog.zip".to_owned(),
+        other => other.file().trim_start_matches("report").to_owned(),
+    };
+    let stem = if slug.is_empty() { "review" } else { &slug };
+    format!("trellis-{stem}{suffix}")
+}
+
+/// Lower-case ASCII letters and digits, with dashes between words; at most 60 characters.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// Renders one format, on this thread.
+pub fn render_now(
+    doc: &Document,
+    links: Option<&Links>,
+    scope: &Scope,
+    export: Export,
+) -> Result<Vec<u8>, String> {
+    Ok(match export {
+        Export::Page => super::html::page(doc, scope).map_err(|e| e.to_string())?,
+        Export::Html => super::html::standalone(doc).map_err(|e| e.to_string())?,
+        Export::Markdown => super::markdown::report(doc, links).map_err(|e| e.to_string())?,
+        Export::Csv => super::csv::render(doc, links)?,
+        Export::Json => {
+            serde_json::to_string_pretty(&doc.report).map_err(|e| e.to_string())? + "\n"
+        }
+        Export::Pdf => return super::pdf::render(doc),
+        Export::Adr => return super::adr::zip(doc),
+        Export::Backlog => return super::backlog::zip(doc, links),
+    }
+    .into_bytes())
+}
+
+/// Renders one format; the CPU-heavy ones (PDF, zips) run on the blocking pool.
+pub async fn render(
+    doc: Document,
+    links: Option<Links>,
+    scope: Scope,
+    export: Export,
+) -> Result<Vec<u8>, String> {
+    match export {
+        Export::Pdf | Export::Adr | Export::Backlog => {
+            tokio::task::spawn_blocking(move || render_now(&doc, links.as_ref(), &scope, export))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        _ => render_now(&doc, links.as_ref(), &scope, export),
+    }
+}
+
+async fn respond(
+    state: AppState,
+    actor: Actor,
+    headers: HeaderMap,
+    scope: Scope,
+    export: Export,
+) -> Response {
+    let (doc, links) = match load(&state, actor, &scope, origin(&state, &headers)).await {
+        Ok(x) => x,
+        Err(e) => return error_page(e.status(), &e.to_string()),
+    };
+    let name = file_name(&doc, export);
+    match render(doc, links, scope, export).await {
+        Ok(bytes) => {
+            let mut res = bytes.into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(export.content_type()),
+            );
+            if export != Export::Page
+                && let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+            {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            // Reports hold the review's details: never kept by shared caches or the browser.
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(cause) => {
+            tracing::error!(%cause, format = export.file(), "rendering a report failed");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The report could not be rendered.",
+            )
+        }
+    }
+}
+
+/// The export routes: (path pattern, handler), every format in every scope.
+pub fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
+    use axum::routing::get;
+    let mut out = Vec::new();
+    for export in Export::ALL {
+        out.push((
+            Scope::Review(String::new()).pattern(export),
+            get(
+                move |State(s): State<AppState>,
+                      Extension(actor): Extension<Actor>,
+                      headers: HeaderMap,
+                      Path(id): Path<String>| {
+                    respond(s, actor, headers, Scope::Review(id), export)
+                },
+            ),
+        ));
+        out.push((
+            Scope::Milestone(String::new(), String::new()).pattern(export),
+            get(
+                move |State(s): State<AppState>,
+                      Extension(actor): Extension<Actor>,
+                      headers: HeaderMap,
+                      Path((id, m)): Path<(String, String)>| {
+                    respond(s, actor, headers, Scope::Milestone(id, m), export)
+                },
+            ),
+        ));
+        out.push((
+            Scope::Share(String::new()).pattern(export),
+            get(
+                move |State(s): State<AppState>, headers: HeaderMap, Path(token): Path<String>| {
+                    respond(s, Actor::Anonymous, headers, Scope::Share(token), export)
+                },
+            ),
+        ));
+    }
+    out
+}
+
+/// Which two snapshots to compare.
+#[derive(serde::Deserialize)]
+pub struct Compare {
+    from: String,
+    #[serde(default = "current")]
+    to: String,
+}
+
+fn current() -> String {
+    "current".to_owned()
+}
+
+/// `GET /assessments/{id}/diff.md?from=…&to=…`: what changed, for the team's members.
+pub async fn diff(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<String>,
+    Query(compare): Query<Compare>,
+) -> Response {
+    let c = state.context(actor);
+    let result = async {
+        let (a, _) = c.assessment(&id, Role::Viewer).await?;
+        let (from, to, d) = app::server::diff_of(&c, &a, &compare.from, &compare.to).await?;
+        super::markdown::diff(&a.name, &from, &to, &d)
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+    .await;
+    match result {
+        Ok(text) => {
+            let mut res = text.into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            );
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"trellis-changes.md\""),
+            );
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => error_page(e.status(), &e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_times() {
+        assert_eq!(slug("Checkout API (v2) — prod!"), "checkout-api-v2-prod");
+        assert_eq!(slug("«»"), "");
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_000_000_123), "2026-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn every_format_has_its_own_path_in_every_scope() {
+        let mut paths: Vec<String> = Export::ALL
+            .iter()
+            .flat_map(|e| {
+                [
+                    Scope::Review("a".into()).path(*e),
+                    Scope::Milestone("a".into(), "m".into()).path(*e),
+                    Scope::Share("t".into()).path(*e),
+                ]
+            })
+            .collect();
+        let n = paths.len();
+        paths.sort();
+        paths.dedup();
+        assert_eq!(paths.len(), n);
+    }
+}
