@@ -236,7 +236,7 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
     let escaped = app::escape_html(message);
     let items: String = escaped.lines().map(|l| format!("<li>{l}</li>")).collect();
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · Trellis</title>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{} · Trellis</title>\
          <link rel=\"stylesheet\" href=\"/style/trellis.css\"></head><body><main id=\"content\">\
          <section class=\"card error\" role=\"alert\"><h1>{}</h1><ul>{items}</ul>\
          <p><a href=\"/\">All reviews</a></p></section></main></body></html>",
