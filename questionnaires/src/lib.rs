@@ -8,7 +8,8 @@
 //! - [`parse_answers_file`] reads an answers file (TOML or JSON) against a questionnaire;
 //! - [`evaluate`] turns answers into risks, scores, ranked patterns, checks, cost and a checklist;
 //! - [`report`] gathers all of that into the one model every export renders;
-//! - [`diff`] says what changed between two snapshots.
+//! - [`diff`] says what changed between two snapshots;
+//! - [`scaffold`] plans a starter project: its controls, and the answers each came from.
 
 pub mod answers;
 pub mod builtin;
@@ -21,6 +22,7 @@ pub mod load;
 pub mod model;
 pub mod recommend;
 pub mod report;
+pub mod scaffold;
 
 pub use answers::{
     Answer, AnswerError, AnswerValue, Answers, AnswersFile, Format, Workload, parse_answers_file,

@@ -6,6 +6,7 @@
 
 mod evaluate;
 mod report;
+mod scaffold;
 mod serve;
 
 use std::net::SocketAddr;
@@ -67,6 +68,23 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Generate the starter project of an answers file offline: a directory, or a `.zip`.
+    Scaffold {
+        /// The answers file; `.json` is read as JSON, anything else as TOML.
+        file: PathBuf,
+        /// The pattern (default: the best-ranked pattern that has a starter).
+        #[arg(long, value_parser = scaffold::parse_pattern)]
+        pattern: Option<questionnaires::scaffold::Pattern>,
+        /// The handlers' language: python, typescript or rust.
+        #[arg(long, value_parser = scaffold::parse_runtime)]
+        runtime: questionnaires::scaffold::Runtime,
+        /// The infrastructure as code.
+        #[arg(long, value_parser = scaffold::parse_iac, default_value = "sam")]
+        iac: questionnaires::scaffold::Iac,
+        /// A new or empty directory to write the project into, or a file ending in `.zip`.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the questionnaire and pattern catalog.
     Catalog {
         /// Output format.
@@ -122,6 +140,21 @@ pub fn run(cli: Cli) -> ExitCode {
             fail_on,
         } => evaluate::run(&file, format, fail_on),
         Command::Report { file, format, out } => report::run(&file, format, &out),
+        Command::Scaffold {
+            file,
+            pattern,
+            runtime,
+            iac,
+            out,
+        } => scaffold::run(
+            &file,
+            questionnaires::scaffold::Choice {
+                pattern,
+                runtime,
+                iac,
+            },
+            &out,
+        ),
         Command::Catalog { format } => catalog(format),
     }
 }

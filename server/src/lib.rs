@@ -18,5 +18,6 @@ pub mod catalog;
 pub mod cli;
 pub mod page_cache;
 pub mod report;
+pub mod scaffold;
 pub mod security;
 pub mod web;

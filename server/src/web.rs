@@ -138,6 +138,7 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     .chain(
         report::routes::routes()
             .into_iter()
+            .chain(crate::scaffold::routes::routes())
             .map(|(p, h)| (Method::GET, p, h)),
     )
     .collect()

@@ -163,6 +163,8 @@ fn Results(page: Page) -> impl IntoView {
                         <a class="button" href=format!("{}/report", page.report_url)>"Report and exports"</a>
                         " "
                         <a class="button" href=format!("{}/report.pdf", page.report_url) download>"PDF"</a>
+                        " "
+                        <a class="button" href=format!("{}/scaffold", page.report_url)>"Starter project"</a>
                         {(!shared).then(|| view! {
                             " "
                             <a class="button" href=format!("/assessments/{}/milestones", page.assessment_id)>"Milestones and changes"</a>
@@ -203,7 +205,8 @@ fn Results(page: Page) -> impl IntoView {
                         .iter()
                         .map(|id| page.limit_labels.iter().find(|(l, _)| l == id).map_or_else(|| id.clone(), |(_, label)| label.clone()))
                         .collect();
-                    view! { <Rec r diagram limits /> }
+                    let starter = page.report_url.clone();
+                    view! { <Rec r diagram limits starter /> }
                 }).collect_view()}
             </ol>
         </section>
@@ -334,13 +337,22 @@ fn RiskList(title: &'static str, risks: Vec<RiskItem>, page: Page) -> impl IntoV
 }
 
 #[component]
-fn Rec(r: Recommendation, diagram: Option<String>, limits: Vec<String>) -> impl IntoView {
+fn Rec(
+    r: Recommendation,
+    diagram: Option<String>,
+    limits: Vec<String>,
+    starter: String,
+) -> impl IntoView {
+    let starter = r
+        .scaffold
+        .then(|| format!("{starter}/scaffold?pattern={}", r.pattern));
     view! {
         <li class="rec">
             <div class="rec-head">
                 <h3>{format!("{}. {}", r.rank, r.name)}</h3>
                 <span class="tag">{format!("score {}", r.score)}</span>
                 {(r.kind == questionnaires::model::PatternKind::Containers).then(|| view! { <span class="tag containers">"containers"</span> })}
+                {starter.map(|href| view! { <a class="rec-starter small" href=href>"Starter project"</a> })}
             </div>
             {diagram.map(|svg| view! { <div class="chart diagram" inner_html=svg></div> })}
             <div class="rec-cols">

@@ -127,6 +127,28 @@ pub fn rfc3339(ms: i64) -> String {
     )
 }
 
+/// A scope's review, answers, evaluation and milestone, after its access check.
+pub(crate) async fn review_state(
+    c: &AppContext,
+    scope: &Scope,
+) -> Result<
+    (
+        app::store::Assessment,
+        questionnaires::Answers,
+        questionnaires::Evaluation,
+        Option<app::store::MilestoneRow>,
+    ),
+    AppError,
+> {
+    let (a, which) = match scope {
+        Scope::Review(id) => (c.assessment(id, Role::Viewer).await?.0, "current"),
+        Scope::Milestone(id, m) => (c.assessment(id, Role::Viewer).await?.0, m.as_str()),
+        Scope::Share(token) => (app::server::shared_assessment(c, token).await?, "current"),
+    };
+    let (answers, evaluation, milestone) = app::server::state_of(c, &a, which).await?;
+    Ok((a, answers, evaluation, milestone))
+}
+
 /// The document of a scope, after the access check.
 async fn load(
     state: &AppState,
@@ -135,12 +157,7 @@ async fn load(
     origin: Option<String>,
 ) -> Result<(Document, Option<Links>), AppError> {
     let c = state.context(actor);
-    let (a, which) = match scope {
-        Scope::Review(id) => (c.assessment(id, Role::Viewer).await?.0, "current"),
-        Scope::Milestone(id, m) => (c.assessment(id, Role::Viewer).await?.0, m.as_str()),
-        Scope::Share(token) => (app::server::shared_assessment(&c, token).await?, "current"),
-    };
-    let (answers, evaluation, milestone) = app::server::state_of(&c, &a, which).await?;
+    let (a, answers, evaluation, milestone) = review_state(&c, scope).await?;
     // A milestone reports the checklist as its answers left it; team progress is today's.
     let progress = match milestone {
         Some(_) => BTreeMap::new(),
@@ -189,7 +206,7 @@ async fn team_progress(
 }
 
 /// The site's own origin, from the request's Host, for absolute links in exports.
-fn origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
+pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let scheme = if state.secure_cookies {
         "https"

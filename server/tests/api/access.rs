@@ -187,7 +187,14 @@ impl World {
         let id_for_teams = path.starts_with("/teams/");
         let concrete = path
             .replace("{id}", if id_for_teams { &self.team } else { a })
-            .replace("{area}", "workload_fit");
+            .replace("{area}", "workload_fit")
+            .replace("{*path}", "README.md");
+        // Starters name their pattern, so the matrix does not depend on the review's ranking.
+        let concrete = if path.contains("/scaffold") {
+            format!("{concrete}?pattern=api_lambda_dynamodb&runtime=typescript")
+        } else {
+            concrete
+        };
         let form = |fields: Vec<(&str, String)>| {
             let body = serde_urlencoded::to_string(&fields).unwrap();
             Request::builder()
@@ -223,6 +230,7 @@ impl World {
             ),
             ("GET", p)
                 if p.starts_with("/assessments/{id}/report")
+                    || p.starts_with("/assessments/{id}/scaffold")
                     || p.starts_with("/assessments/{id}/adr.")
                     || p.starts_with("/assessments/{id}/backlog.") =>
             {

@@ -10,6 +10,7 @@ mod cli;
 mod client;
 mod exports;
 mod journey;
+mod scaffold;
 mod store;
 mod templates;
 mod web;

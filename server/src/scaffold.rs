@@ -1,0 +1,171 @@
+//! Starter projects: renders a [`Plan`] into files with the askama templates under
+//! `templates/scaffold/`, and zips them.
+//!
+//! [`render`] gives the exact files a zip holds, so the preview in the browser and the download
+//! cannot differ. [`zip`] is deterministic (sorted entries, a fixed timestamp) and refuses a path
+//! that could escape the project folder.
+//!
+//! - [`sam`]: the infrastructure and repository files, shared by every runtime: `template.yaml`,
+//!   the state machine's ASL, `samconfig.toml`, `events/`, the README, `.checkov.yaml` and the CI
+//!   workflow;
+//! - [`routes`]: the starter page (choose, preview every file, share), the zip and each raw file;
+//! - [`events`]: a sample event per function, which every runtime's tests read;
+//! - [`python`], [`typescript`], [`rust`]: each runtime's handlers, tests and build files.
+
+pub mod asl;
+mod events;
+mod python;
+pub mod routes;
+mod rust;
+mod sam;
+mod typescript;
+
+use std::io::Write as _;
+
+use questionnaires::scaffold::{Choice, Plan, Runtime};
+use questionnaires::{Answers, Evaluation, Questionnaire, Workload};
+
+/// One file of a starter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    /// Its path inside the project folder, with `/` separators.
+    pub path: String,
+    /// Its text.
+    pub contents: String,
+    /// Whether it is a script to run (mode 755 in the zip).
+    pub executable: bool,
+}
+
+/// A rendered starter project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Starter {
+    /// The project folder's name, the zip's top-level directory.
+    pub root: String,
+    /// Its files, sorted by path.
+    pub files: Vec<File>,
+}
+
+/// Collects rendered files.
+pub(crate) struct Files(Vec<File>);
+
+impl Files {
+    /// Renders a template into `path`.
+    pub(crate) fn add(
+        &mut self,
+        path: &str,
+        template: &impl askama::Template,
+    ) -> Result<(), String> {
+        self.push(path, template, false)
+    }
+
+    /// Renders a template into an executable script at `path`.
+    pub(crate) fn script(
+        &mut self,
+        path: &str,
+        template: &impl askama::Template,
+    ) -> Result<(), String> {
+        self.push(path, template, true)
+    }
+
+    fn push(
+        &mut self,
+        path: &str,
+        template: &impl askama::Template,
+        executable: bool,
+    ) -> Result<(), String> {
+        // askama drops a template's last newline; every text file ends with exactly one.
+        let mut contents = template.render().map_err(|e| format!("{path}: {e}"))?;
+        contents.truncate(contents.trim_end_matches('\n').len());
+        contents.push('\n');
+        self.0.push(File {
+            path: path.to_owned(),
+            contents,
+            executable,
+        });
+        Ok(())
+    }
+}
+
+/// Whether `path` stays inside the project folder: relative, `/`-separated, no empty, `.` or
+/// `..` component, and only characters a file name in a starter uses.
+pub fn safe_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|c| {
+            !c.is_empty()
+                && c != "."
+                && c != ".."
+                && c.chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '_' | '-'))
+        })
+}
+
+/// Renders every file of the starter a plan describes.
+pub fn render(plan: &Plan) -> Result<Starter, String> {
+    let mut files = Files(Vec::new());
+    sam::files(plan, &mut files)?;
+    events::files(plan, &mut files)?;
+    match plan.runtime {
+        Runtime::Python => python::files(plan, &mut files)?,
+        Runtime::Typescript => typescript::files(plan, &mut files)?,
+        Runtime::Rust => rust::files(plan, &mut files)?,
+    }
+    let mut files = files.0;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(f) = files.iter().find(|f| !safe_path(&f.path)) {
+        return Err(format!("unsafe path in a starter: {:?}", f.path));
+    }
+    if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
+        return Err(format!("two files at {}", w[0].path));
+    }
+    Ok(Starter {
+        root: format!(
+            "{}-{}-{}",
+            plan.project,
+            plan.pattern.as_str().replace('_', "-"),
+            plan.runtime.as_str()
+        ),
+        files,
+    })
+}
+
+/// Plans and renders the starter of a review.
+pub fn starter(
+    q: &Questionnaire,
+    workload: &Workload,
+    answers: &Answers,
+    evaluation: &Evaluation,
+    choice: Choice,
+) -> Result<(Plan, Starter), String> {
+    let plan = questionnaires::scaffold::plan(q, workload, answers, evaluation, choice)
+        .map_err(|e| e.to_string())?;
+    let starter = render(&plan)?;
+    Ok((plan, starter))
+}
+
+/// Zips a starter under its root folder: entries sorted, a fixed timestamp, mode 755 for
+/// scripts and 644 otherwise, so the same starter always gives the same bytes.
+pub fn zip(starter: &Starter) -> Result<Vec<u8>, String> {
+    if !safe_path(&starter.root) || starter.root.contains('/') {
+        return Err(format!("unsafe project folder name: {:?}", starter.root));
+    }
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    let mut files: Vec<&File> = starter.files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    for f in files {
+        if !safe_path(&f.path) {
+            return Err(format!("unsafe path in a starter: {:?}", f.path));
+        }
+        let mode = if f.executable { 0o755 } else { 0o644 };
+        zip.start_file(
+            format!("{}/{}", starter.root, f.path),
+            options.unix_permissions(mode),
+        )
+        .map_err(|e| e.to_string())?;
+        zip.write_all(f.contents.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(zip.finish().map_err(|e| e.to_string())?.into_inner())
+}

@@ -1,0 +1,482 @@
+//! The starter routes, in the report's three scopes (a review now, a milestone, a share link):
+//!
+//! - `…/scaffold?pattern=P&runtime=R&iac=I&file=F`: the starter page. Choose the pattern (the
+//!   top recommendation by default), runtime and IaC; see the answers → settings table, the file
+//!   tree and any file. The URL is the shareable link: it names everything that makes the starter.
+//! - `…/scaffold.zip?…`: the download;
+//! - `…/scaffold/files/{path}?…`: one file as plain text.
+//!
+//! All three render through [`super::starter`], on the blocking pool, so the preview shows the
+//! very bytes the zip holds.
+
+use std::fmt::Write as _;
+
+use app::auth::Actor;
+use app::server::AppError;
+use askama::Template as _;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, default_pattern};
+
+use super::{Starter, starter, zip};
+use crate::report::routes::{Scope, origin, review_state};
+use crate::web::{AppState, error_page};
+
+/// What the query string chooses; every field is optional.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Params {
+    pattern: Option<String>,
+    runtime: Option<String>,
+    iac: Option<String>,
+    file: Option<String>,
+}
+
+/// Which response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Want {
+    Page,
+    Zip,
+    File(String),
+}
+
+fn bad_request(message: String) -> AppError {
+    AppError::BadInput(message)
+}
+
+/// Reads the choice from the query string, naming any value it does not know.
+fn choice(p: &Params) -> Result<Choice, AppError> {
+    let pattern = match p.pattern.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(Pattern::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = Pattern::ALL.iter().map(|p| p.as_str()).collect();
+            bad_request(format!(
+                "There is no starter for the pattern \"{s}\". Choose one of: {}.",
+                all.join(", ")
+            ))
+        })?),
+    };
+    let runtime = match p.runtime.as_deref().filter(|s| !s.is_empty()) {
+        None => Runtime::Python,
+        Some(s) => Runtime::parse(s).ok_or_else(|| {
+            bad_request(format!(
+                "There is no runtime \"{s}\". Choose python, typescript or rust."
+            ))
+        })?,
+    };
+    let iac = match p.iac.as_deref().filter(|s| !s.is_empty()) {
+        None => Iac::Sam,
+        Some(s) => Iac::parse(s)
+            .ok_or_else(|| bad_request(format!("There is no IaC format \"{s}\". Choose sam.")))?,
+    };
+    Ok(Choice {
+        pattern,
+        runtime,
+        iac,
+    })
+}
+
+/// The query string that reproduces a plan's starter.
+fn query(plan: &Plan) -> String {
+    format!(
+        "pattern={}&runtime={}&iac={}",
+        plan.pattern.as_str(),
+        plan.runtime.as_str(),
+        plan.iac.as_str()
+    )
+}
+
+fn base(scope: &Scope) -> String {
+    match scope {
+        Scope::Review(id) => format!("/assessments/{id}"),
+        Scope::Milestone(id, m) => format!("/assessments/{id}/milestones/{m}"),
+        Scope::Share(t) => format!("/share/{t}"),
+    }
+}
+
+/// A pattern in the chooser.
+struct Option_ {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+/// A row of the file tree.
+struct Row {
+    name: String,
+    depth: usize,
+    href: Option<String>,
+    selected: bool,
+    size: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "scaffold.html")]
+struct Page<'a> {
+    workload: &'a str,
+    snapshot: String,
+    back: Option<(String, &'static str)>,
+    plan: &'a Plan,
+    patterns: Vec<Option_>,
+    runtimes: Vec<Option_>,
+    rows: Vec<Row>,
+    file: &'a str,
+    contents: &'a str,
+    raw: String,
+    download: String,
+    download_name: String,
+    share: String,
+    total: String,
+    files: usize,
+    controls_with_answers: usize,
+}
+
+fn size(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    }
+}
+
+fn rows(starter: &Starter, page: &str, q: &str, selected: &str) -> Vec<Row> {
+    let mut out: Vec<Row> = Vec::new();
+    let mut open: Vec<&str> = Vec::new();
+    for f in &starter.files {
+        let parts: Vec<&str> = f.path.split('/').collect();
+        let dirs = &parts[..parts.len() - 1];
+        let common = open.iter().zip(dirs).take_while(|(a, b)| a == b).count();
+        open.truncate(common);
+        for (depth, d) in dirs.iter().enumerate().skip(common) {
+            out.push(Row {
+                name: format!("{d}/"),
+                depth,
+                href: None,
+                selected: false,
+                size: String::new(),
+            });
+            open.push(d);
+        }
+        let mut href = format!("{page}?{q}&file=");
+        for part in f.path.split('/') {
+            if !href.ends_with('=') {
+                href.push_str("%2F");
+            }
+            href.push_str(part);
+        }
+        out.push(Row {
+            name: parts[parts.len() - 1].to_owned(),
+            depth: dirs.len(),
+            href: Some(href),
+            selected: f.path == selected,
+            size: size(f.contents.len()),
+        });
+    }
+    out
+}
+
+async fn respond(
+    state: AppState,
+    actor: Actor,
+    headers: HeaderMap,
+    scope: Scope,
+    params: Params,
+    want: Want,
+) -> Response {
+    let zipped = want == Want::Zip;
+    let result = async {
+        let chosen = choice(&params)?;
+        let c = state.context(actor);
+        let (a, answers, evaluation, milestone) = review_state(&c, &scope).await?;
+        let q = c.questionnaire;
+        let workload = a.workload();
+        // Rendering and zipping are CPU work: off the async workers.
+        let (plan, starter, bytes, patterns) =
+            tokio::task::spawn_blocking(move || {
+                let (plan, starter) = starter(q, &workload, &answers, &evaluation, chosen)
+                    .map_err(|e| match chosen.pattern {
+                        None => AppError::BadInput(format!("{e}.")),
+                        Some(_) => AppError::Internal(e),
+                    })?;
+                let bytes = if zipped {
+                    Some(zip(&starter).map_err(AppError::Internal)?)
+                } else {
+                    None
+                };
+                let top = default_pattern(&evaluation);
+                let patterns: Vec<Option_> = Pattern::ALL
+                    .into_iter()
+                    .map(|p| {
+                        let r = evaluation
+                            .recommendations
+                            .iter()
+                            .find(|r| r.pattern.as_str() == p.as_str());
+                        let name = q
+                            .pattern(p.as_str())
+                            .map_or_else(|| p.as_str().to_owned(), |x| x.name.to_string());
+                        let label = match r {
+                            Some(r) if Some(p) == top => {
+                                format!("{name} (top recommendation, #{})", r.rank)
+                            }
+                            Some(r) => format!("{name} (#{})", r.rank),
+                            None => name,
+                        };
+                        Option_ {
+                            value: p.as_str(),
+                            label,
+                            selected: p == plan.pattern,
+                        }
+                    })
+                    .collect();
+                Ok::<_, AppError>((plan, starter, bytes, patterns))
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        Ok::<_, AppError>((a, milestone, plan, starter, bytes, patterns))
+    }
+    .await;
+    let (a, milestone, plan, starter, bytes, patterns) = match result {
+        Ok(x) => x,
+        Err(e) => {
+            if let AppError::Internal(cause) = &e {
+                tracing::error!(%cause, "building a starter failed");
+            }
+            return error_page(e.status(), &e.to_string());
+        }
+    };
+    let no_store = HeaderValue::from_static("no-store");
+    let q = query(&plan);
+    let page_path = format!("{}/scaffold", base(&scope));
+    match want {
+        Want::Zip => {
+            let mut res = bytes.unwrap_or_default().into_response();
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            );
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("attachment; filename=\"{}.zip\"", starter.root))
+            {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::CACHE_CONTROL, no_store);
+            res
+        }
+        Want::File(path) => match starter.files.iter().find(|f| f.path == path) {
+            Some(f) => {
+                let mut res = f.contents.clone().into_response();
+                let h = res.headers_mut();
+                h.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                );
+                h.insert(header::CACHE_CONTROL, no_store);
+                res
+            }
+            None => error_page(
+                StatusCode::NOT_FOUND,
+                &format!("This starter has no file \"{path}\"."),
+            ),
+        },
+        Want::Page => {
+            let selected = params
+                .file
+                .as_deref()
+                .filter(|f| starter.files.iter().any(|x| x.path == *f))
+                .unwrap_or("README.md");
+            if let Some(f) = params.file.as_deref().filter(|f| *f != selected) {
+                return error_page(
+                    StatusCode::NOT_FOUND,
+                    &format!("This starter has no file \"{f}\"."),
+                );
+            }
+            let contents = starter
+                .files
+                .iter()
+                .find(|f| f.path == selected)
+                .map_or("", |f| f.contents.as_str());
+            let back = match &scope {
+                Scope::Review(id) => Some((format!("/assessments/{id}/results"), "Results")),
+                Scope::Milestone(id, _) => {
+                    Some((format!("/assessments/{id}/milestones"), "Milestones"))
+                }
+                Scope::Share(_) => None,
+            };
+            let share = format!(
+                "{}{page_path}?{q}",
+                origin(&state, &headers).unwrap_or_default()
+            );
+            let total: usize = starter.files.iter().map(|f| f.contents.len()).sum();
+            let page = Page {
+                workload: &a.name,
+                snapshot: milestone.as_ref().map_or_else(
+                    || "the answers as they are now".to_owned(),
+                    |m| format!("milestone \"{}\"", m.name),
+                ),
+                back,
+                plan: &plan,
+                patterns,
+                runtimes: Runtime::ALL
+                    .into_iter()
+                    .map(|r| Option_ {
+                        value: r.as_str(),
+                        label: r.title().to_owned(),
+                        selected: r == plan.runtime,
+                    })
+                    .collect(),
+                rows: rows(&starter, &page_path, &q, selected),
+                file: selected,
+                contents,
+                raw: format!("{}/scaffold/files/{selected}?{q}", base(&scope)),
+                download: format!("{}/scaffold.zip?{q}", base(&scope)),
+                download_name: format!("{}.zip", starter.root),
+                share,
+                total: size(total),
+                files: starter.files.len(),
+                controls_with_answers: plan.controls.iter().filter(|c| !c.from.is_empty()).count(),
+            };
+            match page.render() {
+                Ok(html) => {
+                    let mut res = axum::response::Html(html).into_response();
+                    res.headers_mut().insert(header::CACHE_CONTROL, no_store);
+                    res
+                }
+                Err(e) => {
+                    tracing::error!(cause = %e, "rendering the starter page failed");
+                    error_page(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "The starter page could not be rendered.",
+                    )
+                }
+            }
+        }
+    }
+}
+
+impl Page<'_> {
+    fn indent(&self, depth: &usize) -> String {
+        let mut s = String::new();
+        let _ = write!(s, "padding-left: {}rem", 0.4 + 1.1 * *depth as f64);
+        s
+    }
+}
+
+/// Which response a route gives, from its `{*path}` parameter when it has one.
+type WantOf = fn(Option<String>) -> Want;
+
+/// The starter routes: (path pattern, handler), each in every scope.
+pub fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
+    use axum::routing::get;
+    let mut out = Vec::new();
+    let wants: [(&str, WantOf); 3] = [
+        ("scaffold", |_| Want::Page),
+        ("scaffold.zip", |_| Want::Zip),
+        ("scaffold/files/{*path}", |p| {
+            Want::File(p.unwrap_or_default())
+        }),
+    ];
+    for (suffix, want) in wants {
+        let with_path = suffix.contains('{');
+        out.push((
+            format!("/assessments/{{id}}/{suffix}"),
+            get(
+                move |State(s): State<AppState>,
+                      Extension(actor): Extension<Actor>,
+                      headers: HeaderMap,
+                      Path(p): Path<Vec<(String, String)>>,
+                      Query(params): Query<Params>| {
+                    let (id, path) = split(p, with_path);
+                    respond(s, actor, headers, Scope::Review(id), params, want(path))
+                },
+            ),
+        ));
+        out.push((
+            format!("/assessments/{{id}}/milestones/{{milestone}}/{suffix}"),
+            get(
+                move |State(s): State<AppState>,
+                      Extension(actor): Extension<Actor>,
+                      headers: HeaderMap,
+                      Path(p): Path<Vec<(String, String)>>,
+                      Query(params): Query<Params>| {
+                    let m = p
+                        .iter()
+                        .find(|(k, _)| k == "milestone")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    let (id, path) = split(p, with_path);
+                    respond(
+                        s,
+                        actor,
+                        headers,
+                        Scope::Milestone(id, m),
+                        params,
+                        want(path),
+                    )
+                },
+            ),
+        ));
+        out.push((
+            format!("/share/{{token}}/{suffix}"),
+            get(
+                move |State(s): State<AppState>,
+                      headers: HeaderMap,
+                      Path(p): Path<Vec<(String, String)>>,
+                      Query(params): Query<Params>| {
+                    let token = p
+                        .iter()
+                        .find(|(k, _)| k == "token")
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    let (_, path) = split(p, with_path);
+                    respond(
+                        s,
+                        Actor::Anonymous,
+                        headers,
+                        Scope::Share(token),
+                        params,
+                        want(path),
+                    )
+                },
+            ),
+        ));
+    }
+    out
+}
+
+/// The assessment id and the file path from the path parameters.
+fn split(p: Vec<(String, String)>, with_path: bool) -> (String, Option<String>) {
+    let mut id = String::new();
+    let mut path = None;
+    for (k, v) in p {
+        match k.as_str() {
+            "id" => id = v,
+            "path" if with_path => path = Some(v),
+            _ => {}
+        }
+    }
+    (id, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_choices_are_named() {
+        let p = Params {
+            pattern: Some("monolith".into()),
+            ..Params::default()
+        };
+        let e = choice(&p).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("\"monolith\""), "{e}");
+        assert!(e.contains("api_lambda_dynamodb"), "{e}");
+        let p = Params {
+            runtime: Some("cobol".into()),
+            ..Params::default()
+        };
+        let e = choice(&p).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("\"cobol\""), "{e}");
+    }
+}

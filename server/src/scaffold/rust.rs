@@ -1,0 +1,146 @@
+//! The Rust runtime's files: `Cargo.toml`, `src/lib.rs` (every handler's logic and its unit
+//! tests) and a thin `src/bin/<handler>.rs` per Lambda function, built by cargo-lambda
+//! (`BuildMethod: rust-cargolambda`) on `provided.al2023`.
+//!
+//! There is no Powertools for Rust, so idempotency, when the plan has it, is a conditional put on
+//! the idempotency table; logs are JSON lines from `tracing-subscriber` with the correlation id
+//! on a span.
+
+use questionnaires::scaffold::{Handler, Pattern, Plan};
+
+use super::Files;
+
+/// Methods the templates share.
+trait Shape {
+    /// The plan.
+    fn plan(&self) -> &Plan;
+
+    /// Whether the handlers keep idempotency records.
+    fn idem(&self) -> bool {
+        self.plan().idempotency.is_some()
+    }
+
+    /// The AWS SDK clients the crate needs, as (crate, minimum version).
+    fn sdks(&self) -> Vec<(&'static str, &'static str)> {
+        let plan = self.plan();
+        let mut v = Vec::new();
+        if plan.pattern == Pattern::Api || plan.idempotency.is_some() {
+            v.push(("aws-sdk-dynamodb", "1.136"));
+        }
+        match plan.pattern {
+            Pattern::S3Events => v.push(("aws-sdk-s3", "1.157")),
+            Pattern::Webhook => {
+                v.push(("aws-sdk-secretsmanager", "1.125"));
+                v.push(("aws-sdk-sqs", "1.119"));
+            }
+            _ => {}
+        }
+        v
+    }
+
+    /// Whether the crate calls AWS at all.
+    fn aws(&self) -> bool {
+        !self.sdks().is_empty()
+    }
+
+    /// The `aws_lambda_events` features the handlers need, as TOML strings.
+    fn event_features(&self) -> String {
+        let features: &[&str] = match self.plan().pattern {
+            Pattern::S3Events => &["s3"],
+            Pattern::Fanout | Pattern::Webhook => &["sqs"],
+            Pattern::EventBus => &["eventbridge"],
+            Pattern::Stream => &["kinesis", "streams"],
+            Pattern::Api | Pattern::Workflow => &[],
+        };
+        features
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Whether the crate hashes: webhook signatures, and bodies as idempotency keys (API
+    /// requests, fan-out messages).
+    fn hashing(&self) -> bool {
+        let plan = self.plan();
+        plan.pattern == Pattern::Webhook
+            || (matches!(plan.pattern, Pattern::Api | Pattern::Fanout)
+                && plan.idempotency.is_some())
+    }
+
+    /// Whether the state machine runs compensation after a failure.
+    fn compensation(&self) -> bool {
+        self.plan()
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.compensation)
+    }
+
+    /// Whether the pattern's queue consumers use the shared SQS batch helper.
+    fn sqs_batch(&self) -> bool {
+        self.plan().pattern.consumes_queue()
+    }
+}
+
+/// `Cargo.toml`.
+#[derive(askama::Template)]
+#[template(path = "scaffold/rust/Cargo.toml", escape = "none")]
+struct CargoToml<'a> {
+    plan: &'a Plan,
+}
+
+impl Shape for CargoToml<'_> {
+    fn plan(&self) -> &Plan {
+        self.plan
+    }
+}
+
+/// `rustfmt.toml`.
+#[derive(askama::Template)]
+#[template(path = "scaffold/rust/rustfmt.toml", escape = "none")]
+struct Rustfmt;
+
+/// `src/lib.rs`.
+#[derive(askama::Template)]
+#[template(path = "scaffold/rust/lib.rs", escape = "none")]
+struct Lib<'a> {
+    plan: &'a Plan,
+}
+
+impl Shape for Lib<'_> {
+    fn plan(&self) -> &Plan {
+        self.plan
+    }
+}
+
+/// `src/bin/<handler>.rs`.
+#[derive(askama::Template)]
+#[template(path = "scaffold/rust/bin.rs", escape = "none")]
+struct Bin<'a> {
+    plan: &'a Plan,
+    handler: &'a Handler,
+}
+
+impl Bin<'_> {
+    /// Whether the function is behind the HTTP API (lambda_http rather than lambda_runtime).
+    fn http(&self) -> bool {
+        matches!(
+            (self.plan.pattern, self.handler.name.as_str()),
+            (Pattern::Api, _) | (Pattern::Webhook, "receive")
+        )
+    }
+}
+
+/// Adds the Rust files of the starter.
+pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
+    out.add("Cargo.toml", &CargoToml { plan })?;
+    out.add("rustfmt.toml", &Rustfmt)?;
+    out.add("src/lib.rs", &Lib { plan })?;
+    for handler in &plan.handlers {
+        out.add(
+            &format!("src/bin/{}.rs", handler.name),
+            &Bin { plan, handler },
+        )?;
+    }
+    Ok(())
+}

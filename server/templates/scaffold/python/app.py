@@ -1,0 +1,27 @@
+"""Lambda handlers for {{ plan.project }}: {{ plan.pattern_name }}.
+
+{% for h in plan.handlers -%}
+- `{{ h.name }}`: {{ h.purpose }}
+{% endfor %}
+Logs are JSON lines with a correlation id, traces go to X-Ray and metrics are CloudWatch embedded
+metrics. Their settings are the POWERTOOLS_* environment variables in template.yaml.
+"""
+
+from __future__ import annotations
+
+{% match plan.pattern -%}
+{% when Pattern::Api -%}
+{% include "scaffold/python/app/api.py" %}
+{% when Pattern::S3Events -%}
+{% include "scaffold/python/app/s3.py" %}
+{% when Pattern::Fanout -%}
+{% include "scaffold/python/app/fanout.py" %}
+{% when Pattern::EventBus -%}
+{% include "scaffold/python/app/eventbridge.py" %}
+{% when Pattern::Workflow -%}
+{% include "scaffold/python/app/workflow.py" %}
+{% when Pattern::Stream -%}
+{% include "scaffold/python/app/kinesis.py" %}
+{% when Pattern::Webhook -%}
+{% include "scaffold/python/app/webhook.py" %}
+{% endmatch %}

@@ -1,0 +1,117 @@
+import base64
+import hashlib
+import hmac
+import json
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, UnauthorizedError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+{% include "scaffold/python/imports_idem.py" -%}
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+processor = BatchProcessor(event_type=EventType.SQS)
+sqs = boto3.client("sqs")
+{% include "scaffold/python/idempotency.py" %}
+SIGNATURE_HEADER = "x-signature"
+SIGNATURE_PREFIX = "sha256="
+# The secret is fetched once and cached for this long, so a rotated secret is used within minutes.
+SECRET_MAX_AGE_S = 300
+
+
+def signing_key() -> bytes:
+    """The HMAC key: the string in the Secrets Manager secret SIGNING_SECRET_ARN."""
+    secret = parameters.get_secret(os.environ["SIGNING_SECRET_ARN"], max_age=SECRET_MAX_AGE_S)
+    return secret if isinstance(secret, bytes) else str(secret).encode()
+
+
+def signature_valid(body: bytes, header: str | None, key: bytes) -> bool:
+    """Whether the header is "sha256=" + the hex HMAC-SHA256 of the body, compared in constant time."""
+    if not header or not header.startswith(SIGNATURE_PREFIX):
+        return False
+    expected = hmac.new(key, body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix(SIGNATURE_PREFIX).strip().lower())
+
+
+@app.post("/webhook")
+@tracer.capture_method
+def post_webhook() -> tuple[dict[str, str], int]:
+    """POST /webhook: 401 unless the signature matches, 400 unless the body is JSON, else queues
+    the body and answers 202."""
+    event = app.current_event
+    raw = base64.b64decode(event.body or "") if event.is_base64_encoded else (event.body or "").encode()
+    if not signature_valid(raw, event.headers.get(SIGNATURE_HEADER), signing_key()):
+        metrics.add_metric(name="SignaturesRejected", unit=MetricUnit.Count, value=1)
+        raise UnauthorizedError(f"missing or invalid {SIGNATURE_HEADER} header")
+    try:
+        body = raw.decode("utf-8")
+        json.loads(body)
+    except ValueError:
+        raise BadRequestError("the body must be JSON") from None
+    sent = sqs.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody=body)
+    logger.info("webhook queued", extra={"sqs_message_id": sent["MessageId"]})
+    metrics.add_metric(name="WebhooksQueued", unit=MetricUnit.Count, value=1)
+    return {"status": "queued"}, 202
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def receive(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """The HTTP API's handler for POST /webhook."""
+    return app.resolve(event, context)
+
+
+def parse_webhook(body: str) -> dict[str, Any]:
+    """A queued webhook: a JSON object with a non-empty string "id" (the sender's event id)."""
+    message = json.loads(body)
+    if not isinstance(message, dict) or not isinstance(message.get("id"), str) or not message["id"]:
+        raise ValueError('the webhook must be a JSON object with a non-empty string "id"')
+    return message
+
+
+@tracer.capture_method
+{% if py.idem -%}
+@idempotent_function(
+    data_keyword_argument="message",
+    config=idempotency_config,
+    persistence_store=persistence,
+)
+{% endif -%}
+def handle_webhook(message: dict[str, Any]) -> dict[str, str]:
+    """Acts on one webhook. Replace the log line with your own work."""
+    logger.info("webhook handled", extra={"event_id": message["id"], "event_type": message.get("type")})
+    metrics.add_metric(name="WebhooksHandled", unit=MetricUnit.Count, value=1)
+    return {"id": message["id"], "status": "handled"}
+
+
+def work_record(record: SQSRecord) -> dict[str, str]:
+    """Handles one queued webhook; an exception marks only this message as failed."""
+    logger.append_keys(message_id=record.message_id)
+    return handle_webhook(message=parse_webhook(record.body))
+
+
+@logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def work(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Consumes the webhook queue and reports failed messages in batchItemFailures."""
+{%- if py.idem %}
+    idempotency_config.register_lambda_context(context)
+{%- endif %}
+    return process_partial_response(event=event, record_handler=work_record, processor=processor, context=context)

@@ -1,0 +1,138 @@
+"""Test fixtures: environment variables, fake AWS services (moto), the sample events in events/
+and a Lambda context. The handlers module is imported afresh in each test, inside the fake AWS,
+so its clients and settings never reach a real account."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+{% if py.idem || plan.pattern == Pattern::Api || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook -%}
+import boto3
+{% endif -%}
+import pytest
+from moto import mock_aws
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+REGION = "us-east-1"
+{% if plan.pattern == Pattern::Webhook -%}
+# The key the sample request in events/receive.json is signed with.
+TEST_SECRET = "test-secret"
+{% endif %}
+
+def load_event(name: str) -> dict[str, Any]:
+    """A fresh copy of the sample event events/<name>.json."""
+    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class FakeContext:
+    """The parts of the Lambda context the handlers and Powertools read."""
+
+    function_name: str = "{{ plan.project }}-test"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = {{ plan.function.memory_mb }}
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:{{ plan.project }}-test"
+    aws_request_id: str = "8f5a6c1e-2b3d-4e5f-9a0b-1c2d3e4f5a6b"
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Time left: the function's whole timeout."""
+        return {{ plan.function.timeout_s }} * 1000
+
+
+@pytest.fixture
+def context() -> FakeContext:
+    """A Lambda context."""
+    return FakeContext()
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region, so nothing can reach a real account, and the Powertools
+    settings template.yaml gives the functions (tracing off: no X-Ray daemon here)."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_SERVICE_NAME": "{{ plan.project }}",
+        "POWERTOOLS_METRICS_NAMESPACE": "{{ plan.project }}",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """Fake AWS services for the length of a test."""
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Creates what template.yaml would, in the fake AWS, and sets the functions' variables."""
+    names: dict[str, str] = {}
+{%- if py.idem %}
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    # Keyed as Powertools' DynamoDBPersistenceLayer expects: partition key "id", TTL "expiration".
+    dynamodb.create_table(
+        TableName="idempotency",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
+    monkeypatch.setenv("IDEMPOTENCY_TTL_SECONDS", "{{ py.ttl_s }}")
+    names["idempotency_table"] = "idempotency"
+{%- endif %}
+{%- match plan.pattern %}
+{%- when Pattern::Api %}
+{%- if !py.idem %}
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+{%- endif %}
+    dynamodb.create_table(
+        TableName="items",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("TABLE_NAME", "items")
+    names["table"] = "items"
+{%- when Pattern::S3Events %}
+    s3 = boto3.client("s3", region_name=REGION)
+    names["input_bucket"] = load_event("process")["Records"][0]["s3"]["bucket"]["name"]
+    names["output_bucket"] = "{{ plan.project }}-output"
+    s3.create_bucket(Bucket=names["input_bucket"])
+    s3.create_bucket(Bucket=names["output_bucket"])
+    monkeypatch.setenv("OUTPUT_BUCKET", names["output_bucket"])
+{%- when Pattern::EventBus %}
+    monkeypatch.setenv("EVENT_BUS_NAME", "{{ plan.project }}")
+{%- when Pattern::Webhook %}
+    sqs = boto3.client("sqs", region_name=REGION)
+    names["queue_url"] = sqs.create_queue(QueueName="webhooks")["QueueUrl"]
+    monkeypatch.setenv("QUEUE_URL", names["queue_url"])
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="webhook-signing", SecretString=TEST_SECRET)["ARN"]
+    monkeypatch.setenv("SIGNING_SECRET_ARN", arn)
+{%- else %}
+{%- endmatch %}
+    return names
+
+
+@pytest.fixture
+def handlers(resources: dict[str, str]) -> ModuleType:
+    """src/app.py, imported afresh inside the fake AWS."""
+    sys.modules.pop("app", None)
+    return importlib.import_module("app")
+

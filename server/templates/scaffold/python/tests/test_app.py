@@ -1,0 +1,21 @@
+"""Behaviour tests for src/app.py against fake AWS services (moto), using the sample events in
+events/. Run: python -m pytest"""
+
+from __future__ import annotations
+
+{% match plan.pattern -%}
+{% when Pattern::Api -%}
+{% include "scaffold/python/tests/api.py" %}
+{% when Pattern::S3Events -%}
+{% include "scaffold/python/tests/s3.py" %}
+{% when Pattern::Fanout -%}
+{% include "scaffold/python/tests/fanout.py" %}
+{% when Pattern::EventBus -%}
+{% include "scaffold/python/tests/eventbridge.py" %}
+{% when Pattern::Workflow -%}
+{% include "scaffold/python/tests/workflow.py" %}
+{% when Pattern::Stream -%}
+{% include "scaffold/python/tests/kinesis.py" %}
+{% when Pattern::Webhook -%}
+{% include "scaffold/python/tests/webhook.py" %}
+{% endmatch %}

@@ -1,0 +1,74 @@
+import hashlib
+import hmac
+import json
+from types import ModuleType
+from typing import Any
+
+import boto3
+from conftest import REGION, TEST_SECRET, FakeContext, load_event
+{% include "scaffold/python/tests/idem_records.py" %}
+
+def signed(body: str, secret: str = TEST_SECRET) -> dict[str, Any]:
+    """The sample request with another body, signed with `secret`."""
+    event = load_event("receive")
+    event["body"] = body
+    digest = hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()
+    event["headers"]["x-signature"] = f"sha256={digest}"
+    return event
+
+
+def queued(resources: dict[str, str]) -> list[str]:
+    """The bodies of the messages waiting in the fake queue."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    messages = sqs.receive_message(QueueUrl=resources["queue_url"], MaxNumberOfMessages=10)
+    return [m["Body"] for m in messages.get("Messages", [])]
+
+
+def test_a_signed_webhook_is_queued_with_202(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    event = load_event("receive")
+    response = handlers.receive(event, context)
+    assert response["statusCode"] == 202
+    assert queued(resources) == [event["body"]]
+
+
+def test_a_bad_signature_gets_401_and_nothing_is_queued(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    tampered = load_event("receive")
+    tampered["body"] = tampered["body"].replace("25.0", "2500.0")
+    wrong_key = signed(load_event("receive")["body"], secret="another-secret")
+    unsigned = load_event("receive")
+    del unsigned["headers"]["x-signature"]
+    for event in [tampered, wrong_key, unsigned]:
+        response = handlers.receive(event, context)
+        assert response["statusCode"] == 401
+    assert queued(resources) == []
+
+
+def test_a_signed_body_that_is_not_json_gets_400(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    response = handlers.receive(signed("not json"), context)
+    assert response["statusCode"] == 400
+    assert queued(resources) == []
+
+
+def test_work_handles_the_sample_batch(handlers: ModuleType, context: FakeContext) -> None:
+    assert handlers.work(load_event("work"), context) == {"batchItemFailures": []}
+
+
+def test_work_reports_only_the_bad_message(handlers: ModuleType, context: FakeContext) -> None:
+    event = load_event("work")
+    event["Records"].append(dict(event["Records"][0], messageId="bad-message", body=json.dumps({"type": "x"})))
+    result = handlers.work(event, context)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "bad-message"}]}
+{%- if py.idem %}
+
+
+def test_a_redelivered_webhook_is_handled_once(handlers: ModuleType, context: FakeContext) -> None:
+    assert handlers.work(load_event("work"), context) == {"batchItemFailures": []}
+    assert handlers.work(load_event("work"), context) == {"batchItemFailures": []}
+    assert len(idempotency_records()) == len(load_event("work")["Records"])
+{%- endif %}

@@ -1,0 +1,158 @@
+
+/// What [`Idempotency::claim`] found for a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// No live record: this call does the work, then calls `complete` (or `release` on failure).
+    New,
+    /// The work was done before; holds the result stored then, if any.
+    Completed(Option<String>),
+    /// Another invocation is doing the same work right now.
+    InProgress,
+}
+
+/// Idempotency records in DynamoDB (`IDEMPOTENCY_TABLE`): one item per key, `id` the key and
+/// `expiration` a TTL attribute, `IDEMPOTENCY_TTL_SECONDS` after the work. A claim is a
+/// conditional put, so of two invocations with the same key only one does the work.
+pub struct Idempotency {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    ttl_s: u64,
+}
+
+impl Idempotency {
+    /// Reads the table name and the TTL from the environment.
+    pub fn from_env(config: &aws_config::SdkConfig) -> Result<Self, Error> {
+        let ttl_s = env("IDEMPOTENCY_TTL_SECONDS")?
+            .parse::<u64>()
+            .map_err(|e| format!("IDEMPOTENCY_TTL_SECONDS: {e}"))?;
+        Ok(Self {
+            client: aws_sdk_dynamodb::Client::new(config),
+            table: env("IDEMPOTENCY_TABLE")?,
+            ttl_s,
+        })
+    }
+
+    /// Claims `key` until `lock_until_s` (the invocation's deadline): succeeds when there is no
+    /// record, the record expired, or an earlier invocation died while holding it.
+    pub async fn claim(&self, key: &str, lock_until_s: u64) -> Result<Claim, Error> {
+        use aws_sdk_dynamodb::operation::put_item::PutItemError;
+        use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+        let now = now_s();
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("id", AttributeValue::S(key.to_owned()))
+            .item("expiration", AttributeValue::N((now + self.ttl_s).to_string()))
+            .item("status", AttributeValue::S("INPROGRESS".to_owned()))
+            .item("in_progress_expiration", AttributeValue::N(lock_until_s.to_string()))
+            .condition_expression(
+                "attribute_not_exists(#id) OR #expiration < :now OR (#status = :in_progress AND #lock < :now)",
+            )
+            .expression_attribute_names("#id", "id")
+            .expression_attribute_names("#expiration", "expiration")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#lock", "in_progress_expiration")
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(":in_progress", AttributeValue::S("INPROGRESS".to_owned()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Claim::New),
+            Err(err) => match err.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(e)) => {
+                    let status = e.item().and_then(|i| i.get("status")).and_then(|v| v.as_s().ok());
+                    let stored = e.item().and_then(|i| i.get("result")).and_then(|v| v.as_s().ok());
+                    Ok(claim_from(status.map(String::as_str), stored.map(String::as_str)))
+                }
+                _ => Err(aws_error("claiming an idempotency key", &err)),
+            },
+        }
+    }
+
+    /// Marks `key` done, storing `result` for the duplicates that come later.
+    pub async fn complete(&self, key: &str, result: Option<&str>) -> Result<(), Error> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let mut put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("id", AttributeValue::S(key.to_owned()))
+            .item("expiration", AttributeValue::N((now_s() + self.ttl_s).to_string()))
+            .item("status", AttributeValue::S("COMPLETED".to_owned()));
+        if let Some(r) = result {
+            put = put.item("result", AttributeValue::S(r.to_owned()));
+        }
+        put.send()
+            .await
+            .map_err(|e| aws_error("completing an idempotency key", &e))?;
+        Ok(())
+    }
+
+    /// Deletes the record of `key` after a failure, so a retry does the work again.
+    pub async fn release(&self, key: &str) -> Result<(), Error> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("id", AttributeValue::S(key.to_owned()))
+            .send()
+            .await
+            .map_err(|e| aws_error("releasing an idempotency key", &e))?;
+        Ok(())
+    }
+
+    /// Runs `work` once for `key`: a duplicate of finished work gets the stored result back
+    /// without running it again; a duplicate of work still in progress is an error, so it is
+    /// retried later; a failure releases the key.
+    pub async fn run_once<F>(&self, key: &str, lock_until_s: u64, work: F) -> Result<Option<String>, Error>
+    where
+        F: Future<Output = Result<Option<String>, Error>>,
+    {
+        match self.claim(key, lock_until_s).await? {
+            Claim::Completed(stored) => {
+                tracing::info!(idempotency_key = key, "duplicate: already done, skipped");
+                Ok(stored)
+            }
+            Claim::InProgress => Err(format!("{key} is being processed by another invocation").into()),
+            Claim::New => match work.await {
+                Ok(result) => {
+                    self.complete(key, result.as_deref()).await?;
+                    Ok(result)
+                }
+                Err(e) => {
+                    if let Err(release) = self.release(key).await {
+                        tracing::warn!(idempotency_key = key, error = %release, "could not release the key");
+                    }
+                    Err(e)
+                }
+            },
+        }
+    }
+}
+
+/// What a claim found, from the stored record's `status` and `result`.
+pub fn claim_from(status: Option<&str>, stored: Option<&str>) -> Claim {
+    match status {
+        Some("COMPLETED") => Claim::Completed(stored.map(str::to_owned)),
+        _ => Claim::InProgress,
+    }
+}
+
+#[cfg(test)]
+mod idempotency_tests {
+    use super::*;
+
+    #[test]
+    fn a_finished_record_replays_its_result() {
+        assert_eq!(claim_from(Some("COMPLETED"), Some("{}")), Claim::Completed(Some("{}".to_owned())));
+        assert_eq!(claim_from(Some("COMPLETED"), None), Claim::Completed(None));
+    }
+
+    #[test]
+    fn a_record_in_progress_is_not_skipped() {
+        assert_eq!(claim_from(Some("INPROGRESS"), None), Claim::InProgress);
+        assert_eq!(claim_from(None, None), Claim::InProgress);
+    }
+}

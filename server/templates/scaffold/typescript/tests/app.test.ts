@@ -1,0 +1,23 @@
+/**
+ * Tests of the handlers' behaviour, without AWS: `npm test` compiles them (tsconfig.test.json)
+ * and runs them with node --test. The AWS clients are replaced by the in-memory ones below.
+ */
+import "./setup";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+{% match plan.pattern -%}
+{% when Pattern::Api -%}
+{% include "scaffold/typescript/tests/api.ts" %}
+{%- when Pattern::S3Events -%}
+{% include "scaffold/typescript/tests/s3.ts" %}
+{%- when Pattern::Fanout -%}
+{% include "scaffold/typescript/tests/fanout.ts" %}
+{%- when Pattern::EventBus -%}
+{% include "scaffold/typescript/tests/eventbus.ts" %}
+{%- when Pattern::Workflow -%}
+{% include "scaffold/typescript/tests/workflow.ts" %}
+{%- when Pattern::Stream -%}
+{% include "scaffold/typescript/tests/stream.ts" %}
+{%- when Pattern::Webhook -%}
+{% include "scaffold/typescript/tests/webhook.ts" %}
+{%- endmatch %}

@@ -1,0 +1,381 @@
+//! Starter projects through the web app and the command line: the preview shows exactly the
+//! zip's bytes, zips are deterministic and safe, the shareable URL reproduces the starter, a
+//! milestone's starter keeps its answers, and bad choices get errors that name them.
+
+use std::io::Read;
+use std::process::Command;
+
+use axum::http::{StatusCode, header};
+
+use crate::client::{Client, TestApp};
+
+/// Every entry of a zip: (name, unix mode, bytes), in archive order.
+fn entries(bytes: &[u8]) -> Vec<(String, u32, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            (f.name().to_owned(), f.unix_mode().unwrap_or(0), data)
+        })
+        .collect()
+}
+
+/// Saves answers of one area through the plain form.
+async fn save(c: &Client, id: &str, area: &str, fields: &[(&str, &str)]) {
+    let mut form = fields.to_vec();
+    form.push(("save", "stay"));
+    let r = c
+        .post(&format!("/assessments/{id}/review/{area}/save"), &form)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+/// A review whose answers make the HTTP API pattern the top recommendation.
+async fn api_review(c: &Client) -> String {
+    let id = c.create("Loyalty points API").await;
+    save(
+        c,
+        &id,
+        "workload_fit",
+        &[
+            ("q.entry_point", "http_api"),
+            ("v.entry_point", ""),
+            ("q.traffic_shape", "spiky"),
+            ("v.traffic_shape", ""),
+            ("q.peak_rps", "300"),
+            ("v.peak_rps", ""),
+            ("q.connection_model", "short_requests"),
+            ("v.connection_model", ""),
+        ],
+    )
+    .await;
+    save(
+        c,
+        &id,
+        "state",
+        &[("q.data_store", "dynamodb"), ("v.data_store", "")],
+    )
+    .await;
+    id
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The file shown on the page, unescaped.
+fn shown(page: &str) -> String {
+    let start = page.find("<pre tabindex=\"0\"><code>").unwrap() + 24;
+    let end = start + page[start..].find("</code></pre>").unwrap();
+    html_unescape(&page[start..end])
+}
+
+#[tokio::test]
+async fn the_preview_shows_the_zips_bytes_and_the_zip_is_deterministic() {
+    let app = TestApp::new().await;
+    let owner = app.user("Owner").await;
+    let id = api_review(&owner).await;
+
+    // Default: the top recommendation, in Python.
+    let page = owner.get(&format!("/assessments/{id}/scaffold")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("API Gateway → Lambda → DynamoDB"));
+    assert!(page.body.contains("top recommendation"));
+    assert!(
+        page.body
+            .contains("scaffold.zip?pattern=api_lambda_dynamodb&amp;runtime=python&amp;iac=sam"),
+        "the download link names the choice"
+    );
+    // The answers → settings table shows the answer that set the throttle.
+    assert!(
+        page.body.contains("ThrottlingRateLimit: 450"),
+        "1.5 × 300 req/s"
+    );
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+
+    for runtime in ["python", "typescript", "rust"] {
+        let q = format!("pattern=webhook_sqs_buffer&runtime={runtime}&iac=sam");
+        let zip = owner
+            .get(&format!("/assessments/{id}/scaffold.zip?{q}"))
+            .await;
+        assert_eq!(zip.status, StatusCode::OK);
+        assert_eq!(zip.headers[header::CONTENT_TYPE], "application/zip");
+        let root = format!("loyalty-points-api-webhook-sqs-buffer-{runtime}");
+        assert_eq!(
+            zip.headers[header::CONTENT_DISPOSITION],
+            format!("attachment; filename=\"{root}.zip\"").as_str()
+        );
+        // Byte-identical on a second download.
+        let again = owner
+            .get(&format!("/assessments/{id}/scaffold.zip?{q}"))
+            .await;
+        assert_eq!(zip.bytes, again.bytes, "{runtime}: same input, same bytes");
+
+        let files = entries(&zip.bytes);
+        let names: Vec<&str> = files.iter().map(|(n, ..)| n.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "entries are sorted");
+        for must in [
+            "README.md",
+            "template.yaml",
+            "samconfig.toml",
+            ".checkov.yaml",
+        ] {
+            assert!(
+                names.contains(&format!("{root}/{must}").as_str()),
+                "{runtime}: {must} in {names:?}"
+            );
+        }
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with(&format!("{root}/.github/workflows/")))
+        );
+        assert!(
+            names
+                .iter()
+                .any(|n| n.starts_with(&format!("{root}/events/")))
+        );
+
+        for (name, mode, bytes) in &files {
+            let path = name.strip_prefix(&format!("{root}/")).unwrap();
+            assert!(!path.split('/').any(|c| c == ".." || c.is_empty()));
+            let script = path.ends_with(".sh") || path.starts_with("scripts/");
+            assert_eq!(mode & 0o777, if script { 0o755 } else { 0o644 }, "{name}");
+            // The raw file and the page show the very bytes the zip holds.
+            let raw = owner
+                .get(&format!("/assessments/{id}/scaffold/files/{path}?{q}"))
+                .await;
+            assert_eq!(raw.status, StatusCode::OK, "{path}");
+            assert_eq!(&raw.bytes, bytes, "{path}: raw preview = zip entry");
+            if ["README.md", "template.yaml"].contains(&path) {
+                let encoded = path.replace('/', "%2F");
+                let page = owner
+                    .get(&format!("/assessments/{id}/scaffold?{q}&file={encoded}"))
+                    .await;
+                assert_eq!(page.status, StatusCode::OK);
+                assert_eq!(shown(&page.body).as_bytes(), bytes.as_slice(), "{path}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_shareable_url_reproduces_the_starter_and_a_milestone_keeps_its_answers() {
+    let app = TestApp::new().await;
+    let owner = app.user("Owner").await;
+    let id = api_review(&owner).await;
+    let q = "pattern=sns_sqs_fanout&runtime=typescript&iac=sam";
+    let page = owner.get(&format!("/assessments/{id}/scaffold?{q}")).await;
+    let share = format!("http://localhost/assessments/{id}/scaffold?{q}");
+    assert!(
+        page.body.contains(&share.replace('&', "&amp;")),
+        "the page offers its own URL as the link"
+    );
+    let before = owner
+        .get(&format!("/assessments/{id}/scaffold.zip?{q}"))
+        .await;
+
+    let r = owner
+        .post(
+            "/api/create_milestone",
+            &[("id", id.as_str()), ("name", "Design sign-off")],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{}", r.body);
+    let milestone = app.store.milestones(&id).await.unwrap()[0].id.clone();
+
+    // A later answer changes today's starter, not the milestone's.
+    save(
+        &owner,
+        &id,
+        "workload_fit",
+        &[("q.peak_rps", "3000"), ("v.peak_rps", "")],
+    )
+    .await;
+    let now = owner
+        .get(&format!("/assessments/{id}/scaffold.zip?{q}"))
+        .await;
+    assert_ne!(
+        now.bytes, before.bytes,
+        "the peak rate sets the queue's concurrency"
+    );
+    let frozen = owner
+        .get(&format!(
+            "/assessments/{id}/milestones/{milestone}/scaffold.zip?{q}"
+        ))
+        .await;
+    assert_eq!(frozen.status, StatusCode::OK);
+    assert_eq!(
+        frozen.bytes, before.bytes,
+        "a milestone's starter keeps its answers"
+    );
+}
+
+#[tokio::test]
+async fn bad_choices_are_named_and_outsiders_get_nothing() {
+    let app = TestApp::new().await;
+    let owner = app.user("Owner").await;
+    let id = api_review(&owner).await;
+    let r = owner
+        .get(&format!("/assessments/{id}/scaffold?pattern=monolith"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("monolith") && r.body.contains("api_lambda_dynamodb"));
+    let r = owner
+        .get(&format!("/assessments/{id}/scaffold.zip?runtime=cobol"))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("cobol"));
+    let r = owner
+        .get(&format!(
+            "/assessments/{id}/scaffold/files/..%2F..%2Fetc%2Fpasswd?pattern=api_lambda_dynamodb"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = owner
+        .get(&format!("/assessments/{id}/scaffold?file=nope.txt"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("nope.txt"));
+
+    // A blank review has no recommendation yet: the page says to choose a pattern.
+    let blank = owner.create("Blank").await;
+    let r = owner.get(&format!("/assessments/{blank}/scaffold")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("choose one"), "{}", r.body);
+    let r = owner
+        .get(&format!(
+            "/assessments/{blank}/scaffold?pattern=kinesis_stream_processing"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+
+    let outsider = app.user("Outsider").await;
+    let r = outsider
+        .get(&format!("/assessments/{id}/scaffold.zip"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+fn trellis() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_trellis"))
+}
+
+fn case(name: &str) -> String {
+    format!(
+        "{}/../questionnaires/tests/cases/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn the_command_line_writes_a_directory_or_a_zip_and_nothing_on_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("starter");
+    let run = trellis()
+        .args([
+            "scaffold",
+            &case("05_travel_booking_approval"),
+            "--runtime",
+            "python",
+        ])
+        .args(["--pattern", "step_functions_orchestration", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let asl = std::fs::read_to_string(out.join("statemachine/workflow.asl.json")).unwrap();
+    assert!(asl.contains("Retry") && asl.contains("Catch"));
+    assert!(out.join("template.yaml").exists());
+    assert!(out.join("README.md").exists());
+
+    // The zip form holds the same files under the project folder.
+    let zip_path = dir.path().join("starter.zip");
+    let run = trellis()
+        .args([
+            "scaffold",
+            &case("05_travel_booking_approval"),
+            "--runtime",
+            "python",
+        ])
+        .args(["--pattern", "step_functions_orchestration", "--out"])
+        .arg(&zip_path)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let files = entries(&std::fs::read(&zip_path).unwrap());
+    for (name, _, bytes) in &files {
+        let path = name.split_once('/').unwrap().1;
+        assert_eq!(&std::fs::read(out.join(path)).unwrap(), bytes, "{path}");
+    }
+
+    // A directory that is not empty is left alone.
+    let run = trellis()
+        .args([
+            "scaffold",
+            &case("05_travel_booking_approval"),
+            "--runtime",
+            "rust",
+        ])
+        .args(["--pattern", "api_lambda_dynamodb", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("not empty"));
+    assert!(
+        !out.join("Cargo.toml").exists(),
+        "nothing of the Rust starter was written"
+    );
+
+    // Bad input names what is wrong and writes nothing.
+    let fresh = dir.path().join("fresh");
+    let run = trellis()
+        .args([
+            "scaffold",
+            &case("05_travel_booking_approval"),
+            "--runtime",
+            "python",
+        ])
+        .args(["--pattern", "monolith", "--out"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("monolith"));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "questionnaire = \"serverless-review\"\n[answers]\npeak_rps = \"lots\"\n",
+    )
+    .unwrap();
+    let run = trellis()
+        .args(["scaffold"])
+        .arg(&bad)
+        .args(["--runtime", "python", "--out"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("peak_rps"));
+    assert!(!fresh.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left behind");
+}
