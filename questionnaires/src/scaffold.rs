@@ -202,6 +202,8 @@ pub struct Origin {
     pub title: String,
     /// The answer as a person reads it, or "not answered".
     pub answer: String,
+    /// Whether the question has an answer (not applicable counts as none).
+    pub answered: bool,
 }
 
 /// One control built into the starter, for the README's table.
@@ -541,6 +543,7 @@ impl Reader<'_> {
             question: question.to_owned(),
             title,
             answer,
+            answered: self.answered(question),
         }
     }
 
@@ -734,8 +737,11 @@ pub fn plan(
         "LoggingConfig: JSON; Powertools Logger with a correlation id on every line".to_owned(),
         if r.is("structured_logging", "json_correlation") {
             "As the review does: JSON lines that carry the request's correlation id.".to_owned()
-        } else {
+        } else if r.answered("structured_logging") {
             "The review's logs lack JSON or correlation ids; the starter adds both.".to_owned()
+        } else {
+            "JSON lines with a correlation id, so one request can be followed across functions."
+                .to_owned()
         },
         r.origins(&["structured_logging"]),
     ));
@@ -767,8 +773,10 @@ pub fn plan(
         format!("RetentionInDays: {log_retention_days}"),
         if r.is("log_retention", "set_everywhere") || r.is("log_retention", "some_groups") {
             "A retention on every log group, as the review sets them.".to_owned()
-        } else {
+        } else if r.answered("log_retention") {
             "Logs that never expire grow a bill; 30 days is the starter's default.".to_owned()
+        } else {
+            "Logs kept forever grow a bill; 30 days is the starter's default.".to_owned()
         },
         r.origins(&["log_retention"]),
     ));
@@ -780,7 +788,7 @@ pub fn plan(
         if r.is("log_level", "configurable") {
             "The level is configuration, as the review asks.".to_owned()
         } else {
-            "A fixed level hides the detail an incident needs; the starter makes it a parameter."
+            "Changing the level should not need a release: the starter makes it a parameter."
                 .to_owned()
         },
         r.origins(&["log_level"]),
@@ -793,8 +801,10 @@ pub fn plan(
             "The review uses OpenTelemetry; X-Ray active tracing is the starter's baseline, and the ADOT layer can export the same spans.".to_owned()
         } else if r.is("tracing", "xray") {
             "As the review does: X-Ray traces across every hop.".to_owned()
-        } else {
+        } else if r.answered("tracing") {
             "The review has no tracing; the starter turns it on, so a slow hop shows.".to_owned()
+        } else {
+            "Traces show which hop is slow or failing.".to_owned()
         },
         r.origins(&["tracing"]),
     ));
@@ -875,8 +885,10 @@ pub fn plan(
             setting,
             if r.is("failure_paths", "dlq_everywhere") || r.is("failure_paths", "on_failure_destinations") {
                 "Every asynchronous hop keeps the events it could not handle, as the review requires.".to_owned()
-            } else {
+            } else if r.answered("failure_paths") {
                 "The review has no failure path for every asynchronous hop; the starter keeps every event it could not handle, for inspection and redrive.".to_owned()
+            } else {
+                "Every event the function could not handle is kept, for inspection and redrive.".to_owned()
             },
             r.origins(&["failure_paths", "duplicate_sensitivity"]),
         ));
@@ -1087,8 +1099,10 @@ pub fn plan(
         "One role per function, each with SAM policy templates scoped to single resources".to_owned(),
         if r.is("iam_roles", "per_function") {
             "As the review does: a role per function, with only what it needs.".to_owned()
-        } else {
+        } else if r.answered("iam_roles") {
             "The review shares or broadens roles; the starter gives each function its own, narrow role.".to_owned()
+        } else {
+            "Each function gets its own role with only what it needs.".to_owned()
         },
         r.origins(&["iam_roles"]),
     ));

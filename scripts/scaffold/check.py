@@ -194,7 +194,8 @@ def main() -> int:
     if "rust" in runtimes and (HERE / "check-rust").exists():
         # check-rust takes an answers file, generates the webhook starter (every pattern with
         # --all) and runs cargo check and cargo test in each, in a shared target dir.
-        cmd = [str(HERE / "check-rust"), *(["--all"] if args.rust_all else []), str(CASES / MAIN)]
+        answers = str((CASES / MAIN).relative_to(ROOT))  # check-rust reads it from the root
+        cmd = [str(HERE / "check-rust"), *(["--all"] if args.rust_all else []), answers]
         t = time.monotonic()
         ok, text = run(cmd, timeout=3600)
         rust_line = (f"check-rust {'--all ' if args.rust_all else ''}{MAIN}: "

@@ -130,6 +130,8 @@ struct Page<'a> {
     total: String,
     files: usize,
     controls_with_answers: usize,
+    /// Whether the pattern shown is the review's top recommendation with a starter.
+    top: bool,
 }
 
 fn size(bytes: usize) -> String {
@@ -192,7 +194,7 @@ async fn respond(
         let q = c.questionnaire;
         let workload = a.workload();
         // Rendering and zipping are CPU work: off the async workers.
-        let (plan, starter, bytes, patterns) =
+        let (plan, starter, bytes, patterns, top) =
             tokio::task::spawn_blocking(move || {
                 let (plan, starter) = starter(q, &workload, &answers, &evaluation, chosen)
                     .map_err(|e| match chosen.pattern {
@@ -229,14 +231,14 @@ async fn respond(
                         }
                     })
                     .collect();
-                Ok::<_, AppError>((plan, starter, bytes, patterns))
+                Ok::<_, AppError>((plan, starter, bytes, patterns, top))
             })
             .await
             .map_err(|e| AppError::Internal(e.to_string()))??;
-        Ok::<_, AppError>((a, milestone, plan, starter, bytes, patterns))
+        Ok::<_, AppError>((a, milestone, plan, starter, bytes, patterns, top))
     }
     .await;
-    let (a, milestone, plan, starter, bytes, patterns) = match result {
+    let (a, milestone, plan, starter, bytes, patterns, top) = match result {
         Ok(x) => x,
         Err(e) => {
             if let AppError::Internal(cause) = &e {
@@ -335,7 +337,12 @@ async fn respond(
                 share,
                 total: size(total),
                 files: starter.files.len(),
-                controls_with_answers: plan.controls.iter().filter(|c| !c.from.is_empty()).count(),
+                controls_with_answers: plan
+                    .controls
+                    .iter()
+                    .filter(|c| c.from.iter().any(|o| o.answered))
+                    .count(),
+                top: top == Some(plan.pattern),
             };
             match page.render() {
                 Ok(html) => {
