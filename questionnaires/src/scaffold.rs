@@ -340,6 +340,8 @@ pub struct Handler {
     pub logical_id: String,
     /// What it does, in one sentence.
     pub purpose: String,
+    /// Whether it records idempotency keys (so it, and only it, may use the idempotency table).
+    pub idempotent: bool,
 }
 
 /// One CloudWatch alarm.
@@ -404,11 +406,13 @@ pub struct Plan {
     pub controls: Vec<Control>,
 }
 
-fn handlers(pattern: Pattern, workflow: Option<&Workflow>) -> Vec<Handler> {
+fn handlers(pattern: Pattern, workflow: Option<&Workflow>, idempotency: bool) -> Vec<Handler> {
+    // Checking a signature, validating input and recording the end repeat no side effect.
     let h = |name: &str, logical_id: &str, purpose: &str| Handler {
         name: name.to_owned(),
         logical_id: logical_id.to_owned(),
         purpose: purpose.to_owned(),
+        idempotent: idempotency && !matches!(name, "receive" | "validate" | "complete"),
     };
     match pattern {
         Pattern::Api => vec![h(
@@ -1213,7 +1217,7 @@ pub fn plan(
         iac: choice.iac,
         workload: workload.name.clone(),
         project: project_name(&workload.name),
-        handlers: handlers(pattern, workflow.as_ref()),
+        handlers: handlers(pattern, workflow.as_ref(), idempotency.is_some()),
         function: Function {
             memory_mb,
             timeout_s,

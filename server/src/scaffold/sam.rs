@@ -159,13 +159,14 @@ impl SamTemplate<'_> {
         }
     }
 
-    /// Policies every function gets besides its pattern's: the idempotency table and the
-    /// customer-managed key, as list items to append to a `Policies:` list.
-    fn common_policies(&self) -> String {
+    /// Policies a function gets besides its pattern's: the idempotency table (only the four
+    /// item actions Powertools' persistence layer uses, and only for functions that record
+    /// keys) and the customer-managed key, as list items to append to a `Policies:` list.
+    fn common_policies(&self, h: &Handler) -> String {
         let mut out = String::new();
-        if self.plan.idempotency.is_some() {
+        if h.idempotent {
             out.push_str(
-                "\n        - DynamoDBCrudPolicy:\n            TableName: !Ref IdempotencyTable",
+                "\n        - Statement:\n            - Sid: IdempotencyRecords\n              Effect: Allow\n              Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem]\n              Resource: !GetAtt IdempotencyTable.Arn",
             );
         }
         if self.plan.customer_key {
@@ -443,11 +444,7 @@ impl Readme<'_> {
     }
 
     fn test_command(&self) -> &'static str {
-        match self.plan.runtime {
-            Runtime::Python => "python -m pip install -r requirements-dev.txt && python -m pytest",
-            Runtime::Typescript => "npm install && npm test",
-            Runtime::Rust => "cargo test",
-        }
+        test_command(self.plan.runtime)
     }
 
     fn requirements(&self) -> &'static str {
@@ -526,6 +523,28 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
     skips
 }
 
+/// The command that runs a runtime's tests (README, CI and `scripts/check.sh` agree).
+fn test_command(runtime: Runtime) -> &'static str {
+    match runtime {
+        Runtime::Python => "python -m pip install -r requirements-dev.txt && python -m pytest",
+        Runtime::Typescript => "npm install && npm test",
+        Runtime::Rust => "cargo test",
+    }
+}
+
+/// `scripts/check.sh`: what CI runs, on a laptop.
+#[derive(Template)]
+#[template(path = "scaffold/sam/check.sh", escape = "none")]
+struct CheckScript<'a> {
+    plan: &'a Plan,
+}
+
+impl CheckScript<'_> {
+    fn test_command(&self) -> &'static str {
+        test_command(self.plan.runtime)
+    }
+}
+
 /// `.github/workflows/ci.yml`.
 #[derive(Template)]
 #[template(path = "scaffold/sam/ci.yml", escape = "none")]
@@ -590,6 +609,7 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
         },
     )?;
     out.add(".github/workflows/ci.yml", &Ci { plan })?;
+    out.script("scripts/check.sh", &CheckScript { plan })?;
     out.add(".github/zizmor.yml", &Zizmor)?;
     out.add(".gitignore", &GitIgnore { plan })?;
     Ok(())
