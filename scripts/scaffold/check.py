@@ -227,8 +227,10 @@ def main() -> int:
         for label, text in r.failures:
             print(f"\n==== {r.answers} {r.pattern} {r.runtime}: {label} failed")
             print(text[-6000:])
-    print(f"\n{len(results)} starters, {len(failed)} failing, {elapsed:.0f} s; files in {work}")
-    if not args.keep and not failed:
+    kept = args.keep or failed
+    print(f"\n{len(results)} starters, {len(failed)} failing, {elapsed:.0f} s"
+          + (f"; files in {work}" if kept else ""))
+    if not kept:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0
 
