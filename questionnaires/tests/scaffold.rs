@@ -464,3 +464,19 @@ fn project_names_are_safe_stack_names() {
     assert_eq!(project_name("«»"), "starter");
     assert!(project_name(&"x".repeat(500)).len() <= 41);
 }
+
+#[test]
+fn the_catalogue_marks_exactly_the_patterns_that_have_a_starter() {
+    let q = builtin();
+    let marked: Vec<&str> = q
+        .patterns
+        .iter()
+        .filter(|p| p.scaffold)
+        .map(|p| p.id.as_str())
+        .collect();
+    let built: Vec<&str> = Pattern::ALL.iter().map(|p| p.as_str()).collect();
+    assert_eq!(
+        marked, built,
+        "patterns.toml `scaffold = true` and scaffold::Pattern agree"
+    );
+}
