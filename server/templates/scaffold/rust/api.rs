@@ -6,11 +6,10 @@ pub mod api {
     use aws_sdk_dynamodb::types::AttributeValue;
     use lambda_http::{Body, Request, RequestExt as _, Response};
     use tracing::Instrument as _;
-
-    use super::{Error, aws_error, env, invocation_span, json_response, log_events, now_s, text_response};
-{%- if self.idem() %}
+{% if self.idem() %}
     use super::{Claim, Idempotency, deadline_s, sha256_hex};
 {%- endif %}
+    use super::{Error, aws_error, env, invocation_span, json_response, log_events, now_s, text_response};
 
     /// What the function needs, built once per cold start.
     pub struct Deps {
@@ -106,7 +105,10 @@ pub mod api {
     pub async fn handle(deps: &Deps, request: Request) -> Result<Response<Body>, Error> {
         let correlation_id = super::correlation_id(&request);
         let span = invocation_span(&correlation_id, &request.lambda_context());
-        let id = request.path_parameters_ref().and_then(|p| p.first("id")).map(str::to_owned);
+        let id = request
+            .path_parameters_ref()
+            .and_then(|p| p.first("id"))
+            .map(str::to_owned);
         async move {
             if log_events() {
                 tracing::info!(method = %request.method(), path = %request.uri().path(), body = ?std::str::from_utf8(request.body().as_ref()).ok(), "request");
@@ -210,7 +212,10 @@ mod api_tests {
     #[test]
     fn the_sample_request_creates_an_item() {
         let request = lambda_http::request::from_str(&sample_event("api")).unwrap();
-        let id = request.path_parameters_ref().and_then(|p| p.first("id")).map(str::to_owned);
+        let id = request
+            .path_parameters_ref()
+            .and_then(|p| p.first("id"))
+            .map(str::to_owned);
         let route = route(request.method().as_str(), id.as_deref());
         match route {
             Route::Create => assert!(parse_new_item(request.body().as_ref()).is_ok()),

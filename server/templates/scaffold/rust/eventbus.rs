@@ -13,11 +13,13 @@ pub mod handle {
 {%- endif %}
 
     /// What the function needs, built once per cold start.
-    pub struct Deps {
 {%- if self.idem() %}
+    pub struct Deps {
         idempotency: Idempotency,
-{%- endif %}
     }
+{%- else %}
+    pub struct Deps {}
+{%- endif %}
 
     impl Deps {
         /// Reads the function's settings from the environment.
@@ -48,8 +50,8 @@ pub mod handle {
         if event.detail_type != "ItemCreated" {
             return Err(format!("unexpected detail-type {:?}", event.detail_type).into());
         }
-        let detail: ItemCreated = serde_json::from_value(event.detail.clone())
-            .map_err(|e| format!("bad ItemCreated detail: {e}"))?;
+        let detail: ItemCreated =
+            serde_json::from_value(event.detail.clone()).map_err(|e| format!("bad ItemCreated detail: {e}"))?;
         if detail.id.trim().is_empty() {
             return Err("the ItemCreated detail has an empty id".into());
         }

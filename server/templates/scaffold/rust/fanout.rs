@@ -1,5 +1,5 @@
-{%- for h in plan.handlers %}
-
+{%- for h in plan.handlers %}{% if !loop.first %}
+{% endif %}
 /// The `{{ h.name }}` function: {{ h.purpose }}
 pub mod {{ h.name }} {
     use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
@@ -12,11 +12,13 @@ pub mod {{ h.name }} {
 {%- endif %}
 
     /// What the function needs, built once per cold start.
-    pub struct Deps {
 {%- if self.idem() %}
+    pub struct Deps {
         idempotency: Idempotency,
-{%- endif %}
     }
+{%- else %}
+    pub struct Deps {}
+{%- endif %}
 
     impl Deps {
         /// Reads the function's settings from the environment.
@@ -87,7 +89,10 @@ mod fanout_tests {
     async fn every_sample_message_for_{{ h.name }}_is_handled() {
         let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("{{ h.name }}")).unwrap();
         assert!(!event.records.is_empty());
-        let response = sqs_batch(event.records, |m| async move { {{ h.name }}::process(&parse_message(m.body.as_deref())?) }).await;
+        let response = sqs_batch(event.records, |m| async move {
+            {{ h.name }}::process(&parse_message(m.body.as_deref())?)
+        })
+        .await;
         assert!(response.batch_item_failures.is_empty());
     }
 {% endfor %}
@@ -96,7 +101,10 @@ mod fanout_tests {
         let mut event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("audit")).unwrap();
         event.records[0].body = Some(r#"{"type": "created"}"#.to_owned());
         let broken = event.records[0].message_id.clone().unwrap();
-        let response = sqs_batch(event.records, |m| async move { audit::process(&parse_message(m.body.as_deref())?) }).await;
+        let response = sqs_batch(event.records, |m| async move {
+            audit::process(&parse_message(m.body.as_deref())?)
+        })
+        .await;
         let failed: Vec<&str> = response
             .batch_item_failures
             .iter()

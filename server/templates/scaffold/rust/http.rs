@@ -1,9 +1,6 @@
 
 /// A JSON response.
-pub fn json_response(
-    status: u16,
-    body: &serde_json::Value,
-) -> Result<lambda_http::Response<lambda_http::Body>, Error> {
+pub fn json_response(status: u16, body: &serde_json::Value) -> Result<lambda_http::Response<lambda_http::Body>, Error> {
     text_response(status, body.to_string())
 }
 

@@ -146,7 +146,10 @@ mod idempotency_tests {
 
     #[test]
     fn a_finished_record_replays_its_result() {
-        assert_eq!(claim_from(Some("COMPLETED"), Some("{}")), Claim::Completed(Some("{}".to_owned())));
+        assert_eq!(
+            claim_from(Some("COMPLETED"), Some("{}")),
+            Claim::Completed(Some("{}".to_owned()))
+        );
         assert_eq!(claim_from(Some("COMPLETED"), None), Claim::Completed(None));
     }
 

@@ -50,12 +50,13 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// The service name when `POWERTOOLS_SERVICE_NAME` is not set.
+const SERVICE_NAME: &str = "{{ plan.project }}";
+
 /// The service name on every log line (`POWERTOOLS_SERVICE_NAME`).
 pub fn service() -> &'static str {
     static SERVICE: OnceLock<String> = OnceLock::new();
-    SERVICE.get_or_init(|| {
-        std::env::var("POWERTOOLS_SERVICE_NAME").unwrap_or_else(|_| "{{ plan.project }}".to_owned())
-    })
+    SERVICE.get_or_init(|| std::env::var("POWERTOOLS_SERVICE_NAME").unwrap_or_else(|_| SERVICE_NAME.to_owned()))
 }
 
 /// The span of one invocation: every log line inside it carries these fields.
@@ -70,9 +71,7 @@ pub fn invocation_span(correlation_id: &str, context: &lambda_runtime::Context) 
 
 /// Seconds since the Unix epoch.
 pub fn now_s() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The second after which the invocation is over (its deadline), which bounds how long an
@@ -149,7 +148,10 @@ mod tests {
         let subscriber = tracing_subscriber::fmt().json().with_test_writer().finish();
         tracing::subscriber::with_default(subscriber, || {
             let span = invocation_span("abc-123", &lambda_runtime::Context::default());
-            assert!(span.metadata().is_some_and(|m| m.fields().field("correlation_id").is_some()));
+            assert!(
+                span.metadata()
+                    .is_some_and(|m| m.fields().field("correlation_id").is_some())
+            );
         });
     }
 }

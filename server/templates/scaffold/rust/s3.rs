@@ -104,7 +104,9 @@ pub mod process {
                 let result = match key {
                     Ok(key) => deps
                         .idempotency
-                        .run_once(&key, lock_until, async { process_record(deps, record).await.map(|()| None) })
+                        .run_once(&key, lock_until, async {
+                            process_record(deps, record).await.map(|()| None)
+                        })
                         .await
                         .map(|_| ()),
                     Err(e) => Err(e),
@@ -188,7 +190,10 @@ mod s3_tests {
 
     #[test]
     fn only_incoming_objects_are_processed() {
-        assert_eq!(output_key("incoming/2026/a.csv").as_deref(), Some("processed/2026/a.csv"));
+        assert_eq!(
+            output_key("incoming/2026/a.csv").as_deref(),
+            Some("processed/2026/a.csv")
+        );
         assert_eq!(output_key("processed/a.csv"), None);
         assert_eq!(output_key("incoming/"), None);
         assert_eq!(output_key("incoming/folder/"), None);

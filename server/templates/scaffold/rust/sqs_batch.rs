@@ -77,7 +77,10 @@ mod sqs_batch_tests {
         let mut response = aws_lambda_events::sqs::SqsBatchResponse::default();
         response.add_failure("m1");
         let json = serde_json::to_value(&response).unwrap();
-        assert_eq!(json, serde_json::json!({"batchItemFailures": [{"itemIdentifier": "m1"}]}));
+        assert_eq!(
+            json,
+            serde_json::json!({"batchItemFailures": [{"itemIdentifier": "m1"}]})
+        );
     }
 
     #[test]

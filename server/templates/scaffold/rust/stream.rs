@@ -15,11 +15,13 @@ pub mod consume {
 {%- endif %}
 
     /// What the function needs, built once per cold start.
-    pub struct Deps {
 {%- if self.idem() %}
+    pub struct Deps {
         idempotency: Idempotency,
-{%- endif %}
     }
+{%- else %}
+    pub struct Deps {}
+{%- endif %}
 
     impl Deps {
         /// Reads the function's settings from the environment.
@@ -74,7 +76,10 @@ pub mod consume {
             // A retried batch repeats records with the same event id (shard and sequence number).
             let key = format!(
                 "consume#{}",
-                record.event_id.as_deref().unwrap_or(record.kinesis.sequence_number.as_str())
+                record
+                    .event_id
+                    .as_deref()
+                    .unwrap_or(record.kinesis.sequence_number.as_str())
             );
             deps.idempotency
                 .run_once(&key, lock_until, async { process(&record, &data).map(|()| None) })
@@ -83,7 +88,9 @@ pub mod consume {
         })
 {%- else %}
         let _ = deps; // Nothing to hold yet: add clients to `Deps` as the work needs them.
-        Ok(in_order(event.payload.records, |record| async move { process(&record, &parse(&record)?) })
+        Ok(in_order(event.payload.records, |record| async move {
+            process(&record, &parse(&record)?)
+        })
 {%- endif %}
         .instrument(span)
         .await)
@@ -91,7 +98,10 @@ pub mod consume {
 
     /// Does the work for one record. Replace the body with your own; return an error to have
     /// the batch retried from this record.
-    pub fn process(record: &KinesisEventRecord, data: &serde_json::Map<String, serde_json::Value>) -> Result<(), Error> {
+    pub fn process(
+        record: &KinesisEventRecord,
+        data: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Error> {
         let partition_key = record.kinesis.partition_key.as_str();
         let sequence_number = record.kinesis.sequence_number.as_str();
         if log_events() {
@@ -132,6 +142,9 @@ mod stream_tests {
         .await;
         assert_eq!(seen, 1, "records after a failure are left for the retry");
         let json = serde_json::to_value(&response).unwrap();
-        assert_eq!(json, serde_json::json!({"batchItemFailures": [{"itemIdentifier": "1"}]}));
+        assert_eq!(
+            json,
+            serde_json::json!({"batchItemFailures": [{"itemIdentifier": "1"}]})
+        );
     }
 }

@@ -116,11 +116,13 @@ pub mod work {
 {%- endif %}
 
     /// What the function needs, built once per cold start.
-    pub struct Deps {
 {%- if self.idem() %}
+    pub struct Deps {
         idempotency: Idempotency,
-{%- endif %}
     }
+{%- else %}
+    pub struct Deps {}
+{%- endif %}
 
     impl Deps {
         /// Reads the function's settings from the environment.
@@ -156,11 +158,11 @@ pub mod work {
                     .await
                     .map(|_| ())
             }
+            .instrument(span)
 {%- else %}
             let _ = deps; // Nothing to hold yet: add clients to `Deps` as the work needs them.
-            async move { process(&parse_message(message.body.as_deref())?) }
+            async move { process(&parse_message(message.body.as_deref())?) }.instrument(span)
 {%- endif %}
-            .instrument(span)
         })
         .instrument(span.clone())
         .await)
@@ -209,7 +211,11 @@ mod webhook_tests {
         assert!(signature_valid(TEST_SECRET, body, Some(&good)));
         assert!(!signature_valid(b"another-secret", body, Some(&good)));
         assert!(!signature_valid(TEST_SECRET, br#"{"id": "evt_2"}"#, Some(&good)));
-        assert!(!signature_valid(TEST_SECRET, body, Some(good.trim_start_matches("sha256="))));
+        assert!(!signature_valid(
+            TEST_SECRET,
+            body,
+            Some(good.trim_start_matches("sha256="))
+        ));
         assert!(!signature_valid(TEST_SECRET, body, Some("sha256=zz")));
         assert!(!signature_valid(TEST_SECRET, body, None));
     }
@@ -218,7 +224,10 @@ mod webhook_tests {
     async fn every_sample_message_is_processed() {
         let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("work")).unwrap();
         assert!(!event.records.is_empty());
-        let response = sqs_batch(event.records, |m| async move { work::process(&parse_message(m.body.as_deref())?) }).await;
+        let response = sqs_batch(event.records, |m| async move {
+            work::process(&parse_message(m.body.as_deref())?)
+        })
+        .await;
         assert!(response.batch_item_failures.is_empty());
     }
 
@@ -227,7 +236,10 @@ mod webhook_tests {
         let mut event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("work")).unwrap();
         event.records[0].body = Some("{not json".to_owned());
         let broken = event.records[0].message_id.clone().unwrap();
-        let response = sqs_batch(event.records, |m| async move { work::process(&parse_message(m.body.as_deref())?) }).await;
+        let response = sqs_batch(event.records, |m| async move {
+            work::process(&parse_message(m.body.as_deref())?)
+        })
+        .await;
         let failed: Vec<&str> = response
             .batch_item_failures
             .iter()

@@ -77,7 +77,9 @@ pub fn total(state: &State) -> Result<f64, TaskError> {
         let quantity = item.get("quantity").and_then(serde_json::Value::as_f64);
         match (price, quantity) {
             (Some(p), Some(q)) if p >= 0.0 && q >= 0.0 => Ok(sum + p * q),
-            _ => Err(TaskError::processing(format!("item {i} needs a price and a quantity of 0 or more"))),
+            _ => Err(TaskError::processing(format!(
+                "item {i} needs a price and a quantity of 0 or more"
+            ))),
         }
     })
 }
@@ -87,21 +89,22 @@ pub fn total(state: &State) -> Result<f64, TaskError> {
 pub mod {{ h.name }} {
     use lambda_runtime::LambdaEvent;
     use tracing::Instrument as _;
-
-    use super::{State, TaskError, check_input, invocation_span, log_events, state_id};
-{%- if h.name == "process" %}
+{% if h.name == "process" %}
     use super::total;
 {%- if self.idem() %}
     use super::{Error, Idempotency, deadline_s};
 {%- endif %}
 {%- endif %}
+    use super::{State, TaskError, check_input, invocation_span, log_events, state_id};
 
     /// What the function needs, built once per cold start.
-    pub struct Deps {
 {%- if h.name == "process" && self.idem() %}
+    pub struct Deps {
         idempotency: Idempotency,
-{%- endif %}
     }
+{%- else %}
+    pub struct Deps {}
+{%- endif %}
 
     impl Deps {
         /// Reads the function's settings from the environment.
@@ -136,7 +139,11 @@ pub mod {{ h.name }} {
             // A retried task repeats the execution's id: the work runs once, a repeat gets the
             // first output back.
             let key = format!("process#{}", state_id(&state));
-            let work = async { serde_json::to_string(&run(state.clone())?).map(Some).map_err(Error::from) };
+            let work = async {
+                serde_json::to_string(&run(state.clone())?)
+                    .map(Some)
+                    .map_err(Error::from)
+            };
             let stored = deps
                 .idempotency
                 .run_once(&key, lock_until, work)
@@ -197,7 +204,12 @@ mod workflow_tests {
 
     #[test]
     fn validate_refuses_an_input_without_an_id() {
-        for bad in [serde_json::json!({}), serde_json::json!({"id": ""}), serde_json::json!({"id": 7}), serde_json::json!([1])] {
+        for bad in [
+            serde_json::json!({}),
+            serde_json::json!({"id": ""}),
+            serde_json::json!({"id": 7}),
+            serde_json::json!([1]),
+        ] {
             let e = check_input(bad).unwrap_err();
             assert_eq!(e.kind, "ValidationError");
         }

@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cfn-lint template.yaml
+{%- if plan.runtime == Runtime::Rust %}
+cargo fmt --check
+{%- endif %}
 {{ self.test_command() }}
