@@ -105,14 +105,18 @@ impl Scope {
         format!("{base}/{}", export.file())
     }
 
-    /// The concrete path of a format.
-    pub fn path(&self, export: Export) -> String {
-        let base = match self {
+    /// The concrete path every page and download of this scope sits under.
+    pub fn base(&self) -> String {
+        match self {
             Scope::Review(id) => format!("/assessments/{id}"),
             Scope::Milestone(id, m) => format!("/assessments/{id}/milestones/{m}"),
             Scope::Share(t) => format!("/share/{t}"),
-        };
-        format!("{base}/{}", export.file())
+        }
+    }
+
+    /// The concrete path of a format.
+    pub fn path(&self, export: Export) -> String {
+        format!("{}/{}", self.base(), export.file())
     }
 }
 

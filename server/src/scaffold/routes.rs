@@ -9,8 +9,6 @@
 //! All three render through [`super::starter`], on the blocking pool, so the preview shows the
 //! very bytes the zip holds.
 
-use std::fmt::Write as _;
-
 use app::auth::Actor;
 use app::server::AppError;
 use askama::Template as _;
@@ -85,14 +83,6 @@ fn query(plan: &Plan) -> String {
         plan.runtime.as_str(),
         plan.iac.as_str()
     )
-}
-
-fn base(scope: &Scope) -> String {
-    match scope {
-        Scope::Review(id) => format!("/assessments/{id}"),
-        Scope::Milestone(id, m) => format!("/assessments/{id}/milestones/{m}"),
-        Scope::Share(t) => format!("/share/{t}"),
-    }
 }
 
 /// A pattern in the chooser.
@@ -249,7 +239,7 @@ async fn respond(
     };
     let no_store = HeaderValue::from_static("no-store");
     let q = query(&plan);
-    let page_path = format!("{}/scaffold", base(&scope));
+    let page_path = format!("{}/scaffold", scope.base());
     match want {
         Want::Zip => {
             let mut res = bytes.unwrap_or_default().into_response();
@@ -331,8 +321,8 @@ async fn respond(
                 rows: rows(&starter, &page_path, &q, selected),
                 file: selected,
                 contents,
-                raw: format!("{}/scaffold/files/{selected}?{q}", base(&scope)),
-                download: format!("{}/scaffold.zip?{q}", base(&scope)),
+                raw: format!("{}/scaffold/files/{selected}?{q}", scope.base()),
+                download: format!("{}/scaffold.zip?{q}", scope.base()),
                 download_name: format!("{}.zip", starter.root),
                 share,
                 total: size(total),
@@ -363,10 +353,9 @@ async fn respond(
 }
 
 impl Page<'_> {
+    /// The tree row's indentation for its depth.
     fn indent(&self, depth: &usize) -> String {
-        let mut s = String::new();
-        let _ = write!(s, "padding-left: {}rem", 0.4 + 1.1 * *depth as f64);
-        s
+        format!("padding-left: {}rem", 0.4 + 1.1 * *depth as f64)
     }
 }
 

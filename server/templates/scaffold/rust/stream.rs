@@ -14,28 +14,7 @@ pub mod consume {
     use super::{Idempotency, deadline_s};
 {%- endif %}
 
-    /// What the function needs, built once per cold start.
-{%- if self.idem() %}
-    pub struct Deps {
-        idempotency: Idempotency,
-    }
-{%- else %}
-    pub struct Deps {}
-{%- endif %}
-
-    impl Deps {
-        /// Reads the function's settings from the environment.
-        pub async fn from_env() -> Result<Self, Error> {
-{%- if self.idem() %}
-            let config = aws_config::load_from_env().await;
-            Ok(Self {
-                idempotency: Idempotency::from_env(&config)?,
-            })
-{%- else %}
-            Ok(Self {})
-{%- endif %}
-        }
-    }
+{% include "scaffold/rust/idempotency_deps.rs" %}
 
     /// Handles records in order until one fails; reports that one, so Lambda retries from it.
     pub async fn in_order<F, Fut>(records: Vec<KinesisEventRecord>, mut handle: F) -> KinesisEventResponse

@@ -115,28 +115,7 @@ pub mod work {
     use super::{Idempotency, deadline_s};
 {%- endif %}
 
-    /// What the function needs, built once per cold start.
-{%- if self.idem() %}
-    pub struct Deps {
-        idempotency: Idempotency,
-    }
-{%- else %}
-    pub struct Deps {}
-{%- endif %}
-
-    impl Deps {
-        /// Reads the function's settings from the environment.
-        pub async fn from_env() -> Result<Self, Error> {
-{%- if self.idem() %}
-            let config = aws_config::load_from_env().await;
-            Ok(Self {
-                idempotency: Idempotency::from_env(&config)?,
-            })
-{%- else %}
-            Ok(Self {})
-{%- endif %}
-        }
-    }
+{% include "scaffold/rust/idempotency_deps.rs" %}
 
     /// Handles a batch of queued events.
     pub async fn handle(deps: &Deps, event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
