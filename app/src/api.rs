@@ -238,6 +238,8 @@ pub struct ResultsData {
     /// What a new review started from this page starts from (the home page's `from`), for
     /// members.
     pub start_from: Option<String>,
+    /// The imported lens it runs on, by title (`None`: the built-in review).
+    pub lens: Option<String>,
 }
 
 /// Carried-over answers that nobody has confirmed yet.
@@ -400,20 +402,19 @@ pub async fn create_assessment(
     description: String,
     environment: String,
     from: Option<String>,
+    questionnaire: Option<String>,
 ) -> Result<(), ServerFnError> {
-    let id = crate::server::create_assessment(
-        &team,
-        &name,
-        &description,
-        &environment,
-        from.as_deref().unwrap_or_default(),
-    )
+    let to = crate::server::create_assessment(crate::server::NewReview {
+        team: &team,
+        name: &name,
+        description: &description,
+        environment: &environment,
+        from: from.as_deref().unwrap_or_default(),
+        questionnaire: questionnaire.as_deref().unwrap_or_default(),
+    })
     .await
     .map_err(into_fn_error)?;
-    leptos_axum::redirect(&format!(
-        "/assessments/{id}/review/{}",
-        crate::server::first_area()
-    ));
+    leptos_axum::redirect(&to);
     Ok(())
 }
 
@@ -422,6 +423,15 @@ pub async fn create_assessment(
 #[server(endpoint = "template_sources")]
 pub async fn template_sources() -> Result<Vec<(String, String)>, ServerFnError> {
     crate::server::template_sources()
+        .await
+        .map_err(into_fn_error)
+}
+
+/// The questionnaires a new review can run on, as (form value, label): the built-in review
+/// first, then the latest version of each imported lens.
+#[server(endpoint = "questionnaire_choices")]
+pub async fn questionnaire_choices() -> Result<Vec<(String, String)>, ServerFnError> {
+    crate::server::lenses::questionnaire_choices()
         .await
         .map_err(into_fn_error)
 }

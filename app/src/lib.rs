@@ -103,7 +103,9 @@ pub fn App() -> impl IntoView {
                 <a class="brand" href="/">"Trellis"</a>
                 <nav aria-label="Main">
                     <a href="/">"Reviews"</a>
+                    <a href="/questionnaires">"Questionnaires"</a>
                     <a href="/catalog">"Questions and patterns"</a>
+                    <a href="/api">"API"</a>
                 </nav>
                 <Session />
             </header>

@@ -16,6 +16,7 @@ use crate::api::{
 use crate::auth::{Actor, Role, User};
 use crate::store::{Assessment, Current, NewAssessment, Store, StoreError};
 
+pub mod lenses;
 mod templates;
 pub(crate) use templates::template_sources;
 
@@ -25,7 +26,9 @@ pub struct AppContext {
     /// Storage.
     pub store: Store,
     /// The built-in questionnaire.
-    pub questionnaire: &'static Questionnaire,
+    pub builtin: &'static Questionnaire,
+    /// Imported lenses, parsed.
+    pub lenses: lenses::Lenses,
     /// Who is asking (set per request).
     pub actor: Actor,
 }
@@ -170,15 +173,6 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The first area's id.
-pub fn first_area() -> String {
-    questionnaires::builtin()
-        .areas
-        .first()
-        .map(|a| a.id.to_string())
-        .unwrap_or_default()
-}
-
 /// Renders help Markdown to HTML and sanitizes it. The help comes from the questionnaire, so
 /// each text is rendered once and then served from a cache: sanitizing is the costliest step of
 /// a page.
@@ -239,10 +233,11 @@ pub(crate) async fn list_assessments(
     let c = ctx()?;
     let mut out = Vec::new();
     for a in visible_assessments(&c, include_archived).await? {
-        let (answers, stored) = answers_of(&c.store, c.questionnaire, &a.id).await?;
-        let e = evaluate(c.questionnaire, &answers);
+        let q = c.questionnaire_of(&a).await?;
+        let (answers, stored) = answers_of(&c.store, &q, &a.id).await?;
+        let e = evaluate(&q, &answers);
         out.push(AssessmentSummary {
-            to_confirm: templates::to_confirm(c.questionnaire, &e, &stored).len(),
+            to_confirm: templates::to_confirm(&q, &e, &stored).len(),
             answered: e.progress.answered,
             applicable: e.progress.applicable,
             overall: e.scores.overall,
@@ -293,29 +288,63 @@ fn workload(name: &str, description: &str, environment: &str) -> Result<Workload
     })
 }
 
-/// Creates an assessment in `team`: blank, or `from` a review or milestone the actor can read
-/// (see [`templates::Source`]), with its answers carried over, to confirm.
-pub(crate) async fn create_assessment(
-    team: &str,
-    name: &str,
-    description: &str,
-    environment: &str,
-    from: &str,
-) -> Result<String, AppError> {
-    let c = ctx()?;
-    c.team(team, Role::Editor).await?;
-    let new = NewAssessment {
-        workload: workload(name, description, environment)?,
-        questionnaire_id: c.questionnaire.id.clone(),
-        questionnaire_hash: c.questionnaire.content_hash.clone(),
-        team_id: team.to_owned(),
+/// What a new assessment asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewReview<'a> {
+    /// The team it belongs to.
+    pub team: &'a str,
+    /// Workload name.
+    pub name: &'a str,
+    /// Workload description.
+    pub description: &'a str,
+    /// Environment.
+    pub environment: &'a str,
+    /// A review or milestone to start from (see [`templates::Source`]); empty: blank.
+    pub from: &'a str,
+    /// The questionnaire: empty or the built-in id, an imported lens id (its latest version),
+    /// or `id@version`.
+    pub questionnaire: &'a str,
+}
+
+/// Creates an assessment: blank, or from a review or milestone the actor can read, with its
+/// answers carried over, to confirm (and then on that review's questionnaire).
+pub async fn create_assessment_in(c: &AppContext, r: NewReview<'_>) -> Result<Assessment, AppError> {
+    c.team(r.team, Role::Editor).await?;
+    let workload = workload(r.name, r.description, r.environment)?;
+    let source = templates::Source::parse(r.from)?;
+    let (questionnaire_id, questionnaire_hash) = match r.questionnaire.trim() {
+        "" => (c.builtin.id.clone(), c.builtin.content_hash.clone()),
+        id if id == c.builtin.id => (c.builtin.id.clone(), c.builtin.content_hash.clone()),
+        spec => {
+            let (id, version) = match spec.split_once('@') {
+                Some((id, v)) => {
+                    let v = v.trim_start_matches('v').parse::<i64>().map_err(|_| {
+                        AppError::BadInput(format!(
+                            "questionnaire: `{spec}` is not `id` or `id@version`"
+                        ))
+                    })?;
+                    (id, Some(v))
+                }
+                None => (spec, None),
+            };
+            let (row, _) = c.lens(id, version).await.map_err(|e| match e {
+                AppError::NotFound(m) => AppError::BadInput(format!("questionnaire: {m}")),
+                other => other,
+            })?;
+            (row.id, row.hash)
+        }
     };
-    let source = templates::Source::parse(from)?;
+    let new = NewAssessment {
+        workload,
+        questionnaire_id,
+        questionnaire_hash,
+        team_id: r.team.to_owned(),
+    };
     let id = uuid::Uuid::new_v4().simple().to_string();
     let now = now_ms();
     let created = match source {
         None => c.store.create_assessment(&new, &id, now).await?,
-        Some(source) => templates::create_from(&c, &new, &id, source, now).await?,
+        Some(source) => templates::create_from(c, new, &id, source, now).await?,
     };
     let detail = created
         .started_from
@@ -323,7 +352,16 @@ pub(crate) async fn create_assessment(
         .map_or_else(|| "created".to_owned(), |f| format!("created from {f}"));
     c.audit(&created, "assessment", &created.name, &detail)
         .await?;
-    Ok(id)
+    Ok(created)
+}
+
+/// Creates an assessment; returns the address of its first area.
+pub(crate) async fn create_assessment(r: NewReview<'_>) -> Result<String, AppError> {
+    let c = ctx()?;
+    let a = create_assessment_in(&c, r).await?;
+    let q = c.questionnaire_of(&a).await?;
+    let first = q.areas.first().map(|a| a.id.to_string()).unwrap_or_default();
+    Ok(format!("/assessments/{}/review/{first}", a.id))
 }
 
 pub(crate) async fn rename_assessment(id: &str, name: &str, version: i64) -> Result<(), AppError> {
@@ -402,7 +440,7 @@ fn question_view(
     QuestionView {
         id: question.id.to_string(),
         title: question.title.to_string(),
-        help_html: markdown(&question.help),
+        help_html: markdown(&question.help) + &links(question.resource.iter()),
         kind: serde_json::to_value(question.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -420,7 +458,7 @@ fn question_view(
                     String::new()
                 } else {
                     markdown(&c.help)
-                },
+                } + &links(c.resource.iter().chain(&c.more_resources)),
                 selected: selected.contains(&c.id.as_str()),
                 none_of_these: c.none_of_these,
             })
@@ -447,6 +485,22 @@ fn question_view(
     }
 }
 
+/// Helpful resources (an imported lens's notes and links) as HTML: one line each, escaped.
+fn links<'a>(resources: impl Iterator<Item = &'a questionnaires::model::Link>) -> String {
+    resources
+        .map(|r| {
+            let text = crate::escape_html(&r.text);
+            match &r.url {
+                Some(url) => format!(
+                    "<span class=\"resource\"><a href=\"{}\" rel=\"noopener noreferrer\">{text}</a></span>",
+                    crate::escape_html(url)
+                ),
+                None => format!("<span class=\"resource\">{text}</span>"),
+            }
+        })
+        .collect()
+}
+
 fn format_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 9.0e15 {
         format!("{}", x as i64)
@@ -461,8 +515,8 @@ pub(crate) async fn area_page(
     flash: Option<&str>,
 ) -> Result<AreaData, AppError> {
     let c = ctx()?;
-    let q = c.questionnaire;
     let (assessment, role) = c.assessment(id, Role::Viewer).await?;
+    let q = &*c.questionnaire_of(&assessment).await?;
     let Some(area_index) = q.areas.iter().position(|a| a.id.as_str() == area_id) else {
         return Err(AppError::NotFound(format!("There is no area `{area_id}`.")));
     };
@@ -556,6 +610,9 @@ pub struct Flash {
     /// How many carried-over answers the save confirmed unchanged.
     #[serde(default)]
     pub confirmed: usize,
+    /// Where "save and continue" goes: the next area's review page, or the results.
+    #[serde(skip)]
+    pub next: String,
 }
 
 impl Flash {
@@ -605,7 +662,7 @@ pub(crate) async fn shared_results(token: &str) -> Result<ResultsData, AppError>
 }
 
 async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsData, AppError> {
-    let q = c.questionnaire;
+    let q = &*c.questionnaire_of(&assessment).await?;
     let (answers, stored) = answers_of(&c.store, q, &assessment.id).await?;
     let e = evaluate(q, &answers);
     let pending = templates::to_confirm(q, &e, &stored);
@@ -618,7 +675,7 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
         ),
     });
     let items = c.store.checklist(&assessment.id).await?;
-    let mut page = results_from(c, assessment, e, items)?;
+    let mut page = results_from(q, assessment, e, items)?;
     page.to_confirm = to_confirm;
     Ok(page)
 }
@@ -644,7 +701,8 @@ pub(crate) async fn milestone_results(id: &str, milestone: &str) -> Result<Resul
     let c = ctx()?;
     let (a, _) = c.assessment(id, Role::Viewer).await?;
     let m = milestone_of(&c, id, milestone).await?;
-    let mut page = results_from(&c, a, m.evaluation, Vec::new())?;
+    let q = c.questionnaire_of(&a).await?;
+    let mut page = results_from(&q, a, m.evaluation, Vec::new())?;
     page.start_from = Some(templates::Source::value(id, Some(milestone)));
     page.report_url = format!("/assessments/{id}/milestones/{milestone}");
     page.as_of = Some(format!(
@@ -657,12 +715,11 @@ pub(crate) async fn milestone_results(id: &str, milestone: &str) -> Result<Resul
 }
 
 fn results_from(
-    c: &AppContext,
+    q: &Questionnaire,
     assessment: Assessment,
     e: Evaluation,
     items: Vec<crate::store::StoredItem>,
 ) -> Result<ResultsData, AppError> {
-    let q = c.questionnaire;
     let id = assessment.id.clone();
     let id = id.as_str();
     let stored: BTreeMap<String, crate::store::StoredItem> =
@@ -718,6 +775,7 @@ fn results_from(
     e.recommendations.retain(|r| r.score > 0.0);
     e.recommendations.truncate(5);
     Ok(ResultsData {
+        lens: (q.id != questionnaires::builtin().id).then(|| q.title.clone()),
         can_edit: false,
         shared: false,
         as_of: None,
@@ -773,8 +831,10 @@ pub(crate) async fn save_checklist_item(
     version: Option<i64>,
 ) -> Result<i64, AppError> {
     let c = ctx()?;
+    let (assessment, _) = c.assessment(id, Role::Editor).await?;
     if !c
-        .questionnaire
+        .questionnaire_of(&assessment)
+        .await?
         .checklist
         .iter()
         .any(|i| i.id.as_str() == item)
@@ -802,7 +862,6 @@ pub(crate) async fn save_checklist_item(
             "due_date: `{due}` is not a date (YYYY-MM-DD)"
         )));
     }
-    let (assessment, _) = c.assessment(id, Role::Editor).await?;
     let saved = c
         .store
         .save_item(
@@ -930,13 +989,13 @@ pub async fn save_area_form(
     area_id: &str,
     form: Vec<(String, String)>,
 ) -> Result<Flash, AppError> {
-    let q = ctx.questionnaire;
+    let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
+    let q = &*ctx.questionnaire_of(&assessment).await?;
     let area = q
         .areas
         .iter()
         .find(|a| a.id.as_str() == area_id)
         .ok_or_else(|| AppError::NotFound(format!("There is no area `{area_id}`.")))?;
-    let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
     let pressed_save = form.iter().any(|(key, _)| key == "save");
     let mut by_question: BTreeMap<usize, QuestionFields> = BTreeMap::new();
     let mut errors = Vec::new();
@@ -988,8 +1047,18 @@ pub async fn save_area_form(
     } else {
         Vec::new()
     };
+    let next = q
+        .areas
+        .iter()
+        .position(|a| a.id == area.id)
+        .and_then(|i| q.areas.get(i + 1))
+        .map_or_else(
+            || format!("/assessments/{id}/results"),
+            |a| format!("/assessments/{id}/review/{}", a.id),
+        );
     let mut flash = Flash {
         saved: true,
+        next,
         ..Flash::default()
     };
     let now = now_ms();
@@ -1228,8 +1297,9 @@ pub(crate) async fn revoke_api_token(token: &str) -> Result<(), AppError> {
 
 /// The evaluation of an assessment's stored answers (for reports and exports).
 pub async fn evaluation_of(c: &AppContext, a: &Assessment) -> Result<Evaluation, AppError> {
-    let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
-    Ok(evaluate(c.questionnaire, &answers))
+    let q = c.questionnaire_of(a).await?;
+    let (answers, _) = answers_of(&c.store, &q, &a.id).await?;
+    Ok(evaluate(&q, &answers))
 }
 
 /// The assessment a live share link opens, or 404.
@@ -1268,8 +1338,9 @@ pub async fn state_of(
     which: &str,
 ) -> Result<(Answers, Evaluation, Option<crate::store::MilestoneRow>), AppError> {
     if which == "current" {
-        let (answers, _) = answers_of(&c.store, c.questionnaire, &a.id).await?;
-        let e = evaluate(c.questionnaire, &answers);
+        let q = c.questionnaire_of(a).await?;
+        let (answers, _) = answers_of(&c.store, &q, &a.id).await?;
+        let e = evaluate(&q, &answers);
         return Ok((answers, e, None));
     }
     let m = milestone_of(c, &a.id, which).await?;
@@ -1289,7 +1360,8 @@ pub async fn diff_of(
         answers,
         evaluation,
     };
-    let d = questionnaires::diff::diff(c.questionnaire, side(&fa, &fe), side(&ta, &te));
+    let q = c.questionnaire_of(a).await?;
+    let d = questionnaires::diff::diff(&q, side(&fa, &fe), side(&ta, &te));
     Ok((from_label, to_label, d))
 }
 
@@ -1336,14 +1408,15 @@ pub(crate) async fn create_milestone(id: &str, name: &str) -> Result<(), AppErro
             "name: a milestone needs a name of 1 to 100 characters".into(),
         ));
     }
-    let (answers, _) = answers_of(&c.store, c.questionnaire, id).await?;
-    let e = evaluate(c.questionnaire, &answers);
+    let q = c.questionnaire_of(&a).await?;
+    let (answers, _) = answers_of(&c.store, &q, id).await?;
+    let e = evaluate(&q, &answers);
     let row = crate::store::MilestoneRow {
         id: uuid::Uuid::new_v4().simple().to_string(),
         name: name.to_owned(),
         created_by: c.actor.label(),
         created_at: now_ms(),
-        questionnaire_hash: c.questionnaire.content_hash.clone(),
+        questionnaire_hash: q.content_hash.clone(),
     };
     c.store.create_milestone(&row, id, &answers, &e).await?;
     c.audit(&a, "milestone", &a.name, &format!("saved \"{name}\""))

@@ -13,9 +13,13 @@ use questionnaires::{Answer, Workload};
 use crate::auth::{Role, User};
 
 mod accounts;
+mod batch;
+mod lenses;
 mod milestones;
 mod templates;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
+pub use batch::{AnswerWrite, BatchError, BatchResult, Expect, Position};
+pub use lenses::LensRow;
 pub use milestones::{Milestone, MilestoneRow};
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

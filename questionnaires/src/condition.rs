@@ -246,6 +246,42 @@ pub(crate) fn num(v: f64) -> String {
     }
 }
 
+/// Checks that `source` is a well-formed condition, resolving no name: the grammar only, with
+/// `default` accepted. For fuzzers and linters.
+pub fn syntax(source: &str) -> Result<(), String> {
+    if source.trim() == "default" {
+        return Ok(());
+    }
+    parse::parse(source).map(|_| ())
+}
+
+/// What a well-formed condition names: its words and its comparisons, in order.
+#[derive(Debug, Default)]
+pub(crate) struct Shape {
+    /// Every word that stands alone (a choice, `question.choice` or a question).
+    pub words: Vec<String>,
+    /// Every comparison, as written (`a > 1`).
+    pub comparisons: Vec<String>,
+}
+
+/// Parses `source` and lists what it names, without resolving anything.
+pub(crate) fn shape(source: &str) -> Result<Shape, String> {
+    fn walk(raw: &parse::Raw, out: &mut Shape) {
+        match raw {
+            parse::Raw::Word(w) => out.words.push(w.clone()),
+            parse::Raw::Compare(l, op, r) => {
+                out.comparisons.push(format!("{l} {} {r}", op.as_str()));
+            }
+            parse::Raw::Not(e) => walk(e, out),
+            parse::Raw::And(es) | parse::Raw::Or(es) => es.iter().for_each(|e| walk(e, out)),
+        }
+    }
+    let raw = parse::parse(source)?;
+    let mut out = Shape::default();
+    walk(&raw, &mut out);
+    Ok(out)
+}
+
 /// What names resolve against while loading.
 pub(crate) trait Lookup {
     /// A question's index and kind.
@@ -285,6 +321,26 @@ impl Condition {
         } else {
             Err(errors)
         }
+    }
+
+    /// The resolved expression.
+    pub(crate) fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// Whether it reads nothing but choices of `question`: true for `default` too, false when
+    /// it compares numbers or reads another question.
+    pub fn reads_only_choices_of(&self, question: usize) -> bool {
+        fn only(e: &Expr, question: usize, top: bool) -> bool {
+            match e {
+                Expr::True => top,
+                Expr::Choice { question: q, .. } => *q == question,
+                Expr::Compare(..) => false,
+                Expr::Not(inner) => only(inner, question, false),
+                Expr::And(es) | Expr::Or(es) => es.iter().all(|e| only(e, question, false)),
+            }
+        }
+        only(&self.expr, question, true)
     }
 
     /// The text it was written as.

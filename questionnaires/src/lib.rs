@@ -9,7 +9,8 @@
 //! - [`evaluate`] turns answers into risks, scores, ranked patterns, checks, cost and a checklist;
 //! - [`report`] gathers all of that into the one model every export renders;
 //! - [`diff`] says what changed between two snapshots;
-//! - [`scaffold`] plans a starter project: its controls, and the answers each came from.
+//! - [`scaffold`] plans a starter project: its controls, and the answers each came from;
+//! - [`lens`] lints, imports and exports AWS Well-Architected custom lenses.
 
 pub mod answers;
 pub mod builtin;
@@ -18,6 +19,7 @@ pub mod condition;
 pub mod cost;
 pub mod diff;
 pub mod evaluate;
+pub mod lens;
 pub mod load;
 pub mod model;
 pub mod recommend;

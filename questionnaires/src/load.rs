@@ -4,7 +4,7 @@
 //! the first problem: every error is collected, each naming its file and the id it concerns,
 //! and a questionnaire is only returned when there are none.
 
-mod raw;
+pub(crate) mod raw;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::condition::{Condition, Lookup};
 use crate::model::{
     Area, AreaId, ChecklistItem, Choice, ChoiceId, ConditionInput, Diagram, Figure, Figures,
-    Improvement, Inputs, ItemId, NumberInput, NumberSpec, Pattern, PatternId, PatternKind,
+    Improvement, Inputs, ItemId, Link, NumberInput, NumberSpec, Pattern, PatternId, PatternKind,
     Question, QuestionId, QuestionKind, Questionnaire, RiskRule, Runtime, Signal,
 };
 use raw::RawKind;
@@ -89,13 +89,18 @@ impl Errors {
     }
 
     fn check_url(&mut self, file: &str, id: &str, url: Option<&str>) {
-        if let Some(u) = url {
-            let ok = (u.starts_with("https://") || u.starts_with("http://"))
-                && u.len() > 10
-                && !u.contains(char::is_whitespace);
-            if !ok {
-                self.add(file, id.to_owned(), format!("`{u}` is not an http(s) URL"));
-            }
+        if let Some(Err(e)) = url.map(crate::model::check_url) {
+            self.add(file, id.to_owned(), e);
+        }
+    }
+
+    /// A link with non-empty text and, when given, a valid URL.
+    fn link(&mut self, file: &str, id: &str, link: &raw::RawLink) -> Link {
+        self.check_text(file, id, "text", &link.text);
+        self.check_url(file, id, link.url.as_deref());
+        Link {
+            text: link.text.as_str().into(),
+            url: link.url.as_deref().map(Into::into),
         }
     }
 
@@ -196,9 +201,7 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
     let Some(manifest) = parse_toml::<raw::Manifest>(MANIFEST, manifest_text, &mut errors) else {
         return Err(LoadErrors(errors.0));
     };
-    errors.check_id(MANIFEST, "questionnaire", &manifest.id);
-    errors.check_text(MANIFEST, &manifest.id, "title", &manifest.title);
-    errors.check_text(MANIFEST, &manifest.id, "version", &manifest.version);
+    errors.0.extend(manifest_errors(&manifest));
 
     let known: BTreeSet<&str> = [MANIFEST, PATTERNS, CHECKLIST, LIMITS]
         .into_iter()
@@ -220,7 +223,7 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
         match files.get(file.as_str()) {
             Some(text) => {
                 if let Some(a) = parse_toml::<raw::RawArea>(file, text, &mut errors) {
-                    raw_areas.push((file.as_str(), a));
+                    raw_areas.push((file.clone(), a));
                 }
             }
             None => errors.add(
@@ -233,12 +236,69 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
     if manifest.areas.is_empty() {
         errors.add(MANIFEST, None, "`areas` lists no area files");
     }
+    let limits = files
+        .get(LIMITS)
+        .and_then(|t| parse_toml::<raw::LimitsFile>(LIMITS, t, &mut errors));
+    let checklist = files
+        .get(CHECKLIST)
+        .and_then(|t| parse_toml::<raw::ChecklistFile>(CHECKLIST, t, &mut errors));
+    let patterns = files
+        .get(PATTERNS)
+        .and_then(|t| parse_toml::<raw::PatternsFile>(PATTERNS, t, &mut errors));
+    let parsed = Parsed {
+        manifest,
+        areas: raw_areas,
+        limits,
+        checklist,
+        patterns,
+    };
+    build(parsed, content_hash(sources), errors.0)
+}
 
+/// The problems of a manifest's own fields: its id, title and version.
+pub(crate) fn manifest_errors(manifest: &raw::Manifest) -> Vec<ContentError> {
+    let mut errors = Errors(Vec::new());
+    errors.check_id(MANIFEST, "questionnaire", &manifest.id);
+    errors.check_text(MANIFEST, &manifest.id, "title", &manifest.title);
+    errors.check_text(MANIFEST, &manifest.id, "version", &manifest.version);
+    errors.0
+}
+
+/// Content already read into the raw structs: the TOML files, or an imported lens.
+pub(crate) struct Parsed {
+    /// The manifest (its `areas` only name the area files).
+    pub manifest: raw::Manifest,
+    /// Each area with the name its errors are reported under.
+    pub areas: Vec<(String, raw::RawArea)>,
+    /// Quotas, prices and assumptions.
+    pub limits: Option<raw::LimitsFile>,
+    /// The checklist.
+    pub checklist: Option<raw::ChecklistFile>,
+    /// The pattern catalog.
+    pub patterns: Option<raw::PatternsFile>,
+}
+
+/// Validates and resolves parsed content: the one place the model's invariants are checked.
+/// `errors` are problems already found while reading; a questionnaire is only returned when
+/// there are none, here or there.
+pub(crate) fn build(
+    parsed: Parsed,
+    content_hash: String,
+    errors: Vec<ContentError>,
+) -> Result<Questionnaire, LoadErrors> {
+    let mut errors = Errors(errors);
+    let Parsed {
+        manifest,
+        areas: raw_areas,
+        limits,
+        checklist,
+        patterns,
+    } = parsed;
     let mut table = Table::default();
     let mut seen_areas = BTreeMap::new();
     for (file, area) in &raw_areas {
         errors.check_id(file, "area", &area.id);
-        if let Some(other) = seen_areas.insert(area.id.as_str(), *file) {
+        if let Some(other) = seen_areas.insert(area.id.as_str(), file.as_str()) {
             errors.add(
                 file,
                 format!("area {}", area.id),
@@ -301,21 +361,15 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
             questions: indexes,
         });
     }
-    let figures = files
-        .get(LIMITS)
-        .and_then(|t| parse_toml::<raw::LimitsFile>(LIMITS, t, &mut errors))
+    let figures = limits
         .map(|f| load_figures(f, &mut errors))
         .unwrap_or_default();
 
-    let checklist = files
-        .get(CHECKLIST)
-        .and_then(|t| parse_toml::<raw::ChecklistFile>(CHECKLIST, t, &mut errors))
+    let checklist = checklist
         .map(|f| load_checklist(f, &areas, &table, &mut errors))
         .unwrap_or_default();
 
-    let patterns = files
-        .get(PATTERNS)
-        .and_then(|t| parse_toml::<raw::PatternsFile>(PATTERNS, t, &mut errors))
+    let patterns = patterns
         .map(|f| load_patterns(f, &checklist, &figures, &table, &mut errors))
         .unwrap_or_default();
 
@@ -367,7 +421,7 @@ pub fn load(sources: &[(&str, &str)]) -> Result<Questionnaire, LoadErrors> {
         version: manifest.version,
         title: manifest.title,
         description: manifest.description,
-        content_hash: content_hash(sources),
+        content_hash,
         areas,
         questions,
         patterns,
@@ -472,6 +526,26 @@ fn load_question(
                 "`improvement_url` without `improvement` text",
             );
         }
+        let resource = c
+            .resource
+            .as_ref()
+            .map(|l| errors.link(file, &format!("{clabel} resource"), l));
+        let more_resources = c
+            .more_resources
+            .iter()
+            .map(|l| errors.link(file, &format!("{clabel} more_resources"), l))
+            .collect();
+        let more_improvements = c
+            .more_improvements
+            .iter()
+            .map(|l| {
+                let link = errors.link(file, &format!("{clabel} more_improvements"), l);
+                Improvement {
+                    text: link.text,
+                    url: link.url,
+                }
+            })
+            .collect();
         if let Ok(id) = ChoiceId::parse(&c.id) {
             choices.push(Choice {
                 id,
@@ -482,11 +556,18 @@ fn load_question(
                     url: c.improvement_url.as_deref().map(Into::into),
                 }),
                 none_of_these: c.none_of_these,
+                resource,
+                more_resources,
+                more_improvements,
             });
         }
     }
     match kind {
-        QuestionKind::Single | QuestionKind::Multi if q.choices.len() < 2 => {
+        // A multi question is a list of practices to tick: one is enough.
+        QuestionKind::Multi if q.choices.is_empty() => {
+            errors.add(file, label.clone(), "a multi question needs a choice");
+        }
+        QuestionKind::Single if q.choices.len() < 2 => {
             errors.add(
                 file,
                 label.clone(),
@@ -555,6 +636,10 @@ fn load_question(
         choices,
         applies_when,
         risk_rules,
+        resource: q
+            .resource
+            .as_ref()
+            .map(|l| errors.link(file, &format!("{label} resource"), l)),
     }
 }
 

@@ -98,6 +98,19 @@ pub(crate) fn check_id(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a link: `http://` or `https://`, no whitespace, more than ten characters. The loader's
+/// URL rule; the lens linter applies it too, and parses the URL on top.
+pub(crate) fn check_url(u: &str) -> Result<(), String> {
+    let ok = (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() > 10
+        && !u.contains(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("`{u}` is not an http(s) URL"))
+    }
+}
+
 /// A whole questionnaire: areas with their questions, the pattern catalog, the checklist and the
 /// figures the checks use.
 #[derive(Debug, Clone)]
@@ -211,6 +224,8 @@ pub struct Question {
     pub applies_when: Option<Condition>,
     /// Checked in order; the first true rule sets the risk.
     pub risk_rules: Vec<RiskRule>,
+    /// A page or note that helps answer it (a lens question's `helpfulResource`).
+    pub resource: Option<Link>,
 }
 
 impl Question {
@@ -233,6 +248,13 @@ pub struct Choice {
     pub improvement: Option<Improvement>,
     /// "None of these": excludes every other choice.
     pub none_of_these: bool,
+    /// A page or note that explains the choice (a lens choice's `helpfulResource`).
+    pub resource: Option<Link>,
+    /// More pages about the choice (a lens choice's additional helpful resources).
+    pub more_resources: Vec<Link>,
+    /// More improvement steps, after [`Choice::improvement`] (a lens choice's additional
+    /// improvement-plan items).
+    pub more_improvements: Vec<Improvement>,
 }
 
 /// A suggested improvement, with an optional link.
@@ -241,6 +263,15 @@ pub struct Improvement {
     /// Markdown text.
     pub text: Text,
     /// A page that explains it.
+    pub url: Option<Text>,
+}
+
+/// A helpful resource: a note, with a link when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Link {
+    /// Plain text (imported lenses) or Markdown (built-in content).
+    pub text: Text,
+    /// The page, when there is one.
     pub url: Option<Text>,
 }
 

@@ -133,7 +133,7 @@ pub(crate) fn verdict(recs: &[Recommendation]) -> Verdict {
     match recs.first() {
         None => Verdict {
             serverless_fits: true,
-            message: "This questionnaire has no pattern catalog, so it makes no recommendation.".into(),
+            message: "Pattern recommendations come from the built-in serverless review; this questionnaire has no pattern catalog, so it recommends none.".into(),
         },
         Some(top) if top.score <= 0.0 => Verdict {
             serverless_fits: true,

@@ -5,6 +5,8 @@
 //! listed on stderr, and nothing is written to stdout).
 
 mod evaluate;
+mod lens;
+mod push;
 mod report;
 mod scaffold;
 mod serve;
@@ -85,11 +87,107 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Check an AWS Well-Architected custom lens, or write a questionnaire as one.
+    Lens {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: LensCommand,
+    },
+    /// Push an answers file (TOML or JSON) to a Trellis server: create the review (or update
+    /// `--assessment`), store the answers, print the risks, and fail on a threshold, for CI.
+    Push {
+        /// The answers file; `.json` is read as JSON, anything else as TOML.
+        file: PathBuf,
+        /// The server, such as `https://trellis.example`.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// An existing review to update (its answers become the file's); default: a new one.
+        #[arg(long)]
+        assessment: Option<String>,
+        /// The team a new review goes to (default: the token's team).
+        #[arg(long)]
+        team: Option<String>,
+        /// Exit 1 when a risk (or a failing check) at this level or above is found.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PushFormat::Text)]
+        format: PushFormat,
+    },
     /// Print the questionnaire and pattern catalog.
     Catalog {
         /// Output format.
         #[arg(long, value_enum, default_value_t = CatalogFormat::Text)]
         format: CatalogFormat,
+    },
+}
+
+/// A Trellis server and an API token.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RemoteArgs {
+    /// The server's address, such as `https://trellis.example`.
+    #[arg(long, env = "TRELLIS_SERVER")]
+    pub server: String,
+    /// An API token (make one on the server's /account page).
+    #[arg(long, env = "TRELLIS_TOKEN", hide_env_values = true)]
+    pub token: String,
+}
+
+impl RemoteArgs {
+    fn remote(self) -> push::Remote {
+        push::Remote {
+            server: self.server,
+            token: self.token,
+        }
+    }
+}
+
+/// Output of `push`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PushFormat {
+    /// The review's address, its score and each risk, one per line.
+    Text,
+    /// The review's id and address, the workload and the full evaluation, as JSON.
+    Json,
+    /// The review's report, in Markdown.
+    Md,
+}
+
+/// The `lens` commands.
+#[derive(Debug, Subcommand)]
+pub enum LensCommand {
+    /// Check a lens JSON file: exit 1 when it has errors (AWS would reject it, or Trellis
+    /// cannot import it); warnings (rules that can never fire, …) are printed but pass.
+    Lint {
+        /// The lens JSON file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = lens::LintFormat::Text)]
+        format: lens::LintFormat,
+    },
+    /// Import a lens file into a Trellis server: a new lens of a team, or the next version of
+    /// `--into`. Exit 1 when the lens has errors (nothing is imported).
+    Import {
+        /// The lens JSON file.
+        file: PathBuf,
+        /// The server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// The team to import into (default: the token's team).
+        #[arg(long)]
+        team: Option<String>,
+        /// A lens id: import the file as its next version.
+        #[arg(long)]
+        into: Option<String>,
+    },
+    /// Write the built-in review (or a lens file, normalised) as lens JSON AWS accepts.
+    Export {
+        /// A lens file to normalise instead of the built-in review.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Where to write it (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -154,6 +252,33 @@ pub fn run(cli: Cli) -> ExitCode {
                 iac,
             },
             &out,
+        ),
+        Command::Lens { command } => match command {
+            LensCommand::Lint { file, format } => lens::lint(&file, format),
+            LensCommand::Export { from, out } => lens::export(from.as_deref(), out.as_deref()),
+            LensCommand::Import {
+                file,
+                remote,
+                team,
+                into,
+            } => push::import_lens(&remote.remote(), &file, team.as_deref(), into.as_deref()),
+        },
+        Command::Push {
+            file,
+            remote,
+            assessment,
+            team,
+            fail_on,
+            format,
+        } => push::run(
+            &remote.remote(),
+            &push::Push {
+                file,
+                assessment,
+                team,
+                fail_on,
+                format,
+            },
         ),
         Command::Catalog { format } => catalog(format),
     }

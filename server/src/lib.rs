@@ -2,11 +2,13 @@
 //!
 //! - [`cli`]: the `trellis` commands (`serve`, `evaluate`, `report`, `catalog`), with stable exit
 //!   codes;
+//! - [`api`]: the REST API under `/api/v1`, with its OpenAPI document;
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
 //! - [`page_cache`]: rendered results pages, reused until their assessment changes;
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
 //! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
+//! - [`lenses`]: the questionnaires pages: import, lint and export AWS custom lenses;
 //! - [`report`]: the report model rendered as a page, PDF, HTML, Markdown, JSON, CSV, ADRs and a
 //!   backlog, for a review, a milestone or a share link.
 
@@ -14,8 +16,10 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod api;
 pub mod catalog;
 pub mod cli;
+pub mod lenses;
 pub mod page_cache;
 pub mod report;
 pub mod scaffold;

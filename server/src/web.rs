@@ -29,7 +29,6 @@ use axum::http::Method;
 use axum::routing::MethodRouter;
 
 use crate::accounts;
-use crate::catalog::Catalog;
 use crate::page_cache::{self, PageCache};
 use crate::report;
 use crate::security;
@@ -43,7 +42,9 @@ pub struct AppState {
     /// Leptos settings.
     pub leptos: LeptosOptions,
     /// The built-in questionnaire.
-    pub questionnaire: &'static Questionnaire,
+    pub builtin: &'static Questionnaire,
+    /// Imported lenses, parsed.
+    pub lenses: app::server::lenses::Lenses,
     /// Storage.
     pub store: Store,
     /// Where the browser bundle lives, when it was built.
@@ -74,7 +75,8 @@ impl AppState {
             .build();
         AppState {
             leptos,
-            questionnaire: questionnaires::builtin(),
+            builtin: questionnaires::builtin(),
+            lenses: app::server::lenses::Lenses::default(),
             store,
             bundle,
             pages: PageCache::default(),
@@ -87,7 +89,8 @@ impl AppState {
     pub fn context(&self, actor: Actor) -> AppContext {
         AppContext {
             store: self.store.clone(),
-            questionnaire: self.questionnaire,
+            builtin: self.builtin,
+            lenses: self.lenses.clone(),
             actor,
         }
     }
@@ -97,7 +100,6 @@ impl AppState {
 fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     vec![
         (Method::GET, "/healthz", get(healthz)),
-        (Method::GET, "/api/v1/catalog", get(get_catalog)),
         (Method::GET, "/style/trellis.css", get(stylesheet)),
         (
             Method::POST,
@@ -141,6 +143,28 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
             .chain(crate::scaffold::routes::routes())
             .map(|(p, h)| (Method::GET, p, h)),
     )
+    .chain(crate::lenses::routes().into_iter().flat_map(|(p, h)| {
+        // A path may take several methods; the list names each.
+        let methods: &[Method] = if p == "/questionnaires" {
+            &[Method::GET, Method::POST]
+        } else {
+            &[Method::GET]
+        };
+        // The router merges a path's entries; one carries the handler, so none overlap.
+        methods
+            .iter()
+            .enumerate()
+            .map(move |(i, m)| {
+                let handler = if i == 0 {
+                    h.clone()
+                } else {
+                    MethodRouter::new()
+                };
+                (m.clone(), p.to_owned(), handler)
+            })
+            .collect::<Vec<_>>()
+    }))
+    .chain(crate::api::routes())
     .collect()
 }
 
@@ -201,6 +225,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::same_origin))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::middleware::from_fn(crate::api::json_errors))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -212,10 +237,6 @@ async fn healthz() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "ok\n",
     )
-}
-
-async fn get_catalog(State(state): State<AppState>) -> axum::Json<Catalog> {
-    axum::Json(Catalog::of(state.questionnaire))
 }
 
 async fn stylesheet() -> impl IntoResponse {
@@ -244,7 +265,11 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
         status.as_u16(),
         status.canonical_reason().unwrap_or("Error"),
     );
-    (status, Html(body)).into_response()
+    let mut res = (status, Html(body)).into_response();
+    // An `/api/v1` path answers with the same message as JSON (see `api::json_errors`).
+    res.extensions_mut()
+        .insert(crate::api::ErrorMessage(message.to_owned()));
+    res
 }
 
 /// The review form of one area (the no-JavaScript path): saves, then redirects back with what
@@ -259,18 +284,7 @@ async fn save_area(
     match app::server::save_area_form(&state.context(actor), &id, &area, fields).await {
         Ok(flash) => {
             if next && flash.conflicts.is_empty() {
-                let q = state.questionnaire;
-                let after = q
-                    .areas
-                    .iter()
-                    .position(|a| a.id.as_str() == area)
-                    .and_then(|i| q.areas.get(i + 1));
-                return match after {
-                    Some(a) => {
-                        Redirect::to(&format!("/assessments/{id}/review/{}", a.id)).into_response()
-                    }
-                    None => Redirect::to(&format!("/assessments/{id}/results")).into_response(),
-                };
+                return Redirect::to(&flash.next).into_response();
             }
             Redirect::to(&flash.review_url(&id, &area)).into_response()
         }

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{
     ArchiveAssessment, AssessmentSummary, CreateAssessment, DuplicateAssessment, Me,
-    RenameAssessment, list_assessments, template_sources, whoami,
+    RenameAssessment, list_assessments, questionnaire_choices, template_sources, whoami,
 };
 
 /// The page: for a signed-in user, their teams' reviews and a form to start one; otherwise what
@@ -27,9 +27,10 @@ pub fn HomePage() -> impl IntoView {
                     Ok(Some(me)) => {
                         let can_start = me.teams.iter().any(|(.., role)| role != "viewer");
                         let sources = if can_start { template_sources().await } else { Ok(Vec::new()) };
-                        match sources {
-                            Err(error) => view! { <super::LoadError error /> }.into_any(),
-                            Ok(sources) => view! { <Reviews me sources /> }.into_any(),
+                        let kinds = if can_start { questionnaire_choices().await } else { Ok(Vec::new()) };
+                        match (sources, kinds) {
+                            (Err(error), _) | (_, Err(error)) => view! { <super::LoadError error /> }.into_any(),
+                            (Ok(sources), Ok(kinds)) => view! { <Reviews me sources kinds /> }.into_any(),
                         }
                     }
                 }
@@ -64,9 +65,10 @@ fn Welcome() -> impl IntoView {
     }
 }
 
-/// The user's reviews, and the form that starts one; `sources` are what it can start from.
+/// The user's reviews, and the form that starts one; `sources` are what it can start from,
+/// `kinds` the questionnaires it can run on.
 #[component]
-fn Reviews(me: Me, sources: Vec<(String, String)>) -> impl IntoView {
+fn Reviews(me: Me, sources: Vec<(String, String)>, kinds: Vec<(String, String)>) -> impl IntoView {
     let create = ServerAction::<CreateAssessment>::new();
     let rename = ServerAction::<RenameAssessment>::new();
     let duplicate = ServerAction::<DuplicateAssessment>::new();
@@ -77,6 +79,7 @@ fn Reviews(me: Me, sources: Vec<(String, String)>) -> impl IntoView {
         .get("archived")
         .is_some_and(|v| v == "1");
     let from = query.read_untracked().get("from").unwrap_or_default();
+    let kind = query.read_untracked().get("questionnaire").unwrap_or_default();
     let teams: Vec<(String, String)> = me
         .teams
         .iter()
@@ -111,6 +114,7 @@ fn Reviews(me: Me, sources: Vec<(String, String)>) -> impl IntoView {
                             <label for="new-description">"What it does"</label>
                             <textarea id="new-description" name="description" maxlength="5000" rows="2"></textarea>
                         </div>
+                        {(kinds.len() > 1).then(|| view! { <Questionnaire kinds kind /> })}
                         {(!sources.is_empty()).then(|| view! { <StartFrom sources from /> })}
                         <button type="submit" class="primary">"Start a review"</button>
                     </ActionForm>
@@ -153,6 +157,26 @@ fn Reviews(me: Me, sources: Vec<(String, String)>) -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The choice of questionnaire: the built-in review or an imported lens (`kind` is preselected).
+#[component]
+fn Questionnaire(kinds: Vec<(String, String)>, kind: String) -> impl IntoView {
+    view! {
+        <div class="field wide">
+            <label for="new-questionnaire">"Questionnaire"</label>
+            <select id="new-questionnaire" name="questionnaire" aria-describedby="new-questionnaire-help">
+                {kinds.into_iter().map(|(value, label)| {
+                    let selected = value == kind;
+                    view! { <option value=value selected=selected>{label}</option> }
+                }).collect_view()}
+            </select>
+            <p id="new-questionnaire-help" class="muted small">
+                "Imported lenses score risks and keep a checklist; pattern advice and starter projects come from the built-in review. "
+                <a href="/questionnaires">"Manage questionnaires"</a>
+            </p>
+        </div>
     }
 }
 

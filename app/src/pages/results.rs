@@ -151,7 +151,9 @@ fn Results(page: Page) -> impl IntoView {
             <div class="headline">
                 <div>
                     <h1>{format!("Results: {}", page.workload)}</h1>
-                    <p class=if e.verdict.serverless_fits { "verdict fits" } else { "verdict containers" }>{e.verdict.message.clone()}</p>
+                    {page.lens.is_none().then(|| view! {
+                        <p class=if e.verdict.serverless_fits { "verdict fits" } else { "verdict containers" }>{e.verdict.message.clone()}</p>
+                    })}
                     <p class="muted small">
                         {format!("{} of {} questions answered · {} {} · content {}", e.progress.answered, e.progress.applicable,
                             e.questionnaire.id, e.questionnaire.version, &e.questionnaire.content_hash[..12.min(e.questionnaire.content_hash.len())])}
@@ -164,7 +166,7 @@ fn Results(page: Page) -> impl IntoView {
                         " "
                         <a class="button" href=format!("{}/report.pdf", page.report_url) download>"PDF"</a>
                         " "
-                        <a class="button" href=format!("{}/scaffold", page.report_url)>"Starter project"</a>
+                        {page.lens.is_none().then(|| view! { <a class="button" href=format!("{}/scaffold", page.report_url)>"Starter project"</a> })}
                         {(!shared).then(|| view! {
                             " "
                             <a class="button" href=format!("/assessments/{}/milestones", page.assessment_id)>"Milestones and changes"</a>
@@ -196,7 +198,12 @@ fn Results(page: Page) -> impl IntoView {
 
         <section class="card" aria-labelledby="recs-h">
             <h2 id="recs-h">"Recommended patterns"</h2>
-            {recs.is_empty().then(|| view! { <p class="empty">"Answer the workload fit questions to get recommendations."</p> })}
+            {match &page.lens {
+                Some(title) => view! {
+                    <p class="empty">{format!("This review runs on the imported lens \u{201c}{title}\u{201d}. Pattern recommendations, the quantitative checks and starter projects come from the built-in serverless review only.")}</p>
+                }.into_any(),
+                None => recs.is_empty().then(|| view! { <p class="empty">"Answer the workload fit questions to get recommendations."</p> }).into_any(),
+            }}
             <ol class="recs">
                 {recs.into_iter().map(|r| {
                     let diagram = page.diagrams.iter().find(|(id, _)| id.as_str() == r.pattern.as_str()).map(|(_, svg)| svg.clone());
@@ -211,6 +218,7 @@ fn Results(page: Page) -> impl IntoView {
             </ol>
         </section>
 
+        {page.lens.is_none().then(|| view! {
         <section class="card" aria-labelledby="checks-h">
             <h2 id="checks-h">"Quantitative checks"</h2>
             <table class="checks">
@@ -238,6 +246,7 @@ fn Results(page: Page) -> impl IntoView {
                 </p>
             })}
         </section>
+        })}
 
         {e.cost.clone().map(|c| view! {
             <section class="card" aria-labelledby="cost-h">

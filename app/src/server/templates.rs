@@ -58,12 +58,16 @@ impl<'a> Source<'a> {
 /// otherwise, and nothing is created).
 pub(super) async fn create_from(
     c: &AppContext,
-    new: &NewAssessment,
+    mut new: NewAssessment,
     id: &str,
     source: Source<'_>,
     now: i64,
 ) -> Result<Assessment, AppError> {
     let (a, _) = c.assessment(source.assessment, Role::Viewer).await?;
+    // The answers only make sense on the questionnaire they were given to.
+    new.questionnaire_id.clone_from(&a.questionnaire_id);
+    new.questionnaire_hash.clone_from(&a.questionnaire_hash);
+    let new = &new;
     let who = c.actor.label();
     let created = match source.milestone {
         None => {

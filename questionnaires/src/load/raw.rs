@@ -76,6 +76,7 @@ pub(crate) struct RawQuestion {
     pub choices: Vec<RawChoice>,
     #[serde(default)]
     pub risk_rules: Vec<RawRiskRule>,
+    pub resource: Option<RawLink>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +90,19 @@ pub(crate) struct RawChoice {
     pub improvement_url: Option<String>,
     #[serde(default)]
     pub none_of_these: bool,
+    pub resource: Option<RawLink>,
+    #[serde(default)]
+    pub more_resources: Vec<RawLink>,
+    #[serde(default)]
+    pub more_improvements: Vec<RawLink>,
+}
+
+/// A note with an optional link: `{ text = "…", url = "https://…" }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLink {
+    pub text: String,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

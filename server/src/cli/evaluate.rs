@@ -12,7 +12,7 @@ use super::{FailOn, OutputFormat};
 /// Exit code for bad input.
 pub(super) const BAD_INPUT: u8 = 2;
 /// Exit code for a reached `--fail-on` threshold.
-const THRESHOLD: u8 = 1;
+pub(super) const THRESHOLD: u8 = 1;
 
 /// The JSON output: the workload and the evaluation, side by side.
 #[derive(Serialize)]
@@ -78,7 +78,7 @@ pub(super) fn run(path: &Path, format: OutputFormat, fail_on: Option<FailOn>) ->
 }
 
 /// Whether the evaluation has a finding at or above the threshold.
-fn reached(e: &Evaluation, threshold: FailOn) -> bool {
+pub(super) fn reached(e: &Evaluation, threshold: FailOn) -> bool {
     let (risk, check) = match threshold {
         FailOn::High => (Risk::High, CheckStatus::Fail),
         FailOn::Medium => (Risk::Medium, CheckStatus::Warn),

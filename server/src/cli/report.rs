@@ -59,20 +59,7 @@ pub(super) fn run(file: &Path, format: Format, out: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned());
-    let written = name
-        .ok_or_else(|| std::io::Error::other("the output path names no file"))
-        .and_then(|name| {
-            let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::rename(&tmp, out).inspect_err(|_| {
-                let _ = std::fs::remove_file(&tmp);
-            })
-        });
+    let written = write_whole(out, &bytes);
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -80,4 +67,21 @@ pub(super) fn run(file: &Path, format: Format, out: &Path) -> ExitCode {
             ExitCode::from(super::evaluate::BAD_INPUT)
         }
     }
+}
+
+/// Writes `bytes` to `out` whole or not at all: into a file beside it, then renamed into place.
+pub(super) fn write_whole(out: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| std::io::Error::other("the output path names no file"))?;
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, out).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }

@@ -71,7 +71,8 @@ impl Export {
         }
     }
 
-    fn content_type(self) -> &'static str {
+    /// The `Content-Type` of the download.
+    pub(crate) fn content_type(self) -> &'static str {
         match self {
             Export::Page | Export::Html => "text/html; charset=utf-8",
             Export::Markdown => "text/markdown; charset=utf-8",
@@ -176,8 +177,9 @@ async fn load(
             review: format!("{origin}/assessments/{}", a.id),
         }),
     };
+    let q = c.questionnaire_of(&a).await?;
     let doc = super::document(Input {
-        q: c.questionnaire,
+        q: &q,
         workload: &a.workload(),
         answers: &answers,
         evaluation: &evaluation,
@@ -287,7 +289,7 @@ pub async fn render(
     }
 }
 
-async fn respond(
+pub(crate) async fn respond(
     state: AppState,
     actor: Actor,
     headers: HeaderMap,

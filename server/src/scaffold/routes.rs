@@ -33,7 +33,7 @@ pub struct Params {
 
 /// Which response.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Want {
+pub(crate) enum Want {
     Page,
     Zip,
     File(String),
@@ -168,7 +168,7 @@ fn rows(starter: &Starter, page: &str, q: &str, selected: &str) -> Vec<Row> {
     out
 }
 
-async fn respond(
+pub(crate) async fn respond(
     state: AppState,
     actor: Actor,
     headers: HeaderMap,
@@ -181,7 +181,12 @@ async fn respond(
         let chosen = choice(&params)?;
         let c = state.context(actor);
         let (a, answers, evaluation, milestone) = review_state(&c, &scope).await?;
-        let q = c.questionnaire;
+        if a.questionnaire_id != c.builtin.id {
+            return Err(AppError::BadInput(
+                "Starter projects follow the built-in serverless review; this review runs on an imported questionnaire, which recommends no patterns.".into(),
+            ));
+        }
+        let q = c.builtin;
         let workload = a.workload();
         // Rendering and zipping are CPU work: off the async workers.
         let (plan, starter, bytes, patterns, top) =

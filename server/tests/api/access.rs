@@ -5,6 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
+use serde_json::json;
 
 use super::client::{Client, TestApp};
 
@@ -43,6 +44,9 @@ enum Needs {
 }
 
 const SECRET_NAME: &str = "Zeta ledger";
+
+/// A small, valid lens: checking it (without importing) succeeds.
+const TINY_LENS: &str = r#"{"schemaVersion":"2021-11-01","name":"Tiny","description":"A lens.","pillars":[{"id":"pil","name":"Pillar","questions":[{"id":"que","title":"Question?","description":"Why.","choices":[{"id":"cho_a","title":"A","improvementPlan":{"displayText":"Do A."}},{"id":"que_no","title":"None of these"}],"riskRules":[{"condition":"cho_a","risk":"NO_RISK"},{"condition":"default","risk":"HIGH_RISK"}]}]}]}"#;
 const SECRET_NOTE: &str = "classified-note-4711";
 
 struct World {
@@ -324,8 +328,30 @@ impl World {
                 Needs::SignedIn,
                 form(vec![("include_archived", s("false"))]),
             ),
-            ("POST", "/api/account_page" | "/api/template_sources") => {
+            ("POST", "/api/account_page" | "/api/template_sources" | "/api/questionnaire_choices") => {
                 (Needs::SignedIn, form(vec![]))
+            }
+            // The built-in questionnaire's pages; imported lenses have their own tests.
+            ("GET", "/questionnaires") => (Needs::SignedIn, get(s(path))),
+            ("GET", "/questionnaires/{id}" | "/questionnaires/{id}/lens.json") => (
+                Needs::SignedIn,
+                get(path.replace("{id}", &questionnaires::builtin().id)),
+            ),
+            ("POST", "/questionnaires") => {
+                let boundary = "trellis-access-boundary";
+                let body = format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\nlint\r\n\
+                     --{boundary}\r\nContent-Disposition: form-data; name=\"lens\"; filename=\"l.json\"\r\n\
+                     Content-Type: application/json\r\n\r\n{TINY_LENS}\r\n--{boundary}--\r\n"
+                );
+                let req = Request::post("/questionnaires")
+                    .header(
+                        header::CONTENT_TYPE,
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .body(Body::from(body))
+                    .unwrap();
+                (Needs::SignedIn, req)
             }
             // From a milestone of the team's review: editing the team covers reading the source.
             ("POST", "/api/create_assessment") => (
@@ -431,8 +457,98 @@ impl World {
                     .unwrap();
                 (Needs::SignedIn, form(vec![("token", secret.id.clone())]))
             }
+            // The REST API (server/tests/api/rest.rs has its behaviour); writes that change
+            // nothing where they can, so the matrix does not move the world under its cells.
+            ("GET", "/api" | "/api/v1/openapi.json") => (Needs::Nothing, get(concrete)),
+            ("GET", "/api/v1/assessments" | "/api/v1/questionnaires") => {
+                (Needs::SignedIn, get(concrete))
+            }
+            ("GET", p) if p.starts_with("/api/v1/questionnaires/{id}") => (
+                Needs::SignedIn,
+                get(p.replace("{id}", &questionnaires::builtin().id)),
+            ),
+            ("POST", "/api/v1/lint") => (Needs::SignedIn, api_json(method, path, TINY_LENS)),
+            ("POST", "/api/v1/questionnaires") => {
+                let uri = format!("{path}?team={}", self.team);
+                (Needs::Edit, api_json(method, &uri, TINY_LENS))
+            }
+            ("POST", "/api/v1/questionnaires/{id}/versions") => {
+                let uri = path.replace("{id}", &self.lens().await);
+                let next = TINY_LENS.replace("A lens.", &unique_text());
+                (Needs::Edit, api_json(method, &uri, &next))
+            }
+            ("POST", "/api/v1/assessments") => {
+                let body = json!({"team": self.team, "name": "New"});
+                (Needs::Edit, api_json(method, path, &body.to_string()))
+            }
+            ("GET", p) if p.starts_with("/api/v1/assessments/{id}") => {
+                let uri = concrete.replace("{milestone}", &self.milestone);
+                let uri = if p.ends_with("/diff") || p.ends_with("/diff.md") {
+                    format!("{uri}?from={}", self.milestone)
+                } else {
+                    uri
+                };
+                (Needs::Read, get(uri))
+            }
+            ("PATCH", "/api/v1/assessments/{id}") => {
+                let body = json!({"version": self.version_number().await, "name": SECRET_NAME});
+                (Needs::Edit, api_json(method, &concrete, &body.to_string()))
+            }
+            ("POST", p) if p.ends_with("/archive") || p.ends_with("/restore") => {
+                let body = json!({"version": self.version_number().await});
+                (Needs::Own, api_json(method, &concrete, &body.to_string()))
+            }
+            ("POST", "/api/v1/assessments/{id}/milestones") => {
+                let body = r#"{"name": "Checkpoint"}"#;
+                (Needs::Edit, api_json(method, &concrete, body))
+            }
+            ("PUT", "/api/v1/assessments/{id}/answers") => {
+                let item = json!({"question_id": "peak_rps", "value": 50, "note": SECRET_NOTE});
+                let body = json!({ "answers": [item] });
+                (Needs::Edit, api_json(method, &concrete, &body.to_string()))
+            }
+            ("PUT", "/api/v1/assessments/{id}/answers/{question_id}") => {
+                let uri = concrete.replace("{question_id}", "peak_rps");
+                let body = json!({"value": 50, "note": SECRET_NOTE});
+                (Needs::Edit, api_json(method, &uri, &body.to_string()))
+            }
+            ("DELETE", "/api/v1/assessments/{id}/answers/{question_id}") => {
+                // A question with no answer: clearing it changes nothing.
+                let uri = concrete.replace("{question_id}", "memory_mb") + "?version=1";
+                (Needs::Edit, api_json(method, &uri, ""))
+            }
+            ("PUT", "/api/v1/assessments/{id}/answers-file") => {
+                let answers = json!({"peak_rps": {"value": 50, "note": SECRET_NOTE}});
+                let body = json!({
+                    "questionnaire": "serverless-review",
+                    "workload": {"name": "x"},
+                    "answers": answers,
+                });
+                (Needs::Edit, api_json(method, &concrete, &body.to_string()))
+            }
             _ => return None,
         })
+    }
+
+    async fn version_number(&self) -> i64 {
+        self.version().await.parse().unwrap()
+    }
+
+    /// A lens of the team, freshly imported by its owner.
+    async fn lens(&self) -> String {
+        let r = self
+            .owner
+            .send(api_json(
+                &Method::POST,
+                &format!("/api/v1/questionnaires?team={}", self.team),
+                TINY_LENS,
+            ))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["questionnaire"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     async fn user_id(&self, local: &str) -> String {
@@ -449,6 +565,22 @@ impl World {
     async fn editor_id(&self) -> String {
         self.user_id("eddie.editor").await
     }
+}
+
+/// A description no lens had before, so an import adds a version.
+fn unique_text() -> String {
+    format!("Version {}.", uuid::Uuid::new_v4())
+}
+
+/// A JSON request to the REST API.
+fn api_json(method: &Method, uri: &str, body: &str) -> Request<Body> {
+    Request::builder()
+        .method(method.clone())
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
 }
 
 /// The status a caller must get: allowed callers get a success or a redirect (`None`).

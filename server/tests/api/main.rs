@@ -10,6 +10,8 @@ mod cli;
 mod client;
 mod exports;
 mod journey;
+mod lenses;
+mod rest;
 mod scaffold;
 mod store;
 mod templates;

@@ -1,0 +1,267 @@
+//! The SQL the REST API adds: answer writes applied all together or not at all, and keyset
+//! pages of the assessments a user can see.
+
+use std::collections::BTreeMap;
+
+use questionnaires::Answer;
+
+use super::{
+    ANSWER_COLUMNS, ASSESSMENT_COLUMNS, AnswerRow, Assessment, Store, StoreError, StoredAnswer,
+    decode_answer, encode_value,
+};
+
+/// What a writer believes is stored for a question before its write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// No answer.
+    Nothing,
+    /// The answer at this version.
+    Version(i64),
+    /// Whatever is there: the write wins (an answers file is the source of truth).
+    Anything,
+}
+
+/// One answer to write: `None` clears it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerWrite {
+    /// The question.
+    pub question_id: String,
+    /// The new answer, or `None` to clear it.
+    pub answer: Option<Answer>,
+    /// What the writer read.
+    pub expect: Expect,
+}
+
+/// Why a batch was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// Some answers changed since the writer read them: nothing was written. Each conflict is the
+    /// question and its answer as stored now (`None`: no answer).
+    #[error("{} answer(s) changed by someone else", .0.len())]
+    Conflict(Vec<(String, Option<StoredAnswer>)>),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for BatchError {
+    fn from(e: sqlx::Error) -> Self {
+        BatchError::Store(StoreError::Database(e))
+    }
+}
+
+/// What a batch did: the answers as stored after it, for the questions it named, and how many
+/// it changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchResult {
+    /// Each written question's answer now (`None`: cleared), in the order written.
+    pub answers: Vec<(String, Option<StoredAnswer>)>,
+    /// How many answers were saved with a new value, or cleared.
+    pub changed: usize,
+}
+
+/// A place in a list ordered by creation, newest first: the last item of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// Its creation time, unix ms.
+    pub created_at: i64,
+    /// Its id, which breaks ties.
+    pub id: String,
+}
+
+impl Store {
+    /// Writes several answers of an assessment in one transaction: either every write matches
+    /// what its writer expected and all are applied, or none is and every conflict comes back.
+    /// A write whose answer is already stored (same value and note) changes nothing and keeps
+    /// its version. With `clear_others`, every stored answer the batch does not name is cleared
+    /// as well (an answers file replacing the review's answers).
+    pub async fn write_answers(
+        &self,
+        assessment_id: &str,
+        writes: &[AnswerWrite],
+        clear_others: bool,
+        who: &str,
+        now: i64,
+    ) -> Result<BatchResult, BatchError> {
+        let mut tx = self.pool.begin().await?;
+        let sql = format!("SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1");
+        let stored: BTreeMap<String, StoredAnswer> =
+            sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
+                .bind(assessment_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|r| decode_answer(r).map(|a| (a.question_id.clone(), a)))
+                .collect::<Result<_, _>>()?;
+        let mut conflicts = Vec::new();
+        let mut changed = 0;
+        for w in writes {
+            let current = stored.get(&w.question_id);
+            // Already stored as wanted (a retry, or someone made the same change): nothing to
+            // do, and nothing would be lost.
+            if current.map(|c| &c.answer) == w.answer.as_ref() {
+                continue;
+            }
+            let expected = match (w.expect, current) {
+                (Expect::Anything, _) | (Expect::Nothing, None) => true,
+                (Expect::Version(v), Some(c)) => c.version == v,
+                _ => false,
+            };
+            if !expected {
+                conflicts.push((w.question_id.clone(), current.cloned()));
+                continue;
+            }
+            // The version is checked again by the statement, so a write that lands between the
+            // read above and this one is a conflict too, on either database.
+            let rows = match (&w.answer, current) {
+                (Some(a), None) => sqlx::query(
+                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
+                )
+                .bind(assessment_id)
+                .bind(&w.question_id)
+                .bind(encode_value(a)?)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                (Some(a), Some(c)) => sqlx::query(
+                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
+                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
+                )
+                .bind(encode_value(a)?)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .bind(assessment_id)
+                .bind(&w.question_id)
+                .bind(c.version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                (None, Some(c)) => sqlx::query(
+                    "DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3",
+                )
+                .bind(assessment_id)
+                .bind(&w.question_id)
+                .bind(c.version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                (None, None) => 1,
+            };
+            if rows == 1 {
+                changed += 1;
+            } else {
+                conflicts.push((w.question_id.clone(), current.cloned()));
+            }
+        }
+        if clear_others {
+            for (question, current) in &stored {
+                if writes.iter().any(|w| &w.question_id == question) {
+                    continue;
+                }
+                let rows = sqlx::query(
+                    "DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3",
+                )
+                .bind(assessment_id)
+                .bind(question)
+                .bind(current.version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if rows == 1 {
+                    changed += 1;
+                } else {
+                    conflicts.push((question.clone(), Some(current.clone())));
+                }
+            }
+        }
+        if !conflicts.is_empty() {
+            tx.rollback().await?;
+            // What each conflicting question holds now, after the rollback.
+            let now_stored: BTreeMap<String, StoredAnswer> = self
+                .answers(assessment_id)
+                .await?
+                .into_iter()
+                .map(|a| (a.question_id.clone(), a))
+                .collect();
+            return Err(BatchError::Conflict(
+                conflicts
+                    .into_iter()
+                    .map(|(q, _)| {
+                        let current = now_stored.get(&q).cloned();
+                        (q, current)
+                    })
+                    .collect(),
+            ));
+        }
+        self.finish_write(tx, assessment_id, changed > 0, now)
+            .await?;
+        let after: BTreeMap<String, StoredAnswer> = self
+            .answers(assessment_id)
+            .await?
+            .into_iter()
+            .map(|a| (a.question_id.clone(), a))
+            .collect();
+        Ok(BatchResult {
+            answers: writes
+                .iter()
+                .map(|w| (w.question_id.clone(), after.get(&w.question_id).cloned()))
+                .collect(),
+            changed,
+        })
+    }
+
+    /// One page of the assessments of the teams a user belongs to (or of one of them), newest
+    /// first by creation, starting after `after`: at most `limit` of them, and whether more
+    /// follow. Creation times never change, so paging is stable while assessments are edited.
+    pub async fn assessments_page(
+        &self,
+        user_id: &str,
+        team_id: Option<&str>,
+        include_archived: bool,
+        after: Option<&Position>,
+        limit: u32,
+    ) -> Result<(Vec<Assessment>, bool), StoreError> {
+        let mut conditions =
+            vec!["team_id IN (SELECT team_id FROM memberships WHERE user_id = $1)".to_owned()];
+        let mut next = 2;
+        if team_id.is_some() {
+            conditions.push(format!("team_id = ${next}"));
+            next += 1;
+        }
+        if !include_archived {
+            conditions.push("archived_at IS NULL".to_owned());
+        }
+        if after.is_some() {
+            conditions.push(format!(
+                "(created_at < ${a} OR (created_at = ${a} AND id < ${b}))",
+                a = next,
+                b = next + 1
+            ));
+            next += 2;
+        }
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE {} \
+             ORDER BY created_at DESC, id DESC LIMIT ${next}",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql)).bind(user_id);
+        if let Some(t) = team_id {
+            query = query.bind(t);
+        }
+        if let Some(p) = after {
+            query = query.bind(p.created_at).bind(&p.id);
+        }
+        let mut rows = query
+            .bind(i64::from(limit) + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        Ok((rows, more))
+    }
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Writes the seed inputs of the fuzz corpus and the dictionaries, from the real files.
+
+    python3 questionnaires/fuzz/seed.py [OUT]
+
+OUT defaults to questionnaires/fuzz; seeds go to OUT/corpus/<target>/ and dictionaries to
+OUT/dict/<target>.dict. The committed corpus was made this way, then grown by fuzzing and
+minimized with `cargo fuzz cmin`; run this again only to start a corpus over.
+
+- lens_import: the six lenses (questionnaires/tests/lenses/, else ../shared/reference/lenses/), each
+  as it is, compact, and cut down to its first pillar and two questions;
+- answers: every questionnaires/tests/cases/*.toml answers file, and a few as JSON;
+- condition: every condition in questionnaires/content/**/*.toml and in the lenses' riskRules.
+"""
+
+import copy
+import hashlib
+import json
+import pathlib
+import sys
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "questionnaires" / "fuzz"
+CONDITION_KEYS = {"when", "applies_when", "done_when"}
+
+
+def lens_files():
+    for folder in (ROOT / "questionnaires" / "tests" / "lenses", ROOT.parent / "shared" / "reference" / "lenses"):
+        files = sorted(folder.glob("*.json"))
+        if files:
+            return files
+    sys.exit("no lens files found")
+
+
+def write(target, data, name=None):
+    folder = OUT / "corpus" / target
+    folder.mkdir(parents=True, exist_ok=True)
+    data = data if isinstance(data, bytes) else data.encode()
+    (folder / (name or hashlib.sha1(data).hexdigest())).write_bytes(data)
+
+
+def strings(value, key=None):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from strings(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v, key)
+    elif isinstance(value, str):
+        yield key, value
+
+
+def main():
+    lenses = lens_files()
+    conditions = set()
+    lens_words = set()
+    for path in lenses:
+        raw = path.read_bytes()
+        lens = json.loads(raw)
+        write("lens_import", raw, path.name)
+        write("lens_import", json.dumps(lens, separators=(",", ":"), ensure_ascii=False), "compact_" + path.name)
+        small = copy.deepcopy(lens)
+        small["pillars"] = small.get("pillars", [])[:1]
+        for pillar in small["pillars"]:
+            pillar["questions"] = pillar.get("questions", [])[:2]
+        write("lens_import", json.dumps(small, indent=1, ensure_ascii=False), "small_" + path.name)
+        for pillar in lens.get("pillars", []):
+            for question in pillar.get("questions", []):
+                for rule in question.get("riskRules", []):
+                    conditions.add(rule.get("condition", ""))
+        for key, _ in strings(lens):
+            lens_words.add(key)
+        lens_words.update(k for k in lens)
+
+    cases = sorted(p for p in (ROOT / "questionnaires" / "tests" / "cases").glob("*.toml") if not p.name.endswith(".expect.toml"))
+    question_words = set()
+    for i, path in enumerate(cases):
+        text = path.read_text()
+        write("answers", text, path.name)
+        data = tomllib.loads(text)
+        if i % 4 == 0:
+            write("answers", json.dumps(data, indent=2, ensure_ascii=False), path.stem + ".json")
+
+    content = ROOT / "questionnaires" / "content"
+    for path in sorted(content.rglob("*.toml")):
+        data = tomllib.loads(path.read_text())
+        for key, value in strings(data):
+            if key in CONDITION_KEYS:
+                conditions.add(value)
+        if "inputs" in data:
+            conditions.update(v for v in data["inputs"].values() if not v.replace("_", "").isalnum())
+        for question in data.get("questions", []):
+            question_words.add(question["id"])
+            for choice in question.get("choices", []):
+                question_words.add(choice["id"])
+                question_words.add(question["id"] + "." + choice["id"])
+    for c in sorted(conditions):
+        if c.strip():
+            write("condition", c)
+
+    calcs = ["calc.concurrency", "calc.monthly_requests", "calc.lambda_monthly_usd",
+             "calc.fargate_monthly_usd", "calc.serverless_cost_ratio", "calc.cold_start_ms"]
+    dicts = {
+        "condition": ["&&", "||", "!", "(", ")", "<=", ">=", "==", "!=", "<", ">", "default", "_no",
+                      *calcs, *sorted(question_words)],
+        "answers": ["questionnaire", "serverless-review", "workload", "answers", "name", "description",
+                    "environment", "not_applicable", "value", "note", "[answers]", "[workload]",
+                    *sorted(question_words)],
+        "lens_import": ["2021-11-01", "HIGH_RISK", "MEDIUM_RISK", "NO_RISK", "default", "_no",
+                        "HELPFUL_RESOURCE", "IMPROVEMENT_PLAN", "https://", "http://", "&&", "||", "!",
+                        *sorted(lens_words)],
+    }
+    (OUT / "dict").mkdir(parents=True, exist_ok=True)
+    for target, words in dicts.items():
+        lines = ["# Generated by seed.py: tokens libFuzzer splices into inputs."]
+        # libFuzzer reads "..." with \\ and \xNN escapes only: keep plain printable ASCII.
+        lines += [f'"{w}"' for w in dict.fromkeys(words) if w and all(" " <= c <= "~" and c not in '"\\' for c in w)]
+        (OUT / "dict" / f"{target}.dict").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

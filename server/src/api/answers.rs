@@ -1,0 +1,590 @@
+//! Answers: read them all, write one, clear one, write many, or apply a whole answers file. Every
+//! value is checked against the assessment's questionnaire first (a bad one refuses the request,
+//! naming the field, and stores nothing); every write names the version it read, and a stale one
+//! is a 409 with the answer as it is now. Several writes go in one transaction: all or none.
+
+use app::auth::{Actor, Role};
+use app::server::{AppContext, now_ms};
+use app::store::{AnswerWrite, Assessment, BatchError, BatchResult, Expect};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use questionnaires::model::Question;
+use questionnaires::{Answer, AnswerValue, Questionnaire};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+use super::dto::{AnswerDto, AnswerInput, AnswerList, AnswersFileBody, BatchBody, WriteResult};
+use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
+use crate::web::AppState;
+
+/// The longest note, as the review form takes it.
+const MAX_NOTE: usize = 5_000;
+/// The longest "not applicable" reason.
+const MAX_REASON: usize = 2_000;
+
+/// The answer a request describes for a question, or each problem as (field, message).
+fn answer_of(
+    question: &Question,
+    field: &str,
+    value: Option<&Value>,
+    not_applicable: Option<&str>,
+    note: Option<&str>,
+) -> Result<Answer, Vec<(String, String)>> {
+    let mut errors = Vec::new();
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > MAX_NOTE) {
+        errors.push((
+            format!("{field}.note"),
+            "at most 5,000 characters".to_owned(),
+        ));
+    }
+    let value = match (value, not_applicable) {
+        (Some(_), Some(_)) => {
+            errors.push((
+                field.to_owned(),
+                "has both `value` and `not_applicable`; keep one".to_owned(),
+            ));
+            None
+        }
+        (None, None) => {
+            errors.push((
+                field.to_owned(),
+                "needs `value` or `not_applicable`".to_owned(),
+            ));
+            None
+        }
+        (None, Some(reason)) => {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                errors.push((
+                    format!("{field}.not_applicable"),
+                    "not applicable needs a reason".to_owned(),
+                ));
+                None
+            } else if reason.chars().count() > MAX_REASON {
+                errors.push((
+                    format!("{field}.not_applicable"),
+                    "at most 2,000 characters".to_owned(),
+                ));
+                None
+            } else {
+                Some(AnswerValue::NotApplicable(reason.to_owned()))
+            }
+        }
+        (Some(v), None) => match questionnaires::answers::check_value(question, v) {
+            Ok(v) => Some(v),
+            Err(problems) => {
+                for p in problems {
+                    errors.push((format!("{field}.value"), p.message));
+                }
+                None
+            }
+        },
+    };
+    match value {
+        Some(value) if errors.is_empty() => Ok(Answer {
+            value,
+            note: note.map(str::to_owned),
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The assessment, its questionnaire, and the caller's context, for a role.
+async fn open(
+    state: AppState,
+    actor: Actor,
+    id: &str,
+    need: Role,
+) -> Result<(AppContext, Assessment, std::sync::Arc<Questionnaire>), ApiError> {
+    let c = state.context(actor);
+    let (a, _) = c.assessment(id, need).await?;
+    let q = c.questionnaire_of(&a).await?;
+    Ok((c, a, q))
+}
+
+fn question<'q>(q: &'q Questionnaire, id: &str) -> Result<&'q Question, ApiError> {
+    q.question(id).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "There is no question `{id}` in this assessment's questionnaire ({}).",
+            q.id
+        ))
+    })
+}
+
+/// A 409 for conflicting writes, with what each question holds now.
+fn conflicts(q: &Questionnaire, list: Vec<(String, Option<app::store::StoredAnswer>)>) -> ApiError {
+    let names: Vec<String> = list.iter().map(|(qid, _)| format!("`{qid}`")).collect();
+    let details: Vec<Value> = list
+        .iter()
+        .map(|(qid, current)| {
+            serde_json::json!({
+                "question_id": qid,
+                "current": current.as_ref().map(|s| AnswerDto::of(q, s)),
+            })
+        })
+        .collect();
+    let message = format!(
+        "Nothing was saved: {} changed since you read {}; reload and decide.",
+        names.join(", "),
+        if list.len() == 1 { "it" } else { "them" }
+    );
+    let mut details = serde_json::json!({ "conflicts": details });
+    if let [(_, current)] = list.as_slice() {
+        details["current"] = serde_json::json!(current.as_ref().map(|s| AnswerDto::of(q, s)));
+    }
+    ApiError::new(StatusCode::CONFLICT, message).with_details(details)
+}
+
+async fn write(
+    c: &AppContext,
+    a: &Assessment,
+    q: &Questionnaire,
+    writes: &[AnswerWrite],
+    clear_others: bool,
+) -> Result<BatchResult, ApiError> {
+    c.store
+        .write_answers(&a.id, writes, clear_others, &c.actor.label(), now_ms())
+        .await
+        .map_err(|e| match e {
+            BatchError::Conflict(list) => conflicts(q, list),
+            BatchError::Store(e) => e.into(),
+        })
+}
+
+/// How the audit log describes an answer.
+fn describe(answer: Option<&Answer>) -> String {
+    match answer.map(|a| &a.value) {
+        None => "cleared".to_owned(),
+        Some(AnswerValue::Choices(c)) => {
+            c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+        }
+        Some(AnswerValue::Number(x)) => x.to_string(),
+        Some(AnswerValue::Text(t)) => t.chars().take(200).collect(),
+        Some(AnswerValue::NotApplicable(r)) => format!("not applicable: {r}"),
+    }
+}
+
+async fn audit(c: &AppContext, a: &Assessment, target: &str, detail: &str) -> Result<(), ApiError> {
+    if let Some(team) = &a.team_id {
+        c.store
+            .audit(team, &c.actor.label(), "answer", target, detail, now_ms())
+            .await?;
+    }
+    Ok(())
+}
+
+fn result(q: &Questionnaire, r: BatchResult) -> WriteResult {
+    let mut answers = Vec::new();
+    let mut cleared = Vec::new();
+    for (qid, stored) in r.answers {
+        match stored {
+            Some(s) => answers.push(AnswerDto::of(q, &s)),
+            None => cleared.push(qid),
+        }
+    }
+    WriteResult {
+        changed: r.changed,
+        answers,
+        cleared,
+    }
+}
+
+/// Every answer of an assessment, each with its version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assessments/{id}/answers",
+    tag = "answers",
+    params(("id" = String, Path, description = "The assessment")),
+    responses((status = 200, description = "The answers", body = AnswerList))
+)]
+pub async fn list_answers(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<axum::Json<AnswerList>, ApiError> {
+    let (c, a, q) = open(state, actor, &id, Role::Viewer).await?;
+    let items = c
+        .store
+        .answers(&a.id)
+        .await?
+        .iter()
+        .map(|s| AnswerDto::of(&q, s))
+        .collect();
+    Ok(axum::Json(AnswerList { items }))
+}
+
+/// Store one answer, at the version read (none: there was no answer).
+#[utoipa::path(
+    put,
+    path = "/api/v1/assessments/{id}/answers/{question_id}",
+    tag = "answers",
+    params(
+        ("id" = String, Path, description = "The assessment"),
+        ("question_id" = String, Path, description = "The question")
+    ),
+    request_body = AnswerInput,
+    responses(
+        (status = 200, description = "Stored", body = AnswerDto),
+        (status = 409, description = "The version is stale: `details.current` is the answer now (or null)", body = super::error::ErrorBody)
+    )
+)]
+pub async fn put_answer(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    ApiPath((id, question_id)): ApiPath<(String, String)>,
+    ApiJson(body): ApiJson<AnswerInput>,
+) -> Result<axum::Json<AnswerDto>, ApiError> {
+    let (c, a, q) = open(state, actor, &id, Role::Editor).await?;
+    let question = question(&q, &question_id)?;
+    let answer = answer_of(
+        question,
+        question.id.as_str(),
+        body.value.as_ref(),
+        body.not_applicable.as_deref(),
+        body.note.as_deref(),
+    )
+    .map_err(ApiError::fields)?;
+    let detail = describe(Some(&answer));
+    let w = AnswerWrite {
+        question_id: question.id.to_string(),
+        answer: Some(answer),
+        expect: body.version.map_or(Expect::Nothing, Expect::Version),
+    };
+    let r = write(&c, &a, &q, std::slice::from_ref(&w), false).await?;
+    if r.changed > 0 {
+        audit(&c, &a, &w.question_id, &detail).await?;
+    }
+    match r.answers.into_iter().next().and_then(|(_, s)| s) {
+        Some(s) => Ok(axum::Json(AnswerDto::of(&q, &s))),
+        None => Err(ApiError::internal(
+            "a stored answer is missing after its write",
+        )),
+    }
+}
+
+/// The version an answer was read at.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// The version of the answer read.
+    version: i64,
+}
+
+/// Clear one answer, at the version read.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/assessments/{id}/answers/{question_id}",
+    tag = "answers",
+    params(
+        ("id" = String, Path, description = "The assessment"),
+        ("question_id" = String, Path, description = "The question"),
+        VersionQuery
+    ),
+    responses(
+        (status = 204, description = "Cleared (or there was no answer)"),
+        (status = 409, description = "The version is stale: `details.current` is the answer now", body = super::error::ErrorBody)
+    )
+)]
+pub async fn delete_answer(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    ApiPath((id, question_id)): ApiPath<(String, String)>,
+    ApiQuery(v): ApiQuery<VersionQuery>,
+) -> Result<StatusCode, ApiError> {
+    let (c, a, q) = open(state, actor, &id, Role::Editor).await?;
+    let question = question(&q, &question_id)?;
+    let w = AnswerWrite {
+        question_id: question.id.to_string(),
+        answer: None,
+        expect: Expect::Version(v.version),
+    };
+    let r = write(&c, &a, &q, std::slice::from_ref(&w), false).await?;
+    if r.changed > 0 {
+        audit(&c, &a, &w.question_id, "cleared").await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Store several answers at once: all of them, or none when any is bad or stale.
+#[utoipa::path(
+    put,
+    path = "/api/v1/assessments/{id}/answers",
+    tag = "answers",
+    params(("id" = String, Path, description = "The assessment")),
+    request_body = BatchBody,
+    responses(
+        (status = 200, description = "Every answer stored", body = WriteResult),
+        (status = 409, description = "Some versions are stale; nothing was stored. `details.conflicts` lists each question with its answer now", body = super::error::ErrorBody)
+    )
+)]
+pub async fn put_answers(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> Result<axum::Json<WriteResult>, ApiError> {
+    let (c, a, q) = open(state, actor, &id, Role::Editor).await?;
+    if body.answers.len() > 1000 {
+        return Err(ApiError::bad_input("answers: at most 1,000 in one request"));
+    }
+    let mut errors = Vec::new();
+    let mut writes: Vec<AnswerWrite> = Vec::new();
+    for (i, item) in body.answers.iter().enumerate() {
+        let field = format!("answers[{i}]");
+        let Some(question) = q.question(&item.question_id) else {
+            errors.push((
+                format!("{field}.question_id"),
+                format!("`{}` is not a question of {}", item.question_id, q.id),
+            ));
+            continue;
+        };
+        if writes.iter().any(|w| w.question_id == question.id.as_str()) {
+            errors.push((
+                format!("{field}.question_id"),
+                format!("`{}` is named twice", item.question_id),
+            ));
+            continue;
+        }
+        let answer = if item.clear {
+            if item.value.is_some() || item.not_applicable.is_some() || item.note.is_some() {
+                errors.push((
+                    field.clone(),
+                    "`clear` takes no `value`, `not_applicable` or `note`".to_owned(),
+                ));
+                continue;
+            }
+            None
+        } else {
+            match answer_of(
+                question,
+                &field,
+                item.value.as_ref(),
+                item.not_applicable.as_deref(),
+                item.note.as_deref(),
+            ) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    errors.extend(e);
+                    continue;
+                }
+            }
+        };
+        writes.push(AnswerWrite {
+            question_id: question.id.to_string(),
+            answer,
+            expect: item.version.map_or(Expect::Nothing, Expect::Version),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let before = c.store.answers(&a.id).await?;
+    let r = write(&c, &a, &q, &writes, false).await?;
+    for w in &writes {
+        let was = before.iter().find(|s| s.question_id == w.question_id);
+        if was.map(|s| &s.answer) != w.answer.as_ref() {
+            audit(&c, &a, &w.question_id, &describe(w.answer.as_ref())).await?;
+        }
+    }
+    Ok(axum::Json(result(&q, r)))
+}
+
+/// How an answers file meets the stored answers.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Set the file's answers; keep the others.
+    #[default]
+    Merge,
+    /// Set the file's answers and clear every other: the review then holds exactly the file.
+    Replace,
+}
+
+/// How to apply an answers file.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileQuery {
+    /// `merge` (the default) or `replace`.
+    mode: Option<Mode>,
+}
+
+/// Whether a request says its body is JSON.
+pub(super) fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("application/json") || v.ends_with("+json")
+        });
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Expected a request with `Content-Type: application/json`.",
+        ));
+    }
+    String::from_utf8(body.to_vec()).map_err(|e| {
+        ApiError::bad_input(format!(
+            "body: not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Apply an answers file (the JSON form `trellis evaluate` reads) to an assessment in one
+/// transaction: checked whole against the assessment's questionnaire, then merged into its
+/// answers or replacing them. The file is the source of truth: no versions. Its workload is
+/// checked, not applied.
+#[utoipa::path(
+    put,
+    path = "/api/v1/assessments/{id}/answers-file",
+    tag = "answers",
+    params(("id" = String, Path, description = "The assessment"), FileQuery),
+    request_body = AnswersFileBody,
+    responses(
+        (status = 200, description = "Applied", body = WriteResult),
+        (status = 409, description = "An answer changed while the file was applied; nothing was stored", body = super::error::ErrorBody)
+    )
+)]
+pub async fn put_answers_file(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<FileQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (c, a, q) = open(state, actor, &id, Role::Editor).await?;
+    let text = json_body(&headers, &body)?;
+    let file = questionnaires::parse_answers_file(&text, questionnaires::Format::Json, &q)
+        .map_err(|errors| {
+            ApiError::fields(
+                errors
+                    .into_iter()
+                    .map(|e| {
+                        let key = if e.key.is_empty() {
+                            "body".to_owned()
+                        } else {
+                            e.key
+                        };
+                        (key, e.message)
+                    })
+                    .collect(),
+            )
+        })?;
+    let mut errors = Vec::new();
+    for (qid, answer) in &file.answers {
+        if answer
+            .note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > MAX_NOTE)
+        {
+            errors.push((
+                format!("answers.{qid}.note"),
+                "at most 5,000 characters".to_owned(),
+            ));
+        }
+        if let AnswerValue::NotApplicable(r) = &answer.value
+            && r.chars().count() > MAX_REASON
+        {
+            errors.push((
+                format!("answers.{qid}.not_applicable"),
+                "at most 2,000 characters".to_owned(),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::fields(errors));
+    }
+    let writes: Vec<AnswerWrite> = file
+        .answers
+        .into_iter()
+        .map(|(qid, answer)| AnswerWrite {
+            question_id: qid.to_string(),
+            answer: Some(Answer {
+                note: answer
+                    .note
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty()),
+                value: answer.value,
+            }),
+            expect: Expect::Anything,
+        })
+        .collect();
+    let replace = matches!(query.mode.unwrap_or_default(), Mode::Replace);
+    let before = c.store.answers(&a.id).await?;
+    let r = write(&c, &a, &q, &writes, replace).await?;
+    if r.changed > 0 {
+        audit(
+            &c,
+            &a,
+            "answers file",
+            &format!(
+                "{} answer(s) changed ({})",
+                r.changed,
+                if replace { "replaced" } else { "merged" }
+            ),
+        )
+        .await?;
+    }
+    let mut out = result(&q, r);
+    if replace {
+        out.cleared.extend(
+            before
+                .into_iter()
+                .map(|s| s.question_id)
+                .filter(|qid| !writes.iter().any(|w| &w.question_id == qid)),
+        );
+    }
+    Ok(axum::Json(out).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(id: &str) -> &'static Question {
+        questionnaires::builtin()
+            .question(id)
+            .expect("a built-in question")
+    }
+
+    #[test]
+    fn a_bad_value_names_its_field_and_a_good_one_passes() {
+        let q = question("peak_rps");
+        let e = answer_of(
+            q,
+            "answers[0]",
+            Some(&serde_json::json!("many")),
+            None,
+            None,
+        )
+        .err()
+        .unwrap_or_default();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].0, "answers[0].value");
+        let ok = answer_of(q, "x", Some(&serde_json::json!(12)), None, Some("  n "));
+        assert_eq!(
+            ok.ok(),
+            Some(Answer {
+                value: AnswerValue::Number(12.0),
+                note: Some("n".into())
+            })
+        );
+    }
+
+    #[test]
+    fn value_and_not_applicable_exclude_each_other() {
+        let q = question("peak_rps");
+        assert!(answer_of(q, "x", Some(&serde_json::json!(1)), Some("n/a"), None).is_err());
+        assert!(answer_of(q, "x", None, None, None).is_err());
+        assert!(answer_of(q, "x", None, Some("  "), None).is_err());
+        assert!(answer_of(q, "x", None, Some("batch only"), None).is_ok());
+    }
+}

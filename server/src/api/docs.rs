@@ -1,0 +1,455 @@
+//! The API's OpenAPI 3.1 document, generated from the handlers by utoipa and served at
+//! `/api/v1/openapi.json`, and the `/api` page that introduces the API (its operation list is
+//! read from the same document, so the two never disagree).
+
+use std::sync::OnceLock;
+
+use askama::Template as _;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use utoipa::OpenApi as _;
+use utoipa::openapi::path::{
+    HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn,
+};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
+
+use super::error::{ErrorBody, code};
+use super::{answers, assessments, exports, questionnaires};
+use crate::web::{AppState, error_page};
+
+/// The generated document, before [`finish`] completes it.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Trellis API",
+        description = "Serverless design reviews for automation: assessments, answers with optimistic \
+            concurrency, evaluations, reports, starter projects, milestones and questionnaires \
+            (AWS Well-Architected custom lenses). Authenticate with an API token \
+            (`Authorization: Bearer …`, made on /account) or a session. Every error is \
+            `{\"error\": {\"status\", \"code\", \"message\", \"details\"}}`."
+    ),
+    paths(
+        assessments::list_assessments,
+        assessments::create_assessment,
+        assessments::get_assessment,
+        assessments::update_assessment,
+        assessments::archive_assessment,
+        assessments::restore_assessment,
+        answers::list_answers,
+        answers::put_answers,
+        answers::put_answer,
+        answers::delete_answer,
+        answers::put_answers_file,
+        exports::get_evaluation,
+        exports::get_scaffold,
+        exports::list_milestones,
+        exports::create_milestone,
+        exports::get_milestone,
+        exports::get_diff,
+        exports::get_diff_markdown,
+        questionnaires::list_questionnaires,
+        questionnaires::import_questionnaire,
+        questionnaires::get_questionnaire,
+        questionnaires::export_questionnaire,
+        questionnaires::import_version,
+        questionnaires::lint_lens,
+        questionnaires::get_catalog,
+        get_openapi,
+    ),
+    components(schemas(ErrorBody)),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "assessments", description = "Reviews of one workload each"),
+        (name = "answers", description = "Answers, each with a version for optimistic concurrency"),
+        (name = "results", description = "The evaluation and the starter project"),
+        (name = "reports", description = "The report in every export format, now or as a milestone saved it"),
+        (name = "milestones", description = "Saved snapshots, and what changed between two"),
+        (name = "questionnaires", description = "The built-in review and imported AWS custom lenses"),
+        (name = "meta", description = "This document"),
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document, with the report operations, the security schemes and the shared error
+/// responses added.
+pub fn openapi() -> &'static OpenApi {
+    static DOC: OnceLock<OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        finish(&mut doc);
+        doc
+    })
+}
+
+/// The document as JSON text.
+fn openapi_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|_| "{}".to_owned())
+    })
+}
+
+/// The shared error responses: (status, component name, description).
+const ERRORS: [(&str, &str, &str); 9] = [
+    (
+        "400",
+        "BadRequest",
+        "Bad input: a malformed body or parameter, or a value the questionnaire refuses. `details.fields` names each field",
+    ),
+    ("401", "Unauthorized", "No valid API token or session"),
+    (
+        "403",
+        "Forbidden",
+        "The caller's role is too low, or a session request failed the cross-site check",
+    ),
+    (
+        "404",
+        "NotFound",
+        "No such resource, or one the caller cannot see",
+    ),
+    ("413", "PayloadTooLarge", "The body is larger than accepted"),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not `application/json`",
+    ),
+    ("422", "Unprocessable", "The lens has errors"),
+    (
+        "500",
+        "Internal",
+        "Something went wrong on the server; the cause is logged, not shown",
+    ),
+    ("503", "Unavailable", "The database is not answering"),
+];
+
+fn string_param(name: &str, description: &str) -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
+/// The report download operations, one per format and scope, from the formats the routes serve.
+fn report_operations(doc: &mut OpenApi) {
+    for export in exports::report_formats() {
+        let file = export.file();
+        let suffix = file.replace(['.', '-'], "_");
+        let what = match file {
+            "adr.zip" => {
+                "The architecture decision records (MADR), one per pattern decision, zipped"
+            }
+            "backlog.zip" => "One issue body per open checklist item, zipped",
+            "report.json" => "The report model as JSON",
+            "report.csv" => "Risks and checklist items as CSV, with stable columns",
+            "report.md" => "The report as GitHub-flavoured Markdown",
+            "report.html" => "The report as one self-contained HTML file",
+            _ => "The report as PDF",
+        };
+        let body = || {
+            ContentBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(if export.content_type() == "application/json" {
+                            Type::Object
+                        } else {
+                            Type::String
+                        })
+                        .build(),
+                ))
+                .build()
+        };
+        let media = export
+            .content_type()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let review = OperationBuilder::new()
+            .operation_id(Some(format!("get_{suffix}")))
+            .tag("reports")
+            .summary(Some(format!("{what}: the review now.")))
+            .parameter(string_param("id", "The assessment"))
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description(format!("`{file}`"))
+                    .content(media.clone(), body()),
+            )
+            .build();
+        let milestone = OperationBuilder::new()
+            .operation_id(Some(format!("get_milestone_{suffix}")))
+            .tag("reports")
+            .summary(Some(format!("{what}: as a milestone saved it.")))
+            .parameter(string_param("id", "The assessment"))
+            .parameter(string_param("milestone", "The milestone"))
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description(format!("`{file}`"))
+                    .content(media.clone(), body()),
+            )
+            .build();
+        doc.paths.add_path_operation(
+            format!("/api/v1/assessments/{{id}}/{file}"),
+            vec![HttpMethod::Get],
+            review,
+        );
+        doc.paths.add_path_operation(
+            format!("/api/v1/assessments/{{id}}/milestones/{{milestone}}/{file}"),
+            vec![HttpMethod::Get],
+            milestone,
+        );
+    }
+}
+
+fn operations_mut(item: &mut utoipa::openapi::path::PathItem) -> Vec<&mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Completes the generated document.
+fn finish(doc: &mut OpenApi) {
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    report_operations(doc);
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.security_schemes.insert(
+        "bearer".to_owned(),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "An API token, made on /account: it acts as its user, in one team.",
+                ))
+                .build(),
+        ),
+    );
+    components.security_schemes.insert(
+        "session".to_owned(),
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::security::SESSION_COOKIE,
+            "A signed-in browser's session. State-changing requests must come from a Trellis page (Origin check).",
+        ))),
+    );
+    for (status, name, description) in ERRORS {
+        components.responses.insert(
+            name.to_owned(),
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(format!(
+                        "{description}. Code `{}`.",
+                        code(
+                            axum::http::StatusCode::from_u16(status.parse().unwrap_or(500))
+                                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+                        )
+                    ))
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            ),
+        );
+    }
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_path_params = path.contains('{');
+        for op in operations_mut(item) {
+            let has_body = op.request_body.is_some();
+            let takes_lens = op
+                .tags
+                .as_ref()
+                .is_some_and(|t| t.iter().any(|t| t == "questionnaires"))
+                && has_body;
+            for (status, name, _) in ERRORS {
+                let wanted = match status {
+                    "404" => has_path_params,
+                    "413" | "415" => has_body,
+                    "422" => takes_lens,
+                    _ => true,
+                };
+                if wanted && !op.responses.responses.contains_key(status) {
+                    op.responses
+                        .responses
+                        .insert(status.to_owned(), RefOr::Ref(Ref::from_response_name(name)));
+                }
+            }
+        }
+    }
+}
+
+/// This document: the API's OpenAPI 3.1 description. Public.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "The OpenAPI document", body = Object))
+)]
+pub async fn get_openapi() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+        ],
+        openapi_json(),
+    )
+        .into_response()
+}
+
+/// One operation on the docs page.
+struct OperationRow {
+    method: String,
+    path: String,
+    summary: String,
+}
+
+/// The operations of one tag.
+struct Group {
+    name: String,
+    description: String,
+    operations: Vec<OperationRow>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "api.html")]
+struct DocsPage {
+    origin: String,
+    groups: Vec<Group>,
+    operations: usize,
+}
+
+/// The operations of the document, grouped by tag in the document's tag order.
+fn groups(doc: &OpenApi) -> Vec<Group> {
+    let mut groups: Vec<Group> = doc
+        .tags
+        .iter()
+        .flatten()
+        .map(|t| Group {
+            name: t.name.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            operations: Vec::new(),
+        })
+        .collect();
+    for (path, item) in &doc.paths.paths {
+        let ops = [
+            ("GET", item.get.as_ref()),
+            ("PUT", item.put.as_ref()),
+            ("POST", item.post.as_ref()),
+            ("PATCH", item.patch.as_ref()),
+            ("DELETE", item.delete.as_ref()),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            let tag = op
+                .tags
+                .as_ref()
+                .and_then(|t| t.first())
+                .cloned()
+                .unwrap_or_default();
+            let row = OperationRow {
+                method: method.to_owned(),
+                path: path.clone(),
+                summary: op
+                    .summary
+                    .clone()
+                    .unwrap_or_default()
+                    .trim_end_matches('.')
+                    .to_owned(),
+            };
+            match groups.iter_mut().find(|g| g.name == tag) {
+                Some(g) => g.operations.push(row),
+                None => groups.push(Group {
+                    name: tag,
+                    description: String::new(),
+                    operations: vec![row],
+                }),
+            }
+        }
+    }
+    groups.retain(|g| !g.operations.is_empty());
+    groups
+}
+
+/// `GET /api`: what the API is, how to authenticate, every operation, and examples. Public.
+pub async fn docs_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let groups = groups(openapi());
+    let page = DocsPage {
+        origin: crate::report::routes::origin(&state, &headers)
+            .unwrap_or_else(|| "https://trellis.example".to_owned()),
+        operations: groups.iter().map(|g| g.operations.len()).sum(),
+        groups,
+    };
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(cause = %e, "rendering the API page failed");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The API page could not be rendered.",
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_every_operation_has_its_errors() {
+        let doc = openapi();
+        let json: serde_json::Value = serde_json::from_str(openapi_json()).unwrap_or_default();
+        assert_eq!(json["openapi"], "3.1.0");
+        for (path, item) in &doc.paths.paths {
+            let mut item = item.clone();
+            for op in operations_mut(&mut item) {
+                for status in ["400", "401", "500"] {
+                    assert!(
+                        op.responses.responses.contains_key(status),
+                        "{path} has no {status}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_docs_page_lists_every_operation_once() {
+        let doc = openapi();
+        let listed: usize = groups(doc).iter().map(|g| g.operations.len()).sum();
+        let mut count = 0;
+        for item in doc.paths.paths.values() {
+            let mut item = item.clone();
+            count += operations_mut(&mut item).len();
+        }
+        assert_eq!(listed, count);
+        assert!(
+            groups(doc)
+                .iter()
+                .all(|g| g.name != "meta" || g.operations.len() == 1)
+        );
+    }
+}
