@@ -240,6 +240,8 @@ pub struct ResultsData {
     pub start_from: Option<String>,
     /// The imported lens it runs on, by title (`None`: the built-in review).
     pub lens: Option<String>,
+    /// Checklist items left out until their question is answered (imported lenses).
+    pub checklist_waiting: usize,
 }
 
 /// Carried-over answers that nobody has confirmed yet.

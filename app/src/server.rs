@@ -308,7 +308,10 @@ pub struct NewReview<'a> {
 
 /// Creates an assessment: blank, or from a review or milestone the actor can read, with its
 /// answers carried over, to confirm (and then on that review's questionnaire).
-pub async fn create_assessment_in(c: &AppContext, r: NewReview<'_>) -> Result<Assessment, AppError> {
+pub async fn create_assessment_in(
+    c: &AppContext,
+    r: NewReview<'_>,
+) -> Result<Assessment, AppError> {
     c.team(r.team, Role::Editor).await?;
     let workload = workload(r.name, r.description, r.environment)?;
     let source = templates::Source::parse(r.from)?;
@@ -360,7 +363,11 @@ pub(crate) async fn create_assessment(r: NewReview<'_>) -> Result<String, AppErr
     let c = ctx()?;
     let a = create_assessment_in(&c, r).await?;
     let q = c.questionnaire_of(&a).await?;
-    let first = q.areas.first().map(|a| a.id.to_string()).unwrap_or_default();
+    let first = q
+        .areas
+        .first()
+        .map(|a| a.id.to_string())
+        .unwrap_or_default();
     Ok(format!("/assessments/{}/review/{first}", a.id))
 }
 
@@ -488,8 +495,14 @@ fn question_view(
 /// Helpful resources (an imported lens's notes and links) as HTML: one line each, escaped.
 fn links<'a>(resources: impl Iterator<Item = &'a questionnaires::model::Link>) -> String {
     resources
+        .filter(|r| r.url.is_some() || r.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
         .map(|r| {
-            let text = crate::escape_html(&r.text);
+            // Some lenses put a placeholder (`-`) where the text goes: name the page instead.
+            let words = r.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2;
+            let text = match (&r.url, words) {
+                (Some(url), false) => crate::escape_html(url),
+                _ => crate::escape_html(&r.text),
+            };
             match &r.url {
                 Some(url) => format!(
                     "<span class=\"resource\"><a href=\"{}\" rel=\"noopener noreferrer\">{text}</a></span>",
@@ -724,9 +737,15 @@ fn results_from(
     let id = id.as_str();
     let stored: BTreeMap<String, crate::store::StoredItem> =
         items.into_iter().map(|i| (i.item_id.clone(), i)).collect();
+    // A lens has an item per good-practice choice: only the answered questions' items are shown,
+    // as the AWS tool's improvement plan does.
+    let lens = q.id != questionnaires::builtin().id;
+    let shown = |entry: &&questionnaires::evaluate::ChecklistEntry| !lens || entry.decided;
+    let checklist_waiting = e.checklist.len() - e.checklist.iter().filter(shown).count();
     let checklist = e
         .checklist
         .iter()
+        .filter(shown)
         .map(|entry| {
             let state = stored.get(entry.id.as_str());
             ChecklistRow {
@@ -775,7 +794,8 @@ fn results_from(
     e.recommendations.retain(|r| r.score > 0.0);
     e.recommendations.truncate(5);
     Ok(ResultsData {
-        lens: (q.id != questionnaires::builtin().id).then(|| q.title.clone()),
+        lens: lens.then(|| q.title.clone()),
+        checklist_waiting,
         can_edit: false,
         shared: false,
         as_of: None,

@@ -37,11 +37,11 @@ impl VersionQuery {
     fn parse(&self) -> Result<Option<i64>, AppError> {
         match self.version.as_deref().filter(|v| !v.is_empty()) {
             None => Ok(None),
-            Some(v) => v
-                .trim_start_matches('v')
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::BadInput(format!("version: `{v}` is not a version number"))),
+            Some(v) => {
+                v.trim_start_matches('v').parse().map(Some).map_err(|_| {
+                    AppError::BadInput(format!("version: `{v}` is not a version number"))
+                })
+            }
         }
     }
 }
@@ -89,7 +89,45 @@ struct Outcome {
     findings: Vec<Finding>,
 }
 
+/// Findings of one kind, shown together: errors first, then by how many there are.
+struct Group<'a> {
+    code: &'a str,
+    severity: Severity,
+    findings: Vec<&'a Finding>,
+}
+
+impl Group<'_> {
+    fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+fn groups(findings: &[Finding]) -> Vec<Group<'_>> {
+    let mut out: Vec<Group<'_>> = Vec::new();
+    for f in findings {
+        match out
+            .iter_mut()
+            .find(|g| g.code == f.code && g.severity == f.severity)
+        {
+            Some(g) => g.findings.push(f),
+            None => out.push(Group {
+                code: &f.code,
+                severity: f.severity,
+                findings: vec![f],
+            }),
+        }
+    }
+    out.sort_by(|a, b| {
+        (b.severity, b.findings.len(), a.code).cmp(&(a.severity, a.findings.len(), b.code))
+    });
+    out
+}
+
 impl Outcome {
+    fn groups(&self) -> Vec<Group<'_>> {
+        groups(&self.findings)
+    }
+
     fn errors(&self) -> usize {
         self.findings
             .iter()
@@ -102,7 +140,11 @@ impl Outcome {
     }
 }
 
-async fn list_page(state: &AppState, actor: Actor, result: Option<Outcome>) -> Result<ListPage, AppError> {
+async fn list_page(
+    state: &AppState,
+    actor: Actor,
+    result: Option<Outcome>,
+) -> Result<ListPage, AppError> {
     let c = state.context(actor);
     let user = c.user()?.clone();
     let all_teams = c.store.teams_of(&user.id).await?;
@@ -130,7 +172,9 @@ async fn list_page(state: &AppState, actor: Actor, result: Option<Outcome>) -> R
     }
     let teams = all_teams
         .into_iter()
-        .filter(|t| visible.contains(&t.id) && Role::parse(&t.role).is_some_and(|r| r >= Role::Editor))
+        .filter(|t| {
+            visible.contains(&t.id) && Role::parse(&t.role).is_some_and(|r| r >= Role::Editor)
+        })
         .map(|t| TeamOption {
             id: t.id,
             name: t.name,
@@ -295,6 +339,12 @@ struct DetailPage {
     start: String,
 }
 
+impl DetailPage {
+    fn groups(&self) -> Vec<Group<'_>> {
+        groups(&self.findings)
+    }
+}
+
 fn areas_of(q: &Questionnaire) -> Vec<AreaRow> {
     q.areas
         .iter()
@@ -302,7 +352,11 @@ fn areas_of(q: &Questionnaire) -> Vec<AreaRow> {
             id: a.id.to_string(),
             title: a.title.to_string(),
             questions: a.questions.len(),
-            choices: a.questions.iter().map(|&i| q.questions[i].choices.len()).sum(),
+            choices: a
+                .questions
+                .iter()
+                .map(|&i| q.questions[i].choices.len())
+                .sum(),
         })
         .collect()
 }

@@ -79,7 +79,10 @@ fn Reviews(me: Me, sources: Vec<(String, String)>, kinds: Vec<(String, String)>)
         .get("archived")
         .is_some_and(|v| v == "1");
     let from = query.read_untracked().get("from").unwrap_or_default();
-    let kind = query.read_untracked().get("questionnaire").unwrap_or_default();
+    let kind = query
+        .read_untracked()
+        .get("questionnaire")
+        .unwrap_or_default();
     let teams: Vec<(String, String)> = me
         .teams
         .iter()

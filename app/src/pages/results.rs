@@ -317,6 +317,9 @@ fn Results(page: Page) -> impl IntoView {
                 </tbody>
             </table>
             </ChecklistForms>
+            {(page.checklist_waiting > 0).then(|| view! {
+                <p class="muted small">{format!("{} more {} appear as their questions are answered.", page.checklist_waiting, if page.checklist_waiting == 1 { "item" } else { "items" })}</p>
+            })}
         </section>
     }
 }

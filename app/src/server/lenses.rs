@@ -89,12 +89,16 @@ impl AppContext {
         if let Some(q) = self.lenses.get(&key) {
             return Ok(q);
         }
-        let (row, source) = self.store.lens_by_hash(id, hash).await.map_err(|e| match e {
-            StoreError::NotFound => AppError::Internal(format!(
-                "the questionnaire {id} ({hash}) of an assessment is missing"
-            )),
-            other => other.into(),
-        })?;
+        let (row, source) = self
+            .store
+            .lens_by_hash(id, hash)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AppError::Internal(format!(
+                    "the questionnaire {id} ({hash}) of an assessment is missing"
+                )),
+                other => other.into(),
+            })?;
         let q = Arc::new(parse(&row, &source)?);
         self.lenses.put(key, q.clone());
         Ok(q)
@@ -119,7 +123,10 @@ impl AppContext {
     pub async fn lens_versions(&self, id: &str, need: Role) -> Result<Vec<LensRow>, AppError> {
         let rows = self.store.lens_versions(id).await?;
         let not_found = || AppError::NotFound(format!("There is no questionnaire `{id}`."));
-        let team = rows.first().map(|r| r.team_id.clone()).ok_or_else(not_found)?;
+        let team = rows
+            .first()
+            .map(|r| r.team_id.clone())
+            .ok_or_else(not_found)?;
         self.team(&team, need).await.map_err(|e| match e {
             AppError::NotFound(_) => not_found(),
             other => other,
@@ -213,8 +220,7 @@ impl AppContext {
                 row.created_at,
             )
             .await?;
-        self.lenses
-            .put((id, row.hash.clone()), Arc::new(q));
+        self.lenses.put((id, row.hash.clone()), Arc::new(q));
         Ok(Import::Imported {
             row,
             warnings: imported.warnings,

@@ -56,8 +56,9 @@ impl Store {
     pub async fn lenses(&self, team_ids: &[String]) -> Result<Vec<LensRow>, StoreError> {
         let mut out = Vec::new();
         for team in team_ids {
-            let sql =
-                format!("SELECT {COLUMNS} FROM lenses WHERE team_id = $1 ORDER BY id, version DESC");
+            let sql = format!(
+                "SELECT {COLUMNS} FROM lenses WHERE team_id = $1 ORDER BY id, version DESC"
+            );
             out.extend(
                 sqlx::query_as::<_, LensRow>(sqlx::AssertSqlSafe(sql))
                     .bind(team)

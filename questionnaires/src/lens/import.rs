@@ -21,10 +21,10 @@ pub(crate) fn reason(risk: Risk, condition: &str) -> String {
         Risk::None => "no risk",
     };
     if condition.trim() == spec::DEFAULT_CONDITION {
-        format!("The lens rates this answer {level} (its `default` rule).")
+        format!("The lens rates this answer {level}: none of its other rules matched.")
     } else {
         format!(
-            "The lens rates this answer {level} (rule `{}`).",
+            "The lens rates this answer {level}: its rule \u{201c}{}\u{201d} matched.",
             condition.trim()
         )
     }

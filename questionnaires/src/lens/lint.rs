@@ -13,7 +13,7 @@ use super::{Finding, Severity, spec};
 
 /// How many rule evaluations the reachability check may spend on one lens: far more than any
 /// real lens needs (a question with 15 choices and 3 rules takes about 100,000), and small
-/// enough that a hostile file lints in well under a second.
+/// enough that no file can make linting slow.
 const BUDGET: u64 = 1 << 24;
 
 /// Lints lens JSON text: every problem, each with its pointer, question and code. Never panics,
@@ -82,6 +82,13 @@ pub(crate) fn usable_url(u: &str) -> Option<&str> {
     }
     t.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .find(|p| url_ok(p))
+}
+
+/// Whether a pointer is a question's own `url` key (`/pillars/0/questions/1/url`), which the
+/// format does not have.
+fn is_question_url(pointer: &str) -> bool {
+    let parts: Vec<&str> = pointer.split('/').collect();
+    matches!(parts.as_slice(), [.., "questions", _, "url"])
 }
 
 /// Why a URL that starts right is still malformed.
@@ -211,6 +218,11 @@ impl Linter<'_> {
         pointer: String,
         message: String,
     ) {
+        // Every message names its question, so it reads on its own.
+        let message = match question {
+            Some(q) if !message.contains(&format!("`{q}`")) => format!("question `{q}`: {message}"),
+            _ => message,
+        };
         self.out
             .push(Finding::new(severity, code, question, pointer, message));
     }
@@ -307,12 +319,16 @@ impl Linter<'_> {
         }
     }
 
+    /// Checks a URL. Only the format's own `url` key is refused for a scheme other than
+    /// http(s); a malformed one, or one under a key the format does not have, is a warning, and
+    /// Trellis imports what it can of it.
     fn url(&mut self, question: Option<&str>, pointer: String, what: &str, u: &str) {
         if url_ok(u) {
             return;
         }
         let t = u.trim();
-        if !(t.starts_with("http://") || t.starts_with("https://")) {
+        let spec_key = pointer.ends_with("/url") && !is_question_url(&pointer);
+        if spec_key && !(t.starts_with("http://") || t.starts_with("https://")) {
             self.push(
                 Severity::Error,
                 "bad-url",
@@ -353,7 +369,9 @@ impl Linter<'_> {
             let key = if res.url.is_some() { "url" } else { "Url" };
             if !u.trim().is_empty() {
                 self.url(question, format!("{pointer}/{key}"), what, u);
-                if res.display_text.trim().is_empty() && !self.read.is_broken(&text_ptr) {
+                let spec_url = res.url.as_deref().is_some_and(|u| !u.trim().is_empty());
+                if spec_url && res.display_text.trim().is_empty() && !self.read.is_broken(&text_ptr)
+                {
                     self.push(
                         Severity::Error,
                         "missing-field",

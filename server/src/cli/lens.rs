@@ -1,6 +1,7 @@
 //! `trellis lens lint FILE` and `trellis lens export`: check an AWS Well-Architected custom lens
 //! before importing it, and write any questionnaire as lens JSON. Both offline.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -34,23 +35,31 @@ pub(super) fn lint(path: &Path, format: LintFormat) -> ExitCode {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
+    // A reader that stops early (`| head`) closes the pipe: stop writing, keep the exit code.
+    let mut stdout = std::io::stdout().lock();
     match format {
         LintFormat::Json => match serde_json::to_string_pretty(&findings) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => {
+                let _ = writeln!(stdout, "{s}");
+            }
             Err(e) => {
                 eprintln!("error: cannot encode the findings: {e}");
                 return ExitCode::FAILURE;
             }
         },
         LintFormat::Text => {
-            for f in &findings {
-                println!("{}", line(path, f));
-            }
-            println!(
-                "{}: {errors} error(s), {} warning(s)",
-                path.display(),
-                findings.len() - errors
-            );
+            let written = findings
+                .iter()
+                .try_for_each(|f| writeln!(stdout, "{}", line(path, f)))
+                .and_then(|()| {
+                    writeln!(
+                        stdout,
+                        "{}: {errors} error(s), {} warning(s)",
+                        path.display(),
+                        findings.len() - errors
+                    )
+                });
+            drop(written);
         }
     }
     if errors > 0 {
@@ -71,7 +80,11 @@ fn line(path: &Path, f: &Finding) -> String {
         f.severity.as_str(),
         f.message,
         f.code,
-        if f.pointer.is_empty() { "/" } else { &f.pointer }
+        if f.pointer.is_empty() {
+            "/"
+        } else {
+            &f.pointer
+        }
     )
 }
 
@@ -113,7 +126,7 @@ pub(super) fn export(from: Option<&Path>, out: Option<&Path>) -> ExitCode {
     };
     match out {
         None => {
-            print!("{text}");
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             ExitCode::SUCCESS
         }
         Some(path) => match crate::cli::report::write_whole(path, text.as_bytes()) {

@@ -328,9 +328,10 @@ impl World {
                 Needs::SignedIn,
                 form(vec![("include_archived", s("false"))]),
             ),
-            ("POST", "/api/account_page" | "/api/template_sources" | "/api/questionnaire_choices") => {
-                (Needs::SignedIn, form(vec![]))
-            }
+            (
+                "POST",
+                "/api/account_page" | "/api/template_sources" | "/api/questionnaire_choices",
+            ) => (Needs::SignedIn, form(vec![])),
             // The built-in questionnaire's pages; imported lenses have their own tests.
             ("GET", "/questionnaires") => (Needs::SignedIn, get(s(path))),
             ("GET", "/questionnaires/{id}" | "/questionnaires/{id}/lens.json") => (

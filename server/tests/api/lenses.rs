@@ -27,7 +27,11 @@ const SAMPLE: &str = "06_waf_custom_lens_automation_sample.json";
 async fn upload(c: &Client, json: &str, action: &str, into: &str) -> Reply {
     let boundary = "trellis-test-boundary";
     let mut body = String::new();
-    for (name, value) in [("team", c.team.as_str()), ("into", into), ("action", action)] {
+    for (name, value) in [
+        ("team", c.team.as_str()),
+        ("into", into),
+        ("action", action),
+    ] {
         body.push_str(&format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
         ));
@@ -52,7 +56,14 @@ async fn upload(c: &Client, json: &str, action: &str, into: &str) -> Reply {
 async fn import(c: &Client, json: &str) -> String {
     let r = upload(c, json, "import", "").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id = r.location.split('/').nth(2).unwrap().split('?').next().unwrap();
+    let id = r
+        .location
+        .split('/')
+        .nth(2)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
     assert_eq!(r.location, format!("/questionnaires/{id}?version=1"));
     id.to_owned()
 }
@@ -84,7 +95,11 @@ async fn a_review_runs_on_an_imported_lens_with_risks_checklist_and_exports() {
 
     let page = c.get(&format!("/questionnaires/{lens}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("5 pillars, 6 questions, 24 choices"), "{}", page.body);
+    assert!(
+        page.body.contains("5 pillars, 6 questions, 24 choices"),
+        "{}",
+        page.body
+    );
     let list = c.get("/questionnaires").await;
     assert!(list.body.contains("Sample Lens"));
 
@@ -124,8 +139,14 @@ async fn a_review_runs_on_an_imported_lens_with_risks_checklist_and_exports() {
             )
         })
         .collect();
-    assert!(risks.contains(&("monitoring".into(), "medium".into())), "{risks:?}");
-    assert!(risks.contains(&("incident_management".into(), "high".into())), "{risks:?}");
+    assert!(
+        risks.contains(&("monitoring".into(), "medium".into())),
+        "{risks:?}"
+    );
+    assert!(
+        risks.contains(&("incident_management".into(), "high".into())),
+        "{risks:?}"
+    );
     assert_eq!(v["questionnaire"]["id"], lens.as_str());
     // The checklist holds the improvement plans of the choices not yet in place.
     let checklist = v["checklist"].as_array().unwrap();
@@ -149,8 +170,14 @@ async fn a_review_runs_on_an_imported_lens_with_risks_checklist_and_exports() {
         );
     }
     let results = c.get(&format!("/assessments/{id}/results")).await;
-    assert!(results.body.contains("imported lens"), "the results say where patterns come from");
-    assert!(!results.body.contains("/scaffold\""), "no starter link on a lens review");
+    assert!(
+        results.body.contains("imported lens"),
+        "the results say where patterns come from"
+    );
+    assert!(
+        !results.body.contains("/scaffold\""),
+        "no starter link on a lens review"
+    );
     let starter = c.get(&format!("/assessments/{id}/scaffold")).await;
     assert_eq!(starter.status, StatusCode::BAD_REQUEST);
     assert!(starter.body.contains("built-in serverless review"));
@@ -200,12 +227,22 @@ async fn a_lens_with_errors_is_refused_with_every_finding_and_nothing_is_stored(
     q["riskRules"] = serde_json::json!([{"condition": "choice1 && (", "risk": "HIGH_RISK"}]);
     let r = upload(&c, &lens.to_string(), "import", "").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    for code in ["missing-improvement-plan", "bad-condition", "missing-default"] {
+    for code in [
+        "missing-improvement-plan",
+        "bad-condition",
+        "missing-default",
+    ] {
         assert!(r.body.contains(code), "{code} in {}", r.body);
     }
     assert!(r.body.contains("monitoring"), "findings name the question");
     assert!(r.body.contains("Nothing was imported"));
-    assert!(app.store.lenses(&[c.team.clone()]).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .lenses(&[c.team.clone()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Checking only: the same findings, nothing stored either.
     let lint = upload(&c, &lens.to_string(), "lint", "").await;
@@ -213,7 +250,13 @@ async fn a_lens_with_errors_is_refused_with_every_finding_and_nothing_is_stored(
     assert!(lint.body.contains("missing-improvement-plan"));
     let fine = upload(&c, &lens_text(SAMPLE), "lint", "").await;
     assert_eq!(fine.status, StatusCode::OK);
-    assert!(app.store.lenses(&[c.team.clone()]).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .lenses(&[c.team.clone()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Not JSON, not UTF-8, no file: a clear error each, nothing stored.
     let garbage = upload(&c, "{\"pillars\": [", "import", "").await;
@@ -222,7 +265,13 @@ async fn a_lens_with_errors_is_refused_with_every_finding_and_nothing_is_stored(
     let empty = upload(&c, "", "import", "").await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert!(empty.body.contains("choose a lens JSON file"));
-    assert!(app.store.lenses(&[c.team.clone()]).await.unwrap().is_empty());
+    assert!(
+        app.store
+            .lenses(&[c.team.clone()])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -284,7 +333,13 @@ async fn other_teams_cannot_see_or_use_a_lens() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(!r.body.contains("Sample Lens"));
     }
-    assert!(!other.get("/questionnaires").await.body.contains("Sample Lens"));
+    assert!(
+        !other
+            .get("/questionnaires")
+            .await
+            .body
+            .contains("Sample Lens")
+    );
     let r = other
         .post(
             "/api/create_assessment",
@@ -313,7 +368,12 @@ fn lens_lint_and_export_on_the_command_line() {
     };
     let sample = lens_file(SAMPLE);
     let ok = trellis(&["lens", "lint", sample.to_str().unwrap()]);
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("0 error(s)"));
 
     let dir = tempfile::tempdir().unwrap();
@@ -329,7 +389,13 @@ fn lens_lint_and_export_on_the_command_line() {
     assert!(out.contains("[missing-default]"), "{out}");
     let json = trellis(&["lens", "lint", broken.to_str().unwrap(), "--format", "json"]);
     let findings: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert!(findings.as_array().unwrap().iter().any(|f| f["code"] == "missing-default"));
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "missing-default")
+    );
 
     let missing = trellis(&["lens", "lint", "/nonexistent/lens.json"]);
     assert_eq!(missing.status.code(), Some(2));
@@ -340,7 +406,12 @@ fn lens_lint_and_export_on_the_command_line() {
     assert_eq!(export.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&export.stderr).contains("left out"));
     let lint = trellis(&["lens", "lint", out.to_str().unwrap()]);
-    assert_eq!(lint.status.code(), Some(0), "{}", String::from_utf8_lossy(&lint.stdout));
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
     let normalised = trellis(&["lens", "export", "--from", sample.to_str().unwrap()]);
     assert_eq!(normalised.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&normalised.stdout).unwrap();
