@@ -15,3 +15,6 @@ CREATE TABLE lenses (
 );
 
 CREATE INDEX lenses_by_team ON lenses (team_id, created_at DESC);
+
+-- The REST API pages through a team's assessments newest first (keyset: created_at, id).
+CREATE INDEX assessments_by_team_created ON assessments (team_id, created_at DESC, id DESC);

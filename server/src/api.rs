@@ -4,7 +4,8 @@
 //! `AppContext` and the store, and return the API's own JSON types ([`dto`]).
 //!
 //! - [`assessments`]: list (keyset pages), create, read, update, archive, restore;
-//! - [`answers`]: read all, write one, clear one, write many, apply an answers file;
+//! - [`answers`]: read all, write one, clear one, write many;
+//! - [`answers_file`]: apply a whole answers file (what `trellis push` sends);
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
 //!   diffs;
 //! - [`questionnaires`]: list, read, export, import and lint lenses, and the catalog;
@@ -12,6 +13,7 @@
 //! - [`docs`]: the OpenAPI document and the `/api` page.
 
 pub mod answers;
+pub mod answers_file;
 pub mod assessments;
 pub mod docs;
 pub mod dto;
@@ -23,7 +25,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 pub use docs::openapi;
-pub use error::{ApiError, ErrorMessage, error_response, is_api, json_errors};
+pub use error::{ApiError, ErrorMessage, is_api, json_errors};
 
 use crate::web::AppState;
 
@@ -82,7 +84,7 @@ pub fn routes() -> Vec<(Method, String, MethodRouter<AppState>)> {
         (
             Method::PUT,
             format!("{a}/{{id}}/answers-file"),
-            put(answers::put_answers_file),
+            put(answers_file::put_answers_file),
         ),
         (
             Method::GET,

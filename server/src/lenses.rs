@@ -10,21 +10,25 @@ use app::server::lenses::{Import, version_label};
 use app::store::LensRow;
 use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodRouter, get, post};
 use questionnaires::Questionnaire;
 use questionnaires::lens::{self, Finding, Severity};
 
 use crate::web::{AppState, error_page};
 
-/// The routes, by path.
-pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![
-        ("/questionnaires", get(list).post(upload)),
-        ("/questionnaires/{id}", get(detail)),
-        ("/questionnaires/{id}/lens.json", get(export)),
+/// The routes, with their methods.
+pub fn routes() -> Vec<(Method, String, MethodRouter<AppState>)> {
+    [
+        (Method::GET, "/questionnaires", get(list)),
+        (Method::POST, "/questionnaires", post(upload)),
+        (Method::GET, "/questionnaires/{id}", get(detail)),
+        (Method::GET, "/questionnaires/{id}/lens.json", get(export)),
     ]
+    .into_iter()
+    .map(|(m, p, h)| (m, p.to_owned(), h))
+    .collect()
 }
 
 /// `?version=N`.

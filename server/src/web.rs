@@ -143,27 +143,7 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
             .chain(crate::scaffold::routes::routes())
             .map(|(p, h)| (Method::GET, p, h)),
     )
-    .chain(crate::lenses::routes().into_iter().flat_map(|(p, h)| {
-        // A path may take several methods; the list names each.
-        let methods: &[Method] = if p == "/questionnaires" {
-            &[Method::GET, Method::POST]
-        } else {
-            &[Method::GET]
-        };
-        // The router merges a path's entries; one carries the handler, so none overlap.
-        methods
-            .iter()
-            .enumerate()
-            .map(move |(i, m)| {
-                let handler = if i == 0 {
-                    h.clone()
-                } else {
-                    MethodRouter::new()
-                };
-                (m.clone(), p.to_owned(), handler)
-            })
-            .collect::<Vec<_>>()
-    }))
+    .chain(crate::lenses::routes())
     .chain(crate::api::routes())
     .collect()
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use questionnaires::Questionnaire;
-use questionnaires::lens::{self, Finding, Severity};
+use questionnaires::lens::{self, Finding};
 
 use super::{AppContext, AppError, now_ms};
 use crate::auth::{Actor, Role};
@@ -18,10 +18,13 @@ pub const MAX_LENS_BYTES: usize = 500 * 1024;
 /// Parsed lens versions kept at most before the cache starts over.
 const CACHED: usize = 64;
 
+/// A lens version by (id, content hash).
+type Key = (String, String);
+
 /// Parsed lens versions, shared by every request.
 #[derive(Clone, Default)]
 pub struct Lenses {
-    parsed: Arc<Mutex<HashMap<(String, String), Arc<Questionnaire>>>>,
+    parsed: Arc<Mutex<HashMap<Key, Arc<Questionnaire>>>>,
 }
 
 /// The built-in questionnaire, shared like an imported one.
@@ -37,11 +40,11 @@ pub fn version_label(version: i64) -> String {
 }
 
 impl Lenses {
-    fn get(&self, key: &(String, String)) -> Option<Arc<Questionnaire>> {
+    fn get(&self, key: &Key) -> Option<Arc<Questionnaire>> {
         self.parsed.lock().ok()?.get(key).cloned()
     }
 
-    fn put(&self, key: (String, String), q: Arc<Questionnaire>) {
+    fn put(&self, key: Key, q: Arc<Questionnaire>) {
         if let Ok(mut map) = self.parsed.lock() {
             if map.len() >= CACHED {
                 map.clear();
@@ -259,9 +262,4 @@ pub enum Import {
     Unchanged(LensRow),
     /// The file has errors; nothing was stored.
     Rejected(Vec<Finding>),
-}
-
-/// The findings of one severity.
-pub fn of_severity(findings: &[Finding], s: Severity) -> usize {
-    findings.iter().filter(|f| f.severity == s).count()
 }

@@ -1,30 +1,29 @@
-//! Answers: read them all, write one, clear one, write many, or apply a whole answers file. Every
-//! value is checked against the assessment's questionnaire first (a bad one refuses the request,
-//! naming the field, and stores nothing); every write names the version it read, and a stale one
-//! is a 409 with the answer as it is now. Several writes go in one transaction: all or none.
+//! Answers: read them all, write one, clear one, or write many (a whole answers file is
+//! [`super::answers_file`]'s). Every value is checked against the assessment's questionnaire
+//! first (a bad one refuses the request, naming the field, and stores nothing); every write names
+//! the version it read, and a stale one is a 409 with the answer as it is now. Several writes go
+//! in one transaction: all or none.
 
 use app::auth::{Actor, Role};
 use app::server::{AppContext, now_ms};
 use app::store::{AnswerWrite, Assessment, BatchError, BatchResult, Expect};
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use questionnaires::model::Question;
 use questionnaires::{Answer, AnswerValue, Questionnaire};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
 
-use super::dto::{AnswerDto, AnswerInput, AnswerList, AnswersFileBody, BatchBody, WriteResult};
+use super::dto::{AnswerDto, AnswerInput, AnswerList, BatchBody, WriteResult};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::web::AppState;
 
 /// The longest note, as the review form takes it.
-const MAX_NOTE: usize = 5_000;
+pub(super) const MAX_NOTE: usize = 5_000;
 /// The longest "not applicable" reason.
-const MAX_REASON: usize = 2_000;
+pub(super) const MAX_REASON: usize = 2_000;
 
 /// The answer a request describes for a question, or each problem as (field, message).
 fn answer_of(
@@ -95,7 +94,7 @@ fn answer_of(
 }
 
 /// The assessment, its questionnaire, and the caller's context, for a role.
-async fn open(
+pub(super) async fn open(
     state: AppState,
     actor: Actor,
     id: &str,
@@ -140,7 +139,7 @@ fn conflicts(q: &Questionnaire, list: Vec<(String, Option<app::store::StoredAnsw
     ApiError::new(StatusCode::CONFLICT, message).with_details(details)
 }
 
-async fn write(
+pub(super) async fn write(
     c: &AppContext,
     a: &Assessment,
     q: &Questionnaire,
@@ -169,7 +168,12 @@ fn describe(answer: Option<&Answer>) -> String {
     }
 }
 
-async fn audit(c: &AppContext, a: &Assessment, target: &str, detail: &str) -> Result<(), ApiError> {
+pub(super) async fn audit(
+    c: &AppContext,
+    a: &Assessment,
+    target: &str,
+    detail: &str,
+) -> Result<(), ApiError> {
     if let Some(team) = &a.team_id {
         c.store
             .audit(team, &c.actor.label(), "answer", target, detail, now_ms())
@@ -178,7 +182,7 @@ async fn audit(c: &AppContext, a: &Assessment, target: &str, detail: &str) -> Re
     Ok(())
 }
 
-fn result(q: &Questionnaire, r: BatchResult) -> WriteResult {
+pub(super) fn result(q: &Questionnaire, r: BatchResult) -> WriteResult {
     let mut answers = Vec::new();
     let mut cleared = Vec::new();
     for (qid, stored) in r.answers {
@@ -392,157 +396,6 @@ pub async fn put_answers(
         }
     }
     Ok(axum::Json(result(&q, r)))
-}
-
-/// How an answers file meets the stored answers.
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// Set the file's answers; keep the others.
-    #[default]
-    Merge,
-    /// Set the file's answers and clear every other: the review then holds exactly the file.
-    Replace,
-}
-
-/// How to apply an answers file.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FileQuery {
-    /// `merge` (the default) or `replace`.
-    mode: Option<Mode>,
-}
-
-/// Whether a request says its body is JSON.
-pub(super) fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            let v = v.trim();
-            v.eq_ignore_ascii_case("application/json") || v.ends_with("+json")
-        });
-    if !json {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Expected a request with `Content-Type: application/json`.",
-        ));
-    }
-    String::from_utf8(body.to_vec()).map_err(|e| {
-        ApiError::bad_input(format!(
-            "body: not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
-}
-
-/// Apply an answers file (the JSON form `trellis evaluate` reads) to an assessment in one
-/// transaction: checked whole against the assessment's questionnaire, then merged into its
-/// answers or replacing them. The file is the source of truth: no versions. Its workload is
-/// checked, not applied.
-#[utoipa::path(
-    put,
-    path = "/api/v1/assessments/{id}/answers-file",
-    tag = "answers",
-    params(("id" = String, Path, description = "The assessment"), FileQuery),
-    request_body = AnswersFileBody,
-    responses(
-        (status = 200, description = "Applied", body = WriteResult),
-        (status = 409, description = "An answer changed while the file was applied; nothing was stored", body = super::error::ErrorBody)
-    )
-)]
-pub async fn put_answers_file(
-    State(state): State<AppState>,
-    Extension(actor): Extension<Actor>,
-    ApiPath(id): ApiPath<String>,
-    ApiQuery(query): ApiQuery<FileQuery>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let (c, a, q) = open(state, actor, &id, Role::Editor).await?;
-    let text = json_body(&headers, &body)?;
-    let file = questionnaires::parse_answers_file(&text, questionnaires::Format::Json, &q)
-        .map_err(|errors| {
-            ApiError::fields(
-                errors
-                    .into_iter()
-                    .map(|e| {
-                        let key = if e.key.is_empty() {
-                            "body".to_owned()
-                        } else {
-                            e.key
-                        };
-                        (key, e.message)
-                    })
-                    .collect(),
-            )
-        })?;
-    let mut errors = Vec::new();
-    for (qid, answer) in &file.answers {
-        if answer
-            .note
-            .as_ref()
-            .is_some_and(|n| n.chars().count() > MAX_NOTE)
-        {
-            errors.push((
-                format!("answers.{qid}.note"),
-                "at most 5,000 characters".to_owned(),
-            ));
-        }
-        if let AnswerValue::NotApplicable(r) = &answer.value
-            && r.chars().count() > MAX_REASON
-        {
-            errors.push((
-                format!("answers.{qid}.not_applicable"),
-                "at most 2,000 characters".to_owned(),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::fields(errors));
-    }
-    let writes: Vec<AnswerWrite> = file
-        .answers
-        .into_iter()
-        .map(|(qid, answer)| AnswerWrite {
-            question_id: qid.to_string(),
-            answer: Some(Answer {
-                note: answer
-                    .note
-                    .map(|n| n.trim().to_owned())
-                    .filter(|n| !n.is_empty()),
-                value: answer.value,
-            }),
-            expect: Expect::Anything,
-        })
-        .collect();
-    let replace = matches!(query.mode.unwrap_or_default(), Mode::Replace);
-    let before = c.store.answers(&a.id).await?;
-    let r = write(&c, &a, &q, &writes, replace).await?;
-    if r.changed > 0 {
-        audit(
-            &c,
-            &a,
-            "answers file",
-            &format!(
-                "{} answer(s) changed ({})",
-                r.changed,
-                if replace { "replaced" } else { "merged" }
-            ),
-        )
-        .await?;
-    }
-    let mut out = result(&q, r);
-    if replace {
-        out.cleared.extend(
-            before
-                .into_iter()
-                .map(|s| s.question_id)
-                .filter(|qid| !writes.iter().any(|w| &w.question_id == qid)),
-        );
-    }
-    Ok(axum::Json(out).into_response())
 }
 
 #[cfg(test)]

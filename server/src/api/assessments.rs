@@ -31,6 +31,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Where to continue: the `next_cursor` of the previous page.
+    #[param(pattern = "^-?[0-9]{1,18}-[0-9A-Za-z]{1,64}$")]
     cursor: Option<String>,
     /// Include archived assessments.
     include_archived: Option<bool>,
@@ -47,7 +48,7 @@ fn decode_cursor(cursor: &str) -> Result<Position, ApiError> {
             "cursor: `{cursor}` is not a cursor this API gave; pass the `next_cursor` of a page"
         ))
     };
-    let (at, id) = cursor.split_once('-').ok_or_else(bad)?;
+    let (at, id) = cursor.rsplit_once('-').ok_or_else(bad)?;
     let created_at = at.parse::<i64>().map_err(|_| bad())?;
     if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(bad());
@@ -61,8 +62,14 @@ fn decode_cursor(cursor: &str) -> Result<Position, ApiError> {
 /// The team a new thing goes to: the one named, else an API token's team, else the user's only
 /// team.
 pub(super) async fn team_for(c: &AppContext, named: Option<&str>) -> Result<String, ApiError> {
-    if let Some(t) = named.map(str::trim).filter(|t| !t.is_empty()) {
-        return Ok(t.to_owned());
+    match named {
+        Some("") => {
+            return Err(ApiError::bad_input(
+                "team: empty; leave it out for the default",
+            ));
+        }
+        Some(t) if !t.trim().is_empty() => return Ok(t.trim().to_owned()),
+        _ => {}
     }
     if let Actor::Token { team_id, .. } = &c.actor {
         return Ok(team_id.clone());
@@ -382,7 +389,13 @@ mod tests {
                 id: "abc123".into()
             })
         );
-        for bad in ["", "x", "12-", "a-b", "1-a b", "1-a;drop"] {
+        assert_eq!(
+            decode_cursor("-5-a")
+                .map(|p| p.created_at)
+                .map_err(|e| e.status()),
+            Ok(-5)
+        );
+        for bad in ["", "x", "12-", "a-b", "1-a b", "1-a;drop", "-a"] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
         }
     }

@@ -17,7 +17,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
 use super::error::{ErrorBody, code};
-use super::{answers, assessments, exports, questionnaires};
+use super::{answers, answers_file, assessments, exports, questionnaires};
 use crate::web::{AppState, error_page};
 
 /// The generated document, before [`finish`] completes it.
@@ -42,7 +42,7 @@ use crate::web::{AppState, error_page};
         answers::put_answers,
         answers::put_answer,
         answers::delete_answer,
-        answers::put_answers_file,
+        answers_file::put_answers_file,
         exports::get_evaluation,
         exports::get_scaffold,
         exports::list_milestones,
@@ -270,6 +270,7 @@ fn finish(doc: &mut OpenApi) {
     }
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_path_params = path.contains('{');
+        let public = matches!(path.as_str(), "/api/v1/catalog" | "/api/v1/openapi.json");
         for op in operations_mut(item) {
             let has_body = op.request_body.is_some();
             let takes_lens = op
@@ -279,7 +280,8 @@ fn finish(doc: &mut OpenApi) {
                 && has_body;
             for (status, name, _) in ERRORS {
                 let wanted = match status {
-                    "404" => has_path_params,
+                    // A path, a body or a query may name what does not exist (a team, a lens).
+                    "404" => has_path_params || !public,
                     "413" | "415" => has_body,
                     "422" => takes_lens,
                     _ => true,

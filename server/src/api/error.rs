@@ -10,9 +10,10 @@
 //! HTML error pages) into the same shape. A 5xx never shows its cause: it is logged once.
 
 use app::server::AppError;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -151,12 +152,6 @@ impl From<app::store::StoreError> for ApiError {
     }
 }
 
-/// The JSON error response of a status and message: what `security` answers `/api/v1` paths
-/// with.
-pub fn error_response(status: StatusCode, message: &str) -> Response {
-    ApiError::new(status, message).into_response()
-}
-
 /// Whether a path is the API's.
 pub fn is_api(path: &str) -> bool {
     path == "/api/v1" || path.starts_with("/api/v1/")
@@ -269,6 +264,31 @@ fn rejection_error(status: StatusCode, text: &str) -> ApiError {
     } else {
         ApiError::new(status, text.trim().to_owned())
     }
+}
+
+/// A body that must be JSON text: 415 without `Content-Type: application/json`, 400 when it
+/// is not UTF-8. For bodies read whole (a lens, an answers file) rather than deserialized.
+pub fn json_text(headers: &HeaderMap, body: &Bytes) -> Result<String, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            let v = v.trim();
+            v.eq_ignore_ascii_case("application/json") || v.ends_with("+json")
+        });
+    if !json {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Expected a request with `Content-Type: application/json`.",
+        ));
+    }
+    String::from_utf8(body.to_vec()).map_err(|e| {
+        ApiError::bad_input(format!(
+            "body: not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// Whether a response is JSON already.

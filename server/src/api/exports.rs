@@ -67,9 +67,10 @@ pub fn report_routes() -> Vec<(String, MethodRouter<AppState>)> {
     out
 }
 
-/// The evaluation of an assessment's answers now: progress, scores, risks, recommendations,
-/// checks, cost and the improvement checklist (the JSON `trellis evaluate` prints, without the
-/// workload).
+/// The evaluation of an assessment's answers now.
+///
+/// Progress, scores, risks, recommendations, checks, cost and the improvement checklist: the
+/// JSON `trellis evaluate` prints, without the workload.
 #[utoipa::path(
     get,
     path = "/api/v1/assessments/{id}/evaluation",
@@ -90,20 +91,58 @@ pub async fn get_evaluation(
 /// The starter's choices.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[expect(
-    dead_code,
-    reason = "documents the query; the handler reads scaffold::routes::Params"
-)]
 pub struct ScaffoldQuery {
     /// The pattern (default: the best-ranked pattern that has a starter).
-    #[param(pattern = "^[a-z_]+$")]
+    #[param(schema_with = pattern_schema)]
     pattern: Option<String>,
-    /// `python` (the default), `typescript` or `rust`.
-    #[param(pattern = "^(python|typescript|rust)$")]
+    /// The handlers' language (default: `python`).
+    #[param(schema_with = runtime_schema)]
     runtime: Option<String>,
-    /// `sam` (the default).
-    #[param(pattern = "^sam$")]
+    /// The infrastructure as code (default: `sam`).
+    #[param(schema_with = iac_schema)]
     iac: Option<String>,
+}
+
+fn one_of(values: impl IntoIterator<Item = &'static str>) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+fn pattern_schema() -> utoipa::openapi::schema::Object {
+    one_of(questionnaires::scaffold::Pattern::ALL.map(|p| p.as_str()))
+}
+
+fn runtime_schema() -> utoipa::openapi::schema::Object {
+    one_of(questionnaires::scaffold::Runtime::ALL.map(|r| r.as_str()))
+}
+
+fn iac_schema() -> utoipa::openapi::schema::Object {
+    one_of(questionnaires::scaffold::Iac::ALL.map(|i| i.as_str()))
+}
+
+impl ScaffoldQuery {
+    /// The web app's parameters; an empty value is refused here (the web form sends empty
+    /// values for "the default", the API leaves them out).
+    fn params(self) -> Result<crate::scaffold::routes::Params, ApiError> {
+        for (name, value) in [
+            ("pattern", &self.pattern),
+            ("runtime", &self.runtime),
+            ("iac", &self.iac),
+        ] {
+            if value.as_deref().is_some_and(str::is_empty) {
+                return Err(ApiError::bad_input(format!(
+                    "{name}: empty; leave it out for the default"
+                )));
+            }
+        }
+        Ok(crate::scaffold::routes::Params::of(
+            self.pattern,
+            self.runtime,
+            self.iac,
+        ))
+    }
 }
 
 /// The starter project of an assessment (reviews on the built-in questionnaire), as a zip.
@@ -119,8 +158,12 @@ pub async fn get_scaffold(
     Extension(actor): Extension<Actor>,
     headers: HeaderMap,
     ApiPath(id): ApiPath<String>,
-    ApiQuery(params): ApiQuery<crate::scaffold::routes::Params>,
+    ApiQuery(query): ApiQuery<ScaffoldQuery>,
 ) -> Response {
+    let params = match query.params() {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
     crate::scaffold::routes::respond(
         state,
         actor,

@@ -17,13 +17,12 @@ use questionnaires::lens::{self, Finding};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::answers::json_body;
 use super::assessments::team_for;
 use super::dto::{
     CatalogDoc, FindingDto, ImportResult, LensVersionDto, LintResult, QuestionnaireDetail,
     QuestionnaireList, QuestionnaireSummary,
 };
-use super::error::{ApiError, ApiPath, ApiQuery};
+use super::error::{ApiError, ApiPath, ApiQuery, json_text};
 use crate::catalog::Catalog;
 use crate::web::AppState;
 
@@ -63,8 +62,10 @@ fn warnings_of(row: &LensRow) -> Vec<FindingDto> {
         .collect()
 }
 
-/// The questionnaires the caller can run a review on: the built-in one, then the latest version
-/// of each lens of the caller's teams (an API token's team only).
+/// The questionnaires the caller can run a review on.
+///
+/// The built-in one, then the latest version of each lens of the caller's teams (an API token's
+/// team only).
 #[utoipa::path(
     get,
     path = "/api/v1/questionnaires",
@@ -118,8 +119,9 @@ async fn resolve(
     Ok((q, Some((row, versions))))
 }
 
-/// A questionnaire: its areas (a lens's pillars), questions and choices, and for a lens its
-/// versions and the linter's warnings.
+/// A questionnaire with its areas, questions and choices.
+///
+/// Areas are a lens's pillars. A lens also lists its versions and the linter's warnings.
 #[utoipa::path(
     get,
     path = "/api/v1/questionnaires/{id}",
@@ -165,8 +167,10 @@ pub async fn get_questionnaire(
     Ok(axum::Json(detail))
 }
 
-/// A questionnaire as AWS Well-Architected custom-lens JSON (`schemaVersion` 2021-11-01), the
-/// built-in one included: what the web app's export downloads.
+/// A questionnaire as AWS Well-Architected custom-lens JSON.
+///
+/// `schemaVersion` 2021-11-01, the built-in questionnaire included: what the web app's export
+/// downloads.
 #[utoipa::path(
     get,
     path = "/api/v1/questionnaires/{id}/lens.json",
@@ -204,6 +208,7 @@ pub async fn export_questionnaire(
 #[into_params(parameter_in = Query)]
 pub struct TeamQuery {
     /// The team (default: an API token's team, or the user's only team).
+    #[param(min_length = 1)]
     team: Option<String>,
 }
 
@@ -252,7 +257,7 @@ async fn import(
 ) -> Result<Response, ApiError> {
     let c = state.context(actor);
     c.user()?;
-    let json = json_body(headers, body)?;
+    let json = json_text(headers, body)?;
     let team = match into {
         Some(id) => {
             if id == c.builtin.id {
@@ -280,8 +285,10 @@ async fn import(
     Ok(import_response(imported, |_| questions))
 }
 
-/// Import a lens (its JSON is the body) as a new questionnaire of a team. Checked first: a lens
-/// with errors is not imported, and comes back with every finding.
+/// Import a lens as a new questionnaire of a team.
+///
+/// The body is the lens JSON. It is checked first: a lens with errors is not imported, and
+/// comes back with every finding.
 #[utoipa::path(
     post,
     path = "/api/v1/questionnaires",
@@ -303,8 +310,10 @@ pub async fn import_questionnaire(
     import(state, actor, query.team.as_deref(), None, &headers, &body).await
 }
 
-/// Import the next version of a lens (its JSON is the body). A file identical to the latest
-/// version adds none (200, `unchanged`).
+/// Import the next version of a lens.
+///
+/// The body is the lens JSON. A file identical to the latest version adds none (200,
+/// `unchanged`).
 #[utoipa::path(
     post,
     path = "/api/v1/questionnaires/{id}/versions",
@@ -327,7 +336,9 @@ pub async fn import_version(
     import(state, actor, None, Some(&id), &headers, &body).await
 }
 
-/// Check a lens (its JSON is the body) without importing it.
+/// Check a lens without importing it.
+///
+/// The body is the lens JSON.
 #[utoipa::path(
     post,
     path = "/api/v1/lint",
@@ -342,7 +353,7 @@ pub async fn lint_lens(
     body: Bytes,
 ) -> Result<axum::Json<LintResult>, ApiError> {
     state.context(actor).user()?;
-    let json = json_body(&headers, &body)?;
+    let json = json_text(&headers, &body)?;
     if json.len() > app::server::lenses::MAX_LENS_BYTES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -364,8 +375,9 @@ pub async fn lint_lens(
     Ok(axum::Json(LintResult::of(&lens::lint(&json))))
 }
 
-/// The built-in review's questions and patterns, as a stable JSON contract (what `trellis
-/// catalog --format json` prints). Public.
+/// The built-in review's questions and patterns, as a stable JSON contract.
+///
+/// What `trellis catalog --format json` prints. Public.
 #[utoipa::path(
     get,
     path = "/api/v1/catalog",

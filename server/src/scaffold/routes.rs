@@ -31,6 +31,22 @@ pub struct Params {
     file: Option<String>,
 }
 
+impl Params {
+    /// The choice of a pattern, runtime and IaC (each `None`: the default).
+    pub(crate) fn of(
+        pattern: Option<String>,
+        runtime: Option<String>,
+        iac: Option<String>,
+    ) -> Params {
+        Params {
+            pattern,
+            runtime,
+            iac,
+            file: None,
+        }
+    }
+}
+
 /// Which response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Want {

@@ -238,7 +238,7 @@ async fn a_lens_with_errors_is_refused_with_every_finding_and_nothing_is_stored(
     assert!(r.body.contains("Nothing was imported"));
     assert!(
         app.store
-            .lenses(&[c.team.clone()])
+            .lenses(std::slice::from_ref(&c.team))
             .await
             .unwrap()
             .is_empty()
@@ -252,7 +252,7 @@ async fn a_lens_with_errors_is_refused_with_every_finding_and_nothing_is_stored(
     assert_eq!(fine.status, StatusCode::OK);
     assert!(
         app.store
-            .lenses(&[c.team.clone()])
+            .lenses(std::slice::from_ref(&c.team))
             .await
             .unwrap()
             .is_empty()
@@ -267,7 +267,7 @@ async fn a_lens_with_errors_is_refused_with_every_finding_and_nothing_is_stored(
     assert!(empty.body.contains("choose a lens JSON file"));
     assert!(
         app.store
-            .lenses(&[c.team.clone()])
+            .lenses(std::slice::from_ref(&c.team))
             .await
             .unwrap()
             .is_empty()
