@@ -264,22 +264,45 @@ pub(crate) async fn list_assessments(
 }
 
 fn workload(name: &str, description: &str, environment: &str) -> Result<Workload, AppError> {
+    check_workload(name, description, environment).map_err(|errors| {
+        AppError::BadInput(
+            errors
+                .iter()
+                .map(|(field, message)| format!("{field}: {message}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
+}
+
+/// Checks a workload's details (name 1 to 200 characters, description up to 5,000, environment
+/// up to 100): the trimmed workload, or every problem as (field, message).
+pub fn check_workload(
+    name: &str,
+    description: &str,
+    environment: &str,
+) -> Result<Workload, Vec<(String, String)>> {
+    let mut errors = Vec::new();
     let name = name.trim();
     if name.is_empty() {
-        return Err(AppError::BadInput("name: the workload needs a name".into()));
-    }
-    if name.chars().count() > 200 {
-        return Err(AppError::BadInput("name: at most 200 characters".into()));
+        errors.push(("name".to_owned(), "the workload needs a name".to_owned()));
+    } else if name.chars().count() > 200 {
+        errors.push(("name".to_owned(), "at most 200 characters".to_owned()));
     }
     if description.chars().count() > 5_000 {
-        return Err(AppError::BadInput(
-            "description: at most 5,000 characters".into(),
+        errors.push((
+            "description".to_owned(),
+            "at most 5,000 characters".to_owned(),
         ));
     }
     if environment.chars().count() > 100 {
-        return Err(AppError::BadInput(
-            "environment: at most 100 characters".into(),
+        errors.push((
+            "environment".to_owned(),
+            "at most 100 characters".to_owned(),
         ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     Ok(Workload {
         name: name.to_owned(),

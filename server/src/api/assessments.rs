@@ -85,35 +85,9 @@ pub(super) async fn team_for(c: &AppContext, named: Option<&str>) -> Result<Stri
     }
 }
 
-/// The workload details, checked as the review form checks them.
+/// The workload details, checked as the review form checks them, every bad field named.
 fn workload(name: &str, description: &str, environment: &str) -> Result<Workload, ApiError> {
-    let mut errors = Vec::new();
-    let name = name.trim();
-    if name.is_empty() {
-        errors.push(("name".to_owned(), "the workload needs a name".to_owned()));
-    } else if name.chars().count() > 200 {
-        errors.push(("name".to_owned(), "at most 200 characters".to_owned()));
-    }
-    if description.chars().count() > 5_000 {
-        errors.push((
-            "description".to_owned(),
-            "at most 5,000 characters".to_owned(),
-        ));
-    }
-    if environment.chars().count() > 100 {
-        errors.push((
-            "environment".to_owned(),
-            "at most 100 characters".to_owned(),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::fields(errors));
-    }
-    Ok(Workload {
-        name: name.to_owned(),
-        description: description.trim().to_owned(),
-        environment: environment.trim().to_owned(),
-    })
+    app::server::check_workload(name, description, environment).map_err(ApiError::fields)
 }
 
 /// A stale version: 409 with the assessment as it is now.
