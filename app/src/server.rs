@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use leptos::prelude::*;
 use questionnaires::evaluate::Status;
 use questionnaires::model::{Question, QuestionKind};
-use questionnaires::{Answer, AnswerValue, Answers, Evaluation, Questionnaire, Workload, evaluate};
+use questionnaires::{Answer, AnswerValue, Answers, Evaluation, Questionnaire, Workload};
 
 use crate::api::{
     AreaData, AssessmentSummary, ChecklistRow, ChoiceView, ConflictView, QuestionView, RailArea,
@@ -17,6 +17,25 @@ use crate::auth::{Actor, Role, User};
 use crate::store::{Assessment, Current, NewAssessment, Store, StoreError};
 
 pub mod lenses;
+
+/// How long the engine took for each evaluation a request needed, in seconds: read by
+/// `/metrics` (server/src/observe.rs), which registers it. One histogram per process, as
+/// Prometheus counts.
+pub static EVALUATION_SECONDS: std::sync::LazyLock<
+    prometheus_client::metrics::histogram::Histogram,
+> = std::sync::LazyLock::new(|| {
+    prometheus_client::metrics::histogram::Histogram::new(
+        prometheus_client::metrics::histogram::exponential_buckets(0.000_005, 2.0, 14),
+    )
+});
+
+/// The engine's evaluation, timed into [`EVALUATION_SECONDS`].
+pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
+    let started = std::time::Instant::now();
+    let e = questionnaires::evaluate(q, answers);
+    EVALUATION_SECONDS.observe(started.elapsed().as_secs_f64());
+    e
+}
 mod templates;
 pub(crate) use templates::template_sources;
 
@@ -114,6 +133,10 @@ pub enum AppError {
     /// 500; the cause is logged, not shown.
     #[error("something went wrong on our side")]
     Internal(String),
+    /// 503: the database is not answering (down, restarting or out of connections). The
+    /// cause is logged; the request changed nothing, and the same request can be tried again.
+    #[error("The database is not answering, so nothing was read or saved. Try again in a moment.")]
+    Unavailable(String),
 }
 
 impl AppError {
@@ -127,13 +150,16 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     /// Sets the response status (during SSR and server-function calls) and wraps the message.
     pub fn into_server_fn_error(self) -> ServerFnError {
-        if let AppError::Internal(cause) = &self {
-            tracing::error!(%cause, "internal error");
+        match &self {
+            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            AppError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
         }
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(self.status());
@@ -151,6 +177,7 @@ impl From<StoreError> for AppError {
             ),
             StoreError::Taken => AppError::Conflict(e.to_string()),
             StoreError::LastOwner => AppError::BadInput(format!("role: {e}")),
+            other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -11,7 +11,6 @@ mod report;
 mod scaffold;
 mod serve;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,24 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web app.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "TRELLIS_ADDR", default_value = "127.0.0.1:3000")]
-        addr: SocketAddr,
-        /// The database: `sqlite://FILE?mode=rwc` or `postgres://USER:PASSWORD@HOST/DB`.
-        #[arg(
-            long,
-            env = "DATABASE_URL",
-            default_value = "sqlite://trellis.db?mode=rwc"
-        )]
-        database_url: String,
-        /// Where the browser bundle (`pkg/`) was built.
-        #[arg(long, env = "TRELLIS_SITE_ROOT", default_value = "target/site")]
-        site_root: PathBuf,
-        /// Mark the session cookie `Secure`: set it when Trellis is served over HTTPS.
-        #[arg(long, env = "TRELLIS_SECURE_COOKIES")]
-        secure_cookies: bool,
-    },
+    Serve(serve::ServeArgs),
     /// Evaluate an answers file (TOML or JSON) offline, for CI.
     Evaluate {
         /// The answers file; `.json` is read as JSON, anything else as TOML.
@@ -221,17 +203,7 @@ pub enum FailOn {
 /// Runs a command and returns its exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Serve {
-            addr,
-            database_url,
-            site_root,
-            secure_cookies,
-        } => serve::run(serve::ServeConfig {
-            addr,
-            database_url,
-            site_root,
-            secure_cookies,
-        }),
+        Command::Serve(args) => serve::run(args),
         Command::Evaluate {
             file,
             format,

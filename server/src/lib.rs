@@ -6,6 +6,7 @@
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
 //! - [`page_cache`]: rendered results pages, reused until their assessment changes;
+//! - [`observe`]: request ids, JSON logs, `/metrics`, `/healthz` and `/readyz`, time limits;
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
 //! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
 //! - [`lenses`]: the questionnaires pages: import, lint and export AWS custom lenses;
@@ -20,6 +21,7 @@ pub mod api;
 pub mod catalog;
 pub mod cli;
 pub mod lenses;
+pub mod observe;
 pub mod page_cache;
 pub mod report;
 pub mod scaffold;

@@ -39,28 +39,34 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// CI job never silently runs as nobody.
 pub async fn resolve_actor(State(store): State<Store>, mut req: Request, next: Next) -> Response {
     let now = now_ms();
-    let actor = if let Some(token) = bearer(req.headers()) {
-        match store.token_user(token, now).await {
-            Ok(Some((user, team_id))) => Actor::Token { user, team_id },
-            Ok(None) => {
-                return (
-                    StatusCode::UNAUTHORIZED,
-                    [(header::WWW_AUTHENTICATE, "Bearer")],
-                    "The API token is not valid: it may have been revoked.\n",
-                )
-                    .into_response();
+    let path = req.uri().path();
+    let actor =
+        if matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/style/") {
+            // Probes, scrapers and the stylesheet act for nobody, and must answer (and say why)
+            // while the database that holds sessions is away.
+            Actor::Anonymous
+        } else if let Some(token) = bearer(req.headers()) {
+            match store.token_user(token, now).await {
+                Ok(Some((user, team_id))) => Actor::Token { user, team_id },
+                Ok(None) => {
+                    return (
+                        StatusCode::UNAUTHORIZED,
+                        [(header::WWW_AUTHENTICATE, "Bearer")],
+                        "The API token is not valid: it may have been revoked.\n",
+                    )
+                        .into_response();
+                }
+                Err(e) => return unavailable(&e),
             }
-            Err(e) => return unavailable(&e),
-        }
-    } else if let Some(cookie) = session_cookie(req.headers()) {
-        match store.session_user(cookie, now).await {
-            Ok(Some((user, session_id))) => Actor::Session { user, session_id },
-            Ok(None) => Actor::Anonymous,
-            Err(e) => return unavailable(&e),
-        }
-    } else {
-        Actor::Anonymous
-    };
+        } else if let Some(cookie) = session_cookie(req.headers()) {
+            match store.session_user(cookie, now).await {
+                Ok(Some((user, session_id))) => Actor::Session { user, session_id },
+                Ok(None) => Actor::Anonymous,
+                Err(e) => return unavailable(&e),
+            }
+        } else {
+            Actor::Anonymous
+        };
     req.extensions_mut().insert(actor);
     next.run(req).await
 }

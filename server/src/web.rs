@@ -1,5 +1,6 @@
 //! The HTTP surface: the Leptos pages and their server functions, the plain form handlers (the
-//! review form, accounts), the stylesheet and browser bundle, health, and the catalog API.
+//! review form, accounts), the stylesheet and browser bundle, health, readiness and metrics
+//! ([`crate::observe`]), and every layer a request passes through.
 //!
 //! [`router`] builds the whole app from its state, so tests drive it without opening a socket;
 //! [`route_list`] names every route it serves, so tests can walk them all.
@@ -18,7 +19,9 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use questionnaires::Questionnaire;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use std::sync::Arc;
@@ -29,12 +32,17 @@ use axum::http::Method;
 use axum::routing::MethodRouter;
 
 use crate::accounts;
+use crate::observe;
 use crate::page_cache::{self, PageCache};
 use crate::report;
 use crate::security;
 
 /// The largest request body accepted: a whole area of answers with long notes fits easily.
 const MAX_BODY: usize = 1024 * 1024;
+
+/// How long a request may take by default: far above the slowest export (a PDF takes well
+/// under a second), far below a browser's patience.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What every handler can read.
 #[derive(Clone)]
@@ -55,6 +63,10 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// Whether cookies are marked `Secure` (Trellis is served over HTTPS).
     pub secure_cookies: bool,
+    /// Set when the process starts shutting down (see [`crate::observe::readyz`]).
+    pub draining: crate::observe::Draining,
+    /// The longest any request may take before it is stopped with a 504.
+    pub request_timeout: std::time::Duration,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -82,6 +94,8 @@ impl AppState {
             pages: PageCache::default(),
             throttle: Arc::default(),
             secure_cookies: false,
+            draining: crate::observe::Draining::default(),
+            request_timeout: REQUEST_TIMEOUT,
         }
     }
 
@@ -99,7 +113,9 @@ impl AppState {
 /// The plain handlers (everything but the Leptos pages and server functions), with their methods.
 fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     vec![
-        (Method::GET, "/healthz", get(healthz)),
+        (Method::GET, "/healthz", get(crate::observe::healthz)),
+        (Method::GET, "/readyz", get(crate::observe::readyz)),
+        (Method::GET, "/metrics", get(crate::observe::metrics)),
         (Method::GET, "/style/trellis.css", get(stylesheet)),
         (
             Method::POST,
@@ -180,6 +196,7 @@ pub fn router(state: AppState) -> Router {
     let context = state.context(Actor::Anonymous);
     let leptos = state.leptos.clone();
     let cache = (state.pages.clone(), state.store.clone());
+    let timeout = state.request_timeout;
     let mut router = Router::new();
     for (_, path, handler) in handlers() {
         router = router.route(&path, handler);
@@ -205,18 +222,23 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::same_origin))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::GATEWAY_TIMEOUT,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn(observe::explain_timeout))
         .layer(axum::middleware::from_fn(crate::api::json_errors))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(observe::track))
+        .layer(TraceLayer::new_for_http().make_span_with(observe::request_span))
+        .layer(PropagateRequestIdLayer::new(observe::REQUEST_ID))
+        .layer(SetRequestIdLayer::new(
+            observe::REQUEST_ID,
+            observe::NewRequestId,
+        ))
+        .layer(axum::middleware::from_fn(observe::sanitize_request_id))
         .with_state(state)
-}
-
-async fn healthz() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "ok\n",
-    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

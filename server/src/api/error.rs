@@ -77,6 +77,7 @@ pub fn code(status: StatusCode) -> &'static str {
         422 => "unprocessable",
         429 => "too_many_requests",
         503 => "unavailable",
+        504 => "timeout",
         s if s >= 500 => "internal",
         _ => "error",
     }
@@ -166,6 +167,11 @@ impl IntoResponse for ApiError {
             match self.status {
                 StatusCode::SERVICE_UNAVAILABLE => {
                     "The database is not answering; try again in a moment.".to_owned()
+                }
+                StatusCode::GATEWAY_TIMEOUT => {
+                    "The request took too long and was stopped; read the resource again to see \
+                     what was stored."
+                        .to_owned()
                 }
                 _ => "Something went wrong on our side; nothing was changed.".to_owned(),
             }

@@ -1,32 +1,57 @@
-//! `trellis serve`: starts the web app and stops cleanly on Ctrl-C or SIGTERM.
+//! `trellis serve`: starts the web app, waits for its database, and on Ctrl-C or SIGTERM stops
+//! taking new requests, lets the ones in flight finish (up to a limit), and exits.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use crate::observe::{self, LogFormat};
+
 /// Where and on what `serve` runs.
-pub(super) struct ServeConfig {
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TRELLIS_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
+    /// The database: `sqlite://FILE?mode=rwc` or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://trellis.db?mode=rwc"
+    )]
     pub database_url: String,
+    /// Where the browser bundle (`pkg/`) was built.
+    #[arg(long, env = "TRELLIS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Mark the session cookie `Secure`: set it when Trellis is served over HTTPS.
+    #[arg(long, env = "TRELLIS_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Log lines as JSON objects (with each request's id), as text, or `auto`: text at a
+    /// terminal, JSON otherwise. `RUST_LOG` sets the level (default `info`).
+    #[arg(long, env = "TRELLIS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
+    pub log_format: LogFormat,
+    /// Seconds any request may take before it is stopped with a 504.
+    #[arg(long, env = "TRELLIS_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Seconds to let requests in flight finish after SIGTERM before exiting anyway.
+    #[arg(long, env = "TRELLIS_SHUTDOWN_TIMEOUT", default_value_t = 30)]
+    pub shutdown_timeout: u64,
+    /// Seconds to keep trying to reach the database at start (it may still be starting).
+    #[arg(long, env = "TRELLIS_DB_WAIT", default_value_t = 30)]
+    pub db_wait: u64,
 }
 
-pub(super) fn run(config: ServeConfig) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+/// Runs the server until it is told to stop.
+pub(super) fn run(args: ServeArgs) -> ExitCode {
+    observe::init_logging(args.log_format);
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")
-        .and_then(|rt| rt.block_on(serve(config)));
+        .and_then(|rt| rt.block_on(serve(args)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -36,40 +61,93 @@ pub(super) fn run(config: ServeConfig) -> ExitCode {
     }
 }
 
-async fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    let ServeConfig {
-        addr,
-        database_url,
-        site_root,
-        secure_cookies,
-    } = config;
-    let store = app::store::Store::connect(&database_url)
-        .await
-        .with_context(|| format!("opening the database at {database_url}"))?;
-    let _lock = app::store::Store::lock_file(&database_url).map_err(anyhow::Error::msg)?;
-    let mut state = crate::web::AppState::new(store, site_root.clone());
-    state.secure_cookies = secure_cookies;
+/// Connects and migrates, trying again while the database is unreachable, for up to `wait`.
+/// Two instances starting at once are safe: migrations run under a lock (Postgres: an advisory
+/// lock; SQLite: the file's write lock), and the second finds them applied.
+async fn connect(url: &str, wait: Duration) -> anyhow::Result<app::store::Store> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match app::store::Store::connect(url).await {
+            Ok(store) => return Ok(store),
+            Err(e) if e.is_unavailable() && started.elapsed() + delay < wait => {
+                tracing::warn!(error = %e, "the database is not answering yet; trying again");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("opening the database at {}", redact(url)));
+            }
+        }
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store = connect(&args.database_url, Duration::from_secs(args.db_wait)).await?;
+    let _lock = app::store::Store::lock_file(&args.database_url).map_err(anyhow::Error::msg)?;
+    let mut state = crate::web::AppState::new(store, args.site_root.clone());
+    state.secure_cookies = args.secure_cookies;
+    state.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     if state.bundle.is_none() {
         tracing::warn!(
             "no browser bundle in {}: pages work without JavaScript (no autosave); run scripts/build-front to build it",
-            site_root.join("pkg").display()
+            args.site_root.join("pkg").display()
         );
     }
+    let draining = state.draining.clone();
     let app = crate::web::router(state);
-    let listener = tokio::net::TcpListener::bind(addr)
+    let listener = tokio::net::TcpListener::bind(args.addr)
         .await
-        .with_context(|| format!("binding {addr}"))?;
-    tracing::info!("Trellis is listening on http://{addr}");
-    axum::serve(
+        .with_context(|| format!("binding {}", args.addr))?;
+    tracing::info!(
+        database = %redact(&args.database_url),
+        "Trellis is listening on http://{}",
+        args.addr
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .context("serving")
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        draining.start();
+        let _ = stop_tx.send(true);
+        tracing::info!("shutting down: no new connections; finishing the requests in flight");
+    });
+    let grace = Duration::from_secs(args.shutdown_timeout);
+    let deadline = async move {
+        let mut rx = stop_rx;
+        let _ = rx.wait_for(|stop| *stop).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server => {
+            result.context("serving")?;
+            tracing::info!("stopped cleanly");
+        }
+        () = deadline => {
+            tracing::warn!(seconds = grace.as_secs(), "requests were still running at the shutdown limit; stopping anyway");
+        }
+    }
+    Ok(())
 }
 
-async fn shutdown() {
+async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -86,5 +164,22 @@ async fn shutdown() {
         () = ctrl_c => {},
         () = term => {},
     }
-    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            redact("postgres://trellis:s3cret@db.internal/trellis"),
+            "postgres://trellis:***@db.internal/trellis"
+        );
+        assert_eq!(
+            redact("sqlite://trellis.db?mode=rwc"),
+            "sqlite://trellis.db?mode=rwc"
+        );
+        assert_eq!(redact("postgres://db/x"), "postgres://db/x");
+    }
 }

@@ -279,14 +279,17 @@ pub async fn render(
     scope: Scope,
     export: Export,
 ) -> Result<Vec<u8>, String> {
-    match export {
+    let started = std::time::Instant::now();
+    let bytes = match export {
         Export::Pdf | Export::Adr | Export::Backlog => {
             tokio::task::spawn_blocking(move || render_now(&doc, links.as_ref(), &scope, export))
                 .await
                 .map_err(|e| e.to_string())?
         }
         _ => render_now(&doc, links.as_ref(), &scope, export),
-    }
+    }?;
+    crate::observe::export_generated(export.file(), started.elapsed());
+    Ok(bytes)
 }
 
 pub(crate) async fn respond(

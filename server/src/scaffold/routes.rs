@@ -213,7 +213,10 @@ pub(crate) async fn respond(
                         Some(_) => AppError::Internal(e),
                     })?;
                 let bytes = if zipped {
-                    Some(zip(&starter).map_err(AppError::Internal)?)
+                    let started = std::time::Instant::now();
+                    let bytes = zip(&starter).map_err(AppError::Internal)?;
+                    crate::observe::export_generated("starter.zip", started.elapsed());
+                    Some(bytes)
                 } else {
                     None
                 };

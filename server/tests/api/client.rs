@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-/// One Trellis on a fresh SQLite file.
+/// One Trellis on a fresh database (see [`crate::database`]).
 #[derive(Clone)]
 pub struct TestApp {
     pub app: axum::Router,
@@ -40,18 +40,18 @@ pub struct Client {
 impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("trellis.db").display()
-        );
-        let store = app::store::Store::connect(&url).await.unwrap();
-        let app = server::web::router(server::web::AppState::new(
-            store.clone(),
-            dir.path().join("site"),
-        ));
+        let store = app::store::Store::connect(&crate::database::fresh_url(dir.path()).await)
+            .await
+            .unwrap();
+        let state = server::web::AppState::new(store, dir.path().join("site"));
+        TestApp::with_state(state, dir)
+    }
+
+    /// The app on a state made by the test, its data in `dir`.
+    pub fn with_state(state: server::web::AppState, dir: tempfile::TempDir) -> TestApp {
         TestApp {
-            app,
-            store,
+            store: state.store.clone(),
+            app: server::web::router(state),
             _dir: Arc::new(dir),
         }
     }

@@ -8,9 +8,11 @@
 mod access;
 mod cli;
 mod client;
+mod database;
 mod exports;
 mod journey;
 mod lenses;
+mod ops;
 mod rest;
 mod scaffold;
 mod store;

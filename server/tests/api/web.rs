@@ -6,13 +6,10 @@ use http_body_util::BodyExt;
 use server::web::{AppState, router};
 use tower::ServiceExt;
 
-/// The app on a fresh SQLite file, without a browser bundle.
+/// The app on a fresh database, without a browser bundle.
 pub async fn app() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("trellis.db").display()
-    );
+    let url = crate::database::fresh_url(dir.path()).await;
     let store = app::store::Store::connect(&url).await.unwrap();
     (router(AppState::new(store, dir.path().join("site"))), dir)
 }

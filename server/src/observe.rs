@@ -1,0 +1,427 @@
+//! Trellis watching itself, as it tells its users to: a request id on every request and every
+//! log line, logs as JSON, Prometheus metrics at `/metrics`, liveness at `/healthz`, readiness
+//! at `/readyz`, and a time limit on every request.
+//!
+//! The metrics are the process's (one registry, as Prometheus counts processes): every
+//! `trellis serve` reports its own, and a scraper sums the instances.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use tower_http::request_id::{MakeRequestId, RequestId};
+
+use crate::web::AppState;
+
+/// The header that carries a request's id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest request id taken from a client; a longer or odd one is replaced.
+const MAX_REQUEST_ID: usize = 128;
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line (for log collectors), with the request's id and route.
+    Json,
+    /// Plain lines for a person at a terminal.
+    Text,
+    /// Text at a terminal, JSON otherwise.
+    Auto,
+}
+
+/// Installs the process's log subscriber: `RUST_LOG` filters (default `info`). Every line logged
+/// while serving a request carries that request's span: its id, method and route.
+pub fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let json = match format {
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second call (tests start several servers in one process) keeps the first subscriber.
+    let _ = if json {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Request ids: a new UUID when the request came without a usable one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Middleware, outermost: drops a client's `x-request-id` that is too long or holds anything but
+/// letters, digits and `-_.:`, so that a fresh one is made; a good one is kept, so one id
+/// follows a request through a load balancer and every Trellis instance it reaches.
+pub async fn sanitize_request_id(mut req: Request, next: Next) -> Response {
+    let bad = req.headers().get(&REQUEST_ID).is_some_and(|v| {
+        v.len() > MAX_REQUEST_ID
+            || v.is_empty()
+            || !v
+                .as_bytes()
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+    });
+    if bad {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+/// The span every request's log lines carry.
+pub fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+    )
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LatencyLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FormatLabels {
+    format: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabels {
+    state: String,
+}
+
+/// Every metric Trellis keeps.
+struct Metrics {
+    registry: Registry,
+    requests: Family<RouteLabels, Counter>,
+    latency: Family<LatencyLabels, Histogram>,
+    in_flight: Gauge,
+    exports: Family<FormatLabels, Counter>,
+    export_seconds: Family<FormatLabels, Histogram>,
+    errors: Family<KindLabels, Counter>,
+    pool: Family<StateLabels, Gauge>,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms to about 16 s.
+    Histogram::new(exponential_buckets(0.000_5, 2.0, 16))
+}
+
+static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let mut registry = Registry::with_prefix("trellis");
+    let requests = Family::<RouteLabels, Counter>::default();
+    registry.register(
+        "http_requests",
+        "HTTP requests answered, by method, route and status",
+        requests.clone(),
+    );
+    let latency = Family::<LatencyLabels, Histogram>::new_with_constructor(
+        latency_histogram as fn() -> Histogram,
+    );
+    registry.register(
+        "http_request_duration_seconds",
+        "Time to answer an HTTP request, by method and route",
+        latency.clone(),
+    );
+    let in_flight = Gauge::default();
+    registry.register(
+        "http_requests_in_flight",
+        "HTTP requests being answered now",
+        in_flight.clone(),
+    );
+    registry.register(
+        "evaluation_duration_seconds",
+        "Time the engine took to evaluate a review's answers",
+        app::server::EVALUATION_SECONDS.clone(),
+    );
+    let exports = Family::<FormatLabels, Counter>::default();
+    registry.register(
+        "exports",
+        "Reports, ADR and backlog zips and starter projects generated, by format",
+        exports.clone(),
+    );
+    let export_seconds = Family::<FormatLabels, Histogram>::new_with_constructor(
+        latency_histogram as fn() -> Histogram,
+    );
+    registry.register(
+        "export_duration_seconds",
+        "Time to render an export, by format",
+        export_seconds.clone(),
+    );
+    let errors = Family::<KindLabels, Counter>::default();
+    registry.register(
+        "errors",
+        "Failures, by kind: server_error (a 5xx answer), database_unavailable (a 503 because \
+         the database did not answer), timeout (a request stopped at its time limit)",
+        errors.clone(),
+    );
+    let pool = Family::<StateLabels, Gauge>::default();
+    registry.register(
+        "db_pool_connections",
+        "Database connections by state: in_use, idle, and max (the pool's limit)",
+        pool.clone(),
+    );
+    Metrics {
+        registry,
+        requests,
+        latency,
+        in_flight,
+        exports,
+        export_seconds,
+        errors,
+        pool,
+    }
+});
+
+/// Counts one generated export of `format` and the time it took.
+pub fn export_generated(format: &str, took: Duration) {
+    let labels = FormatLabels {
+        format: format.to_owned(),
+    };
+    METRICS.exports.get_or_create(&labels).inc();
+    METRICS
+        .export_seconds
+        .get_or_create(&labels)
+        .observe(took.as_secs_f64());
+}
+
+/// Middleware: counts every request by its route (the pattern, such as
+/// `/assessments/{id}/results`, never the raw path), times it, and counts failures.
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let started = Instant::now();
+    METRICS.in_flight.inc();
+    let res = next.run(req).await;
+    METRICS.in_flight.dec();
+    let status = res.status();
+    METRICS
+        .latency
+        .get_or_create(&LatencyLabels {
+            method: method.clone(),
+            route: route.clone(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    METRICS
+        .requests
+        .get_or_create(&RouteLabels {
+            method,
+            route,
+            status: status.as_u16(),
+        })
+        .inc();
+    let kind = match status {
+        StatusCode::SERVICE_UNAVAILABLE => Some("database_unavailable"),
+        StatusCode::GATEWAY_TIMEOUT => Some("timeout"),
+        s if s.is_server_error() => Some("server_error"),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        METRICS
+            .errors
+            .get_or_create(&KindLabels { kind: kind.into() })
+            .inc();
+    }
+    res
+}
+
+/// Middleware, just outside the time limit: gives its bare 504 a page (or, under `/api/v1`, the
+/// API's JSON error) that says what happened.
+pub async fn explain_timeout(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() == StatusCode::GATEWAY_TIMEOUT
+        && axum::body::HttpBody::size_hint(res.body()).exact() == Some(0)
+    {
+        return crate::web::error_page(
+            StatusCode::GATEWAY_TIMEOUT,
+            "Trellis took too long to answer and stopped this request. If you were saving, \
+             reload the page to see what was stored.",
+        );
+    }
+    res
+}
+
+/// Whether this process is stopping: set on SIGTERM, when `/readyz` starts failing so a load
+/// balancer sends no new work while the requests in flight finish.
+#[derive(Debug, Clone, Default)]
+pub struct Draining(Arc<AtomicBool>);
+
+impl Draining {
+    /// Marks the process as stopping.
+    pub fn start(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether it is stopping.
+    pub fn is_draining(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+fn plain(status: StatusCode, text: String) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        text,
+    )
+        .into_response()
+}
+
+/// `GET /healthz`: the process is up and answering (liveness). It reads nothing, so a database
+/// outage never gets a healthy process restarted.
+pub async fn healthz() -> Response {
+    plain(StatusCode::OK, "ok\n".into())
+}
+
+/// `GET /readyz`: this instance can serve (readiness): the database answers within two
+/// seconds and the process is not shutting down. 503 with the reason otherwise.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.draining.is_draining() {
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: shutting down\n".into(),
+        );
+    }
+    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+        Ok(Ok(())) => plain(StatusCode::OK, "ready\n".into()),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the database is not answering");
+            plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("not ready: the database is not answering ({e})\n"),
+            )
+        }
+        Err(_) => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not ready: the database did not answer within 2 s\n".into(),
+        ),
+    }
+}
+
+/// `GET /metrics`: every metric in the Prometheus text format. It holds counts and timings by
+/// route and format only, nothing about any review or user.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let pool = state.store.pool_stats();
+    for (name, value) in [
+        ("in_use", pool.open.saturating_sub(pool.idle)),
+        ("idle", pool.idle),
+        ("max", pool.max),
+    ] {
+        METRICS
+            .pool
+            .get_or_create(&StateLabels { state: name.into() })
+            .set(i64::from(value));
+    }
+    let mut body = String::new();
+    if let Err(e) = prometheus_client::encoding::text::encode(&mut body, &METRICS.registry) {
+        tracing::error!(error = %e, "encoding the metrics failed");
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the metrics could not be encoded\n".into(),
+        );
+    }
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_bad_request_id_is_replaced_and_a_good_one_kept() {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route(
+                "/",
+                axum::routing::get(|req: Request| async move {
+                    req.headers()
+                        .get(&REQUEST_ID)
+                        .map(|v| v.to_str().unwrap_or("?").to_owned())
+                        .unwrap_or_default()
+                }),
+            )
+            .layer(axum::middleware::from_fn(sanitize_request_id));
+        for (sent, kept) in [
+            ("abc-123_x.y:z", true),
+            ("has space", false),
+            ("{\"json\":1}", false),
+            (&"x".repeat(129)[..], false),
+        ] {
+            let req = axum::http::Request::get("/")
+                .header(&REQUEST_ID, sent)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            let res = app.clone().oneshot(req).await.expect("response");
+            let body = axum::body::to_bytes(res.into_body(), 1024)
+                .await
+                .expect("body");
+            assert_eq!(body == sent.as_bytes(), kept, "{sent}");
+        }
+    }
+}
