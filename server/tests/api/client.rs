@@ -45,6 +45,11 @@ impl TestApp {
             dir.path().join("trellis.db").display()
         );
         let store = app::store::Store::connect(&url).await.unwrap();
+        TestApp::on(store, dir)
+    }
+
+    /// The app on a store that is already open (`dir` lives as long as the app).
+    pub fn on(store: app::store::Store, dir: tempfile::TempDir) -> TestApp {
         let app = server::web::router(server::web::AppState::new(
             store.clone(),
             dir.path().join("site"),
