@@ -2,10 +2,12 @@
 //! CI pipelines depend on them.
 //!
 //! Exit codes: 0 OK; 1 the `--fail-on` threshold was reached; 2 bad input (every problem is
-//! listed on stderr, and nothing is written to stdout).
+//! listed on stderr, and nothing is written to stdout). `export-all` and `import-all` exit 2 on a
+//! bad document or a target that is not empty, and 1 when the database or a file fails.
 
 mod evaluate;
 mod lens;
+mod portable;
 mod push;
 mod report;
 mod scaffold;
@@ -95,6 +97,33 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = PushFormat::Text)]
         format: PushFormat,
+    },
+    /// Write the whole installation (every table) as one JSON document, to move it to another
+    /// database with `import-all`, SQLite or Postgres.
+    ExportAll {
+        /// The database: `sqlite://FILE?mode=rwc` or `postgres://USER:PASSWORD@HOST/DB`.
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://trellis.db?mode=rwc"
+        )]
+        database_url: String,
+        /// Where to write it (default: standard output). The file appears whole or not at all.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Load a document written by `export-all` into an empty database, in one transaction:
+    /// all of it or, on any problem, nothing.
+    ImportAll {
+        /// The document; `-` reads standard input.
+        file: PathBuf,
+        /// The database: `sqlite://FILE?mode=rwc` or `postgres://USER:PASSWORD@HOST/DB`.
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://trellis.db?mode=rwc"
+        )]
+        database_url: String,
     },
     /// Print the questionnaire and pattern catalog.
     Catalog {
@@ -252,6 +281,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 format,
             },
         ),
+        Command::ExportAll { database_url, out } => portable::export(&database_url, out.as_deref()),
+        Command::ImportAll { file, database_url } => portable::import(&file, &database_url),
         Command::Catalog { format } => catalog(format),
     }
 }

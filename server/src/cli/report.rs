@@ -71,6 +71,15 @@ pub(super) fn run(file: &Path, format: Format, out: &Path) -> ExitCode {
 
 /// Writes `bytes` to `out` whole or not at all: into a file beside it, then renamed into place.
 pub(super) fn write_whole(out: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = temp_beside(out)?;
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, out).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// A temporary file name in `out`'s directory, to write into and then rename to `out`.
+pub(super) fn temp_beside(out: &Path) -> std::io::Result<std::path::PathBuf> {
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -79,9 +88,5 @@ pub(super) fn write_whole(out: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| std::io::Error::other("the output path names no file"))?;
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, out).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    Ok(dir.join(format!(".{name}.{}.tmp", std::process::id())))
 }

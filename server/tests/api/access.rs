@@ -49,20 +49,20 @@ const SECRET_NAME: &str = "Zeta ledger";
 const TINY_LENS: &str = r#"{"schemaVersion":"2021-11-01","name":"Tiny","description":"A lens.","pillars":[{"id":"pil","name":"Pillar","questions":[{"id":"que","title":"Question?","description":"Why.","choices":[{"id":"cho_a","title":"A","improvementPlan":{"displayText":"Do A."}},{"id":"que_no","title":"None of these"}],"riskRules":[{"condition":"cho_a","risk":"NO_RISK"},{"condition":"default","risk":"HIGH_RISK"}]}]}]}"#;
 const SECRET_NOTE: &str = "classified-note-4711";
 
-struct World {
-    app: TestApp,
-    owner: Client,
-    editor: Client,
-    viewer: Client,
-    outsider: Client,
-    team: String,
-    assessment: String,
-    share: String,
-    token: String,
+pub(super) struct World {
+    pub(super) app: TestApp,
+    pub(super) owner: Client,
+    pub(super) editor: Client,
+    pub(super) viewer: Client,
+    pub(super) outsider: Client,
+    pub(super) team: String,
+    pub(super) assessment: String,
+    pub(super) share: String,
+    pub(super) token: String,
     /// A team none of the actors is in (invites to it are harmless to accept).
-    elsewhere: String,
+    pub(super) elsewhere: String,
     /// A milestone of the assessment.
-    milestone: String,
+    pub(super) milestone: String,
 }
 
 /// The token in a "shown once" page.
@@ -88,7 +88,7 @@ async fn invite(owner: &Client, team: &str, role: &str, who: &Client) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
-async fn world() -> World {
+pub(super) async fn world() -> World {
     let app = TestApp::new().await;
     let owner = app.user("Olive Owner").await;
     let editor = app.user("Eddie Editor").await;

@@ -47,6 +47,12 @@ impl TestApp {
         TestApp::with_state(state, dir)
     }
 
+    /// The app on a store that is already open (`dir` lives as long as the app).
+    pub fn on(store: app::store::Store, dir: tempfile::TempDir) -> TestApp {
+        let state = server::web::AppState::new(store, dir.path().join("site"));
+        TestApp::with_state(state, dir)
+    }
+
     /// The app on a state made by the test, its data in `dir`.
     pub fn with_state(state: server::web::AppState, dir: tempfile::TempDir) -> TestApp {
         TestApp {

@@ -16,12 +16,12 @@ fn lens_file(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn lens_text(name: &str) -> String {
+pub(super) fn lens_text(name: &str) -> String {
     std::fs::read_to_string(lens_file(name)).unwrap()
 }
 
 /// The sample lens: 5 pillars, 6 questions of 4 choices each.
-const SAMPLE: &str = "06_waf_custom_lens_automation_sample.json";
+pub(super) const SAMPLE: &str = "06_waf_custom_lens_automation_sample.json";
 
 /// Posts the import form: `action` is `import` or `lint`; `into` an existing lens id or "".
 async fn upload(c: &Client, json: &str, action: &str, into: &str) -> Reply {
@@ -53,7 +53,7 @@ async fn upload(c: &Client, json: &str, action: &str, into: &str) -> Reply {
 }
 
 /// Imports a lens file; returns the lens id.
-async fn import(c: &Client, json: &str) -> String {
+pub(super) async fn import(c: &Client, json: &str) -> String {
     let r = upload(c, json, "import", "").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let id = r
@@ -69,7 +69,7 @@ async fn import(c: &Client, json: &str) -> String {
 }
 
 /// Starts a review on a questionnaire; returns (assessment id, first area address).
-async fn start(c: &Client, questionnaire: &str) -> (String, String) {
+pub(super) async fn start(c: &Client, questionnaire: &str) -> (String, String) {
     let r = c
         .post(
             "/api/create_assessment",

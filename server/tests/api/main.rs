@@ -13,6 +13,7 @@ mod exports;
 mod journey;
 mod lenses;
 mod ops;
+mod portable;
 mod rest;
 mod scaffold;
 mod store;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use super::client::{Client, Reply, TestApp};
 
 /// Starts a review named `name` in `team`, from `from` (a review id, or `REVIEW/MILESTONE`).
-async fn start(c: &Client, team: &str, name: &str, from: &str) -> Reply {
+pub(super) async fn start(c: &Client, team: &str, name: &str, from: &str) -> Reply {
     c.post(
         "/api/create_assessment",
         &[
@@ -22,13 +22,13 @@ async fn start(c: &Client, team: &str, name: &str, from: &str) -> Reply {
 }
 
 /// The id of the review a successful start redirected to.
-fn started(r: &Reply) -> String {
+pub(super) fn started(r: &Reply) -> String {
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
     r.location.split('/').nth(2).unwrap().to_owned()
 }
 
 /// Saves answers of one area through the plain form, pressing Save.
-async fn save(c: &Client, id: &str, area: &str, fields: &[(&str, &str)]) -> Reply {
+pub(super) async fn save(c: &Client, id: &str, area: &str, fields: &[(&str, &str)]) -> Reply {
     let mut form = fields.to_vec();
     form.push(("save", "stay"));
     let r = c

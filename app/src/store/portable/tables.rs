@@ -1,0 +1,240 @@
+//! Every table `export-all` carries, with its columns, their types, its primary key and the
+//! parents its columns reference, in foreign-key order (a parent before its children). The
+//! export refuses a database whose tables or columns differ from this list, so a migration that
+//! adds a column cannot be silently left out of the document.
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// `BIGINT`: a JSON integer.
+    Int,
+    /// `TEXT`: a JSON string.
+    Text,
+}
+
+/// One column.
+#[derive(Debug)]
+pub(super) struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// Whether it may be NULL (a JSON `null`).
+    pub nullable: bool,
+    /// The table whose `id` it references, if any.
+    pub parent: Option<&'static str>,
+}
+
+/// One table.
+#[derive(Debug)]
+pub(super) struct Table {
+    pub name: &'static str,
+    /// The primary key's columns: rows are exported in this order.
+    pub key: &'static [&'static str],
+    pub columns: &'static [Column],
+}
+
+const fn text(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: Kind::Text,
+        nullable: false,
+        parent: None,
+    }
+}
+
+const fn int(name: &'static str) -> Column {
+    Column {
+        name,
+        kind: Kind::Int,
+        nullable: false,
+        parent: None,
+    }
+}
+
+impl Column {
+    const fn null(self) -> Column {
+        Column {
+            nullable: true,
+            ..self
+        }
+    }
+
+    const fn of(self, parent: &'static str) -> Column {
+        Column {
+            parent: Some(parent),
+            ..self
+        }
+    }
+}
+
+/// The tables, parents first.
+pub(super) const TABLES: &[Table] = &[
+    Table {
+        name: "users",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("email"),
+            text("name"),
+            text("password_hash"),
+            int("is_admin"),
+            int("created_at"),
+        ],
+    },
+    Table {
+        name: "teams",
+        key: &["id"],
+        columns: &[text("id"), text("name"), int("created_at")],
+    },
+    Table {
+        name: "sessions",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("secret_hash"),
+            text("user_id").of("users"),
+            int("created_at"),
+            int("expires_at"),
+        ],
+    },
+    Table {
+        name: "memberships",
+        key: &["team_id", "user_id"],
+        columns: &[
+            text("team_id").of("teams"),
+            text("user_id").of("users"),
+            text("role"),
+            int("created_at"),
+        ],
+    },
+    Table {
+        name: "invites",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("secret_hash"),
+            text("team_id").of("teams"),
+            text("role"),
+            text("created_by"),
+            int("created_at"),
+            int("expires_at"),
+            text("used_by").null(),
+            int("used_at").null(),
+        ],
+    },
+    Table {
+        name: "api_tokens",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("secret_hash"),
+            text("user_id").of("users"),
+            text("team_id").of("teams"),
+            text("name"),
+            int("created_at"),
+            int("last_used_at").null(),
+            int("revoked_at").null(),
+        ],
+    },
+    Table {
+        name: "audit_log",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("team_id"),
+            int("at"),
+            text("actor"),
+            text("action"),
+            text("target"),
+            text("detail"),
+        ],
+    },
+    Table {
+        name: "assessments",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("name"),
+            text("description"),
+            text("environment"),
+            text("questionnaire_id"),
+            text("questionnaire_hash"),
+            int("created_at"),
+            int("updated_at"),
+            int("archived_at").null(),
+            int("version"),
+            int("revision"),
+            text("team_id").null().of("teams"),
+            text("started_from").null(),
+        ],
+    },
+    Table {
+        name: "answers",
+        key: &["assessment_id", "question_id"],
+        columns: &[
+            text("assessment_id").of("assessments"),
+            text("question_id"),
+            text("value"),
+            text("note").null(),
+            text("updated_by"),
+            int("updated_at"),
+            int("version"),
+            int("to_confirm"),
+        ],
+    },
+    Table {
+        name: "checklist_items",
+        key: &["assessment_id", "item_id"],
+        columns: &[
+            text("assessment_id").of("assessments"),
+            text("item_id"),
+            text("status"),
+            text("owner"),
+            text("due_date").null(),
+            text("updated_by"),
+            int("updated_at"),
+            int("version"),
+        ],
+    },
+    Table {
+        name: "share_links",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("secret_hash"),
+            text("assessment_id").of("assessments"),
+            text("created_by"),
+            int("created_at"),
+            int("expires_at").null(),
+            int("revoked_at").null(),
+        ],
+    },
+    Table {
+        name: "milestones",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("assessment_id").of("assessments"),
+            text("name"),
+            text("created_by"),
+            int("created_at"),
+            text("questionnaire_hash"),
+            text("answers"),
+            text("evaluation"),
+        ],
+    },
+    Table {
+        name: "lenses",
+        key: &["id", "version"],
+        columns: &[
+            text("id"),
+            int("version"),
+            text("team_id").of("teams"),
+            text("name"),
+            text("hash"),
+            text("source"),
+            text("warnings"),
+            text("created_by"),
+            int("created_at"),
+        ],
+    },
+];
