@@ -22,7 +22,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use std::sync::Arc;
 
@@ -231,7 +231,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(security::headers))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(observe::track))
-        .layer(TraceLayer::new_for_http().make_span_with(observe::request_span))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(observe::request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .layer(PropagateRequestIdLayer::new(observe::REQUEST_ID))
         .layer(SetRequestIdLayer::new(
             observe::REQUEST_ID,

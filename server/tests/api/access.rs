@@ -219,8 +219,8 @@ impl World {
         Some(match (method.as_str(), path) {
             (
                 "GET",
-                "/healthz" | "/api/v1/catalog" | "/style/trellis.css" | "/catalog" | "/"
-                | "/signin" | "/signup",
+                "/healthz" | "/readyz" | "/metrics" | "/api/v1/catalog" | "/style/trellis.css"
+                | "/catalog" | "/" | "/signin" | "/signup",
             ) => (Needs::Nothing, get(concrete)),
             ("GET", "/share/{token}") => (Needs::Nothing, get(format!("/share/{}", self.share))),
             // Report pages and downloads, in each scope.

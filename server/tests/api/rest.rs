@@ -12,7 +12,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-/// One Trellis on a fresh SQLite file, or on the Postgres of `TEST_POSTGRES_URL`.
+/// One Trellis on a fresh database (see [`crate::database`]).
 struct Api {
     app: axum::Router,
     store: app::store::Store,
@@ -79,12 +79,7 @@ fn unique(prefix: &str) -> String {
 impl Api {
     async fn new() -> Api {
         let dir = tempfile::tempdir().unwrap();
-        let url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| {
-            format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("trellis.db").display()
-            )
-        });
+        let url = crate::database::fresh_url(dir.path()).await;
         let store = app::store::Store::connect(&url).await.unwrap();
         let app = server::web::router(server::web::AppState::new(
             store.clone(),
@@ -1159,12 +1154,7 @@ fn push(args: &[&str], token: &str) -> std::process::Output {
 #[tokio::test]
 async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("trellis.db").display()
-        )
-    });
+    let url = crate::database::fresh_url(dir.path()).await;
     // The account and token first: a SQLite file then belongs to the server alone.
     let (token, user) = {
         let store = app::store::Store::connect(&url).await.unwrap();

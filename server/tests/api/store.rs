@@ -4,16 +4,10 @@
 use app::store::{Current, NewAssessment, Store, StoreError, Template};
 use questionnaires::{Answer, AnswerValue, Workload};
 
-/// A store on a fresh database: a new SQLite file, or a fresh Postgres schema.
+/// A store on a fresh database: a new SQLite file, or a new Postgres database.
 async fn fresh() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("TEST_POSTGRES_URL") {
-        Ok(url) => url,
-        Err(_) => format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("trellis.db").display()
-        ),
-    };
+    let url = crate::database::fresh_url(dir.path()).await;
     (Store::connect(&url).await.unwrap(), dir)
 }
 

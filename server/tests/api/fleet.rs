@@ -1,0 +1,481 @@
+//! Real `trellis serve` processes, as an operator runs them: two instances on one Postgres
+//! (started at once, so their migrations race), sharing sessions and refusing lost updates;
+//! SIGTERM letting the request in flight finish; and kill -9 in the middle of a write load,
+//! after which every answer the server acknowledged is still there.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// A `trellis serve` on a free port, killed when dropped; its log lines (JSON) in `log`.
+struct Served {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    fn start(url: &str, dir: &Path, name: &str) -> Served {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = dir.join(format!("{name}.log"));
+        let child = Command::new(env!("CARGO_BIN_EXE_trellis"))
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", url)
+            .env("TRELLIS_SITE_ROOT", dir.join("site"))
+            .env("TRELLIS_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Served { child, port, log }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits until `/readyz` says ready.
+    fn ready(mut self) -> Served {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("trellis serve stopped ({status}):\n{}", self.logs());
+            }
+            if get(&agent(), &format!("{}/readyz", self.base()), &[]).0 == 200 {
+                return self;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("trellis serve was not ready in 60 s:\n{}", self.logs());
+    }
+
+    fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{name}");
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// (status, headers we need, body).
+type Got = (u16, Vec<(String, String)>, String);
+
+fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Got {
+    match res {
+        Ok(mut r) => {
+            let headers = r
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+                .collect();
+            let status = r.status().as_u16();
+            (
+                status,
+                headers,
+                r.body_mut().read_to_string().unwrap_or_default(),
+            )
+        }
+        Err(e) => (0, Vec::new(), e.to_string()),
+    }
+}
+
+fn get(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Got {
+    let mut req = agent.get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    read(req.call())
+}
+
+fn send(agent: &ureq::Agent, method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Got {
+    let mut req = match method {
+        "POST" => agent.post(url),
+        "PUT" => agent.put(url),
+        _ => agent.patch(url),
+    };
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    read(req.send(body))
+}
+
+fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
+    got.1
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Signs up through the form of `base`: the session cookie (`trellis_session=…`).
+fn sign_up(base: &str, email: &str) -> String {
+    let got = send(
+        &agent(),
+        "POST",
+        &format!("{base}/signup"),
+        &[
+            ("Origin", base),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &format!("name=Ana&email={email}&password=a+long+enough+password"),
+    );
+    assert_eq!(got.0, 303, "{}", got.2);
+    header(&got, "set-cookie")
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}
+
+fn refs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    headers.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+fn fresh_database(dir: &Path) -> String {
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(crate::database::fresh_url(dir))
+}
+
+#[test]
+fn two_instances_on_one_postgres_share_sessions_and_refuse_lost_updates() {
+    let Some(server) = crate::database::postgres() else {
+        eprintln!("TEST_POSTGRES_URL is not set: several instances need Postgres");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(crate::database::fresh_postgres(&server));
+    // Both start at once on an empty database: one applies the migrations, the other waits
+    // for its lock and finds them applied.
+    let (a, b) = (
+        Served::start(&url, dir.path(), "a"),
+        Served::start(&url, dir.path(), "b"),
+    );
+    let (a, b) = (a.ready(), b.ready());
+    let (ab, bb) = (a.base(), b.base());
+    let http = agent();
+
+    // A session made on A works on B.
+    let cookie = sign_up(&ab, "ana@example.com");
+    let on_b = get(
+        &http,
+        &format!("{bb}/api/v1/assessments"),
+        &[("Cookie", &cookie)],
+    );
+    assert_eq!(on_b.0, 200, "{}", on_b.2);
+    let anonymous = get(&http, &format!("{bb}/api/v1/assessments"), &[]);
+    assert_eq!(anonymous.0, 401);
+
+    let json_to = |base: &str| {
+        vec![
+            ("Cookie", cookie.clone()),
+            ("Origin", base.to_owned()),
+            ("Content-Type", "application/json".to_owned()),
+        ]
+    };
+    let (ha, hb) = (json_to(&ab), json_to(&bb));
+    let created = send(
+        &http,
+        "POST",
+        &format!("{ab}/api/v1/assessments"),
+        &refs(&ha),
+        &json!({"name": "Shared", "environment": "prod"}).to_string(),
+    );
+    assert_eq!(created.0, 201, "{}", created.2);
+    let id = serde_json::from_str::<Value>(&created.2).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = |base: &str| format!("{base}/api/v1/assessments/{id}/answers/peak_rps");
+
+    // A writes version 1; B, having read it, writes version 2; A's write at version 1 is
+    // now stale: a conflict carrying B's answer, never a lost update.
+    let put = |base: &str, headers: &[(&'static str, String)], body: Value| {
+        send(
+            &http,
+            "PUT",
+            &answer(base),
+            &refs(headers),
+            &body.to_string(),
+        )
+    };
+    let r = put(&ab, &ha, json!({"value": 50}));
+    assert_eq!(r.0, 200, "{}", r.2);
+    let seen_on_b = get(
+        &http,
+        &format!("{bb}/api/v1/assessments/{id}/answers"),
+        &[("Cookie", &cookie)],
+    );
+    let seen_on_b: Value = serde_json::from_str(&seen_on_b.2).unwrap();
+    assert_eq!(seen_on_b["items"][0]["question_id"], "peak_rps");
+    assert_eq!(seen_on_b["items"][0]["version"], 1);
+    let r = put(&bb, &hb, json!({"value": 60, "version": 1}));
+    assert_eq!(r.0, 200, "{}", r.2);
+    let r = put(&ab, &ha, json!({"value": 70, "version": 1}));
+    assert_eq!(r.0, 409, "{}", r.2);
+    let conflict: Value = serde_json::from_str(&r.2).unwrap();
+    assert_eq!(conflict["error"]["details"]["current"]["value"], 60.0);
+    assert_eq!(conflict["error"]["details"]["current"]["version"], 2);
+
+    // A's results page, rendered before, shows B's change: its cache follows the database.
+    let results = |base: &str| {
+        get(
+            &http,
+            &format!("{base}/assessments/{id}/results"),
+            &[("Cookie", &cookie)],
+        )
+    };
+    assert_eq!(results(&ab).0, 200);
+    let r = put(&bb, &hb, json!({"value": 4321, "version": 2}));
+    assert_eq!(r.0, 200, "{}", r.2);
+    let page = results(&ab);
+    assert!(
+        page.2.contains("4321") || page.2.contains("4,321"),
+        "A shows B's answer"
+    );
+
+    // Each instance logs JSON lines that carry the request's id.
+    let r = get(
+        &http,
+        &format!("{ab}/assessments/{id}/results"),
+        &[("Cookie", &cookie), ("x-request-id", "fleet-req-1")],
+    );
+    assert_eq!(header(&r, "x-request-id"), Some("fleet-req-1"));
+    let started = Instant::now();
+    let line = loop {
+        let logs = a.logs();
+        if let Some(l) = logs.lines().find(|l| l.contains("fleet-req-1")) {
+            break l.to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no log line for the request:\n{logs}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let line: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(line["span"]["request_id"], "fleet-req-1", "{line}");
+    assert_eq!(line["status"], 200, "{line}");
+    assert!(
+        line["latency"].is_string() || line["latency"].is_number(),
+        "{line}"
+    );
+    for l in a.logs().lines() {
+        assert!(serde_json::from_str::<Value>(l).is_ok(), "not JSON: {l}");
+    }
+    assert!(
+        !a.logs().contains(":trellis@"),
+        "the database password is never logged"
+    );
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish_then_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path());
+    let mut served = Served::start(&url, dir.path(), "s").ready();
+    let base = served.base();
+    // A request whose body is still arriving when SIGTERM comes.
+    let body = "name=Ana&email=ana%40example.com&password=a+long+enough+password";
+    let (first, rest) = body.split_at(20);
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", served.port)).unwrap();
+    conn.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        conn,
+        "POST /signup HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {base}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len}\r\n\r\n{first}",
+        port = served.port,
+        len = body.len()
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    served.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    // No new connections are taken while it drains.
+    assert!(
+        get(&agent(), &format!("{base}/healthz"), &[]).0 != 200,
+        "a new request was served after SIGTERM"
+    );
+    conn.write_all(rest.as_bytes()).unwrap();
+    let mut reply = String::new();
+    let _ = conn.read_to_string(&mut reply);
+    assert!(
+        reply.starts_with("HTTP/1.1 303"),
+        "the request in flight: {reply}"
+    );
+    assert!(reply.contains("trellis_session="), "{reply}");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = served.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    assert!(
+        served.logs().contains("stopped cleanly"),
+        "{}",
+        served.logs()
+    );
+}
+
+#[test]
+fn after_kill_9_every_acknowledged_answer_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path());
+    let served = Served::start(&url, dir.path(), "before").ready();
+    let base = served.base();
+    let cookie = sign_up(&base, "ana@example.com");
+    let headers = [
+        ("Cookie", cookie.as_str()),
+        ("Origin", base.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let created = send(
+        &agent(),
+        "POST",
+        &format!("{base}/api/v1/assessments"),
+        &headers,
+        &json!({"name": "Crash", "environment": "prod"}).to_string(),
+    );
+    assert_eq!(created.0, 201, "{}", created.2);
+    let id = serde_json::from_str::<Value>(&created.2).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let questions = [
+        "peak_rps",
+        "avg_rps",
+        "monthly_requests",
+        "p99_duration_ms",
+        "avg_duration_ms",
+        "latency_target_ms",
+    ];
+    let acknowledged = Arc::new(AtomicUsize::new(0));
+    // One writer per question; each remembers the last save acknowledged to it, and the one
+    // it was sending when the server died.
+    let writers: Vec<_> = questions
+        .iter()
+        .map(|q| {
+            let url = format!("{base}/api/v1/assessments/{id}/answers/{q}");
+            let (cookie, origin) = (cookie.clone(), base.clone());
+            let acknowledged = acknowledged.clone();
+            std::thread::spawn(move || {
+                let http = agent();
+                let mut acked: Option<(i64, String)> = None;
+                let mut n = 0u32;
+                loop {
+                    n += 1;
+                    let note = format!("write {n}");
+                    let mut body = json!({"value": 1 + n % 50, "note": note});
+                    if let Some((v, _)) = &acked {
+                        body["version"] = json!(v);
+                    }
+                    let got = send(
+                        &http,
+                        "PUT",
+                        &url,
+                        &[
+                            ("Cookie", &cookie),
+                            ("Origin", &origin),
+                            ("Content-Type", "application/json"),
+                        ],
+                        &body.to_string(),
+                    );
+                    match got.0 {
+                        200 => {
+                            let v: Value = serde_json::from_str(&got.2).unwrap();
+                            acked = Some((v["version"].as_i64().unwrap(), note));
+                            acknowledged.fetch_add(1, Ordering::SeqCst);
+                        }
+                        0 => return (acked, note),
+                        other => panic!("a save failed with {other}: {}", got.2),
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill it once the load is well under way (a busy machine takes longer to get there).
+    let started = Instant::now();
+    while acknowledged.load(Ordering::SeqCst) < 60 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut served = served;
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    let outcomes: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let saves: i64 = outcomes
+        .iter()
+        .filter_map(|(a, _)| a.as_ref().map(|a| a.0))
+        .sum();
+    assert!(
+        saves >= 60,
+        "only {saves} saves were acknowledged before the kill"
+    );
+
+    let after = Served::start(&url, dir.path(), "after").ready();
+    let got = get(
+        &agent(),
+        &format!("{}/api/v1/assessments/{id}/answers", after.base()),
+        &[("Cookie", &cookie)],
+    );
+    assert_eq!(got.0, 200, "{}", got.2);
+    let stored: Value = serde_json::from_str(&got.2).unwrap();
+    for (q, (acked, in_flight)) in questions.iter().zip(&outcomes) {
+        let Some((version, note)) = acked else {
+            continue;
+        };
+        let answer = stored["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["question_id"] == *q)
+            .unwrap_or_else(|| panic!("{q}: an acknowledged answer is gone: {stored}"));
+        let v = answer["version"].as_i64().unwrap();
+        // The acknowledged save, or the one in flight when the server died: never older.
+        if v == *version {
+            assert_eq!(answer["note"], note.as_str(), "{q}");
+        } else {
+            assert_eq!(v, version + 1, "{q}: {answer}");
+            assert_eq!(answer["note"], in_flight.as_str(), "{q}");
+        }
+    }
+    eprintln!("kill -9 after {saves} acknowledged saves: every one is there");
+}
