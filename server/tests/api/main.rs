@@ -11,6 +11,7 @@ mod client;
 mod exports;
 mod journey;
 mod lenses;
+mod listing;
 mod rest;
 mod scaffold;
 mod store;
