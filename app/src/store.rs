@@ -274,8 +274,8 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// The assessments of the teams a user belongs to (or of one of them), most recently
-    /// changed first.
+    /// Every assessment of the teams a user belongs to (or of one of them), most recently
+    /// changed first. Lists a person pages through use [`Store::assessments_page`] instead.
     pub async fn assessments(
         &self,
         user_id: &str,

@@ -13,6 +13,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub app: axum::Router,
     pub store: app::store::Store,
+    /// The database's URL, for tests that write to it with SQL, as another program would.
+    pub url: String,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -52,6 +54,7 @@ impl TestApp {
         TestApp {
             app,
             store,
+            url,
             _dir: Arc::new(dir),
         }
     }

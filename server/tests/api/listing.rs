@@ -342,3 +342,130 @@ async fn the_home_page_shows_25_at_a_time_and_searches_without_javascript() {
         );
     }
 }
+
+/// The median of 50 runs of `f`, in milliseconds.
+async fn p50<F: AsyncFnMut()>(mut f: F) -> f64 {
+    let mut times = Vec::new();
+    for _ in 0..50 {
+        let start = std::time::Instant::now();
+        f().await;
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    times[25]
+}
+
+/// The list and a search, timed on an empty team and on one of 100,000 assessments seeded
+/// with SQL. Run by hand: `cargo test -p server --test api listing::at_100k -- --ignored
+/// --nocapture`.
+#[tokio::test]
+#[ignore = "seeds 100,000 rows; a measurement, run by hand"]
+async fn at_100k() {
+    const WORDS: [&str; 16] = [
+        "payments",
+        "orders",
+        "inventory",
+        "shipping",
+        "billing",
+        "search",
+        "catalog",
+        "users",
+        "auth",
+        "gateway",
+        "api",
+        "queue",
+        "worker",
+        "stream",
+        "ledger",
+        "report",
+    ];
+    let mut figures = Vec::new();
+    for n in [0_usize, 100_000] {
+        let app = super::client::TestApp::new().await;
+        let c = app.user("Ana").await;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.url).await.unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        let mut seed: u64 = 42;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        for chunk in 0..n / 500 {
+            let mut sql = String::from(
+                "INSERT INTO assessments (id, name, description, environment, questionnaire_id, \
+                 questionnaire_hash, created_at, updated_at, archived_at, version, team_id) VALUES ",
+            );
+            for j in 0..500 {
+                let i = chunk * 500 + j;
+                let name = format!("{} {} {i}", WORDS[next() % 16], WORDS[next() % 16]);
+                let description: Vec<&str> = (0..8).map(|_| WORDS[next() % 16]).collect();
+                let at = 1_600_000_000_000_i64 + (next() % 1_000_000_000) as i64;
+                let archived = if i % 10 == 0 {
+                    at.to_string()
+                } else {
+                    "NULL".into()
+                };
+                if j > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "('s{i:06}', '{name}', '{}', 'production', 'serverless-review', 'h', {at}, {at}, {archived}, 1, '{}')",
+                    description.join(" "),
+                    c.team
+                ));
+            }
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let user_id: String =
+            sqlx::query_scalar("SELECT user_id FROM memberships WHERE team_id = $1")
+                .bind(&c.team)
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let deep: Option<(i64, String)> = sqlx::query_as(
+            "SELECT updated_at, id FROM assessments WHERE archived_at IS NULL \
+             ORDER BY updated_at DESC, id DESC LIMIT 1 OFFSET 80000",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        let deep = deep.map(|(at, id)| Position { at, id });
+        let store = &app.store;
+        let page = |search: &'static str, after: Option<Position>| {
+            let user_id = user_id.clone();
+            async move {
+                store
+                    .assessments_page(&PageQuery {
+                        user_id: &user_id,
+                        team_id: None,
+                        include_archived: false,
+                        search,
+                        order: Order::Updated,
+                        after: after.as_ref(),
+                        limit: 25,
+                    })
+                    .await
+                    .unwrap();
+            }
+        };
+        let list = p50(async || page("", None).await).await;
+        let deep_page = p50(async || page("", deep.clone()).await).await;
+        let narrow = p50(async || page("ledger 4242", None).await).await;
+        let broad = p50(async || page("pay api", None).await).await;
+        let home = p50(async || assert_eq!(c.get("/").await.status, StatusCode::OK)).await;
+        let home_search =
+            p50(async || assert_eq!(c.get("/?q=ledger+4242").await.status, StatusCode::OK)).await;
+        figures.push((n, list, deep_page, narrow, broad, home, home_search));
+    }
+    for (n, list, deep, narrow, broad, home, home_search) in figures {
+        eprintln!(
+            "{n:>7} rows: list {list:.3} ms, page at 80% {deep:.3} ms, search `ledger 4242` {narrow:.3} ms, \
+             search `pay api` {broad:.3} ms; GET / {home:.2} ms, GET /?q=ledger+4242 {home_search:.2} ms"
+        );
+    }
+}
