@@ -44,6 +44,17 @@ pub struct AssessmentSummary {
     pub archived: bool,
 }
 
+/// A page of the home list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentList {
+    /// The reviews shown, most recently changed first.
+    pub rows: Vec<AssessmentSummary>,
+    /// The address of the next page (same search and archived toggle), when more follow.
+    pub older: Option<String>,
+    /// Whether this is the first page.
+    pub first_page: bool,
+}
+
 /// An area in the progress rail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RailArea {
@@ -384,14 +395,22 @@ pub async fn autosave(id: String, area: String, form: String) -> Result<SaveResu
         .map_err(into_fn_error)
 }
 
-/// The assessments, most recently changed first.
+/// A page of the assessments, most recently changed first: those matching `q` (every word
+/// starts a word of the name or description) when given, after the cursor `after` of an
+/// "Older reviews" link.
 #[server(endpoint = "list_assessments")]
 pub async fn list_assessments(
     include_archived: bool,
-) -> Result<Vec<AssessmentSummary>, ServerFnError> {
-    crate::server::list_assessments(include_archived)
-        .await
-        .map_err(into_fn_error)
+    q: Option<String>,
+    after: Option<String>,
+) -> Result<AssessmentList, ServerFnError> {
+    crate::server::list_assessments(
+        include_archived,
+        q.as_deref().unwrap_or_default(),
+        after.as_deref(),
+    )
+    .await
+    .map_err(into_fn_error)
 }
 
 /// Creates an assessment and opens its first area. `from` (optional) starts it from a review's
@@ -420,11 +439,14 @@ pub async fn create_assessment(
     Ok(())
 }
 
-/// What a new review can start from: each review the user can see (its current answers) and
-/// each of its milestones, as (`from` value, label), most recently changed review first.
+/// What a new review can start from: the latest reviews the user can see (their current
+/// answers) and their milestones, and the review `from` names, as (`from` value, label), most
+/// recently changed review first.
 #[server(endpoint = "template_sources")]
-pub async fn template_sources() -> Result<Vec<(String, String)>, ServerFnError> {
-    crate::server::template_sources()
+pub async fn template_sources(
+    from: Option<String>,
+) -> Result<Vec<(String, String)>, ServerFnError> {
+    crate::server::template_sources(from.as_deref().unwrap_or_default())
         .await
         .map_err(into_fn_error)
 }

@@ -10,11 +10,13 @@ use questionnaires::model::{Question, QuestionKind};
 use questionnaires::{Answer, AnswerValue, Answers, Evaluation, Questionnaire, Workload};
 
 use crate::api::{
-    AreaData, AssessmentSummary, ChecklistRow, ChoiceView, ConflictView, QuestionView, RailArea,
-    ResultsData,
+    AreaData, AssessmentList, AssessmentSummary, ChecklistRow, ChoiceView, ConflictView,
+    QuestionView, RailArea, ResultsData,
 };
 use crate::auth::{Actor, Role, User};
-use crate::store::{Assessment, Current, NewAssessment, Store, StoreError};
+use crate::store::{
+    Assessment, Current, NewAssessment, Order, PageQuery, Position, Store, StoreError,
+};
 
 pub mod lenses;
 
@@ -238,32 +240,114 @@ async fn answers_of(
     Ok((answers, by_id))
 }
 
-/// The assessments the actor can see (an API token sees its own team's only), most recently
-/// changed first.
-async fn visible_assessments(
-    c: &AppContext,
-    include_archived: bool,
-) -> Result<Vec<Assessment>, AppError> {
-    let user = c.user()?;
-    let only = match &c.actor {
+/// The team an API token is limited to (`None`: a person sees every team of theirs).
+fn token_team(c: &AppContext) -> Option<&str> {
+    match &c.actor {
         Actor::Token { team_id, .. } => Some(team_id.as_str()),
         _ => None,
-    };
+    }
+}
+
+/// A page of the assessments the actor can see (an API token sees its own team's only), most
+/// recently changed first, and whether more follow.
+async fn visible_page(
+    c: &AppContext,
+    include_archived: bool,
+    search: &str,
+    after: Option<&Position>,
+    limit: u32,
+) -> Result<(Vec<Assessment>, bool), AppError> {
+    let user = c.user()?;
     Ok(c.store
-        .assessments(&user.id, only, include_archived)
+        .assessments_page(&PageQuery {
+            user_id: &user.id,
+            team_id: token_team(c),
+            include_archived,
+            search,
+            order: Order::Updated,
+            after,
+            limit,
+        })
         .await?)
+}
+
+/// Reviews on a page of the home list.
+pub const HOME_PAGE_SIZE: u32 = 25;
+
+/// The home list's cursor for the item after `a`: opaque to people (base64url of its change
+/// time and id).
+pub fn home_cursor(a: &Assessment) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}:{}", a.updated_at, a.id))
+}
+
+/// Reads a cursor [`home_cursor`] made; anything else is a clear 400.
+pub fn read_home_cursor(cursor: &str) -> Result<Position, AppError> {
+    use base64::Engine as _;
+    let bad = || {
+        AppError::BadInput(
+            "That link to older reviews is not valid (it may have been cut short): start again from the first page."
+                .into(),
+        )
+    };
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let (at, id) = text.split_once(':').ok_or_else(bad)?;
+    let at = at.parse::<i64>().map_err(|_| bad())?;
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(bad());
+    }
+    Ok(Position {
+        at,
+        id: id.to_owned(),
+    })
 }
 
 pub(crate) async fn list_assessments(
     include_archived: bool,
-) -> Result<Vec<AssessmentSummary>, AppError> {
+    search: &str,
+    after: Option<&str>,
+) -> Result<AssessmentList, AppError> {
     let c = ctx()?;
-    let mut out = Vec::new();
-    for a in visible_assessments(&c, include_archived).await? {
+    let after = after
+        .filter(|a| !a.trim().is_empty())
+        .map(read_home_cursor)
+        .transpose()?;
+    let (page, more) =
+        visible_page(&c, include_archived, search, after.as_ref(), HOME_PAGE_SIZE).await?;
+    // The link to the next page keeps the search and the archived toggle.
+    let older = match page.last() {
+        Some(last) if more => {
+            let mut params = Vec::new();
+            if !search.trim().is_empty() {
+                params.push(("q", search.trim().to_owned()));
+            }
+            if include_archived {
+                params.push(("archived", "1".to_owned()));
+            }
+            params.push(("after", home_cursor(last)));
+            Some(format!(
+                "/?{}",
+                serde_urlencoded::to_string(params).unwrap_or_default()
+            ))
+        }
+        _ => None,
+    };
+    // Only the page shown is evaluated.
+    let mut rows = Vec::with_capacity(page.len());
+    for a in page {
         let q = c.questionnaire_of(&a).await?;
         let (answers, stored) = answers_of(&c.store, &q, &a.id).await?;
         let e = evaluate(&q, &answers);
-        out.push(AssessmentSummary {
+        rows.push(AssessmentSummary {
             to_confirm: templates::to_confirm(&q, &e, &stored).len(),
             answered: e.progress.answered,
             applicable: e.progress.applicable,
@@ -287,7 +371,11 @@ pub(crate) async fn list_assessments(
             version: a.version,
         });
     }
-    Ok(out)
+    Ok(AssessmentList {
+        rows,
+        older,
+        first_page: after.is_none(),
+    })
 }
 
 fn workload(name: &str, description: &str, environment: &str) -> Result<Workload, AppError> {

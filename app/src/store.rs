@@ -15,12 +15,14 @@ use crate::auth::{Role, User};
 mod accounts;
 mod batch;
 mod lenses;
+mod listing;
 mod milestones;
 mod portable;
 mod templates;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
-pub use batch::{AnswerWrite, BatchError, BatchResult, Expect, Position};
+pub use batch::{AnswerWrite, BatchError, BatchResult, Expect};
 pub use lenses::LensRow;
+pub use listing::{Order, PageQuery, Position, search_terms};
 pub use milestones::{Milestone, MilestoneRow};
 pub use portable::{Counts, FORMAT, PortableError, VERSION};
 use serde::{Deserialize, Serialize};
@@ -328,8 +330,8 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// The assessments of the teams a user belongs to (or of one of them), most recently
-    /// changed first.
+    /// Every assessment of the teams a user belongs to (or of one of them), most recently
+    /// changed first. Lists a person pages through use [`Store::assessments_page`] instead.
     pub async fn assessments(
         &self,
         user_id: &str,

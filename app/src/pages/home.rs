@@ -1,5 +1,6 @@
-//! The home page: the assessments of the user's teams (create, rename, duplicate, archive;
-//! progress and score per row), or a welcome with the way in. A new review can start blank or
+//! The home page: the assessments of the user's teams, 25 at a time, most recently changed first
+//! (`/?q=…` searches their names and descriptions, `/?after=…` is the next page; create, rename,
+//! duplicate, archive; progress and score per row), or a welcome with the way in. A new review can start blank or
 //! from a review or milestone the user can see (`/?from=…` preselects it: the results and
 //! milestones pages link here that way).
 
@@ -9,8 +10,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{
-    ArchiveAssessment, AssessmentSummary, CreateAssessment, DuplicateAssessment, Me,
-    RenameAssessment, list_assessments, questionnaire_choices, template_sources, whoami,
+    ArchiveAssessment, AssessmentList, AssessmentSummary, CreateAssessment, DuplicateAssessment,
+    Me, RenameAssessment, list_assessments, questionnaire_choices, template_sources, whoami,
 };
 
 /// The page: for a signed-in user, their teams' reviews and a form to start one; otherwise what
@@ -26,7 +27,8 @@ pub fn HomePage() -> impl IntoView {
                     Ok(None) => view! { <Welcome /> }.into_any(),
                     Ok(Some(me)) => {
                         let can_start = me.teams.iter().any(|(.., role)| role != "viewer");
-                        let sources = if can_start { template_sources().await } else { Ok(Vec::new()) };
+                        let from = use_query_map().read_untracked().get("from");
+                        let sources = if can_start { template_sources(from).await } else { Ok(Vec::new()) };
                         let kinds = if can_start { questionnaire_choices().await } else { Ok(Vec::new()) };
                         match (sources, kinds) {
                             (Err(error), _) | (_, Err(error)) => view! { <super::LoadError error /> }.into_any(),
@@ -79,6 +81,8 @@ fn Reviews(me: Me, sources: Vec<(String, String)>, kinds: Vec<(String, String)>)
         .get("archived")
         .is_some_and(|v| v == "1");
     let from = query.read_untracked().get("from").unwrap_or_default();
+    let search = query.read_untracked().get("q").unwrap_or_default();
+    let after = query.read_untracked().get("after");
     let kind = query
         .read_untracked()
         .get("questionnaire")
@@ -133,33 +137,117 @@ fn Reviews(me: Me, sources: Vec<(String, String)>, kinds: Vec<(String, String)>)
                     view! { <a href="/?archived=1">"Show archived reviews too"</a> }.into_any()
                 }}
             </div>
+            <SearchForm search=search.clone() archived />
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match list_assessments(archived).await {
-                        Err(error) => view! { <super::LoadError error /> }.into_any(),
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p class="empty">"No reviews yet. Name a workload above to start one."</p>
-                        }.into_any(),
-                        Ok(rows) => view! {
-                            <table class="assessments">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Workload"</th>
-                                        <th scope="col">"Progress"</th>
-                                        <th scope="col">"Score"</th>
-                                        <th scope="col">"Risks"</th>
-                                        <th scope="col">"Actions"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {rows.into_iter().map(|row| view! { <Row row rename duplicate archive /> }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                    }
-                })}
+                {move || {
+                    let (search, after) = (search.clone(), after.clone());
+                    Suspend::new(async move {
+                        let q = (!search.trim().is_empty()).then(|| search.clone());
+                        match list_assessments(archived, q, after).await {
+                            Err(error) => view! { <super::LoadError error /> }.into_any(),
+                            Ok(list) => view! { <List list search archived rename duplicate archive /> }.into_any(),
+                        }
+                    })
+                }}
             </Suspense>
         </section>
+    }
+}
+
+/// The search box: a plain GET form, so it works without JavaScript; it keeps the archived toggle.
+#[component]
+fn SearchForm(search: String, archived: bool) -> impl IntoView {
+    view! {
+        <form method="get" action="/" role="search" class="search-form">
+            <label for="search">"Search reviews"</label>
+            <input id="search" type="search" name="q" value=search maxlength="200"
+                placeholder="Words from a name or description" />
+            {archived.then(|| view! { <input type="hidden" name="archived" value="1" /> })}
+            <button type="submit">"Search"</button>
+        </form>
+    }
+}
+
+/// One page of reviews, the way to the next, or why there are none.
+#[component]
+fn List(
+    list: AssessmentList,
+    search: String,
+    archived: bool,
+    rename: ServerAction<RenameAssessment>,
+    duplicate: ServerAction<DuplicateAssessment>,
+    archive: ServerAction<ArchiveAssessment>,
+) -> impl IntoView {
+    let searching = !search.trim().is_empty();
+    if list.rows.is_empty() {
+        let text = match (searching, list.first_page) {
+            (true, _) => format!("No reviews match \u{201c}{}\u{201d}.", search.trim()),
+            (false, false) => "No older reviews.".to_owned(),
+            (false, true) => "No reviews yet. Name a workload above to start one.".to_owned(),
+        };
+        let back = (searching || !list.first_page).then(|| {
+            let (href, label) = if searching {
+                (first_page("", archived), "Show all reviews")
+            } else {
+                (first_page(&search, archived), "Newest reviews")
+            };
+            view! { <a href=href>{label}</a> }
+        });
+        return view! { <p class="empty">{text} " " {back}</p> }.into_any();
+    }
+    let newest = (!list.first_page).then(|| {
+        view! { <a href=first_page(&search, archived)>"Newest reviews"</a> }
+    });
+    view! {
+        {searching.then(|| view! {
+            <p class="muted small" role="status">{format!("Reviews matching \u{201c}{}\u{201d}", search.trim())}</p>
+        })}
+        <table class="assessments">
+            <thead>
+                <tr>
+                    <th scope="col">"Workload"</th>
+                    <th scope="col">"Progress"</th>
+                    <th scope="col">"Score"</th>
+                    <th scope="col">"Risks"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.rows.into_iter().map(|row| view! { <Row row rename duplicate archive /> }).collect_view()}
+            </tbody>
+        </table>
+        <nav class="pager" aria-label="More reviews">
+            {newest}
+            {list.older.map(|href| view! { <a href=href rel="next">"Older reviews"</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// The first page of the list with this search and archived toggle.
+fn first_page(search: &str, archived: bool) -> String {
+    let mut params = Vec::new();
+    if !search.trim().is_empty() {
+        let q: String = search
+            .trim()
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(b).to_string()
+                }
+                b' ' => "+".to_owned(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        params.push(format!("q={q}"));
+    }
+    if archived {
+        params.push("archived=1".to_owned());
+    }
+    if params.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{}", params.join("&"))
     }
 }
 

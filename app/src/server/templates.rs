@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use questionnaires::evaluate::Status;
 use questionnaires::{Evaluation, Questionnaire};
 
-use super::{AppContext, AppError, ctx, milestone_of, visible_assessments};
+use super::{AppContext, AppError, ctx, milestone_of, visible_page};
 use crate::auth::Role;
 use crate::store::{Assessment, NewAssessment, StoredAnswer, Template};
 
@@ -86,12 +86,23 @@ pub(super) async fn create_from(
     Ok(created?)
 }
 
-/// Everything the signed-in user can start a review from, most recently changed review first:
-/// (the `from` value, its label).
-pub(crate) async fn template_sources() -> Result<Vec<(String, String)>, AppError> {
+/// How many of the most recently changed reviews the "Start from" choice offers.
+const SOURCE_REVIEWS: u32 = 50;
+
+/// What the signed-in user can start a review from, most recently changed review first: the
+/// [`SOURCE_REVIEWS`] latest reviews and their milestones, and the review `from` names (a link
+/// can preselect an older one): (the `from` value, its label).
+pub(crate) async fn template_sources(from: &str) -> Result<Vec<(String, String)>, AppError> {
     let c = ctx()?;
+    let (mut reviews, _) = visible_page(&c, true, "", None, SOURCE_REVIEWS).await?;
+    if let Ok(Some(source)) = Source::parse(from)
+        && !reviews.iter().any(|a| a.id == source.assessment)
+        && let Ok((a, _)) = c.assessment(source.assessment, Role::Viewer).await
+    {
+        reviews.push(a);
+    }
     let mut out = Vec::new();
-    for a in visible_assessments(&c, true).await? {
+    for a in reviews {
         let archived = if a.archived_at.is_some() {
             " (archived)"
         } else {

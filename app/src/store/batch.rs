@@ -1,13 +1,11 @@
-//! The SQL the REST API adds: answer writes applied all together or not at all, and keyset
-//! pages of the assessments a user can see.
+//! The SQL the REST API adds: answer writes applied all together or not at all.
 
 use std::collections::BTreeMap;
 
 use questionnaires::Answer;
 
 use super::{
-    ANSWER_COLUMNS, ASSESSMENT_COLUMNS, AnswerRow, Assessment, Store, StoreError, StoredAnswer,
-    decode_answer, encode_value,
+    ANSWER_COLUMNS, AnswerRow, Store, StoreError, StoredAnswer, decode_answer, encode_value,
 };
 
 /// What a writer believes is stored for a question before its write.
@@ -58,15 +56,6 @@ pub struct BatchResult {
     pub answers: Vec<(String, Option<StoredAnswer>)>,
     /// How many answers were saved with a new value, or cleared.
     pub changed: usize,
-}
-
-/// A place in a list ordered by creation, newest first: the last item of a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Position {
-    /// Its creation time, unix ms.
-    pub created_at: i64,
-    /// Its id, which breaks ties.
-    pub id: String,
 }
 
 impl Store {
@@ -213,55 +202,5 @@ impl Store {
                 .collect(),
             changed,
         })
-    }
-
-    /// One page of the assessments of the teams a user belongs to (or of one of them), newest
-    /// first by creation, starting after `after`: at most `limit` of them, and whether more
-    /// follow. Creation times never change, so paging is stable while assessments are edited.
-    pub async fn assessments_page(
-        &self,
-        user_id: &str,
-        team_id: Option<&str>,
-        include_archived: bool,
-        after: Option<&Position>,
-        limit: u32,
-    ) -> Result<(Vec<Assessment>, bool), StoreError> {
-        let mut conditions =
-            vec!["team_id IN (SELECT team_id FROM memberships WHERE user_id = $1)".to_owned()];
-        let mut next = 2;
-        if team_id.is_some() {
-            conditions.push(format!("team_id = ${next}"));
-            next += 1;
-        }
-        if !include_archived {
-            conditions.push("archived_at IS NULL".to_owned());
-        }
-        if after.is_some() {
-            conditions.push(format!(
-                "(created_at < ${a} OR (created_at = ${a} AND id < ${b}))",
-                a = next,
-                b = next + 1
-            ));
-            next += 2;
-        }
-        let sql = format!(
-            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE {} \
-             ORDER BY created_at DESC, id DESC LIMIT ${next}",
-            conditions.join(" AND ")
-        );
-        let mut query = sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql)).bind(user_id);
-        if let Some(t) = team_id {
-            query = query.bind(t);
-        }
-        if let Some(p) = after {
-            query = query.bind(p.created_at).bind(&p.id);
-        }
-        let mut rows = query
-            .bind(i64::from(limit) + 1)
-            .fetch_all(&self.pool)
-            .await?;
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        Ok((rows, more))
     }
 }

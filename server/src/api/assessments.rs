@@ -3,7 +3,7 @@
 
 use app::auth::{Actor, Role};
 use app::server::{AppContext, NewReview, now_ms};
-use app::store::{Current, Position, StoreError};
+use app::store::{Current, Order, PageQuery, Position, StoreError};
 use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -35,6 +35,10 @@ pub struct ListQuery {
     cursor: Option<String>,
     /// Include archived assessments.
     include_archived: Option<bool>,
+    /// Search the names and descriptions: every word must start a word of either, case
+    /// ignored (`pay api` finds "Payments API"). Punctuation only separates words.
+    #[param(max_length = 200)]
+    q: Option<String>,
 }
 
 /// A page cursor: the creation time and id of the page's last assessment.
@@ -54,7 +58,7 @@ fn decode_cursor(cursor: &str) -> Result<Position, ApiError> {
         return Err(bad());
     }
     Ok(Position {
-        created_at,
+        at: created_at,
         id: id.to_owned(),
     })
 }
@@ -132,7 +136,8 @@ async fn audit(
     Ok(())
 }
 
-/// List the assessments the caller can see, newest first, a page at a time.
+/// List the assessments the caller can see, newest first, a page at a time; `q` searches their
+/// names and descriptions.
 #[utoipa::path(
     get,
     path = "/api/v1/assessments",
@@ -154,19 +159,25 @@ pub async fn list_assessments(
         )));
     }
     let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let search = q.q.as_deref().unwrap_or_default();
+    if search.chars().count() > 200 {
+        return Err(ApiError::bad_input("q: at most 200 characters"));
+    }
     let only = match &c.actor {
         Actor::Token { team_id, .. } => Some(team_id.as_str()),
         _ => None,
     };
     let (rows, more) = c
         .store
-        .assessments_page(
-            &user.id,
-            only,
-            q.include_archived.unwrap_or(false),
-            after.as_ref(),
+        .assessments_page(&PageQuery {
+            user_id: &user.id,
+            team_id: only,
+            include_archived: q.include_archived.unwrap_or(false),
+            search,
+            order: Order::Created,
+            after: after.as_ref(),
             limit,
-        )
+        })
         .await?;
     let items: Vec<AssessmentDto> = rows.into_iter().map(AssessmentDto::from).collect();
     let next_cursor = if more {
@@ -359,14 +370,12 @@ mod tests {
         assert_eq!(
             p,
             Ok(Position {
-                created_at: 1_700_000_000_000,
+                at: 1_700_000_000_000,
                 id: "abc123".into()
             })
         );
         assert_eq!(
-            decode_cursor("-5-a")
-                .map(|p| p.created_at)
-                .map_err(|e| e.status()),
+            decode_cursor("-5-a").map(|p| p.at).map_err(|e| e.status()),
             Ok(-5)
         );
         for bad in ["", "x", "12-", "a-b", "1-a b", "1-a;drop", "-a"] {

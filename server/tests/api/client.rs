@@ -13,6 +13,9 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub app: axum::Router,
     pub store: app::store::Store,
+    /// The database's URL, for tests that write to it with SQL, as another program would
+    /// (empty when the test opened the store itself).
+    pub url: String,
     _dir: Arc<tempfile::TempDir>,
 }
 
@@ -40,11 +43,13 @@ pub struct Client {
 impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = app::store::Store::connect(&crate::database::fresh_url(dir.path()).await)
-            .await
-            .unwrap();
+        let url = crate::database::fresh_url(dir.path()).await;
+        let store = app::store::Store::connect(&url).await.unwrap();
         let state = server::web::AppState::new(store, dir.path().join("site"));
-        TestApp::with_state(state, dir)
+        TestApp {
+            url,
+            ..TestApp::with_state(state, dir)
+        }
     }
 
     /// The app on a store that is already open (`dir` lives as long as the app).
@@ -58,6 +63,7 @@ impl TestApp {
         TestApp {
             store: state.store.clone(),
             app: server::web::router(state),
+            url: String::new(),
             _dir: Arc::new(dir),
         }
     }

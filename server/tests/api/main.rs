@@ -13,6 +13,7 @@ mod exports;
 mod fleet;
 mod journey;
 mod lenses;
+mod listing;
 mod ops;
 mod portable;
 mod rest;

@@ -167,6 +167,12 @@ async fn observed(s: &Seeded, app: &TestApp) -> Vec<String> {
         home.body.contains("Payments API"),
         "the session still signs in"
     );
+    // The search index is the database's own, rebuilt as the rows went in.
+    let found = owner.get("/?q=payme").await;
+    assert!(
+        found.body.contains("Payments API"),
+        "the imported review is found"
+    );
     let mut seen = Vec::new();
     for id in [&s.world.assessment, &s.from_template, &s.on_lens] {
         for what in ["answers", "evaluation"] {

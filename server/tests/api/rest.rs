@@ -288,6 +288,55 @@ async fn assessments_page_by_cursor_without_gaps_or_duplicates() {
 }
 
 #[tokio::test]
+async fn assessments_are_searched_a_page_at_a_time() {
+    let api = Api::new().await;
+    let ana = api.user("Ana").await.token_only();
+    let bob = api.user("Bob").await.token_only();
+    for name in ["Payments API", "Payment gateway", "Orders"] {
+        ana.create(name).await;
+    }
+    bob.create("Payments of Bob").await;
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let r = ana.get("/api/v1/assessments?q=pay%20API").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(names(&r.json()), ["Payments API"]);
+    // Quotes, stars and operators are only separators; none leaks another team's reviews.
+    let r = ana.get("/api/v1/assessments?q=%22PAYMENT%22*%20OR").await;
+    assert!(names(&r.json()).is_empty());
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/assessments?q=%27payment%27*&limit=1".to_owned();
+    loop {
+        let page = ana.get(&path).await.json();
+        seen.extend(names(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/assessments?q=payment&limit=1&cursor={c}"),
+            None => break,
+        }
+        assert!(seen.len() < 5, "the pages never end");
+    }
+    seen.sort();
+    assert_eq!(seen, ["Payment gateway", "Payments API"]);
+    let m = ana
+        .get(&format!("/api/v1/assessments?q={}", "x".repeat(201)))
+        .await
+        .error(StatusCode::BAD_REQUEST);
+    assert!(m.starts_with("q:"), "{m}");
+    // The OpenAPI document names the parameter.
+    let doc = ana.get("/api/v1/openapi.json").await.json();
+    let params = doc["paths"]["/api/v1/assessments"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    assert!(params.iter().any(|p| p["name"] == "q"), "{params:?}");
+}
+
+#[tokio::test]
 async fn assessments_are_created_read_updated_at_their_version_and_archived() {
     let api = Api::new().await;
     let ana = api.user("Ana").await.token_only();
