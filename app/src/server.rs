@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use leptos::prelude::*;
 use questionnaires::evaluate::Status;
-use questionnaires::model::{Question, QuestionKind};
+use questionnaires::model::{Area, Question, QuestionKind};
 use questionnaires::{Answer, AnswerValue, Answers, Evaluation, Questionnaire, Workload};
 
 use crate::api::{
@@ -15,7 +15,7 @@ use crate::api::{
 };
 use crate::auth::{Actor, Role, User};
 use crate::store::{
-    Assessment, Current, NewAssessment, Order, PageQuery, Position, Store, StoreError,
+    AnswersWrite, Assessment, NewAssessment, Order, PageQuery, Position, Store, StoreError,
 };
 
 pub mod lenses;
@@ -709,41 +709,58 @@ pub(crate) async fn area_page(
     })
 }
 
+/// Saves an area's form as the user types, and tells the page what it needs to stay current:
+/// the stored versions, which questions apply, their risks, what is left to confirm, and the
+/// progress rail. The same checks and writes as the plain form ([`save_area_form`]); the answers
+/// are read once more after the save, so the versions include anyone else's writes meanwhile.
 pub(crate) async fn autosave(
     id: &str,
-    area: &str,
+    area_id: &str,
     form: &str,
 ) -> Result<crate::api::SaveResult, AppError> {
     let c = ctx()?;
     let fields: Vec<(String, String)> =
         serde_urlencoded::from_str(form).map_err(|e| AppError::BadInput(format!("form: {e}")))?;
-    let flash = save_area_form(&c, id, area, fields).await?;
-    let conflicts_url = (!flash.conflicts.is_empty()).then(|| flash.review_url(id, area));
-    let page = area_page(id, area, None).await?;
+    let (assessment, _) = c.assessment(id, Role::Editor).await?;
+    let q = &*c.questionnaire_of(&assessment).await?;
+    let area = area_of(q, area_id)?;
+    let flash = save_area(&c, &assessment, q, area, fields).await?;
+    let conflicts_url = (!flash.conflicts.is_empty()).then(|| flash.review_url(id, area_id));
+    let (answers, stored) = answers_of(&c.store, q, id).await?;
+    let e = evaluate(q, &answers);
+    let pending = templates::to_confirm(q, &e, &stored);
+    let questions = || {
+        area.questions
+            .iter()
+            .map(|&i| (i, q.questions[i].id.to_string()))
+    };
     Ok(crate::api::SaveResult {
         conflicts_url,
-        versions: page
-            .questions
-            .iter()
-            .map(|q| (q.id.clone(), q.version))
+        versions: questions()
+            .map(|(_, qid)| {
+                let version = stored.get(&qid).map(|a| a.version);
+                (qid, version)
+            })
             .collect(),
-        visible: page
-            .questions
-            .iter()
-            .map(|q| (q.id.clone(), q.visible))
+        visible: questions()
+            .map(|(i, qid)| (qid, e.questions[i].status != Status::Hidden))
             .collect(),
-        risks: page
-            .questions
-            .iter()
-            .map(|q| (q.id.clone(), q.risk.clone()))
+        risks: questions()
+            .map(|(i, qid)| (qid, e.questions[i].risk.map(|r| r.as_str().to_owned())))
             .collect(),
-        to_confirm: page
-            .questions
-            .iter()
-            .map(|q| (q.id.clone(), q.to_confirm))
+        to_confirm: questions()
+            .map(|(i, qid)| (qid, pending.contains(&i)))
             .collect(),
-        rail: page.rail,
+        rail: rail(q, &e, &pending),
     })
+}
+
+/// An area of a questionnaire, or 404.
+fn area_of<'q>(q: &'q Questionnaire, area_id: &str) -> Result<&'q Area, AppError> {
+    q.areas
+        .iter()
+        .find(|a| a.id.as_str() == area_id)
+        .ok_or_else(|| AppError::NotFound(format!("There is no area `{area_id}`.")))
 }
 
 /// What a form save tells the page it redirects to.
@@ -1149,11 +1166,21 @@ pub async fn save_area_form(
 ) -> Result<Flash, AppError> {
     let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
     let q = &*ctx.questionnaire_of(&assessment).await?;
-    let area = q
-        .areas
-        .iter()
-        .find(|a| a.id.as_str() == area_id)
-        .ok_or_else(|| AppError::NotFound(format!("There is no area `{area_id}`.")))?;
+    let area = area_of(q, area_id)?;
+    save_area(ctx, &assessment, q, area, form).await
+}
+
+/// [`save_area_form`] once the assessment (which the actor may edit), its questionnaire and the
+/// area are known. Every write of the form (saves, confirmations and their audit entries) is
+/// one transaction.
+async fn save_area(
+    ctx: &AppContext,
+    assessment: &Assessment,
+    q: &Questionnaire,
+    area: &Area,
+    form: Vec<(String, String)>,
+) -> Result<Flash, AppError> {
+    let id = assessment.id.as_str();
     let pressed_save = form.iter().any(|(key, _)| key == "save");
     let mut by_question: BTreeMap<usize, QuestionFields> = BTreeMap::new();
     let mut errors = Vec::new();
@@ -1219,77 +1246,89 @@ pub async fn save_area_form(
         next,
         ..Flash::default()
     };
-    let now = now_ms();
-    for (qi, answer) in wanted {
+    // What to write: answers that differ from the stored ones, and (on Save) carried-over
+    // answers shown as they are, to confirm.
+    let writes: Vec<(usize, Option<Answer>)> = wanted
+        .into_iter()
+        .filter(|(qi, answer)| {
+            let current = stored.get(q.questions[*qi].id.as_str());
+            current.map(|s| &s.answer) != answer.as_ref() || pending.contains(qi)
+        })
+        .collect();
+    if writes.is_empty() {
+        return Ok(flash);
+    }
+    let who = ctx.actor.label();
+    let mut lost = Vec::new();
+    let mut write = ctx.store.write_answers_of(id, now_ms()).await?;
+    for (qi, answer) in writes {
         let question = &q.questions[qi];
-        let current = stored.get(question.id.as_str());
-        if current.map(|s| &s.answer) == answer.as_ref() {
-            if pending.contains(&qi)
-                && ctx
-                    .store
-                    .confirm_answer(id, question.id.as_str(), &ctx.actor.label(), now)
-                    .await?
-            {
+        let qid = question.id.as_str();
+        if stored.get(qid).map(|s| &s.answer) == answer.as_ref() {
+            if write.confirm(qid, &who).await? {
                 flash.confirmed += 1;
-                ctx.audit(&assessment, "answer", question.id.as_str(), "confirmed")
-                    .await?;
+                audit_answer(&mut write, assessment, &who, qid, "confirmed").await?;
             }
-            continue;
-        }
-        let fields = &by_question[&qi];
-        match ctx
-            .store
-            .save_answer(
-                id,
-                question.id.as_str(),
-                answer.as_ref(),
-                fields.version,
-                &ctx.actor.label(),
-                now,
-            )
-            .await
+        } else if write
+            .save(qid, answer.as_ref(), by_question[&qi].version, &who)
+            .await?
         {
-            Ok(_) => {
-                ctx.audit(
-                    &assessment,
-                    "answer",
-                    question.id.as_str(),
-                    &describe(answer.as_ref()),
-                )
-                .await?;
-            }
-            Err(StoreError::Conflict(current)) => {
-                let theirs = match *current {
-                    Current::Answer(a) => a,
-                    _ => None,
-                };
-                // Someone stored exactly this answer meanwhile: nothing would be lost.
-                if theirs.as_ref().map(|t| &t.answer) == answer.as_ref() {
-                    continue;
-                }
-                flash.saved = false;
-                flash.conflicts.push(ConflictView {
-                    question: question.id.to_string(),
-                    title: question.title.to_string(),
-                    mine: describe(answer.as_ref()),
-                    theirs: describe(theirs.as_ref().map(|t| &t.answer)),
-                    theirs_by: theirs
-                        .as_ref()
-                        .map(|t| t.updated_by.clone())
-                        .unwrap_or_default(),
-                    version: theirs.as_ref().map(|t| t.version),
-                    fields: fields
-                        .raw
-                        .iter()
-                        .filter(|(k, _)| !k.starts_with("v."))
-                        .cloned()
-                        .collect(),
-                });
-            }
-            Err(e) => return Err(e.into()),
+            audit_answer(
+                &mut write,
+                assessment,
+                &who,
+                qid,
+                &describe(answer.as_ref()),
+            )
+            .await?;
+        } else {
+            lost.push((qi, answer));
         }
     }
+    write.commit().await?;
+    if lost.is_empty() {
+        return Ok(flash);
+    }
+    // What the stale writes lost to, as stored now.
+    let (_, now_stored) = answers_of(&ctx.store, q, id).await?;
+    for (qi, answer) in lost {
+        let question = &q.questions[qi];
+        let theirs = now_stored.get(question.id.as_str());
+        // Someone stored exactly this answer meanwhile: nothing would be lost.
+        if theirs.map(|t| &t.answer) == answer.as_ref() {
+            continue;
+        }
+        flash.saved = false;
+        flash.conflicts.push(ConflictView {
+            question: question.id.to_string(),
+            title: question.title.to_string(),
+            mine: describe(answer.as_ref()),
+            theirs: describe(theirs.map(|t| &t.answer)),
+            theirs_by: theirs.map(|t| t.updated_by.clone()).unwrap_or_default(),
+            version: theirs.map(|t| t.version),
+            fields: by_question[&qi]
+                .raw
+                .iter()
+                .filter(|(k, _)| !k.starts_with("v."))
+                .cloned()
+                .collect(),
+        });
+    }
     Ok(flash)
+}
+
+/// Appends a change to an answer to the audit log of the assessment's team, with the write.
+async fn audit_answer(
+    write: &mut AnswersWrite<'_>,
+    a: &Assessment,
+    who: &str,
+    question: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    match &a.team_id {
+        Some(team) => write.audit(team, who, "answer", question, detail).await,
+        None => Ok(()),
+    }
 }
 
 pub(crate) async fn whoami() -> Result<Option<crate::api::Me>, AppError> {

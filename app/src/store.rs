@@ -215,7 +215,16 @@ pub struct NewAssessment {
 /// The storage handle; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Where reads go.
     pool: AnyPool,
+    /// Where writes go. On SQLite, one connection of its own: SQLite lets one connection write
+    /// at a time, and a connection that finds the write lock taken sleeps in SQLite's busy
+    /// handler (1, 2, 5, 10, … ms, whether or not the lock is free meanwhile), so concurrent
+    /// writers on several connections wait far longer than their writes take. On one connection
+    /// they queue for it in the pool instead, and each starts the moment the last one is done.
+    /// This process is the only writer of the file (see [`Store::lock_file`]). On Postgres,
+    /// which lets writers run side by side, the same pool as reads.
+    writer: AnyPool,
     backend: Backend,
     /// How many writes this process committed to each assessment (see [`Store::revision`]).
     commits: Arc<Mutex<HashMap<String, i64>>>,
@@ -249,26 +258,7 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
-            // A request waits this long for a connection before it is told the database is
-            // not answering (503), rather than hanging while the database is away.
-            .acquire_timeout(std::time::Duration::from_secs(5))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL: readers never wait for a writer, and a commit is one append.
-                        // synchronous = NORMAL is durable across a crash of the process; only a
-                        // power cut can lose the last commits.
-                        conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                             PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
+        let pool = pool_options(backend, if backend == Backend::Sqlite { 4 } else { 16 })
             .connect(url)
             .await?;
         let migrator = match backend {
@@ -279,8 +269,27 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(e.into()))?;
+        let writer = match backend {
+            Backend::Sqlite => {
+                let writer = pool_options(backend, 1)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // Checkpoints run beside the writes (below), not in them.
+                            conn.execute(SQLITE_PRAGMAS).await?;
+                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?;
+                tokio::spawn(checkpoints(pool.clone()));
+                writer
+            }
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Store {
             pool,
+            writer,
             backend,
             commits: Arc::default(),
             access: Arc::default(),
@@ -314,7 +323,7 @@ impl Store {
         id: &str,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.writer.acquire().await?;
         insert_assessment(&mut conn, new, id, None, now).await?;
         drop(conn);
         self.assessment(id).await
@@ -379,7 +388,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.after_versioned_update(id, done.rows_affected()).await
     }
@@ -400,7 +409,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         self.after_versioned_update(id, done.rows_affected()).await
     }
@@ -426,7 +435,7 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let copied = sqlx::query(
             "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
              created_at, updated_at, version, team_id, started_from) SELECT $1, $2, description, environment, \
@@ -497,63 +506,19 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<Option<StoredAnswer>, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let rows = match (answer, version) {
-            (Some(a), None) => {
-                let value = encode_value(a)?;
-                sqlx::query(
-                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
-                )
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(value)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-            }
-            (Some(a), Some(v)) => {
-                let value = encode_value(a)?;
-                sqlx::query(
-                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
-                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
-                )
-                .bind(value)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(v)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-            }
-            (None, Some(v)) => sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3")
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(v)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-            (None, None) => 1,
-        };
-        self.finish_write(tx, assessment_id, rows == 1, now).await?;
+        let mut write = self.write_answers_of(assessment_id, now).await?;
+        let saved = write.save(question_id, answer, version, who).await?;
+        write.commit().await?;
         let current = self.answer(assessment_id, question_id).await?;
-        if rows == 1 {
+        if saved {
             Ok(current)
         } else {
             Err(StoreError::Conflict(Box::new(Current::Answer(current))))
         }
     }
 
-    /// Confirms a carried-over answer as it is. Its value does not change, so neither does its
-    /// version: a writer holding that version loses nothing. Only an answer still to confirm is
-    /// touched, and every save clears the mark, so a confirmation never lands on a value saved
-    /// after the page that confirms it was shown. Returns whether there was anything to confirm.
+    /// Confirms a carried-over answer as it is (see [`AnswersWrite::confirm`]). Returns whether
+    /// there was anything to confirm.
     pub async fn confirm_answer(
         &self,
         assessment_id: &str,
@@ -561,20 +526,26 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query(
-            "UPDATE answers SET to_confirm = 0, updated_by = $1, updated_at = $2 \
-             WHERE assessment_id = $3 AND question_id = $4 AND to_confirm = 1",
-        )
-        .bind(who)
-        .bind(now)
-        .bind(assessment_id)
-        .bind(question_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        self.finish_write(tx, assessment_id, rows == 1, now).await?;
-        Ok(rows == 1)
+        let mut write = self.write_answers_of(assessment_id, now).await?;
+        let confirmed = write.confirm(question_id, who).await?;
+        write.commit().await?;
+        Ok(confirmed)
+    }
+
+    /// Starts a write to the answers of an assessment, at `now`: saves, confirmations and their
+    /// audit entries that commit together (or, dropped uncommitted, not at all).
+    pub async fn write_answers_of<'a>(
+        &'a self,
+        assessment_id: &'a str,
+        now: i64,
+    ) -> Result<AnswersWrite<'a>, StoreError> {
+        Ok(AnswersWrite {
+            store: self,
+            tx: self.writer.begin().await?,
+            assessment_id,
+            now,
+            changed: false,
+        })
     }
 
     /// A number that changes whenever the assessment, one of its answers or one of its checklist
@@ -724,7 +695,7 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<StoredItem, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let rows = match version {
             None => sqlx::query(
                 "INSERT INTO checklist_items (assessment_id, item_id, status, owner, due_date, updated_by, updated_at, version) \
@@ -767,6 +738,181 @@ impl Store {
             (_, current) => Err(StoreError::Conflict(Box::new(Current::Item(current)))),
         }
     }
+}
+
+/// A write to the answers of one assessment, in one transaction (see
+/// [`Store::write_answers_of`]). Nothing is stored until [`AnswersWrite::commit`].
+pub struct AnswersWrite<'a> {
+    store: &'a Store,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    assessment_id: &'a str,
+    now: i64,
+    /// Whether a statement changed an answer.
+    changed: bool,
+}
+
+impl AnswersWrite<'_> {
+    /// Saves (or with `None` clears) one answer at the version the writer read (`None`: it saw
+    /// no answer). Returns `false`, having changed nothing, when the version is stale: a
+    /// conflict. A saved answer is confirmed: it is no longer to confirm.
+    pub async fn save(
+        &mut self,
+        question_id: &str,
+        answer: Option<&Answer>,
+        version: Option<i64>,
+        who: &str,
+    ) -> Result<bool, StoreError> {
+        let (assessment_id, now) = (self.assessment_id, self.now);
+        let rows = match (answer, version) {
+            (Some(a), None) => {
+                let value = encode_value(a)?;
+                sqlx::query(
+                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
+                )
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(value)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected()
+            }
+            (Some(a), Some(v)) => {
+                let value = encode_value(a)?;
+                sqlx::query(
+                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
+                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
+                )
+                .bind(value)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(v)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected()
+            }
+            (None, Some(v)) => sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3")
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(v)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected(),
+            (None, None) => 1,
+        };
+        self.changed |= rows == 1;
+        Ok(rows == 1)
+    }
+
+    /// Confirms a carried-over answer as it is. Its value does not change, so neither does its
+    /// version: a writer holding that version loses nothing. Only an answer still to confirm is
+    /// touched, and every save clears the mark, so a confirmation never lands on a value saved
+    /// after the page that confirms it was shown. Returns whether there was anything to confirm.
+    pub async fn confirm(&mut self, question_id: &str, who: &str) -> Result<bool, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE answers SET to_confirm = 0, updated_by = $1, updated_at = $2 \
+             WHERE assessment_id = $3 AND question_id = $4 AND to_confirm = 1",
+        )
+        .bind(who)
+        .bind(self.now)
+        .bind(self.assessment_id)
+        .bind(question_id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        self.changed |= rows == 1;
+        Ok(rows == 1)
+    }
+
+    /// Appends to the audit log of `team_id`, with the write.
+    pub async fn audit(
+        &mut self,
+        team_id: &str,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        accounts::insert_audit(
+            &mut self.tx,
+            team_id,
+            actor,
+            action,
+            target,
+            detail,
+            self.now,
+        )
+        .await
+    }
+
+    /// Commits: when anything changed, the assessment's `updated_at` and revision move with it,
+    /// in the same transaction.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.store
+            .finish_write(self.tx, self.assessment_id, self.changed, self.now)
+            .await
+    }
+}
+
+/// What every SQLite connection sets. WAL: readers never wait for the writer, and a commit is
+/// one append. synchronous = NORMAL is durable across a crash of the process; only a power cut
+/// can lose the last commits.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+
+/// How often the write-ahead log of a SQLite database is copied back into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Copies the write-ahead log of a SQLite database back into the database file, every
+/// [`CHECKPOINT_EVERY`], on a read connection, as long as the pool is open. SQLite's own
+/// checkpoint runs in the commit that takes the log past 1,000 pages, and again in every commit
+/// after it while readers keep it from finishing: two fsyncs each, inside the one writer's
+/// turn, which every other write waits for. A passive checkpoint beside the writer takes no
+/// write lock, so writes go on while it runs; the log restarts from its beginning once a
+/// checkpoint has copied all of it. What is committed is in the log either way: this changes
+/// where the pages are, not whether a commit survives a crash.
+async fn checkpoints(pool: AnyPool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "checkpoint of the write-ahead log failed");
+        }
+    }
+}
+
+/// The options of a pool of at most `max` connections.
+fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        // sqlx pings a connection before lending it, to find one the server hung up: a SQLite
+        // connection is a file, never hung up, and its ping is one more round trip to the
+        // connection's thread, in the writer's turn too. (Every return to the pool pings anyway.)
+        .test_before_acquire(backend == Backend::Postgres)
+        // A request waits this long for a connection before it is told the database is not
+        // answering (503), rather than hanging while the database is away.
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute(SQLITE_PRAGMAS).await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Inserts an assessment's row, with what it `started_from` (`None`: blank).

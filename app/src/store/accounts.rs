@@ -128,7 +128,7 @@ impl Store {
         password_hash: &str,
         now: i64,
     ) -> Result<(User, String), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&mut *tx)
             .await?;
@@ -221,7 +221,7 @@ impl Store {
         .bind(user_id)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -272,7 +272,7 @@ impl Store {
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         self.access_changed();
         Ok(())
@@ -319,7 +319,7 @@ impl Store {
         sqlx::query("UPDATE teams SET name = $1 WHERE id = $2")
             .bind(name)
             .bind(team_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -342,7 +342,7 @@ impl Store {
         user_id: &str,
         role: Option<Role>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         match role {
             Some(r) => {
                 sqlx::query("UPDATE memberships SET role = $1 WHERE team_id = $2 AND user_id = $3")
@@ -395,7 +395,7 @@ impl Store {
         .bind(by)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -443,7 +443,7 @@ impl Store {
         user_id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let used = sqlx::query(
             "UPDATE invites SET used_by = $1, used_at = $2 WHERE id = $3 AND used_at IS NULL AND expires_at > $2",
         )
@@ -490,7 +490,7 @@ impl Store {
         .bind(by)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -535,7 +535,7 @@ impl Store {
             .bind(now)
             .bind(id)
             .bind(owner)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -585,7 +585,7 @@ impl Store {
         .bind(team_id)
         .bind(name)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -645,7 +645,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(now - 60_000)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(Some((
             User {
@@ -668,19 +668,8 @@ impl Store {
         detail: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, team_id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(uuid())
-        .bind(team_id)
-        .bind(now)
-        .bind(actor)
-        .bind(action)
-        .bind(target)
-        .bind(detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.writer.acquire().await?;
+        insert_audit(&mut conn, team_id, actor, action, target, detail, now).await
     }
 
     /// A team's latest audit entries, newest first.
@@ -694,4 +683,29 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// Appends to a team's audit log on `conn` (in the caller's transaction, if it has one).
+pub(super) async fn insert_audit(
+    conn: &mut sqlx::AnyConnection,
+    team_id: &str,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, team_id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(uuid())
+    .bind(team_id)
+    .bind(now)
+    .bind(actor)
+    .bind(action)
+    .bind(target)
+    .bind(detail)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

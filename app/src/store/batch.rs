@@ -72,7 +72,7 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<BatchResult, BatchError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let sql = format!("SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1");
         let stored: BTreeMap<String, StoredAnswer> =
             sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))

@@ -43,7 +43,7 @@ impl Store {
         .bind(&row.warnings)
         .bind(&row.created_by)
         .bind(row.created_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         if done.rows_affected() == 1 {
             Ok(())

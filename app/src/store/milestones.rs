@@ -55,7 +55,7 @@ impl Store {
         .bind(&row.questionnaire_hash)
         .bind(json(serde_json::to_string(answers))?)
         .bind(json(serde_json::to_string(evaluation))?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

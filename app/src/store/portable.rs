@@ -171,7 +171,7 @@ impl Store {
         })?;
         let tables = check_header(&doc, schema(self.backend))?;
         let counts = check_rows(tables)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         self.check_schema(&mut tx).await?;
         for table in TABLES {
             let sql = format!("SELECT 1 FROM {} LIMIT 1", table.name);

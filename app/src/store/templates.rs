@@ -31,7 +31,7 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         insert_assessment(&mut tx, new, id, Some(started_from), now).await?;
         match template {
             Template::Assessment(source) => {

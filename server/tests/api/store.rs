@@ -479,3 +479,109 @@ async fn a_template_is_copied_in_one_transaction_with_every_answer_to_confirm() 
         .unwrap();
     assert!(!store.answers(&twin).await.unwrap()[0].to_confirm);
 }
+
+#[tokio::test]
+async fn a_write_of_answers_commits_its_saves_and_audit_entries_together_or_not_at_all() {
+    let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
+    let id = unique("a");
+    store
+        .create_assessment(&new_assessment("Orders", &team), &id, 1)
+        .await
+        .unwrap();
+    let revision = store.revision(&id).await.unwrap();
+
+    // Dropped before its commit: nothing is stored, not even the audit entry.
+    let mut write = store.write_answers_of(&id, 2).await.unwrap();
+    assert!(
+        write
+            .save("peak_rps", Some(&number(1.0)), None, "me")
+            .await
+            .unwrap()
+    );
+    write
+        .audit(&team, "me", "answer", "peak_rps", "1")
+        .await
+        .unwrap();
+    drop(write);
+    assert!(store.answers(&id).await.unwrap().is_empty());
+    assert!(store.audit_log(&team, 10).await.unwrap().is_empty());
+    assert_eq!(store.revision(&id).await.unwrap(), revision);
+
+    // Committed: both saves, their audit entries and one more revision; a stale save in the
+    // same write is refused alone.
+    let mut write = store.write_answers_of(&id, 3).await.unwrap();
+    for (question, x) in [("peak_rps", 5.0), ("burst_factor", 2.0)] {
+        assert!(
+            write
+                .save(question, Some(&number(x)), None, "me")
+                .await
+                .unwrap()
+        );
+        write
+            .audit(&team, "me", "answer", question, "saved")
+            .await
+            .unwrap();
+    }
+    assert!(
+        !write
+            .save("peak_rps", Some(&number(6.0)), Some(7), "me")
+            .await
+            .unwrap()
+    );
+    write.commit().await.unwrap();
+    let answers = store.answers(&id).await.unwrap();
+    assert_eq!(
+        answers
+            .iter()
+            .map(|a| (a.question_id.as_str(), a.version))
+            .collect::<Vec<_>>(),
+        [("burst_factor", 1), ("peak_rps", 1)]
+    );
+    assert_eq!(store.audit_log(&team, 10).await.unwrap().len(), 2);
+    assert!(store.revision(&id).await.unwrap() > revision);
+}
+
+#[tokio::test]
+async fn concurrent_saves_all_land_at_their_versions() {
+    let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let id = unique("a");
+        store
+            .create_assessment(&new_assessment(&format!("W{i}"), &team), &id, 1)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    // Eight writers at once, twenty saves each, every one at the version the last one stored.
+    let writers: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (store, id) = (store.clone(), id.clone());
+            tokio::spawn(async move {
+                let mut version = None;
+                for n in 0..20 {
+                    let saved = store
+                        .save_answer(
+                            &id,
+                            "peak_rps",
+                            Some(&number(f64::from(n))),
+                            version,
+                            "me",
+                            2,
+                        )
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    version = Some(saved.version);
+                }
+                version
+            })
+        })
+        .collect();
+    for writer in writers {
+        assert_eq!(writer.await.unwrap(), Some(20));
+    }
+}
