@@ -390,7 +390,12 @@ async fn export_all_piped_into_import_all_moves_a_sqlite_installation() {
         .output()
         .unwrap();
     let exported = export_all.wait_with_output().unwrap();
-    assert_eq!(exported.status.code(), Some(0));
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
     assert_eq!(
         import_all.status.code(),
         Some(0),

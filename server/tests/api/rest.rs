@@ -1183,7 +1183,8 @@ async fn serve(url: &str, dir: &Path) -> Served {
         child,
         base: format!("http://127.0.0.1:{port}"),
     };
-    for _ in 0..200 {
+    // A minute: on a loaded machine the first start (migrations included) can take a while.
+    for _ in 0..1200 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return served;
         }
