@@ -339,37 +339,6 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Every assessment of the teams a user belongs to (or of one of them), most recently
-    /// changed first. Lists a person pages through use [`Store::assessments_page`] instead.
-    pub async fn assessments(
-        &self,
-        user_id: &str,
-        team_id: Option<&str>,
-        include_archived: bool,
-    ) -> Result<Vec<Assessment>, StoreError> {
-        let archived = if include_archived {
-            ""
-        } else {
-            "AND archived_at IS NULL"
-        };
-        let team = if team_id.is_some() {
-            "AND team_id = $2"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE team_id IN \
-             (SELECT team_id FROM memberships WHERE user_id = $1) {team} {archived} \
-             ORDER BY updated_at DESC, id"
-        );
-        let query = sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql)).bind(user_id);
-        let query = match team_id {
-            Some(t) => query.bind(t),
-            None => query,
-        };
-        Ok(query.fetch_all(&self.pool).await?)
-    }
-
     /// Renames an assessment and edits its details, if it is still at `version`.
     pub async fn update_assessment(
         &self,

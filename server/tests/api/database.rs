@@ -45,3 +45,26 @@ pub fn with_database(url: &str, name: &str) -> String {
 pub fn postgres() -> Option<String> {
     std::env::var("TEST_POSTGRES_URL").ok()
 }
+
+/// Every assessment a user can see (archived too when asked), most recently changed first,
+/// through the list's own page query.
+pub async fn all_assessments(
+    store: &app::store::Store,
+    user_id: &str,
+    include_archived: bool,
+) -> Vec<app::store::Assessment> {
+    let (rows, more) = store
+        .assessments_page(&app::store::PageQuery {
+            user_id,
+            team_id: None,
+            include_archived,
+            search: "",
+            order: app::store::Order::Updated,
+            after: None,
+            limit: 1000,
+        })
+        .await
+        .unwrap();
+    assert!(!more, "a test has more than 1000 assessments");
+    rows
+}

@@ -1366,7 +1366,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     drop(server);
     // One review was made, with the second file's answers.
     let store = app::store::Store::connect(&url).await.unwrap();
-    let reviews = store.assessments(&user, None, true).await.unwrap();
+    let reviews = crate::database::all_assessments(&store, &user, true).await;
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].name, "Payments API");
     let answers = store.answers(&id).await.unwrap();

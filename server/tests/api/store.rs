@@ -60,10 +60,8 @@ async fn assessments_are_created_listed_renamed_and_archived() {
         ("Orders", 1, 1_000)
     );
     assert!(
-        store
-            .assessments(&user, None, false)
+        crate::database::all_assessments(&store, &user, false)
             .await
-            .unwrap()
             .iter()
             .any(|x| x.id == id)
     );
@@ -88,18 +86,14 @@ async fn assessments_are_created_listed_renamed_and_archived() {
     let archived = store.set_archived(&id, true, 2, 3_000).await.unwrap();
     assert_eq!(archived.archived_at, Some(3_000));
     assert!(
-        !store
-            .assessments(&user, None, false)
+        !crate::database::all_assessments(&store, &user, false)
             .await
-            .unwrap()
             .iter()
             .any(|x| x.id == id)
     );
     assert!(
-        store
-            .assessments(&user, None, true)
+        crate::database::all_assessments(&store, &user, true)
             .await
-            .unwrap()
             .iter()
             .any(|x| x.id == id)
     );
