@@ -203,52 +203,116 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("not a real password at all").unwrap_or_default())
 }
 
-/// Failed sign-ins allowed per account in [`WINDOW`].
-pub const PER_ACCOUNT: u32 = 5;
-/// Failed sign-ins allowed per address in [`WINDOW`].
-pub const PER_ADDRESS: u32 = 20;
-/// The window failures are counted in.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Sign-ins one client address may try for one account before each next one waits.
+pub const FREE_PER_PAIR: u32 = 3;
+/// Sign-ins for one account, from anywhere, before each next one waits (a spread-out attack).
+pub const FREE_PER_ACCOUNT: u32 = 10;
+/// Sign-ins from one address, for any accounts, before each next one waits.
+pub const FREE_PER_ADDRESS: u32 = 20;
+/// The longest wait: also how long a key's failures are remembered after its last attempt.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(15 * 60);
+/// The longest wait the per-account key imposes, so that someone else's burst from elsewhere
+/// never locks the owner out for long.
+const LONGEST_ACCOUNT_WAIT: Duration = Duration::from_secs(60);
 
-/// Counts failed sign-ins per account and per client address, in this process.
+/// Throttles sign-ins, in this process, with delays that grow with each failure: per account
+/// and client address (the key that stops a guesser), per account (a guesser spread over many
+/// addresses; its delays stay short, so the owner is never locked out for long) and per address
+/// (one client trying many accounts). An attempt is counted when it starts, before the password
+/// is checked, so parallel guesses cannot all get through while the first ones are verified.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    keys: Mutex<HashMap<String, Tries>>,
 }
 
+/// The attempts of one key.
+#[derive(Debug, Clone, Copy)]
+struct Tries {
+    count: u32,
+    /// When the next attempt may start.
+    next: Instant,
+    last: Instant,
+}
+
+/// A sign-in that must wait this long before it is tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait(pub Duration);
+
 impl Throttle {
-    fn key_blocked(map: &HashMap<String, (u32, Instant)>, key: &str, limit: u32) -> bool {
-        map.get(key)
-            .is_some_and(|(n, since)| *n >= limit && since.elapsed() < WINDOW)
+    /// The keys of an attempt, each with its free attempts and longest wait.
+    fn keys(email: &str, address: &str) -> [(String, u32, Duration); 3] {
+        [
+            (
+                format!("pair:{email}|{address}"),
+                FREE_PER_PAIR,
+                LONGEST_WAIT,
+            ),
+            (
+                format!("account:{email}"),
+                FREE_PER_ACCOUNT,
+                LONGEST_ACCOUNT_WAIT,
+            ),
+            (format!("address:{address}"), FREE_PER_ADDRESS, LONGEST_WAIT),
+        ]
     }
 
-    /// Whether sign-in attempts for `email` from `address` must wait.
-    pub fn blocked(&self, email: &str, address: &str) -> bool {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        Self::key_blocked(&map, &format!("account:{email}"), PER_ACCOUNT)
-            || Self::key_blocked(&map, &format!("address:{address}"), PER_ADDRESS)
+    /// Starts a sign-in attempt for `email` from `address`: counts it (as a failure until
+    /// [`Throttle::succeeded`] says otherwise) and lets it go on, or says how long to wait
+    /// first (a refused attempt is not counted).
+    pub fn attempt(&self, email: &str, address: &str) -> Result<(), Wait> {
+        self.attempt_at(email, address, Instant::now())
     }
 
-    /// Records a failed attempt.
-    pub fn failed(&self, email: &str, address: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+    fn attempt_at(&self, email: &str, address: &str, now: Instant) -> Result<(), Wait> {
+        let mut map = self.keys.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+            map.retain(|_, t| now.saturating_duration_since(t.last) < LONGEST_WAIT);
         }
-        for key in [format!("account:{email}"), format!("address:{address}")] {
-            let entry = map.entry(key).or_insert((0, Instant::now()));
-            if entry.1.elapsed() >= WINDOW {
-                *entry = (0, Instant::now());
+        let keys = Self::keys(email, address);
+        let wait = keys
+            .iter()
+            .filter_map(|(k, _, _)| map.get(k))
+            .filter(|t| now.saturating_duration_since(t.last) < LONGEST_WAIT)
+            .map(|t| t.next.saturating_duration_since(now))
+            .max()
+            .unwrap_or_default();
+        if !wait.is_zero() {
+            return Err(Wait(wait));
+        }
+        for (key, free, longest) in keys {
+            let t = map.entry(key).or_insert(Tries {
+                count: 0,
+                next: now,
+                last: now,
+            });
+            if now.saturating_duration_since(t.last) >= LONGEST_WAIT {
+                t.count = 0;
             }
-            entry.0 += 1;
+            t.count += 1;
+            t.last = now;
+            t.next = now + delay(t.count, free, longest);
         }
+        Ok(())
     }
 
-    /// Forgets an account's failures after a successful sign-in.
-    pub fn succeeded(&self, email: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("account:{email}"));
+    /// The attempt of `email` from `address` proved the password: forgets the failures of
+    /// the account (from that address and overall).
+    pub fn succeeded(&self, email: &str, address: &str) {
+        let mut map = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let [pair, account, _] = Self::keys(email, address);
+        map.remove(&pair.0);
+        map.remove(&account.0);
     }
+}
+
+/// The wait after the `count`th attempt of a key that allows `free` without waiting: one
+/// second after the first one over, doubling each time, at most `longest`.
+fn delay(count: u32, free: u32, longest: Duration) -> Duration {
+    if count < free {
+        return Duration::ZERO;
+    }
+    let doublings = (count - free).min(20);
+    Duration::from_secs(1u64 << doublings).min(longest)
 }
 
 #[cfg(test)]
@@ -287,15 +351,49 @@ mod tests {
     }
 
     #[test]
-    fn throttle_blocks_an_account_after_its_limit_and_forgets_on_success() {
+    fn throttle_counts_attempts_before_they_are_checked_and_grows_its_waits() {
         let t = Throttle::default();
-        for _ in 0..PER_ACCOUNT {
-            assert!(!t.blocked("a@x", "1.2.3.4"));
-            t.failed("a@x", "1.2.3.4");
+        let now = Instant::now();
+        // A burst from one address: only the free attempts start; the rest are told to wait.
+        let started = (0..40)
+            .filter(|_| t.attempt_at("a@x", "1.1.1.1", now).is_ok())
+            .count();
+        assert_eq!(started, FREE_PER_PAIR as usize);
+        let Err(Wait(w)) = t.attempt_at("a@x", "1.1.1.1", now) else {
+            panic!("the burst goes on unthrottled");
+        };
+        assert_eq!(w, Duration::from_secs(1));
+        // Each further failure doubles the wait.
+        let later = now + w;
+        assert!(t.attempt_at("a@x", "1.1.1.1", later).is_ok());
+        assert_eq!(
+            t.attempt_at("a@x", "1.1.1.1", later),
+            Err(Wait(Duration::from_secs(2)))
+        );
+        // The owner, elsewhere, is not locked out by someone else's burst.
+        assert!(t.attempt_at("a@x", "2.2.2.2", later).is_ok());
+        t.succeeded("a@x", "2.2.2.2");
+        // Other accounts from the burst's address are not held up either.
+        assert!(t.attempt_at("b@x", "1.1.1.1", later).is_ok());
+    }
+
+    #[test]
+    fn throttle_slows_a_guesser_spread_over_addresses_but_only_briefly() {
+        let t = Throttle::default();
+        let now = Instant::now();
+        for n in 0..FREE_PER_ACCOUNT {
+            assert!(t.attempt_at("a@x", &format!("10.0.0.{n}"), now).is_ok());
         }
-        assert!(t.blocked("a@x", "5.6.7.8"), "per account, from any address");
-        assert!(!t.blocked("b@x", "5.6.7.8"));
-        t.succeeded("a@x");
-        assert!(!t.blocked("a@x", "5.6.7.8"));
+        let Err(Wait(w)) = t.attempt_at("a@x", "10.0.1.1", now) else {
+            panic!("a spread-out guesser is not slowed");
+        };
+        assert!(w <= LONGEST_ACCOUNT_WAIT);
+        for n in 0..30 {
+            let at = now + Duration::from_secs(3600 * (n + 1));
+            let _ = t.attempt_at("a@x", "10.0.2.1", at);
+        }
+        // Failures are forgotten once the longest wait has passed with no attempt.
+        let much_later = now + Duration::from_secs(3600 * 40);
+        assert!(t.attempt_at("a@x", "10.0.3.1", much_later).is_ok());
     }
 }

@@ -60,6 +60,17 @@ impl AppContext {
         self.actor.user().ok_or(AppError::Unauthorized)
     }
 
+    /// The signed-in user of a browser session: an API token (scoped to one team) may not
+    /// manage the account's tokens, for that team or any other.
+    pub fn session_user(&self) -> Result<&User, AppError> {
+        match &self.actor {
+            Actor::Token { .. } => Err(AppError::Forbidden(
+                "An API token cannot see or manage API tokens: sign in to your account.".into(),
+            )),
+            _ => self.user(),
+        }
+    }
+
     /// A team the actor belongs to with at least the role `need`: 404 to non-members (a team's
     /// existence is not revealed), 403 to members whose role is too low.
     pub async fn team(&self, team_id: &str, need: Role) -> Result<Role, AppError> {
@@ -139,6 +150,13 @@ pub enum AppError {
     /// cause is logged; the request changed nothing, and the same request can be tried again.
     #[error("The database is not answering, so nothing was read or saved. Try again in a moment.")]
     Unavailable(String),
+    /// 507: the database could not store the change (a full or failing disk). The cause is
+    /// logged; nothing of the change was stored, and it can be tried again once there is room.
+    #[error(
+        "The server could not store your change: its disk is full or failing. Nothing was saved; \
+         try again later."
+    )]
+    StorageFull(String),
 }
 
 impl AppError {
@@ -153,6 +171,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
         }
     }
 
@@ -161,6 +180,7 @@ impl AppError {
         match &self {
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
             AppError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            AppError::StorageFull(cause) => tracing::error!(%cause, "a write could not be stored"),
             _ => {}
         }
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
@@ -180,6 +200,7 @@ impl From<StoreError> for AppError {
             StoreError::Taken => AppError::Conflict(e.to_string()),
             StoreError::LastOwner => AppError::BadInput(format!("role: {e}")),
             other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
+            other if other.is_storage_fault() => AppError::StorageFull(other.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -1456,7 +1477,7 @@ pub(crate) async fn revoke_share_link(id: &str, link: &str) -> Result<(), AppErr
 
 pub(crate) async fn account_page() -> Result<crate::api::AccountData, AppError> {
     let c = ctx()?;
-    let user = c.user()?.clone();
+    let user = c.session_user()?.clone();
     let me = me(&c, &user).await?;
     let tokens = c
         .store
@@ -1482,7 +1503,7 @@ pub(crate) async fn account_page() -> Result<crate::api::AccountData, AppError> 
 
 pub(crate) async fn revoke_api_token(token: &str) -> Result<(), AppError> {
     let c = ctx()?;
-    let user = c.user()?;
+    let user = c.session_user()?;
     c.store
         .revoke_api_token(&user.id, token, now_ms())
         .await

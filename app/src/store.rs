@@ -19,8 +19,9 @@ mod listing;
 mod milestones;
 mod portable;
 mod templates;
+mod writer;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
-pub use batch::{AnswerWrite, BatchError, BatchResult, Expect};
+pub use batch::{AnswerWrite, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, search_terms};
 pub use milestones::{Milestone, MilestoneRow};
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};
 pub use templates::Template;
+use writer::{WriteTx, Writer};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +86,26 @@ impl StoreError {
             }),
             _ => false,
         }
+    }
+}
+
+impl StoreError {
+    /// Whether the database could not store a write: its disk is full (SQLite `SQLITE_FULL`,
+    /// Postgres 53100) or failing (SQLite `SQLITE_IOERR`, Postgres 58030). Nothing of the write
+    /// was stored; it can be tried again once there is room.
+    pub fn is_storage_fault(&self) -> bool {
+        let StoreError::Database(sqlx::Error::Database(db)) = self else {
+            return false;
+        };
+        let Some(code) = db.code() else {
+            return false;
+        };
+        if matches!(&*code, "53100" | "58030") {
+            return true;
+        }
+        // SQLite's extended result codes keep the primary code in their low byte.
+        code.parse::<i32>()
+            .is_ok_and(|c| c < 10_000 && matches!(c & 0xff, 10 | 13))
     }
 }
 
@@ -223,8 +245,9 @@ pub struct Store {
     /// writers on several connections wait far longer than their writes take. On one connection
     /// they queue for it in the pool instead, and each starts the moment the last one is done.
     /// This process is the only writer of the file (see [`Store::lock_file`]). On Postgres,
-    /// which lets writers run side by side, the same pool as reads.
-    writer: AnyPool,
+    /// which lets writers run side by side, the same pool as reads. Either way, a connection
+    /// a write failed on is closed, never lent again (see [`writer`]).
+    writer: Writer,
     backend: Backend,
     /// How many writes this process committed to each assessment (see [`Store::revision`]).
     commits: Arc<Mutex<HashMap<String, i64>>>,
@@ -283,9 +306,9 @@ impl Store {
                     .connect(url)
                     .await?;
                 tokio::spawn(checkpoints(pool.clone()));
-                writer
+                Writer::new(writer)
             }
-            Backend::Postgres => pool.clone(),
+            Backend::Postgres => Writer::new(pool.clone()),
         };
         Ok(Store {
             pool,
@@ -301,10 +324,16 @@ impl Store {
         self.backend
     }
 
-    /// One round trip to the database: `/readyz`.
+    /// One round trip to the database: reads answer.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Commits a one-row write: `Ok` when writes are being stored right now (not when the disk
+    /// is full or the database refuses them). For `/readyz`.
+    pub async fn write_probe(&self, now: i64) -> Result<(), StoreError> {
+        self.writer.probe(now).await
     }
 
     /// The connection pool's use right now.
@@ -323,9 +352,9 @@ impl Store {
         id: &str,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let mut conn = self.writer.acquire().await?;
-        insert_assessment(&mut conn, new, id, None, now).await?;
-        drop(conn);
+        let mut tx = self.writer.begin().await?;
+        insert_assessment(&mut tx, new, id, None, now).await?;
+        tx.commit().await?;
         self.assessment(id).await
     }
 
@@ -347,7 +376,7 @@ impl Store {
         version: i64,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let done = sqlx::query(
+        let done = self.writer.execute(sqlx::query(
             "UPDATE assessments SET name = $1, description = $2, environment = $3, updated_at = $4, \
              version = version + 1, revision = revision + 1 WHERE id = $5 AND version = $6",
         )
@@ -357,7 +386,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(&self.writer)
+        )
         .await?;
         self.after_versioned_update(id, done.rows_affected()).await
     }
@@ -370,7 +399,7 @@ impl Store {
         version: i64,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let done = sqlx::query(
+        let done = self.writer.execute(sqlx::query(
             "UPDATE assessments SET archived_at = $1, updated_at = $2, version = version + 1, revision = revision + 1 \
              WHERE id = $3 AND version = $4",
         )
@@ -378,7 +407,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        .execute(&self.writer)
+        )
         .await?;
         self.after_versioned_update(id, done.rows_affected()).await
     }
@@ -593,7 +622,7 @@ impl Store {
     /// assessment's `updated_at` and revision move with it, in the same transaction.
     async fn finish_write(
         &self,
-        mut tx: sqlx::Transaction<'_, sqlx::Any>,
+        mut tx: WriteTx,
         assessment_id: &str,
         changed: bool,
         now: i64,
@@ -713,7 +742,7 @@ impl Store {
 /// [`Store::write_answers_of`]). Nothing is stored until [`AnswersWrite::commit`].
 pub struct AnswersWrite<'a> {
     store: &'a Store,
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    tx: WriteTx,
     assessment_id: &'a str,
     now: i64,
     /// Whether a statement changed an answer.

@@ -145,7 +145,7 @@ pub async fn sign_up(
 }
 
 /// `POST /signin`. Every failure gets the same message, whether or not the account exists, and
-/// takes as long; failures are throttled per account and per address.
+/// takes as long; attempts are throttled with growing waits (see [`auth::Throttle`]).
 pub async fn sign_in(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
@@ -158,11 +158,15 @@ pub async fn sign_in(
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
-    if state.throttle.blocked(&email, &address) {
+    // Counted before the password is checked: parallel guesses cannot all get through.
+    if let Err(auth::Wait(wait)) = state.throttle.attempt(&email, &address) {
         let mut res = back_with_error(
             "/signin",
             &form.next,
-            "Too many failed sign-ins. Wait 15 minutes and try again.",
+            &format!(
+                "Too many failed sign-ins for this account. Wait {} and try again.",
+                wait_words(wait)
+            ),
         );
         *res.status_mut() = StatusCode::SEE_OTHER;
         return res;
@@ -181,15 +185,22 @@ pub async fn sign_in(
         .unwrap_or(false);
     match found {
         Some((user, _)) if ok => {
-            state.throttle.succeeded(&email);
+            state.throttle.succeeded(&email, &address);
             start_session(&state, &user.id, &headers, &form.next)
                 .await
                 .unwrap_or_else(|e| internal(&e))
         }
-        _ => {
-            state.throttle.failed(&email, &address);
-            back_with_error("/signin", &form.next, "The email or the password is wrong.")
-        }
+        _ => back_with_error("/signin", &form.next, "The email or the password is wrong."),
+    }
+}
+
+/// A wait in words: "3 seconds", "2 minutes".
+fn wait_words(wait: std::time::Duration) -> String {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    match secs {
+        1 => "a second".to_owned(),
+        s if s < 90 => format!("{s} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
     }
 }
 

@@ -108,8 +108,36 @@ pub fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Spa
         "request",
         request_id = %id,
         method = %req.method(),
-        path = %req.uri().path(),
+        path = %redact_secrets(req.uri().path()),
     )
+}
+
+/// The kinds of secret a path can carry: share links and invites.
+const PATH_SECRETS: [&str; 3] = ["shr", "inv", "trl"];
+
+/// `path` with the secret part of any share link, invite or token in it replaced by `…`, for
+/// logs: `/share/shr_<id>_<secret>/report.md` becomes `/share/shr_<id>_…/report.md`, so a log
+/// line still tells which link was used but cannot be used to open it.
+pub fn redact_secrets(path: &str) -> std::borrow::Cow<'_, str> {
+    let kind_of = |segment: &str| {
+        PATH_SECRETS
+            .into_iter()
+            .find(|k| segment.strip_prefix(k).is_some_and(|r| r.starts_with('_')))
+    };
+    if !path.split('/').any(|s| kind_of(s).is_some()) {
+        return path.into();
+    }
+    path.split('/')
+        .map(|segment| match kind_of(segment) {
+            None => segment.to_owned(),
+            Some(kind) => match app::auth::split_secret(kind, segment) {
+                Some((id, _)) => format!("{kind}_{id}_…"),
+                None => format!("{kind}_…"),
+            },
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+        .into()
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -329,8 +357,10 @@ pub async fn healthz() -> Response {
     plain(StatusCode::OK, "ok\n".into())
 }
 
-/// `GET /readyz`: this instance can serve (readiness): the database answers within two
-/// seconds and the process is not shutting down. 503 with the reason otherwise.
+/// `GET /readyz`: this instance can serve (readiness): a one-row write commits within two
+/// seconds (so the database answers *and* stores writes: a full or failing disk makes the
+/// instance not ready until writes commit again), and the process is not shutting down. 503
+/// with the reason otherwise.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if state.draining.is_draining() {
         return plain(
@@ -338,8 +368,17 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             "not ready: shutting down\n".into(),
         );
     }
-    match tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await {
+    let probe = state.store.write_probe(app::server::now_ms());
+    match tokio::time::timeout(Duration::from_secs(2), probe).await {
         Ok(Ok(())) => plain(StatusCode::OK, "ready\n".into()),
+        Ok(Err(e)) if e.is_storage_fault() => {
+            tracing::warn!(error = %e, "readiness: the database cannot store writes");
+            plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not ready: the database cannot store writes (its disk is full or failing)\n"
+                    .into(),
+            )
+        }
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness: the database is not answering");
             plain(
@@ -349,7 +388,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         }
         Err(_) => plain(
             StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: the database did not answer within 2 s\n".into(),
+            "not ready: a write did not commit within 2 s\n".into(),
         ),
     }
 }
@@ -392,6 +431,28 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_logged_without_the_secrets_they_carry() {
+        let share = app::auth::new_secret("shr");
+        let invite = app::auth::new_secret("inv");
+        let path = format!("/share/{}/report.md", share.token);
+        let logged = redact_secrets(&path);
+        assert_eq!(logged, format!("/share/shr_{}_…/report.md", share.id));
+        let secret = &share.token[share.token.len() - 43..];
+        assert!(!logged.contains(secret));
+        let path = format!("/invites/{}", invite.token);
+        assert_eq!(
+            redact_secrets(&path),
+            format!("/invites/inv_{}_…", invite.id)
+        );
+        assert_eq!(redact_secrets("/share/shr_malformed"), "/share/shr_…");
+        assert_eq!(
+            redact_secrets("/assessments/a1/results"),
+            "/assessments/a1/results"
+        );
+        assert_eq!(redact_secrets("/shared/x"), "/shared/x", "only whole kinds");
+    }
 
     #[tokio::test]
     async fn a_bad_request_id_is_replaced_and_a_good_one_kept() {

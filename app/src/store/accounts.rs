@@ -213,7 +213,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        self.writer.execute(sqlx::query(
             "INSERT INTO sessions (id, secret_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&secret.id)
@@ -221,7 +221,7 @@ impl Store {
         .bind(user_id)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.writer)
+        )
         .await?;
         Ok(())
     }
@@ -270,9 +270,8 @@ impl Store {
 
     /// Ends a session.
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id)
-            .execute(&self.writer)
+        self.writer
+            .execute(sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id))
             .await?;
         self.access_changed();
         Ok(())
@@ -316,10 +315,12 @@ impl Store {
 
     /// Renames a team.
     pub async fn rename_team(&self, team_id: &str, name: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE teams SET name = $1 WHERE id = $2")
-            .bind(name)
-            .bind(team_id)
-            .execute(&self.writer)
+        self.writer
+            .execute(
+                sqlx::query("UPDATE teams SET name = $1 WHERE id = $2")
+                    .bind(name)
+                    .bind(team_id),
+            )
             .await?;
         Ok(())
     }
@@ -384,7 +385,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        self.writer.execute(sqlx::query(
             "INSERT INTO invites (id, secret_hash, team_id, role, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -395,7 +396,7 @@ impl Store {
         .bind(by)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.writer)
+        )
         .await?;
         Ok(())
     }
@@ -480,7 +481,7 @@ impl Store {
         now: i64,
         expires_at: Option<i64>,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        self.writer.execute(sqlx::query(
             "INSERT INTO share_links (id, secret_hash, assessment_id, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -490,7 +491,7 @@ impl Store {
         .bind(by)
         .bind(now)
         .bind(expires_at)
-        .execute(&self.writer)
+        )
         .await?;
         Ok(())
     }
@@ -531,11 +532,9 @@ impl Store {
         owner: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let done = sqlx::query(sql)
-            .bind(now)
-            .bind(id)
-            .bind(owner)
-            .execute(&self.writer)
+        let done = self
+            .writer
+            .execute(sqlx::query(sql).bind(now).bind(id).bind(owner))
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -576,7 +575,7 @@ impl Store {
         name: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        sqlx::query(
+        self.writer.execute(sqlx::query(
             "INSERT INTO api_tokens (id, secret_hash, user_id, team_id, name, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&secret.id)
@@ -585,7 +584,7 @@ impl Store {
         .bind(team_id)
         .bind(name)
         .bind(now)
-        .execute(&self.writer)
+        )
         .await?;
         Ok(())
     }
@@ -639,13 +638,13 @@ impl Store {
         if revoked_at.is_some() || !auth::secret_matches(secret, &hash) {
             return Ok(None);
         }
-        sqlx::query(
+        self.writer.execute(sqlx::query(
             "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
         )
         .bind(now)
         .bind(id)
         .bind(now - 60_000)
-        .execute(&self.writer)
+        )
         .await?;
         Ok(Some((
             User {
@@ -668,8 +667,9 @@ impl Store {
         detail: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.writer.acquire().await?;
-        insert_audit(&mut conn, team_id, actor, action, target, detail, now).await
+        let mut tx = self.writer.begin().await?;
+        insert_audit(&mut tx, team_id, actor, action, target, detail, now).await?;
+        Ok(tx.commit().await?)
     }
 
     /// A team's latest audit entries, newest first.

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use questionnaires::Answer;
 
+use super::accounts::insert_audit;
 use super::{
     ANSWER_COLUMNS, AnswerRow, Store, StoreError, StoredAnswer, decode_answer, encode_value,
 };
@@ -28,6 +29,25 @@ pub struct AnswerWrite {
     pub answer: Option<Answer>,
     /// What the writer read.
     pub expect: Expect,
+}
+
+/// An answer a batch changed: its new value, or `None` when it was cleared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Changed {
+    /// The question.
+    pub question_id: String,
+    /// The answer now; `None`: cleared.
+    pub answer: Option<Answer>,
+}
+
+/// The audit log entries a batch writes in its own transaction, so that no answer is ever
+/// stored without its entry (or an entry without its answer).
+pub struct BatchAudit<'a> {
+    /// The team whose log it is.
+    pub team_id: &'a str,
+    /// The entries (target, detail) for what changed; called once, before the commit, and
+    /// only when something changed.
+    pub entries: &'a (dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync),
 }
 
 /// Why a batch was refused.
@@ -63,7 +83,8 @@ impl Store {
     /// what its writer expected and all are applied, or none is and every conflict comes back.
     /// A write whose answer is already stored (same value and note) changes nothing and keeps
     /// its version. With `clear_others`, every stored answer the batch does not name is cleared
-    /// as well (an answers file replacing the review's answers).
+    /// as well (an answers file replacing the review's answers). The `audit` entries for what
+    /// changed are written in the same transaction.
     pub async fn write_answers(
         &self,
         assessment_id: &str,
@@ -71,6 +92,7 @@ impl Store {
         clear_others: bool,
         who: &str,
         now: i64,
+        audit: Option<BatchAudit<'_>>,
     ) -> Result<BatchResult, BatchError> {
         let mut tx = self.writer.begin().await?;
         let sql = format!("SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1");
@@ -83,7 +105,7 @@ impl Store {
                 .map(|r| decode_answer(r).map(|a| (a.question_id.clone(), a)))
                 .collect::<Result<_, _>>()?;
         let mut conflicts = Vec::new();
-        let mut changed = 0;
+        let mut changed = Vec::new();
         for w in writes {
             let current = stored.get(&w.question_id);
             // Already stored as wanted (a retry, or someone made the same change): nothing to
@@ -142,7 +164,10 @@ impl Store {
                 (None, None) => 1,
             };
             if rows == 1 {
-                changed += 1;
+                changed.push(Changed {
+                    question_id: w.question_id.clone(),
+                    answer: w.answer.clone(),
+                });
             } else {
                 conflicts.push((w.question_id.clone(), current.cloned()));
             }
@@ -162,7 +187,10 @@ impl Store {
                 .await?
                 .rows_affected();
                 if rows == 1 {
-                    changed += 1;
+                    changed.push(Changed {
+                        question_id: question.clone(),
+                        answer: None,
+                    });
                 } else {
                     conflicts.push((question.clone(), Some(current.clone())));
                 }
@@ -187,7 +215,14 @@ impl Store {
                     .collect(),
             ));
         }
-        self.finish_write(tx, assessment_id, changed > 0, now)
+        if let Some(audit) = audit
+            && !changed.is_empty()
+        {
+            for (target, detail) in (audit.entries)(&changed) {
+                insert_audit(&mut tx, audit.team_id, who, "answer", &target, &detail, now).await?;
+            }
+        }
+        self.finish_write(tx, assessment_id, !changed.is_empty(), now)
             .await?;
         let after: BTreeMap<String, StoredAnswer> = self
             .answers(assessment_id)
@@ -200,7 +235,7 @@ impl Store {
                 .iter()
                 .map(|w| (w.question_id.clone(), after.get(&w.question_id).cloned()))
                 .collect(),
-            changed,
+            changed: changed.len(),
         })
     }
 }

@@ -30,7 +30,7 @@ const COLUMNS: &str = "id, version, team_id, name, hash, warnings, created_by, c
 impl Store {
     /// Adds a lens version. A version number taken meanwhile by another import is a conflict.
     pub async fn insert_lens(&self, row: &LensRow, source: &str) -> Result<(), StoreError> {
-        let done = sqlx::query(
+        let done = self.writer.execute(sqlx::query(
             "INSERT INTO lenses (id, version, team_id, name, hash, source, warnings, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id, version) DO NOTHING",
         )
@@ -43,7 +43,7 @@ impl Store {
         .bind(&row.warnings)
         .bind(&row.created_by)
         .bind(row.created_at)
-        .execute(&self.writer)
+        )
         .await?;
         if done.rows_affected() == 1 {
             Ok(())

@@ -43,7 +43,7 @@ impl Store {
         let json = |v: Result<String, serde_json::Error>| {
             v.map_err(|e| StoreError::Corrupt(e.to_string()))
         };
-        sqlx::query(
+        self.writer.execute(sqlx::query(
             "INSERT INTO milestones (id, assessment_id, name, created_by, created_at, questionnaire_hash, answers, evaluation) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -55,7 +55,7 @@ impl Store {
         .bind(&row.questionnaire_hash)
         .bind(json(serde_json::to_string(answers))?)
         .bind(json(serde_json::to_string(evaluation))?)
-        .execute(&self.writer)
+        )
         .await?;
         Ok(())
     }

@@ -6,7 +6,7 @@
 
 use app::auth::{Actor, Role};
 use app::server::{AppContext, now_ms};
-use app::store::{AnswerWrite, Assessment, BatchError, BatchResult, Expect};
+use app::store::{AnswerWrite, Assessment, BatchAudit, BatchError, BatchResult, Changed, Expect};
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -139,15 +139,29 @@ fn conflicts(q: &Questionnaire, list: Vec<(String, Option<app::store::StoredAnsw
     ApiError::new(StatusCode::CONFLICT, message).with_details(details)
 }
 
+/// Writes answers all together or not at all, with the audit entries `audit` gives for what
+/// changed, in the same transaction.
 pub(super) async fn write(
     c: &AppContext,
     a: &Assessment,
     q: &Questionnaire,
     writes: &[AnswerWrite],
     clear_others: bool,
+    audit: &(dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync),
 ) -> Result<BatchResult, ApiError> {
+    let audit = a.team_id.as_deref().map(|team_id| BatchAudit {
+        team_id,
+        entries: audit,
+    });
     c.store
-        .write_answers(&a.id, writes, clear_others, &c.actor.label(), now_ms())
+        .write_answers(
+            &a.id,
+            writes,
+            clear_others,
+            &c.actor.label(),
+            now_ms(),
+            audit,
+        )
         .await
         .map_err(|e| match e {
             BatchError::Conflict(list) => conflicts(q, list),
@@ -168,18 +182,12 @@ fn describe(answer: Option<&Answer>) -> String {
     }
 }
 
-pub(super) async fn audit(
-    c: &AppContext,
-    a: &Assessment,
-    target: &str,
-    detail: &str,
-) -> Result<(), ApiError> {
-    if let Some(team) = &a.team_id {
-        c.store
-            .audit(team, &c.actor.label(), "answer", target, detail, now_ms())
-            .await?;
-    }
-    Ok(())
+/// One audit entry per changed answer: the question and its new value.
+pub(super) fn each_answer(changed: &[Changed]) -> Vec<(String, String)> {
+    changed
+        .iter()
+        .map(|c| (c.question_id.clone(), describe(c.answer.as_ref())))
+        .collect()
 }
 
 pub(super) fn result(q: &Questionnaire, r: BatchResult) -> WriteResult {
@@ -253,16 +261,12 @@ pub async fn put_answer(
         body.note.as_deref(),
     )
     .map_err(ApiError::fields)?;
-    let detail = describe(Some(&answer));
     let w = AnswerWrite {
         question_id: question.id.to_string(),
         answer: Some(answer),
         expect: body.version.map_or(Expect::Nothing, Expect::Version),
     };
-    let r = write(&c, &a, &q, std::slice::from_ref(&w), false).await?;
-    if r.changed > 0 {
-        audit(&c, &a, &w.question_id, &detail).await?;
-    }
+    let r = write(&c, &a, &q, std::slice::from_ref(&w), false, &each_answer).await?;
     match r.answers.into_iter().next().and_then(|(_, s)| s) {
         Some(s) => Ok(axum::Json(AnswerDto::of(&q, &s))),
         None => Err(ApiError::internal(
@@ -307,10 +311,7 @@ pub async fn delete_answer(
         answer: None,
         expect: Expect::Version(v.version),
     };
-    let r = write(&c, &a, &q, std::slice::from_ref(&w), false).await?;
-    if r.changed > 0 {
-        audit(&c, &a, &w.question_id, "cleared").await?;
-    }
+    write(&c, &a, &q, std::slice::from_ref(&w), false, &each_answer).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -387,14 +388,7 @@ pub async fn put_answers(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let before = c.store.answers(&a.id).await?;
-    let r = write(&c, &a, &q, &writes, false).await?;
-    for w in &writes {
-        let was = before.iter().find(|s| s.question_id == w.question_id);
-        if was.map(|s| &s.answer) != w.answer.as_ref() {
-            audit(&c, &a, &w.question_id, &describe(w.answer.as_ref())).await?;
-        }
-    }
+    let r = write(&c, &a, &q, &writes, false, &each_answer).await?;
     Ok(axum::Json(result(&q, r)))
 }
 

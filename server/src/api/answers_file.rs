@@ -3,7 +3,7 @@
 //! replacing them, in one transaction. What `trellis push` sends.
 
 use app::auth::{Actor, Role};
-use app::store::{AnswerWrite, Expect};
+use app::store::{AnswerWrite, Changed, Expect};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,7 +13,7 @@ use questionnaires::{Answer, AnswerValue};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::answers::{MAX_NOTE, MAX_REASON, audit, open, result, write};
+use super::answers::{MAX_NOTE, MAX_REASON, open, result, write};
 use super::dto::{AnswersFileBody, WriteResult};
 use super::error::{ApiError, ApiPath, ApiQuery, json_text};
 use crate::web::AppState;
@@ -121,20 +121,17 @@ pub async fn put_answers_file(
         .collect();
     let replace = matches!(query.mode.unwrap_or_default(), Mode::Replace);
     let before = c.store.answers(&a.id).await?;
-    let r = write(&c, &a, &q, &writes, replace).await?;
-    if r.changed > 0 {
-        audit(
-            &c,
-            &a,
-            "answers file",
-            &format!(
+    let summary = |changed: &[Changed]| {
+        vec![(
+            "answers file".to_owned(),
+            format!(
                 "{} answer(s) changed ({})",
-                r.changed,
+                changed.len(),
                 if replace { "replaced" } else { "merged" }
             ),
-        )
-        .await?;
-    }
+        )]
+    };
+    let r = write(&c, &a, &q, &writes, replace, &summary).await?;
     let mut out = result(&q, r);
     if replace {
         out.cleared.extend(

@@ -77,6 +77,7 @@ pub fn code(status: StatusCode) -> &'static str {
         422 => "unprocessable",
         429 => "too_many_requests",
         503 => "unavailable",
+        507 => "insufficient_storage",
         504 => "timeout",
         s if s >= 500 => "internal",
         _ => "error",
@@ -142,6 +143,10 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Internal(cause) => ApiError::internal(cause),
+            AppError::StorageFull(cause) => ApiError {
+                cause: Some(cause),
+                ..ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "")
+            },
             other => ApiError::new(other.status(), other.to_string()),
         }
     }
@@ -167,6 +172,11 @@ impl IntoResponse for ApiError {
             match self.status {
                 StatusCode::SERVICE_UNAVAILABLE => {
                     "The database is not answering; try again in a moment.".to_owned()
+                }
+                StatusCode::INSUFFICIENT_STORAGE => {
+                    "The server could not store the change (its disk is full or failing); \
+                     nothing was saved. Try again later."
+                        .to_owned()
                 }
                 StatusCode::GATEWAY_TIMEOUT => {
                     "The request took too long and was stopped; read the resource again to see \

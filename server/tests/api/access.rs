@@ -328,10 +328,11 @@ impl World {
                 Needs::SignedIn,
                 form(vec![("include_archived", s("false"))]),
             ),
-            (
-                "POST",
-                "/api/account_page" | "/api/template_sources" | "/api/questionnaire_choices",
-            ) => (Needs::SignedIn, form(vec![])),
+            ("POST", "/api/template_sources" | "/api/questionnaire_choices") => {
+                (Needs::SignedIn, form(vec![]))
+            }
+            // It lists the account's tokens, for every team.
+            ("POST", "/api/account_page") => (Needs::Session, form(vec![])),
             // The built-in questionnaire's pages; imported lenses have their own tests.
             ("GET", "/questionnaires") => (Needs::SignedIn, get(s(path))),
             ("GET", "/questionnaires/{id}" | "/questionnaires/{id}/lens.json") => (
@@ -456,7 +457,8 @@ impl World {
                     .create_api_token(&secret, &user, &team, "x", 1)
                     .await
                     .unwrap();
-                (Needs::SignedIn, form(vec![("token", secret.id.clone())]))
+                // Tokens cannot manage tokens, not even their own user's.
+                (Needs::Session, form(vec![("token", secret.id.clone())]))
             }
             // The REST API (server/tests/api/rest.rs has its behaviour); writes that change
             // nothing where they can, so the matrix does not move the world under its cells.
@@ -824,19 +826,35 @@ async fn sessions_rotate_on_sign_in_and_die_on_sign_out() {
 }
 
 #[tokio::test]
-async fn sign_ins_are_throttled_per_account() {
+async fn parallel_guesses_are_counted_before_they_are_checked() {
     let app = TestApp::new().await;
     let ana = app.user("Ana").await;
-    for _ in 0..app::auth::PER_ACCOUNT {
-        ana.post(
-            "/signin",
-            &[
-                ("email", "ana@example.com"),
-                ("password", "wrong wrong wrong"),
-            ],
-        )
-        .await;
-    }
+    // 40 guesses at once, the right password last: only the free attempts are checked, the
+    // rest are told to wait, and none of them gets a session.
+    let guesses = (0..40).map(|n| {
+        let ana = &ana;
+        async move {
+            let password = if n == 39 {
+                "a long enough password".to_owned()
+            } else {
+                format!("wrong guess {n}")
+            };
+            ana.post(
+                "/signin",
+                &[("email", "ana@example.com"), ("password", &password)],
+            )
+            .await
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let waited = answers
+        .iter()
+        .filter(|r| r.location.contains("Too+many"))
+        .count();
+    assert!(
+        waited >= 40 - app::auth::FREE_PER_PAIR as usize,
+        "only {waited} of 40 parallel guesses were throttled"
+    );
     // Even the right password waits now.
     let r = ana
         .post(
@@ -848,6 +866,11 @@ async fn sign_ins_are_throttled_per_account() {
         )
         .await;
     assert!(r.location.contains("Too+many"), "{}", r.location);
+    assert!(
+        r.location.contains("second"),
+        "says how long: {}",
+        r.location
+    );
     assert!(r.set_cookie.is_empty());
 }
 

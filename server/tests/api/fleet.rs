@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// A `trellis serve` on a free port, killed when dropped; its log lines (JSON) in `log`.
-struct Served {
-    child: Child,
-    port: u16,
+pub(crate) struct Served {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
     log: PathBuf,
 }
 
@@ -27,7 +27,7 @@ impl Drop for Served {
 }
 
 impl Served {
-    fn start(url: &str, dir: &Path, name: &str) -> Served {
+    pub(crate) fn start(url: &str, dir: &Path, name: &str) -> Served {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -47,12 +47,12 @@ impl Served {
         Served { child, port, log }
     }
 
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
     /// Waits until `/readyz` says ready.
-    fn ready(mut self) -> Served {
+    pub(crate) fn ready(mut self) -> Served {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -66,11 +66,11 @@ impl Served {
         panic!("trellis serve was not ready in 60 s:\n{}", self.logs());
     }
 
-    fn logs(&self) -> String {
+    pub(crate) fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    fn signal(&self, name: &str) {
+    pub(crate) fn signal(&self, name: &str) {
         let ok = Command::new("kill")
             .args([&format!("-{name}"), &self.child.id().to_string()])
             .status()
@@ -80,7 +80,7 @@ impl Served {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -90,9 +90,9 @@ fn agent() -> ureq::Agent {
 }
 
 /// (status, headers we need, body).
-type Got = (u16, Vec<(String, String)>, String);
+pub(crate) type Got = (u16, Vec<(String, String)>, String);
 
-fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Got {
+pub(crate) fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Got {
     match res {
         Ok(mut r) => {
             let headers = r
@@ -111,7 +111,7 @@ fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Got {
     }
 }
 
-fn get(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Got {
+pub(crate) fn get(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Got {
     let mut req = agent.get(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -119,7 +119,13 @@ fn get(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Got {
     read(req.call())
 }
 
-fn send(agent: &ureq::Agent, method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Got {
+pub(crate) fn send(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Got {
     let mut req = match method {
         "POST" => agent.post(url),
         "PUT" => agent.put(url),
@@ -131,7 +137,7 @@ fn send(agent: &ureq::Agent, method: &str, url: &str, headers: &[(&str, &str)], 
     read(req.send(body))
 }
 
-fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
     got.1
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -139,7 +145,7 @@ fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
 }
 
 /// Signs up through the form of `base`: the session cookie (`trellis_session=…`).
-fn sign_up(base: &str, email: &str) -> String {
+pub(crate) fn sign_up(base: &str, email: &str) -> String {
     let got = send(
         &agent(),
         "POST",
@@ -157,7 +163,7 @@ fn sign_up(base: &str, email: &str) -> String {
         .to_owned()
 }
 
-fn refs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn refs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     headers.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

@@ -10,6 +10,7 @@ mod cli;
 mod client;
 mod database;
 mod exports;
+mod faults;
 mod fleet;
 mod journey;
 mod lenses;
