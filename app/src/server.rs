@@ -227,21 +227,51 @@ pub fn now_ms() -> i64 {
 /// each text is rendered once and then served from a cache: sanitizing is the costliest step of
 /// a page.
 pub fn markdown(text: &str) -> String {
-    static CACHE: std::sync::OnceLock<
-        std::sync::RwLock<std::collections::HashMap<String, String>>,
-    > = std::sync::OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(html) = cache.read().ok().and_then(|c| c.get(text).cloned()) {
-        return html;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<RenderedCache>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(|| {
+        std::sync::Mutex::new(RenderedCache {
+            entries: lru::LruCache::unbounded(),
+            bytes: 0,
+        })
+    });
+    let lock = || cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(html) = lock().entries.get(text) {
+        return html.clone();
     }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
     let clean = ammonia::clean(&html);
-    // Only questionnaire text comes here, so the cache is bounded by the content's size.
-    if let Ok(mut c) = cache.write() {
-        c.insert(text.to_owned(), clean.clone());
-    }
+    lock().insert(text, &clean);
     clean
+}
+
+/// Rendered help text, least recently used first out once it holds [`MARKDOWN_CACHE_BYTES`]:
+/// imported lenses bring text of their own, version after version.
+struct RenderedCache {
+    entries: lru::LruCache<String, String>,
+    bytes: usize,
+}
+
+/// The most rendered Markdown (source and HTML) kept in memory.
+pub const MARKDOWN_CACHE_BYTES: usize = 8 << 20;
+
+impl RenderedCache {
+    fn insert(&mut self, text: &str, html: &str) {
+        let size = text.len() + html.len();
+        if size > MARKDOWN_CACHE_BYTES / 4 {
+            return;
+        }
+        if let Some(old) = self.entries.put(text.to_owned(), html.to_owned()) {
+            self.bytes -= text.len() + old.len();
+        }
+        self.bytes += size;
+        while self.bytes > MARKDOWN_CACHE_BYTES {
+            match self.entries.pop_lru() {
+                Some((k, v)) => self.bytes -= k.len() + v.len(),
+                None => break,
+            }
+        }
+    }
 }
 
 async fn answers_of(
@@ -1639,4 +1669,30 @@ pub(crate) async fn create_milestone(id: &str, name: &str) -> Result<(), AppErro
     c.store.create_milestone(&row, id, &answers, &e).await?;
     c.audit(&a, "milestone", &a.name, &format!("saved \"{name}\""))
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_markdown_cache_stays_within_its_bytes() {
+        let mut cache = RenderedCache {
+            entries: lru::LruCache::unbounded(),
+            bytes: 0,
+        };
+        // Far more text than the cache holds, as many large lens versions would bring.
+        let html = "h".repeat(60_000);
+        for n in 0..1_000 {
+            cache.insert(&format!("text {n}"), &html);
+            assert!(cache.bytes <= MARKDOWN_CACHE_BYTES, "{} bytes", cache.bytes);
+        }
+        let kept: usize = cache.entries.iter().map(|(k, v)| k.len() + v.len()).sum();
+        assert_eq!(kept, cache.bytes, "the count matches what is kept");
+        assert!(cache.entries.contains("text 999"), "the newest is kept");
+        assert!(!cache.entries.contains("text 0"), "the oldest went first");
+        // Rendering still works through the cache.
+        assert_eq!(markdown("**b**"), "<p><strong>b</strong></p>\n");
+        assert_eq!(markdown("**b**"), "<p><strong>b</strong></p>\n");
+    }
 }

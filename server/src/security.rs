@@ -118,12 +118,55 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     }
 }
 
+/// Middleware: a form post (`application/x-www-form-urlencoded`: the pages' forms and the
+/// server functions) whose body is not UTF-8 text is refused with 400 naming the problem,
+/// rather than failing inside the handler as a 500.
+pub async fn utf8_forms(req: Request, next: Next) -> Response {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => {
+            return crate::web::error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The form is too large to accept.",
+            );
+        }
+    };
+    if let Err(e) = std::str::from_utf8(&bytes) {
+        return crate::web::error_page(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The form data is not UTF-8 text (a bad byte at position {}); nothing was changed.",
+                e.valid_up_to()
+            ),
+        );
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
 /// Middleware: the security headers of every response. Pages rendered by Leptos carry a
 /// Content-Security-Policy with the nonce of their hydration script (see `app::shell`); every
 /// other response gets the same policy without one, so it can run no inline script at all.
-pub async fn headers(req: Request, next: Next) -> Response {
+/// Served over HTTPS (`secure`: `--secure-cookies`), responses also tell browsers to use
+/// nothing else for this host for a year (HSTS).
+pub async fn headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     let fixed = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),

@@ -221,6 +221,7 @@ pub fn router(state: AppState) -> Router {
             security::resolve_actor,
         ))
         .layer(axum::middleware::from_fn(security::same_origin))
+        .layer(axum::middleware::from_fn(security::utf8_forms))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,
@@ -228,7 +229,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(observe::explain_timeout))
         .layer(axum::middleware::from_fn(crate::api::json_errors))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.secure_cookies,
+            security::headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(observe::track))
         .layer(

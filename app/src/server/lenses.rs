@@ -15,6 +15,10 @@ use crate::store::{Assessment, LensRow, StoreError};
 /// The largest lens accepted, as AWS's own tool: "A custom lens cannot exceed 500 KB in size."
 pub const MAX_LENS_BYTES: usize = 500 * 1024;
 
+/// Lens versions one team may store (each up to 500 KB): a bound on what one team's imports
+/// can take of the database and of the caches.
+pub const MAX_LENS_VERSIONS_PER_TEAM: i64 = 200;
+
 /// Parsed lens versions kept at most before the cache starts over.
 const CACHED: usize = 64;
 
@@ -167,6 +171,13 @@ impl AppContext {
             return Err(AppError::BadInput(format!(
                 "lens: the file is {} KB; a lens may be at most 500 KB",
                 json.len().div_ceil(1024)
+            )));
+        }
+        let stored = self.store.lens_version_count(team).await?;
+        if stored >= MAX_LENS_VERSIONS_PER_TEAM {
+            return Err(AppError::BadInput(format!(
+                "lens: this team already stores {stored} questionnaire versions, the most a team \
+                 may keep ({MAX_LENS_VERSIONS_PER_TEAM}); nothing was imported"
             )));
         }
         let previous = match into {

@@ -268,6 +268,19 @@ impl Store {
         )
     }
 
+    /// Deletes the sessions that expired before `now` (they open nothing, but would stay
+    /// forever); returns how many.
+    pub async fn purge_expired_sessions(&self, now: i64) -> Result<u64, StoreError> {
+        let done = self
+            .writer
+            .execute(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now))
+            .await?;
+        if done.rows_affected() > 0 {
+            self.access_changed();
+        }
+        Ok(done.rows_affected())
+    }
+
     /// Ends a session.
     pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
         self.writer

@@ -52,6 +52,15 @@ impl Store {
         }
     }
 
+    /// How many lens versions a team stores.
+    pub async fn lens_version_count(&self, team_id: &str) -> Result<i64, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM lenses WHERE team_id = $1")
+            .bind(team_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// Every version of the lenses of these teams, by name, then newest version first.
     pub async fn lenses(&self, team_ids: &[String]) -> Result<Vec<LensRow>, StoreError> {
         let mut out = Vec::new();

@@ -281,14 +281,16 @@ impl Store {
     }
 }
 
-/// Whether a table (or `table.column`) is derived by the database from the exported data, so it
-/// is neither exported nor imported: the search index (migration 0007: SQLite's FTS5 table and
-/// its shadow tables, Postgres' generated `tsvector` column), rebuilt by the database's own
-/// triggers and generated columns as the rows go in.
+/// Whether a table (or `table.column`) is derived by the database from the exported data, or
+/// holds no data at all, so it is neither exported nor imported: the search index (migration
+/// 0007: SQLite's FTS5 table and its shadow tables, Postgres' generated `tsvector` column),
+/// rebuilt by the database's own triggers and generated columns as the rows go in; and the row
+/// `/readyz` rewrites (0008), which every database gets from its migration.
 fn derived(name: &str) -> bool {
     name == "assessments.search"
         || name == "assessments_fts"
         || name.starts_with("assessments_fts_")
+        || name == "write_probe"
 }
 
 /// The latest migration this binary has for a backend.

@@ -108,6 +108,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.site_root.join("pkg").display()
         );
     }
+    tokio::spawn(purge_sessions(state.store.clone()));
     let draining = state.draining.clone();
     let app = crate::web::router(state);
     let listener = tokio::net::TcpListener::bind(args.addr)
@@ -145,6 +146,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// How often expired sessions are deleted.
+const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// Deletes expired sessions at start and every [`PURGE_EVERY`] after, for as long as the
+/// server runs.
+async fn purge_sessions(store: app::store::Store) {
+    let mut tick = tokio::time::interval(PURGE_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match store.purge_expired_sessions(app::server::now_ms()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
+            Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -259,7 +259,8 @@ impl World {
                 form(vec![("id", s(a)), ("name", s("Checkpoint"))]),
             ),
             ("GET", "/invites/{token}") => (Needs::Nothing, get(s("/invites/inv_anything"))),
-            ("GET", "/account") => (Needs::SignedIn, get(concrete)),
+            // It lists the account's API tokens: a token may not see them.
+            ("GET", "/account") => (Needs::Session, get(concrete)),
             ("GET", "/teams/{id}") => (Needs::Read, get(concrete)),
             ("GET", "/assessments/{id}/review/{area}" | "/assessments/{id}/results") => {
                 (Needs::Read, get(concrete))
@@ -1014,5 +1015,41 @@ async fn the_csv_export_lists_risks_and_checklist_items_with_stable_columns() {
     assert!(
         !shared.body.contains("/assessments/"),
         "no links into the app from a share link"
+    );
+}
+
+#[tokio::test]
+async fn form_posts_that_are_not_utf8_are_a_clear_400() {
+    let app = TestApp::new().await;
+    let ana = app.user("Uma Utf").await;
+    for path in ["/api/create_assessment", "/signin", "/api/whoami"] {
+        let r = ana
+            .send(
+                Request::post(path)
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(&b"name=\xff\xfe&team=x"[..]))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
+        assert!(r.body.contains("not UTF-8"), "{path}: {}", r.body);
+    }
+}
+
+#[tokio::test]
+async fn hsts_is_sent_only_over_https() {
+    let plain = TestApp::new().await;
+    let r = plain.anonymous().get("/signin").await;
+    assert!(!r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::database::fresh_url(dir.path()).await;
+    let store = app::store::Store::connect(&url).await.unwrap();
+    let mut state = server::web::AppState::new(store, dir.path().join("site"));
+    state.secure_cookies = true;
+    let secure = TestApp::with_state(state, dir);
+    let r = secure.anonymous().get("/signin").await;
+    assert_eq!(
+        r.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000; includeSubDomains"
     );
 }

@@ -483,5 +483,29 @@ fn after_kill_9_every_acknowledged_answer_is_there() {
             assert_eq!(answer["note"], in_flight.as_str(), "{q}");
         }
     }
-    eprintln!("kill -9 after {saves} acknowledged saves: every one is there");
+    // Every stored answer has its audit entries, written in the same transaction: one per
+    // version (a kill between an answer's commit and its entry would leave one missing).
+    let team = serde_json::from_str::<Value>(&created.2).unwrap()["team_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let log = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = app::store::Store::connect(&url).await.unwrap();
+        store.audit_log(&team, 1_000_000).await.unwrap()
+    });
+    for item in stored["items"].as_array().unwrap() {
+        let q = item["question_id"].as_str().unwrap();
+        let entries = log
+            .iter()
+            .filter(|e| e.action == "answer" && e.target == q)
+            .count();
+        assert_eq!(
+            i64::try_from(entries).unwrap(),
+            item["version"].as_i64().unwrap(),
+            "{q}: audit entries for its versions"
+        );
+    }
+    eprintln!(
+        "kill -9 after {saves} acknowledged saves: every one is there, each with its audit entry"
+    );
 }

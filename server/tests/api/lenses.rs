@@ -417,3 +417,30 @@ fn lens_lint_and_export_on_the_command_line() {
     let v: serde_json::Value = serde_json::from_slice(&normalised.stdout).unwrap();
     assert_eq!(v["schemaVersion"], "2021-11-01");
 }
+
+#[tokio::test]
+async fn a_team_stores_a_bounded_number_of_lens_versions() {
+    let app = TestApp::new().await;
+    let c = app.user("Quinn Quota").await;
+    for n in 0..app::server::lenses::MAX_LENS_VERSIONS_PER_TEAM {
+        let row = app::store::LensRow {
+            id: "lens-filler".into(),
+            version: n + 1,
+            team_id: c.team.clone(),
+            name: "Filler".into(),
+            hash: format!("h{n}"),
+            warnings: "[]".into(),
+            created_by: "test".into(),
+            created_at: 1,
+        };
+        app.store.insert_lens(&row, "{}").await.unwrap();
+    }
+    let r = upload(&c, &lens_text(SAMPLE), "import", "").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("the most a team"), "{}", r.body);
+    assert_eq!(
+        app.store.lens_version_count(&c.team).await.unwrap(),
+        app::server::lenses::MAX_LENS_VERSIONS_PER_TEAM,
+        "nothing was imported"
+    );
+}

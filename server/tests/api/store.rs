@@ -579,3 +579,32 @@ async fn concurrent_saves_all_land_at_their_versions() {
         assert_eq!(writer.await.unwrap(), Some(20));
     }
 }
+
+#[tokio::test]
+async fn expired_sessions_are_purged_and_live_ones_kept() {
+    let (store, _dir) = fresh().await;
+    let (user, _) = member(&store).await;
+    let (old, live) = (app::auth::new_secret("s"), app::auth::new_secret("s"));
+    store.create_session(&old, &user, 1, 5_000).await.unwrap();
+    store
+        .create_session(&live, &user, 1, 9_000_000)
+        .await
+        .unwrap();
+    assert_eq!(store.purge_expired_sessions(10_000).await.unwrap(), 1);
+    assert_eq!(store.purge_expired_sessions(10_000).await.unwrap(), 0);
+    assert!(
+        store
+            .session_user(&old.token, 4_000)
+            .await
+            .unwrap()
+            .is_none(),
+        "deleted"
+    );
+    assert!(
+        store
+            .session_user(&live.token, 10_000)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
