@@ -78,6 +78,11 @@ async fn start_session(
         .store
         .create_session(&secret, user_id, now, now + SESSION_DAYS * DAY_MS)
         .await?;
+    Ok(signed_in(state, &secret, next))
+}
+
+/// The redirect to `next` that hands the browser the session `secret`.
+fn signed_in(state: &AppState, secret: &auth::NewSecret, next: &str) -> Response {
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         secret.token,
@@ -88,12 +93,21 @@ async fn start_session(
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
-    Ok(res)
+    res
 }
 
 fn internal(e: &AppError) -> Response {
-    tracing::error!(error = %e, "an account request failed");
-    error_page(e.status(), "Something went wrong on our side; try again.")
+    match e {
+        // Nothing was stored, and it is not a defect: say which, as the message does.
+        AppError::Unavailable(cause) | AppError::StorageFull(cause) => {
+            tracing::warn!(%cause, "an account request could not be stored");
+            error_page(e.status(), &e.to_string())
+        }
+        _ => {
+            tracing::error!(error = %e, "an account request failed");
+            error_page(e.status(), "Something went wrong on our side; try again.")
+        }
+    }
 }
 
 /// `POST /signup`.
@@ -129,10 +143,26 @@ pub async fn sign_up(
         Ok(h) => h,
         Err(e) => return internal(&AppError::Internal(e)),
     };
-    match state.store.create_user(&email, name, &hash, now_ms()).await {
-        Ok((user, _team)) => start_session(&state, &user.id, &headers, &form.next)
-            .await
-            .unwrap_or_else(|e| internal(&e)),
+    // The account and its first session in one transaction: a sign-up that could not be
+    // stored whole hands out no cookie and leaves no account behind.
+    let secret = auth::new_secret("s");
+    let now = now_ms();
+    let expires = now + SESSION_DAYS * DAY_MS;
+    match state
+        .store
+        .create_user_signed_in(&email, name, &hash, now, &secret, expires)
+        .await
+    {
+        Ok(_) => {
+            // A session the browser came with ends: the new account's replaces it.
+            if let Some((old, _)) =
+                crate::security::session_cookie(&headers).and_then(|c| auth::split_secret("s", c))
+                && let Err(e) = state.store.delete_session(old).await
+            {
+                tracing::warn!(error = %e, "ending the previous session failed");
+            }
+            signed_in(&state, &secret, &form.next)
+        }
         // Says so plainly: whoever can submit this form can also try to sign in, and the
         // sign-in form gives nothing away.
         Err(app::store::StoreError::Taken) => back_with_error(

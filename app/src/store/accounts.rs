@@ -128,6 +128,34 @@ impl Store {
         password_hash: &str,
         now: i64,
     ) -> Result<(User, String), StoreError> {
+        self.create_account(email, name, password_hash, now, None)
+            .await
+    }
+
+    /// Creates an account as [`Store::create_user`] does, signed in: with the session `secret`
+    /// (valid until `expires_at`), in the same transaction, so a sign-up is stored whole or not
+    /// at all.
+    pub async fn create_user_signed_in(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        now: i64,
+        secret: &auth::NewSecret,
+        expires_at: i64,
+    ) -> Result<(User, String), StoreError> {
+        self.create_account(email, name, password_hash, now, Some((secret, expires_at)))
+            .await
+    }
+
+    async fn create_account(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        now: i64,
+        session: Option<(&auth::NewSecret, i64)>,
+    ) -> Result<(User, String), StoreError> {
         let mut tx = self.writer.begin().await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&mut *tx)
@@ -170,6 +198,18 @@ impl Store {
                 .bind(&team)
                 .execute(&mut *tx)
                 .await?;
+        }
+        if let Some((secret, expires_at)) = session {
+            sqlx::query(
+                "INSERT INTO sessions (id, secret_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&secret.id)
+            .bind(&secret.hash)
+            .bind(&id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         self.access_changed();
