@@ -48,7 +48,15 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 {% match plan.pattern -%}
 {% when Pattern::Api -%}
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 {% when Pattern::S3Events -%}
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Context, S3Event, S3EventRecord } from "aws-lambda";
