@@ -33,6 +33,8 @@ import {
   IdempotencyValidationError,
   makeIdempotent,
 } from "@aws-lambda-powertools/idempotency";
+{% else if plan.pattern == Pattern::Webhook -%}
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 {% else -%}
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 {% endif -%}
