@@ -109,8 +109,8 @@ export interface ApiDeps {
   /** Makes item ids; random UUIDs by default. */
   newId?: () => string;
 }
-
 {%- if self.idem() %}
+
 /** A create request: the caller, their Idempotency-Key header, and the item they ask for. */
 export interface CreateRequest {
   caller: string;
@@ -118,6 +118,7 @@ export interface CreateRequest {
   item: { name: string };
 }
 {%- else %}
+
 /** A create request: the item it asks for. */
 export interface CreateRequest {
   item: { name: string };
