@@ -1,10 +1,13 @@
 //! Sample events: `events/<handler>.json`, the event each function receives, in the shape AWS
 //! delivers it. Every runtime's tests load these files, and `sam local invoke -e` takes them.
 //!
+//! The API's sample request carries a caller identity, as the authorizer puts it in the request
+//! context (the JWT's claims, or the IAM caller), and an `Idempotency-Key` header.
+//!
 //! The webhook's sample request is signed with the test secret `test-secret`
 //! (`x-signature: sha256=<hex HMAC-SHA256 of the body>`), which the starters' tests use.
 
-use questionnaires::scaffold::{Handler, Pattern, Plan};
+use questionnaires::scaffold::{Auth, Handler, Pattern, Plan};
 
 use super::Files;
 
@@ -14,6 +17,14 @@ use super::Files;
 struct Event<'a> {
     plan: &'a Plan,
     handler: &'a Handler,
+}
+
+impl Event<'_> {
+    /// Whether the API's callers sign with IAM, so the sample request carries an IAM caller
+    /// rather than JWT claims.
+    fn iam_auth(&self) -> bool {
+        self.plan.api.as_ref().is_some_and(|a| a.auth == Auth::Iam)
+    }
 }
 
 /// Adds `events/<handler>.json` for every handler of the plan.

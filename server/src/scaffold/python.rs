@@ -4,7 +4,7 @@
 //!
 //! Idempotency code and its environment variables appear only when the plan has idempotency.
 
-use questionnaires::scaffold::{Pattern, Plan};
+use questionnaires::scaffold::{Auth, Pattern, Plan};
 
 use super::Files;
 
@@ -16,6 +16,12 @@ struct Py {
     ttl_s: u32,
     /// The JMESPath, as a Python string literal, that picks the idempotency key.
     key_path: &'static str,
+    /// The JMESPath, as a Python string literal, of the part of the request whose hash is
+    /// stored with the record and compared on a repeat (the API's item), if any.
+    payload_path: Option<&'static str>,
+    /// Whether the API's callers sign with IAM (their identity is the caller ARN) rather than
+    /// send a JWT (their identity is its `sub` claim).
+    iam_auth: bool,
     /// The Powertools decorator the handlers use: `idempotent` (the whole event) or
     /// `idempotent_function` (one request, object or message).
     idem_decorator: &'static str,
@@ -30,14 +36,16 @@ impl Py {
             idem: plan.idempotency.is_some(),
             ttl_s: plan.idempotency.as_ref().map_or(0, |i| i.ttl_s),
             key_path: match plan.pattern {
-                // The Idempotency-Key header, or the item's name.
-                Pattern::Api => "\"key\"",
+                // The caller's identity and their Idempotency-Key header, never one alone.
+                Pattern::Api => "\"[caller, key]\"",
                 // The object and its sequencer: a redelivered S3 event repeats both.
                 Pattern::S3Events => "\"[bucket, key, sequencer]\"",
                 // The event id (EventBridge), the execution input's id (Step Functions) or the
                 // message's own id (queues, streams).
                 _ => "\"id\"",
             },
+            payload_path: (plan.pattern == Pattern::Api).then_some("\"item\""),
+            iam_auth: plan.api.as_ref().is_some_and(|a| a.auth == Auth::Iam),
             idem_decorator: if whole_event {
                 "idempotent"
             } else {

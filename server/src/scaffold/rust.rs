@@ -6,7 +6,7 @@
 //! the idempotency table; logs are JSON lines from `tracing-subscriber` with the correlation id
 //! on a span.
 
-use questionnaires::scaffold::{Handler, Pattern, Plan};
+use questionnaires::scaffold::{Auth, Handler, Pattern, Plan};
 
 use super::Files;
 
@@ -18,6 +18,15 @@ trait Shape {
     /// Whether the handlers keep idempotency records.
     fn idem(&self) -> bool {
         self.plan().idempotency.is_some()
+    }
+
+    /// Whether the API's callers sign with IAM (their identity is the caller ARN) rather than
+    /// send a JWT (their identity is its `sub` claim).
+    fn iam_auth(&self) -> bool {
+        self.plan()
+            .api
+            .as_ref()
+            .is_some_and(|a| a.auth == Auth::Iam)
     }
 
     /// The AWS SDK clients the crate needs, as (crate, minimum version).

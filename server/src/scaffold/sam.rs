@@ -97,6 +97,14 @@ trait PlanHelpers {
             .as_ref()
             .is_some_and(|a| a.auth == Auth::Jwt)
     }
+
+    /// Whether the HTTP API uses IAM authorization.
+    fn iam(&self) -> bool {
+        self.plan()
+            .api
+            .as_ref()
+            .is_some_and(|a| a.auth == Auth::Iam)
+    }
 }
 
 /// `template.yaml`.

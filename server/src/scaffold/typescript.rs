@@ -6,7 +6,7 @@
 //! and the checked set cannot differ.
 
 use askama::Template;
-use questionnaires::scaffold::{Pattern, Plan};
+use questionnaires::scaffold::{Auth, Pattern, Plan};
 
 use super::Files;
 
@@ -42,6 +42,15 @@ trait Ts {
             self.plan().pattern,
             Pattern::Fanout | Pattern::Stream | Pattern::Webhook
         )
+    }
+
+    /// Whether the API's callers sign with IAM (their identity is the caller ARN) rather than
+    /// send a JWT (their identity is its `sub` claim).
+    fn iam_auth(&self) -> bool {
+        self.plan()
+            .api
+            .as_ref()
+            .is_some_and(|a| a.auth == Auth::Iam)
     }
 
     /// Whether the code uses the DynamoDB client (the items table or the idempotency store).

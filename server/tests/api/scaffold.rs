@@ -410,3 +410,152 @@ fn the_command_line_writes_a_directory_or_a_zip_and_nothing_on_error() {
         .collect();
     assert!(leftovers.is_empty(), "no temporary files left behind");
 }
+
+/// The rendered files of a case's starter for one pattern and runtime.
+fn render_case(
+    name: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    use questionnaires::answers::{Format, parse_answers_file};
+    use questionnaires::scaffold::{Choice, Iac};
+    let q = questionnaires::builtin();
+    let text = std::fs::read_to_string(case(name)).unwrap();
+    let file = parse_answers_file(&text, Format::Toml, q).unwrap();
+    let evaluation = questionnaires::evaluate::evaluate(q, &file.answers);
+    let choice = Choice {
+        pattern: Some(pattern),
+        runtime,
+        iac: Iac::Sam,
+    };
+    let (plan, starter) =
+        server::scaffold::starter(q, &file.workload, &file.answers, &evaluation, choice).unwrap();
+    (plan, starter.files)
+}
+
+/// One file of a rendered starter.
+fn text<'a>(files: &'a [server::scaffold::File], path: &str) -> &'a str {
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .contents
+}
+
+#[test]
+fn the_api_starters_key_idempotency_by_caller_and_map_400_401_409_422() {
+    use questionnaires::scaffold::{Auth, Pattern, Runtime};
+    // 05: a JWT API whose duplicates are costly; 08: an IAM API; 06: duplicates are harmless.
+    for name in [
+        "05_travel_booking_approval",
+        "08_ledger_ordered_stream",
+        "06_steady_pricing_api",
+    ] {
+        for runtime in [Runtime::Python, Runtime::Typescript, Runtime::Rust] {
+            let (plan, files) = render_case(name, Pattern::Api, runtime);
+            let iam = plan.api.as_ref().unwrap().auth == Auth::Iam;
+            let (handler, tests) = match runtime {
+                Runtime::Python => ("src/app.py", "tests/test_app.py"),
+                Runtime::Typescript => ("src/app.ts", "tests/app.test.ts"),
+                Runtime::Rust => ("src/lib.rs", "src/lib.rs"),
+            };
+            let (code, tests) = (text(&files, handler), text(&files, tests));
+            let at = format!("{name} {runtime:?}");
+            if plan.idempotency.is_none() {
+                assert!(!code.contains("Idempotency-Key"), "{at}");
+                continue;
+            }
+            // The caller's identity, from the authorizer's part of the request context.
+            let caller = match (runtime, iam) {
+                (Runtime::Python, false) => r#"authorizer.jwt_claim.get("sub")"#,
+                (Runtime::Python, true) => "authorizer.iam.user_arn",
+                (Runtime::Typescript, false) => "authorizer?.jwt?.claims?.sub",
+                (Runtime::Typescript, true) => "authorizer?.iam?.userArn",
+                (Runtime::Rust, false) => r#"jwt.as_ref()?.claims.get("sub")"#,
+                (Runtime::Rust, true) => "iam.as_ref()?.user_arn",
+            };
+            assert!(code.contains(caller), "{at}: {caller}");
+            // The record's key is the caller and the Idempotency-Key together, the body's hash is
+            // checked against the record, and each outcome has its status.
+            let marks: &[&str] = match runtime {
+                Runtime::Python => &[
+                    r#"event_key_jmespath="[caller, key]""#,
+                    r#"payload_validation_jmespath="item""#,
+                    r#"request={"caller": caller, "key": key, "item": {"name": name}}"#,
+                    "raise UnauthorizedError(",
+                    "the Idempotency-Key header is required",
+                    "except IdempotencyValidationError:\n        raise ServiceError(422,",
+                    "except IdempotencyAlreadyInProgressError:\n        return Response(\n            status_code=409,",
+                    r#"headers={"Retry-After": str(RETRY_AFTER_S)}"#,
+                ],
+                Runtime::Typescript => &[
+                    r#"eventKeyJmesPath: "[caller, idempotencyKey]""#,
+                    r#"payloadValidationJmesPath: "item""#,
+                    "createOnce({ caller, idempotencyKey, item })",
+                    "return json(401,",
+                    "the Idempotency-Key header is required",
+                    "if (error instanceof IdempotencyValidationError) {\n            return json(422,",
+                    "if (error instanceof IdempotencyAlreadyInProgressError) {\n            return json(\n              409,",
+                    r#"{ "retry-after": String(RETRY_AFTER_S) }"#,
+                ],
+                Runtime::Rust => &[
+                    "serde_json::json!([caller, key])",
+                    "let key = record_key(&caller, &key);",
+                    "let hash = payload_hash(&name);",
+                    "401,",
+                    "the Idempotency-Key header is required",
+                    "Claim::Mismatch => {\n                return json_response(\n                    422,",
+                    "let mut response = json_response(409,",
+                    r#".insert("retry-after","#,
+                ],
+            };
+            for mark in marks {
+                assert!(code.contains(mark), "{at}: {mark}");
+            }
+            // The key is never the body or the name alone.
+            for old in ["or name", "idempotencyKey || item", "#body#"] {
+                assert!(!code.contains(old), "{at}: {old}");
+            }
+            // The starter's own tests prove each case.
+            let cases: &[&str] = match runtime {
+                Runtime::Python => &[
+                    "def test_another_caller_with_the_same_key_and_body_gets_their_own_item(",
+                    "def test_the_same_key_with_another_body_gets_422(",
+                    "def test_a_repeat_while_the_first_is_in_flight_gets_409_with_retry_after(",
+                    "def test_a_post_without_an_idempotency_key_gets_400(",
+                    "def test_a_post_without_a_caller_identity_gets_401(",
+                ],
+                Runtime::Typescript => &[
+                    "test(\"another caller with the same Idempotency-Key and body gets their own item\"",
+                    "test(\"an Idempotency-Key reused with another body answers 422\"",
+                    "test(\"a repeat while the first is in flight answers 409 with Retry-After\"",
+                    "test(\"a POST without an Idempotency-Key answers 400 and stores nothing\"",
+                    "test(\"a POST without a caller identity answers 401 and stores nothing\"",
+                ],
+                Runtime::Rust => &[
+                    "async fn another_caller_with_the_same_key_and_body_gets_their_own_item()",
+                    "async fn the_same_key_with_another_body_gets_422()",
+                    "async fn a_repeat_while_the_first_is_in_flight_gets_409_with_retry_after()",
+                    "async fn a_post_without_an_idempotency_key_gets_400()",
+                    "async fn a_post_without_a_caller_identity_gets_401()",
+                ],
+            };
+            for case in cases {
+                assert!(tests.contains(case), "{at}: {case}");
+            }
+            // The sample request, and so `sam local invoke`, sends a caller and the header.
+            let event: serde_json::Value =
+                serde_json::from_str(text(&files, "events/api.json")).unwrap();
+            let authorizer = &event["requestContext"]["authorizer"];
+            if iam {
+                assert!(authorizer["iam"]["userArn"].is_string(), "{at}");
+            } else {
+                assert!(authorizer["jwt"]["claims"]["sub"].is_string(), "{at}");
+            }
+            assert!(event["headers"]["idempotency-key"].is_string(), "{at}");
+            let readme = text(&files, "README.md");
+            assert!(readme.contains("idempotency-key: $(uuidgen)"), "{at}");
+            assert!(readme.contains("| again, another body | 422 |"), "{at}");
+        }
+    }
+}

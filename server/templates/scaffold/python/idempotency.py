@@ -6,6 +6,11 @@ persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"
 idempotency_config = IdempotencyConfig(
     expires_after_seconds=int(os.environ["IDEMPOTENCY_TTL_SECONDS"]),
     event_key_jmespath={{ py.key_path }},
+{%- if let Some(path) = py.payload_path %}
+    # A hash of this part of the request is stored with the record; a repeat whose hash differs
+    # raises IdempotencyValidationError instead of getting the first result.
+    payload_validation_jmespath={{ path }},
+{%- endif %}
     raise_on_no_idempotency_key=True,
 )
 {% endif -%}

@@ -8,11 +8,14 @@ pub enum Claim {
     Completed(Option<String>),
     /// Another invocation is doing the same work right now.
     InProgress,
+    /// The key was used before with a different payload (its stored hash differs).
+    Mismatch,
 }
 
 /// Idempotency records in DynamoDB (`IDEMPOTENCY_TABLE`): one item per key, `id` the key and
-/// `expiration` a TTL attribute, `IDEMPOTENCY_TTL_SECONDS` after the work. A claim is a
-/// conditional put, so of two invocations with the same key only one does the work.
+/// `expiration` a TTL attribute, `IDEMPOTENCY_TTL_SECONDS` after the work, and `validation` the
+/// hash of the payload when the caller gives one. A claim is a conditional put, so of two
+/// invocations with the same key only one does the work.
 pub struct Idempotency {
     client: aws_sdk_dynamodb::Client,
     table: String,
@@ -33,12 +36,13 @@ impl Idempotency {
     }
 
     /// Claims `key` until `lock_until_s` (the invocation's deadline): succeeds when there is no
-    /// record, the record expired, or an earlier invocation died while holding it.
-    pub async fn claim(&self, key: &str, lock_until_s: u64) -> Result<Claim, Error> {
+    /// record, the record expired, or an earlier invocation died while holding it. With a
+    /// `payload_hash`, a live record stored with another hash gives [`Claim::Mismatch`].
+    pub async fn claim(&self, key: &str, lock_until_s: u64, payload_hash: Option<&str>) -> Result<Claim, Error> {
         use aws_sdk_dynamodb::operation::put_item::PutItemError;
         use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
         let now = now_s();
-        let result = self
+        let mut put = self
             .client
             .put_item()
             .table_name(&self.table)
@@ -55,24 +59,33 @@ impl Idempotency {
             .expression_attribute_names("#lock", "in_progress_expiration")
             .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
             .expression_attribute_values(":in_progress", AttributeValue::S("INPROGRESS".to_owned()))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(hash) = payload_hash {
+            put = put.item("validation", AttributeValue::S(hash.to_owned()));
+        }
+        let result = put.send().await;
         match result {
             Ok(_) => Ok(Claim::New),
             Err(err) => match err.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(e)) => {
                     let status = e.item().and_then(|i| i.get("status")).and_then(|v| v.as_s().ok());
                     let stored = e.item().and_then(|i| i.get("result")).and_then(|v| v.as_s().ok());
-                    Ok(claim_from(status.map(String::as_str), stored.map(String::as_str)))
+                    let hash = e.item().and_then(|i| i.get("validation")).and_then(|v| v.as_s().ok());
+                    Ok(claim_from(
+                        status.map(String::as_str),
+                        stored.map(String::as_str),
+                        hash.map(String::as_str),
+                        payload_hash,
+                    ))
                 }
                 _ => Err(aws_error("claiming an idempotency key", &err)),
             },
         }
     }
 
-    /// Marks `key` done, storing `result` for the duplicates that come later.
-    pub async fn complete(&self, key: &str, result: Option<&str>) -> Result<(), Error> {
+    /// Marks `key` done, storing `result` for the duplicates that come later (and the payload's
+    /// hash, to compare theirs with).
+    pub async fn complete(&self, key: &str, result: Option<&str>, payload_hash: Option<&str>) -> Result<(), Error> {
         use aws_sdk_dynamodb::types::AttributeValue;
         let mut put = self
             .client
@@ -83,6 +96,9 @@ impl Idempotency {
             .item("status", AttributeValue::S("COMPLETED".to_owned()));
         if let Some(r) = result {
             put = put.item("result", AttributeValue::S(r.to_owned()));
+        }
+        if let Some(hash) = payload_hash {
+            put = put.item("validation", AttributeValue::S(hash.to_owned()));
         }
         put.send()
             .await
@@ -110,15 +126,16 @@ impl Idempotency {
     where
         F: Future<Output = Result<Option<String>, Error>>,
     {
-        match self.claim(key, lock_until_s).await? {
+        match self.claim(key, lock_until_s, None).await? {
             Claim::Completed(stored) => {
                 tracing::info!(idempotency_key = key, "duplicate: already done, skipped");
                 Ok(stored)
             }
             Claim::InProgress => Err(format!("{key} is being processed by another invocation").into()),
+            Claim::Mismatch => Err(format!("{key} was used with another payload").into()),
             Claim::New => match work.await {
                 Ok(result) => {
-                    self.complete(key, result.as_deref()).await?;
+                    self.complete(key, result.as_deref(), None).await?;
                     Ok(result)
                 }
                 Err(e) => {
@@ -132,8 +149,17 @@ impl Idempotency {
     }
 }
 
-/// What a claim found, from the stored record's `status` and `result`.
-pub fn claim_from(status: Option<&str>, stored: Option<&str>) -> Claim {
+/// What a claim found, from the stored record's `status`, `result` and payload hash, and the
+/// hash of this call's payload (if it has one): a different hash is a mismatch, whatever the status.
+pub fn claim_from(
+    status: Option<&str>,
+    stored: Option<&str>,
+    stored_hash: Option<&str>,
+    payload_hash: Option<&str>,
+) -> Claim {
+    if payload_hash.is_some() && stored_hash != payload_hash {
+        return Claim::Mismatch;
+    }
     match status {
         Some("COMPLETED") => Claim::Completed(stored.map(str::to_owned)),
         _ => Claim::InProgress,
@@ -147,15 +173,33 @@ mod idempotency_tests {
     #[test]
     fn a_finished_record_replays_its_result() {
         assert_eq!(
-            claim_from(Some("COMPLETED"), Some("{}")),
+            claim_from(Some("COMPLETED"), Some("{}"), None, None),
             Claim::Completed(Some("{}".to_owned()))
         );
-        assert_eq!(claim_from(Some("COMPLETED"), None), Claim::Completed(None));
+        assert_eq!(claim_from(Some("COMPLETED"), None, None, None), Claim::Completed(None));
     }
 
     #[test]
     fn a_record_in_progress_is_not_skipped() {
-        assert_eq!(claim_from(Some("INPROGRESS"), None), Claim::InProgress);
-        assert_eq!(claim_from(None, None), Claim::InProgress);
+        assert_eq!(claim_from(Some("INPROGRESS"), None, None, None), Claim::InProgress);
+        assert_eq!(claim_from(None, None, None, None), Claim::InProgress);
+    }
+
+    #[test]
+    fn another_payload_with_the_same_key_is_a_mismatch() {
+        let same = claim_from(Some("COMPLETED"), Some("{}"), Some("h1"), Some("h1"));
+        assert_eq!(same, Claim::Completed(Some("{}".to_owned())));
+        assert_eq!(
+            claim_from(Some("COMPLETED"), Some("{}"), Some("h1"), Some("h2")),
+            Claim::Mismatch
+        );
+        assert_eq!(
+            claim_from(Some("INPROGRESS"), None, Some("h1"), Some("h2")),
+            Claim::Mismatch
+        );
+        assert_eq!(
+            claim_from(Some("INPROGRESS"), None, Some("h1"), Some("h1")),
+            Claim::InProgress
+        );
     }
 }

@@ -33,6 +33,8 @@ import {
   IdempotencyValidationError,
   makeIdempotent,
 } from "@aws-lambda-powertools/idempotency";
+{% else if plan.pattern == Pattern::Webhook -%}
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 {% else -%}
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 {% endif -%}
@@ -48,7 +50,15 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 {% match plan.pattern -%}
 {% when Pattern::Api -%}
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 {% when Pattern::S3Events -%}
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Context, S3Event, S3EventRecord } from "aws-lambda";

@@ -19,6 +19,9 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 {% include "scaffold/python/imports_idem.py" -%}
+{% if py.idem -%}
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+{% endif -%}
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
@@ -103,7 +106,20 @@ def handle_webhook(message: dict[str, Any]) -> dict[str, str]:
 def work_record(record: SQSRecord) -> dict[str, str]:
     """Handles one queued webhook; an exception marks only this message as failed."""
     logger.append_keys(message_id=record.message_id)
+{%- if py.idem %}
+    message = parse_webhook(record.body)
+    try:
+        return handle_webhook(message=message)
+    except IdempotencyAlreadyInProgressError:
+        # Another invocation is handling a copy of this webhook right now (the sender retried, or
+        # SQS delivered twice). That copy stays in the queue until it succeeds and comes back if
+        # it fails, so this one is done, not failed: failing it would make a batch of one fail
+        # the whole invocation and set off the Errors alarm.
+        logger.info("a copy of this webhook is being handled elsewhere: skipped", extra={"event_id": message["id"]})
+        return {"id": message["id"], "status": "skipped"}
+{%- else %}
     return handle_webhook(message=parse_webhook(record.body))
+{%- endif %}
 
 
 @logger.inject_lambda_context(correlation_id_path="Records[0].messageId")

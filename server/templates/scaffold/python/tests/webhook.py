@@ -5,6 +5,10 @@ from types import ModuleType
 from typing import Any
 
 import boto3
+{% if py.idem -%}
+import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+{% endif -%}
 from conftest import REGION, TEST_SECRET, FakeContext, load_event
 {% include "scaffold/python/tests/idem_records.py" %}
 
@@ -71,4 +75,26 @@ def test_a_redelivered_webhook_is_handled_once(handlers: ModuleType, context: Fa
     assert handlers.work(load_event("work"), context) == {"batchItemFailures": []}
     assert handlers.work(load_event("work"), context) == {"batchItemFailures": []}
     assert len(idempotency_records()) == len(load_event("work")["Records"])
+{%- endif %}
+{%- if py.idem %}
+
+
+def test_a_copy_arriving_while_the_first_is_handled_is_skipped_not_failed(
+    handlers: ModuleType, context: FakeContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another invocation gets a copy of the webhook while this one is still handling it.
+    record = load_event("work")["Records"][0]
+    copies: list[dict[str, str]] = []
+    add_metric = handlers.metrics.add_metric
+
+    def add_metric_while_a_copy_arrives(**kwargs: Any) -> None:
+        if not copies:
+            copies.append(handlers.work_record(SQSRecord({**record, "messageId": "copy"})))
+        add_metric(**kwargs)
+
+    monkeypatch.setattr(handlers.metrics, "add_metric", add_metric_while_a_copy_arrives)
+    response = handlers.work({"Records": [record]}, context)
+    assert response["batchItemFailures"] == []
+    assert copies == [{"id": json.loads(record["body"])["id"], "status": "skipped"}]
+    assert len(idempotency_records()) == 1
 {%- endif %}

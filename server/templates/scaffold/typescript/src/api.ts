@@ -1,3 +1,9 @@
+/**
+ * A request from the HTTP API (payload format 2.0), with what the {% if self.iam_auth() %}IAM{% else %}JWT{% endif %} authorizer adds to its
+ * request context.
+ */
+export type ApiEvent = {% if self.iam_auth() %}APIGatewayProxyEventV2WithIAMAuthorizer{% else %}APIGatewayProxyEventV2WithJWTAuthorizer{% endif %};
+
 /** An item in the TABLE_NAME table (partition key `id`). */
 export interface Item {
   id: string;
@@ -62,10 +68,37 @@ export function dynamoItemStore(tableName: string, client: DynamoDBClient): Item
   };
 }
 
-/** A JSON response. */
-export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+/** A JSON response, with any extra headers. */
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
 }
+{%- if self.idem() %}
+
+/** The longest Idempotency-Key header accepted. */
+export const MAX_KEY_LENGTH = 200;
+
+/** Seconds a client waits before retrying a request whose first copy is still being processed. */
+export const RETRY_AFTER_S = 2;
+
+/**
+ * Who is calling: {% if self.iam_auth() %}the ARN of the IAM principal that signed the request{% else %}the `sub` claim of the JWT the authorizer checked{% endif %}, or
+ * undefined when the request context has none (the request did not come through the authorizer).
+ */
+export function callerOf(event: ApiEvent): string | undefined {
+{%- if self.iam_auth() %}
+  const caller: unknown = event.requestContext?.authorizer?.iam?.userArn;
+{%- else %}
+  const caller: unknown = event.requestContext?.authorizer?.jwt?.claims?.sub;
+{%- endif %}
+  return typeof caller === "string" && caller !== "" ? caller : undefined;
+}
+
+/** The Idempotency-Key header of a request, or undefined when it is missing, empty or too long. */
+export function idempotencyKeyOf(event: ApiEvent): string | undefined {
+  const key = event.headers?.["idempotency-key"]?.trim();
+  return key && key.length <= MAX_KEY_LENGTH ? key : undefined;
+}
+{%- endif %}
 
 /** What the `api` handler needs from outside. */
 export interface ApiDeps {
@@ -76,15 +109,24 @@ export interface ApiDeps {
   /** Makes item ids; random UUIDs by default. */
   newId?: () => string;
 }
+{%- if self.idem() %}
 
-/** A create request: the client's Idempotency-Key header, if any, and the item it asks for. */
+/** A create request: the caller, their Idempotency-Key header, and the item they ask for. */
 export interface CreateRequest {
-  idempotencyKey: string | null;
+  caller: string;
+  idempotencyKey: string;
   item: { name: string };
 }
+{%- else %}
+
+/** A create request: the item it asks for. */
+export interface CreateRequest {
+  item: { name: string };
+}
+{%- endif %}
 
 /** The `api` handler: POST /items and GET /items/{id}. */
-export function apiHandler(deps: ApiDeps): (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2> {
+export function apiHandler(deps: ApiDeps): (event: ApiEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2> {
   const newId = deps.newId ?? randomUUID;
   const create = async (request: CreateRequest): Promise<Item> => {
     const item: Item = { id: newId(), name: request.item.name, createdAt: new Date().toISOString() };
@@ -94,11 +136,13 @@ export function apiHandler(deps: ApiDeps): (event: APIGatewayProxyEventV2, conte
     return item;
   };
 {%- if self.idem() %}
-  // A request is the same request when it has the same Idempotency-Key header or, without
-  // one, the same body. Reusing a key with a different body is refused (422).
+  // A request is a repeat when the same caller sends the same Idempotency-Key again: the key of
+  // the record is the caller and their key together, so two callers' keys never meet. A hash of
+  // the item is stored with the record, and a repeat with another item is refused (422).
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: "idempotencyKey || item",
+    eventKeyJmesPath: "[caller, idempotencyKey]",
     payloadValidationJmesPath: "item",
+    throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: idempotencyTtlSeconds(),
   });
   const createOnce = makeIdempotent(create, { persistenceStore: deps.idempotency, config });
@@ -114,6 +158,18 @@ export function apiHandler(deps: ApiDeps): (event: APIGatewayProxyEventV2, conte
 {%- endif %}
     switch (event.routeKey) {
       case "POST /items": {
+{%- if self.idem() %}
+        const caller = callerOf(event);
+        if (caller === undefined) {
+          return json(401, { message: "the request has no caller identity ({% if self.iam_auth() %}IAM caller ARN{% else %}JWT sub claim{% endif %})" });
+        }
+        const idempotencyKey = idempotencyKeyOf(event);
+        if (idempotencyKey === undefined) {
+          return json(400, {
+            message: `the Idempotency-Key header is required: a new unique value (such as a UUID) for each item, sent again unchanged when retrying, at most ${MAX_KEY_LENGTH} characters`,
+          });
+        }
+{%- endif %}
         let item: { name: string };
         try {
           item = parseNewItem(event.body, event.isBase64Encoded);
@@ -121,21 +177,24 @@ export function apiHandler(deps: ApiDeps): (event: APIGatewayProxyEventV2, conte
           if (error instanceof BadRequestError) return json(400, { message: error.message });
           throw error;
         }
-        const idempotencyKey = event.headers?.["idempotency-key"] ?? null;
 {%- if self.idem() %}
         try {
-          return json(201, await createOnce({ idempotencyKey, item }));
+          return json(201, await createOnce({ caller, idempotencyKey, item }));
         } catch (error) {
           if (error instanceof IdempotencyValidationError) {
-            return json(422, { message: "this Idempotency-Key was used with a different body" });
+            return json(422, { message: "this Idempotency-Key was already used with a different body" });
           }
           if (error instanceof IdempotencyAlreadyInProgressError) {
-            return json(409, { message: "the same request is still being processed; retry later" });
+            return json(
+              409,
+              { message: `a request with this Idempotency-Key is still being processed; retry in ${RETRY_AFTER_S} seconds to get its response` },
+              { "retry-after": String(RETRY_AFTER_S) },
+            );
           }
           throw error;
         }
 {%- else %}
-        return json(201, await createOnce({ idempotencyKey, item }));
+        return json(201, await createOnce({ item }));
 {%- endif %}
       }
       case "GET /items/{id}": {
@@ -153,7 +212,7 @@ export function apiHandler(deps: ApiDeps): (event: APIGatewayProxyEventV2, conte
 /** Lambda entry point (Handler: app.api). */
 export const api = instrument(
   "api",
-  (event: APIGatewayProxyEventV2) => event.requestContext?.requestId,
+  (event: ApiEvent) => event.requestContext?.requestId,
   lazy(() =>
     apiHandler({
       items: dynamoItemStore(requireEnv("TABLE_NAME"), tracer.captureAWSv3Client(new DynamoDBClient({}))),

@@ -138,6 +138,16 @@ export function workHandler(deps: WorkDeps): (event: SQSEvent, context: Context)
     try {
       await handleOnce(record);
     } catch (error) {
+{%- if self.idem() %}
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        // Another invocation is handling a copy of this body right now (the sender retried, or
+        // SQS delivered twice). That copy stays in the queue until it succeeds and comes back if
+        // it fails, so this one is done, not failed: failing it would make a batch of one fail
+        // the whole invocation and set off the Errors alarm.
+        logger.info("a copy of this message is being handled elsewhere: skipped");
+        return;
+      }
+{%- endif %}
       logger.error("message failed", error as Error);
       throw error;
     } finally {

@@ -1,5 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { BadRequestError, type Item, type ItemStore, apiHandler, parseNewItem } from "../src/app";
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { type ApiEvent, BadRequestError, type Item, type ItemStore, apiHandler, parseNewItem } from "../src/app";
 import { context, loadEvent{% if self.idem() %}, MemoryPersistenceLayer{% endif %} } from "./setup";
 
 /** The items table in memory. */
@@ -28,8 +28,8 @@ function start() {
 }
 
 /** The sample POST /items request (events/api.json) with another body or headers. */
-function post(body?: string, headers?: Record<string, string>): APIGatewayProxyEventV2 {
-  const event = loadEvent<APIGatewayProxyEventV2>("api");
+function post(body?: string, headers?: Record<string, string>): ApiEvent {
+  const event = loadEvent<ApiEvent>("api");
   event.routeKey = "POST /items";
   event.requestContext.http.method = "POST";
   if (body !== undefined) {
@@ -40,8 +40,8 @@ function post(body?: string, headers?: Record<string, string>): APIGatewayProxyE
   return event;
 }
 
-function get(id: string): APIGatewayProxyEventV2 {
-  const event = loadEvent<APIGatewayProxyEventV2>("api");
+function get(id: string): ApiEvent {
+  const event = loadEvent<ApiEvent>("api");
   event.routeKey = "GET /items/{id}";
   event.rawPath = `/items/${id}`;
   event.requestContext.http.method = "GET";
@@ -92,24 +92,86 @@ test("GET of a missing item answers 404, and so does an unknown route", async ()
 });
 {%- if self.idem() %}
 
-test("a retried POST returns the first item instead of creating another", async () => {
+/** The sample request as another caller sends it: {% if self.iam_auth() %}signed by another IAM principal{% else %}with another user's JWT{% endif %}. */
+function asCaller(event: ApiEvent, caller: string): ApiEvent {
+{%- if self.iam_auth() %}
+  event.requestContext.authorizer.iam.userArn = caller;
+{%- else %}
+  event.requestContext.authorizer.jwt.claims.sub = caller;
+{%- endif %}
+  return event;
+}
+
+test("a retried POST (same caller, Idempotency-Key and body) returns the first item", async () => {
   const { items, handler } = start();
-  const first = bodyOf(await handler(post('{"name": "lamp"}', {}), context));
-  const again = bodyOf(await handler(post('{"name": "lamp"}', {}), context));
-  assert.deepEqual(again, first);
+  const first = await handler(post(), context);
+  const again = await handler(post(), context);
+  assert.equal(first.statusCode, 201);
+  assert.equal(again.statusCode, 201);
+  assert.deepEqual(bodyOf(again), bodyOf(first));
   assert.equal(items.items.size, 1);
-  const other = bodyOf(await handler(post('{"name": "desk"}', {}), context));
-  assert.notEqual(other.id, first.id);
+  const other = post();
+  other.headers["idempotency-key"] = "another-key";
+  assert.notEqual(bodyOf(await handler(other, context)).id, bodyOf(first).id);
+  assert.equal(items.items.size, 2);
+});
+
+test("another caller with the same Idempotency-Key and body gets their own item", async () => {
+  const { items, handler } = start();
+  const mine = await handler(post(), context);
+  const theirs = await handler(asCaller(post(), "someone-else"), context);
+  assert.equal(mine.statusCode, 201);
+  assert.equal(theirs.statusCode, 201);
+  assert.notEqual(bodyOf(theirs).id, bodyOf(mine).id);
   assert.equal(items.items.size, 2);
 });
 
 test("an Idempotency-Key reused with another body answers 422", async () => {
   const { items, handler } = start();
-  const key = { "idempotency-key": "order-7" };
-  assert.equal((await handler(post('{"name": "lamp"}', key), context)).statusCode, 201);
-  assert.equal((await handler(post('{"name": "lamp"}', key), context)).statusCode, 201);
-  assert.equal((await handler(post('{"name": "desk"}', key), context)).statusCode, 422);
+  assert.equal((await handler(post('{"name": "lamp"}'), context)).statusCode, 201);
+  const result = await handler(post('{"name": "desk"}'), context);
+  assert.equal(result.statusCode, 422);
+  assert.match(String(bodyOf(result).message), /different body/);
   assert.equal(items.items.size, 1);
+});
+
+test("a repeat while the first is in flight answers 409 with Retry-After", async () => {
+  const { items, handler } = start();
+  // The repeat arrives while the first request is writing its item, as a client's retry
+  // after a timeout can.
+  let repeat: APIGatewayProxyStructuredResultV2 | undefined;
+  const put = items.put.bind(items);
+  items.put = async (item) => {
+    repeat = await handler(post(), context);
+    await put(item);
+  };
+  const first = await handler(post(), context);
+  assert.equal(first.statusCode, 201);
+  assert.equal(repeat?.statusCode, 409);
+  assert.ok(Number(repeat?.headers?.["retry-after"]) > 0);
+  assert.match(String(bodyOf(repeat!).message), /retry/);
+  assert.equal(items.items.size, 1);
+  // Once the first has finished, the retry gets its response.
+  assert.deepEqual(bodyOf(await handler(post(), context)), bodyOf(first));
+});
+
+test("a POST without an Idempotency-Key answers 400 and stores nothing", async () => {
+  const { items, handler } = start();
+  const event = post();
+  delete event.headers["idempotency-key"];
+  const result = await handler(event, context);
+  assert.equal(result.statusCode, 400);
+  assert.match(String(bodyOf(result).message), /Idempotency-Key/);
+  assert.equal(items.items.size, 0);
+});
+
+test("a POST without a caller identity answers 401 and stores nothing", async () => {
+  const { items, handler } = start();
+  const event = post() as unknown as { requestContext: Record<string, unknown> };
+  delete event.requestContext.authorizer;
+  const result = await handler(event as unknown as ApiEvent, context);
+  assert.equal(result.statusCode, 401);
+  assert.equal(items.items.size, 0);
 });
 {%- else %}
 

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, SQSEvent, SQSRecord } from "aws-lambda";
+import type { APIGatewayProxyEventV2, {% if self.idem() %}SQSBatchResponse, {% endif %}SQSEvent, SQSRecord } from "aws-lambda";
 import { type Payload, rawBody, receiveHandler, sign, verifySignature, workHandler } from "../src/app";
 import { context, loadEvent{% if self.idem() %}, MemoryPersistenceLayer{% endif %} } from "./setup";
 
@@ -107,6 +107,29 @@ test("a redelivered webhook (same body) is processed once", async () => {
   event.Records = [record(event, "m-2", '{"event":"paid","id":"evt-1"}')];
   const result = await handler(event, context);
   assert.deepEqual(result.batchItemFailures, []);
+  assert.equal(seen.length, 1);
+});
+
+test("a copy arriving while the first is being handled is skipped, not failed", async () => {
+  // Two invocations share the idempotency store; the second gets a copy of the message while
+  // the first is still in its sink.
+  const idempotency = new MemoryPersistenceLayer();
+  const event = loadEvent<SQSEvent>("work");
+  const first = record(event, "m-1", '{"event":"paid","id":"evt-1"}');
+  const copy = record(event, "m-2", first.body);
+  let copyResult: SQSBatchResponse | undefined;
+  const seen: Payload[] = [];
+  const other = workHandler({ sink: async (payload) => void seen.push(payload), idempotency });
+  const handler = workHandler({
+    sink: async (payload) => {
+      copyResult = await other({ Records: [copy] }, context);
+      seen.push(payload);
+    },
+    idempotency,
+  });
+  const result = await handler({ Records: [first] }, context);
+  assert.deepEqual(result.batchItemFailures, []);
+  assert.deepEqual(copyResult?.batchItemFailures, []);
   assert.equal(seen.length, 1);
 });
 {%- endif %}
