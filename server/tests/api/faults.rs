@@ -223,7 +223,11 @@ fn round(url: &str, logs: &Path, filler: &Path, name: &str) -> (usize, usize) {
             assert!(cookie.is_none(), "a session cookie on a refused sign-up");
             None
         }
-        other => panic!("a sign-up on a full disk answered {other}: {}", signup.2),
+        other => panic!(
+            "a sign-up on a full disk answered {other}: {}\n{}",
+            signup.2,
+            served.logs()
+        ),
     };
     drop(filler);
     let started = Instant::now();
@@ -240,7 +244,7 @@ fn round(url: &str, logs: &Path, filler: &Path, name: &str) -> (usize, usize) {
         assert!(r.write(q), "a write failed after the disk was freed");
         acked += 1;
     }
-    let bo = sign_up(&base, "bo@example.com");
+    let bo = full_signup.unwrap_or_else(|| sign_up(&base, "bo@example.com"));
     let mine = get(
         &agent(),
         &format!("{base}/api/v1/assessments"),
@@ -303,6 +307,22 @@ fn postgres_on_a_full_tablespace_loses_no_acknowledged_write() {
                 .await
                 .unwrap()
                 .is_some();
+            // Databases an earlier, failed run left in the tablespace would fill it.
+            let left: Vec<(String,)> = sqlx::query_as(
+                "SELECT datname FROM pg_database WHERE dattablespace = \
+                 (SELECT oid FROM pg_tablespace WHERE spcname = 'trellis_small')",
+            )
+            .fetch_all(&mut admin)
+            .await
+            .unwrap();
+            for (db,) in left {
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE {db} WITH (FORCE)"
+                    )))
+                    .await
+                    .unwrap();
+            }
             if !exists {
                 admin
                     .execute(sqlx::AssertSqlSafe(format!(
