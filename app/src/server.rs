@@ -18,6 +18,7 @@ use crate::store::{
     AnswersWrite, Assessment, NewAssessment, Order, PageQuery, Position, Store, StoreError,
 };
 
+pub mod heavy;
 pub mod lenses;
 
 /// How long the engine took for each evaluation a request needed, in seconds: read by
@@ -50,6 +51,8 @@ pub struct AppContext {
     pub builtin: &'static Questionnaire,
     /// Imported lenses, parsed.
     pub lenses: lenses::Lenses,
+    /// The slots for CPU-heavy work, shared by every request.
+    pub heavy: heavy::Heavy,
     /// Who is asking (set per request).
     pub actor: Actor,
 }
@@ -139,6 +142,9 @@ pub enum AppError {
     /// cause is logged; the request changed nothing, and the same request can be tried again.
     #[error("The database is not answering, so nothing was read or saved. Try again in a moment.")]
     Unavailable(String),
+    /// 503: every slot for CPU-heavy work stayed taken (see [`heavy`]); the message says so.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl AppError {
@@ -152,7 +158,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -165,6 +171,12 @@ impl AppError {
         }
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(self.status());
+            if matches!(self, AppError::Busy(_)) {
+                res.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static(heavy::RETRY_AFTER_SECONDS),
+                );
+            }
         }
         ServerFnError::new(self.to_string())
     }
@@ -202,25 +214,60 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// The most text the Markdown cache holds (sources and HTML) before it starts over: imported
+/// lenses come and go, and anyone who signs up can import one.
+const MARKDOWN_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Rendered help, by source text.
+#[derive(Default)]
+struct MarkdownCache {
+    html: std::collections::HashMap<String, String>,
+    bytes: usize,
+}
+
 /// Renders help Markdown to HTML and sanitizes it. The help comes from the questionnaire, so
 /// each text is rendered once and then served from a cache: sanitizing is the costliest step of
-/// a page.
+/// a page. An imported lens has its texts rendered when it is parsed, off the async workers
+/// ([`warm_markdown`]).
 pub fn markdown(text: &str) -> String {
-    static CACHE: std::sync::OnceLock<
-        std::sync::RwLock<std::collections::HashMap<String, String>>,
-    > = std::sync::OnceLock::new();
+    static CACHE: std::sync::OnceLock<std::sync::RwLock<MarkdownCache>> =
+        std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(html) = cache.read().ok().and_then(|c| c.get(text).cloned()) {
+    if let Some(html) = cache.read().ok().and_then(|c| c.html.get(text).cloned()) {
         return html;
     }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
     let clean = ammonia::clean(&html);
-    // Only questionnaire text comes here, so the cache is bounded by the content's size.
     if let Ok(mut c) = cache.write() {
-        c.insert(text.to_owned(), clean.clone());
+        let bytes = text.len() + clean.len();
+        if c.bytes + bytes > MARKDOWN_CACHE_BYTES {
+            *c = MarkdownCache::default();
+        }
+        if c.html.insert(text.to_owned(), clean.clone()).is_none() {
+            c.bytes += bytes;
+        }
     }
     clean
+}
+
+/// Renders every help text of a questionnaire into the Markdown cache: area summaries,
+/// question and choice help, and checklist items. Called where a lens is parsed, on the
+/// blocking pool ([`heavy`]), so that its pages do not render a big lens on an async worker.
+pub fn warm_markdown(q: &Questionnaire) {
+    for area in &q.areas {
+        markdown(&area.summary);
+    }
+    for question in &q.questions {
+        markdown(&question.help);
+        for c in question.choices.iter().filter(|c| !c.help.is_empty()) {
+            markdown(&c.help);
+        }
+    }
+    for item in &q.checklist {
+        markdown(&item.why);
+        markdown(&item.how);
+    }
 }
 
 async fn answers_of(

@@ -11,6 +11,7 @@ mod client;
 mod database;
 mod exports;
 mod fleet;
+mod hostile;
 mod journey;
 mod lenses;
 mod listing;
