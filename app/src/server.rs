@@ -18,6 +18,7 @@ use crate::store::{
     AnswersWrite, Assessment, NewAssessment, Order, PageQuery, Position, Store, StoreError,
 };
 
+pub mod heavy;
 pub mod lenses;
 
 /// How long the engine took for each evaluation a request needed, in seconds: read by
@@ -50,6 +51,8 @@ pub struct AppContext {
     pub builtin: &'static Questionnaire,
     /// Imported lenses, parsed.
     pub lenses: lenses::Lenses,
+    /// The slots for CPU-heavy work, shared by every request.
+    pub heavy: heavy::Heavy,
     /// Who is asking (set per request).
     pub actor: Actor,
 }
@@ -157,6 +160,9 @@ pub enum AppError {
          try again later."
     )]
     StorageFull(String),
+    /// 503: every slot for CPU-heavy work stayed taken (see [`heavy`]); the message says so.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl AppError {
@@ -170,7 +176,7 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
         }
     }
@@ -185,6 +191,12 @@ impl AppError {
         }
         if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
             res.set_status(self.status());
+            if matches!(self, AppError::Busy(_)) {
+                res.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static(heavy::RETRY_AFTER_SECONDS),
+                );
+            }
         }
         ServerFnError::new(self.to_string())
     }
@@ -225,7 +237,8 @@ pub fn now_ms() -> i64 {
 
 /// Renders help Markdown to HTML and sanitizes it. The help comes from the questionnaire, so
 /// each text is rendered once and then served from a cache: sanitizing is the costliest step of
-/// a page.
+/// a page. An imported lens has its texts rendered when it is parsed, off the async workers
+/// ([`warm_markdown`]).
 pub fn markdown(text: &str) -> String {
     static CACHE: std::sync::OnceLock<std::sync::Mutex<RenderedCache>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(|| {
@@ -253,7 +266,7 @@ struct RenderedCache {
 }
 
 /// The most rendered Markdown (source and HTML) kept in memory.
-pub const MARKDOWN_CACHE_BYTES: usize = 8 << 20;
+pub const MARKDOWN_CACHE_BYTES: usize = 32 << 20;
 
 impl RenderedCache {
     fn insert(&mut self, text: &str, html: &str) {
@@ -271,6 +284,25 @@ impl RenderedCache {
                 None => break,
             }
         }
+    }
+}
+
+/// Renders every help text of a questionnaire into the Markdown cache: area summaries,
+/// question and choice help, and checklist items. Called where a lens is parsed, on the
+/// blocking pool ([`heavy`]), so that its pages do not render a big lens on an async worker.
+pub fn warm_markdown(q: &Questionnaire) {
+    for area in &q.areas {
+        markdown(&area.summary);
+    }
+    for question in &q.questions {
+        markdown(&question.help);
+        for c in question.choices.iter().filter(|c| !c.help.is_empty()) {
+            markdown(&c.help);
+        }
+    }
+    for item in &q.checklist {
+        markdown(&item.why);
+        markdown(&item.how);
     }
 }
 

@@ -117,7 +117,13 @@ fn err(key: impl Into<String>, message: impl Into<String>) -> AnswerError {
     }
 }
 
-/// Parses and checks an answers file. Every problem is returned, or the whole file.
+/// The most problems an answers file is checked for: past them the check stops and says so, so
+/// that a file of a million bad items costs no more than a good one (nor makes a reply of a
+/// hundred megabytes).
+pub const MAX_ERRORS: usize = 100;
+
+/// Parses and checks an answers file. Every problem is returned (up to [`MAX_ERRORS`], then a
+/// last one saying the check stopped), or the whole file.
 pub fn parse_answers_file(
     text: &str,
     format: Format,
@@ -175,6 +181,9 @@ pub fn parse_answers_file(
         None => {}
         Some(Value::Object(map)) => {
             for (key, value) in map {
+                if errors.len() >= MAX_ERRORS {
+                    break;
+                }
                 let path = format!("answers.{key}");
                 match q.question(key) {
                     None => errors.push(err(path, format!("unknown question `{key}`"))),
@@ -187,6 +196,13 @@ pub fn parse_answers_file(
             }
         }
         Some(_) => errors.push(err("answers", "must be a table keyed by question id")),
+    }
+    if errors.len() >= MAX_ERRORS {
+        errors.truncate(MAX_ERRORS);
+        errors.push(err(
+            "",
+            format!("the check stopped after {MAX_ERRORS} problems; fix these and check again"),
+        ));
     }
     if errors.is_empty() {
         Ok(AnswersFile {
@@ -341,6 +357,9 @@ fn parse_value(
             };
             let mut picked = BTreeSet::new();
             for item in items {
+                if errors.len() >= MAX_ERRORS {
+                    break;
+                }
                 match item {
                     Value::String(s) => match q.choice_index(s) {
                         Some(i) => {
@@ -470,6 +489,24 @@ mod tests {
             get("workload_boundary").value,
             AnswerValue::Text("Orders only".into())
         );
+    }
+
+    #[test]
+    fn a_flood_of_bad_items_stops_at_the_error_limit() {
+        // 200,000 unknown choices, then 100,000 unknown questions: each a problem, but the
+        // check stops at the limit and says so, whatever the file's size.
+        let items = vec!["\"nope\""; 200_000].join(", ");
+        let unknown: String = (0..100_000).map(|i| format!("q{i} = 1\n")).collect();
+        let errs = parse(&format!("entry_point = [{items}]\n{unknown}")).unwrap_err();
+        assert_eq!(errs.len(), MAX_ERRORS + 1);
+        let last = errs.last().unwrap();
+        assert!(
+            last.message.contains("stopped after 100 problems"),
+            "{last}"
+        );
+        // Under the limit, every problem is still reported.
+        let errs = parse("entry_point = [\"nope\", \"nada\"]\nq1 = 1\n").unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
     }
 
     #[test]

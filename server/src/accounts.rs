@@ -139,9 +139,12 @@ pub async fn sign_up(
     if let Some(p) = problem {
         return back_with_error("/signup", &form.next, &p);
     }
-    let hash = match auth::hash_password(&form.password) {
-        Ok(h) => h,
-        Err(e) => return internal(&AppError::Internal(e)),
+    // Hashing is slow on purpose: off the async workers, as for signing in.
+    let password = form.password.clone();
+    let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => return internal(&AppError::Internal(e)),
+        Err(e) => return internal(&AppError::Internal(e.to_string())),
     };
     // The account and its first session in one transaction: a sign-up that could not be
     // stored whole hands out no cookie and leaves no account behind.

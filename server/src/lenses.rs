@@ -16,7 +16,7 @@ use axum::routing::{MethodRouter, get, post};
 use questionnaires::Questionnaire;
 use questionnaires::lens::{self, Finding, Severity};
 
-use crate::web::{AppState, error_page};
+use crate::web::{AppState, app_error_page};
 
 /// The routes, with their methods.
 pub fn routes() -> Vec<(Method, String, MethodRouter<AppState>)> {
@@ -54,7 +54,7 @@ fn fail(e: &AppError) -> Response {
     if let AppError::Internal(cause) = e {
         tracing::error!(%cause, "questionnaires page failed");
     }
-    error_page(e.status(), &e.to_string())
+    app_error_page(e)
 }
 
 /// A lens in the list: its latest version.
@@ -269,7 +269,11 @@ async fn upload(
             .json
             .ok_or_else(|| AppError::BadInput("lens: choose a lens JSON file".into()))?;
         if u.action == "lint" {
-            let findings = lens::lint(&json);
+            // CPU work: on the blocking pool, a few at a time (see `app::server::heavy`).
+            let findings = c
+                .heavy
+                .run("checking a lens", move || lens::lint(&json))
+                .await?;
             return Ok(Err(Outcome {
                 file: u.file_name,
                 findings,

@@ -178,6 +178,7 @@ struct Metrics {
     export_seconds: Family<FormatLabels, Histogram>,
     errors: Family<KindLabels, Counter>,
     pool: Family<StateLabels, Gauge>,
+    heavy: Family<StateLabels, Gauge>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -230,7 +231,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register(
         "errors",
         "Failures, by kind: server_error (a 5xx answer), database_unavailable (a 503 because \
-         the database did not answer), timeout (a request stopped at its time limit)",
+         the database did not answer), busy (a 503 because every heavy-job slot stayed taken), \
+         timeout (a request stopped at its time limit)",
         errors.clone(),
     );
     let pool = Family::<StateLabels, Gauge>::default();
@@ -238,6 +240,13 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "db_pool_connections",
         "Database connections by state: in_use, idle, and max (the pool's limit)",
         pool.clone(),
+    );
+    let heavy = Family::<StateLabels, Gauge>::default();
+    registry.register(
+        "heavy_jobs",
+        "CPU-heavy jobs (lens lint and import, reports, zips) by state: running, waiting (for a \
+         slot), and slots (how many may run at once)",
+        heavy.clone(),
     );
     Metrics {
         registry,
@@ -248,6 +257,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         export_seconds,
         errors,
         pool,
+        heavy,
     }
 });
 
@@ -292,6 +302,10 @@ pub async fn track(req: Request, next: Next) -> Response {
         })
         .inc();
     let kind = match status {
+        // Only a busy server says when to try again (see `crate::web::app_error_page`).
+        StatusCode::SERVICE_UNAVAILABLE if res.headers().contains_key(header::RETRY_AFTER) => {
+            Some("busy")
+        }
         StatusCode::SERVICE_UNAVAILABLE => Some("database_unavailable"),
         StatusCode::GATEWAY_TIMEOUT => Some("timeout"),
         s if s.is_server_error() => Some("server_error"),
@@ -406,6 +420,16 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             .pool
             .get_or_create(&StateLabels { state: name.into() })
             .set(i64::from(value));
+    }
+    for (name, value) in [
+        ("running", state.heavy.running()),
+        ("waiting", state.heavy.waiting()),
+        ("slots", state.heavy.jobs()),
+    ] {
+        METRICS
+            .heavy
+            .get_or_create(&StateLabels { state: name.into() })
+            .set(i64::try_from(value).unwrap_or(i64::MAX));
     }
     let mut body = String::new();
     if let Err(e) = prometheus_client::encoding::text::encode(&mut body, &METRICS.registry) {

@@ -67,6 +67,9 @@ pub struct AppState {
     pub draining: crate::observe::Draining,
     /// The longest any request may take before it is stopped with a 504.
     pub request_timeout: std::time::Duration,
+    /// The slots for CPU-heavy work (lens lint and import, reports, zips): off the async
+    /// workers, a few at a time.
+    pub heavy: app::server::heavy::Heavy,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -96,6 +99,7 @@ impl AppState {
             secure_cookies: false,
             draining: crate::observe::Draining::default(),
             request_timeout: REQUEST_TIMEOUT,
+            heavy: app::server::heavy::Heavy::default(),
         }
     }
 
@@ -105,6 +109,7 @@ impl AppState {
             store: self.store.clone(),
             builtin: self.builtin,
             lenses: self.lenses.clone(),
+            heavy: self.heavy.clone(),
             actor,
         }
     }
@@ -261,6 +266,19 @@ async fn stylesheet() -> impl IntoResponse {
 
 async fn not_found() -> Response {
     error_page(StatusCode::NOT_FOUND, "There is no page at this address.")
+}
+
+/// The error page of a failure: its status and message; a 503 because every slot for heavy
+/// work stayed taken also says when to try again (`Retry-After`).
+pub(crate) fn app_error_page(e: &AppError) -> Response {
+    let mut res = error_page(e.status(), &e.to_string());
+    if matches!(e, AppError::Busy(_)) {
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static(app::server::heavy::RETRY_AFTER_SECONDS),
+        );
+    }
+    res
 }
 
 /// A small, self-contained error page. The message is escaped.

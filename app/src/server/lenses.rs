@@ -58,10 +58,15 @@ impl Lenses {
     }
 }
 
-/// Parses a stored lens version. It was linted when imported, so a failure is our defect.
+/// Parses a stored lens version, and renders its help into the Markdown cache: CPU work, run on
+/// the blocking pool ([`super::heavy`]). It was linted when imported, so a failure is our
+/// defect.
 fn parse(row: &LensRow, source: &str) -> Result<Questionnaire, AppError> {
     lens::import(source, &row.id, &version_label(row.version))
-        .map(|i| i.questionnaire)
+        .map(|i| {
+            super::warm_markdown(&i.questionnaire);
+            i.questionnaire
+        })
         .map_err(|findings| {
             AppError::Internal(format!(
                 "stored lens {} v{} no longer imports: {}",
@@ -106,7 +111,11 @@ impl AppContext {
                 )),
                 other => other.into(),
             })?;
-        let q = Arc::new(parse(&row, &source)?);
+        let q = Arc::new(
+            self.heavy
+                .run("parsing a stored lens", move || parse(&row, &source))
+                .await??,
+        );
         self.lenses.put(key, q.clone());
         Ok(q)
     }
@@ -197,7 +206,17 @@ impl AppContext {
             None => format!("lens-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]),
         };
         let version = previous.as_ref().map_or(1, |p| p.version + 1);
-        let imported = match lens::import(json, &id, &version_label(version)) {
+        // Linting and building the questionnaire are CPU work: on the blocking pool, a few at a
+        // time (see `super::heavy`).
+        let (source, lens_id, label) = (json.to_owned(), id.clone(), version_label(version));
+        let imported = self
+            .heavy
+            .run("importing a lens", move || {
+                lens::import(&source, &lens_id, &label)
+                    .inspect(|i| super::warm_markdown(&i.questionnaire))
+            })
+            .await?;
+        let imported = match imported {
             Ok(i) => i,
             Err(findings) => return Ok(Import::Rejected(findings)),
         };

@@ -33,7 +33,7 @@ pub(crate) fn reason(risk: Risk, condition: &str) -> String {
 /// Imports lens JSON text as questionnaire `id`, version `version`. A lens with an error
 /// finding is refused with all its findings; otherwise the warnings come back with it.
 pub fn import(json: &str, id: &str, version: &str) -> Result<Imported, Vec<Finding>> {
-    let Analysis { lens, findings } = analyze(json);
+    let Analysis { lens, findings, .. } = analyze(json);
     let lens = match lens {
         Some(lens) if !has_errors(&findings) => lens,
         _ => return Err(findings),

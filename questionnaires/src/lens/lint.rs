@@ -1,7 +1,7 @@
 //! The lens linter: everything AWS would refuse, everything Trellis cannot import, and the
 //! authoring defects both accept, such as risk rules that can never fire.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::condition::{Condition, Lookup, shape};
 use crate::model::{QuestionKind, Risk};
@@ -11,10 +11,10 @@ use super::reach::{self, B, Outcome};
 use super::read::{Read, read};
 use super::{Finding, Severity, spec};
 
-/// How many rule evaluations the reachability check may spend on one lens: far more than any
-/// real lens needs (a question with 15 choices and 3 rules takes about 100,000), and small
-/// enough that no file can make linting slow.
-const BUDGET: u64 = 1 << 24;
+/// How many terms (condition nodes visited, see `reach`) the reachability check may spend on
+/// one lens. Counting terms rather than rule evaluations bounds the work whatever the size of
+/// the rules.
+pub(crate) const BUDGET: u64 = 1 << 24;
 
 /// Lints lens JSON text: every problem, each with its pointer, question and code. Never panics,
 /// for any input.
@@ -28,6 +28,9 @@ pub(crate) struct Analysis {
     pub lens: Option<Lens>,
     /// Every finding, errors and warnings.
     pub findings: Vec<Finding>,
+    /// The terms the reachability check visited: at most [`BUDGET`].
+    #[cfg_attr(not(test), expect(dead_code, reason = "read by the tests"))]
+    pub reach_terms: u64,
 }
 
 /// Reads and lints.
@@ -42,11 +45,16 @@ pub(crate) fn analyze(json: &str) -> Analysis {
         linter.lens(lens);
     }
     let semantic = linter.out;
+    let reach_terms = BUDGET - linter.budget;
     let Read {
         lens, mut findings, ..
     } = read;
     findings.extend(semantic);
-    Analysis { lens, findings }
+    Analysis {
+        lens,
+        findings,
+        reach_terms,
+    }
 }
 
 /// The number of characters, as the limits count them.
@@ -167,8 +175,25 @@ pub(crate) fn risk_name(r: Risk) -> &'static str {
     }
 }
 
-/// Resolves names against one question's choices: what a lens condition may read.
-pub(crate) struct OwnChoices<'a>(pub &'a [String]);
+/// Resolves names against one question's choices: what a lens condition may read. Each id maps
+/// to its first choice, found in constant time: a condition may name thousands of choices.
+pub(crate) struct OwnChoices<'a>(HashMap<&'a str, usize>);
+
+impl<'a> OwnChoices<'a> {
+    /// The choices of a question, by id.
+    pub(crate) fn new(ids: &'a [String]) -> OwnChoices<'a> {
+        let mut map = HashMap::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            map.entry(id.as_str()).or_insert(i);
+        }
+        OwnChoices(map)
+    }
+
+    /// Whether `id` is one of the choices.
+    fn has(&self, id: &str) -> bool {
+        self.0.contains_key(id)
+    }
+}
 
 impl Lookup for OwnChoices<'_> {
     fn question(&self, _id: &str) -> Option<(usize, QuestionKind)> {
@@ -179,7 +204,7 @@ impl Lookup for OwnChoices<'_> {
         if question != 0 {
             return None;
         }
-        self.0.iter().position(|c| c == id)
+        self.0.get(id).copied()
     }
 }
 
@@ -858,6 +883,7 @@ impl Linter<'_> {
             );
         }
         let ids: Vec<String> = question.choices.iter().map(|c| c.id.clone()).collect();
+        let own = OwnChoices::new(&ids);
         let mut levels: BTreeMap<&str, usize> = BTreeMap::new();
         let mut analysed = Vec::new();
         let mut default_at = None;
@@ -905,7 +931,7 @@ impl Linter<'_> {
                     );
                 }
             }
-            let cond = self.condition(q, &rp, i, rule, &ids);
+            let cond = self.condition(q, &rp, i, rule, &own);
             let default = rule.condition.trim() == spec::DEFAULT_CONDITION;
             if default && default_at.is_none() {
                 default_at = Some(i);
@@ -1019,7 +1045,7 @@ impl Linter<'_> {
         rp: &str,
         i: usize,
         rule: &RiskRule,
-        ids: &[String],
+        own: &OwnChoices<'_>,
     ) -> Option<B> {
         let cp = format!("{rp}/condition");
         let label = rule_label(i, rule);
@@ -1062,7 +1088,7 @@ impl Linter<'_> {
         }
         let mut reported = BTreeSet::new();
         for w in &shape.words {
-            if ids.iter().any(|id| id == w) || !reported.insert(w.as_str()) {
+            if own.has(w) || !reported.insert(w.as_str()) {
                 continue;
             }
             ok = false;
@@ -1107,7 +1133,7 @@ impl Linter<'_> {
                 ),
             );
         }
-        match Condition::compile(source, &OwnChoices(ids), Some(0)) {
+        match Condition::compile(source, own, Some(0)) {
             Ok(c) => B::from_expr(c.expr()),
             Err(es) => {
                 self.push(
@@ -1125,9 +1151,92 @@ impl Linter<'_> {
 
 /// The "None of these" choices a condition names.
 fn nones_named<'a>(condition: &str, ids: &'a [String]) -> Vec<&'a str> {
-    let words = shape(condition).map(|s| s.words).unwrap_or_default();
+    let words: BTreeSet<String> = shape(condition)
+        .map(|s| s.words.into_iter().collect())
+        .unwrap_or_default();
     ids.iter()
-        .filter(|id| id.ends_with(spec::NONE_SUFFIX) && words.contains(id))
+        .filter(|id| id.ends_with(spec::NONE_SUFFIX) && words.contains(id.as_str()))
         .map(String::as_str)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    include!("../../tests/support/hostile_lens.rs");
+
+    /// Issue 16: a lens within AWS's size limit whose rules are long and never true took about
+    /// 5 s to lint when the budget counted rule evaluations (all 255 rules fit in it). Counted
+    /// in terms, the budget stops the check long before: the work is capped, and what was not
+    /// checked says so. The time is in the `lint_hostile_lens` bench.
+    #[test]
+    fn the_hostile_lens_spends_at_most_the_term_budget() {
+        let text = hostile_lens();
+        assert!(
+            (480_000..=spec::MAX_LENS_BYTES).contains(&text.len()),
+            "{}",
+            text.len()
+        );
+        let a = analyze(&text);
+        assert!(a.reach_terms <= BUDGET, "{} > {BUDGET}", a.reach_terms);
+        // The budget, not the lens, ended the work: it is (nearly) all spent.
+        let rule_nodes = 3 * (2 * 189 + 5);
+        assert!(a.reach_terms > BUDGET - rule_nodes, "{}", a.reach_terms);
+
+        let rules = HOSTILE_QUESTIONS * 3;
+        let unchecked: Vec<&Finding> = a
+            .findings
+            .iter()
+            .filter(|f| f.code == "reachability-unchecked")
+            .collect();
+        let unreachable: Vec<&Finding> = a
+            .findings
+            .iter()
+            .filter(|f| f.code == "unreachable-rule")
+            .collect();
+        // Every rule is either proved never true, or said not to be checked; most are the
+        // latter, and none is claimed unreachable without proof.
+        assert_eq!(unchecked.len() + unreachable.len(), rules);
+        assert!(unchecked.len() > rules * 9 / 10, "{}", unchecked.len());
+        assert!(
+            unreachable
+                .iter()
+                .all(|f| f.message.contains("no answer makes its condition true")),
+            "{unreachable:?}"
+        );
+        assert!(
+            unchecked[0]
+                .message
+                .contains("was not checked for reachability"),
+            "{}",
+            unchecked[0].message
+        );
+        // The questions checked first are checked in full, in order.
+        assert_eq!(unreachable[0].pointer, "/pillars/0/questions/0/riskRules/0");
+    }
+
+    /// A lens without long rules spends a tiny part of the budget: the real ones in
+    /// `tests/lenses` and the built-in review's export are all checked, with room to spare.
+    #[test]
+    fn real_lenses_spend_a_sliver_of_the_budget() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/lenses");
+        let mut texts = vec![crate::lens::export(crate::builtin()).to_pretty()];
+        for entry in std::fs::read_dir(dir).expect("the lenses directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_some_and(|e| e == "json") {
+                texts.push(std::fs::read_to_string(path).expect("a lens"));
+            }
+        }
+        assert_eq!(texts.len(), 7);
+        for text in &texts {
+            let a = analyze(text);
+            assert!(a.reach_terms < BUDGET / 1000, "{}", a.reach_terms);
+            assert!(
+                a.findings
+                    .iter()
+                    .all(|f| f.code != "reachability-unchecked")
+            );
+        }
+    }
 }

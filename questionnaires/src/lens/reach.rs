@@ -8,6 +8,13 @@
 //!
 //! When the rules up to `k` name more than [`spec::ENUMERATE_MAX`] choices, or the linter's
 //! budget is spent, rule `k` is reported as not checked: never claimed unreachable without proof.
+//!
+//! The budget is counted in terms: every condition node visited, whether collecting the choices
+//! the rules name or evaluating a rule for one selection, plus one for each selection tried.
+//! Before each step the analysis makes sure the budget covers the most that step can visit, so
+//! the terms spent never exceed the budget, whatever the size or shape of the rules: the work
+//! of the whole analysis is bounded by the budget, not by the number of evaluations times the
+//! size of a rule.
 
 use crate::condition::Expr;
 
@@ -37,23 +44,51 @@ impl B {
         })
     }
 
-    fn vars(&self, out: &mut Vec<usize>) {
+    /// The number of nodes: the most terms one evaluation visits.
+    pub fn size(&self) -> u64 {
         match self {
-            B::True => {}
-            B::Var(v) => out.push(*v),
-            B::Not(inner) => inner.vars(out),
-            B::And(es) | B::Or(es) => es.iter().for_each(|e| e.vars(out)),
+            B::True | B::Var(_) => 1,
+            B::Not(inner) => 1 + inner.size(),
+            B::And(es) | B::Or(es) => 1 + es.iter().map(B::size).sum::<u64>(),
         }
     }
 
-    /// Evaluates with `bit[choice]` giving the position of each choice in `mask`.
-    fn eval(&self, bit: &[u32], mask: u32) -> bool {
+    /// Marks the choices it names in `named`.
+    fn vars(&self, named: &mut [bool]) {
+        match self {
+            B::True => {}
+            B::Var(v) => {
+                if let Some(n) = named.get_mut(*v) {
+                    *n = true;
+                }
+            }
+            B::Not(inner) => inner.vars(named),
+            B::And(es) | B::Or(es) => es.iter().for_each(|e| e.vars(named)),
+        }
+    }
+
+    /// Evaluates with `bit[choice]` giving the position of each choice in `mask`, adding the
+    /// nodes it visits to `terms`.
+    fn eval(&self, bit: &[u32], mask: u32, terms: &mut u64) -> bool {
+        *terms += 1;
         match self {
             B::True => true,
             B::Var(v) => bit.get(*v).is_some_and(|b| mask & (1 << b) != 0),
-            B::Not(inner) => !inner.eval(bit, mask),
-            B::And(es) => es.iter().all(|e| e.eval(bit, mask)),
-            B::Or(es) => es.iter().any(|e| e.eval(bit, mask)),
+            B::Not(inner) => !inner.eval(bit, mask, terms),
+            B::And(es) => es.iter().all(|e| e.operand(bit, mask, terms)),
+            B::Or(es) => es.iter().any(|e| e.operand(bit, mask, terms)),
+        }
+    }
+
+    /// [`B::eval`] of an operand, without a call for a choice: most operands are one.
+    #[inline(always)]
+    fn operand(&self, bit: &[u32], mask: u32, terms: &mut u64) -> bool {
+        match self {
+            B::Var(v) => {
+                *terms += 1;
+                bit.get(*v).is_some_and(|b| mask & (1 << b) != 0)
+            }
+            _ => self.eval(bit, mask, terms),
         }
     }
 }
@@ -84,13 +119,24 @@ pub(crate) enum Outcome {
     Skipped,
 }
 
+/// Why a rule was not checked once the budget is spent.
+const SPENT: &str = "the lens has too many combinations of choices to try them all (the linter \
+                     stops after a fixed amount of work per lens)";
+
 /// Analyses every rule of a question with `nones[i]` telling whether choice `i` is "None of
-/// these". `budget` is the number of rule evaluations left for the whole lens.
+/// these". `budget` is the number of terms (condition nodes visited, see the module) left for
+/// the whole lens; what the analysis visits is taken from it, and never more than it holds.
 pub(crate) fn analyse(nones: &[bool], rules: &[Rule], budget: &mut u64) -> Vec<Outcome> {
     let choices = nones.len();
     let mut out = Vec::with_capacity(rules.len());
     let mut default_at = None;
     let mut malformed = false;
+    // The rules so far, the choices they name and their nodes, kept as the rules go so that
+    // rule `k` costs its own nodes to set up, not those of every rule before it.
+    let mut conds: Vec<&B> = Vec::new();
+    let mut named = vec![false; choices];
+    let mut nodes = 0u64;
+    let mut spent = false;
     for (k, rule) in rules.iter().enumerate() {
         if let Some(d) = default_at {
             out.push(Outcome::AfterDefault(d));
@@ -99,30 +145,44 @@ pub(crate) fn analyse(nones: &[bool], rules: &[Rule], budget: &mut u64) -> Vec<O
         if rule.default {
             default_at = Some(k);
         }
-        if rule.cond.is_none() {
+        let Some(cond) = &rule.cond else {
             malformed = true;
-        }
+            out.push(Outcome::Skipped);
+            continue;
+        };
         if malformed || choices == 0 {
             out.push(Outcome::Skipped);
             continue;
         }
-        out.push(one(nones, &rules[..=k], budget));
+        if spent {
+            out.push(Outcome::Unchecked(SPENT.to_owned()));
+            continue;
+        }
+        // Setting up visits the rule's nodes once and every choice once.
+        let size = cond.size();
+        let setup = size.saturating_add(choices as u64);
+        if setup > *budget {
+            // Every later rule needs this one set up too: none of them can be checked.
+            spent = true;
+            out.push(Outcome::Unchecked(SPENT.to_owned()));
+            continue;
+        }
+        *budget -= setup;
+        cond.vars(&mut named);
+        conds.push(cond);
+        nodes = nodes.saturating_add(size);
+        out.push(one(nones, &named, &conds, nodes, budget));
     }
     out
 }
 
-/// Whether the last of `rules` can fire.
-fn one(nones: &[bool], rules: &[Rule], budget: &mut u64) -> Outcome {
-    let conds: Vec<&B> = rules.iter().filter_map(|r| r.cond.as_ref()).collect();
+/// Whether the last of `conds` (`nodes` nodes together, naming the choices marked in `named`)
+/// can fire.
+fn one(nones: &[bool], named: &[bool], conds: &[&B], nodes: u64, budget: &mut u64) -> Outcome {
     let Some((target, earlier)) = conds.split_last() else {
         return Outcome::Skipped;
     };
-    let mut vars = Vec::new();
-    for c in &conds {
-        c.vars(&mut vars);
-    }
-    vars.sort_unstable();
-    vars.dedup();
+    let vars: Vec<usize> = (0..named.len()).filter(|&v| named[v]).collect();
     if vars.len() > spec::ENUMERATE_MAX {
         return Outcome::Unchecked(format!(
             "the rules up to it name {} choices; the linter tries every selection only up to {}",
@@ -131,13 +191,8 @@ fn one(nones: &[bool], rules: &[Rule], budget: &mut u64) -> Outcome {
         ));
     }
     let combinations = 1u64 << vars.len();
-    let cost = combinations.saturating_mul(conds.len() as u64);
-    if cost > *budget {
-        return Outcome::Unchecked(
-            "the lens has too many combinations of choices to try them all".to_owned(),
-        );
-    }
-    *budget -= cost;
+    // The most one selection can cost: the validity check, and every node of every rule.
+    let per_selection = nodes.saturating_add(1);
 
     let mut bit = vec![u32::MAX; nones.len()];
     let mut none_mask = 0u32;
@@ -152,32 +207,48 @@ fn one(nones: &[bool], rules: &[Rule], budget: &mut u64) -> Outcome {
     // With nothing named selected, some selection must still exist: any choice not named.
     let empty_valid = vars.len() < nones.len();
     let mut ever_true = false;
-    let mut first: Vec<usize> = Vec::new();
+    // The earlier rules that were the first true one for a selection making the last one true,
+    // one bit each.
+    let mut first = vec![0u64; earlier.len().div_ceil(64)];
+    let mut terms = 0u64;
+    let mut outcome = None;
     for mask in 0..combinations {
+        if terms.saturating_add(per_selection) > *budget {
+            outcome = Some(Outcome::Unchecked(SPENT.to_owned()));
+            break;
+        }
+        terms += 1;
         let mask = mask as u32;
         let valid = if mask & none_mask != 0 {
             mask.count_ones() == 1
         } else {
             mask != 0 || empty_valid
         };
-        if !valid || !target.eval(&bit, mask) {
+        if !valid || !target.eval(&bit, mask, &mut terms) {
             continue;
         }
         ever_true = true;
-        match earlier.iter().position(|c| c.eval(&bit, mask)) {
-            None => return Outcome::Reachable,
+        match earlier.iter().position(|c| c.eval(&bit, mask, &mut terms)) {
+            None => {
+                outcome = Some(Outcome::Reachable);
+                break;
+            }
             Some(j) => {
-                if !first.contains(&j) {
-                    first.push(j);
+                if let Some(word) = first.get_mut(j / 64) {
+                    *word |= 1 << (j % 64);
                 }
             }
         }
     }
-    if ever_true {
-        first.sort_unstable();
-        Outcome::Covered(first)
-    } else {
-        Outcome::NeverTrue
+    *budget -= terms;
+    match outcome {
+        Some(outcome) => outcome,
+        None if ever_true => Outcome::Covered(
+            (0..earlier.len())
+                .filter(|j| first.get(j / 64).is_some_and(|w| w & (1 << (j % 64)) != 0))
+                .collect(),
+        ),
+        None => Outcome::NeverTrue,
     }
 }
 
@@ -259,6 +330,96 @@ mod tests {
         );
         let mut none = 0;
         let got = analyse(&[false, false], &[rule(B::Var(0))], &mut none);
+        assert!(matches!(got[0], Outcome::Unchecked(_)));
+    }
+
+    /// Three rules over six choices, one of them "None of these": some reachable, some covered,
+    /// one never true, with long `||`s so the terms of one selection vary.
+    fn mixed() -> (Vec<bool>, Vec<Rule>) {
+        let nones = vec![false, false, false, false, false, true];
+        let long_or = |n: usize| B::Or((0..n).map(|_| B::Var(4)).chain([B::Var(0)]).collect());
+        let rules = vec![
+            rule(B::And(vec![long_or(7), B::Var(1)])),
+            rule(B::And(vec![B::Var(5), B::Var(2)])),
+            rule(B::And(vec![long_or(3), B::Var(1), B::Var(3)])),
+            rule(B::Or(vec![B::Var(0), not(B::Var(3))])),
+            default(),
+        ];
+        (nones, rules)
+    }
+
+    #[test]
+    fn the_budget_counts_terms_and_is_never_overspent() {
+        let (nones, rules) = mixed();
+        let mut unlimited = u64::MAX;
+        let full = analyse(&nones, &rules, &mut unlimited);
+        let cost = u64::MAX - unlimited;
+        assert_eq!(
+            full,
+            [
+                Outcome::Reachable,
+                Outcome::NeverTrue,
+                Outcome::Covered(vec![0]),
+                Outcome::Reachable,
+                Outcome::Reachable,
+            ]
+        );
+        // With any smaller budget: never more spent than given, and each rule either gets the
+        // same answer or is reported as not checked; never a different claim.
+        for budget in 0..=cost {
+            let mut left = budget;
+            let got = analyse(&nones, &rules, &mut left);
+            assert!(left <= budget);
+            for (g, f) in got.iter().zip(&full) {
+                assert!(
+                    g == f || matches!(g, Outcome::Unchecked(_)),
+                    "{budget}: {g:?}"
+                );
+            }
+            if budget < cost {
+                assert!(got.iter().any(|g| matches!(g, Outcome::Unchecked(_))));
+            }
+        }
+        // A selection is only tried when the budget covers the most it can visit: with that
+        // much to spare, everything is checked.
+        let most: u64 = 1 + rules
+            .iter()
+            .filter_map(|r| r.cond.as_ref())
+            .map(B::size)
+            .sum::<u64>();
+        let mut left = cost + most;
+        assert_eq!(analyse(&nones, &rules, &mut left), full);
+    }
+
+    #[test]
+    fn a_long_rule_costs_its_length_for_every_selection() {
+        // `(c14 || c14 || … || c0 || … || c13) && c0 && !c0` over 15 choices: never true, so
+        // all 32,768 selections are tried, half of them walking the whole `||`.
+        let long = |n: usize| {
+            B::And(vec![
+                B::Or(
+                    (0..n)
+                        .map(|_| B::Var(14))
+                        .chain((0..14).map(B::Var))
+                        .collect(),
+                ),
+                B::Var(0),
+                not(B::Var(0)),
+            ])
+        };
+        let nones = vec![false; 15];
+        let spend = |n: usize| {
+            let mut left = u64::MAX;
+            let got = analyse(&nones, &[rule(long(n))], &mut left);
+            assert_eq!(got, [Outcome::NeverTrue]);
+            u64::MAX - left
+        };
+        let (short, long_cost) = (spend(1), spend(100));
+        assert!(long_cost > short * 5, "{short} {long_cost}");
+        assert!(long_cost > (1 << 15) * 50, "{long_cost}");
+        // Too little for it: not checked, and nothing overspent.
+        let mut left = long_cost - 1;
+        let got = analyse(&nones, &[rule(long(100))], &mut left);
         assert!(matches!(got[0], Outcome::Unchecked(_)));
     }
 }

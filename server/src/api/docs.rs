@@ -124,7 +124,12 @@ const ERRORS: [(&str, &str, &str); 9] = [
         "Internal",
         "Something went wrong on the server; the cause is logged, not shown",
     ),
-    ("503", "Unavailable", "The database is not answering"),
+    (
+        "503",
+        "Unavailable",
+        "The database is not answering, or the server is busy with other heavy requests \
+         (linting and importing lenses, rendering reports: `Retry-After` says when to try again)",
+    ),
 ];
 
 fn string_param(name: &str, description: &str) -> utoipa::openapi::path::Parameter {

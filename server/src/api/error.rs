@@ -60,6 +60,9 @@ pub struct ApiError {
     details: Option<Value>,
     /// The cause of a 5xx, for the log only.
     cause: Option<String>,
+    /// A 503 because every slot for heavy work stayed taken: its message is shown, with a
+    /// `Retry-After`.
+    busy: bool,
 }
 
 /// The stable code of a status.
@@ -92,6 +95,7 @@ impl ApiError {
             message: message.into(),
             details: None,
             cause: None,
+            busy: false,
         }
     }
 
@@ -147,6 +151,10 @@ impl From<AppError> for ApiError {
                 cause: Some(cause),
                 ..ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "")
             },
+            AppError::Busy(message) => ApiError {
+                busy: true,
+                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            },
             other => ApiError::new(other.status(), other.to_string()),
         }
     }
@@ -170,6 +178,7 @@ impl IntoResponse for ApiError {
                 tracing::error!(%cause, status = self.status.as_u16(), "API request failed");
             }
             match self.status {
+                StatusCode::SERVICE_UNAVAILABLE if self.busy => self.message,
                 StatusCode::SERVICE_UNAVAILABLE => {
                     "The database is not answering; try again in a moment.".to_owned()
                 }
@@ -204,6 +213,12 @@ impl IntoResponse for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if self.busy {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from_static(app::server::heavy::RETRY_AFTER_SECONDS),
+            );
         }
         res
     }
@@ -332,6 +347,9 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         return res;
     }
     let allow = res.headers().get(header::ALLOW).cloned();
+    // A page's 503 with `Retry-After` is a busy server (see `crate::web::app_error_page`).
+    let busy = status == StatusCode::SERVICE_UNAVAILABLE
+        && res.headers().contains_key(header::RETRY_AFTER);
     let page_message = res.extensions().get::<ErrorMessage>().map(|m| m.0.clone());
     let plain = res
         .headers()
@@ -367,7 +385,11 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
                 .map_or_else(|| "The request failed.".to_owned(), |r| format!("{r}."))
         }),
     };
-    let mut out = ApiError::new(status, message).into_response();
+    let mut out = ApiError {
+        busy,
+        ..ApiError::new(status, message)
+    }
+    .into_response();
     if let Some(allow) = allow {
         out.headers_mut().insert(header::ALLOW, allow);
     }

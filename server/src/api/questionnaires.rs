@@ -352,7 +352,8 @@ pub async fn lint_lens(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::Json<LintResult>, ApiError> {
-    state.context(actor).user()?;
+    let c = state.context(actor);
+    c.user()?;
     let json = json_text(&headers, &body)?;
     if json.len() > app::server::lenses::MAX_LENS_BYTES {
         return Err(ApiError::new(
@@ -363,16 +364,24 @@ pub async fn lint_lens(
             ),
         ));
     }
-    match serde_json::from_str::<serde_json::Value>(&json) {
-        Ok(serde_json::Value::Object(_)) => {}
-        Ok(_) => {
-            return Err(ApiError::bad_input(
-                "body: a lens is a JSON object, with `schemaVersion`, `name` and `pillars`",
-            ));
-        }
-        Err(e) => return Err(ApiError::bad_input(format!("body: not valid JSON: {e}"))),
-    }
-    Ok(axum::Json(LintResult::of(&lens::lint(&json))))
+    // Parsing and linting are CPU work: on the blocking pool, a few at a time (see
+    // `app::server::heavy`).
+    let result = c
+        .heavy
+        .run("checking a lens", move || {
+            match serde_json::from_str::<serde_json::Value>(&json) {
+                Ok(serde_json::Value::Object(_)) => {}
+                Ok(_) => {
+                    return Err(ApiError::bad_input(
+                        "body: a lens is a JSON object, with `schemaVersion`, `name` and `pillars`",
+                    ));
+                }
+                Err(e) => return Err(ApiError::bad_input(format!("body: not valid JSON: {e}"))),
+            }
+            Ok(LintResult::of(&lens::lint(&json)))
+        })
+        .await??;
+    Ok(axum::Json(result))
 }
 
 /// The built-in review's questions and patterns, as a stable JSON contract.

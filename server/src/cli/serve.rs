@@ -42,6 +42,13 @@ pub struct ServeArgs {
     /// Seconds to keep trying to reach the database at start (it may still be starting).
     #[arg(long, env = "TRELLIS_DB_WAIT", default_value_t = 30)]
     pub db_wait: u64,
+    /// CPU-heavy jobs (lens lint and import, reports, zips) run at once, off the async workers;
+    /// more wait for a slot.
+    #[arg(long, env = "TRELLIS_HEAVY_JOBS", default_value_t = app::server::heavy::DEFAULT_JOBS)]
+    pub heavy_jobs: usize,
+    /// Seconds a request waits for a heavy-job slot before it is answered 503 (busy).
+    #[arg(long, env = "TRELLIS_HEAVY_WAIT", default_value_t = app::server::heavy::DEFAULT_WAIT.as_secs())]
+    pub heavy_wait: u64,
 }
 
 /// Runs the server until it is told to stop.
@@ -102,6 +109,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut state = crate::web::AppState::new(store, args.site_root.clone());
     state.secure_cookies = args.secure_cookies;
     state.request_timeout = Duration::from_secs(args.request_timeout.max(1));
+    state.heavy =
+        app::server::heavy::Heavy::new(args.heavy_jobs, Duration::from_secs(args.heavy_wait));
     if state.bundle.is_none() {
         tracing::warn!(
             "no browser bundle in {}: pages work without JavaScript (no autosave); run scripts/build-front to build it",

@@ -7,7 +7,7 @@
 //!
 //! In each scope, `report` is the printable report page and `report.md`, `report.html`,
 //! `report.pdf`, `report.json`, `report.csv`, `adr.zip` and `backlog.zip` are downloads. Every
-//! export is rendered from one [`Document`]; the slow ones (PDF, zips) off the async workers.
+//! export is rendered from one [`Document`], off the async workers and a few at a time.
 //! Also `/assessments/{id}/diff.md`: what changed between two snapshots.
 
 use std::collections::BTreeMap;
@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use questionnaires::report::{Input, ItemProgress, Snapshot};
 
 use super::{Document, Links};
-use crate::web::{AppState, error_page};
+use crate::web::{AppState, app_error_page, error_page};
 
 /// One export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -272,24 +272,25 @@ pub fn render_now(
     .into_bytes())
 }
 
-/// Renders one format; the CPU-heavy ones (PDF, zips) run on the blocking pool.
+/// Renders one format on the blocking pool, a few at a time (see `app::server::heavy`): every
+/// format, as a big imported lens makes even the page and the Markdown heavy (its help rendered
+/// and sanitized). A failure to render is [`AppError::Internal`].
 pub async fn render(
+    heavy: &app::server::heavy::Heavy,
     doc: Document,
     links: Option<Links>,
     scope: Scope,
     export: Export,
-) -> Result<Vec<u8>, String> {
-    let started = std::time::Instant::now();
-    let bytes = match export {
-        Export::Pdf | Export::Adr | Export::Backlog => {
-            tokio::task::spawn_blocking(move || render_now(&doc, links.as_ref(), &scope, export))
-                .await
-                .map_err(|e| e.to_string())?
-        }
-        _ => render_now(&doc, links.as_ref(), &scope, export),
-    }?;
-    crate::observe::export_generated(export.file(), started.elapsed());
-    Ok(bytes)
+) -> Result<Vec<u8>, AppError> {
+    heavy
+        .run(export.file(), move || {
+            let started = std::time::Instant::now();
+            let bytes = render_now(&doc, links.as_ref(), &scope, export)?;
+            crate::observe::export_generated(export.file(), started.elapsed());
+            Ok(bytes)
+        })
+        .await?
+        .map_err(AppError::Internal)
 }
 
 pub(crate) async fn respond(
@@ -301,10 +302,10 @@ pub(crate) async fn respond(
 ) -> Response {
     let (doc, links) = match load(&state, actor, &scope, origin(&state, &headers)).await {
         Ok(x) => x,
-        Err(e) => return error_page(e.status(), &e.to_string()),
+        Err(e) => return app_error_page(&e),
     };
     let name = file_name(&doc, export);
-    match render(doc, links, scope, export).await {
+    match render(&state.heavy, doc, links, scope, export).await {
         Ok(bytes) => {
             let mut res = bytes.into_response();
             let h = res.headers_mut();
@@ -321,13 +322,14 @@ pub(crate) async fn respond(
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
         }
-        Err(cause) => {
+        Err(AppError::Internal(cause)) => {
             tracing::error!(%cause, format = export.file(), "rendering a report failed");
             error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "The report could not be rendered.",
             )
         }
+        Err(e) => app_error_page(&e),
     }
 }
 
@@ -412,7 +414,7 @@ pub async fn diff(
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
         }
-        Err(e) => error_page(e.status(), &e.to_string()),
+        Err(e) => app_error_page(&e),
     }
 }
 

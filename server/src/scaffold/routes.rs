@@ -20,7 +20,7 @@ use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, default_patt
 
 use super::{Starter, starter, zip};
 use crate::report::routes::{Scope, origin, review_state};
-use crate::web::{AppState, error_page};
+use crate::web::{AppState, app_error_page, error_page};
 
 /// What the query string chooses; every field is optional.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -204,9 +204,11 @@ pub(crate) async fn respond(
         }
         let q = c.builtin;
         let workload = a.workload();
-        // Rendering and zipping are CPU work: off the async workers.
-        let (plan, starter, bytes, patterns, top) =
-            tokio::task::spawn_blocking(move || {
+        // Rendering and zipping are CPU work: off the async workers, a few at a time (see
+        // `app::server::heavy`).
+        let (plan, starter, bytes, patterns, top) = c
+            .heavy
+            .run("building a starter", move || {
                 let (plan, starter) = starter(q, &workload, &answers, &evaluation, chosen)
                     .map_err(|e| match chosen.pattern {
                         None => AppError::BadInput(format!("{e}.")),
@@ -247,8 +249,7 @@ pub(crate) async fn respond(
                     .collect();
                 Ok::<_, AppError>((plan, starter, bytes, patterns, top))
             })
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+            .await??;
         Ok::<_, AppError>((a, milestone, plan, starter, bytes, patterns, top))
     }
     .await;
@@ -258,7 +259,7 @@ pub(crate) async fn respond(
             if let AppError::Internal(cause) = &e {
                 tracing::error!(%cause, "building a starter failed");
             }
-            return error_page(e.status(), &e.to_string());
+            return app_error_page(&e);
         }
     };
     let no_store = HeaderValue::from_static("no-store");

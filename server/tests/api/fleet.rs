@@ -1,7 +1,8 @@
 //! Real `trellis serve` processes, as an operator runs them: two instances on one Postgres
 //! (started at once, so their migrations race), sharing sessions and refusing lost updates;
-//! SIGTERM letting the request in flight finish; and kill -9 in the middle of a write load,
-//! after which every answer the server acknowledged is still there.
+//! SIGTERM letting the request in flight finish; kill -9 in the middle of a write load, after
+//! which every answer the server acknowledged is still there; and hostile lenses linted off the
+//! async workers, `/healthz` answering all the while.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,11 @@ impl Drop for Served {
 
 impl Served {
     pub(crate) fn start(url: &str, dir: &Path, name: &str) -> Served {
+        Served::start_with(url, dir, name, &[])
+    }
+
+    /// [`Served::start`] with more environment variables.
+    fn start_with(url: &str, dir: &Path, name: &str, env: &[(&str, &str)]) -> Served {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -40,6 +46,7 @@ impl Served {
             .env("TRELLIS_SITE_ROOT", dir.join("site"))
             .env("TRELLIS_LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -508,4 +515,123 @@ fn after_kill_9_every_acknowledged_answer_is_there() {
     eprintln!(
         "kill -9 after {saves} acknowledged saves: every one is there, each with its audit entry"
     );
+}
+
+/// The value of one series in `/metrics`, when it is there.
+fn series(metrics: &str, name: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[test]
+fn hostile_lens_lints_run_off_the_async_workers_and_healthz_keeps_answering() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database(dir.path());
+    // Two async workers, as on a two-core machine, whatever this one has; two heavy-job slots;
+    // and a wait for a slot long enough that no lint here is refused, on a slow machine too.
+    let served = Served::start_with(
+        &url,
+        dir.path(),
+        "s",
+        &[
+            ("TOKIO_WORKER_THREADS", "2"),
+            ("TRELLIS_HEAVY_JOBS", "2"),
+            ("TRELLIS_HEAVY_WAIT", "300"),
+        ],
+    )
+    .ready();
+    let base = served.base();
+    let cookie = sign_up(&base, "ana@example.com");
+    let lens = Arc::new(crate::hostile::hostile_lens());
+    // Four lints at once: one per async worker and more. Before issue 16 each ran on a worker
+    // for seconds (tens of seconds in a debug build), and nothing else was answered meanwhile.
+    let done = Arc::new(AtomicUsize::new(0));
+    let lints: Vec<_> = (0..4)
+        .map(|_| {
+            let (base, cookie, lens, done) =
+                (base.clone(), cookie.clone(), lens.clone(), done.clone());
+            std::thread::spawn(move || {
+                let http: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .timeout_global(Some(Duration::from_secs(300)))
+                    .build()
+                    .into();
+                let got = send(
+                    &http,
+                    "POST",
+                    &format!("{base}/api/v1/lint"),
+                    &[
+                        ("Cookie", &cookie),
+                        ("Origin", &base),
+                        ("Content-Type", "application/json"),
+                    ],
+                    &lens,
+                );
+                done.fetch_add(1, Ordering::SeqCst);
+                got
+            })
+        })
+        .collect();
+    // Wait until both slots are linting: the server says so in /metrics.
+    let started = Instant::now();
+    loop {
+        let last = get(&agent(), &format!("{base}/metrics"), &[]).2;
+        let running = series(&last, r#"trellis_heavy_jobs{state="running"}"#);
+        if running == Some(2.0) {
+            break;
+        }
+        assert!(
+            done.load(Ordering::SeqCst) < 4 && started.elapsed() < Duration::from_secs(120),
+            "the server never reported both heavy-job slots linting (after {:?}, {} of 4 lints \
+             answered); last /metrics:\n{last}",
+            started.elapsed(),
+            done.load(Ordering::SeqCst)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (linted_before, asked) = (done.load(Ordering::SeqCst), Instant::now());
+    let health = get(&agent(), &format!("{base}/healthz"), &[]);
+    let took = asked.elapsed();
+    let linted_after = done.load(Ordering::SeqCst);
+    assert_eq!(health.0, 200, "{}", health.2);
+    // Both slots were taken when /healthz was asked, and the lints are still running or
+    // waiting when it answers: it did not wait for them.
+    assert!(
+        linted_after < 4,
+        "every lint was answered before /healthz ({linted_before} before it was asked, \
+         {took:?} for it): it waited for them"
+    );
+    let results: Vec<Got> = lints.into_iter().map(|t| t.join().unwrap()).collect();
+    let linted = started.elapsed();
+    assert!(
+        took < linted,
+        "/healthz took {took:?}, the lints {linted:?}"
+    );
+    for got in &results {
+        assert_eq!(got.0, 200, "{}", got.2);
+        let body: Value = serde_json::from_str(&got.2).unwrap();
+        let unchecked = body["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "reachability-unchecked")
+            .count();
+        // The term budget stopped the check: most rules say they were not checked.
+        assert!(
+            unchecked > crate::hostile::HOSTILE_QUESTIONS * 3 * 9 / 10,
+            "{unchecked} rules unchecked"
+        );
+    }
+    let metrics = get(&agent(), &format!("{base}/metrics"), &[]).2;
+    assert_eq!(
+        series(&metrics, r#"trellis_heavy_jobs{state="running"}"#),
+        Some(0.0)
+    );
+    assert_eq!(
+        series(&metrics, r#"trellis_heavy_jobs{state="slots"}"#),
+        Some(2.0)
+    );
+    eprintln!("/healthz answered in {took:?} while 4 hostile lints took {linted:?}");
 }

@@ -444,3 +444,86 @@ async fn a_team_stores_a_bounded_number_of_lens_versions() {
         "nothing was imported"
     );
 }
+
+#[tokio::test]
+async fn with_every_heavy_slot_taken_a_lint_waits_its_bounded_time_then_gets_a_503() {
+    let app = TestApp::new().await;
+    let c = app.user("Bea Busy").await;
+    // The same data, with one heavy-job slot and a millisecond's wait for it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = server::web::AppState::new(app.store.clone(), dir.path().join("site"));
+    state.heavy = app::server::heavy::Heavy::new(1, std::time::Duration::from_millis(1));
+    let heavy = state.heavy.clone();
+    let app = TestApp::with_state(state, dir);
+    let c = Client {
+        app: app.clone(),
+        ..c
+    };
+    let busy_before = super::ops::metric(
+        &app.anonymous().get("/metrics").await.body,
+        r#"trellis_errors_total{kind="busy"}"#,
+    );
+    // Someone else's heavy job holds the only slot.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let heavy = heavy.clone();
+        tokio::spawn(async move { heavy.run("held", move || held.recv().is_ok()).await })
+    };
+    while heavy.running() < 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let lens = crate::hostile::hostile_lens();
+
+    // The REST API: 503, the API's error shape, the plain message, and when to try again.
+    let r = c
+        .send(
+            Request::post("/api/v1/lint")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(lens.clone()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.headers[header::RETRY_AFTER], "5");
+    let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(json["error"]["code"], "unavailable", "{json}");
+    assert_eq!(json["error"]["message"], app::server::heavy::BUSY, "{json}");
+    // The form: the same, as a page.
+    let r = upload(&c, &lens, "lint", "").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.headers[header::RETRY_AFTER], "5");
+    assert!(r.body.contains("Trellis is busy"), "{}", r.body);
+    // An import too, and nothing is stored.
+    let r = upload(&c, &lens_text(SAMPLE), "import", "").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(
+        app.store
+            .lenses(std::slice::from_ref(&c.team))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let busy_after = super::ops::metric(
+        &app.anonymous().get("/metrics").await.body,
+        r#"trellis_errors_total{kind="busy"}"#,
+    );
+    assert!(
+        busy_after >= busy_before + 3.0,
+        "{busy_before} -> {busy_after}"
+    );
+
+    // Once the slot is free, the same requests go through.
+    release.send(()).unwrap();
+    assert!(holder.await.unwrap().unwrap());
+    let r = c
+        .send(
+            Request::post("/api/v1/lint")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(lens))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("reachability-unchecked"));
+    import(&c, &lens_text(SAMPLE)).await;
+}

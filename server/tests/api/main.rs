@@ -12,6 +12,7 @@ mod database;
 mod exports;
 mod faults;
 mod fleet;
+mod hostile;
 mod journey;
 mod lenses;
 mod listing;

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode, header};
 
 use crate::client::TestApp;
 
-fn metric(text: &str, series: &str) -> f64 {
+pub(super) fn metric(text: &str, series: &str) -> f64 {
     text.lines()
         .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
         .unwrap_or(0.0)
