@@ -205,17 +205,35 @@ pub fn now_ms() -> i64 {
 /// Renders help Markdown to HTML and sanitizes it. The help comes from the questionnaire, so
 /// each text is rendered once and then served from a cache: sanitizing is the costliest step of
 /// a page.
+///
+/// A questionnaire can be an imported lens, so its text is not trusted: ammonia drops scripts,
+/// event handlers and `javascript:` links, and no image survives (an image would be fetched from
+/// wherever the lens points, by every reader of a page or a report): a Markdown image becomes its
+/// alt text, and an `<img>` element is removed.
 pub fn markdown(text: &str) -> String {
     static CACHE: std::sync::OnceLock<
         std::sync::RwLock<std::collections::HashMap<String, String>>,
     > = std::sync::OnceLock::new();
+    static SANITIZER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(html) = cache.read().ok().and_then(|c| c.get(text).cloned()) {
         return html;
     }
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let events = pulldown_cmark::Parser::new(text).filter(|e| {
+        !matches!(
+            e,
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image)
+        )
+    });
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
-    let clean = ammonia::clean(&html);
+    pulldown_cmark::html::push_html(&mut html, events);
+    let sanitizer = SANITIZER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.rm_tags(["img"]);
+        b
+    });
+    let clean = sanitizer.clean(&html).to_string();
     // Only questionnaire text comes here, so the cache is bounded by the content's size.
     if let Ok(mut c) = cache.write() {
         c.insert(text.to_owned(), clean.clone());

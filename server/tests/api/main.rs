@@ -11,6 +11,7 @@ mod client;
 mod database;
 mod exports;
 mod fleet;
+mod injection;
 mod journey;
 mod lenses;
 mod listing;
