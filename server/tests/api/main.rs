@@ -17,6 +17,7 @@ mod lenses;
 mod listing;
 mod ops;
 mod portable;
+mod redirects;
 mod rest;
 mod scaffold;
 mod store;
