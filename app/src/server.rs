@@ -114,23 +114,24 @@ impl AppContext {
     }
 }
 
-/// A failure, with the HTTP status it deserves. A 5xx never shows its cause to the user.
+/// A failure, with the HTTP status it deserves. A 5xx never shows its cause to the user, and a
+/// message quotes at most an excerpt of any input ([`questionnaires::excerpt::message`]).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 404.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     NotFound(String),
     /// 400, naming what is wrong.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     BadInput(String),
     /// 409.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     Conflict(String),
     /// 401.
     #[error("Sign in to see this.")]
     Unauthorized,
     /// 403, saying which role it needs.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     Forbidden(String),
     /// 500; the cause is logged, not shown.
     #[error("something went wrong on our side")]

@@ -9,6 +9,7 @@ mod access;
 mod cli;
 mod client;
 mod database;
+mod echo;
 mod exports;
 mod fleet;
 mod injection;
