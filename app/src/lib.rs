@@ -10,6 +10,7 @@
 //! - [`App`] and [`shell`]: the router and the HTML document around it;
 //! - [`api`]: server functions and the view models they carry;
 //! - [`charts`]: score bars, the cost chart and pattern diagrams, as SVG;
+//! - [`redirect`]: which `?next=` page a sign-in may go to;
 //! - `pages`: one module per page;
 //! - [`server`] and [`store`] (server only): loading, saving and all SQL.
 
@@ -23,6 +24,7 @@ pub mod auth;
 pub mod charts;
 mod pages;
 pub use pages::utc;
+pub mod redirect;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

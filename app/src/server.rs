@@ -128,23 +128,24 @@ impl AppContext {
     }
 }
 
-/// A failure, with the HTTP status it deserves. A 5xx never shows its cause to the user.
+/// A failure, with the HTTP status it deserves. A 5xx never shows its cause to the user, and a
+/// message quotes at most an excerpt of any input ([`questionnaires::excerpt::message`]).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 404.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     NotFound(String),
     /// 400, naming what is wrong.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     BadInput(String),
     /// 409.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     Conflict(String),
     /// 401.
     #[error("Sign in to see this.")]
     Unauthorized,
     /// 403, saying which role it needs.
-    #[error("{0}")]
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
     Forbidden(String),
     /// 500; the cause is logged, not shown.
     #[error("something went wrong on our side")]
@@ -239,8 +240,14 @@ pub fn now_ms() -> i64 {
 /// each text is rendered once and then served from a cache: sanitizing is the costliest step of
 /// a page. An imported lens has its texts rendered when it is parsed, off the async workers
 /// ([`warm_markdown`]).
+///
+/// A questionnaire can be an imported lens, so its text is not trusted: ammonia drops scripts,
+/// event handlers and `javascript:` links, and no image survives (an image would be fetched from
+/// wherever the lens points, by every reader of a page or a report): a Markdown image becomes its
+/// alt text, and an `<img>` element is removed.
 pub fn markdown(text: &str) -> String {
     static CACHE: std::sync::OnceLock<std::sync::Mutex<RenderedCache>> = std::sync::OnceLock::new();
+    static SANITIZER: std::sync::OnceLock<ammonia::Builder<'static>> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(|| {
         std::sync::Mutex::new(RenderedCache {
             entries: lru::LruCache::unbounded(),
@@ -251,9 +258,21 @@ pub fn markdown(text: &str) -> String {
     if let Some(html) = lock().entries.get(text) {
         return html.clone();
     }
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let events = pulldown_cmark::Parser::new(text).filter(|e| {
+        !matches!(
+            e,
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image)
+        )
+    });
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
-    let clean = ammonia::clean(&html);
+    pulldown_cmark::html::push_html(&mut html, events);
+    let sanitizer = SANITIZER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.rm_tags(["img"]);
+        b
+    });
+    let clean = sanitizer.clean(&html).to_string();
     lock().insert(text, &clean);
     clean
 }

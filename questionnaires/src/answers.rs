@@ -110,10 +110,13 @@ impl std::fmt::Display for AnswerError {
     }
 }
 
+/// An error. What it quotes of the file is bounded ([`crate::excerpt`]): a 100 KB key or value
+/// shows as an excerpt, in the key and in the message.
 fn err(key: impl Into<String>, message: impl Into<String>) -> AnswerError {
+    let (key, message) = (key.into(), message.into());
     AnswerError {
-        key: key.into(),
-        message: message.into(),
+        key: crate::excerpt::excerpt(&key).into_owned(),
+        message: crate::excerpt::message(&message).into_owned(),
     }
 }
 
@@ -450,6 +453,31 @@ mod tests {
             "questionnaire = \"serverless-review\"\n[workload]\nname = \"W\"\n[answers]\n{answers}"
         );
         parse_answers_file(&text, Format::Toml, crate::builtin())
+    }
+
+    /// An error quotes an excerpt of a huge key or value, never all of it.
+    #[test]
+    fn errors_quote_only_an_excerpt_of_a_huge_value() {
+        let huge = "y".repeat(100 * 1024);
+        let errs = parse(&format!(
+            "\"{huge}\" = 1\ntraffic_shape = \"{huge}\"\nentry_point = [\"{huge}\", \"{huge}\"]\n"
+        ))
+        .unwrap_err();
+        let text =
+            format!("questionnaire = \"{huge}\"\n\"{huge}\" = 1\n[workload]\nname = \"W\"\n");
+        let more = parse_answers_file(&text, Format::Toml, crate::builtin()).unwrap_err();
+        assert!(errs.len() + more.len() >= 5, "{errs:?} {more:?}");
+        let run = "y".repeat(crate::excerpt::EXCERPT_CHARS);
+        for e in errs.iter().chain(&more) {
+            let shown = e.to_string();
+            assert!(
+                shown.chars().count() < 400 && !shown.contains(&run),
+                "{} characters: {}…",
+                shown.chars().count(),
+                shown.chars().take(200).collect::<String>()
+            );
+        }
+        assert!(errs.iter().any(|e| e.message.contains("yyy…`")), "{errs:?}");
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding. What it quotes of the lens is bounded ([`crate::excerpt`]): a 100 KB id, key,
+    /// URL or condition shows as an excerpt, in the message, the pointer and the question.
     pub(crate) fn new(
         severity: Severity,
         code: &str,
@@ -78,12 +80,23 @@ impl Finding {
         pointer: String,
         message: String,
     ) -> Finding {
+        use crate::excerpt::excerpt;
         Finding {
             severity,
             code: code.to_owned(),
-            question: question.map(str::to_owned),
-            pointer,
-            message,
+            question: question.map(|q| {
+                if q.chars().count() > spec::ID_MAX {
+                    excerpt(q).into_owned()
+                } else {
+                    q.to_owned()
+                }
+            }),
+            pointer: pointer
+                .split('/')
+                .map(excerpt)
+                .collect::<Vec<_>>()
+                .join("/"),
+            message: crate::excerpt::message(&message).into_owned(),
         }
     }
 

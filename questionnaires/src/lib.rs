@@ -10,7 +10,8 @@
 //! - [`report`] gathers all of that into the one model every export renders;
 //! - [`diff`] says what changed between two snapshots;
 //! - [`scaffold`] plans a starter project: its controls, and the answers each came from;
-//! - [`lens`] lints, imports and exports AWS Well-Architected custom lenses.
+//! - [`lens`] lints, imports and exports AWS Well-Architected custom lenses;
+//! - [`excerpt`] bounds how much of an input an error message quotes.
 
 pub mod answers;
 pub mod builtin;
@@ -19,6 +20,7 @@ pub mod condition;
 pub mod cost;
 pub mod diff;
 pub mod evaluate;
+pub mod excerpt;
 pub mod lens;
 pub mod load;
 pub mod model;

@@ -1842,3 +1842,45 @@ mod generated {
         }
     }
 }
+
+/// A finding quotes an excerpt of what it is about, never a whole 100 KB value: in the message,
+/// the pointer or the question.
+#[test]
+fn findings_quote_only_an_excerpt_of_a_huge_value() {
+    let huge = "x".repeat(100 * 1024);
+    let findings = lint_with(|v| {
+        let q = &mut v["pillars"][0]["questions"][0];
+        q["id"] = json!(huge);
+        q["choices"][0]["id"] = json!(huge);
+        q["choices"][0]["improvementPlan"]["url"] = json!(format!("https://{huge}"));
+        q["helpfulResource"]["url"] = json!(format!("ftp://{huge}"));
+        q["riskRules"][0]["condition"] = json!(format!("{huge} && ("));
+        q[huge.as_str()] = json!(1);
+        v["pillars"][0]["id"] = json!(format!("{huge} `with` \"quotes\""));
+        v["schemaVersion"] = json!(huge);
+    });
+    assert!(findings.len() >= 5, "{}", show(&findings));
+    // `questionnaires::excerpt::{EXCERPT_CHARS, MESSAGE_CHARS}`.
+    let (excerpt, most) = (80, 1000);
+    let run = "x".repeat(excerpt);
+    for f in &findings {
+        for (field, text) in [
+            ("message", f.message.as_str()),
+            ("pointer", f.pointer.as_str()),
+            ("question", f.question.as_deref().unwrap_or("")),
+        ] {
+            assert!(
+                text.chars().count() <= most && !text.contains(&run),
+                "{} {field} quotes {} characters: {}…",
+                f.code,
+                text.chars().count(),
+                text.chars().take(200).collect::<String>()
+            );
+        }
+    }
+    assert!(
+        findings.iter().any(|f| f.message.contains("xxx…")),
+        "{}",
+        show(&findings)
+    );
+}

@@ -40,12 +40,12 @@ pub struct SignIn {
     next: String,
 }
 
+/// Where a form's `next` may send the browser: the path when it is certainly this site's
+/// ([`app::redirect::local_path`]), otherwise the home page. The handlers check it before anything
+/// is done (a hostile one becomes empty), so it can neither leave the site nor fail the request
+/// after a session was made.
 fn local(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
+    app::redirect::local_path(next).unwrap_or("/")
 }
 
 fn back_with_error(page: &str, next: &str, message: &str) -> Response {
@@ -59,7 +59,7 @@ fn normalize_email(email: &str) -> String {
 }
 
 /// Starts a session for `user`: a fresh id every time (so a session id planted before sign-in is
-/// worthless), and the old session, if any, ends.
+/// worthless), and the old session, if any, ends; then goes to `next` (see [`local`]).
 async fn start_session(
     state: &AppState,
     user_id: &str,
@@ -116,6 +116,7 @@ pub async fn sign_up(
     headers: HeaderMap,
     Form(form): Form<SignUp>,
 ) -> Response {
+    let next = app::redirect::local_path(&form.next).unwrap_or_default();
     let email = normalize_email(&form.email);
     let name = form.name.trim();
     let problem = if name.is_empty() || name.chars().count() > 100 {
@@ -137,7 +138,7 @@ pub async fn sign_up(
         None
     };
     if let Some(p) = problem {
-        return back_with_error("/signup", &form.next, &p);
+        return back_with_error("/signup", next, &p);
     }
     // Hashing is slow on purpose: off the async workers, as for signing in.
     let password = form.password.clone();
@@ -164,13 +165,13 @@ pub async fn sign_up(
             {
                 tracing::warn!(error = %e, "ending the previous session failed");
             }
-            signed_in(&state, &secret, &form.next)
+            signed_in(&state, &secret, next)
         }
         // Says so plainly: whoever can submit this form can also try to sign in, and the
         // sign-in form gives nothing away.
         Err(app::store::StoreError::Taken) => back_with_error(
             "/signup",
-            &form.next,
+            next,
             "An account with this email already exists. Sign in instead.",
         ),
         Err(e) => internal(&e.into()),
@@ -185,6 +186,7 @@ pub async fn sign_in(
     Form(form): Form<SignIn>,
 ) -> Response {
     let headers = parts.headers;
+    let next = app::redirect::local_path(&form.next).unwrap_or_default();
     let email = normalize_email(&form.email);
     // The peer's address (tests that drive the router without a socket have none).
     let address = parts
@@ -195,7 +197,7 @@ pub async fn sign_in(
     if let Err(auth::Wait(wait)) = state.throttle.attempt(&email, &address) {
         let mut res = back_with_error(
             "/signin",
-            &form.next,
+            next,
             &format!(
                 "Too many failed sign-ins for this account. Wait {} and try again.",
                 wait_words(wait)
@@ -219,11 +221,11 @@ pub async fn sign_in(
     match found {
         Some((user, _)) if ok => {
             state.throttle.succeeded(&email, &address);
-            start_session(&state, &user.id, &headers, &form.next)
+            start_session(&state, &user.id, &headers, next)
                 .await
                 .unwrap_or_else(|e| internal(&e))
         }
-        _ => back_with_error("/signin", &form.next, "The email or the password is wrong."),
+        _ => back_with_error("/signin", next, "The email or the password is wrong."),
     }
 }
 

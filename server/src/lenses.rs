@@ -232,7 +232,9 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, AppError> {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "lens" => {
-                u.file_name = field.file_name().unwrap_or("lens.json").to_owned();
+                // Shown back with the findings: an excerpt of a name, however long.
+                let name = field.file_name().unwrap_or("lens.json");
+                u.file_name = questionnaires::excerpt::excerpt(name).into_owned();
                 let bytes = field.bytes().await.map_err(bad)?;
                 if bytes.is_empty() {
                     continue;

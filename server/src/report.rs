@@ -8,6 +8,7 @@
 //! - [`csv`]: risks and checklist items with stable columns, for Jira and GitHub Projects;
 //! - [`adr`]: one MADR architecture decision record per pattern decision, as a zip;
 //! - [`backlog`]: one issue body per open checklist item, as a zip;
+//! - [`md_escape`]: what user and lens text may do in the Markdown exports (nothing active);
 //! - [`routes`]: the download routes, for a review, a milestone and a share link.
 
 pub mod adr;
@@ -15,6 +16,7 @@ pub mod backlog;
 pub mod csv;
 pub mod html;
 pub mod markdown;
+pub mod md_escape;
 pub mod pdf;
 pub mod routes;
 

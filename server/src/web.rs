@@ -283,6 +283,8 @@ pub(crate) fn app_error_page(e: &AppError) -> Response {
 
 /// A small, self-contained error page. The message is escaped.
 pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    // A message quotes at most an excerpt of what the request sent.
+    let message = &*questionnaires::excerpt::message(message);
     let escaped = app::escape_html(message);
     let items: String = escaped.lines().map(|l| format!("<li>{l}</li>")).collect();
     let body = format!(

@@ -18,12 +18,12 @@ fn query_error() -> Option<String> {
     use_query_map().read_untracked().get("error")
 }
 
-/// The `?next=` page to return to, when it is a local path.
+/// The `?next=` page to return to, when it is a local path ([`crate::redirect::local_path`]).
 fn next_page() -> String {
     use_query_map()
         .read_untracked()
         .get("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+        .and_then(|n| crate::redirect::local_path(&n).map(str::to_owned))
         .unwrap_or_default()
 }
 
@@ -35,7 +35,7 @@ pub fn SignInPage() -> impl IntoView {
     let signup = if next.is_empty() {
         "/signup".to_owned()
     } else {
-        format!("/signup?next={next}")
+        format!("/signup?next={}", crate::redirect::query_value(&next))
     };
     view! {
         <Title text="Sign in" />

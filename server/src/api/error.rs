@@ -88,11 +88,12 @@ pub fn code(status: StatusCode) -> &'static str {
 }
 
 impl ApiError {
-    /// An error with a status and a message.
+    /// An error with a status and a message, which quotes at most an excerpt of any input
+    /// ([`questionnaires::excerpt::message`]).
     pub fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            message: message.into(),
+            message: questionnaires::excerpt::message(&message.into()).into_owned(),
             details: None,
             cause: None,
             busy: false,
@@ -125,6 +126,11 @@ impl ApiError {
 
     /// 400 with every bad field: the message lists them, `details.fields` holds them.
     pub fn fields(errors: Vec<(String, String)>) -> ApiError {
+        use questionnaires::excerpt::{excerpt, message};
+        let errors: Vec<(String, String)> = errors
+            .into_iter()
+            .map(|(f, m)| (excerpt(&f).into_owned(), message(&m).into_owned()))
+            .collect();
         let message = errors
             .iter()
             .map(|(f, m)| format!("{f}: {m}"))

@@ -5,7 +5,8 @@
 //! its considered options are the other ranked patterns, whose pros and cons come from their
 //! signals and tradeoffs; its consequences are the chosen pattern's tradeoffs and failure modes,
 //! and its confirmation is the checklist items the pattern requires. The status is `proposed`:
-//! the team accepts a record by merging it.
+//! the team accepts a record by merging it. User and lens text is escaped
+//! ([`super::md_escape`]): it cannot carry HTML, a link or an image, or start a block.
 
 use std::io::Write;
 
@@ -13,16 +14,17 @@ use askama::Template;
 use questionnaires::report::{Decision, Report, ReportPattern};
 
 use super::Document;
+use super::md_escape::{filters, line};
 use super::routes::slug;
 
-/// One option with its pros and cons.
-struct OptionMd<'a> {
-    name: &'a str,
+/// One option with its pros and cons, its text escaped.
+struct OptionMd {
+    name: String,
     chosen: bool,
     summary: String,
     rank: usize,
     score: f64,
-    fit: &'a str,
+    fit: String,
     good: Vec<String>,
     bad: Vec<String>,
     tradeoffs: Vec<String>,
@@ -37,7 +39,7 @@ struct AdrMd<'a> {
     date: &'a str,
     context: Vec<String>,
     drivers: Vec<String>,
-    options: Vec<OptionMd<'a>>,
+    options: Vec<OptionMd>,
     good: Vec<String>,
     bad: Vec<String>,
     tradeoffs: Vec<String>,
@@ -45,24 +47,20 @@ struct AdrMd<'a> {
     confirmation: Vec<String>,
 }
 
-/// One line of Markdown: line breaks would end a list item.
-fn line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// A sentence to follow "because", on one line.
 fn because(s: &str) -> String {
-    questionnaires::report::lower_first(&line(s))
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    line(&questionnaires::report::lower_first(&flat))
 }
 
-fn option<'a>(p: &'a ReportPattern, chosen: bool) -> OptionMd<'a> {
+fn option(p: &ReportPattern, chosen: bool) -> OptionMd {
     OptionMd {
-        name: &p.name,
+        name: line(&p.name),
         chosen,
         summary: line(&p.summary),
         rank: p.rank,
         score: p.score,
-        fit: &p.fit,
+        fit: line(&p.fit),
         good: p.reasons.iter().map(|x| because(x)).collect(),
         bad: p.against.iter().map(|x| because(x)).collect(),
         tradeoffs: p.tradeoffs.iter().map(|x| line(x)).collect(),

@@ -1,10 +1,13 @@
 //! The backlog: one issue body per open checklist item (title, why, how to fix, links), zipped
 //! as `backlog/NN-item.md`, highest priority first, ready to paste into an issue tracker or to
-//! create with `gh issue create --title … --body-file …`. The first line is the title.
+//! create with `gh issue create --title … --body-file …`. The first line is the title. User and
+//! lens text is escaped ([`super::md_escape`]): it cannot carry HTML, a link or an image, or
+//! start a block.
 
 use askama::Template;
 use questionnaires::report::{Report, ReportItem};
 
+use super::md_escape::{filters, line};
 use super::{Document, Links};
 
 #[derive(Template)]
@@ -22,19 +25,15 @@ pub fn issue(r: &Report, i: &ReportItem, links: Option<&Links>) -> Result<String
         .required_by
         .iter()
         .filter_map(|p| r.pattern(p))
-        .map(|p| p.name.clone())
+        .map(|p| line(&p.name))
         .collect();
     let questions = i
         .questions
         .iter()
         .filter_map(|q| r.answer(q))
         .map(|a| {
-            let title = a.title.replace(['\r', '\n'], " ");
-            let answer = a
-                .answer
-                .as_deref()
-                .unwrap_or("unanswered")
-                .replace(['\r', '\n'], " ");
+            let title = line(&a.title);
+            let answer = line(a.answer.as_deref().unwrap_or("unanswered"));
             match links {
                 Some(l) => format!("[{title}]({}): {answer}", l.question(&a.area, &a.question)),
                 None => format!("{title}: {answer}"),

@@ -1,7 +1,8 @@
 //! The report as HTML, from `templates/report.html`: the printable report page (with print CSS
 //! and a toolbar of downloads), and the same report as one self-contained file, with inline CSS
 //! and SVG and nothing fetched, that opens offline. User text is escaped by askama; questionnaire
-//! Markdown is rendered and sanitized (pulldown-cmark + ammonia) before it is inserted.
+//! Markdown is rendered and sanitized (pulldown-cmark + ammonia, no images) before it is inserted;
+//! and the file carries a strict Content-Security-Policy ([`CSP`]) in case anything slips through.
 
 use askama::Template;
 use questionnaires::report::Report;
@@ -57,6 +58,7 @@ struct Download {
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportHtml<'a> {
+    csp: &'static str,
     r: &'a Report,
     d: &'a Document,
     standalone: bool,
@@ -78,6 +80,13 @@ struct ReportHtml<'a> {
 fn md(text: &str) -> String {
     app::server::markdown(text)
 }
+
+/// The Content-Security-Policy the report carries in a `<meta>`, for its saved copies: a file
+/// opened from disk has no server to send one. It needs nothing but its inline style, inline SVG
+/// and the `data:` icon; everything else (scripts, images from elsewhere, fonts, frames, forms,
+/// a `<base>`) is refused, whatever a lens's text manages to put in it.
+pub const CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; \
+                       base-uri 'none'; form-action 'none'";
 
 /// The CSS class of a score band.
 fn band(s: Option<f64>) -> &'static str {
@@ -173,6 +182,7 @@ fn view<'a>(
         })
         .collect();
     ReportHtml {
+        csp: CSP,
         r,
         d: doc,
         standalone,

@@ -1,23 +1,22 @@
 //! The report as GitHub-flavoured Markdown, rendered with askama from `templates/report.md`:
 //! tables, a task-list checklist, links to the questions, and the charts as Mermaid (GitHub
 //! draws them). Also what changed between two snapshots (`templates/diff.md`). Every table cell
-//! is escaped so user text cannot break a table, and every Mermaid label is quoted.
+//! is escaped so user text cannot break a table, every Mermaid label is quoted, and no user or
+//! lens text can carry HTML, a link or an image, or start a block (see [`super::md_escape`]).
 
 use askama::Template;
 use questionnaires::report::{Report, ReportPattern};
 
+use super::md_escape::{block, cell, filters, line};
 use super::{Document, Links};
 
-/// Escapes text for a Markdown table cell: pipes and line breaks would end the cell.
-pub fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\r', '\n'], " ")
-}
-
-/// Escapes text for a Mermaid label in double quotes.
+/// Escapes text for a Mermaid label in double quotes: no quote to end it, no line break, and no
+/// angle bracket for an HTML label (Mermaid's `#…;` entity codes show them).
 fn mermaid(s: &str) -> String {
-    s.replace('"', "#quot;").replace(['\r', '\n'], " ")
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace(['\r', '\n'], " ")
 }
 
 /// A score as a whole number, or a dash.
@@ -149,14 +148,9 @@ fn flowchart(p: &ReportPattern) -> Option<String> {
 /// A question title, linked to the question when the review can be linked to.
 fn question(links: Option<&Links>, area: &str, id: &str, title: &str) -> String {
     match links {
-        Some(l) => format!("[{}]({})", cell(&link_text(title)), l.question(area, id)),
+        Some(l) => format!("[{}]({})", cell(title), l.question(area, id)),
         None => cell(title),
     }
-}
-
-/// Text for inside `[...]`: brackets would end the link text.
-fn link_text(s: &str) -> String {
-    s.replace('[', "\\[").replace(']', "\\]")
 }
 
 /// Renders the report.
@@ -233,22 +227,22 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
             Row(vec![
                 p.rank.to_string(),
                 cell(&p.name),
-                p.kind.clone(),
+                cell(&p.kind),
                 format!("{}", p.score),
-                p.fit.clone(),
+                cell(&p.fit),
             ])
         })
         .collect();
     let patterns = r
         .decided_patterns()
         .map(|p| PatternMd {
-            heading: format!("{}. {}", p.rank, p.name),
-            fit: format!("{} fit, score {}", p.fit, p.score),
-            summary: p.summary.trim().to_owned(),
-            services: p.services.join(", "),
-            reasons: p.reasons.clone(),
-            against: p.against.clone(),
-            tradeoffs: p.tradeoffs.clone(),
+            heading: format!("{}. {}", p.rank, line(&p.name)),
+            fit: format!("{} fit, score {}", line(&p.fit), p.score),
+            summary: block(p.summary.trim()),
+            services: line(&p.services.join(", ")),
+            reasons: p.reasons.iter().map(|x| line(x)).collect(),
+            against: p.against.iter().map(|x| line(x)).collect(),
+            tradeoffs: p.tradeoffs.iter().map(|x| line(x)).collect(),
             diagram: flowchart(p),
         })
         .collect();
@@ -294,21 +288,20 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         .filter(|i| i.status != "not_applicable")
         .map(|i| {
             let mark = if i.status == "open" { " " } else { "x" };
-            let mut extra = vec![format!("{} priority", i.priority), i.area_title.clone()];
+            let mut extra = vec![
+                format!("{} priority", line(&i.priority)),
+                line(&i.area_title),
+            ];
             if i.status == "accepted-risk" {
                 extra.push("risk accepted".to_owned());
             }
             if !i.owner.is_empty() {
-                extra.push(format!("owner: {}", i.owner));
+                extra.push(format!("owner: {}", line(&i.owner)));
             }
             if let Some(d) = &i.due_date {
-                extra.push(format!("due {d}"));
+                extra.push(format!("due {}", line(d)));
             }
-            format!(
-                "- [{mark}] **{}** ({})",
-                i.title.replace(['\r', '\n'], " "),
-                extra.join(", ").replace(['\r', '\n'], " ")
-            )
+            format!("- [{mark}] **{}** ({})", line(&i.title), extra.join(", "))
         })
         .collect();
     let answers = r
@@ -334,11 +327,8 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         .collect();
     ReportMd {
         r,
-        title: r.workload.name.replace(['\r', '\n'], " "),
-        description: r
-            .workload
-            .description
-            .trim()
+        title: line(&r.workload.name),
+        description: block(r.workload.description.trim())
             .lines()
             .collect::<Vec<_>>()
             .join("\n> "),
@@ -441,7 +431,8 @@ mod tests {
     fn cells_and_labels_cannot_break_out() {
         assert_eq!(cell("a|b\nc\\"), "a\\|b c\\\\");
         assert_eq!(mermaid("say \"hi\"\n"), "say #quot;hi#quot; ");
-        assert_eq!(link_text("[x]"), "\\[x\\]");
+        assert_eq!(mermaid("<img src=x>"), "#lt;img src=x#gt;");
+        assert_eq!(cell("[x]"), "\\[x\\]");
         assert_eq!(compact(1.50), "1.5");
         assert_eq!(compact(12.0), "12");
     }

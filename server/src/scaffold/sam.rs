@@ -12,6 +12,7 @@ use questionnaires::scaffold::{
 };
 
 use super::Files;
+use crate::report::md_escape::{self, filters};
 
 /// Settings a pattern does not use: the template never reads them for that pattern, and
 /// [`files`] refuses a plan that lacks a setting its pattern needs.
@@ -410,11 +411,10 @@ impl PlanHelpers for Readme<'_> {
 }
 
 impl Readme<'_> {
-    /// A table cell: pipes escaped, line breaks flattened.
+    /// A table cell: pipes escaped, line breaks flattened, nothing active (see
+    /// [`crate::report::md_escape`]).
     fn cell(&self, s: &str) -> String {
-        s.replace('\\', "\\\\")
-            .replace('|', "\\|")
-            .replace(['\n', '\r'], " ")
+        md_escape::cell(s)
     }
 
     /// The answers a control came from, as one cell.

@@ -24,7 +24,7 @@ pub(super) fn lens_text(name: &str) -> String {
 pub(super) const SAMPLE: &str = "06_waf_custom_lens_automation_sample.json";
 
 /// Posts the import form: `action` is `import` or `lint`; `into` an existing lens id or "".
-async fn upload(c: &Client, json: &str, action: &str, into: &str) -> Reply {
+pub(super) async fn upload(c: &Client, json: &str, action: &str, into: &str) -> Reply {
     let boundary = "trellis-test-boundary";
     let mut body = String::new();
     for (name, value) in [
