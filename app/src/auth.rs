@@ -296,12 +296,17 @@ impl Throttle {
     }
 
     /// The attempt of `email` from `address` proved the password: forgets the failures of
-    /// the account (from that address and overall).
+    /// the account (from that address and overall), and takes this attempt back from the
+    /// address's count (a sign-in is not a failure).
     pub fn succeeded(&self, email: &str, address: &str) {
         let mut map = self.keys.lock().unwrap_or_else(|e| e.into_inner());
-        let [pair, account, _] = Self::keys(email, address);
+        let [pair, account, (by_address, free, longest)] = Self::keys(email, address);
         map.remove(&pair.0);
         map.remove(&account.0);
+        if let Some(t) = map.get_mut(&by_address) {
+            t.count = t.count.saturating_sub(1);
+            t.next = t.last + delay(t.count, free, longest);
+        }
     }
 }
 
@@ -375,6 +380,11 @@ mod tests {
         t.succeeded("a@x", "2.2.2.2");
         // Other accounts from the burst's address are not held up either.
         assert!(t.attempt_at("b@x", "1.1.1.1", later).is_ok());
+        // Sign-ins that succeed are not failures: an address may sign in again and again.
+        for _ in 0..3 * FREE_PER_ADDRESS {
+            assert!(t.attempt_at("c@x", "3.3.3.3", later).is_ok());
+            t.succeeded("c@x", "3.3.3.3");
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod portable;
 mod templates;
 mod writer;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
-pub use batch::{AnswerWrite, BatchAudit, BatchError, BatchResult, Changed, Expect};
+pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, search_terms};
 pub use milestones::{Milestone, MilestoneRow};

@@ -40,6 +40,9 @@ pub struct Changed {
     pub answer: Option<Answer>,
 }
 
+/// Makes the audit log entries, as (target, detail), for the answers a batch changed.
+pub type AuditEntries = dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync;
+
 /// The audit log entries a batch writes in its own transaction, so that no answer is ever
 /// stored without its entry (or an entry without its answer).
 pub struct BatchAudit<'a> {
@@ -47,7 +50,7 @@ pub struct BatchAudit<'a> {
     pub team_id: &'a str,
     /// The entries (target, detail) for what changed; called once, before the commit, and
     /// only when something changed.
-    pub entries: &'a (dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync),
+    pub entries: &'a AuditEntries,
 }
 
 /// Why a batch was refused.

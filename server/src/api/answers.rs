@@ -6,7 +6,9 @@
 
 use app::auth::{Actor, Role};
 use app::server::{AppContext, now_ms};
-use app::store::{AnswerWrite, Assessment, BatchAudit, BatchError, BatchResult, Changed, Expect};
+use app::store::{
+    AnswerWrite, Assessment, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect,
+};
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -147,7 +149,7 @@ pub(super) async fn write(
     q: &Questionnaire,
     writes: &[AnswerWrite],
     clear_others: bool,
-    audit: &(dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync),
+    audit: &AuditEntries,
 ) -> Result<BatchResult, ApiError> {
     let audit = a.team_id.as_deref().map(|team_id| BatchAudit {
         team_id,

@@ -121,7 +121,7 @@ pub async fn put_answers_file(
         .collect();
     let replace = matches!(query.mode.unwrap_or_default(), Mode::Replace);
     let before = c.store.answers(&a.id).await?;
-    let summary = |changed: &[Changed]| {
+    let summary = move |changed: &[Changed]| {
         vec![(
             "answers file".to_owned(),
             format!(

@@ -19,8 +19,8 @@ use crate::fleet::{Served, agent, get, header, send, sign_up};
 /// Rounds of fill, fail, free and restart per test.
 const ROUNDS: usize = 5;
 
-/// The questions the writes go to: numbers, each write with a note of about 4 KB.
-const QUESTIONS: [&str; 6] = [
+/// Number questions the write-load tests write to (here each write with a note of about 4 KB).
+pub(crate) const QUESTIONS: [&str; 6] = [
     "peak_rps",
     "avg_rps",
     "monthly_requests",

@@ -393,14 +393,7 @@ fn after_kill_9_every_acknowledged_answer_is_there() {
         .as_str()
         .unwrap()
         .to_owned();
-    let questions = [
-        "peak_rps",
-        "avg_rps",
-        "monthly_requests",
-        "p99_duration_ms",
-        "avg_duration_ms",
-        "latency_target_ms",
-    ];
+    let questions = crate::faults::QUESTIONS;
     let acknowledged = Arc::new(AtomicUsize::new(0));
     // One writer per question; each remembers the last save acknowledged to it, and the one
     // it was sending when the server died.
