@@ -80,10 +80,20 @@ impl StoreError {
             | sqlx::Error::WorkerCrashed => true,
             sqlx::Error::Protocol(_) => true,
             // Postgres: connection exceptions (08), shutting down or starting up (57P01-57P03),
-            // too many connections (53300).
-            sqlx::Error::Database(db) => db.code().is_some_and(|c| {
-                c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300")
-            }),
+            // too many connections (53300); and any FATAL error, which ends the connection
+            // (a new connection refused at start, "could not write init file" on a full disk).
+            sqlx::Error::Database(db) => {
+                db.code().is_some_and(|c| {
+                    c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "53300")
+                }) || db
+                    .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    .is_some_and(|pg| {
+                        matches!(
+                            pg.severity(),
+                            sqlx::postgres::PgSeverity::Fatal | sqlx::postgres::PgSeverity::Panic
+                        )
+                    })
+            }
             _ => false,
         }
     }

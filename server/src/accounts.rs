@@ -103,6 +103,10 @@ fn internal(e: &AppError) -> Response {
             tracing::warn!(%cause, "an account request could not be stored");
             error_page(e.status(), &e.to_string())
         }
+        AppError::Internal(cause) => {
+            tracing::error!(%cause, "an account request failed");
+            error_page(e.status(), "Something went wrong on our side; try again.")
+        }
         _ => {
             tracing::error!(error = %e, "an account request failed");
             error_page(e.status(), "Something went wrong on our side; try again.")

@@ -92,7 +92,8 @@ impl Round<'_> {
     }
 
     /// One write of about 4 KB to question `q`: true when acknowledged, false when refused with
-    /// 507 (anything else fails the test).
+    /// 507, or with 503 where the database refused a new connection (Postgres cannot start a
+    /// session on a full disk); anything else fails the test.
     fn write(&mut self, q: &'static str) -> bool {
         self.writes += 1;
         let note = format!("write {} {}", self.writes, "x".repeat(4000));
@@ -114,9 +115,14 @@ impl Round<'_> {
                 seen.acked = Some((v["version"].as_i64().unwrap(), note));
                 true
             }
-            507 => {
+            507 | 503 => {
                 let e: Value = serde_json::from_str(&got.2).unwrap();
-                assert_eq!(e["error"]["code"], "insufficient_storage", "{e}");
+                let code = if got.0 == 507 {
+                    "insufficient_storage"
+                } else {
+                    "unavailable"
+                };
+                assert_eq!(e["error"]["code"], code, "{e}");
                 seen.refused.push(note);
                 false
             }
@@ -219,7 +225,7 @@ fn round(url: &str, logs: &Path, filler: &Path, name: &str) -> (usize, usize) {
         .map(str::to_owned);
     let full_signup = match signup.0 {
         303 => Some(cookie.expect("a sign-up acknowledged without a session cookie")),
-        507 => {
+        507 | 503 => {
             assert!(cookie.is_none(), "a session cookie on a refused sign-up");
             None
         }
