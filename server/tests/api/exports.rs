@@ -55,7 +55,8 @@ fn scenario(name: &str) -> Document {
     })
 }
 
-fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+/// The text files of a zip, by name.
+pub(super) fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     (0..zip.len())
         .map(|i| {

@@ -5,13 +5,13 @@
 //! http(s), no image and no injected heading; the HTML file has no script, image or handler and a
 //! strict CSP; the CSV has no cell a spreadsheet would run as a formula.
 
-use std::io::Read;
-
 use axum::http::StatusCode;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::client::{Client, TestApp};
+use super::exports::unzip;
 use super::lenses::{SAMPLE, import, lens_text, start};
+use super::scaffold::save;
 
 /// Every kind of payload, with a line break that would start a heading.
 const HOSTILE: &str = "Name\n# Injected <script>alert(1)</script> <img src=x onerror=alert(1)> \
@@ -89,27 +89,6 @@ fn active_html(html: &str) -> Vec<String> {
         }
     }
     found
-}
-
-fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut f = zip.by_index(i).unwrap();
-            let mut text = String::new();
-            f.read_to_string(&mut text).unwrap();
-            (f.name().to_owned(), text)
-        })
-        .collect()
-}
-
-async fn save(c: &Client, id: &str, area: &str, fields: &[(&str, &str)]) {
-    let mut form = fields.to_vec();
-    form.push(("save", "stay"));
-    let r = c
-        .post(&format!("/assessments/{id}/review/{area}/save"), &form)
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 /// A built-in review made of hostile text, with a decision (so ADRs and a starter exist), a

@@ -23,7 +23,7 @@ fn entries(bytes: &[u8]) -> Vec<(String, u32, Vec<u8>)> {
 }
 
 /// Saves answers of one area through the plain form.
-async fn save(c: &Client, id: &str, area: &str, fields: &[(&str, &str)]) {
+pub(super) async fn save(c: &Client, id: &str, area: &str, fields: &[(&str, &str)]) {
     let mut form = fields.to_vec();
     form.push(("save", "stay"));
     let r = c
