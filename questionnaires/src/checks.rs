@@ -30,6 +30,24 @@ pub const REQUIRED_LIMITS: &[&str] = &[
     "dynamodb_item",
 ];
 
+/// Every check's id. A pattern's `relieves` names these.
+pub const CHECK_IDS: &[&str] = &[
+    "lambda_concurrency",
+    "reserved_concurrency",
+    "sync_payload",
+    "api_timeout",
+    "async_payload",
+    "sqs_message_size",
+    "sns_message_size",
+    "eventbridge_event_size",
+    "stepfunctions_payload_size",
+    "dynamodb_item_size",
+    "lambda_timeout",
+    "workflow_duration",
+    "cold_start",
+    "cost_break_even",
+];
+
 /// Share of a limit from which a check warns.
 const WARN_AT: f64 = 0.8;
 
@@ -490,6 +508,10 @@ pub(crate) fn run(
 
     cold_start(&mut c);
     cost_check(&mut c, cost);
+    debug_assert!(
+        c.ran.iter().all(|r| CHECK_IDS.contains(&&*r.id)),
+        "a check ran whose id is not in CHECK_IDS"
+    );
     (c.ran, c.skipped)
 }
 

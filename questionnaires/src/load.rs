@@ -861,6 +861,37 @@ fn load_patterns(
         };
         let pos = signals(&p.signals, "signals");
         let neg = signals(&p.anti_signals, "anti_signals");
+        if p.roles.is_empty() {
+            errors.add(
+                PATTERNS,
+                label.clone(),
+                "a pattern needs `roles`: \"backbone\", \"add_on\" or both",
+            );
+        }
+        let backbone = p.roles.contains(&raw::RawRole::Backbone);
+        let add_on = p.roles.contains(&raw::RawRole::AddOn);
+        let backbone_when = p.backbone_when.as_ref().and_then(|w| {
+            if !backbone {
+                errors.add(
+                    PATTERNS,
+                    label.clone(),
+                    "`backbone_when` needs the role \"backbone\"",
+                );
+            }
+            errors.condition(PATTERNS, &format!("{label} backbone_when"), w, table, None)
+        });
+        if add_on {
+            errors.check_text(PATTERNS, &label, "addresses", &p.addresses);
+        }
+        for r in &p.relieves {
+            if !crate::checks::CHECK_IDS.contains(&r.as_str()) {
+                errors.add(
+                    PATTERNS,
+                    label.clone(),
+                    format!("`relieves` names `{r}`, which is not a check"),
+                );
+            }
+        }
         if let Ok(id) = PatternId::parse(&p.id) {
             out.push(Pattern {
                 id,
@@ -882,6 +913,11 @@ fn load_patterns(
                     nodes: p.diagram.nodes,
                     edges: p.diagram.edges,
                 },
+                backbone,
+                backbone_when,
+                add_on,
+                addresses: p.addresses.as_str().into(),
+                relieves: p.relieves,
             });
         }
     }

@@ -359,6 +359,16 @@ pub struct Pattern {
     pub anti_signals: Vec<Signal>,
     /// Boxes and arrows.
     pub diagram: Diagram,
+    /// Whether it can carry the workload's requests (the backbone of a design).
+    pub backbone: bool,
+    /// When it can be the backbone; `None`: whenever it is one.
+    pub backbone_when: Option<Condition>,
+    /// Whether it can combine with a backbone as an add-on.
+    pub add_on: bool,
+    /// What it adds to a design, as an add-on: one sentence.
+    pub addresses: Text,
+    /// Ids of checks whose failure it removes (a failing check lifts it in the ranking).
+    pub relieves: Vec<String>,
 }
 
 /// A weighted, explained condition for or against a pattern.
@@ -523,6 +533,8 @@ input_enum!(
         ReservedConcurrency => "reserved_concurrency",
         DbReadsPerRequest => "db_reads_per_request",
         DbWritesPerRequest => "db_writes_per_request",
+        ConsumersPerEvent => "consumers_per_event",
+        BatchSize => "batch_size",
     }
 );
 

@@ -153,6 +153,21 @@ pub(crate) struct RawPattern {
     pub anti_signals: Vec<RawSignal>,
     #[serde(default)]
     pub diagram: RawDiagram,
+    #[serde(default)]
+    pub roles: Vec<RawRole>,
+    #[serde(default)]
+    pub backbone_when: Option<String>,
+    #[serde(default)]
+    pub addresses: String,
+    #[serde(default)]
+    pub relieves: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawRole {
+    Backbone,
+    AddOn,
 }
 
 #[derive(Debug, Deserialize)]
