@@ -13,6 +13,9 @@
 //! Unanswered and not-applicable questions are left out, not counted as zero; progress is reported
 //! separately, so a half-finished review is visibly half-finished rather than silently low.
 //! Scores are rounded to one decimal.
+//!
+//! Under 80 % coverage the scores are provisional, and any blocker (a high risk or a failed
+//! check) caps the overall score at 59: see [`crate::verdict`] for the rule.
 
 use std::collections::BTreeMap;
 
@@ -26,7 +29,8 @@ use crate::model::{
     AreaId, ConditionInput, Improvement, ItemId, NumberInput, PatternId, QuestionId, Questionnaire,
     Risk, Text,
 };
-use crate::recommend::{self, Recommendation, Verdict};
+use crate::recommend::{self, Design, Recommendation};
+use crate::verdict::{self, Verdict};
 
 /// Which questionnaire produced an evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -54,10 +58,16 @@ pub struct Evaluation {
     pub questions: Vec<QuestionResult>,
     /// High, then medium risks, each explained.
     pub risks: Vec<RiskItem>,
-    /// Patterns, best first.
+    /// Patterns, the backbone first, then by score.
     pub recommendations: Vec<Recommendation>,
-    /// Whether serverless fits, in one sentence.
+    /// The backbone and its add-ons.
+    #[serde(default)]
+    pub design: Design,
+    /// Whether serverless fits, what blocks it, in one sentence.
     pub verdict: Verdict,
+    /// Answers that contradict each other.
+    #[serde(default)]
+    pub inconsistencies: Vec<Inconsistency>,
     /// Quantitative checks that ran.
     pub checks: Vec<CheckResult>,
     /// Checks that need more answers.
@@ -84,10 +94,28 @@ pub struct Progress {
 /// Scores out of 100.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Scores {
-    /// The overall score, when any area has one.
+    /// The overall score, when any area has one; capped at 59 when anything blocks.
     pub overall: Option<f64>,
     /// Area id → score (null when nothing in it is answered).
     pub areas: BTreeMap<AreaId, Option<f64>>,
+    /// Answered ÷ applicable questions, 0–1.
+    #[serde(default)]
+    pub coverage: f64,
+    /// True under 80 % coverage: no score is final yet.
+    #[serde(default)]
+    pub provisional: bool,
+    /// The overall score before the blocker cap, when the cap lowered it.
+    #[serde(default)]
+    pub uncapped: Option<f64>,
+}
+
+/// Two answers that cannot both be right.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Inconsistency {
+    /// The questions involved.
+    pub questions: Vec<QuestionId>,
+    /// What does not add up.
+    pub message: String,
 }
 
 /// One area's result.
@@ -398,12 +426,27 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
         questions.push(result);
     }
 
-    let (areas, scores, progress) = score(q, &questions);
+    let (areas, mut scores, progress) = score(q, &questions);
     let risks = collect_risks(q, &state, &questions);
-    let recommendations = recommend::rank(q, &state);
-    let verdict = recommend::verdict(&recommendations);
     let cost = cost::estimate(&state);
     let (checks, skipped_checks) = checks::run(&state, cost.as_ref());
+    let (recommendations, design) = recommend::rank(q, &state, &checks);
+    let blockers = verdict::blockers(&risks, &checks);
+    scores.coverage = (verdict::coverage(&progress) * 1000.0).round() / 1000.0;
+    scores.provisional = verdict::coverage(&progress) < verdict::COMPLETE_AT;
+    if !blockers.is_empty()
+        && let Some(overall) = scores.overall.filter(|o| *o > verdict::BLOCKED_SCORE_CAP)
+    {
+        scores.uncapped = Some(overall);
+        scores.overall = Some(verdict::BLOCKED_SCORE_CAP);
+    }
+    let verdict = verdict::decide(
+        &recommendations,
+        design.backbone.is_some(),
+        blockers,
+        &progress,
+    );
+    let inconsistencies = inconsistencies(&state);
     let checklist = checklist(q, &state, &questions, &recommendations);
 
     Evaluation {
@@ -418,7 +461,9 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
         questions,
         risks,
         recommendations,
+        design,
         verdict,
+        inconsistencies,
         checks,
         skipped_checks,
         cost,
@@ -486,9 +531,85 @@ fn score(q: &Questionnaire, questions: &[QuestionResult]) -> (Vec<AreaResult>, S
         Scores {
             overall,
             areas: by_id,
+            coverage: 0.0,
+            provisional: true,
+            uncapped: None,
         },
         progress,
     )
+}
+
+/// How far a monthly volume may stray from the average rate × a month before it is flagged.
+const VOLUME_TOLERANCE: f64 = 2.0;
+
+/// Answers that contradict each other: they are flagged, and the engine still uses them as given.
+fn inconsistencies(state: &State<'_>) -> Vec<Inconsistency> {
+    use crate::condition::num;
+    let mut out = Vec::new();
+    let mut flag = |inputs: &[NumberInput], message: String| {
+        out.push(Inconsistency {
+            questions: inputs
+                .iter()
+                .filter_map(|n| state.input_question(*n).cloned())
+                .collect(),
+            message,
+        });
+    };
+    if let (Some(avg), Some(peak)) = (
+        state.input(NumberInput::AvgRps),
+        state.input(NumberInput::PeakRps),
+    ) && avg > peak
+    {
+        flag(
+            &[NumberInput::AvgRps, NumberInput::PeakRps],
+            format!(
+                "The average rate ({} req/s) is above the peak ({} req/s): one of them is wrong, and the concurrency check and the cost model read both.",
+                num(avg),
+                num(peak)
+            ),
+        );
+    }
+    if let (Some(monthly), Some(avg)) = (
+        state.input(NumberInput::MonthlyRequests),
+        state.input(NumberInput::AvgRps),
+    ) {
+        let seconds = state
+            .q
+            .figures
+            .assumptions
+            .get("seconds_per_month")
+            .map_or(2_592_000.0, |f| f.value);
+        let implied = avg * seconds;
+        if implied > 0.0
+            && monthly > 0.0
+            && (monthly / implied > VOLUME_TOLERANCE || implied / monthly > VOLUME_TOLERANCE)
+        {
+            flag(
+                &[NumberInput::MonthlyRequests, NumberInput::AvgRps],
+                format!(
+                    "{} requests a month is far from the average rate of {} req/s, which makes about {} a month: the cost model uses the monthly figure.",
+                    num(monthly),
+                    num(avg),
+                    num(implied.round())
+                ),
+            );
+        }
+    }
+    if let (Some(avg), Some(p99)) = (
+        state.input(NumberInput::AvgDurationMs),
+        state.input(NumberInput::P99DurationMs),
+    ) && avg > p99
+    {
+        flag(
+            &[NumberInput::AvgDurationMs, NumberInput::P99DurationMs],
+            format!(
+                "The average duration ({} ms) is above the p99 duration ({} ms), which cannot be.",
+                num(avg),
+                num(p99)
+            ),
+        );
+    }
+    out
 }
 
 fn collect_risks(

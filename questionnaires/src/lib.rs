@@ -7,6 +7,7 @@
 //! - [`builtin`] is the embedded serverless review;
 //! - [`parse_answers_file`] reads an answers file (TOML or JSON) against a questionnaire;
 //! - [`evaluate`] turns answers into risks, scores, ranked patterns, checks, cost and a checklist;
+//! - [`verdict`] decides whether serverless fits and what blocks the design, by a documented rule;
 //! - [`report`] gathers all of that into the one model every export renders;
 //! - [`diff`] says what changed between two snapshots;
 //! - [`scaffold`] plans a starter project: its controls, and the answers each came from;
@@ -27,6 +28,7 @@ pub mod model;
 pub mod recommend;
 pub mod report;
 pub mod scaffold;
+pub mod verdict;
 
 pub use answers::{
     Answer, AnswerError, AnswerValue, Answers, AnswersFile, Format, Workload, parse_answers_file,

@@ -1,14 +1,25 @@
-//! Pattern recommendations: every pattern scored by its fired signals, ranked, and explained.
+//! Pattern recommendations as a design: a backbone plus add-ons, every pattern scored and explained.
 //!
-//! score = Σ weight of signals that are true − Σ weight of anti-signals that are true.
-//! Ties keep catalog order. A signal over unanswered questions is unknown and counts for nothing,
-//! so recommendations firm up as the review fills in.
+//! score = Σ weight of signals that are true − Σ weight of anti-signals that are true
+//!       ± [`STEER`] per failed check (a pattern that `relieves` the check gains, one that lists the
+//!         check's limit among its own loses).
+//!
+//! A signal over unanswered questions is unknown and counts for nothing, so recommendations firm up
+//! as the review fills in. Fit is told in words: strong (8 or more), good (4 to 8), weak (above 0),
+//! poor.
+//!
+//! **The design.** The backbone is the best-scoring pattern that can carry the workload's requests
+//! (role `backbone`, and its `backbone_when`, if any, not ruled out by the answers); it is
+//! `recommendations[0]`. The rest follow by score, ties in catalog order. Add-ons are the patterns
+//! with the role `add_on`, other than the backbone, whose fit is good or strong: they combine with
+//! the backbone rather than compete with it (a fan-out or a workflow next to an API).
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::condition::{Fact, Tri};
+use crate::checks::{CheckResult, CheckStatus};
+use crate::condition::{CmpOp, Fact, Tri};
 use crate::evaluate::State;
 use crate::model::{Pattern, PatternId, PatternKind, Questionnaire, Signal, Text};
 
@@ -68,15 +79,6 @@ pub struct Recommendation {
     pub scaffold: bool,
 }
 
-/// The one-line answer to "does serverless fit?".
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
-pub struct Verdict {
-    /// False when the best fit is containers, or nothing fits.
-    pub serverless_fits: bool,
-    /// The sentence to show.
-    pub message: String,
-}
-
 fn fired(signals: &[Signal], state: &State<'_>, q: &Questionnaire) -> Vec<Reason> {
     signals
         .iter()
@@ -90,9 +92,52 @@ fn fired(signals: &[Signal], state: &State<'_>, q: &Questionnaire) -> Vec<Reason
         .collect()
 }
 
-fn recommend(p: &Pattern, state: &State<'_>, q: &Questionnaire) -> Recommendation {
-    let reasons = fired(&p.signals, state, q);
-    let against = fired(&p.anti_signals, state, q);
+/// How much a failed check moves a pattern that removes it, or keeps it.
+pub const STEER: f64 = 4.0;
+
+fn steer(
+    p: &Pattern,
+    checks: &[CheckResult],
+    reasons: &mut Vec<Reason>,
+    against: &mut Vec<Reason>,
+) {
+    for c in checks.iter().filter(|c| c.status == CheckStatus::Fail) {
+        let when: Text = format!("check {} failed", c.id).into();
+        let facts = vec![Fact::Number {
+            subject: format!("check.{}", c.id).into(),
+            value: c.value,
+            op: CmpOp::Gt,
+            against: Some(c.limit_id.as_str().into()),
+            bound: c.limit,
+            holds: true,
+        }];
+        if p.relieves.iter().any(|r| *r == *c.id) {
+            reasons.push(Reason {
+                text: format!("It removes a failing check, {}: {}", c.title, c.message).into(),
+                weight: STEER,
+                when,
+                facts,
+            });
+        } else if p.limits.contains(&c.limit_id) {
+            against.push(Reason {
+                text: format!("It keeps a failing check, {}: {}", c.title, c.message).into(),
+                weight: STEER,
+                when,
+                facts,
+            });
+        }
+    }
+}
+
+fn recommend(
+    p: &Pattern,
+    state: &State<'_>,
+    q: &Questionnaire,
+    checks: &[CheckResult],
+) -> Recommendation {
+    let mut reasons = fired(&p.signals, state, q);
+    let mut against = fired(&p.anti_signals, state, q);
+    steer(p, checks, &mut reasons, &mut against);
     let score = reasons.iter().map(|r| r.weight).sum::<f64>()
         - against.iter().map(|r| r.weight).sum::<f64>();
     let fit = match score {
@@ -117,46 +162,123 @@ fn recommend(p: &Pattern, state: &State<'_>, q: &Questionnaire) -> Recommendatio
     }
 }
 
-/// Every pattern, best first.
-pub(crate) fn rank(q: &Questionnaire, state: &State<'_>) -> Vec<Recommendation> {
-    let mut recs: Vec<Recommendation> = q.patterns.iter().map(|p| recommend(p, state, q)).collect();
-    // `sort_by` is stable, so equal scores keep catalog order.
-    recs.sort_by(|a, b| b.score.total_cmp(&a.score));
-    for (i, r) in recs.iter_mut().enumerate() {
-        r.rank = i + 1;
-    }
-    recs
+/// Whether a pattern can be the backbone for these answers.
+fn can_carry(p: &Pattern, state: &State<'_>) -> bool {
+    p.backbone
+        && p.backbone_when
+            .as_ref()
+            .is_none_or(|c| c.eval(state) != Tri::False)
 }
 
-/// Says whether serverless fits, from the ranking.
-pub(crate) fn verdict(recs: &[Recommendation]) -> Verdict {
-    match recs.first() {
-        None => Verdict {
-            serverless_fits: true,
-            message: "Pattern recommendations come from the built-in serverless review; this questionnaire has no pattern catalog, so it recommends none.".into(),
-        },
-        Some(top) if top.score <= 0.0 => Verdict {
-            serverless_fits: true,
-            message: "Not enough answers yet to recommend a pattern: answer the workload fit questions first.".into(),
-        },
-        Some(top) if top.kind == PatternKind::Containers => {
-            let best_serverless = recs.iter().find(|r| r.kind == PatternKind::Serverless);
-            let why: Vec<&str> = top.reasons.iter().take(3).map(|r| &*r.text).collect();
-            Verdict {
-                serverless_fits: false,
-                message: format!(
-                    "Use containers: {} fits this workload better than any serverless pattern{}. {}",
-                    top.name,
-                    best_serverless.map_or(String::new(), |b| format!(" (best serverless option: {}, score {})", b.name, b.score)),
-                    why.join(" "),
-                )
-                .trim_end()
-                .to_owned(),
+/// Every pattern, the backbone first, then by score (ties in catalog order), and the design.
+pub(crate) fn rank(
+    q: &Questionnaire,
+    state: &State<'_>,
+    checks: &[CheckResult],
+) -> (Vec<Recommendation>, Design) {
+    let mut recs: Vec<(usize, Recommendation)> = q
+        .patterns
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, recommend(p, state, q, checks)))
+        .collect();
+    // `sort_by` is stable, so equal scores keep catalog order.
+    recs.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+    let backbone = recs
+        .iter()
+        .position(|(i, r)| r.score > 0.0 && can_carry(&q.patterns[*i], state));
+    if let Some(b) = backbone {
+        let top = recs.remove(b);
+        recs.insert(0, top);
+    }
+    let add_ons = recs
+        .iter()
+        .skip(usize::from(backbone.is_some()))
+        .filter(|(i, r)| q.patterns[*i].add_on && matches!(r.fit, Fit::Strong | Fit::Good))
+        .take(MAX_ADD_ONS)
+        .map(|(i, r)| AddOn {
+            pattern: r.pattern.clone(),
+            name: r.name.clone(),
+            fit: r.fit,
+            addresses: q.patterns[*i].addresses.clone(),
+            reasons: r.reasons.clone(),
+        })
+        .collect();
+    let design = Design {
+        backbone: backbone.map(|_| {
+            let (i, r) = &recs[0];
+            Backbone {
+                pattern: r.pattern.clone(),
+                name: r.name.clone(),
+                kind: r.kind,
+                fit: r.fit,
+                services: q.patterns[*i].services.clone(),
             }
+        }),
+        add_ons,
+    };
+    let recs = recs
+        .into_iter()
+        .enumerate()
+        .map(|(rank, (_, mut r))| {
+            r.rank = rank + 1;
+            r
+        })
+        .collect();
+    (recs, design)
+}
+
+/// At most this many add-ons are proposed.
+pub const MAX_ADD_ONS: usize = 5;
+
+/// A design: the pattern that carries the requests and the patterns that combine with it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Design {
+    /// The pattern that carries the workload's requests (entry, compute, store): the same as
+    /// `recommendations[0]`. None until some backbone pattern fits at all.
+    pub backbone: Option<Backbone>,
+    /// Patterns that combine with the backbone, best first.
+    pub add_ons: Vec<AddOn>,
+}
+
+/// The backbone of a design.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Backbone {
+    /// Pattern id.
+    pub pattern: PatternId,
+    /// Pattern name.
+    pub name: Text,
+    /// Serverless or containers.
+    pub kind: PatternKind,
+    /// How well it fits.
+    pub fit: Fit,
+    /// The AWS services it is built from.
+    pub services: Vec<String>,
+}
+
+/// A pattern that combines with the backbone.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct AddOn {
+    /// Pattern id.
+    pub pattern: PatternId,
+    /// Pattern name.
+    pub name: Text,
+    /// How well it fits.
+    pub fit: Fit,
+    /// What it adds to the design.
+    pub addresses: Text,
+    /// The answers that call for it.
+    pub reasons: Vec<Reason>,
+}
+
+impl Fit {
+    /// The word shown to readers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fit::Strong => "strong",
+            Fit::Good => "good",
+            Fit::Weak => "weak",
+            Fit::Poor => "poor",
         }
-        Some(top) => Verdict {
-            serverless_fits: true,
-            message: format!("Serverless fits: {} is the best match (score {}).", top.name, top.score),
-        },
     }
 }

@@ -10,7 +10,14 @@
 //! risks = ["idempotency:high"]                  # question:level that must be raised
 //! no_risk = ["ordering"]                        # questions that must carry no risk
 //! checks = { lambda_concurrency = "fail" }      # check id = status
+//! status = "fits_with_blockers"                 # verdict.status
+//! blockers = ["idempotency"]                    # risk or check ids among verdict.blockers
+//! add_ons = ["saga"]                            # patterns in design.add_ons
 //! ```
+//!
+//! Whatever a case expects, every case must hold the verdict's invariants: the backbone is
+//! `recommendations[0]`, a blocker caps the score at 59 and rules out `fits`, and every high risk
+//! and failed check is a blocker.
 
 use std::path::Path;
 
@@ -32,6 +39,11 @@ struct Expect {
     no_risk: Vec<String>,
     #[serde(default)]
     checks: std::collections::BTreeMap<String, String>,
+    status: Option<String>,
+    #[serde(default)]
+    blockers: Vec<String>,
+    #[serde(default)]
+    add_ons: Vec<String>,
 }
 
 fn run_case(path: &Path) -> Result<(), String> {
@@ -65,8 +77,14 @@ fn run_case(path: &Path) -> Result<(), String> {
             .map(|c| format!("{}={:?}", c.id, c.status))
             .collect();
         format!(
-            "{}\n    ranking: {}\n    risks: {}\n    checks: {}",
+            "{}\n    verdict: {} {:?}\n    ranking: {}\n    risks: {}\n    checks: {}",
             problems.join("\n    "),
+            e.verdict.status.as_str(),
+            e.design
+                .add_ons
+                .iter()
+                .map(|a| a.pattern.as_str())
+                .collect::<Vec<_>>(),
             ranking.join(", "),
             risks.join(", "),
             checks.join(", ")
@@ -107,6 +125,54 @@ fn check(e: &Evaluation, x: &Expect) -> Result<(), Vec<String>> {
             "serverless_fits is {}, expected {}",
             e.verdict.serverless_fits, x.serverless_fits
         ));
+    }
+    if let Some(status) = &x.status
+        && e.verdict.status.as_str() != status
+    {
+        problems.push(format!(
+            "verdict is `{}`, expected `{status}`: {}",
+            e.verdict.status.as_str(),
+            e.verdict.message
+        ));
+    }
+    for b in &x.blockers {
+        if !e.verdict.blockers.iter().any(|k| &k.id == b) {
+            problems.push(format!("expected blocker `{b}`"));
+        }
+    }
+    for a in &x.add_ons {
+        if !e.design.add_ons.iter().any(|k| k.pattern.as_str() == a) {
+            problems.push(format!("expected add-on `{a}`"));
+        }
+    }
+    if let Some(b) = &e.design.backbone
+        && e.recommendations.first().map(|r| &r.pattern) != Some(&b.pattern)
+    {
+        problems.push("the backbone is not recommendations[0]".to_owned());
+    }
+    let high = e
+        .risks
+        .iter()
+        .filter(|r| r.level == questionnaires::Risk::High)
+        .count();
+    let failed = e
+        .checks
+        .iter()
+        .filter(|c| c.status == questionnaires::checks::CheckStatus::Fail)
+        .count();
+    if e.verdict.blockers.len() != high + failed {
+        problems.push(format!(
+            "{} blockers for {high} high risks and {failed} failed checks",
+            e.verdict.blockers.len()
+        ));
+    }
+    if !e.verdict.blockers.is_empty() {
+        if e.scores.overall.is_some_and(|o| o > 59.0) {
+            problems.push("a blocked design scores above 59".to_owned());
+        }
+        if e.verdict.status.as_str() == "fits" {
+            problems.push("a blocked design `fits`".to_owned());
+        }
     }
     for r in &x.risks {
         let (q, level) = r.split_once(':').unwrap_or((r, "high"));

@@ -89,9 +89,27 @@ proptest! {
             prop_assert!(!r.reason.is_empty() && !r.rule.is_empty());
             prop_assert!(&*r.rule == "default" || !r.facts.is_empty(), "risk {} fired by `{}` without facts", r.question, r.rule);
         }
-        for pair in e.recommendations.windows(2) {
+        // The backbone comes first; the rest follow by score.
+        let skip = usize::from(e.design.backbone.is_some());
+        if let Some(b) = &e.design.backbone {
+            prop_assert_eq!(&e.recommendations[0].pattern, &b.pattern);
+        }
+        for pair in e.recommendations[skip..].windows(2) {
             prop_assert!(pair[0].score >= pair[1].score, "ranking out of order");
         }
+        for a in &e.design.add_ons {
+            prop_assert!(a.pattern != e.recommendations[0].pattern || e.design.backbone.is_none());
+            prop_assert!(!a.addresses.is_empty() && !a.reasons.is_empty());
+        }
+        // Blockers: every high risk and failed check; they cap the score and rule out `fits`.
+        let high = e.risks.iter().filter(|r| r.level == questionnaires::Risk::High).count();
+        let failed = e.checks.iter().filter(|c| c.status == questionnaires::checks::CheckStatus::Fail).count();
+        prop_assert_eq!(e.verdict.blockers.len(), high + failed);
+        if !e.verdict.blockers.is_empty() {
+            prop_assert!(e.scores.overall.is_none_or(|o| o <= 59.0));
+            prop_assert!(e.verdict.status != questionnaires::verdict::VerdictStatus::Fits);
+        }
+        prop_assert_eq!(e.scores.provisional, e.verdict.status == questionnaires::verdict::VerdictStatus::Incomplete);
         for r in &e.recommendations {
             let expected: f64 = r.reasons.iter().map(|x| x.weight).sum::<f64>() - r.against.iter().map(|x| x.weight).sum::<f64>();
             prop_assert!((r.score - expected).abs() < 1e-9);
