@@ -32,6 +32,8 @@ pub struct AssessmentSummary {
     pub to_confirm: usize,
     /// Overall score.
     pub overall: Option<f64>,
+    /// The verdict's label ("Fits, with blockers"), for lens-free reviews.
+    pub verdict: String,
     /// High risks.
     pub high: usize,
     /// Medium risks.

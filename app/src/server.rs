@@ -454,6 +454,7 @@ pub(crate) async fn list_assessments(
             answered: e.progress.answered,
             applicable: e.progress.applicable,
             overall: e.scores.overall,
+            verdict: e.verdict.status.label().to_owned(),
             high: e
                 .risks
                 .iter()

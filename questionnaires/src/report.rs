@@ -42,10 +42,19 @@ pub struct Report {
     pub workload: Workload,
     /// Answered out of applicable questions.
     pub progress: ReportProgress,
-    /// Overall score out of 100, when any area has one.
+    /// Overall score out of 100, when any area has one; capped at 59 while anything blocks.
     pub overall_score: Option<f64>,
-    /// Whether serverless fits, in one sentence.
+    /// The score before the blocker cap, when the cap lowered it.
+    #[serde(default)]
+    pub uncapped_score: Option<f64>,
+    /// True under 80 % coverage: the scores and the verdict are not final.
+    #[serde(default)]
+    pub provisional: bool,
+    /// Whether serverless fits, and what blocks the design.
     pub verdict: ReportVerdict,
+    /// The design: a backbone and the patterns that combine with it.
+    #[serde(default)]
+    pub design: ReportDesign,
     /// Per-area scores, in questionnaire order.
     pub areas: Vec<ReportArea>,
     /// High, then medium risks, each explained.
@@ -119,13 +128,62 @@ pub struct ReportProgress {
     pub applicable: usize,
 }
 
-/// Whether serverless fits.
+/// Whether serverless fits, and what blocks the design.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportVerdict {
+    /// `fits`, `fits_with_blockers`, `does_not_fit` or `incomplete`.
+    #[serde(default)]
+    pub status: String,
+    /// The status for people ("Fits, with blockers").
+    #[serde(default)]
+    pub label: String,
     /// False when the best fit is containers, or nothing fits yet.
     pub serverless_fits: bool,
     /// The sentence to show.
     pub message: String,
+    /// Every high risk and failed check.
+    #[serde(default)]
+    pub blockers: Vec<ReportBlocker>,
+}
+
+/// Something that must be dealt with before the design can be approved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportBlocker {
+    /// `risk` or `check`.
+    pub kind: String,
+    /// The question or check id.
+    pub id: String,
+    /// The question's or check's title.
+    pub title: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The design: a backbone and its add-ons.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportDesign {
+    /// The pattern that carries the requests (its id), the first recommendation; none yet when
+    /// no pattern fits.
+    pub backbone: Option<String>,
+    /// The backbone's name.
+    pub backbone_name: Option<String>,
+    /// Patterns that combine with it, best first.
+    pub add_ons: Vec<ReportAddOn>,
+}
+
+/// A pattern that combines with the backbone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportAddOn {
+    /// Pattern id.
+    pub pattern: String,
+    /// Pattern name.
+    pub name: String,
+    /// `strong` or `good`.
+    pub fit: String,
+    /// What it adds to the design.
+    pub addresses: String,
+    /// The answers that call for it.
+    pub reasons: Vec<String>,
 }
 
 /// One area's result.
@@ -398,12 +456,7 @@ fn state(s: ItemState) -> &'static str {
 }
 
 fn fit(f: Fit) -> &'static str {
-    match f {
-        Fit::Strong => "strong",
-        Fit::Good => "good",
-        Fit::Weak => "weak",
-        Fit::Poor => "poor",
-    }
+    f.as_str()
 }
 
 /// The patterns a review supports adopting: the best-ranked one, plus any other with a strong
@@ -536,9 +589,58 @@ pub fn build(input: Input<'_>) -> Report {
             applicable: e.progress.applicable,
         },
         overall_score: e.scores.overall,
+        uncapped_score: e.scores.uncapped,
+        provisional: e.scores.provisional,
         verdict: ReportVerdict {
+            status: e.verdict.status.as_str().to_owned(),
+            label: e.verdict.status.label().to_owned(),
             serverless_fits: e.verdict.serverless_fits,
             message: e.verdict.message.clone(),
+            blockers: e
+                .verdict
+                .blockers
+                .iter()
+                .map(|b| {
+                    let (kind, title) = match b.kind {
+                        crate::verdict::BlockerKind::Risk => (
+                            "risk",
+                            q.questions
+                                .iter()
+                                .find(|x| x.id.as_str() == b.id)
+                                .map(|x| x.title.to_string()),
+                        ),
+                        crate::verdict::BlockerKind::Check => (
+                            "check",
+                            e.checks
+                                .iter()
+                                .find(|c| *c.id == b.id)
+                                .map(|c| c.title.to_string()),
+                        ),
+                    };
+                    ReportBlocker {
+                        kind: kind.to_owned(),
+                        id: b.id.clone(),
+                        title: title.unwrap_or_else(|| b.id.clone()),
+                        message: b.message.clone(),
+                    }
+                })
+                .collect(),
+        },
+        design: ReportDesign {
+            backbone: e.design.backbone.as_ref().map(|b| b.pattern.to_string()),
+            backbone_name: e.design.backbone.as_ref().map(|b| b.name.to_string()),
+            add_ons: e
+                .design
+                .add_ons
+                .iter()
+                .map(|a| ReportAddOn {
+                    pattern: a.pattern.to_string(),
+                    name: a.name.to_string(),
+                    fit: a.fit.as_str().to_owned(),
+                    addresses: a.addresses.to_string(),
+                    reasons: a.reasons.iter().map(|r| r.text.to_string()).collect(),
+                })
+                .collect(),
         },
         areas: e
             .areas
@@ -825,10 +927,16 @@ mod tests {
                 applicable: 0,
             },
             overall_score: None,
+            uncapped_score: None,
+            provisional: true,
             verdict: ReportVerdict {
+                status: "incomplete".to_owned(),
+                label: "Incomplete".to_owned(),
                 serverless_fits: false,
                 message: String::new(),
+                blockers: Vec::new(),
             },
+            design: ReportDesign::default(),
             areas: Vec::new(),
             risks: Vec::new(),
             recommendations: Vec::new(),

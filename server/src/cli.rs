@@ -1,7 +1,8 @@
 //! The `trellis` command line. The commands, flags and exit codes are stable contracts:
 //! CI pipelines depend on them.
 //!
-//! Exit codes: 0 OK; 1 the `--fail-on` threshold was reached; 2 bad input (every problem is
+//! Exit codes: 0 OK; 1 the `--fail-on` threshold was reached, or `--require-complete` met an
+//! `incomplete` verdict; 2 bad input (every problem is
 //! listed on stderr, and nothing is written to stdout). `export-all` and `import-all` exit 2 on a
 //! bad document or a target that is not empty, and 1 when the database or a file fails.
 
@@ -42,6 +43,10 @@ pub enum Command {
         /// Exit 1 when a risk (or a failing check) at this level or above is found.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+        /// Exit 1 when the verdict is `incomplete` (under 80 % of the applicable questions
+        /// answered).
+        #[arg(long)]
+        require_complete: bool,
     },
     /// Render the report of an answers file offline, in any export format.
     Report {
@@ -237,7 +242,8 @@ pub fn run(cli: Cli) -> ExitCode {
             file,
             format,
             fail_on,
-        } => evaluate::run(&file, format, fail_on),
+            require_complete,
+        } => evaluate::run(&file, format, fail_on, require_complete),
         Command::Report { file, format, out } => report::run(&file, format, &out),
         Command::Scaffold {
             file,

@@ -324,7 +324,10 @@ fn Row(
                 <span class="small">{format!(" {}/{}", row.answered, row.applicable)}</span>
                 {(row.to_confirm > 0).then(|| view! { <span class="tag confirm">{format!("{} to confirm", row.to_confirm)}</span> })}
             </td>
-            <td><span class=super::score_class(row.overall)>{super::score_text(row.overall)}</span></td>
+            <td>
+                <span class=super::score_class(row.overall)>{super::score_text(row.overall)}</span>
+                <span class="muted small verdict-word">{row.verdict.clone()}</span>
+            </td>
             <td>
                 <span class="risk high" title="High risks">{row.high}</span>
                 " "

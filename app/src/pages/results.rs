@@ -10,6 +10,7 @@ use questionnaires::Risk;
 use questionnaires::checks::CheckStatus;
 use questionnaires::evaluate::RiskItem;
 use questionnaires::recommend::Recommendation;
+use questionnaires::verdict::{BlockerKind, VerdictStatus};
 
 use crate::api::{
     ChecklistRow, ResultsData as Page, RevokeShareLink, SaveChecklistItem, milestone_results,
@@ -151,8 +152,36 @@ fn Results(page: Page) -> impl IntoView {
             <div class="headline">
                 <div>
                     <h1>{format!("Results: {}", page.workload)}</h1>
-                    {page.lens.is_none().then(|| view! {
-                        <p class=if e.verdict.serverless_fits { "verdict fits" } else { "verdict containers" }>{e.verdict.message.clone()}</p>
+                    {page.lens.is_none().then(|| {
+                        let class = match e.verdict.status {
+                            VerdictStatus::Fits => "verdict fits",
+                            VerdictStatus::FitsWithBlockers => "verdict blocked",
+                            VerdictStatus::DoesNotFit => "verdict containers",
+                            VerdictStatus::Incomplete => "verdict incomplete",
+                        };
+                        view! {
+                            <p class=class>
+                                <span class="verdict-label">{e.verdict.status.label()}</span>
+                                " "
+                                {e.verdict.message.clone()}
+                            </p>
+                        }
+                    })}
+                    {(page.lens.is_none() && !e.verdict.blockers.is_empty()).then(|| view! {
+                        <details class="blockers" open=e.verdict.blockers.len() <= 5>
+                            <summary>{format!(
+                                "{} {} before approval",
+                                e.verdict.blockers.len(),
+                                if e.verdict.blockers.len() == 1 { "blocker to deal with" } else { "blockers to deal with" },
+                            )}</summary>
+                            <ul>{e.verdict.blockers.iter().map(|b| view! {
+                                <li>
+                                    <span class="tag">{match b.kind { BlockerKind::Risk => "high risk", BlockerKind::Check => "failed check" }}</span>
+                                    " "
+                                    {b.message.clone()}
+                                </li>
+                            }).collect_view()}</ul>
+                        </details>
                     })}
                     <p class="muted small">
                         {format!("{} of {} questions answered · {} {} · content {}", e.progress.answered, e.progress.applicable,
@@ -179,7 +208,10 @@ fn Results(page: Page) -> impl IntoView {
                 </div>
                 <div class="overall">
                     <span class=super::score_class(e.scores.overall)>{super::score_text(e.scores.overall)}</span>
-                    <span class="muted small">"overall score"</span>
+                    <span class="muted small">{if e.scores.provisional { "overall score, provisional" } else { "overall score" }}</span>
+                    {e.scores.uncapped.map(|u| view! {
+                        <span class="muted small">{format!("capped at 59 while blockers stand ({u:.0} before)")}</span>
+                    })}
                 </div>
             </div>
         </section>
@@ -204,6 +236,20 @@ fn Results(page: Page) -> impl IntoView {
                 }.into_any(),
                 None => recs.is_empty().then(|| view! { <p class="empty">"Answer the workload fit questions to get recommendations."</p> }).into_any(),
             }}
+            {e.design.backbone.as_ref().map(|b| view! {
+                <div class="design">
+                    <p>
+                        <strong>"Design: "</strong>
+                        {format!("{} carries the requests ({} fit)", b.name, b.fit.as_str())}
+                        {if e.design.add_ons.is_empty() { ", and no add-on is called for." } else { ", with these add-ons:" }}
+                    </p>
+                    {(!e.design.add_ons.is_empty()).then(|| view! {
+                        <ul>{e.design.add_ons.iter().map(|a| view! {
+                            <li><strong>{a.name.to_string()}</strong>{format!(" ({} fit): {}", a.fit.as_str(), a.addresses)}</li>
+                        }).collect_view()}</ul>
+                    })}
+                </div>
+            })}
             <ol class="recs">
                 {recs.into_iter().map(|r| {
                     let diagram = page.diagrams.iter().find(|(id, _)| id.as_str() == r.pattern.as_str()).map(|(_, svg)| svg.clone());
@@ -362,7 +408,7 @@ fn Rec(
         <li class="rec">
             <div class="rec-head">
                 <h3>{format!("{}. {}", r.rank, r.name)}</h3>
-                <span class="tag">{format!("score {}", r.score)}</span>
+                <span class="tag" title=format!("net weight of the signals: {}", r.score)>{format!("{} fit", r.fit.as_str())}</span>
                 {(r.kind == questionnaires::model::PatternKind::Containers).then(|| view! { <span class="tag containers">"containers"</span> })}
                 {starter.map(|href| view! { <a class="rec-starter small" href=href>"Starter project"</a> })}
             </div>

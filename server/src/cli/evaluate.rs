@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use questionnaires::checks::CheckStatus;
+use questionnaires::verdict::VerdictStatus;
 use questionnaires::{AnswersFile, Evaluation, Format, Risk, evaluate, parse_answers_file};
 use serde::Serialize;
 
@@ -42,7 +43,12 @@ pub(super) fn read(path: &Path) -> Result<AnswersFile, ExitCode> {
     })
 }
 
-pub(super) fn run(path: &Path, format: OutputFormat, fail_on: Option<FailOn>) -> ExitCode {
+pub(super) fn run(
+    path: &Path,
+    format: OutputFormat,
+    fail_on: Option<FailOn>,
+    require_complete: bool,
+) -> ExitCode {
     let file = match read(path) {
         Ok(f) => f,
         Err(code) => return code,
@@ -72,6 +78,10 @@ pub(super) fn run(path: &Path, format: OutputFormat, fail_on: Option<FailOn>) ->
         }
     }
     if fail_on.is_some_and(|t| reached(&evaluation, t)) {
+        return ExitCode::from(THRESHOLD);
+    }
+    if require_complete && evaluation.verdict.status == VerdictStatus::Incomplete {
+        eprintln!("{}", evaluation.verdict.message);
         return ExitCode::from(THRESHOLD);
     }
     ExitCode::SUCCESS

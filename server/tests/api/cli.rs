@@ -122,6 +122,43 @@ fn fail_on_exits_1_only_when_the_threshold_is_reached() {
 }
 
 #[test]
+fn require_complete_exits_1_on_an_incomplete_review_and_0_on_a_complete_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let four = write(
+        &dir,
+        "four.toml",
+        "questionnaire = \"serverless-review\"\n[workload]\nname = \"Four answers\"\n[answers]\n\
+         entry_point = [\"http_api\"]\ndata_store = [\"dynamodb\"]\ntraffic_shape = \"spiky\"\n\
+         query_patterns = \"key_value_known\"\n",
+    );
+    let out = trellis(&["evaluate", &four]);
+    assert_eq!(out.status.code(), Some(0), "without the flag, incomplete is not a failure");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"]["status"], "incomplete");
+    assert_eq!(json["scores"]["provisional"], true);
+    let out = trellis(&["evaluate", &four, "--require-complete"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Incomplete: 4 of "));
+
+    let case = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../questionnaires/tests/cases/09_payment_capture_no_idempotency.toml"
+    );
+    let out = trellis(&["evaluate", case, "--require-complete"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["verdict"]["status"], "fits_with_blockers");
+    assert!(
+        json["verdict"]["blockers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["id"] == "idempotency" && b["kind"] == "risk")
+    );
+    assert_eq!(json["scores"]["overall"], 59.0);
+}
+
+#[test]
 fn bad_input_lists_every_problem_and_writes_nothing_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let bad = write(
