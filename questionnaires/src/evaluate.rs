@@ -157,7 +157,8 @@ pub struct RiskItem {
     pub rule: Text,
     /// The answers behind it.
     pub facts: Vec<Fact>,
-    /// Improvements of the good-practice choices not selected.
+    /// The improvement of the rule that fired, when it has one, then the improvements of the
+    /// good-practice choices not selected.
     pub improvements: Vec<Improvement>,
 }
 
@@ -348,6 +349,8 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
     let state = build_state(q, answers);
 
     let mut questions = Vec::with_capacity(q.questions.len());
+    // The index of the rule that set each question's risk.
+    let mut fired_rules: Vec<Option<usize>> = vec![None; q.questions.len()];
     let mut not_applicable = Vec::new();
     for (i, question) in q.questions.iter().enumerate() {
         let area = q.areas[question.area].id.clone();
@@ -365,8 +368,9 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
                 let fired = question
                     .risk_rules
                     .iter()
-                    .find(|r| r.when.eval(&state) == Tri::True);
-                if let Some(rule) = fired {
+                    .position(|r| r.when.eval(&state) == Tri::True);
+                fired_rules[i] = fired;
+                if let Some(rule) = fired.map(|k| &question.risk_rules[k]) {
                     let (_, facts) = rule.when.explain(&state, q);
                     result.risk = Some(rule.risk);
                     result.reason = Some(rule.reason.clone());
@@ -399,7 +403,7 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
     }
 
     let (areas, scores, progress) = score(q, &questions);
-    let risks = collect_risks(q, &state, &questions);
+    let risks = collect_risks(q, &state, &questions, &fired_rules);
     let recommendations = recommend::rank(q, &state);
     let verdict = recommend::verdict(&recommendations);
     let cost = cost::estimate(&state);
@@ -495,6 +499,7 @@ fn collect_risks(
     q: &Questionnaire,
     state: &State<'_>,
     questions: &[QuestionResult],
+    fired_rules: &[Option<usize>],
 ) -> Vec<RiskItem> {
     let mut risks: Vec<RiskItem> = questions
         .iter()
@@ -502,12 +507,18 @@ fn collect_risks(
         .filter_map(|(qi, r)| {
             let level = r.risk.filter(|r| *r != Risk::None)?;
             let question = &q.questions[qi];
-            let improvements = question
-                .choices
-                .iter()
-                .enumerate()
-                .filter(|(ci, _)| state.choice(qi, *ci) == Tri::False)
-                .filter_map(|(_, c)| c.improvement.clone())
+            // The fired rule's own step first, then the good practices not selected.
+            let own = fired_rules[qi].and_then(|k| question.risk_rules[k].improvement.clone());
+            let improvements = own
+                .into_iter()
+                .chain(
+                    question
+                        .choices
+                        .iter()
+                        .enumerate()
+                        .filter(|(ci, _)| state.choice(qi, *ci) == Tri::False)
+                        .filter_map(|(_, c)| c.improvement.clone()),
+                )
                 .collect();
             Some(RiskItem {
                 question: r.id.clone(),
