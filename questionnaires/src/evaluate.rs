@@ -663,6 +663,70 @@ mod tests {
     }
 
     #[test]
+    fn the_fired_rule_s_improvement_comes_before_the_unselected_choices() {
+        let q = crate::builtin();
+        // `ordering` carries no choice improvement: only the rule's own improvement can show.
+        let answers: Answers = [choose("ordering", &["global"])].into_iter().collect();
+        let e = evaluate(q, &answers);
+        let risk = e
+            .risks
+            .iter()
+            .find(|r| r.question.as_str() == "ordering")
+            .expect("an ordering risk");
+        let question = q.question("ordering").unwrap();
+        let own = question.risk_rules[0].improvement.clone().unwrap();
+        assert_eq!(risk.improvements, [own]);
+
+        // `backups = none` fires a rule without its own improvement: the unselected good
+        // practices show, in choice order.
+        let answers: Answers = [
+            choose("data_store", &["dynamodb"]),
+            choose("backups", &["none"]),
+        ]
+        .into_iter()
+        .collect();
+        let e = evaluate(q, &answers);
+        let risk = e
+            .risks
+            .iter()
+            .find(|r| r.question.as_str() == "backups")
+            .expect("a backups risk");
+        assert_eq!(risk.improvements.len(), 4, "{:?}", risk.improvements);
+
+        // A rule with its own improvement lists it first, then the unselected choices.
+        let answers: Answers = [
+            choose("entry_point", &["http_api"]),
+            choose("edge_auth", &["open_routes"]),
+        ]
+        .into_iter()
+        .collect();
+        let e = evaluate(q, &answers);
+        let risk = e
+            .risks
+            .iter()
+            .find(|r| r.question.as_str() == "edge_auth")
+            .expect("an edge_auth risk");
+        let rule = q.question("edge_auth").unwrap().risk_rules[1]
+            .improvement
+            .clone()
+            .unwrap();
+        assert_eq!(
+            risk.improvements,
+            [
+                rule,
+                question_choice_improvement(q, "edge_auth", "jwt_or_iam"),
+                question_choice_improvement(q, "edge_auth", "webhook_signatures"),
+            ]
+        );
+    }
+
+    fn question_choice_improvement(q: &Questionnaire, question: &str, choice: &str) -> Improvement {
+        let question = q.question(question).unwrap();
+        let ci = question.choice_index(choice).unwrap();
+        question.choices[ci].improvement.clone().unwrap()
+    }
+
+    #[test]
     fn risks_list_the_answers_behind_them() {
         let q = crate::builtin();
         let answers: Answers = [
