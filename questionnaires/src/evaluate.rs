@@ -185,7 +185,8 @@ pub struct RiskItem {
     pub rule: Text,
     /// The answers behind it.
     pub facts: Vec<Fact>,
-    /// Improvements of the good-practice choices not selected.
+    /// The improvement of the rule that fired, when it has one, then the improvements of the
+    /// good-practice choices not selected.
     pub improvements: Vec<Improvement>,
 }
 
@@ -376,6 +377,8 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
     let state = build_state(q, answers);
 
     let mut questions = Vec::with_capacity(q.questions.len());
+    // The index of the rule that set each question's risk.
+    let mut fired_rules: Vec<Option<usize>> = vec![None; q.questions.len()];
     let mut not_applicable = Vec::new();
     for (i, question) in q.questions.iter().enumerate() {
         let area = q.areas[question.area].id.clone();
@@ -393,8 +396,9 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
                 let fired = question
                     .risk_rules
                     .iter()
-                    .find(|r| r.when.eval(&state) == Tri::True);
-                if let Some(rule) = fired {
+                    .position(|r| r.when.eval(&state) == Tri::True);
+                fired_rules[i] = fired;
+                if let Some(rule) = fired.map(|k| &question.risk_rules[k]) {
                     let (_, facts) = rule.when.explain(&state, q);
                     result.risk = Some(rule.risk);
                     result.reason = Some(rule.reason.clone());
@@ -427,7 +431,7 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
     }
 
     let (areas, mut scores, progress) = score(q, &questions);
-    let risks = collect_risks(q, &state, &questions);
+    let risks = collect_risks(q, &state, &questions, &fired_rules);
     let cost = cost::estimate(&state);
     let (checks, skipped_checks) = checks::run(&state, cost.as_ref());
     let (recommendations, design) = recommend::rank(q, &state, &checks);
@@ -616,6 +620,7 @@ fn collect_risks(
     q: &Questionnaire,
     state: &State<'_>,
     questions: &[QuestionResult],
+    fired_rules: &[Option<usize>],
 ) -> Vec<RiskItem> {
     let mut risks: Vec<RiskItem> = questions
         .iter()
@@ -623,12 +628,18 @@ fn collect_risks(
         .filter_map(|(qi, r)| {
             let level = r.risk.filter(|r| *r != Risk::None)?;
             let question = &q.questions[qi];
-            let improvements = question
-                .choices
-                .iter()
-                .enumerate()
-                .filter(|(ci, _)| state.choice(qi, *ci) == Tri::False)
-                .filter_map(|(_, c)| c.improvement.clone())
+            // The fired rule's own step first, then the good practices not selected.
+            let own = fired_rules[qi].and_then(|k| question.risk_rules[k].improvement.clone());
+            let improvements = own
+                .into_iter()
+                .chain(
+                    question
+                        .choices
+                        .iter()
+                        .enumerate()
+                        .filter(|(ci, _)| state.choice(qi, *ci) == Tri::False)
+                        .filter_map(|(_, c)| c.improvement.clone()),
+                )
                 .collect();
             Some(RiskItem {
                 question: r.id.clone(),
@@ -770,6 +781,70 @@ mod tests {
                 .iter()
                 .all(|r| r.question.as_str() != "db_connections")
         );
+    }
+
+    #[test]
+    fn the_fired_rule_s_improvement_comes_before_the_unselected_choices() {
+        let q = crate::builtin();
+        // `ordering` carries no choice improvement: only the rule's own improvement can show.
+        let answers: Answers = [choose("ordering", &["global"])].into_iter().collect();
+        let e = evaluate(q, &answers);
+        let risk = e
+            .risks
+            .iter()
+            .find(|r| r.question.as_str() == "ordering")
+            .expect("an ordering risk");
+        let question = q.question("ordering").unwrap();
+        let own = question.risk_rules[0].improvement.clone().unwrap();
+        assert_eq!(risk.improvements, [own]);
+
+        // `backups = none` fires a rule without its own improvement: the unselected good
+        // practices show, in choice order.
+        let answers: Answers = [
+            choose("data_store", &["dynamodb"]),
+            choose("backups", &["none"]),
+        ]
+        .into_iter()
+        .collect();
+        let e = evaluate(q, &answers);
+        let risk = e
+            .risks
+            .iter()
+            .find(|r| r.question.as_str() == "backups")
+            .expect("a backups risk");
+        assert_eq!(risk.improvements.len(), 4, "{:?}", risk.improvements);
+
+        // A rule with its own improvement lists it first, then the unselected choices.
+        let answers: Answers = [
+            choose("entry_point", &["http_api"]),
+            choose("edge_auth", &["open_routes"]),
+        ]
+        .into_iter()
+        .collect();
+        let e = evaluate(q, &answers);
+        let risk = e
+            .risks
+            .iter()
+            .find(|r| r.question.as_str() == "edge_auth")
+            .expect("an edge_auth risk");
+        let rule = q.question("edge_auth").unwrap().risk_rules[1]
+            .improvement
+            .clone()
+            .unwrap();
+        assert_eq!(
+            risk.improvements,
+            [
+                rule,
+                question_choice_improvement(q, "edge_auth", "jwt_or_iam"),
+                question_choice_improvement(q, "edge_auth", "webhook_signatures"),
+            ]
+        );
+    }
+
+    fn question_choice_improvement(q: &Questionnaire, question: &str, choice: &str) -> Improvement {
+        let question = q.question(question).unwrap();
+        let ci = question.choice_index(choice).unwrap();
+        question.choices[ci].improvement.clone().unwrap()
     }
 
     #[test]

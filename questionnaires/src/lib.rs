@@ -11,6 +11,7 @@
 //! - [`report`] gathers all of that into the one model every export renders;
 //! - [`diff`] says what changed between two snapshots;
 //! - [`scaffold`] plans a starter project: its controls, and the answers each came from;
+//! - [`coverage`] finds risk rules that could fire with nothing under "How to improve";
 //! - [`lens`] lints, imports and exports AWS Well-Architected custom lenses;
 //! - [`excerpt`] bounds how much of an input an error message quotes.
 
@@ -19,6 +20,7 @@ pub mod builtin;
 pub mod checks;
 pub mod condition;
 pub mod cost;
+pub mod coverage;
 pub mod diff;
 pub mod evaluate;
 pub mod excerpt;

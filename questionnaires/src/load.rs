@@ -599,6 +599,24 @@ fn load_question(
     for (i, r) in q.risk_rules.iter().enumerate() {
         let rlabel = format!("{label} risk_rules[{i}]");
         errors.check_text(file, &rlabel, "reason", &r.reason);
+        errors.check_url(file, &rlabel, r.improvement_url.as_deref());
+        if r.improvement_url.is_some() && r.improvement.is_none() {
+            errors.add(
+                file,
+                rlabel.clone(),
+                "`improvement_url` without `improvement` text",
+            );
+        }
+        if let Some(text) = &r.improvement {
+            errors.check_text(file, &rlabel, "improvement", text);
+            if r.risk == crate::model::Risk::None {
+                errors.add(
+                    file,
+                    rlabel.clone(),
+                    "an `improvement` on a rule with risk `none` is never shown",
+                );
+            }
+        }
         if let Some(when) = errors.condition(file, &rlabel, &r.when, table, Some(qi)) {
             if when.is_default() && i + 1 != q.risk_rules.len() {
                 errors.add(
@@ -611,6 +629,10 @@ fn load_question(
                 when,
                 risk: r.risk,
                 reason: r.reason.as_str().into(),
+                improvement: r.improvement.as_ref().map(|text| Improvement {
+                    text: text.as_str().into(),
+                    url: r.improvement_url.as_deref().map(Into::into),
+                }),
             });
         }
     }

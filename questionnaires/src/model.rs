@@ -318,6 +318,11 @@ pub struct RiskRule {
     pub risk: Risk,
     /// Why: shown next to the risk.
     pub reason: Text,
+    /// What to do when this rule fires: listed first under "How to improve", before the
+    /// improvements of the question's choices that were not selected. Built-in content gives
+    /// one to every rule whose question could otherwise offer none (number and text questions,
+    /// rules whose unselected choices carry no improvement).
+    pub improvement: Option<Improvement>,
 }
 
 /// Whether a pattern is serverless or the container alternative.

@@ -91,6 +91,21 @@ fn every_number_input_the_checks_read_is_mapped() {
     assert!(!q.runtimes.is_empty());
 }
 
+/// A raised risk always says how to get out of it: no rule that raises one can fire with an
+/// empty "How to improve" (see `questionnaires::coverage` for how this is decided without answers).
+#[test]
+fn every_risk_that_can_fire_has_a_way_out() {
+    let q = load_builtin().unwrap();
+    let gaps = questionnaires::coverage::gaps(&q);
+    let lines: Vec<String> = gaps.iter().map(ToString::to_string).collect();
+    assert!(
+        gaps.is_empty(),
+        "{} risk rule(s) can fire with nothing under \"How to improve\":\n{}",
+        gaps.len(),
+        lines.join("\n")
+    );
+}
+
 #[test]
 fn content_hash_changes_with_any_file() {
     let q = load_builtin().unwrap();

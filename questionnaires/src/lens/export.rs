@@ -575,6 +575,15 @@ impl Writer<'_> {
         let Some((default, rest)) = question.risk_rules.split_last() else {
             return Vec::new();
         };
+        for (i, r) in question.risk_rules.iter().enumerate() {
+            if r.improvement.is_some() {
+                self.note(format!(
+                    "The improvement of rule {} of question `{qid}` is left out: a lens risk rule \
+                     carries no improvement plan, only its choices do.",
+                    i + 1
+                ));
+            }
+        }
         // Rules the lens can express, with their rendered text.
         let mut kept: Vec<(usize, &RiskRule)> = Vec::new();
         for (i, r) in rest.iter().enumerate() {

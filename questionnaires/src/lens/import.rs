@@ -155,6 +155,8 @@ fn question(q: &Question) -> RawQuestion {
             reason: reason(risk, &when),
             when,
             risk,
+            improvement: None,
+            improvement_url: None,
         });
         if default {
             break; // the rules after it never fire

@@ -111,6 +111,11 @@ pub(crate) struct RawRiskRule {
     pub when: String,
     pub risk: Risk,
     pub reason: String,
+    /// What to do when this rule fires, shown before the unselected choices' improvements.
+    #[serde(default)]
+    pub improvement: Option<String>,
+    #[serde(default)]
+    pub improvement_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

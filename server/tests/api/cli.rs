@@ -132,7 +132,11 @@ fn require_complete_exits_1_on_an_incomplete_review_and_0_on_a_complete_one() {
          query_patterns = \"key_value_known\"\n",
     );
     let out = trellis(&["evaluate", &four]);
-    assert_eq!(out.status.code(), Some(0), "without the flag, incomplete is not a failure");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "without the flag, incomplete is not a failure"
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["verdict"]["status"], "incomplete");
     assert_eq!(json["scores"]["provisional"], true);
@@ -145,7 +149,12 @@ fn require_complete_exits_1_on_an_incomplete_review_and_0_on_a_complete_one() {
         "/../questionnaires/tests/cases/09_payment_capture_no_idempotency.toml"
     );
     let out = trellis(&["evaluate", case, "--require-complete"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["verdict"]["status"], "fits_with_blockers");
     assert!(
