@@ -639,7 +639,11 @@ pub(crate) fn run(
 fn concurrency_and_scaling(c: &mut Ctx<'_, '_>) {
     use NumberInput as N;
     let title = "Lambda concurrency when requests run at p99";
-    if let Some([rps, p99]) = c.need("lambda_concurrency_p99", title, [N::PeakRps, N::P99DurationMs]) {
+    if let Some([rps, p99]) = c.need(
+        "lambda_concurrency_p99",
+        title,
+        [N::PeakRps, N::P99DurationMs],
+    ) {
         let value = rps * p99 / 1000.0;
         let (limit, ..) = c.limit("lambda_concurrency");
         let status = grade(value, limit);
@@ -712,7 +716,11 @@ fn api_gateway(c: &mut Ctx<'_, '_>) {
     if !c.might(ConditionInput::SyncApi) {
         return;
     }
-    if let Some([rps]) = c.need("apigw_account_rps", "API Gateway account throttle", [N::PeakRps]) {
+    if let Some([rps]) = c.need(
+        "apigw_account_rps",
+        "API Gateway account throttle",
+        [N::PeakRps],
+    ) {
         c.against(
             "apigw_account_rps",
             "API Gateway account throttle",
@@ -763,7 +771,12 @@ fn dynamodb(c: &mut Ctx<'_, '_>) {
     // One write unit covers 1 KB; one strongly consistent read unit 4 KB.
     let wcu = (item_kb / 1.0).ceil().max(1.0);
     let rcu = (item_kb / 4.0).ceil().max(1.0);
-    let item_inputs = [N::PeakRps, N::DbWritesPerRequest, N::HotKeySharePct, N::ItemSizeKb];
+    let item_inputs = [
+        N::PeakRps,
+        N::DbWritesPerRequest,
+        N::HotKeySharePct,
+        N::ItemSizeKb,
+    ];
 
     let title = "DynamoDB writes to the busiest key";
     if let Some([rps, writes, share]) = c.need(
@@ -859,7 +872,11 @@ fn streams_and_queues(c: &mut Ctx<'_, '_>) {
 
     // Kinesis: the shard questions are follow-ups of `messaging.kinesis`, so these run only there.
     let title = "Kinesis records per shard";
-    if let Some([rps, shards]) = c.need("kinesis_shard_records", title, [N::PeakRps, N::KinesisShards]) {
+    if let Some([rps, shards]) = c.need(
+        "kinesis_shard_records",
+        title,
+        [N::PeakRps, N::KinesisShards],
+    ) {
         let shards = shards.max(1.0);
         c.against(
             "kinesis_shard_records",
@@ -895,9 +912,15 @@ fn streams_and_queues(c: &mut Ctx<'_, '_>) {
         );
         let title = "Kinesis read throughput per shard";
         // A stream with a single consumer leaves `consumers_per_event` hidden: one reader.
-        if let Some(consumers) = c.input_or("kinesis_shard_read", title, N::ConsumersPerEvent, 1.0) {
+        if let Some(consumers) = c.input_or("kinesis_shard_read", title, N::ConsumersPerEvent, 1.0)
+        {
             let efo = state.when(ConditionInput::KinesisEnhancedFanOut) == Tri::True;
-            let inputs = [N::PeakRps, N::KinesisShards, N::KinesisRecordKb, N::ConsumersPerEvent];
+            let inputs = [
+                N::PeakRps,
+                N::KinesisShards,
+                N::KinesisRecordKb,
+                N::ConsumersPerEvent,
+            ];
             if efo {
                 let (limit, ..) = c.limit("kinesis_shard_read");
                 let status = grade(mb, limit);
@@ -907,7 +930,16 @@ fn streams_and_queues(c: &mut Ctx<'_, '_>) {
                     num(limit),
                     num((mb * 100.0).round() / 100.0)
                 );
-                c.push("kinesis_shard_read", title, status, mb, "kinesis_shard_read", limit, message, &inputs);
+                c.push(
+                    "kinesis_shard_read",
+                    title,
+                    status,
+                    mb,
+                    "kinesis_shard_read",
+                    limit,
+                    message,
+                    &inputs,
+                );
             } else {
                 c.against(
                     "kinesis_shard_read",
@@ -1029,7 +1061,11 @@ fn workflows_and_schedules(c: &mut Ctx<'_, '_>) {
         );
     }
 
-    if let Some([minutes]) = c.need("schedule_interval", "Schedule frequency", [N::ScheduleIntervalMin]) {
+    if let Some([minutes]) = c.need(
+        "schedule_interval",
+        "Schedule frequency",
+        [N::ScheduleIntervalMin],
+    ) {
         let ok = format!(
             "A schedule every {} min is within what EventBridge Scheduler can fire (once a minute at most).",
             num(minutes)
@@ -1050,7 +1086,11 @@ fn workflows_and_schedules(c: &mut Ctx<'_, '_>) {
     }
 
     if c.state.when(ConditionInput::S3Events) == Tri::True
-        && let Some([kb]) = c.need("s3_event_size", "S3 event notification size", [N::AsyncMessageKb])
+        && let Some([kb]) = c.need(
+            "s3_event_size",
+            "S3 event notification size",
+            [N::AsyncMessageKb],
+        )
     {
         c.against(
             "s3_event_size",
@@ -1166,7 +1206,11 @@ fn cold_start(c: &mut Ctx<'_, '_>) {
                 num(work),
                 num(first),
                 num(target),
-                if heavy_java { "turn on SnapStart or provisioned concurrency." } else { "use provisioned concurrency or trim the start-up work." }
+                if heavy_java {
+                    "turn on SnapStart or provisioned concurrency."
+                } else {
+                    "use provisioned concurrency or trim the start-up work."
+                }
             ),
         )
     } else {

@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::condition::{Condition, Lookup};
 use crate::model::{
-    Area, AreaId, ChecklistItem, Choice, ChoiceId, ColdStartRange, ConditionInput, Diagram, Figure, Figures,
-    Improvement, Inputs, ItemId, Link, NumberInput, NumberSpec, Pattern, PatternId, PatternKind,
-    Question, QuestionId, QuestionKind, Questionnaire, RiskRule, Runtime, Signal,
+    Area, AreaId, ChecklistItem, Choice, ChoiceId, ColdStartRange, ConditionInput, Diagram, Figure,
+    Figures, Improvement, Inputs, ItemId, Link, NumberInput, NumberSpec, Pattern, PatternId,
+    PatternKind, Question, QuestionId, QuestionKind, Questionnaire, RiskRule, Runtime, Signal,
 };
 use raw::RawKind;
 
@@ -982,7 +982,9 @@ fn load_runtimes(raw: &[raw::RawRuntime], table: &Table, errors: &mut Errors) ->
                 errors.add(
                     MANIFEST,
                     wlabel.clone(),
-                    format!("cold start range {low}..{high} ms must be ordered and within 0 ..= 60000"),
+                    format!(
+                        "cold start range {low}..{high} ms must be ordered and within 0 ..= 60000"
+                    ),
                 );
             }
             if let Some(when) = errors.condition(MANIFEST, &wlabel, &w.when, table, None) {
