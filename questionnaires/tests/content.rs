@@ -212,11 +212,16 @@ fn answers(pairs: &[(&str, A)]) -> questionnaires::Answers {
             assert!(q.question(id).is_some(), "unknown question {id}");
             let value = match a {
                 A::N(x) => AnswerValue::Number(*x),
-                A::C(ids) => {
-                    AnswerValue::Choices(ids.iter().map(|c| ChoiceId::parse(c).unwrap()).collect())
-                }
+                A::C(ids) => AnswerValue::Choices(
+                    ids.iter()
+                        .map(|c| ChoiceId::parse(c).expect("a valid choice id"))
+                        .collect(),
+                ),
             };
-            (QuestionId::parse(id).unwrap(), Answer::new(value))
+            (
+                QuestionId::parse(id).expect("a valid question id"),
+                Answer::new(value),
+            )
         })
         .collect()
 }
