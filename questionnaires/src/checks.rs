@@ -28,7 +28,31 @@ pub const REQUIRED_LIMITS: &[&str] = &[
     "stepfunctions_express_duration",
     "stepfunctions_standard_duration",
     "dynamodb_item",
+    "lambda_scaling_rate",
+    "lambda_memory_max",
+    "apigw_payload",
+    "apigw_account_rps",
+    "apigw_account_burst",
+    "stepfunctions_history",
+    "dynamodb_partition_writes",
+    "dynamodb_partition_reads",
+    "dynamodb_table_writes",
+    "dynamodb_transaction_items",
+    "kinesis_shard_write",
+    "kinesis_shard_write_mb",
+    "kinesis_shard_read",
+    "s3_event_notification",
+    "sqs_visibility_factor",
+    "sqs_fifo_throughput",
+    "sqs_fifo_high_throughput",
+    "eventbridge_targets_per_rule",
+    "scheduler_granularity",
+    "fargate_max_memory",
 ];
+
+/// Sizing assumptions the checks read (from the `[[assumptions]]` of `limits.toml`).
+pub const REQUIRED_ASSUMPTIONS: &[&str] =
+    &["stepfunctions_events_per_state", "dynamodb_item_kb_default"];
 
 /// Every check's id. A pattern's `relieves` names these.
 pub const CHECK_IDS: &[&str] = &[
@@ -46,6 +70,26 @@ pub const CHECK_IDS: &[&str] = &[
     "workflow_duration",
     "cold_start",
     "cost_break_even",
+    "lambda_concurrency_p99",
+    "lambda_scaling_rate",
+    "lambda_memory",
+    "fargate_memory",
+    "apigw_account_rps",
+    "apigw_burst",
+    "apigw_payload",
+    "dynamodb_hot_key_writes",
+    "dynamodb_hot_key_reads",
+    "dynamodb_table_writes",
+    "dynamodb_transaction_items",
+    "kinesis_shard_records",
+    "kinesis_shard_bytes",
+    "kinesis_shard_read",
+    "sqs_fifo_throughput",
+    "sqs_visibility_timeout",
+    "eventbridge_targets_per_rule",
+    "stepfunctions_history",
+    "schedule_interval",
+    "s3_event_size",
 ];
 
 /// Share of a limit from which a check warns.
@@ -86,6 +130,9 @@ pub struct CheckResult {
     pub source: String,
     /// The questions it read.
     pub inputs: Vec<QuestionId>,
+    /// Other limits in `limits.toml` the figure was worked out from, besides `limit_id`.
+    #[serde(default)]
+    pub other_limits: Vec<String>,
 }
 
 /// A check that needs more answers.
@@ -189,7 +236,74 @@ impl Ctx<'_, '_> {
             limit_id: limit_id.to_owned(),
             source,
             inputs,
+            other_limits: Vec::new(),
         });
+    }
+
+    /// Records that the last check's figure also read these limits.
+    fn also_read(&mut self, limits: &[&str]) {
+        if let Some(last) = self.ran.last_mut() {
+            last.other_limits
+                .extend(limits.iter().map(|l| (*l).to_owned()));
+        }
+    }
+
+    /// A figure that must stay at or above a limit (a minimum, not a ceiling): `fail` below it.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per check reads best flat"
+    )]
+    fn at_least(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        value: f64,
+        limit_id: &str,
+        ok: String,
+        fail: String,
+        inputs: &[NumberInput],
+    ) {
+        let (limit, ..) = self.limit(limit_id);
+        let (status, message) = if value < limit {
+            (CheckStatus::Fail, fail)
+        } else {
+            (CheckStatus::Ok, ok)
+        };
+        self.push(id, title, status, value, limit_id, limit, message, inputs);
+    }
+
+    /// A number input, or `fallback` when its question is hidden or not applicable (the situation
+    /// it asks about does not hold); `None` with a skip entry when it is still open.
+    fn input_or(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        n: NumberInput,
+        fallback: f64,
+    ) -> Option<f64> {
+        if let Some(v) = self.state.input(n) {
+            return Some(v);
+        }
+        match self.state.q.inputs.numbers.get(&n) {
+            Some(&qi) if self.state.status[qi] == Status::Unanswered => {
+                self.skipped.push(SkippedCheck {
+                    id: id.into(),
+                    title: title.into(),
+                    missing: vec![self.state.q.questions[qi].id.clone()],
+                });
+                None
+            }
+            _ => Some(fallback),
+        }
+    }
+
+    fn assumption(&self, id: &str, fallback: f64) -> f64 {
+        self.state
+            .q
+            .figures
+            .assumptions
+            .get(id)
+            .map_or(fallback, |f| f.value)
     }
 
     /// The common shape: one figure against one limit.
@@ -340,6 +454,7 @@ pub(crate) fn run(
             message,
             &[N::ReservedConcurrency],
         );
+        c.also_read(&["lambda_unreserved_minimum"]);
     }
 
     if c.might(ConditionInput::SyncApi) {
@@ -506,6 +621,12 @@ pub(crate) fn run(
         }
     }
 
+    concurrency_and_scaling(&mut c);
+    api_gateway(&mut c);
+    dynamodb(&mut c);
+    streams_and_queues(&mut c);
+    workflows_and_schedules(&mut c);
+    memory(&mut c);
     cold_start(&mut c);
     cost_check(&mut c, cost);
     debug_assert!(
@@ -515,15 +636,516 @@ pub(crate) fn run(
     (c.ran, c.skipped)
 }
 
+fn concurrency_and_scaling(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    let title = "Lambda concurrency when requests run at p99";
+    if let Some([rps, p99]) = c.need(
+        "lambda_concurrency_p99",
+        title,
+        [N::PeakRps, N::P99DurationMs],
+    ) {
+        let value = rps * p99 / 1000.0;
+        let (limit, ..) = c.limit("lambda_concurrency");
+        let status = grade(value, limit);
+        let mean_fits = c.state.calc(Calc::Concurrency).is_some_and(|m| m <= limit);
+        let message = format!(
+            "If requests at peak ran as long as the p99 ({} s), {} req/s would hold {} executions at once, against the default Regional quota of {}. {}",
+            num(p99 / 1000.0),
+            num(rps),
+            num(value.ceil()),
+            num(limit),
+            match status {
+                CheckStatus::Fail if mean_fits =>
+                    "The average fits, but a slow dependency that stretches durations towards the p99 would throttle requests: request a quota increase, time out slow downstream calls early, and cap the function with reserved concurrency or a queue.",
+                CheckStatus::Fail =>
+                    "Request a quota increase, shorten the slow path, or buffer the load through a queue.",
+                CheckStatus::Warn =>
+                    "Little headroom when durations stretch: request a quota increase, or time out slow downstream calls early.",
+                CheckStatus::Ok => "Room to spare even when requests run slow.",
+            }
+        );
+        c.push(
+            "lambda_concurrency_p99",
+            title,
+            status,
+            value,
+            "lambda_concurrency",
+            limit,
+            message,
+            &[N::PeakRps, N::P99DurationMs],
+        );
+    }
+
+    let title = "Lambda scaling rate during a spike";
+    if let Some([rps, ms, ramp]) = c.need(
+        "lambda_scaling_rate",
+        title,
+        [N::PeakRps, N::AvgDurationMs, N::SpikeRampS],
+    ) {
+        let concurrency = rps * ms / 1000.0;
+        // New environments needed per 10 s: a ramp shorter than 10 s needs them all in one window.
+        let value = concurrency * 10.0 / ramp.max(10.0);
+        let (limit, ..) = c.limit("lambda_scaling_rate");
+        let status = grade(value, limit);
+        let fix = match status {
+            CheckStatus::Ok => "Lambda's scaling rate keeps up.".to_owned(),
+            _ => "Pre-warm with provisioned concurrency before known peaks, spread the load over several functions (the rate is per function), or buffer it through a queue.".to_owned(),
+        };
+        let message = format!(
+            "Climbing to {} concurrent executions in {} s needs about {} new environments every 10 s; one function can add {} every 10 s. {fix}",
+            num(concurrency.ceil()),
+            num(ramp),
+            num(value.ceil()),
+            num(limit)
+        );
+        c.push(
+            "lambda_scaling_rate",
+            title,
+            status,
+            value,
+            "lambda_scaling_rate",
+            limit,
+            message,
+            &[N::PeakRps, N::AvgDurationMs, N::SpikeRampS],
+        );
+    }
+}
+
+fn api_gateway(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    if !c.might(ConditionInput::SyncApi) {
+        return;
+    }
+    if let Some([rps]) = c.need(
+        "apigw_account_rps",
+        "API Gateway account throttle",
+        [N::PeakRps],
+    ) {
+        c.against(
+            "apigw_account_rps",
+            "API Gateway account throttle",
+            rps,
+            "apigw_account_rps",
+            "The peak request rate",
+            "Every API in the account and Region shares this throttle: request a higher quota well before launch, serve cacheable reads from CloudFront, or move bulk callers to a queue.",
+            &[N::PeakRps],
+        );
+    }
+    if let Some([burst]) = c.need("apigw_burst", "API Gateway burst", [N::BurstRequests]) {
+        c.against(
+            "apigw_burst",
+            "API Gateway burst",
+            burst,
+            "apigw_account_burst",
+            "The requests that arrive at the same moment",
+            "The burst bucket cannot be raised: spread arrivals with jittered retries and staggered notifications, or admit users through a waiting room.",
+            &[N::BurstRequests],
+        );
+    }
+    let behind_api_gateway = c.state.when(ConditionInput::RestApi) != Tri::False
+        || c.state.when(ConditionInput::HttpApi) != Tri::False;
+    if behind_api_gateway
+        && let Some([kb]) = c.need("apigw_payload", "API Gateway payload", [N::SyncPayloadKb])
+    {
+        c.against(
+            "apigw_payload",
+            "API Gateway payload",
+            kb,
+            "apigw_payload",
+            "The largest request or response body",
+            "Upload and download large bodies directly to S3 with presigned URLs.",
+            &[N::SyncPayloadKb],
+        );
+    }
+}
+
+fn dynamodb(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    if !c.might(ConditionInput::UsesDynamodb) {
+        return;
+    }
+    let item_kb = c
+        .state
+        .input(N::ItemSizeKb)
+        .unwrap_or_else(|| c.assumption("dynamodb_item_kb_default", 1.0));
+    // One write unit covers 1 KB; one strongly consistent read unit 4 KB.
+    let wcu = (item_kb / 1.0).ceil().max(1.0);
+    let rcu = (item_kb / 4.0).ceil().max(1.0);
+    let item_inputs = [
+        N::PeakRps,
+        N::DbWritesPerRequest,
+        N::HotKeySharePct,
+        N::ItemSizeKb,
+    ];
+
+    let title = "DynamoDB writes to the busiest key";
+    if let Some([rps, writes, share]) = c.need(
+        "dynamodb_hot_key_writes",
+        title,
+        [N::PeakRps, N::DbWritesPerRequest, N::HotKeySharePct],
+    ) {
+        let value = rps * writes * share / 100.0 * wcu;
+        c.against(
+            "dynamodb_hot_key_writes",
+            title,
+            value,
+            "dynamodb_partition_writes",
+            &format!(
+                "Writes to the busiest partition key ({} req/s × {} writes × {}% × {} WCU each)",
+                num(rps),
+                num(writes),
+                num(share),
+                num(wcu)
+            ),
+            "Split the hot key over suffixed keys (key#0 … key#N) and read them back in parallel, aggregate counters before writing, or buffer writes through a queue: neither on-demand mode nor adaptive capacity lifts this ceiling.",
+            &item_inputs,
+        );
+    }
+
+    let title = "DynamoDB reads of the busiest key";
+    if let Some([rps, reads, share]) = c.need(
+        "dynamodb_hot_key_reads",
+        title,
+        [N::PeakRps, N::DbReadsPerRequest, N::HotKeySharePct],
+    ) {
+        let value = rps * reads * share / 100.0 * rcu;
+        c.against(
+            "dynamodb_hot_key_reads",
+            title,
+            value,
+            "dynamodb_partition_reads",
+            &format!(
+                "Strongly consistent reads of the busiest partition key ({} req/s × {} reads × {}% × {} RCU each)",
+                num(rps),
+                num(reads),
+                num(share),
+                num(rcu)
+            ),
+            "Cache the hot items (DAX or an in-memory cache), use eventually consistent reads (half the units), or copy a read-mostly hot item under several keys.",
+            &[N::PeakRps, N::DbReadsPerRequest, N::HotKeySharePct, N::ItemSizeKb],
+        );
+    }
+
+    let title = "DynamoDB table write throughput";
+    if let Some([rps, writes]) = c.need(
+        "dynamodb_table_writes",
+        title,
+        [N::PeakRps, N::DbWritesPerRequest],
+    ) {
+        let value = rps * writes * wcu;
+        c.against(
+            "dynamodb_table_writes",
+            title,
+            value,
+            "dynamodb_table_writes",
+            &format!(
+                "Writes to the table at peak ({} req/s × {} writes × {} WCU each)",
+                num(rps),
+                num(writes),
+                num(wcu)
+            ),
+            "Request a higher table quota before launch, batch or aggregate writes, or spread the data over several tables.",
+            &[N::PeakRps, N::DbWritesPerRequest, N::ItemSizeKb],
+        );
+    }
+
+    if let Some([items]) = c.need(
+        "dynamodb_transaction_items",
+        "DynamoDB transaction size",
+        [N::TransactionItems],
+    ) {
+        c.against(
+            "dynamodb_transaction_items",
+            "DynamoDB transaction size",
+            items,
+            "dynamodb_transaction_items",
+            "The largest transaction",
+            "Split the work into smaller transactions coordinated as a saga, or make each step idempotent and run them as a batch.",
+            &[N::TransactionItems],
+        );
+    }
+}
+
+fn streams_and_queues(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    let state = c.state;
+
+    // Kinesis: the shard questions are follow-ups of `messaging.kinesis`, so these run only there.
+    let title = "Kinesis records per shard";
+    if let Some([rps, shards]) = c.need(
+        "kinesis_shard_records",
+        title,
+        [N::PeakRps, N::KinesisShards],
+    ) {
+        let shards = shards.max(1.0);
+        c.against(
+            "kinesis_shard_records",
+            title,
+            rps / shards,
+            "kinesis_shard_write",
+            &format!("Records written per shard ({} records/s ÷ {} shards)", num(rps), num(shards)),
+            "Add shards or use on-demand mode, and check that partition keys spread records evenly: every record of one key lands on one shard.",
+            &[N::PeakRps, N::KinesisShards],
+        );
+    }
+    let title = "Kinesis bytes per shard";
+    if let Some([rps, shards, kb]) = c.need(
+        "kinesis_shard_bytes",
+        title,
+        [N::PeakRps, N::KinesisShards, N::KinesisRecordKb],
+    ) {
+        let shards = shards.max(1.0);
+        let mb = rps * kb / 1024.0 / shards;
+        c.against(
+            "kinesis_shard_bytes",
+            title,
+            mb,
+            "kinesis_shard_write_mb",
+            &format!(
+                "Data written per shard ({} records/s × {} KB ÷ {} shards)",
+                num(rps),
+                num(kb),
+                num(shards)
+            ),
+            "Add shards, compress or aggregate records, or keep large payloads in S3 and stream a reference.",
+            &[N::PeakRps, N::KinesisShards, N::KinesisRecordKb],
+        );
+        let title = "Kinesis read throughput per shard";
+        // A stream with a single consumer leaves `consumers_per_event` hidden: one reader.
+        if let Some(consumers) = c.input_or("kinesis_shard_read", title, N::ConsumersPerEvent, 1.0)
+        {
+            let efo = state.when(ConditionInput::KinesisEnhancedFanOut) == Tri::True;
+            let inputs = [
+                N::PeakRps,
+                N::KinesisShards,
+                N::KinesisRecordKb,
+                N::ConsumersPerEvent,
+            ];
+            if efo {
+                let (limit, ..) = c.limit("kinesis_shard_read");
+                let status = grade(mb, limit);
+                let message = format!(
+                    "With enhanced fan-out each of the {} consumers reads its own {} MB/s per shard; each needs {} MB/s.",
+                    num(consumers),
+                    num(limit),
+                    num((mb * 100.0).round() / 100.0)
+                );
+                c.push(
+                    "kinesis_shard_read",
+                    title,
+                    status,
+                    mb,
+                    "kinesis_shard_read",
+                    limit,
+                    message,
+                    &inputs,
+                );
+            } else {
+                c.against(
+                    "kinesis_shard_read",
+                    title,
+                    mb * consumers,
+                    "kinesis_shard_read",
+                    &format!(
+                        "Reads per shard shared by {} standard consumers ({} MB/s each)",
+                        num(consumers),
+                        num((mb * 100.0).round() / 100.0)
+                    ),
+                    "Register the busiest consumers for enhanced fan-out (each gets its own 2 MB/s per shard), or add shards.",
+                    &inputs,
+                );
+            }
+            c.also_read(&["kinesis_shard_write_mb"]);
+        }
+    }
+
+    if state.when(ConditionInput::SqsFifo) == Tri::True
+        && let Some([rps]) = c.need("sqs_fifo_throughput", "SQS FIFO throughput", [N::PeakRps])
+    {
+        let (limit_id, fix) = if state.when(ConditionInput::SqsFifoHighThroughput) == Tri::True {
+            (
+                "sqs_fifo_high_throughput",
+                "Spread messages over many message groups (each group takes about 300 messages/s), send in batches, or split the flow over several queues.",
+            )
+        } else {
+            (
+                "sqs_fifo_throughput",
+                "This figure assumes batches of 10 on every send and delete (300 calls/s otherwise): turn on high-throughput mode, or use a standard queue where order per key is not needed.",
+            )
+        };
+        c.against(
+            "sqs_fifo_throughput",
+            "SQS FIFO throughput",
+            rps,
+            limit_id,
+            "The peak message rate on the FIFO queue",
+            fix,
+            &[N::PeakRps],
+        );
+    }
+
+    if let Some([visibility, timeout]) = c.need(
+        "sqs_visibility_timeout",
+        "SQS visibility timeout",
+        [N::SqsVisibilityTimeoutS, N::QueueConsumerTimeoutS],
+    ) {
+        let (need, ..) = c.limit("sqs_visibility_factor");
+        let factor = visibility / timeout.max(1.0);
+        let ok = format!(
+            "A visibility timeout of {} s is {}× the function timeout of {} s, at least the {}× AWS asks for.",
+            num(visibility),
+            num((factor * 10.0).round() / 10.0),
+            num(timeout),
+            num(need)
+        );
+        let fail = format!(
+            "A visibility timeout of {} s is only {}× the function timeout of {} s; AWS asks for at least {}× ({} s), or throttled and slow batches reappear and are processed twice. Raise the queue's visibility timeout.",
+            num(visibility),
+            num((factor * 10.0).round() / 10.0),
+            num(timeout),
+            num(need),
+            num(need * timeout)
+        );
+        c.at_least(
+            "sqs_visibility_timeout",
+            "SQS visibility timeout",
+            factor,
+            "sqs_visibility_factor",
+            ok,
+            fail,
+            &[N::SqsVisibilityTimeoutS, N::QueueConsumerTimeoutS],
+        );
+    }
+
+    if state.when(ConditionInput::UsesEventbridge) == Tri::True
+        && let Some([consumers]) = c.need(
+            "eventbridge_targets_per_rule",
+            "EventBridge targets per rule",
+            [N::ConsumersPerEvent],
+        )
+    {
+        c.against(
+            "eventbridge_targets_per_rule",
+            "EventBridge targets per rule",
+            consumers,
+            "eventbridge_targets_per_rule",
+            "The consumers of one event",
+            "A rule takes at most 5 targets and that cannot be raised: add rules with the same pattern, or target an SNS topic that fans out to one queue per consumer.",
+            &[N::ConsumersPerEvent],
+        );
+    }
+}
+
+fn workflows_and_schedules(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    let title = "Step Functions execution history";
+    if let Some([steps, iterations]) = c.need(
+        "stepfunctions_history",
+        title,
+        [N::WorkflowSteps, N::WorkflowIterations],
+    ) {
+        let per_state = c.assumption("stepfunctions_events_per_state", 5.0);
+        c.against(
+            "stepfunctions_history",
+            title,
+            steps * iterations * per_state,
+            "stepfunctions_history",
+            &format!(
+                "One execution's history ({} states × {} iterations × about {} events per state)",
+                num(steps),
+                num(iterations),
+                num(per_state)
+            ),
+            "Run the loop as a Distributed Map (each item gets its own child execution and history), or continue as a new execution before the history fills.",
+            &[N::WorkflowSteps, N::WorkflowIterations],
+        );
+    }
+
+    if let Some([minutes]) = c.need(
+        "schedule_interval",
+        "Schedule frequency",
+        [N::ScheduleIntervalMin],
+    ) {
+        let ok = format!(
+            "A schedule every {} min is within what EventBridge Scheduler can fire (once a minute at most).",
+            num(minutes)
+        );
+        let fail = format!(
+            "A schedule every {} min is more often than EventBridge Scheduler fires (once a minute at most). Drive sub-minute work from a Step Functions loop with a Wait state, or a long-running consumer.",
+            num(minutes)
+        );
+        c.at_least(
+            "schedule_interval",
+            "Schedule frequency",
+            minutes,
+            "scheduler_granularity",
+            ok,
+            fail,
+            &[N::ScheduleIntervalMin],
+        );
+    }
+
+    if c.state.when(ConditionInput::S3Events) == Tri::True
+        && let Some([kb]) = c.need(
+            "s3_event_size",
+            "S3 event notification size",
+            [N::AsyncMessageKb],
+        )
+    {
+        c.against(
+            "s3_event_size",
+            "S3 event notification size",
+            kb,
+            "s3_event_notification",
+            "The largest event the consumers expect",
+            "An S3 notification carries the bucket, key, size and ETag, never the object: have the consumer fetch the object, and if the larger events come from another source, keep them on their own path.",
+            &[N::AsyncMessageKb],
+        );
+    }
+}
+
+fn memory(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    let Some([mb]) = c.need("lambda_memory", "Lambda memory", [N::MemoryMb]) else {
+        return;
+    };
+    c.against(
+        "lambda_memory",
+        "Lambda memory",
+        mb,
+        "lambda_memory_max",
+        "The memory the functions need",
+        "Run this part as a Fargate task, or split the data so each invocation needs less.",
+        &[N::MemoryMb],
+    );
+    let (lambda_max, ..) = c.limit("lambda_memory_max");
+    if mb > lambda_max {
+        c.against(
+            "fargate_memory",
+            "Fargate task memory",
+            mb / 1024.0,
+            "fargate_max_memory",
+            "The memory one container task would need",
+            "Beyond the largest Fargate task, use ECS or EKS on memory-optimised EC2 instances, or split the work across tasks.",
+            &[N::MemoryMb],
+        );
+        c.also_read(&["lambda_memory_max"]);
+    }
+}
+
 fn cold_start(c: &mut Ctx<'_, '_>) {
     let state = c.state;
-    let Some(cold) = state.calc(Calc::ColdStartMs) else {
+    let Some(cold) = crate::cost::cold_start(state) else {
         if !state.q.runtimes.is_empty() && state.input(NumberInput::LatencyTargetMs).is_some() {
-            let runtime = state.q.runtimes[0].when.questions();
-            let missing = runtime
-                .iter()
-                .map(|&i| state.q.questions[i].id.clone())
-                .collect();
+            let mut missing: Vec<QuestionId> = Vec::new();
+            for r in &state.q.runtimes {
+                for i in r.when.questions() {
+                    let id = &state.q.questions[i].id;
+                    if state.status[i] == Status::Unanswered && !missing.contains(id) {
+                        missing.push(id.clone());
+                    }
+                }
+            }
             c.skipped.push(SkippedCheck {
                 id: "cold_start".into(),
                 title: "Cold start against the latency target".into(),
@@ -540,23 +1162,39 @@ fn cold_start(c: &mut Ctx<'_, '_>) {
         return;
     };
     let work = state.input(NumberInput::AvgDurationMs).unwrap_or(0.0);
-    let first = cold + work;
+    let first = cold.high + work;
     let mitigated = state.when(ConditionInput::ColdStartMitigated) == Tri::True;
+    let range = format!(
+        "A cold start of {} ({}) takes about {}–{} ms",
+        cold.runtime.id,
+        cold.label,
+        num(cold.low),
+        num(cold.high)
+    );
+    let assumed = if cold.assumed {
+        " This assumes a minimal handler; answer the package-weight question for the range of the code the functions really load."
+    } else {
+        ""
+    };
+    let heavy_java = cold.runtime.id == "java" && cold.high > 1000.0;
+    let fix = if heavy_java {
+        "Turn on SnapStart (a restored Spring Boot function starts in about a second instead of several), or use provisioned concurrency."
+    } else {
+        "Trim what loads at start, choose a lighter runtime, or use provisioned concurrency (or SnapStart where its restore time fits)."
+    };
     let (status, message) = if mitigated {
         (
             CheckStatus::Ok,
             format!(
-                "A cold start adds about {} ms to a first request; provisioned concurrency or SnapStart keeps it off the p99 target of {} ms.",
-                num(cold),
+                "{range}; provisioned concurrency keeps initialised environments ready, so requests within it do not wait for a start (p99 target {} ms).{assumed}",
                 num(target)
             ),
         )
-    } else if cold > target {
+    } else if cold.high > target {
         (
             CheckStatus::Fail,
             format!(
-                "A cold start alone takes about {} ms, over the p99 target of {} ms. Choose a lighter runtime, or use provisioned concurrency or SnapStart.",
-                num(cold),
+                "{range}: the slow end alone is over the p99 target of {} ms. {fix}{assumed}",
                 num(target)
             ),
         )
@@ -564,21 +1202,24 @@ fn cold_start(c: &mut Ctx<'_, '_>) {
         (
             CheckStatus::Warn,
             format!(
-                "A cold request takes about {} ms ({} ms start + {} ms work), over the p99 target of {} ms. Cold starts are usually under 1% of requests; if they land in your p99, use provisioned concurrency.",
-                num(first),
-                num(cold),
+                "{range}; with {} ms of work a cold request can take {} ms, over the p99 target of {} ms. Cold starts are usually under 1% of requests, but they bunch up after deploys and during spikes; if they land in your p99, {}{assumed}",
                 num(work),
-                num(target)
+                num(first),
+                num(target),
+                if heavy_java {
+                    "turn on SnapStart or provisioned concurrency."
+                } else {
+                    "use provisioned concurrency or trim the start-up work."
+                }
             ),
         )
     } else {
         (
             CheckStatus::Ok,
             format!(
-                "A cold request takes about {} ms ({} ms start + {} ms work), within the p99 target of {} ms.",
-                num(first),
-                num(cold),
+                "{range}; with {} ms of work a cold request takes at most about {} ms, within the p99 target of {} ms.{assumed}",
                 num(work),
+                num(first),
                 num(target)
             ),
         )
@@ -592,15 +1233,12 @@ fn cold_start(c: &mut Ctx<'_, '_>) {
         unit: "ms".into(),
         message,
         limit_id: "latency_target_ms".into(),
-        source: state
-            .q
-            .runtimes
-            .first()
-            .map_or(String::new(), |r| r.source.clone()),
+        source: cold.source.to_owned(),
         inputs: [NumberInput::LatencyTargetMs, NumberInput::AvgDurationMs]
             .iter()
             .filter_map(|n| state.input_question(*n).cloned())
             .collect(),
+        other_limits: Vec::new(),
     });
 }
 
@@ -661,5 +1299,6 @@ fn cost_check(c: &mut Ctx<'_, '_>, cost: Option<&crate::cost::CostEstimate>) {
         limit_id: "break_even".into(),
         source: "limits.toml prices".into(),
         inputs: est.inputs.clone(),
+        other_limits: Vec::new(),
     });
 }

@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::condition::{Calc, Tri};
 use crate::evaluate::State;
-use crate::model::{ConditionInput, NumberInput, QuestionId, Text};
+use crate::model::{ConditionInput, NumberInput, QuestionId, Runtime, Text};
 
 /// Prices the model reads.
 pub const REQUIRED_PRICES: &[&str] = &[
@@ -229,19 +229,8 @@ pub(crate) fn fill_calc(state: &mut State<'_>) {
     };
     state.calc[Calc::Concurrency as usize] = concurrency;
     state.calc[Calc::MonthlyRequests as usize] = monthly_requests(state);
-    let arm = state.when(ConditionInput::Arm64) == Tri::True;
-    state.calc[Calc::ColdStartMs as usize] = state
-        .q
-        .runtimes
-        .iter()
-        .find(|r| r.when.eval(&*state) == Tri::True)
-        .map(|r| {
-            if arm {
-                r.cold_start_ms_arm64
-            } else {
-                r.cold_start_ms_x86
-            }
-        });
+    // The slow end of the range the cold-start check judges (see `cold_start`).
+    state.calc[Calc::ColdStartMs as usize] = cold_start(state).map(|c| c.high);
     state.cost_model = model(state);
     if let Some(m) = &state.cost_model {
         let shared: f64 = m.shared_per_request.iter().map(|l| l.usd).sum::<f64>() * m.monthly;
@@ -251,6 +240,66 @@ pub(crate) fn fill_calc(state: &mut State<'_>) {
         state.calc[Calc::FargateMonthlyUsd as usize] = Some(fargate);
         state.calc[Calc::ServerlessCostRatio as usize] = (fargate > 0.0).then(|| lambda / fargate);
     }
+}
+
+/// The cold-start figures that apply to the answers.
+pub(crate) struct ColdStart<'q> {
+    /// The runtime in use.
+    pub runtime: &'q Runtime,
+    /// What the range is for, such as `minimal handler`.
+    pub label: &'q str,
+    /// Fast end, ms.
+    pub low: f64,
+    /// Slow end, ms: what the check judges and `calc.cold_start_ms` holds.
+    pub high: f64,
+    /// Where the range comes from.
+    pub source: &'q str,
+    /// Whether the package weight is unknown and the lightest range was assumed.
+    pub assumed: bool,
+}
+
+/// The first runtime whose condition holds, with the range for the answered package weight; while
+/// the weight is unknown, the runtime's first (lightest) range. A runtime without ranges gives
+/// its hello-world floor for the architecture as both ends.
+pub(crate) fn cold_start<'q>(state: &State<'q>) -> Option<ColdStart<'q>> {
+    let runtime = state
+        .q
+        .runtimes
+        .iter()
+        .find(|r| r.when.eval(state) == Tri::True)?;
+    let matched = runtime
+        .ranges
+        .iter()
+        .find(|r| r.when.eval(state) == Tri::True);
+    let (range, assumed) = match matched {
+        Some(r) => (Some(r), false),
+        None => (runtime.ranges.first(), true),
+    };
+    Some(match range {
+        Some(r) => ColdStart {
+            runtime,
+            label: &r.label,
+            low: r.low_ms,
+            high: r.high_ms,
+            source: &r.source,
+            assumed,
+        },
+        None => {
+            let floor = if state.when(ConditionInput::Arm64) == Tri::True {
+                runtime.cold_start_ms_arm64
+            } else {
+                runtime.cold_start_ms_x86
+            };
+            ColdStart {
+                runtime,
+                label: "hello-world handler",
+                low: floor,
+                high: floor,
+                source: &runtime.source,
+                assumed: false,
+            }
+        }
+    })
 }
 
 /// Points in the chart series.

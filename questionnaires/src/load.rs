@@ -12,9 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::condition::{Condition, Lookup};
 use crate::model::{
-    Area, AreaId, ChecklistItem, Choice, ChoiceId, ConditionInput, Diagram, Figure, Figures,
-    Improvement, Inputs, ItemId, Link, NumberInput, NumberSpec, Pattern, PatternId, PatternKind,
-    Question, QuestionId, QuestionKind, Questionnaire, RiskRule, Runtime, Signal,
+    Area, AreaId, ChecklistItem, Choice, ChoiceId, ColdStartRange, ConditionInput, Diagram, Figure,
+    Figures, Improvement, Inputs, ItemId, Link, NumberInput, NumberSpec, Pattern, PatternId,
+    PatternKind, Question, QuestionId, QuestionKind, Questionnaire, RiskRule, Runtime, Signal,
 };
 use raw::RawKind;
 
@@ -394,7 +394,10 @@ pub(crate) fn build(
                 );
             }
         }
-        for id in crate::cost::REQUIRED_ASSUMPTIONS {
+        for id in crate::cost::REQUIRED_ASSUMPTIONS
+            .iter()
+            .chain(crate::checks::REQUIRED_ASSUMPTIONS)
+        {
             if !figures.assumptions.contains_key(*id) {
                 errors.add(
                     LIMITS,
@@ -991,6 +994,31 @@ fn load_runtimes(raw: &[raw::RawRuntime], table: &Table, errors: &mut Errors) ->
                 );
             }
         }
+        let mut ranges = Vec::new();
+        for (i, w) in r.ranges.iter().enumerate() {
+            let wlabel = format!("{label} ranges[{i}]");
+            errors.check_url(MANIFEST, &wlabel, Some(&w.source));
+            errors.check_text(MANIFEST, &wlabel, "label", &w.label);
+            let [low, high] = w.cold_start_ms;
+            if !(0.0..=60_000.0).contains(&low) || !(low..=60_000.0).contains(&high) {
+                errors.add(
+                    MANIFEST,
+                    wlabel.clone(),
+                    format!(
+                        "cold start range {low}..{high} ms must be ordered and within 0 ..= 60000"
+                    ),
+                );
+            }
+            if let Some(when) = errors.condition(MANIFEST, &wlabel, &w.when, table, None) {
+                ranges.push(ColdStartRange {
+                    when,
+                    label: w.label.clone(),
+                    low_ms: low,
+                    high_ms: high,
+                    source: w.source.clone(),
+                });
+            }
+        }
         if let Some(when) = errors.condition(MANIFEST, &label, &r.when, table, None) {
             out.push(Runtime {
                 id: r.id.clone(),
@@ -998,6 +1026,7 @@ fn load_runtimes(raw: &[raw::RawRuntime], table: &Table, errors: &mut Errors) ->
                 cold_start_ms_arm64: r.cold_start_ms_arm64,
                 cold_start_ms_x86: r.cold_start_ms_x86,
                 source: r.source.clone(),
+                ranges,
             });
         }
     }

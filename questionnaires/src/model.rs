@@ -483,6 +483,24 @@ pub struct Runtime {
     pub cold_start_ms_x86: f64,
     /// Where the figures come from.
     pub source: String,
+    /// Cold-start ranges by package weight, in order; the first is the lightest, used when the
+    /// weight is not known.
+    pub ranges: Vec<ColdStartRange>,
+}
+
+/// A cold-start range for one package weight of a runtime.
+#[derive(Debug, Clone)]
+pub struct ColdStartRange {
+    /// When this weight is the one in use.
+    pub when: Condition,
+    /// A short name of the weight, such as `minimal handler`.
+    pub label: String,
+    /// Fast end of the range, ms.
+    pub low_ms: f64,
+    /// Slow end of the range, ms: the figure the cold-start check judges.
+    pub high_ms: f64,
+    /// Where the figures come from.
+    pub source: String,
 }
 
 /// Which answers feed the quantitative checks. Each is optional: a questionnaire without them
@@ -540,6 +558,17 @@ input_enum!(
         DbWritesPerRequest => "db_writes_per_request",
         ConsumersPerEvent => "consumers_per_event",
         BatchSize => "batch_size",
+        BurstRequests => "burst_requests",
+        SpikeRampS => "spike_ramp_s",
+        HotKeySharePct => "hot_key_share_pct",
+        TransactionItems => "transaction_items",
+        KinesisShards => "kinesis_shards",
+        KinesisRecordKb => "kinesis_record_kb",
+        SqsVisibilityTimeoutS => "sqs_visibility_timeout_s",
+        QueueConsumerTimeoutS => "queue_consumer_timeout_s",
+        WorkflowSteps => "workflow_steps",
+        WorkflowIterations => "workflow_iterations",
+        ScheduleIntervalMin => "schedule_interval_min",
     }
 );
 
@@ -557,5 +586,9 @@ input_enum!(
         UsesStepFunctions => "uses_step_functions",
         ExpressWorkflow => "express_workflow",
         ColdStartMitigated => "cold_start_mitigated",
+        S3Events => "s3_events",
+        SqsFifo => "sqs_fifo",
+        SqsFifoHighThroughput => "sqs_fifo_high_throughput",
+        KinesisEnhancedFanOut => "kinesis_enhanced_fan_out",
     }
 );

@@ -210,3 +210,193 @@ fn unknown_keys_are_rejected_not_ignored() {
         "{errors:?}"
     );
 }
+
+/// An answer: a number, or choice ids (a single choice is a one-element list).
+enum A {
+    N(f64),
+    C(&'static [&'static str]),
+}
+
+fn answers(pairs: &[(&str, A)]) -> questionnaires::Answers {
+    use questionnaires::model::{ChoiceId, QuestionId};
+    use questionnaires::{Answer, AnswerValue};
+    let q = questionnaires::builtin();
+    pairs
+        .iter()
+        .map(|(id, a)| {
+            assert!(q.question(id).is_some(), "unknown question {id}");
+            let value = match a {
+                A::N(x) => AnswerValue::Number(*x),
+                A::C(ids) => AnswerValue::Choices(
+                    ids.iter()
+                        .map(|c| ChoiceId::parse(c).expect("a valid choice id"))
+                        .collect(),
+                ),
+            };
+            (
+                QuestionId::parse(id).expect("a valid question id"),
+                Answer::new(value),
+            )
+        })
+        .collect()
+}
+
+/// Answer sets that between them put every quantitative check to work: a big synchronous REST
+/// workload touching every service, and a small HTTP API with Express workflows and a
+/// high-throughput FIFO queue.
+fn crafted_answer_sets() -> Vec<questionnaires::Answers> {
+    use A::{C, N};
+    vec![
+        answers(&[
+            ("entry_point", C(&["rest_api", "schedule", "s3_events"])),
+            ("schedule_interval_min", N(0.5)),
+            ("traffic_shape", C(&["spiky"])),
+            ("peak_rps", N(50_000.0)),
+            ("burst_requests", N(6_000.0)),
+            ("spike_ramp_s", N(5.0)),
+            ("job_duration_min", N(20.0)),
+            ("sync_payload_kb", N(20_000.0)),
+            ("runtime", C(&["java"])),
+            ("package_weight", C(&["framework"])),
+            ("cold_start_mitigation", C(&["none"])),
+            ("latency_target_ms", N(500.0)),
+            ("data_store", C(&["dynamodb"])),
+            ("item_size_kb", N(2.0)),
+            ("db_reads_per_request", N(2.0)),
+            ("db_writes_per_request", N(5.0)),
+            ("dynamodb_key_design", C(&["hot_keys"])),
+            ("hot_key_share_pct", N(10.0)),
+            ("transaction_items", N(150.0)),
+            ("async_message_kb", N(300.0)),
+            ("multi_step_process", C(&["approval_or_compensation"])),
+            ("workflow_type", C(&["standard"])),
+            ("workflow_duration_min", N(60.0)),
+            ("workflow_steps", N(20.0)),
+            ("workflow_iterations", N(500.0)),
+            (
+                "messaging",
+                C(&["sqs", "sns", "eventbridge", "kinesis", "step_functions"]),
+            ),
+            ("event_distribution", C(&["fanout_few"])),
+            ("consumers_per_event", N(6.0)),
+            ("batch_size", N(10.0)),
+            ("kinesis_shards", N(10.0)),
+            ("kinesis_record_kb", N(2.0)),
+            ("kinesis_consumer_mode", C(&["shared"])),
+            ("ordering", C(&["per_key"])),
+            ("sqs_queue_type", C(&["fifo"])),
+            ("sqs_visibility_timeout_s", N(60.0)),
+            ("queue_consumer_timeout_s", N(30.0)),
+            ("p99_duration_ms", N(2_000.0)),
+            ("avg_rps", N(1_000.0)),
+            ("avg_duration_ms", N(100.0)),
+            ("memory_mb", N(200_000.0)),
+            ("reserved_concurrency", N(950.0)),
+        ]),
+        answers(&[
+            ("entry_point", C(&["http_api"])),
+            ("peak_rps", N(200.0)),
+            ("p99_duration_ms", N(300.0)),
+            ("multi_step_process", C(&["simple_chain"])),
+            ("workflow_type", C(&["express"])),
+            ("workflow_duration_min", N(2.0)),
+            ("messaging", C(&["sqs"])),
+            ("sqs_queue_type", C(&["fifo_high_throughput"])),
+        ]),
+    ]
+}
+
+#[test]
+fn every_stored_limit_is_read_by_a_check() {
+    // A limit nobody reads is a promise the review does not keep. Every `[[limits]]` entry must be
+    // the `limit_id` (or one of the `other_limits`) of a check that runs on one of the crafted
+    // answer sets; a limit added without a check, or a check removed, fails here.
+    let q = questionnaires::builtin();
+    let mut read = std::collections::BTreeSet::new();
+    let mut ran = std::collections::BTreeSet::new();
+    for set in crafted_answer_sets() {
+        let e = questionnaires::evaluate(q, &set);
+        for c in &e.checks {
+            ran.insert(c.id.to_string());
+            read.insert(c.limit_id.clone());
+            read.extend(c.other_limits.iter().cloned());
+        }
+    }
+    let unread: Vec<&String> = q
+        .figures
+        .limits
+        .keys()
+        .filter(|id| !read.contains(*id))
+        .collect();
+    assert!(
+        unread.is_empty(),
+        "limits in limits.toml that no check reads: {unread:?}"
+    );
+    // Every check the engine knows runs on at least one of the sets, so none of them is dead.
+    let idle: Vec<&&str> = questionnaires::checks::CHECK_IDS
+        .iter()
+        .filter(|id| !ran.contains(**id))
+        .collect();
+    assert!(idle.is_empty(), "checks that never ran: {idle:?}");
+    // The load-time list of limits the checks need names every stored limit.
+    for id in q.figures.limits.keys() {
+        assert!(
+            questionnaires::checks::REQUIRED_LIMITS.contains(&id.as_str()),
+            "{id} is missing from checks::REQUIRED_LIMITS"
+        );
+    }
+}
+
+#[test]
+fn fifty_thousand_requests_with_five_writes_each_do_not_pass() {
+    // The architect's example: 50,000 req/s × 5 DynamoDB writes behind API Gateway.
+    use A::{C, N};
+    let q = questionnaires::builtin();
+    let e = questionnaires::evaluate(
+        q,
+        &answers(&[
+            ("entry_point", C(&["http_api"])),
+            ("peak_rps", N(50_000.0)),
+            ("data_store", C(&["dynamodb"])),
+            ("db_writes_per_request", N(5.0)),
+            ("dynamodb_key_design", C(&["hot_keys"])),
+            ("hot_key_share_pct", N(5.0)),
+        ]),
+    );
+    let status = |id: &str| {
+        e.checks
+            .iter()
+            .find(|c| &*c.id == id)
+            .map(|c| c.status)
+            .unwrap_or_else(|| panic!("check {id} did not run"))
+    };
+    use questionnaires::checks::CheckStatus::Fail;
+    assert_eq!(status("apigw_account_rps"), Fail);
+    assert_eq!(status("dynamodb_table_writes"), Fail);
+    assert_eq!(status("dynamodb_hot_key_writes"), Fail);
+}
+
+#[test]
+fn snapstart_beats_plain_java_only_when_start_up_is_heavy() {
+    use A::{C, N};
+    let q = questionnaires::builtin();
+    let cold = |runtime: &'static [&'static str], weight: &'static [&'static str]| {
+        let e = questionnaires::evaluate(
+            q,
+            &answers(&[
+                ("runtime", C(runtime)),
+                ("package_weight", C(weight)),
+                ("latency_target_ms", N(10_000.0)),
+            ]),
+        );
+        e.checks
+            .iter()
+            .find(|c| &*c.id == "cold_start")
+            .expect("cold_start runs")
+            .value
+    };
+    // A hello-world restore is slower than a hello-world JVM start...
+    assert!(cold(&["java_snapstart"], &["minimal"]) > cold(&["java"], &["minimal"]));
+    // ...but a restored Spring Boot function starts several times faster than a plain one.
+    assert!(cold(&["java_snapstart"], &["framework"]) * 3.0 < cold(&["java"], &["framework"]));
+}

@@ -67,7 +67,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn scores_stay_within_0_and_100(seeds in prop::collection::vec(any::<u64>(), 80)) {
+    fn scores_stay_within_0_and_100(seeds in prop::collection::vec(any::<u64>(), 100)) {
         let e = evaluate(builtin(), &answers_from(&seeds));
         for s in e.scores.areas.values().flatten().chain(e.scores.overall.iter()) {
             prop_assert!((0.0..=100.0).contains(s), "score {s}");
@@ -77,13 +77,13 @@ proptest! {
     }
 
     #[test]
-    fn evaluation_is_deterministic(seeds in prop::collection::vec(any::<u64>(), 80)) {
+    fn evaluation_is_deterministic(seeds in prop::collection::vec(any::<u64>(), 100)) {
         let answers = answers_from(&seeds);
         prop_assert_eq!(evaluate(builtin(), &answers), evaluate(builtin(), &answers));
     }
 
     #[test]
-    fn every_risk_and_recommendation_explains_itself(seeds in prop::collection::vec(any::<u64>(), 80)) {
+    fn every_risk_and_recommendation_explains_itself(seeds in prop::collection::vec(any::<u64>(), 100)) {
         let e = evaluate(builtin(), &answers_from(&seeds));
         for r in &e.risks {
             prop_assert!(!r.reason.is_empty() && !r.rule.is_empty());
@@ -120,7 +120,7 @@ proptest! {
     }
 
     #[test]
-    fn only_answered_questions_carry_a_risk(seeds in prop::collection::vec(any::<u64>(), 80)) {
+    fn only_answered_questions_carry_a_risk(seeds in prop::collection::vec(any::<u64>(), 100)) {
         let e = evaluate(builtin(), &answers_from(&seeds));
         for q in &e.questions {
             prop_assert_eq!(q.risk.is_some(), q.status == Status::Answered, "question {}", q.id);
@@ -144,7 +144,7 @@ fn no_answers_means_no_risks_no_scores_and_no_checks() {
 #[test]
 fn evaluations_survive_a_json_round_trip() {
     // The web app ships evaluations from the server to the browser as JSON.
-    let seeds: Vec<u64> = (0..80u64)
+    let seeds: Vec<u64> = (0..100u64)
         .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
         .collect();
     let e = evaluate(builtin(), &answers_from(&seeds));

@@ -30,6 +30,17 @@ pub(crate) struct RawRuntime {
     pub cold_start_ms_arm64: f64,
     pub cold_start_ms_x86: f64,
     pub source: String,
+    #[serde(default)]
+    pub ranges: Vec<RawColdStartRange>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawColdStartRange {
+    pub when: String,
+    pub label: String,
+    pub cold_start_ms: [f64; 2],
+    pub source: String,
 }
 
 #[derive(Debug, Deserialize)]
