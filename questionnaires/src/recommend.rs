@@ -101,32 +101,59 @@ fn steer(
     reasons: &mut Vec<Reason>,
     against: &mut Vec<Reason>,
 ) {
-    for c in checks.iter().filter(|c| c.status == CheckStatus::Fail) {
-        let when: Text = format!("check {} failed", c.id).into();
-        let facts = vec![Fact::Number {
-            subject: format!("check.{}", c.id).into(),
-            value: c.value,
-            op: CmpOp::Gt,
-            against: Some(c.limit_id.as_str().into()),
-            bound: c.limit,
-            holds: true,
-        }];
-        if p.relieves.iter().any(|r| *r == *c.id) {
-            reasons.push(Reason {
-                text: format!("It removes a failing check, {}: {}", c.title, c.message).into(),
-                weight: STEER,
-                when,
-                facts,
-            });
-        } else if p.limits.contains(&c.limit_id) {
-            against.push(Reason {
-                text: format!("It keeps a failing check, {}: {}", c.title, c.message).into(),
-                weight: STEER,
-                when,
-                facts,
-            });
-        }
+    let failed = || checks.iter().filter(|c| c.status == CheckStatus::Fail);
+    let removes: Vec<&CheckResult> = failed()
+        .filter(|c| p.relieves.iter().any(|r| *r == *c.id))
+        .collect();
+    let keeps: Vec<&CheckResult> = failed()
+        .filter(|c| !p.relieves.iter().any(|r| *r == *c.id) && p.limits.contains(&c.limit_id))
+        .collect();
+    // Several failed checks count once: one reason for, one against, each worth STEER.
+    if let Some(reason) = steer_reason(&removes, "removes") {
+        reasons.push(reason);
     }
+    if let Some(reason) = steer_reason(&keeps, "keeps") {
+        against.push(reason);
+    }
+}
+
+fn steer_reason(checks: &[&CheckResult], verb: &str) -> Option<Reason> {
+    let first = checks.first()?;
+    let text = if checks.len() == 1 {
+        format!(
+            "It {verb} a failing check, {}: {}",
+            first.title, first.message
+        )
+    } else {
+        let titles: Vec<&str> = checks.iter().map(|c| &*c.title).collect();
+        format!(
+            "It {verb} {} failing checks: {}.",
+            checks.len(),
+            titles.join("; ")
+        )
+    };
+    let ids: Vec<&str> = checks.iter().map(|c| &*c.id).collect();
+    Some(Reason {
+        text: text.into(),
+        weight: STEER,
+        when: format!("failed: {}", ids.join(", ")).into(),
+        facts: checks
+            .iter()
+            .map(|c| Fact::Number {
+                subject: format!("check.{}", c.id).into(),
+                value: c.value,
+                // Most limits are ceilings; a few (visibility timeout, schedule interval) are floors.
+                op: if c.value < c.limit {
+                    CmpOp::Lt
+                } else {
+                    CmpOp::Gt
+                },
+                against: Some(c.limit_id.as_str().into()),
+                bound: c.limit,
+                holds: true,
+            })
+            .collect(),
+    })
 }
 
 fn recommend(

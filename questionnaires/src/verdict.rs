@@ -104,6 +104,17 @@ pub struct Verdict {
     pub message: String,
 }
 
+impl Verdict {
+    /// The message without a leading status label ("Use containers: …" → "…"), for pages that
+    /// show the label next to it.
+    pub fn detail(&self) -> &str {
+        self.message
+            .strip_prefix(self.status.label())
+            .and_then(|rest| rest.strip_prefix(": "))
+            .unwrap_or(&self.message)
+    }
+}
+
 /// A verdict as stored, including those saved before it had a status: their status is read
 /// from `serverless_fits` as the engine judged it then.
 #[derive(Deserialize)]

@@ -237,9 +237,9 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     );
     // Every kind is listed from the start, at zero, so alerts and dashboards can rely on it.
     for kind in ["server_error", "database_unavailable", "busy", "timeout"] {
-        errors.get_or_create(&KindLabels {
+        drop(errors.get_or_create(&KindLabels {
             kind: kind.to_owned(),
-        });
+        }));
     }
     let pool = Family::<StateLabels, Gauge>::default();
     registry.register(

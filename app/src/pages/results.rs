@@ -163,7 +163,7 @@ fn Results(page: Page) -> impl IntoView {
                             <p class=class>
                                 <span class="verdict-label">{e.verdict.status.label()}</span>
                                 " "
-                                {e.verdict.message.clone()}
+                                {e.verdict.detail().to_owned()}
                             </p>
                         }
                     })}
@@ -174,12 +174,28 @@ fn Results(page: Page) -> impl IntoView {
                                 e.verdict.blockers.len(),
                                 if e.verdict.blockers.len() == 1 { "blocker to deal with" } else { "blockers to deal with" },
                             )}</summary>
-                            <ul>{e.verdict.blockers.iter().map(|b| view! {
-                                <li>
-                                    <span class="tag">{match b.kind { BlockerKind::Risk => "high risk", BlockerKind::Check => "failed check" }}</span>
-                                    " "
-                                    {b.message.clone()}
-                                </li>
+                            <ul>{e.verdict.blockers.iter().map(|b| {
+                                // The question's or check's own words, then why it blocks.
+                                let (tag, title, why) = match b.kind {
+                                    BlockerKind::Risk => {
+                                        let r = e.risks.iter().find(|r| r.question.as_str() == b.id);
+                                        ("high risk", r.map(|r| r.title.to_string()), r.map(|r| r.reason.to_string()))
+                                    }
+                                    BlockerKind::Check => {
+                                        let c = e.checks.iter().find(|c| *c.id == b.id);
+                                        ("failed check", c.map(|c| c.title.to_string()), c.map(|c| c.message.clone()))
+                                    }
+                                };
+                                view! {
+                                    <li>
+                                        <span class="tag">{tag}</span>
+                                        " "
+                                        {match (title, why) {
+                                            (Some(t), Some(w)) => view! { <strong>{t}</strong> " " {w} }.into_any(),
+                                            _ => b.message.clone().into_any(),
+                                        }}
+                                    </li>
+                                }
                             }).collect_view()}</ul>
                         </details>
                     })}
