@@ -17,7 +17,6 @@ struct PatternView<'a> {
     name: &'a str,
     kind: &'a str,
     fit: &'a str,
-    score: f64,
     summary: String,
     services: String,
     reasons: Vec<String>,
@@ -70,7 +69,7 @@ struct ReportHtml<'a> {
     high: usize,
     medium: usize,
     risks: Vec<RiskView<'a>>,
-    ranking: Vec<(usize, &'a str, &'a str, f64, &'a str)>,
+    ranking: Vec<(usize, &'a str, &'a str, &'static str, &'a str)>,
     patterns: Vec<PatternView<'a>>,
     cost: Option<(String, String, String)>,
     items: Vec<ItemView<'a>>,
@@ -126,7 +125,7 @@ fn view<'a>(
                 p.rank,
                 p.name.as_str(),
                 p.kind.as_str(),
-                p.score,
+                role(r, &p.pattern),
                 p.fit.as_str(),
             )
         })
@@ -138,7 +137,6 @@ fn view<'a>(
             name: &p.name,
             kind: &p.kind,
             fit: &p.fit,
-            score: p.score,
             summary: md(&p.summary),
             services: p.services.join(", "),
             reasons: p.reasons.iter().map(|x| md(x)).collect(),
@@ -238,5 +236,16 @@ pub fn page(doc: &Document, scope: &Scope) -> Result<String, askama::Error> {
 impl ReportHtml<'_> {
     fn score_of(&self, s: &Option<f64>) -> String {
         score(*s)
+    }
+}
+
+/// A pattern's part in the report's design: "backbone", "add-on", or a dash.
+pub(crate) fn role(r: &questionnaires::report::Report, pattern: &str) -> &'static str {
+    if r.design.backbone.as_deref() == Some(pattern) {
+        "backbone"
+    } else if r.design.add_ons.iter().any(|a| a.pattern == pattern) {
+        "add-on"
+    } else {
+        "–"
     }
 }

@@ -228,7 +228,7 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
                 p.rank.to_string(),
                 cell(&p.name),
                 cell(&p.kind),
-                format!("{}", p.score),
+                super::html::role(r, &p.pattern).to_owned(),
                 cell(&p.fit),
             ])
         })
@@ -237,7 +237,7 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         .decided_patterns()
         .map(|p| PatternMd {
             heading: format!("{}. {}", p.rank, line(&p.name)),
-            fit: format!("{} fit, score {}", line(&p.fit), p.score),
+            fit: format!("{} fit", line(&p.fit)),
             summary: block(p.summary.trim()),
             services: line(&p.services.join(", ")),
             reasons: p.reasons.iter().map(|x| line(x)).collect(),
