@@ -48,6 +48,19 @@ pub const REQUIRED_LIMITS: &[&str] = &[
     "eventbridge_targets_per_rule",
     "scheduler_granularity",
     "fargate_max_memory",
+    "apigw_websocket_message",
+    "apigw_websocket_duration",
+    "apigw_websocket_new_connections",
+    "appsync_events_event_size",
+    "iot_core_message",
+    "iot_core_publish_per_connection",
+    "rds_proxy_per_account",
+    "rds_data_api_response",
+    "dsql_connection_rate",
+    "dsql_write_transaction_size",
+    "batch_array_size",
+    "batch_submit_rate",
+    "batch_fargate_job_duration",
 ];
 
 /// Sizing assumptions the checks read (from the `[[assumptions]]` of `limits.toml`).
@@ -90,6 +103,19 @@ pub const CHECK_IDS: &[&str] = &[
     "stepfunctions_history",
     "schedule_interval",
     "s3_event_size",
+    "websocket_message_size",
+    "websocket_connection_duration",
+    "websocket_new_connections",
+    "appsync_event_size",
+    "iot_message_size",
+    "iot_publish_rate",
+    "rds_proxy_quota",
+    "data_api_response",
+    "dsql_connection_rate",
+    "dsql_transaction_size",
+    "batch_array_size",
+    "batch_submit_rate",
+    "batch_job_duration",
 ];
 
 /// Share of a limit from which a check warns.
@@ -297,6 +323,38 @@ impl Ctx<'_, '_> {
         }
     }
 
+    /// The largest of several number inputs that measure the same thing from different sides
+    /// (a message in, a message out), with the inputs it was read from. `None` when none is
+    /// answered, with a skip entry naming the open ones.
+    fn largest(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        inputs: &[NumberInput],
+    ) -> Option<(f64, Vec<NumberInput>)> {
+        let answered: Vec<(NumberInput, f64)> = inputs
+            .iter()
+            .filter_map(|n| self.state.input(*n).map(|v| (*n, v)))
+            .collect();
+        if let Some(max) = answered.iter().map(|(_, v)| *v).reduce(f64::max) {
+            return Some((max, answered.into_iter().map(|(n, _)| n).collect()));
+        }
+        let missing: Vec<QuestionId> = inputs
+            .iter()
+            .filter_map(|n| self.state.q.inputs.numbers.get(n))
+            .filter(|&&qi| self.state.status[qi] == Status::Unanswered)
+            .map(|&qi| self.state.q.questions[qi].id.clone())
+            .collect();
+        if !missing.is_empty() {
+            self.skipped.push(SkippedCheck {
+                id: id.into(),
+                title: title.into(),
+                missing,
+            });
+        }
+        None
+    }
+
     fn assumption(&self, id: &str, fallback: f64) -> f64 {
         self.state
             .q
@@ -321,7 +379,28 @@ impl Ctx<'_, '_> {
         fix: &str,
         inputs: &[NumberInput],
     ) {
-        let (limit, unit, _) = self.limit(limit_id);
+        let (_, unit, _) = self.limit(limit_id);
+        self.against_unit(id, title, value, limit_id, &unit, what, fix, inputs);
+    }
+
+    /// [`Self::against`] with the unit the message names, for a limit whose stored unit carries
+    /// a note (`KB (32 KB frames)`) that reads badly after every figure.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per check reads best flat"
+    )]
+    fn against_unit(
+        &mut self,
+        id: &'static str,
+        title: &'static str,
+        value: f64,
+        limit_id: &str,
+        unit: &str,
+        what: &str,
+        fix: &str,
+        inputs: &[NumberInput],
+    ) {
+        let (limit, ..) = self.limit(limit_id);
         let status = grade(value, limit);
         let message = match status {
             CheckStatus::Fail => format!(
@@ -627,6 +706,9 @@ pub(crate) fn run(
     streams_and_queues(&mut c);
     workflows_and_schedules(&mut c);
     memory(&mut c);
+    realtime(&mut c);
+    relational(&mut c);
+    batch_jobs(&mut c);
     cold_start(&mut c);
     cost_check(&mut c, cost);
     debug_assert!(
@@ -1130,6 +1212,243 @@ fn memory(c: &mut Ctx<'_, '_>) {
             &[N::MemoryMb],
         );
         c.also_read(&["lambda_memory_max"]);
+    }
+}
+
+/// Real-time push: API Gateway WebSocket APIs, AppSync Events and IoT Core.
+fn realtime(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    let state = c.state;
+    if state.when(ConditionInput::ApigwWebsocket) == Tri::True {
+        // Clients send requests up the socket and the back end pushes events down it: the
+        // larger of the two is the message API Gateway must carry.
+        let title = "API Gateway WebSocket message size";
+        if let Some((kb, inputs)) = c.largest(
+            "websocket_message_size",
+            title,
+            &[N::SyncPayloadKb, N::AsyncMessageKb],
+        ) {
+            c.against_unit(
+                "websocket_message_size",
+                title,
+                kb,
+                "apigw_websocket_message",
+                "KB",
+                "The largest message over the WebSocket",
+                "Push a reference instead (an S3 key or a presigned URL the client downloads), or split the content into smaller messages; every 32 KB frame is billed as a message.",
+                &inputs,
+            );
+        }
+
+        let title = "API Gateway WebSocket connection duration";
+        if let Some([minutes]) = c.need("websocket_connection_duration", title, [N::WsSessionMin]) {
+            let hours = minutes / 60.0;
+            let (limit, ..) = c.limit("apigw_websocket_duration");
+            let status = grade(hours, limit);
+            let reconnect = "Make clients reconnect with jittered backoff when the connection closes, resubscribe from state kept outside the functions, and fetch what they missed; send a heartbeat so idle connections are not dropped after 10 minutes.";
+            let message = match status {
+                CheckStatus::Fail => format!(
+                    "A session of {} h outlasts the {} h API Gateway allows one WebSocket connection: every such client is cut off at least once. {reconnect}",
+                    num((hours * 10.0).round() / 10.0),
+                    num(limit)
+                ),
+                CheckStatus::Warn => format!(
+                    "A session of {} h is {}% of the {} h connection limit: longer days will be cut off. {reconnect}",
+                    num((hours * 10.0).round() / 10.0),
+                    (hours / limit * 100.0).round(),
+                    num(limit)
+                ),
+                CheckStatus::Ok => format!(
+                    "A session of {} h fits in one connection ({} h at most); connections still close after 10 idle minutes, so keep a heartbeat.",
+                    num((hours * 10.0).round() / 10.0),
+                    num(limit)
+                ),
+            };
+            c.push(
+                "websocket_connection_duration",
+                title,
+                status,
+                hours,
+                "apigw_websocket_duration",
+                limit,
+                message,
+                &[N::WsSessionMin],
+            );
+        }
+
+        let title = "API Gateway new WebSocket connections";
+        if let Some([rate]) = c.need("websocket_new_connections", title, [N::WsConnectsPerS]) {
+            c.against(
+                "websocket_new_connections",
+                title,
+                rate,
+                "apigw_websocket_new_connections",
+                "The peak rate of new WebSocket connections",
+                "Every WebSocket API in the account and Region shares this rate: request a higher quota before launch, add random jitter to client reconnects, and stagger forced reconnects (deploys, token refreshes) over minutes.",
+                &[N::WsConnectsPerS],
+            );
+        }
+    }
+
+    if state.when(ConditionInput::AppsyncEvents) == Tri::True {
+        let title = "AppSync Events event size";
+        if let Some([kb]) = c.need("appsync_event_size", title, [N::AsyncMessageKb]) {
+            c.against(
+                "appsync_event_size",
+                title,
+                kb,
+                "appsync_events_event_size",
+                "The largest event published to a channel",
+                "Publish a small notice with an S3 key or a URL the subscribers fetch, or split the update into smaller events.",
+                &[N::AsyncMessageKb],
+            );
+        }
+    }
+
+    if state.when(ConditionInput::IotCore) == Tri::True {
+        let title = "IoT Core MQTT message size";
+        if let Some([kb]) = c.need("iot_message_size", title, [N::AsyncMessageKb]) {
+            c.against(
+                "iot_message_size",
+                title,
+                kb,
+                "iot_core_message",
+                "The largest MQTT message",
+                "Send large content through S3 and publish only its key, or split it into messages under the limit.",
+                &[N::AsyncMessageKb],
+            );
+        }
+        let title = "IoT Core publish rate per connection";
+        if let Some([rate]) = c.need("iot_publish_rate", title, [N::ClientPublishPerS]) {
+            c.against(
+                "iot_publish_rate",
+                title,
+                rate,
+                "iot_core_publish_per_connection",
+                "The busiest connection's publish rate",
+                "This limit cannot be raised: batch readings into fewer messages, spread a busy publisher over several connections, or publish from the back end through the HTTPS Publish API.",
+                &[N::ClientPublishPerS],
+            );
+        }
+    }
+}
+
+/// Relational databases behind functions: RDS Proxy, the RDS Data API and Aurora DSQL.
+fn relational(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    let state = c.state;
+    if state.when(ConditionInput::RdsProxy) == Tri::True {
+        let title = "RDS Proxies in the account";
+        if let Some([proxies]) = c.need("rds_proxy_quota", title, [N::RdsProxyCount]) {
+            c.against(
+                "rds_proxy_quota",
+                title,
+                proxies,
+                "rds_proxy_per_account",
+                "The RDS Proxies in the account and Region",
+                "Request a higher quota through Service Quotas before launch, or give this workload an account of its own.",
+                &[N::RdsProxyCount],
+            );
+        }
+    }
+
+    if state.when(ConditionInput::RdsDataApi) == Tri::True {
+        // The API hands back what a query returned: its largest response is the Data API
+        // result it was built from, unless it stitches several calls together.
+        let title = "RDS Data API response size";
+        if let Some([kb]) = c.need("data_api_response", title, [N::SyncPayloadKb]) {
+            c.against(
+                "data_api_response",
+                title,
+                kb / 1024.0,
+                "rds_data_api_response",
+                "The largest response, if one Data API call returns it",
+                "Page through the result with LIMIT and a keyset cursor so each call returns less than 1 MiB, select only the columns the caller needs, or export large results to S3 and return a link.",
+                &[N::SyncPayloadKb],
+            );
+        }
+    }
+
+    if state.when(ConditionInput::AuroraDsql) == Tri::True {
+        // Each new execution environment opens its own connection: a spike opens as many as the
+        // concurrency it reaches, within the time it takes to ramp up (at least one 10 s window).
+        let title = "Aurora DSQL new connections during a spike";
+        let inputs = [N::PeakRps, N::AvgDurationMs, N::SpikeRampS];
+        if let Some([rps, ms, ramp]) = c.need("dsql_connection_rate", title, inputs) {
+            let concurrency = rps * ms / 1000.0;
+            let window = ramp.max(10.0);
+            c.against(
+                "dsql_connection_rate",
+                title,
+                concurrency / window,
+                "dsql_connection_rate",
+                &format!(
+                    "New connections while {} environments start within {} s (one connection each)",
+                    num(concurrency.ceil()),
+                    num(window)
+                ),
+                "The rate cannot be raised: reuse one connection per environment across invocations, pre-warm with provisioned concurrency before known peaks, cap the functions with reserved concurrency, and retry refused connections with jittered backoff.",
+                &inputs,
+            );
+        }
+        let title = "Aurora DSQL write transaction size";
+        if let Some([kb]) = c.need("dsql_transaction_size", title, [N::DsqlTransactionKb]) {
+            c.against(
+                "dsql_transaction_size",
+                title,
+                kb / 1024.0,
+                "dsql_write_transaction_size",
+                "The data changed by the largest write transaction",
+                "Commit in chunks well under 10 MiB, each one idempotent, and record progress so a failed run resumes where it stopped.",
+                &[N::DsqlTransactionKb],
+            );
+        }
+    }
+}
+
+/// Long jobs on AWS Batch.
+fn batch_jobs(c: &mut Ctx<'_, '_>) {
+    use NumberInput as N;
+    let state = c.state;
+    if state.when(ConditionInput::AwsBatch) == Tri::True {
+        let title = "AWS Batch array job size";
+        if let Some([children]) = c.need("batch_array_size", title, [N::BatchArrayChildren]) {
+            c.against(
+                "batch_array_size",
+                title,
+                children,
+                "batch_array_size",
+                "The largest array job",
+                "Split the inputs over several array jobs of up to 10,000 children (a Step Functions Map over the chunks submits them), or give each child a range of inputs.",
+                &[N::BatchArrayChildren],
+            );
+        }
+        let title = "AWS Batch job submission rate";
+        if let Some([rate]) = c.need("batch_submit_rate", title, [N::BatchSubmitsPerS]) {
+            c.against(
+                "batch_submit_rate",
+                title,
+                rate,
+                "batch_submit_rate",
+                "Job submissions per second at peak",
+                "Submit one array job per batch of inputs instead of one job each, or queue the submissions and drain them below the account's rate with backoff.",
+                &[N::BatchSubmitsPerS],
+            );
+        }
+    }
+    if state.when(ConditionInput::BatchFargate) == Tri::True {
+        let title = "AWS Batch job duration on Fargate";
+        if let Some([minutes]) = c.need("batch_job_duration", title, [N::JobDurationMin]) {
+            c.against(
+                "batch_job_duration",
+                title,
+                minutes / 1440.0,
+                "batch_fargate_job_duration",
+                "The longest job",
+                "Checkpoint the job and split it into resumable parts that each finish well within 14 days, or run it on EC2 compute, where AWS Batch sets no such ceiling.",
+                &[N::JobDurationMin],
+            );
+        }
     }
 }
 

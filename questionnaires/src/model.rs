@@ -569,6 +569,13 @@ input_enum!(
         WorkflowSteps => "workflow_steps",
         WorkflowIterations => "workflow_iterations",
         ScheduleIntervalMin => "schedule_interval_min",
+        WsSessionMin => "ws_session_min",
+        WsConnectsPerS => "ws_connects_per_s",
+        ClientPublishPerS => "client_publish_per_s",
+        BatchArrayChildren => "batch_array_children",
+        BatchSubmitsPerS => "batch_submits_per_s",
+        RdsProxyCount => "rds_proxy_count",
+        DsqlTransactionKb => "dsql_transaction_kb",
     }
 );
 
@@ -590,5 +597,13 @@ input_enum!(
         SqsFifo => "sqs_fifo",
         SqsFifoHighThroughput => "sqs_fifo_high_throughput",
         KinesisEnhancedFanOut => "kinesis_enhanced_fan_out",
+        ApigwWebsocket => "apigw_websocket",
+        AppsyncEvents => "appsync_events",
+        IotCore => "iot_core",
+        RdsProxy => "rds_proxy",
+        RdsDataApi => "rds_data_api",
+        AuroraDsql => "aurora_dsql",
+        AwsBatch => "aws_batch",
+        BatchFargate => "batch_fargate",
     }
 );

@@ -242,8 +242,9 @@ fn answers(pairs: &[(&str, A)]) -> questionnaires::Answers {
 }
 
 /// Answer sets that between them put every quantitative check to work: a big synchronous REST
-/// workload touching every service, and a small HTTP API with Express workflows and a
-/// high-throughput FIFO queue.
+/// workload touching every service with long jobs on AWS Batch, a small HTTP API on the RDS Data
+/// API with Express workflows and a high-throughput FIFO queue, a WebSocket API pushing through
+/// AppSync Events behind RDS Proxy, and devices on IoT Core writing to Aurora DSQL.
 fn crafted_answer_sets() -> Vec<questionnaires::Answers> {
     use A::{C, N};
     vec![
@@ -255,6 +256,9 @@ fn crafted_answer_sets() -> Vec<questionnaires::Answers> {
             ("burst_requests", N(6_000.0)),
             ("spike_ramp_s", N(5.0)),
             ("job_duration_min", N(20.0)),
+            ("job_compute", C(&["batch_fargate"])),
+            ("batch_array_children", N(20_000.0)),
+            ("batch_submits_per_s", N(60.0)),
             ("sync_payload_kb", N(20_000.0)),
             ("runtime", C(&["java"])),
             ("package_weight", C(&["framework"])),
@@ -302,6 +306,35 @@ fn crafted_answer_sets() -> Vec<questionnaires::Answers> {
             ("workflow_duration_min", N(2.0)),
             ("messaging", C(&["sqs"])),
             ("sqs_queue_type", C(&["fifo_high_throughput"])),
+            ("sync_payload_kb", N(2_048.0)),
+            ("data_store", C(&["relational"])),
+            ("db_connections", C(&["data_api"])),
+        ]),
+        answers(&[
+            ("entry_point", C(&["websocket"])),
+            ("connection_model", C(&["long_lived"])),
+            ("realtime_service", C(&["appsync_events"])),
+            ("ws_session_min", N(480.0)),
+            ("ws_connects_per_s", N(450.0)),
+            ("sync_payload_kb", N(64.0)),
+            ("async_message_kb", N(300.0)),
+            ("data_store", C(&["relational"])),
+            ("db_connections", C(&["rds_proxy"])),
+            ("rds_proxy_count", N(18.0)),
+        ]),
+        answers(&[
+            ("entry_point", C(&["http_api"])),
+            ("connection_model", C(&["mixed"])),
+            ("realtime_service", C(&["iot_core"])),
+            ("client_publish_per_s", N(150.0)),
+            ("async_message_kb", N(100.0)),
+            ("traffic_shape", C(&["spiky"])),
+            ("peak_rps", N(2_000.0)),
+            ("avg_duration_ms", N(100.0)),
+            ("spike_ramp_s", N(5.0)),
+            ("data_store", C(&["relational"])),
+            ("db_connections", C(&["dsql"])),
+            ("dsql_transaction_kb", N(20_000.0)),
         ]),
     ]
 }
