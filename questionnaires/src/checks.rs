@@ -454,15 +454,16 @@ pub(crate) fn run(
         "Lambda concurrency at peak",
         [N::PeakRps, N::AvgDurationMs],
     ) {
-        let value = rps * ms / 1000.0;
+        let value = crate::cost::executions(state, rps, ms);
         let (limit, ..) = c.limit("lambda_concurrency");
         let status = grade(value, limit);
         let message = format!(
-            "At peak, {} req/s × {} s = {} concurrent executions (Little's law), against the default \
+            "At peak, {} req/s × {} s gives {} concurrent executions (Little's law{}), against the default \
              Regional quota of {}. {}",
             num(rps),
             num(ms / 1000.0),
             num(value.ceil()),
+            crate::cost::executions_note(state),
             num(limit),
             match status {
                 CheckStatus::Fail =>
@@ -726,7 +727,7 @@ fn concurrency_and_scaling(c: &mut Ctx<'_, '_>) {
         title,
         [N::PeakRps, N::P99DurationMs],
     ) {
-        let value = rps * p99 / 1000.0;
+        let value = crate::cost::executions(c.state, rps, p99);
         let (limit, ..) = c.limit("lambda_concurrency");
         let status = grade(value, limit);
         let mean_fits = c.state.calc(Calc::Concurrency).is_some_and(|m| m <= limit);
@@ -764,7 +765,7 @@ fn concurrency_and_scaling(c: &mut Ctx<'_, '_>) {
         title,
         [N::PeakRps, N::AvgDurationMs, N::SpikeRampS],
     ) {
-        let concurrency = rps * ms / 1000.0;
+        let concurrency = crate::cost::executions(c.state, rps, ms);
         // New environments needed per 10 s: a ramp shorter than 10 s needs them all in one window.
         let value = concurrency * 10.0 / ramp.max(10.0);
         let (limit, ..) = c.limit("lambda_scaling_rate");

@@ -218,13 +218,60 @@ fn monthly_requests(state: &State<'_>) -> Option<f64> {
     })
 }
 
+/// Lambda executions held at once when `rps` events a second each take `ms` (Little's law).
+/// Work fed only by a queue or stream that Lambda polls runs one invocation per batch of
+/// `batch_size` records, and a stream holds at most one execution per shard and consumer (the
+/// default parallelisation factor of 1).
+pub(crate) fn executions(state: &State<'_>, rps: f64, ms: f64) -> f64 {
+    let mut c = rps * ms / 1000.0;
+    if state.when(ConditionInput::PolledOnly) == Tri::True {
+        if let Some(batch) = state.input(NumberInput::BatchSize) {
+            c /= batch.max(1.0);
+        }
+        if state.when(ConditionInput::StreamEntry) == Tri::True
+            && let Some(shards) = state.input(NumberInput::KinesisShards)
+        {
+            let consumers = state
+                .input(NumberInput::ConsumersPerEvent)
+                .unwrap_or(1.0)
+                .max(1.0);
+            c = c.min(shards * consumers);
+        }
+    }
+    c
+}
+
+/// How [`executions`] departs from plain Little's law for these answers, for check messages.
+pub(crate) fn executions_note(state: &State<'_>) -> String {
+    if state.when(ConditionInput::PolledOnly) != Tri::True {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    if let Some(batch) = state.input(NumberInput::BatchSize) {
+        parts.push(format!(
+            "one invocation per batch of {}",
+            crate::condition::num(batch)
+        ));
+    }
+    if state.when(ConditionInput::StreamEntry) == Tri::True
+        && state.input(NumberInput::KinesisShards).is_some()
+    {
+        parts.push("at most one execution per shard and consumer".to_owned());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", parts.join(", "))
+    }
+}
+
 /// Fills the `calc.` figures that conditions can read.
 pub(crate) fn fill_calc(state: &mut State<'_>) {
     let concurrency = match (
         state.input(NumberInput::PeakRps),
         state.input(NumberInput::AvgDurationMs),
     ) {
-        (Some(rps), Some(ms)) => Some(rps * ms / 1000.0),
+        (Some(rps), Some(ms)) => Some(executions(state, rps, ms)),
         _ => None,
     };
     state.calc[Calc::Concurrency as usize] = concurrency;

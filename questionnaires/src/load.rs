@@ -475,6 +475,13 @@ fn load_question(
                 "a follow-up may only depend on questions that come before it",
             );
         }
+        if !c.calcs().is_empty() {
+            errors.add(
+                file,
+                format!("{label} applies_when"),
+                "a follow-up cannot depend on `calc.` figures: they are computed after the questions that apply are known",
+            );
+        }
         Some(c)
     });
 

@@ -605,5 +605,7 @@ input_enum!(
         AuroraDsql => "aurora_dsql",
         AwsBatch => "aws_batch",
         BatchFargate => "batch_fargate",
+        PolledOnly => "polled_only",
+        StreamEntry => "stream_entry",
     }
 );
