@@ -950,6 +950,7 @@ fn load_patterns(
                 add_on,
                 addresses: p.addresses.as_str().into(),
                 relieves: p.relieves,
+                group: p.group,
             });
         }
     }

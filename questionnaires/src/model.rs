@@ -374,6 +374,8 @@ pub struct Pattern {
     pub addresses: Text,
     /// Ids of checks whose failure it removes (a failing check lifts it in the ranking).
     pub relieves: Vec<String>,
+    /// Patterns of one group are alternatives for the same job: a design takes at most one.
+    pub group: Option<String>,
 }
 
 /// A weighted, explained condition for or against a pattern.

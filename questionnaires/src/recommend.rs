@@ -98,10 +98,16 @@ pub const STEER: f64 = 4.0;
 fn steer(
     p: &Pattern,
     checks: &[CheckResult],
+    relievable: &[&str],
     reasons: &mut Vec<Reason>,
     against: &mut Vec<Reason>,
 ) {
-    let failed = || checks.iter().filter(|c| c.status == CheckStatus::Fail);
+    // Only a failure some pattern removes steers: a limit nothing escapes moves no pattern.
+    let failed = || {
+        checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Fail && relievable.contains(&&*c.id))
+    };
     let removes: Vec<&CheckResult> = failed()
         .filter(|c| p.relieves.iter().any(|r| *r == *c.id))
         .collect();
@@ -161,10 +167,11 @@ fn recommend(
     state: &State<'_>,
     q: &Questionnaire,
     checks: &[CheckResult],
+    relievable: &[&str],
 ) -> Recommendation {
     let mut reasons = fired(&p.signals, state, q);
     let mut against = fired(&p.anti_signals, state, q);
-    steer(p, checks, &mut reasons, &mut against);
+    steer(p, checks, relievable, &mut reasons, &mut against);
     let score = reasons.iter().map(|r| r.weight).sum::<f64>()
         - against.iter().map(|r| r.weight).sum::<f64>();
     let fit = match score {
@@ -203,11 +210,16 @@ pub(crate) fn rank(
     state: &State<'_>,
     checks: &[CheckResult],
 ) -> (Vec<Recommendation>, Design) {
+    let relievable: Vec<&str> = q
+        .patterns
+        .iter()
+        .flat_map(|p| p.relieves.iter().map(String::as_str))
+        .collect();
     let mut recs: Vec<(usize, Recommendation)> = q
         .patterns
         .iter()
         .enumerate()
-        .map(|(i, p)| (i, recommend(p, state, q, checks)))
+        .map(|(i, p)| (i, recommend(p, state, q, checks, &relievable)))
         .collect();
     // `sort_by` is stable, so equal scores keep catalog order.
     recs.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
@@ -218,10 +230,23 @@ pub(crate) fn rank(
         let top = recs.remove(b);
         recs.insert(0, top);
     }
+    // One pattern per group: alternatives for the same job are not proposed side by side.
+    let mut groups: Vec<&str> = backbone
+        .and_then(|_| q.patterns[recs[0].0].group.as_deref())
+        .into_iter()
+        .collect();
     let add_ons = recs
         .iter()
         .skip(usize::from(backbone.is_some()))
         .filter(|(i, r)| q.patterns[*i].add_on && matches!(r.fit, Fit::Strong | Fit::Good))
+        .filter(|(i, _)| match q.patterns[*i].group.as_deref() {
+            Some(g) if groups.contains(&g) => false,
+            Some(g) => {
+                groups.push(g);
+                true
+            }
+            None => true,
+        })
         .take(MAX_ADD_ONS)
         .map(|(i, r)| AddOn {
             pattern: r.pattern.clone(),

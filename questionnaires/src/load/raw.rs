@@ -177,6 +177,8 @@ pub(crate) struct RawPattern {
     pub addresses: String,
     #[serde(default)]
     pub relieves: Vec<String>,
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
