@@ -535,6 +535,11 @@ input_enum!(
         DbWritesPerRequest => "db_writes_per_request",
         ConsumersPerEvent => "consumers_per_event",
         BatchSize => "batch_size",
+        LogKbPerRequest => "log_kb_per_request",
+        WorkflowTransitions => "workflow_transitions",
+        WebsocketConnections => "websocket_connections",
+        WebsocketMessageKb => "websocket_message_kb",
+        NatKbPerRequest => "nat_kb_per_request",
     }
 );
 
@@ -552,5 +557,11 @@ input_enum!(
         UsesStepFunctions => "uses_step_functions",
         ExpressWorkflow => "express_workflow",
         ColdStartMitigated => "cold_start_mitigated",
+        WebsocketApi => "websocket_api",
+        UsesKinesis => "uses_kinesis",
+        AsyncConsumers => "async_consumers",
+        IdempotencyKeys => "idempotency_keys",
+        XrayTracing => "xray_tracing",
+        VpcNat => "vpc_nat",
     }
 );
