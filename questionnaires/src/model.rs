@@ -563,5 +563,6 @@ input_enum!(
         IdempotencyKeys => "idempotency_keys",
         XrayTracing => "xray_tracing",
         VpcNat => "vpc_nat",
+        StreamConsumers => "stream_consumers",
     }
 );
