@@ -224,7 +224,11 @@ fn significant(x: f64) -> f64 {
 
 /// A volume: whole units, shortened like [`money`] when it is astronomically large.
 fn volume(x: f64) -> f64 {
-    if x.abs() < 1e13 { x.round() } else { significant(x) }
+    if x.abs() < 1e13 {
+        x.round()
+    } else {
+        significant(x)
+    }
 }
 
 /// Billing units for a size: every started `unit` counts, and even an empty payload is one.
@@ -244,7 +248,10 @@ fn n(x: f64) -> String {
     let whole = abs.trunc();
     let mut frac = format!("{:.4}", abs - whole);
     // "0.5000" → ".5"; "0.0000" → "".
-    frac = frac.trim_start_matches('0').trim_end_matches('0').to_owned();
+    frac = frac
+        .trim_start_matches('0')
+        .trim_end_matches('0')
+        .to_owned();
     if frac == "." {
         frac.clear();
     }
@@ -454,7 +461,9 @@ fn model(state: &State<'_>) -> Option<Model> {
     // Lambda.
     let invocations_text = match (api, consumers_path) {
         (true, false) => format!("{ev} requests"),
-        (false, _) if consumers == 1.0 && batch == 1.0 => format!("{ev} events, one per invocation"),
+        (false, _) if consumers == 1.0 && batch == 1.0 => {
+            format!("{ev} events, one per invocation")
+        }
         (false, _) => format!(
             "{ev} events × {} ÷ {} per batch{batch_source} = {} invocations",
             consumers_text(consumers),
@@ -769,7 +778,10 @@ fn model(state: &State<'_>) -> Option<Model> {
             let (run_s, run_text) = match state.input(NumberInput::WorkflowDurationMin) {
                 Some(min) => {
                     let s = billed_units(min * 60.0, step_s) * step_s;
-                    (s, format!("{} min rounded up to {} s = {} s", n(min), n(step_s), n(s)))
+                    (
+                        s,
+                        format!("{} min rounded up to {} s = {} s", n(min), n(step_s), n(s)),
+                    )
                 }
                 None => (step_s, format!("{} s (duration not answered)", n(step_s))),
             };
@@ -918,7 +930,11 @@ fn model(state: &State<'_>) -> Option<Model> {
         let p = price(state, "alb_hour");
         lines.push(Line {
             item: "Application Load Balancer (hourly)".into(),
-            basis: format!("{} h × {} per hour (capacity units left out)", n(hours), usd(p)),
+            basis: format!(
+                "{} h × {} per hour (capacity units left out)",
+                n(hours),
+                usd(p)
+            ),
             side: Side::Containers,
             fixed: hours * p,
             per_event: 0.0,
@@ -1100,7 +1116,11 @@ mod tests {
         assert_eq!(billed_units(6.0, 4.0), 2.0);
         assert_eq!(billed_units(64.0, 64.0), 1.0);
         assert_eq!(billed_units(65.0, 64.0), 2.0);
-        assert_eq!(billed_units(0.3 * 3.0, 0.9), 1.0, "float noise adds no unit");
+        assert_eq!(
+            billed_units(0.3 * 3.0, 0.9),
+            1.0,
+            "float noise adds no unit"
+        );
     }
 
     #[test]
