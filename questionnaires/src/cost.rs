@@ -22,7 +22,8 @@
 //! - Lambda duration: handled records × memory GB × duration s, priced through the duration tiers
 //!   of the architecture (arm64 or x86_64);
 //! - API Gateway: REST or HTTP API per request, or WebSocket messages in 32 KB blocks plus
-//!   connection-minutes (average open connections × minutes in a month).
+//!   connection-minutes (average open connections × minutes in a month). With several API entry
+//!   points every request is priced at the first of REST, HTTP, WebSocket.
 //!
 //! Containers side only: Fargate tasks sized for peak (max(minimum tasks, ⌈peak rate × duration ×
 //! handled records per event ÷ requests in flight per task⌉) × 730 h × (vCPU × vCPU-hour + GB ×
@@ -1104,7 +1105,7 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
 
 #[cfg(test)]
 mod tests {
-    use super::{billed_units, n, usd};
+    use super::{billed_units, n, tiered, usd};
 
     #[test]
     fn sizes_round_up_to_started_units() {
@@ -1120,6 +1121,22 @@ mod tests {
             billed_units(0.3 * 3.0, 0.9),
             1.0,
             "float noise adds no unit"
+        );
+    }
+
+    #[test]
+    fn duration_tiers_apply_past_their_bounds() {
+        let rates = [0.0000133334, 0.0000120001, 0.0000106667];
+        let bounds = [7.5e9, 18.75e9];
+        let (usd, basis) = tiered(1e9, rates, bounds, "arm64");
+        assert_eq!(usd, 1e9 * 0.0000133334);
+        assert!(basis.contains("first tier"), "{basis}");
+        let (usd, basis) = tiered(20e9, rates, bounds, "arm64");
+        let by_hand = 7.5e9 * 0.0000133334 + 11.25e9 * 0.0000120001 + 1.25e9 * 0.0000106667;
+        assert!((usd - by_hand).abs() < 1e-6, "{usd} vs {by_hand}");
+        assert!(
+            basis.contains("1,250,000,000 GB-s × $0.0000106667"),
+            "{basis}"
         );
     }
 
