@@ -57,6 +57,8 @@
 //! storage, INIT duration, provisioned concurrency, and functions a workflow invokes beyond the
 //! answered duration. Every price, metering unit and assumption is data in `limits.toml`.
 
+use std::fmt;
+
 use serde::Serialize;
 
 use crate::condition::{Calc, Tri};
@@ -241,51 +243,118 @@ pub fn billed_units(kb: f64, unit_kb: f64) -> f64 {
     (((kb / unit_kb) * 1e9).round() / 1e9).ceil().max(1.0)
 }
 
-/// A number for a basis: thousands separated, at most four decimals.
-fn n(x: f64) -> String {
-    let rounded = (x * 1e4).round() / 1e4;
-    let negative = rounded < 0.0;
-    let abs = rounded.abs();
-    let whole = abs.trunc();
-    let mut frac = format!("{:.4}", abs - whole);
-    // "0.5000" → ".5"; "0.0000" → "".
-    frac = frac
-        .trim_start_matches('0')
-        .trim_end_matches('0')
-        .to_owned();
-    if frac == "." {
-        frac.clear();
-    }
-    let digits = format!("{whole:.0}");
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + frac.len() + 1);
-    if negative {
-        grouped.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
+/// A number for a basis: thousands separated, at most four decimals. Written straight into the
+/// basis with integer arithmetic: every evaluation writes a few dozen of these, and exact float
+/// formatting and small strings would cost more than the rest of the model.
+#[derive(Debug, Clone, Copy)]
+struct N(f64);
+
+fn n(x: f64) -> N {
+    N(x)
+}
+
+impl fmt::Display for N {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        if !x.is_finite() || x.abs() >= 1e30 {
+            return write!(f, "{x}");
         }
-        grouped.push(c);
+        let scaled = (x * 1e4).round();
+        // 64-bit division is many times faster than 128-bit; bills and volumes fit in it.
+        let (mut whole, frac) = if scaled.abs() < 1e18 {
+            let abs = scaled.abs() as u64;
+            (u128::from(abs / 10_000), u128::from(abs % 10_000))
+        } else {
+            let abs = scaled.abs() as u128;
+            (abs / 10_000, abs % 10_000)
+        };
+        // At most 31 digits, 10 separators and a sign.
+        let mut buf = [0u8; 48];
+        let mut i = buf.len();
+        let mut k = 0;
+        let mut small = u64::try_from(whole).ok();
+        loop {
+            if k > 0 && k % 3 == 0 {
+                i -= 1;
+                buf[i] = b',';
+            }
+            i -= 1;
+            let more = match small.as_mut() {
+                Some(w) => {
+                    buf[i] = b'0' + (*w % 10) as u8;
+                    *w /= 10;
+                    *w > 0
+                }
+                None => {
+                    buf[i] = b'0' + (whole % 10) as u8;
+                    whole /= 10;
+                    small = u64::try_from(whole).ok();
+                    whole > 0
+                }
+            };
+            k += 1;
+            if !more {
+                break;
+            }
+        }
+        if scaled < 0.0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&buf[i..]).unwrap_or("?"))?;
+        if frac > 0 {
+            let frac = frac as u32;
+            let digit = |d: u32| b'0' + (d % 10) as u8;
+            let tail = [
+                b'.',
+                digit(frac / 1000),
+                digit(frac / 100),
+                digit(frac / 10),
+                digit(frac),
+            ];
+            let end = tail.iter().rposition(|&c| c != b'0').map_or(0, |p| p + 1);
+            f.write_str(std::str::from_utf8(&tail[..end]).unwrap_or("?"))?;
+        }
+        Ok(())
     }
-    grouped.push_str(&frac);
-    grouped
 }
 
 /// A count with its noun: "1 write", "2 writes".
-fn count(x: f64, noun: &str) -> String {
-    if x == 1.0 {
-        format!("1 {noun}")
-    } else {
-        format!("{} {noun}s", n(x))
+#[derive(Debug, Clone, Copy)]
+struct Count(f64, &'static str);
+
+fn count(x: f64, noun: &'static str) -> Count {
+    Count(x, noun)
+}
+
+impl fmt::Display for Count {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 == 1.0 {
+            write!(f, "1 {}", self.1)
+        } else {
+            write!(f, "{} {}s", N(self.0), self.1)
+        }
     }
 }
 
 /// A price for a basis: cents when they say it all, every digit otherwise.
-fn usd(x: f64) -> String {
-    if ((x * 100.0).round() - x * 100.0).abs() < 1e-9 {
-        format!("${x:.2}")
-    } else {
-        format!("${x}")
+#[derive(Debug, Clone, Copy)]
+struct Usd(f64);
+
+fn usd(x: f64) -> Usd {
+    Usd(x)
+}
+
+impl fmt::Display for Usd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let x = self.0;
+        let cents = (x * 100.0).round();
+        if (cents - x * 100.0).abs() < 1e-9 && cents.abs() < 1e15 {
+            let c = cents as i64;
+            write!(f, "${}.{:02}", c / 100, (c % 100).abs())
+        } else {
+            write!(f, "${x}")
+        }
     }
 }
 
@@ -388,7 +457,28 @@ fn model(state: &State<'_>) -> Option<Model> {
     let is = |c: ConditionInput| state.when(c) == Tri::True;
     let arm = is(ConditionInput::Arm64);
     let arch = if arm { "arm64" } else { "x86_64" };
-    let sfx = if arm { "arm64" } else { "x86" };
+    // Price ids per architecture: duration tiers 1 to 3, tier bounds, Fargate vCPU and GB.
+    let ids: [&str; 7] = if arm {
+        [
+            "lambda_gb_second_arm64",
+            "lambda_gb_second_arm64_tier2",
+            "lambda_gb_second_arm64_tier3",
+            "lambda_tier1_gb_seconds_arm64",
+            "lambda_tier2_gb_seconds_arm64",
+            "fargate_vcpu_hour_arm64",
+            "fargate_gb_hour_arm64",
+        ]
+    } else {
+        [
+            "lambda_gb_second_x86",
+            "lambda_gb_second_x86_tier2",
+            "lambda_gb_second_x86_tier3",
+            "lambda_tier1_gb_seconds_x86",
+            "lambda_tier2_gb_seconds_x86",
+            "fargate_vcpu_hour_x86",
+            "fargate_gb_hour_x86",
+        ]
+    };
     let mut lines = Vec::new();
     let mut notes = Vec::new();
 
@@ -488,14 +578,11 @@ fn model(state: &State<'_>) -> Option<Model> {
     });
     let gb_s_per_event = handled * memory_gb * duration_s;
     let rates = [
-        price(state, &format!("lambda_gb_second_{sfx}")),
-        price(state, &format!("lambda_gb_second_{sfx}_tier2")),
-        price(state, &format!("lambda_gb_second_{sfx}_tier3")),
+        price(state, ids[0]),
+        price(state, ids[1]),
+        price(state, ids[2]),
     ];
-    let bounds = [
-        price(state, &format!("lambda_tier1_gb_seconds_{sfx}")),
-        price(state, &format!("lambda_tier2_gb_seconds_{sfx}")),
-    ];
+    let bounds = [price(state, ids[3]), price(state, ids[4])];
     let gb_s = gb_s_per_event * events;
     let (duration_usd, rate_text) = tiered(gb_s, rates, bounds, arch);
     lines.push(Line {
@@ -896,10 +983,7 @@ fn model(state: &State<'_>) -> Option<Model> {
     }
 
     // Containers.
-    let (vcpu_h, gb_h) = (
-        price(state, &format!("fargate_vcpu_hour_{sfx}")),
-        price(state, &format!("fargate_gb_hour_{sfx}")),
-    );
+    let (vcpu_h, gb_h) = (price(state, ids[5]), price(state, ids[6]));
     let vcpu = assumption(state, "fargate_task_vcpu");
     let gb = assumption(state, "fargate_task_gb");
     let peak_rps = state.input(NumberInput::PeakRps).unwrap_or(0.0);
@@ -1142,15 +1226,20 @@ mod tests {
 
     #[test]
     fn basis_numbers_read_like_a_hand_calculation() {
-        assert_eq!(n(2_592_000.0), "2,592,000");
-        assert_eq!(n(1_036_800.0), "1,036,800");
-        assert_eq!(n(0.5), "0.5");
-        assert_eq!(n(0.06), "0.06");
-        assert_eq!(n(999.0), "999");
-        assert_eq!(n(1000.25), "1,000.25");
-        assert_eq!(n(0.0), "0");
-        assert_eq!(usd(0.20), "$0.20");
-        assert_eq!(usd(0.0000133334), "$0.0000133334");
-        assert_eq!(usd(0.045), "$0.045");
+        assert_eq!(n(2_592_000.0).to_string(), "2,592,000");
+        assert_eq!(n(1_036_800.0).to_string(), "1,036,800");
+        assert_eq!(n(0.5).to_string(), "0.5");
+        assert_eq!(n(0.06).to_string(), "0.06");
+        assert_eq!(n(999.0).to_string(), "999");
+        assert_eq!(n(1000.25).to_string(), "1,000.25");
+        assert_eq!(n(0.0).to_string(), "0");
+        assert_eq!(n(-1234.5).to_string(), "-1,234.5");
+        assert_eq!(n(14.831542).to_string(), "14.8315");
+        assert_eq!(n(3_109_570.312_5).to_string(), "3,109,570.3125");
+        assert_eq!(usd(0.20).to_string(), "$0.20");
+        assert_eq!(usd(0.0000133334).to_string(), "$0.0000133334");
+        assert_eq!(usd(0.045).to_string(), "$0.045");
+        assert_eq!(usd(3.50).to_string(), "$3.50");
+        assert_eq!(usd(25.0).to_string(), "$25.00");
     }
 }
