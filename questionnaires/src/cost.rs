@@ -193,18 +193,93 @@ pub struct CostEstimate {
     pub inputs: Vec<QuestionId>,
 }
 
-fn price(state: &State<'_>, id: &str) -> f64 {
-    // Presence is checked at load time whenever the questionnaire has inputs.
-    state.q.figures.prices.get(id).map_or(0.0, |f| f.value)
+/// Every figure the model reads, looked up once when the questionnaire loads (a name lookup per
+/// figure per evaluation would cost more than the arithmetic).
+macro_rules! cost_figures {
+    ($($kind:ident: [$($id:ident),* $(,)?]),* $(,)?) => {
+        /// The figures of the cost model, by name.
+        #[derive(Debug, Clone, Default)]
+        pub(crate) struct CostFigures {
+            $($(pub $id: f64,)*)*
+        }
+
+        impl CostFigures {
+            /// Reads them from `limits.toml`'s figures; a missing one (an error at load time
+            /// whenever the questionnaire has inputs) reads as zero.
+            pub(crate) fn new(figures: &crate::model::Figures) -> Self {
+                Self {
+                    $($($id: figures.$kind.get(stringify!($id)).map_or(0.0, |f| f.value),)*)*
+                }
+            }
+        }
+    };
 }
 
-fn assumption(state: &State<'_>, id: &str) -> f64 {
-    state.q.figures.assumptions.get(id).map_or(0.0, |f| f.value)
-}
-
-fn limit(state: &State<'_>, id: &str) -> f64 {
-    state.q.figures.limits.get(id).map_or(0.0, |f| f.value)
-}
+cost_figures!(
+    prices: [
+        lambda_requests,
+        lambda_gb_second_x86,
+        lambda_gb_second_arm64,
+        lambda_gb_second_x86_tier2,
+        lambda_gb_second_x86_tier3,
+        lambda_gb_second_arm64_tier2,
+        lambda_gb_second_arm64_tier3,
+        lambda_tier1_gb_seconds_x86,
+        lambda_tier2_gb_seconds_x86,
+        lambda_tier1_gb_seconds_arm64,
+        lambda_tier2_gb_seconds_arm64,
+        apigw_http_requests,
+        apigw_rest_requests,
+        apigw_websocket_messages,
+        apigw_websocket_connection_minutes,
+        dynamodb_write_units,
+        dynamodb_read_units,
+        sqs_requests,
+        sns_publishes,
+        eventbridge_events,
+        kinesis_shard_hour,
+        kinesis_put_units,
+        stepfunctions_standard_transitions,
+        stepfunctions_express_requests,
+        stepfunctions_express_gb_second,
+        cloudwatch_logs_ingestion,
+        xray_traces_recorded,
+        nat_gateway_hour,
+        nat_gateway_gb,
+        fargate_vcpu_hour_x86,
+        fargate_gb_hour_x86,
+        fargate_vcpu_hour_arm64,
+        fargate_gb_hour_arm64,
+        alb_hour,
+    ],
+    assumptions: [
+        hours_per_month,
+        seconds_per_month,
+        fargate_task_vcpu,
+        fargate_task_gb,
+        fargate_in_flight_per_task,
+        fargate_min_tasks,
+        dynamodb_strong_reads,
+        idempotency_writes_per_record,
+        idempotency_record_kb,
+        xray_sampled_share,
+        nat_gateways,
+        stepfunctions_express_memory_mb,
+    ],
+    limits: [
+        dynamodb_write_unit_kb,
+        dynamodb_read_unit_kb,
+        sqs_billing_chunk_kb,
+        sqs_receive_batch,
+        kinesis_put_unit_kb,
+        kinesis_shard_write,
+        kinesis_shard_write_kb,
+        apigw_websocket_meter_kb,
+        stepfunctions_express_meter_ms,
+        sqs_default_batch,
+        stream_default_batch,
+    ],
+);
 
 /// Cents below ten trillion; six significant digits above, where cents mean nothing. Either way
 /// the decimal form is short, so it survives a round trip through JSON exactly.
@@ -255,68 +330,57 @@ fn n(x: f64) -> N {
 
 impl fmt::Display for N {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let x = self.0;
-        if !x.is_finite() || x.abs() >= 1e30 {
-            return write!(f, "{x}");
-        }
-        let scaled = (x * 1e4).round();
-        // 64-bit division is many times faster than 128-bit; bills and volumes fit in it.
-        let (mut whole, frac) = if scaled.abs() < 1e18 {
-            let abs = scaled.abs() as u64;
-            (u128::from(abs / 10_000), u128::from(abs % 10_000))
-        } else {
-            let abs = scaled.abs() as u128;
-            (abs / 10_000, abs % 10_000)
-        };
-        // At most 31 digits, 10 separators and a sign.
-        let mut buf = [0u8; 48];
-        let mut i = buf.len();
-        let mut k = 0;
-        let mut small = u64::try_from(whole).ok();
-        loop {
-            if k > 0 && k % 3 == 0 {
-                i -= 1;
-                buf[i] = b',';
-            }
-            i -= 1;
-            let more = match small.as_mut() {
-                Some(w) => {
-                    buf[i] = b'0' + (*w % 10) as u8;
-                    *w /= 10;
-                    *w > 0
-                }
-                None => {
-                    buf[i] = b'0' + (whole % 10) as u8;
-                    whole /= 10;
-                    small = u64::try_from(whole).ok();
-                    whole > 0
-                }
-            };
-            k += 1;
-            if !more {
-                break;
-            }
-        }
-        if scaled < 0.0 {
-            i -= 1;
-            buf[i] = b'-';
-        }
-        f.write_str(std::str::from_utf8(&buf[i..]).unwrap_or("?"))?;
-        if frac > 0 {
-            let frac = frac as u32;
-            let digit = |d: u32| b'0' + (d % 10) as u8;
-            let tail = [
-                b'.',
-                digit(frac / 1000),
-                digit(frac / 100),
-                digit(frac / 10),
-                digit(frac),
-            ];
-            let end = tail.iter().rposition(|&c| c != b'0').map_or(0, |p| p + 1);
-            f.write_str(std::str::from_utf8(&tail[..end]).unwrap_or("?"))?;
-        }
-        Ok(())
+        put_decimal(f, self.0, 4)
     }
+}
+
+/// Writes `x` with thousands separators and at most `decimals` decimals (trailing zeros dropped),
+/// by integer arithmetic.
+fn put_decimal(f: &mut fmt::Formatter<'_>, x: f64, decimals: u32) -> fmt::Result {
+    let scale = 10u64.pow(decimals);
+    let abs = x.abs();
+    // Bills, volumes and prices fit in 64 bits at this scale; anything else is printed plainly.
+    if !x.is_finite() || abs * scale as f64 >= 1.8e19 {
+        return write!(f, "{x}");
+    }
+    // A cast truncates: adding one half rounds to the nearest.
+    let scaled = (abs * scale as f64 + 0.5) as u64;
+    let (mut whole, frac) = (scaled / scale, scaled % scale);
+    // At most 20 digits, 6 separators, a sign, a point and 10 decimals.
+    let mut buf = [0u8; 40];
+    let mut i = 28;
+    let mut k = 0;
+    loop {
+        if k > 0 && k % 3 == 0 {
+            i -= 1;
+            buf[i] = b',';
+        }
+        i -= 1;
+        buf[i] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        k += 1;
+        if whole == 0 {
+            break;
+        }
+    }
+    if x < 0.0 && scaled > 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    let mut end = 28;
+    if frac > 0 {
+        buf[end] = b'.';
+        let mut rest = frac;
+        for d in (0..decimals as usize).rev() {
+            buf[end + 1 + d] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        end += 1 + decimals as usize;
+        while buf[end - 1] == b'0' {
+            end -= 1;
+        }
+    }
+    f.write_str(std::str::from_utf8(&buf[i..end]).unwrap_or("?"))
 }
 
 /// A count with its noun: "1 write", "2 writes".
@@ -348,12 +412,15 @@ fn usd(x: f64) -> Usd {
 impl fmt::Display for Usd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = self.0;
-        let cents = (x * 100.0).round();
-        if (cents - x * 100.0).abs() < 1e-9 && cents.abs() < 1e15 {
-            let c = cents as i64;
-            write!(f, "${}.{:02}", c / 100, (c % 100).abs())
+        let cents = x * 100.0;
+        f.write_str("$")?;
+        if (cents - cents.round()).abs() < 1e-9 && cents.abs() < 1e15 {
+            // Whole cents: always two decimals ("$0.20", "$25.00").
+            let c = cents.round() as i64;
+            write!(f, "{}.{:02}", c / 100, (c % 100).abs())
         } else {
-            write!(f, "${x}")
+            // Per-unit prices such as $0.0000133334: every digit, to ten decimals.
+            put_decimal(f, x, 10)
         }
     }
 }
@@ -451,32 +518,33 @@ fn model(state: &State<'_>) -> Option<Model> {
     if state.q.inputs.numbers.is_empty() {
         return None;
     }
+    let f = &state.q.cost_figures;
     let events = monthly_requests(state)?;
     let duration_s = state.input(NumberInput::AvgDurationMs)? / 1000.0;
     let memory_gb = state.input(NumberInput::MemoryMb)? / 1024.0;
     let is = |c: ConditionInput| state.when(c) == Tri::True;
     let arm = is(ConditionInput::Arm64);
     let arch = if arm { "arm64" } else { "x86_64" };
-    // Price ids per architecture: duration tiers 1 to 3, tier bounds, Fargate vCPU and GB.
-    let ids: [&str; 7] = if arm {
+    // Prices per architecture: duration tiers 1 to 3, tier bounds, Fargate vCPU and GB.
+    let ids: [f64; 7] = if arm {
         [
-            "lambda_gb_second_arm64",
-            "lambda_gb_second_arm64_tier2",
-            "lambda_gb_second_arm64_tier3",
-            "lambda_tier1_gb_seconds_arm64",
-            "lambda_tier2_gb_seconds_arm64",
-            "fargate_vcpu_hour_arm64",
-            "fargate_gb_hour_arm64",
+            f.lambda_gb_second_arm64,
+            f.lambda_gb_second_arm64_tier2,
+            f.lambda_gb_second_arm64_tier3,
+            f.lambda_tier1_gb_seconds_arm64,
+            f.lambda_tier2_gb_seconds_arm64,
+            f.fargate_vcpu_hour_arm64,
+            f.fargate_gb_hour_arm64,
         ]
     } else {
         [
-            "lambda_gb_second_x86",
-            "lambda_gb_second_x86_tier2",
-            "lambda_gb_second_x86_tier3",
-            "lambda_tier1_gb_seconds_x86",
-            "lambda_tier2_gb_seconds_x86",
-            "fargate_vcpu_hour_x86",
-            "fargate_gb_hour_x86",
+            f.lambda_gb_second_x86,
+            f.lambda_gb_second_x86_tier2,
+            f.lambda_gb_second_x86_tier3,
+            f.lambda_tier1_gb_seconds_x86,
+            f.lambda_tier2_gb_seconds_x86,
+            f.fargate_vcpu_hour_x86,
+            f.fargate_gb_hour_x86,
         ]
     };
     let mut lines = Vec::new();
@@ -497,11 +565,11 @@ fn model(state: &State<'_>) -> Option<Model> {
     let (batch, batch_source) = match state.input(NumberInput::BatchSize) {
         Some(b) => (b.max(1.0), String::new()),
         None if is(ConditionInput::StreamConsumers) => (
-            limit(state, "stream_default_batch").max(1.0),
+            f.stream_default_batch.max(1.0),
             " (the stream default; batch size not answered)".to_owned(),
         ),
         None if is(ConditionInput::UsesSqs) => (
-            limit(state, "sqs_default_batch").max(1.0),
+            f.sqs_default_batch.max(1.0),
             " (the SQS default; batch size not answered)".to_owned(),
         ),
         None => (1.0, String::new()),
@@ -568,7 +636,7 @@ fn model(state: &State<'_>) -> Option<Model> {
             n(events * invocations)
         ),
     };
-    let p = price(state, "lambda_requests");
+    let p = f.lambda_requests;
     lines.push(Line {
         item: "Lambda requests".into(),
         basis: format!("{invocations_text} × {} per 1M", usd(p)),
@@ -577,12 +645,8 @@ fn model(state: &State<'_>) -> Option<Model> {
         per_event: invocations * p / 1e6,
     });
     let gb_s_per_event = handled * memory_gb * duration_s;
-    let rates = [
-        price(state, ids[0]),
-        price(state, ids[1]),
-        price(state, ids[2]),
-    ];
-    let bounds = [price(state, ids[3]), price(state, ids[4])];
+    let rates = [ids[0], ids[1], ids[2]];
+    let bounds = [ids[3], ids[4]];
     let gb_s = gb_s_per_event * events;
     let (duration_usd, rate_text) = tiered(gb_s, rates, bounds, arch);
     lines.push(Line {
@@ -603,14 +667,13 @@ fn model(state: &State<'_>) -> Option<Model> {
     });
 
     // API Gateway: one API type prices the requests.
-    let minutes = assumption(state, "seconds_per_month") / 60.0;
+    let minutes = f.seconds_per_month / 60.0;
     if is(ConditionInput::RestApi) || is(ConditionInput::HttpApi) {
-        let (item, id) = if is(ConditionInput::RestApi) {
-            ("API Gateway REST API", "apigw_rest_requests")
+        let (item, p) = if is(ConditionInput::RestApi) {
+            ("API Gateway REST API", f.apigw_rest_requests)
         } else {
-            ("API Gateway HTTP API", "apigw_http_requests")
+            ("API Gateway HTTP API", f.apigw_http_requests)
         };
-        let p = price(state, id);
         lines.push(Line {
             item: item.into(),
             basis: format!("{ev} requests × {} per 1M", usd(p)),
@@ -619,8 +682,8 @@ fn model(state: &State<'_>) -> Option<Model> {
             per_event: p / 1e6,
         });
     } else if is(ConditionInput::WebsocketApi) {
-        let meter = limit(state, "apigw_websocket_meter_kb");
-        let p = price(state, "apigw_websocket_messages");
+        let meter = f.apigw_websocket_meter_kb;
+        let p = f.apigw_websocket_messages;
         let (blocks, size) = match state.input(NumberInput::WebsocketMessageKb) {
             Some(kb) => {
                 let b = billed_units(kb, meter);
@@ -643,7 +706,7 @@ fn model(state: &State<'_>) -> Option<Model> {
     if is(ConditionInput::WebsocketApi)
         && let Some(conns) = state.input(NumberInput::WebsocketConnections)
     {
-        let p = price(state, "apigw_websocket_connection_minutes");
+        let p = f.apigw_websocket_connection_minutes;
         lines.push(Line {
             item: "API Gateway WebSocket connection minutes".into(),
             basis: format!(
@@ -660,9 +723,9 @@ fn model(state: &State<'_>) -> Option<Model> {
     }
 
     // DynamoDB.
-    let wru = price(state, "dynamodb_write_units");
-    let rru = price(state, "dynamodb_read_units");
-    let write_kb = limit(state, "dynamodb_write_unit_kb");
+    let wru = f.dynamodb_write_units;
+    let rru = f.dynamodb_read_units;
+    let write_kb = f.dynamodb_write_unit_kb;
     if is(ConditionInput::UsesDynamodb) {
         let item_kb = state.input(NumberInput::ItemSizeKb);
         let size = |unit: f64| match item_kb {
@@ -691,8 +754,8 @@ fn model(state: &State<'_>) -> Option<Model> {
         }
         let reads = state.input(NumberInput::DbReadsPerRequest).unwrap_or(0.0);
         if reads > 0.0 {
-            let (units, text) = size(limit(state, "dynamodb_read_unit_kb"));
-            let strong = assumption(state, "dynamodb_strong_reads").clamp(0.0, 1.0);
+            let (units, text) = size(f.dynamodb_read_unit_kb);
+            let strong = f.dynamodb_strong_reads.clamp(0.0, 1.0);
             let factor = strong + (1.0 - strong) / 2.0;
             let consistency = if factor == 1.0 {
                 " (strongly consistent)".to_owned()
@@ -715,8 +778,8 @@ fn model(state: &State<'_>) -> Option<Model> {
         }
     }
     if is(ConditionInput::IdempotencyKeys) {
-        let writes = assumption(state, "idempotency_writes_per_record");
-        let kb = assumption(state, "idempotency_record_kb");
+        let writes = f.idempotency_writes_per_record;
+        let kb = f.idempotency_record_kb;
         let units = billed_units(kb, write_kb);
         let per = work * writes * units;
         lines.push(Line {
@@ -738,7 +801,7 @@ fn model(state: &State<'_>) -> Option<Model> {
 
     // Messaging.
     let message_kb = state.input(NumberInput::AsyncMessageKb);
-    let chunk_kb = limit(state, "sqs_billing_chunk_kb");
+    let chunk_kb = f.sqs_billing_chunk_kb;
     let chunks = |kb: Option<f64>, unit: f64| match kb {
         Some(kb) => {
             let c = billed_units(kb, unit);
@@ -748,11 +811,11 @@ fn model(state: &State<'_>) -> Option<Model> {
     };
     if is(ConditionInput::UsesSqs) {
         let queues = consumers.max(1.0);
-        let per_call = batch.min(limit(state, "sqs_receive_batch")).max(1.0);
+        let per_call = batch.min(f.sqs_receive_batch).max(1.0);
         let (send, send_text) = chunks(message_kb, chunk_kb);
         let receive_calls = billed_units(message_kb.unwrap_or(0.0) * per_call, chunk_kb);
         let per_message = send + (receive_calls + 1.0) / per_call;
-        let p = price(state, "sqs_requests");
+        let p = f.sqs_requests;
         let messages = if queues == 1.0 {
             format!("{ev} messages")
         } else {
@@ -778,7 +841,7 @@ fn model(state: &State<'_>) -> Option<Model> {
     }
     if is(ConditionInput::UsesSns) {
         let (c, text) = chunks(message_kb, chunk_kb);
-        let p = price(state, "sns_publishes");
+        let p = f.sns_publishes;
         lines.push(Line {
             item: "SNS publishes".into(),
             basis: format!(
@@ -793,7 +856,7 @@ fn model(state: &State<'_>) -> Option<Model> {
     }
     if is(ConditionInput::UsesEventbridge) {
         let (c, text) = chunks(message_kb, chunk_kb);
-        let p = price(state, "eventbridge_events");
+        let p = f.eventbridge_events;
         lines.push(Line {
             item: "EventBridge events".into(),
             basis: format!(
@@ -806,20 +869,20 @@ fn model(state: &State<'_>) -> Option<Model> {
             per_event: c * p / 1e6,
         });
     }
-    let hours = assumption(state, "hours_per_month");
-    let seconds = assumption(state, "seconds_per_month");
+    let hours = f.hours_per_month;
+    let seconds = f.seconds_per_month;
     if is(ConditionInput::UsesKinesis) {
         let peak = state
             .input(NumberInput::PeakRps)
             .unwrap_or(if seconds > 0.0 { events / seconds } else { 0.0 });
         let kb = message_kb.unwrap_or(1.0);
-        let per_shard = limit(state, "kinesis_shard_write").max(1.0);
-        let per_shard_kb = limit(state, "kinesis_shard_write_kb").max(1.0);
+        let per_shard = f.kinesis_shard_write.max(1.0);
+        let per_shard_kb = f.kinesis_shard_write_kb.max(1.0);
         let shards = (peak / per_shard)
             .ceil()
             .max((peak * kb / per_shard_kb).ceil())
             .max(1.0);
-        let p = price(state, "kinesis_shard_hour");
+        let p = f.kinesis_shard_hour;
         lines.push(Line {
             item: format!("Kinesis shard-hours ({})", count(shards, "shard")),
             basis: format!(
@@ -837,8 +900,8 @@ fn model(state: &State<'_>) -> Option<Model> {
             fixed: shards * hours * p,
             per_event: 0.0,
         });
-        let (units, text) = chunks(message_kb, limit(state, "kinesis_put_unit_kb"));
-        let p = price(state, "kinesis_put_units");
+        let (units, text) = chunks(message_kb, f.kinesis_put_unit_kb);
+        let p = f.kinesis_put_units;
         lines.push(Line {
             item: "Kinesis PUT payload units".into(),
             basis: format!(
@@ -853,7 +916,7 @@ fn model(state: &State<'_>) -> Option<Model> {
     }
     if is(ConditionInput::UsesStepFunctions) {
         if is(ConditionInput::ExpressWorkflow) {
-            let p = price(state, "stepfunctions_express_requests");
+            let p = f.stepfunctions_express_requests;
             lines.push(Line {
                 item: "Step Functions Express requests".into(),
                 basis: format!("{ev} executions × {} per 1M", usd(p)),
@@ -861,8 +924,8 @@ fn model(state: &State<'_>) -> Option<Model> {
                 fixed: 0.0,
                 per_event: p / 1e6,
             });
-            let step_s = limit(state, "stepfunctions_express_meter_ms") / 1000.0;
-            let mb = assumption(state, "stepfunctions_express_memory_mb");
+            let step_s = f.stepfunctions_express_meter_ms / 1000.0;
+            let mb = f.stepfunctions_express_memory_mb;
             let (run_s, run_text) = match state.input(NumberInput::WorkflowDurationMin) {
                 Some(min) => {
                     let s = billed_units(min * 60.0, step_s) * step_s;
@@ -874,7 +937,7 @@ fn model(state: &State<'_>) -> Option<Model> {
                 None => (step_s, format!("{} s (duration not answered)", n(step_s))),
             };
             let gb = mb / 1024.0;
-            let p = price(state, "stepfunctions_express_gb_second");
+            let p = f.stepfunctions_express_gb_second;
             lines.push(Line {
                 item: "Step Functions Express duration".into(),
                 basis: format!(
@@ -889,7 +952,7 @@ fn model(state: &State<'_>) -> Option<Model> {
                 per_event: gb * run_s * p,
             });
         } else if let Some(t) = state.input(NumberInput::WorkflowTransitions) {
-            let p = price(state, "stepfunctions_standard_transitions");
+            let p = f.stepfunctions_standard_transitions;
             lines.push(Line {
                 item: "Step Functions Standard state transitions".into(),
                 basis: format!(
@@ -913,7 +976,7 @@ fn model(state: &State<'_>) -> Option<Model> {
     // Observability and network.
     const KB_PER_GB: f64 = 1024.0 * 1024.0;
     if let Some(kb) = state.input(NumberInput::LogKbPerRequest) {
-        let p = price(state, "cloudwatch_logs_ingestion");
+        let p = f.cloudwatch_logs_ingestion;
         let gb = handled * kb / KB_PER_GB;
         lines.push(Line {
             item: "CloudWatch Logs ingestion".into(),
@@ -932,8 +995,8 @@ fn model(state: &State<'_>) -> Option<Model> {
         notes.push("Logs are not priced until the log volume per request is answered.".to_owned());
     }
     if is(ConditionInput::XrayTracing) {
-        let share = assumption(state, "xray_sampled_share");
-        let p = price(state, "xray_traces_recorded");
+        let share = f.xray_sampled_share;
+        let p = f.xray_traces_recorded;
         lines.push(Line {
             item: "X-Ray traces".into(),
             basis: format!(
@@ -949,8 +1012,8 @@ fn model(state: &State<'_>) -> Option<Model> {
         });
     }
     if is(ConditionInput::VpcNat) {
-        let gateways = assumption(state, "nat_gateways");
-        let p = price(state, "nat_gateway_hour");
+        let gateways = f.nat_gateways;
+        let p = f.nat_gateway_hour;
         lines.push(Line {
             item: "NAT gateway hours".into(),
             basis: format!(
@@ -964,7 +1027,7 @@ fn model(state: &State<'_>) -> Option<Model> {
             per_event: 0.0,
         });
         if let Some(kb) = state.input(NumberInput::NatKbPerRequest) {
-            let p = price(state, "nat_gateway_gb");
+            let p = f.nat_gateway_gb;
             let gb = handled * kb / KB_PER_GB;
             lines.push(Line {
                 item: "NAT gateway data processed".into(),
@@ -983,13 +1046,13 @@ fn model(state: &State<'_>) -> Option<Model> {
     }
 
     // Containers.
-    let (vcpu_h, gb_h) = (price(state, ids[5]), price(state, ids[6]));
-    let vcpu = assumption(state, "fargate_task_vcpu");
-    let gb = assumption(state, "fargate_task_gb");
+    let (vcpu_h, gb_h) = (ids[5], ids[6]);
+    let vcpu = f.fargate_task_vcpu;
+    let gb = f.fargate_task_gb;
     let peak_rps = state.input(NumberInput::PeakRps).unwrap_or(0.0);
     let in_flight = peak_rps * duration_s * handled;
-    let per_task = assumption(state, "fargate_in_flight_per_task").max(1.0);
-    let min_tasks = assumption(state, "fargate_min_tasks");
+    let per_task = f.fargate_in_flight_per_task.max(1.0);
+    let min_tasks = f.fargate_min_tasks;
     let tasks = min_tasks.max((in_flight / per_task).ceil());
     lines.push(Line {
         item: format!("Fargate: {tasks} tasks × {vcpu} vCPU / {gb} GB ({arch})"),
@@ -1012,7 +1075,7 @@ fn model(state: &State<'_>) -> Option<Model> {
         per_event: 0.0,
     });
     if api {
-        let p = price(state, "alb_hour");
+        let p = f.alb_hour;
         lines.push(Line {
             item: "Application Load Balancer (hourly)".into(),
             basis: format!(
@@ -1038,7 +1101,7 @@ fn monthly_requests(state: &State<'_>) -> Option<f64> {
     state.input(NumberInput::MonthlyRequests).or_else(|| {
         state
             .input(NumberInput::AvgRps)
-            .map(|rps| rps * assumption(state, "seconds_per_month"))
+            .map(|rps| rps * state.q.cost_figures.seconds_per_month)
     })
 }
 
@@ -1082,6 +1145,7 @@ const SERIES_POINTS: usize = 21;
 /// The estimate, when its inputs are answered.
 pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
     let m = state.cost_model.as_ref()?;
+    let f = &state.q.cost_figures;
     let (s_fixed, s_rate) = m.fixed_and_rate(Line::serverless);
     let (c_fixed, c_rate) = m.fixed_and_rate(Line::containers);
     let serverless_usd = s_fixed + s_rate * m.monthly;
@@ -1092,7 +1156,7 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
     let rate_gap = own_s_rate - own_c_rate;
     let fixed_gap = own_c_fixed - own_s_fixed;
     let break_even = (rate_gap > 0.0 && fixed_gap > 0.0).then(|| fixed_gap / rate_gap);
-    let seconds = assumption(state, "seconds_per_month");
+    let seconds = f.seconds_per_month;
     let top = (m.monthly * 2.0)
         .max(break_even.unwrap_or(0.0) * 1.5)
         .max(1.0);
@@ -1129,7 +1193,7 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
     .filter(|n| state.input(*n).is_some())
     .filter_map(|n| state.input_question(n).cloned())
     .collect();
-    let per_task = assumption(state, "fargate_in_flight_per_task");
+    let per_task = f.fargate_in_flight_per_task;
     let side = |keep: fn(&Line) -> bool, total: f64| CostSide {
         monthly_usd: money(total),
         breakdown: m
@@ -1151,16 +1215,16 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
         "Every function runs for the answered average duration; logs and NAT traffic are per record a function handles (each API request, and each event once per consumer); database operations are per record of the function doing the work (the consumers, when there are any).".into(),
         format!(
             "DynamoDB reads are priced strongly consistent (the upper bound); idempotency keys cost {} writes of {} KB per record.",
-            assumption(state, "idempotency_writes_per_record"),
-            assumption(state, "idempotency_record_kb")
+            f.idempotency_writes_per_record,
+            f.idempotency_record_kb
         ),
         format!(
             "X-Ray records {}% of requests; SQS queues are standard queues.",
-            assumption(state, "xray_sampled_share") * 100.0
+            f.xray_sampled_share * 100.0
         ),
         format!(
             "Containers are sized for peak: at least {} tasks, one per {} requests in flight; an ALB only in front of an API.",
-            assumption(state, "fargate_min_tasks"),
+            f.fargate_min_tasks,
             per_task
         ),
         "Only compute and its front door differ: queues, topics, buses, streams, workflows, the database, logs, traces and NAT cost the same on both sides.".into(),
@@ -1241,5 +1305,9 @@ mod tests {
         assert_eq!(usd(0.045).to_string(), "$0.045");
         assert_eq!(usd(3.50).to_string(), "$3.50");
         assert_eq!(usd(25.0).to_string(), "$25.00");
+        assert_eq!(usd(0.0000166667).to_string(), "$0.0000166667");
+        assert_eq!(usd(0.00001667).to_string(), "$0.00001667");
+        assert_eq!(n(1e12).to_string(), "1,000,000,000,000");
+        assert_eq!(n(0.00004).to_string(), "0");
     }
 }

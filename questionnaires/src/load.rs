@@ -429,6 +429,7 @@ pub(crate) fn build(
         questions,
         patterns,
         checklist,
+        cost_figures: crate::cost::CostFigures::new(&figures),
         figures,
         inputs,
         runtimes,

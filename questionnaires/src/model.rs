@@ -140,6 +140,8 @@ pub struct Questionnaire {
     /// Runtimes with their cold-start figures.
     pub runtimes: Vec<Runtime>,
     pub(crate) question_index: BTreeMap<QuestionId, usize>,
+    /// The figures the cost model reads, looked up once.
+    pub(crate) cost_figures: crate::cost::CostFigures,
     /// Question indexes ordered by id, to merge with answers keyed by id.
     pub(crate) ids_sorted: Vec<usize>,
 }
