@@ -39,8 +39,8 @@
 //! - SNS publishes and EventBridge events: N, per started 64 KB;
 //! - Kinesis (provisioned): shards for the peak write rate × 730 shard-hours, plus PUT payload
 //!   units of 25 KB;
-//! - Step Functions: Standard, N executions × state transitions; Express, N requests plus
-//!   duration in 100 ms increments at 64 MB;
+//! - Step Functions (each request or event starts one execution): Standard, N × state
+//!   transitions; Express, N requests plus the workflow's duration in 100 ms increments at 64 MB;
 //! - CloudWatch Logs ingestion (handled records × KB of logs), X-Ray traces (a sampled share of
 //!   N), NAT gateways (hours, plus GB processed) when functions reach AWS through NAT.
 //!
@@ -52,10 +52,13 @@
 //! resulting average rate.
 //!
 //! Left out: free tiers and credits, data transfer out, Savings Plans and other discounts, ALB
-//! capacity units, API Gateway's volume tiers and HTTP API metering per 512 KB, idle SQS polling,
-//! FIFO queue prices, DynamoDB storage and streams, S3, CloudWatch metrics, alarms and log
-//! storage, INIT duration, provisioned concurrency, and functions a workflow invokes beyond the
-//! answered duration. Every price, metering unit and assumption is data in `limits.toml`.
+//! capacity units, volume tiers of every service but Lambda duration (API Gateway, logs beyond
+//! 10 TB, Express beyond its first tier), HTTP API metering per 512 KB, idle SQS polling, FIFO
+//! queues and topics, SNS deliveries to HTTP or email, EventBridge cross-account delivery, Kinesis
+//! on-demand mode and enhanced fan-out, DynamoDB storage and streams, S3, CloudWatch metrics,
+//! alarms and log storage, X-Ray trace retrieval, INIT duration, provisioned concurrency, and
+//! functions a workflow invokes beyond the answered duration. Every price, metering unit and
+//! assumption is data in `limits.toml`.
 
 use std::fmt;
 
@@ -1227,6 +1230,7 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
             f.fargate_min_tasks,
             per_task
         ),
+        "Each request or event is published once to each topic, bus or stream it uses and starts one workflow execution when there is a workflow.".into(),
         "Only compute and its front door differ: queues, topics, buses, streams, workflows, the database, logs, traces and NAT cost the same on both sides.".into(),
         "Free tiers, data transfer, ALB capacity units, API Gateway volume tiers, DynamoDB storage and Savings Plans are left out of both sides.".into(),
     ];
