@@ -1122,10 +1122,12 @@ fn streams_and_queues(c: &mut Ctx<'_, '_>) {
 fn workflows_and_schedules(c: &mut Ctx<'_, '_>) {
     use NumberInput as N;
     let title = "Step Functions execution history";
-    if let Some([steps, iterations]) = c.need(
+    if c.state.when(ConditionInput::ExpressWorkflow) == Tri::True {
+        // Express workflows keep no execution history of their own.
+    } else if let Some([steps, iterations]) = c.need(
         "stepfunctions_history",
         title,
-        [N::WorkflowSteps, N::WorkflowIterations],
+        [N::WorkflowTransitions, N::WorkflowIterations],
     ) {
         let per_state = c.assumption("stepfunctions_events_per_state", 5.0);
         c.against(
@@ -1134,13 +1136,13 @@ fn workflows_and_schedules(c: &mut Ctx<'_, '_>) {
             steps * iterations * per_state,
             "stepfunctions_history",
             &format!(
-                "One execution's history ({} states × {} iterations × about {} events per state)",
+                "One execution's history ({} transitions × {} iterations × about {} events per state)",
                 num(steps),
                 num(iterations),
                 num(per_state)
             ),
             "Run the loop as a Distributed Map (each item gets its own child execution and history), or continue as a new execution before the history fills.",
-            &[N::WorkflowSteps, N::WorkflowIterations],
+            &[N::WorkflowTransitions, N::WorkflowIterations],
         );
     }
 

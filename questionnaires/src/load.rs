@@ -376,7 +376,10 @@ pub(crate) fn build(
     let inputs = load_inputs(&manifest.inputs, &table, &mut errors);
     let runtimes = load_runtimes(&manifest.runtimes, &table, &mut errors);
     if !inputs.numbers.is_empty() || !inputs.conditions.is_empty() {
-        for id in crate::checks::REQUIRED_LIMITS {
+        for id in crate::checks::REQUIRED_LIMITS
+            .iter()
+            .chain(crate::cost::REQUIRED_LIMITS)
+        {
             if !figures.limits.contains_key(*id) {
                 errors.add(
                     LIMITS,
@@ -429,6 +432,7 @@ pub(crate) fn build(
         questions,
         patterns,
         checklist,
+        cost_figures: crate::cost::CostFigures::new(&figures),
         figures,
         inputs,
         runtimes,

@@ -140,6 +140,8 @@ pub struct Questionnaire {
     /// Runtimes with their cold-start figures.
     pub runtimes: Vec<Runtime>,
     pub(crate) question_index: BTreeMap<QuestionId, usize>,
+    /// The figures the cost model reads, looked up once.
+    pub(crate) cost_figures: crate::cost::CostFigures,
     /// Question indexes ordered by id, to merge with answers keyed by id.
     pub(crate) ids_sorted: Vec<usize>,
 }
@@ -568,7 +570,6 @@ input_enum!(
         KinesisRecordKb => "kinesis_record_kb",
         SqsVisibilityTimeoutS => "sqs_visibility_timeout_s",
         QueueConsumerTimeoutS => "queue_consumer_timeout_s",
-        WorkflowSteps => "workflow_steps",
         WorkflowIterations => "workflow_iterations",
         ScheduleIntervalMin => "schedule_interval_min",
         WsSessionMin => "ws_session_min",
@@ -578,6 +579,11 @@ input_enum!(
         BatchSubmitsPerS => "batch_submits_per_s",
         RdsProxyCount => "rds_proxy_count",
         DsqlTransactionKb => "dsql_transaction_kb",
+        LogKbPerRequest => "log_kb_per_request",
+        WorkflowTransitions => "workflow_transitions",
+        WebsocketConnections => "websocket_connections",
+        WebsocketMessageKb => "websocket_message_kb",
+        NatKbPerRequest => "nat_kb_per_request",
     }
 );
 
@@ -609,5 +615,12 @@ input_enum!(
         BatchFargate => "batch_fargate",
         PolledOnly => "polled_only",
         StreamEntry => "stream_entry",
+        WebsocketApi => "websocket_api",
+        UsesKinesis => "uses_kinesis",
+        AsyncConsumers => "async_consumers",
+        IdempotencyKeys => "idempotency_keys",
+        XrayTracing => "xray_tracing",
+        VpcNat => "vpc_nat",
+        StreamConsumers => "stream_consumers",
     }
 );

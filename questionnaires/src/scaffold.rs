@@ -1195,17 +1195,27 @@ pub fn plan(
         format!("AWS::Budgets::Budget: {budget_usd} USD, alerts at 80% actual and 100% forecast"),
         match estimate_usd {
             Some(e) => format!(
-                "The review's serverless estimate of {e:.2} USD a month, plus 20%, rounded up."
+                "The review's serverless estimate of {e:.2} USD a month (every service line of the cost model), plus 20%, rounded up."
             ),
             None => "No cost estimate yet (answer the cost questions): 50 USD, to be adjusted."
                 .to_owned(),
         },
-        r.origins(&[
-            "monthly_requests",
-            "avg_duration_ms",
-            "memory_mb",
-            "budget_alarm",
-        ]),
+        // Every answer the estimate read, then the alarm question itself.
+        match evaluation.cost.as_ref() {
+            Some(c) => c
+                .inputs
+                .iter()
+                .map(|q| q.as_str())
+                .chain(["budget_alarm"])
+                .map(|q| r.origin(q))
+                .collect(),
+            None => r.origins(&[
+                "monthly_requests",
+                "avg_duration_ms",
+                "memory_mb",
+                "budget_alarm",
+            ]),
+        },
     ));
 
     Ok(Plan {

@@ -275,7 +275,7 @@ fn crafted_answer_sets() -> Vec<questionnaires::Answers> {
             ("multi_step_process", C(&["approval_or_compensation"])),
             ("workflow_type", C(&["standard"])),
             ("workflow_duration_min", N(60.0)),
-            ("workflow_steps", N(20.0)),
+            ("workflow_transitions", N(20.0)),
             ("workflow_iterations", N(500.0)),
             (
                 "messaging",
