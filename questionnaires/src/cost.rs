@@ -130,7 +130,7 @@ pub const REQUIRED_LIMITS: &[&str] = &[
     "sqs_receive_batch",
     "kinesis_put_unit_kb",
     "kinesis_shard_write",
-    "kinesis_shard_write_kb",
+    "kinesis_shard_write_mb",
     "apigw_websocket_meter_kb",
     "stepfunctions_express_meter_ms",
     "sqs_default_batch",
@@ -276,7 +276,7 @@ cost_figures!(
         sqs_receive_batch,
         kinesis_put_unit_kb,
         kinesis_shard_write,
-        kinesis_shard_write_kb,
+        kinesis_shard_write_mb,
         apigw_websocket_meter_kb,
         stepfunctions_express_meter_ms,
         sqs_default_batch,
@@ -880,7 +880,7 @@ fn model(state: &State<'_>) -> Option<Model> {
             .unwrap_or(if seconds > 0.0 { events / seconds } else { 0.0 });
         let kb = message_kb.unwrap_or(1.0);
         let per_shard = f.kinesis_shard_write.max(1.0);
-        let per_shard_kb = f.kinesis_shard_write_kb.max(1.0);
+        let per_shard_kb = (f.kinesis_shard_write_mb * 1024.0).max(1.0);
         let shards = (peak / per_shard)
             .ceil()
             .max((peak * kb / per_shard_kb).ceil())

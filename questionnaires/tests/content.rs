@@ -355,6 +355,13 @@ fn every_stored_limit_is_read_by_a_check() {
             read.extend(c.other_limits.iter().cloned());
         }
     }
+    // The cost model's metering units (a write unit is 1 KB, SQS bills 64 KB chunks, …) are read
+    // by the estimate itself, and the loader refuses content without them.
+    read.extend(
+        questionnaires::cost::REQUIRED_LIMITS
+            .iter()
+            .map(|s| (*s).to_owned()),
+    );
     let unread: Vec<&String> = q
         .figures
         .limits
@@ -363,7 +370,7 @@ fn every_stored_limit_is_read_by_a_check() {
         .collect();
     assert!(
         unread.is_empty(),
-        "limits in limits.toml that no check reads: {unread:?}"
+        "limits in limits.toml that neither a check nor the cost model reads: {unread:?}"
     );
     // Every check the engine knows runs on at least one of the sets, so none of them is dead.
     let idle: Vec<&&str> = questionnaires::checks::CHECK_IDS
@@ -371,11 +378,12 @@ fn every_stored_limit_is_read_by_a_check() {
         .filter(|id| !ran.contains(**id))
         .collect();
     assert!(idle.is_empty(), "checks that never ran: {idle:?}");
-    // The load-time list of limits the checks need names every stored limit.
+    // The load-time lists of limits the checks and the cost model need name every stored limit.
     for id in q.figures.limits.keys() {
         assert!(
-            questionnaires::checks::REQUIRED_LIMITS.contains(&id.as_str()),
-            "{id} is missing from checks::REQUIRED_LIMITS"
+            questionnaires::checks::REQUIRED_LIMITS.contains(&id.as_str())
+                || questionnaires::cost::REQUIRED_LIMITS.contains(&id.as_str()),
+            "{id} is missing from checks::REQUIRED_LIMITS and cost::REQUIRED_LIMITS"
         );
     }
 }
