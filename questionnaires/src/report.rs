@@ -335,6 +335,23 @@ pub struct ReportCost {
     pub series: Vec<CostPoint>,
     /// What the model assumes.
     pub assumptions: Vec<String>,
+    /// The serverless side, line by line.
+    #[serde(default)]
+    pub serverless_lines: Vec<ReportCostLine>,
+    /// The containers side, line by line.
+    #[serde(default)]
+    pub containers_lines: Vec<ReportCostLine>,
+}
+
+/// One line of a cost estimate, with the arithmetic behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportCostLine {
+    /// What it is.
+    pub item: String,
+    /// USD per month.
+    pub usd: f64,
+    /// The formula with its inputs.
+    pub basis: String,
 }
 
 /// One point of the cost chart.
@@ -528,6 +545,17 @@ pub fn lower_first(s: &str) -> String {
     out
 }
 
+fn cost_lines(lines: &[crate::cost::CostLine]) -> Vec<ReportCostLine> {
+    lines
+        .iter()
+        .map(|l| ReportCostLine {
+            item: l.item.clone(),
+            usd: l.usd,
+            basis: l.basis.clone(),
+        })
+        .collect()
+}
+
 /// Builds the report.
 pub fn build(input: Input<'_>) -> Report {
     let Input {
@@ -708,6 +736,8 @@ pub fn build(input: Input<'_>) -> Report {
             })
             .collect(),
         cost: e.cost.as_ref().map(|c| ReportCost {
+            serverless_lines: cost_lines(&c.serverless.breakdown),
+            containers_lines: cost_lines(&c.containers.breakdown),
             monthly_requests: c.monthly_requests,
             serverless_usd: c.serverless.monthly_usd,
             containers_usd: c.containers.monthly_usd,

@@ -317,11 +317,15 @@ fn Results(page: Page) -> impl IntoView {
                 <div class="cost-sides">
                     <div>
                         <h3>{format!("Serverless: ${:.2}/month", c.serverless.monthly_usd)}</h3>
-                        <ul>{c.serverless.breakdown.iter().map(|l| view! { <li>{format!("{}: ${:.2}", l.item, l.usd)}</li> }).collect_view()}</ul>
+                        <ul class="cost-lines">{c.serverless.breakdown.iter().map(|l| view! {
+                            <li>{format!("{}: ${:.2}", l.item, l.usd)}{(!l.basis.is_empty()).then(|| view! { <span class="basis">{l.basis.clone()}</span> })}</li>
+                        }).collect_view()}</ul>
                     </div>
                     <div>
                         <h3>{format!("Containers: ${:.2}/month", c.containers.monthly_usd)}</h3>
-                        <ul>{c.containers.breakdown.iter().map(|l| view! { <li>{format!("{}: ${:.2}", l.item, l.usd)}</li> }).collect_view()}</ul>
+                        <ul class="cost-lines">{c.containers.breakdown.iter().map(|l| view! {
+                            <li>{format!("{}: ${:.2}", l.item, l.usd)}{(!l.basis.is_empty()).then(|| view! { <span class="basis">{l.basis.clone()}</span> })}</li>
+                        }).collect_view()}</ul>
                     </div>
                 </div>
                 <ul class="muted small">{c.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>

@@ -170,6 +170,11 @@ pub mod filters {
         Ok(super::line(&s.to_string()))
     }
 
+    /// [`super::cell`].
+    pub fn md_cell<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::cell(&s.to_string()))
+    }
+
     /// [`super::block`].
     pub fn md_block<T: Display>(s: T, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(super::block(&s.to_string()))
