@@ -192,4 +192,3 @@ fn the_cost_series_agrees_with_the_totals_and_crosses_at_the_break_even() {
         "the lines cross at the break-even: {s} vs {c}"
     );
 }
-
