@@ -141,6 +141,9 @@ pub struct ReportVerdict {
     pub serverless_fits: bool,
     /// The sentence to show.
     pub message: String,
+    /// The sentence without its leading status label, for layouts that show the label beside it.
+    #[serde(default)]
+    pub detail: String,
     /// Every high risk and failed check.
     #[serde(default)]
     pub blockers: Vec<ReportBlocker>,
@@ -624,6 +627,7 @@ pub fn build(input: Input<'_>) -> Report {
             label: e.verdict.status.label().to_owned(),
             serverless_fits: e.verdict.serverless_fits,
             message: e.verdict.message.clone(),
+            detail: e.verdict.detail().to_owned(),
             blockers: e
                 .verdict
                 .blockers
@@ -964,6 +968,7 @@ mod tests {
                 label: "Incomplete".to_owned(),
                 serverless_fits: false,
                 message: String::new(),
+                detail: String::new(),
                 blockers: Vec::new(),
             },
             design: ReportDesign::default(),

@@ -244,7 +244,7 @@ fn date(timestamp: &str) -> Option<Datetime> {
 /// The questionnaire's texts that may hold Markdown. Answers, notes and other text users
 /// wrote are not among them: the template shows those as they are.
 fn markdown_fields(r: &Report) -> Vec<&str> {
-    let mut texts: Vec<&str> = vec![r.verdict.message.as_str()];
+    let mut texts: Vec<&str> = vec![r.verdict.message.as_str(), r.verdict.detail.as_str()];
     for risk in &r.risks {
         texts.push(&risk.reason);
         texts.extend(risk.improvements.iter().map(|i| i.text.as_str()));
