@@ -6,11 +6,13 @@
 //!
 //! Status: `fail` when the value is over the limit, `warn` from 80 % of it, `ok` below.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::condition::{Calc, Env, Tri, num};
 use crate::evaluate::{State, Status};
-use crate::model::{ConditionInput, NumberInput, QuestionId, Text};
+use crate::model::{ConditionInput, NumberInput, QuestionId};
 
 /// Limits the checks read.
 pub const REQUIRED_LIMITS: &[&str] = &[
@@ -137,9 +139,9 @@ pub enum CheckStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CheckResult {
     /// Check id.
-    pub id: Text,
+    pub id: Cow<'static, str>,
     /// What it checks.
-    pub title: Text,
+    pub title: Cow<'static, str>,
     /// Outcome.
     pub status: CheckStatus,
     /// The workload's figure.
@@ -165,9 +167,9 @@ pub struct CheckResult {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SkippedCheck {
     /// Check id.
-    pub id: Text,
+    pub id: Cow<'static, str>,
     /// What it checks.
-    pub title: Text,
+    pub title: Cow<'static, str>,
     /// The questions to answer.
     pub missing: Vec<QuestionId>,
 }
@@ -178,7 +180,7 @@ struct Ctx<'a, 's> {
     skipped: Vec<SkippedCheck>,
 }
 
-impl Ctx<'_, '_> {
+impl<'a> Ctx<'a, '_> {
     /// Reads the number inputs a check needs; `None` (and a skip entry) when any is missing.
     fn need<const N: usize>(
         &mut self,
@@ -219,15 +221,16 @@ impl Ctx<'_, '_> {
         self.state.when(c) != Tri::False
     }
 
-    fn limit(&self, id: &str) -> (f64, String, String) {
+    fn limit(&self, id: &str) -> (f64, &'a str, &'a str) {
         // Presence is checked at load time whenever the questionnaire has inputs.
-        self.state
+        let state: &'a State<'_> = self.state;
+        state
             .q
             .figures
             .limits
             .get(id)
-            .map_or((f64::INFINITY, String::new(), String::new()), |f| {
-                (f.value, f.unit.clone(), f.source.clone())
+            .map_or((f64::INFINITY, "", ""), |f| {
+                (f.value, f.unit.as_str(), f.source.as_str())
             })
     }
 
@@ -257,10 +260,10 @@ impl Ctx<'_, '_> {
             status,
             value: (value * 100.0).round() / 100.0,
             limit,
-            unit,
+            unit: unit.to_owned(),
             message,
             limit_id: limit_id.to_owned(),
-            source,
+            source: source.to_owned(),
             inputs,
             other_limits: Vec::new(),
         });
@@ -380,7 +383,7 @@ impl Ctx<'_, '_> {
         inputs: &[NumberInput],
     ) {
         let (_, unit, _) = self.limit(limit_id);
-        self.against_unit(id, title, value, limit_id, &unit, what, fix, inputs);
+        self.against_unit(id, title, value, limit_id, unit, what, fix, inputs);
     }
 
     /// [`Self::against`] with the unit the message names, for a limit whose stored unit carries

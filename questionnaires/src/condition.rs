@@ -236,13 +236,23 @@ impl std::fmt::Display for Fact {
 }
 
 /// Formats a number without a trailing `.0` and with at most two decimals.
-pub(crate) fn num(v: f64) -> String {
-    // Display prints the shortest round-trip form, which is far cheaper than fixed precision.
-    if v.fract() == 0.0 && v.abs() < 9.0e15 {
-        (v as i64).to_string()
-    } else {
-        let rounded = (v * 100.0).round() / 100.0;
-        format!("{rounded}")
+pub(crate) fn num(v: f64) -> Num {
+    Num(v)
+}
+
+/// A number as [`num`] prints it, written straight into whatever formats it: no allocation.
+#[derive(Clone, Copy)]
+pub(crate) struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        // Display prints the shortest round-trip form, which is far cheaper than fixed precision.
+        if v.fract() == 0.0 && v.abs() < 9.0e15 {
+            write!(f, "{}", v as i64)
+        } else {
+            write!(f, "{}", (v * 100.0).round() / 100.0)
+        }
     }
 }
 
@@ -597,7 +607,7 @@ fn explain(e: &Expr, env: &dyn Env, q: &Questionnaire, facts: &mut Vec<Fact>) ->
             (Some(a), Some(b)) => {
                 let holds = op.apply(a, b);
                 facts.push(Fact::Number {
-                    subject: operand_name(l, q).unwrap_or_else(|| Text::from(num(a))),
+                    subject: operand_name(l, q).unwrap_or_else(|| Text::from(num(a).to_string())),
                     value: a,
                     op: *op,
                     against: operand_name(r, q),

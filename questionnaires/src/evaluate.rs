@@ -247,10 +247,13 @@ pub struct NotApplicable {
     /// Question id.
     pub question: QuestionId,
     /// Why: the team's reason, or the follow-up condition that does not hold.
-    pub reason: String,
+    pub reason: Text,
     /// `team` or `condition`.
     pub by: Text,
 }
+
+static TEAM: std::sync::LazyLock<Text> = std::sync::LazyLock::new(|| Text::from("team"));
+static CONDITION: std::sync::LazyLock<Text> = std::sync::LazyLock::new(|| Text::from("condition"));
 
 /// The answers as the engine reads them: per question index.
 pub(crate) struct State<'q> {
@@ -412,17 +415,16 @@ pub fn evaluate(q: &Questionnaire, answers: &Answers) -> Evaluation {
                 {
                     not_applicable.push(NotApplicable {
                         question: question.id.clone(),
-                        reason: reason.clone(),
-                        by: "team".into(),
+                        reason: reason.as_str().into(),
+                        by: TEAM.clone(),
                     });
                 }
             }
             Status::Hidden => {
-                let cond = question.applies_when.as_ref().map_or("", |c| c.source());
                 not_applicable.push(NotApplicable {
                     question: question.id.clone(),
-                    reason: format!("follow-up shown only when `{cond}`"),
-                    by: "condition".into(),
+                    reason: q.hidden_reasons[i].clone().unwrap_or_default(),
+                    by: CONDITION.clone(),
                 });
             }
             Status::Unanswered => {}

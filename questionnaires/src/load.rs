@@ -422,7 +422,16 @@ pub(crate) fn build(
         .map(|(i, q): (usize, &Question)| (q.id.clone(), i))
         .collect();
     let ids_sorted = question_index.values().copied().collect();
+    let hidden_reasons = questions
+        .iter()
+        .map(|q: &crate::model::Question| {
+            q.applies_when.as_ref().map(|c| {
+                crate::model::Text::from(format!("follow-up shown only when `{}`", c.source()))
+            })
+        })
+        .collect();
     Ok(Questionnaire {
+        hidden_reasons,
         id: manifest.id,
         version: manifest.version,
         title: manifest.title,

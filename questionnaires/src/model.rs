@@ -144,6 +144,8 @@ pub struct Questionnaire {
     pub(crate) cost_figures: crate::cost::CostFigures,
     /// Question indexes ordered by id, to merge with answers keyed by id.
     pub(crate) ids_sorted: Vec<usize>,
+    /// Per question, why it is hidden when its `applies_when` does not hold, written once.
+    pub(crate) hidden_reasons: Vec<Option<Text>>,
 }
 
 impl Questionnaire {
