@@ -917,7 +917,28 @@ fn model(state: &State<'_>) -> Option<Model> {
             per_event: units * p / 1e6,
         });
     }
-    if is(ConditionInput::UsesStepFunctions) {
+    // Executions: one per request or event, or the answered share of them when the process is
+    // one part of a larger API.
+    let starts = if state.when(ConditionInput::SomeRequestsStartProcess) == Tri::True {
+        state
+            .input(NumberInput::WorkflowStartsPct)
+            .map(|pct| pct / 100.0)
+    } else {
+        Some(1.0)
+    };
+    if is(ConditionInput::UsesStepFunctions) && starts.is_none() {
+        notes.push(
+            "Step Functions is not priced until the share of requests that start the process is answered."
+                .to_owned(),
+        );
+    }
+    if let Some(share) = starts.filter(|_| is(ConditionInput::UsesStepFunctions)) {
+        let runs = events * share;
+        let ev = if share < 1.0 {
+            format!("{ev} requests × {}% = {}", n(share * 100.0), n(runs))
+        } else {
+            ev.to_string()
+        };
         if is(ConditionInput::ExpressWorkflow) {
             let p = f.stepfunctions_express_requests;
             lines.push(Line {
@@ -925,7 +946,7 @@ fn model(state: &State<'_>) -> Option<Model> {
                 basis: format!("{ev} executions × {} per 1M", usd(p)),
                 side: Side::Both,
                 fixed: 0.0,
-                per_event: p / 1e6,
+                per_event: share * p / 1e6,
             });
             let step_s = f.stepfunctions_express_meter_ms / 1000.0;
             let mb = f.stepfunctions_express_memory_mb;
@@ -947,12 +968,12 @@ fn model(state: &State<'_>) -> Option<Model> {
                     "{ev} executions × {} GB ({} MB) × {run_text} = {} GB-s × {} per GB-s",
                     n(gb),
                     n(mb),
-                    n(events * gb * run_s),
+                    n(runs * gb * run_s),
                     usd(p)
                 ),
                 side: Side::Both,
                 fixed: 0.0,
-                per_event: gb * run_s * p,
+                per_event: share * gb * run_s * p,
             });
         } else if let Some(per_pass) = state.input(NumberInput::WorkflowTransitions) {
             let p = f.stepfunctions_standard_transitions;
@@ -971,12 +992,12 @@ fn model(state: &State<'_>) -> Option<Model> {
                 item: "Step Functions Standard state transitions".into(),
                 basis: format!(
                     "{ev} executions × {per} = {} transitions × {} per 1,000",
-                    n(events * t),
+                    n(runs * t),
                     usd(p)
                 ),
                 side: Side::Both,
                 fixed: 0.0,
-                per_event: t * p / 1000.0,
+                per_event: share * t * p / 1000.0,
             });
         } else {
             notes.push(
@@ -1295,6 +1316,7 @@ pub(crate) fn estimate(state: &State<'_>) -> Option<CostEstimate> {
         NumberInput::WebsocketMessageKb,
         NumberInput::WorkflowTransitions,
         NumberInput::WorkflowIterations,
+        NumberInput::WorkflowStartsPct,
         NumberInput::WorkflowDurationMin,
         NumberInput::LogKbPerRequest,
         NumberInput::NatKbPerRequest,

@@ -586,6 +586,7 @@ input_enum!(
         WebsocketConnections => "websocket_connections",
         WebsocketMessageKb => "websocket_message_kb",
         NatKbPerRequest => "nat_kb_per_request",
+        WorkflowStartsPct => "workflow_starts_pct",
     }
 );
 
@@ -624,5 +625,6 @@ input_enum!(
         XrayTracing => "xray_tracing",
         VpcNat => "vpc_nat",
         StreamConsumers => "stream_consumers",
+        SomeRequestsStartProcess => "some_requests_start_process",
     }
 );

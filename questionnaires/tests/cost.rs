@@ -452,3 +452,41 @@ fn the_starter_budget_uses_the_full_estimate() {
         budget.from
     );
 }
+
+#[test]
+fn a_workflow_beside_an_api_is_priced_for_the_requests_that_start_it() {
+    // Case 21: an order API at 4 req/s on average; 5 % of orders (over the credit limit) start the
+    // Standard approval workflow of 9 transitions.
+    let requests = 4.0 * 2_592_000.0;
+    let executions = requests * 0.05;
+    let transitions = executions * 9.0 * 0.025 / 1000.0;
+    let c = cost_of(&scenario("21_orders_api_with_fanout_and_approval"));
+    let l = line(
+        &c.serverless.breakdown,
+        "Step Functions Standard state transitions",
+    );
+    assert_eq!(l.usd, cents(transitions), "{}", l.basis);
+    assert!(
+        l.basis
+            .starts_with("10,368,000 requests × 5% = 518,400 executions"),
+        "{}",
+        l.basis
+    );
+
+    // Unanswered, the share is not guessed: the workflow is left out, and the estimate says so.
+    let mut a = scenario("21_orders_api_with_fanout_and_approval");
+    a.answers
+        .remove(&QuestionId::parse("workflow_starts_pct").unwrap());
+    let c = cost_of(&a);
+    assert!(
+        c.serverless
+            .breakdown
+            .iter()
+            .all(|l| !l.item.starts_with("Step Functions"))
+    );
+    assert!(
+        c.assumptions
+            .iter()
+            .any(|s| s.contains("share of requests that start the process"))
+    );
+}
