@@ -196,6 +196,18 @@ fn recommend(
     }
 }
 
+/// A pattern's services for this workload: a load balancer only in front of something that
+/// answers requests (containers that only pull from a queue or stream need none).
+fn services_for(p: &Pattern, state: &State<'_>) -> Vec<String> {
+    let no_api = state.when(crate::model::ConditionInput::SyncApi) == Tri::False
+        && state.when(crate::model::ConditionInput::ApigwWebsocket) != Tri::True;
+    p.services
+        .iter()
+        .filter(|s| !(no_api && s.contains("Load Balancer")))
+        .cloned()
+        .collect()
+}
+
 /// Whether a pattern can be the backbone for these answers.
 fn can_carry(p: &Pattern, state: &State<'_>) -> bool {
     p.backbone
@@ -264,7 +276,7 @@ pub(crate) fn rank(
                 name: r.name.clone(),
                 kind: r.kind,
                 fit: r.fit,
-                services: q.patterns[*i].services.clone(),
+                services: services_for(&q.patterns[*i], state),
             }
         }),
         add_ons,

@@ -55,6 +55,9 @@ pub struct Report {
     /// The design: a backbone and the patterns that combine with it.
     #[serde(default)]
     pub design: ReportDesign,
+    /// Answers that contradict each other, in words.
+    #[serde(default)]
+    pub inconsistencies: Vec<String>,
     /// Per-area scores, in questionnaire order.
     pub areas: Vec<ReportArea>,
     /// High, then medium risks, each explained.
@@ -658,6 +661,7 @@ pub fn build(input: Input<'_>) -> Report {
                 })
                 .collect(),
         },
+        inconsistencies: e.inconsistencies.iter().map(|i| i.message.clone()).collect(),
         design: ReportDesign {
             backbone: e.design.backbone.as_ref().map(|b| b.pattern.to_string()),
             backbone_name: e.design.backbone.as_ref().map(|b| b.name.to_string()),
@@ -972,6 +976,7 @@ mod tests {
                 blockers: Vec::new(),
             },
             design: ReportDesign::default(),
+            inconsistencies: Vec::new(),
             areas: Vec::new(),
             risks: Vec::new(),
             recommendations: Vec::new(),

@@ -174,3 +174,24 @@ fn an_evaluation_stored_before_the_verdict_had_a_status_still_loads() {
     let again: Evaluation = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
     assert_eq!(again, e);
 }
+
+#[test]
+fn containers_without_an_api_need_no_load_balancer() {
+    // Case 13's renders arrive on a queue: whichever containers pattern carries them, no ALB.
+    let e = eval_case("13_tile_render_long_jobs");
+    let b = e.design.backbone.as_ref().unwrap();
+    assert_eq!(b.kind, questionnaires::model::PatternKind::Containers);
+    assert!(
+        b.services.iter().all(|s| !s.contains("Load Balancer")),
+        "{:?}",
+        b.services
+    );
+    // Case 06 is an HTTP API on containers: the ALB stays.
+    let e = eval_case("06_steady_pricing_api");
+    let b = e.design.backbone.as_ref().unwrap();
+    assert!(
+        b.services.iter().any(|s| s.contains("Load Balancer")),
+        "{:?}",
+        b.services
+    );
+}

@@ -199,7 +199,13 @@ fn Results(page: Page) -> impl IntoView {
                             }).collect_view()}</ul>
                         </details>
                     })}
-                    <p class="muted small">
+                            {(!e.inconsistencies.is_empty()).then(|| view! {
+                        <div class="notice confirm" role="note">
+                            <strong>"Answers that do not add up: "</strong>
+                            <ul>{e.inconsistencies.iter().map(|i| view! { <li>{i.message.clone()}</li> }).collect_view()}</ul>
+                        </div>
+                    })}
+            <p class="muted small">
                         {format!("{} of {} questions answered · {} {} · content {}", e.progress.answered, e.progress.applicable,
                             e.questionnaire.id, e.questionnaire.version, &e.questionnaire.content_hash[..12.min(e.questionnaire.content_hash.len())])}
                     </p>
