@@ -661,7 +661,11 @@ pub fn build(input: Input<'_>) -> Report {
                 })
                 .collect(),
         },
-        inconsistencies: e.inconsistencies.iter().map(|i| i.message.clone()).collect(),
+        inconsistencies: e
+            .inconsistencies
+            .iter()
+            .map(|i| i.message.clone())
+            .collect(),
         design: ReportDesign {
             backbone: e.design.backbone.as_ref().map(|b| b.pattern.to_string()),
             backbone_name: e.design.backbone.as_ref().map(|b| b.name.to_string()),
