@@ -13,6 +13,8 @@ use leptos::prelude::*;
 use questionnaires::Evaluation;
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::Failure;
+
 /// One row of the assessments list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssessmentSummary {
@@ -371,6 +373,23 @@ pub struct ShareLinkView {
     pub expires_at: Option<i64>,
 }
 
+/// The new-review form, as posted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewReviewForm {
+    /// The team that will own it.
+    pub team: String,
+    /// Workload name.
+    pub name: String,
+    /// Workload description.
+    pub description: String,
+    /// Environment.
+    pub environment: String,
+    /// Where its answers come from: `ID` or `ID/MILESTONE`, or empty.
+    pub from: String,
+    /// The questionnaire: empty for the built-in review, or a lens.
+    pub questionnaire: String,
+}
+
 /// What an autosave tells the review page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaveResult {
@@ -391,10 +410,8 @@ pub struct SaveResult {
 /// Saves the review form as the user types (JavaScript on). `form` is the urlencoded form, the
 /// same fields the plain form posts, so both paths share every check.
 #[server(endpoint = "autosave")]
-pub async fn autosave(id: String, area: String, form: String) -> Result<SaveResult, ServerFnError> {
-    crate::server::autosave(&id, &area, &form)
-        .await
-        .map_err(into_fn_error)
+pub async fn autosave(id: String, area: String, form: String) -> Result<SaveResult, Failure> {
+    crate::backend::backend()?.autosave(&id, &area, &form).await
 }
 
 /// A page of the assessments, most recently changed first: those matching `q` (every word
@@ -405,14 +422,14 @@ pub async fn list_assessments(
     include_archived: bool,
     q: Option<String>,
     after: Option<String>,
-) -> Result<AssessmentList, ServerFnError> {
-    crate::server::list_assessments(
-        include_archived,
-        q.as_deref().unwrap_or_default(),
-        after.as_deref(),
-    )
-    .await
-    .map_err(into_fn_error)
+) -> Result<AssessmentList, Failure> {
+    crate::backend::backend()?
+        .list_assessments(
+            include_archived,
+            q.as_deref().unwrap_or_default(),
+            after.as_deref(),
+        )
+        .await
 }
 
 /// Creates an assessment and opens its first area. `from` (optional) starts it from a review's
@@ -426,17 +443,17 @@ pub async fn create_assessment(
     environment: String,
     from: Option<String>,
     questionnaire: Option<String>,
-) -> Result<(), ServerFnError> {
-    let to = crate::server::create_assessment(crate::server::NewReview {
-        team: &team,
-        name: &name,
-        description: &description,
-        environment: &environment,
-        from: from.as_deref().unwrap_or_default(),
-        questionnaire: questionnaire.as_deref().unwrap_or_default(),
-    })
-    .await
-    .map_err(into_fn_error)?;
+) -> Result<(), Failure> {
+    let to = crate::backend::backend()?
+        .create_assessment(NewReviewForm {
+            team,
+            name,
+            description,
+            environment,
+            from: from.unwrap_or_default(),
+            questionnaire: questionnaire.unwrap_or_default(),
+        })
+        .await?;
     leptos_axum::redirect(&to);
     Ok(())
 }
@@ -445,53 +462,39 @@ pub async fn create_assessment(
 /// answers) and their milestones, and the review `from` names, as (`from` value, label), most
 /// recently changed review first.
 #[server(endpoint = "template_sources")]
-pub async fn template_sources(
-    from: Option<String>,
-) -> Result<Vec<(String, String)>, ServerFnError> {
-    crate::server::template_sources(from.as_deref().unwrap_or_default())
+pub async fn template_sources(from: Option<String>) -> Result<Vec<(String, String)>, Failure> {
+    crate::backend::backend()?
+        .template_sources(from.as_deref().unwrap_or_default())
         .await
-        .map_err(into_fn_error)
 }
 
 /// The questionnaires a new review can run on, as (form value, label): the built-in review
 /// first, then the latest version of each imported lens.
 #[server(endpoint = "questionnaire_choices")]
-pub async fn questionnaire_choices() -> Result<Vec<(String, String)>, ServerFnError> {
-    crate::server::lenses::questionnaire_choices()
-        .await
-        .map_err(into_fn_error)
+pub async fn questionnaire_choices() -> Result<Vec<(String, String)>, Failure> {
+    crate::backend::backend()?.questionnaire_choices().await
 }
 
 /// Renames an assessment.
 #[server(endpoint = "rename_assessment")]
-pub async fn rename_assessment(
-    id: String,
-    name: String,
-    version: i64,
-) -> Result<(), ServerFnError> {
-    crate::server::rename_assessment(&id, &name, version)
+pub async fn rename_assessment(id: String, name: String, version: i64) -> Result<(), Failure> {
+    crate::backend::backend()?
+        .rename_assessment(&id, &name, version)
         .await
-        .map_err(into_fn_error)
 }
 
 /// Duplicates an assessment with its answers and checklist.
 #[server(endpoint = "duplicate_assessment")]
-pub async fn duplicate_assessment(id: String) -> Result<(), ServerFnError> {
-    crate::server::duplicate_assessment(&id)
-        .await
-        .map_err(into_fn_error)
+pub async fn duplicate_assessment(id: String) -> Result<(), Failure> {
+    crate::backend::backend()?.duplicate_assessment(&id).await
 }
 
 /// Archives, or restores, an assessment.
 #[server(endpoint = "archive_assessment")]
-pub async fn archive_assessment(
-    id: String,
-    version: i64,
-    archive: bool,
-) -> Result<(), ServerFnError> {
-    crate::server::archive_assessment(&id, version, archive)
+pub async fn archive_assessment(id: String, version: i64, archive: bool) -> Result<(), Failure> {
+    crate::backend::backend()?
+        .archive_assessment(&id, version, archive)
         .await
-        .map_err(into_fn_error)
 }
 
 /// The review page of one area.
@@ -500,18 +503,16 @@ pub async fn area_page(
     id: String,
     area: String,
     flash: Option<String>,
-) -> Result<AreaData, ServerFnError> {
-    crate::server::area_page(&id, &area, flash.as_deref())
+) -> Result<AreaData, Failure> {
+    crate::backend::backend()?
+        .area_page(&id, &area, flash.as_deref())
         .await
-        .map_err(into_fn_error)
 }
 
 /// The results page.
 #[server(endpoint = "results_page")]
-pub async fn results_page(id: String) -> Result<ResultsData, ServerFnError> {
-    crate::server::results_page(&id)
-        .await
-        .map_err(into_fn_error)
+pub async fn results_page(id: String) -> Result<ResultsData, Failure> {
+    crate::backend::backend()?.results_page(&id).await
 }
 
 /// Saves one checklist item's team state, and returns its new version.
@@ -523,68 +524,62 @@ pub async fn save_checklist_item(
     owner: String,
     due_date: String,
     version: Option<i64>,
-) -> Result<i64, ServerFnError> {
-    crate::server::save_checklist_item(&id, &item, &status, &owner, &due_date, version)
+) -> Result<i64, Failure> {
+    crate::backend::backend()?
+        .save_checklist_item(&id, &item, &status, &owner, &due_date, version)
         .await
-        .map_err(into_fn_error)
 }
 
 /// The signed-in user and their teams (`None`: nobody is signed in).
 #[server(endpoint = "whoami")]
-pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
-    crate::server::whoami().await.map_err(into_fn_error)
+pub async fn whoami() -> Result<Option<Me>, Failure> {
+    crate::backend::backend()?.whoami().await
 }
 
 /// The results of the assessment a share link opens, read-only.
 #[server(endpoint = "shared_results")]
-pub async fn shared_results(token: String) -> Result<ResultsData, ServerFnError> {
-    crate::server::shared_results(&token)
-        .await
-        .map_err(into_fn_error)
+pub async fn shared_results(token: String) -> Result<ResultsData, Failure> {
+    crate::backend::backend()?.shared_results(&token).await
 }
 
 /// A team: its members, and for owners the audit log.
 #[server(endpoint = "team_page")]
-pub async fn team_page(id: String) -> Result<TeamData, ServerFnError> {
-    crate::server::team_page(&id).await.map_err(into_fn_error)
+pub async fn team_page(id: String) -> Result<TeamData, Failure> {
+    crate::backend::backend()?.team_page(&id).await
 }
 
 /// Changes a member's role, or removes them (`role` = `remove`). Owners only.
 #[server(endpoint = "set_member")]
-pub async fn set_member(team: String, user: String, role: String) -> Result<(), ServerFnError> {
-    crate::server::set_member(&team, &user, &role)
+pub async fn set_member(team: String, user: String, role: String) -> Result<(), Failure> {
+    crate::backend::backend()?
+        .set_member(&team, &user, &role)
         .await
-        .map_err(into_fn_error)
 }
 
 /// Renames a team. Owners only.
 #[server(endpoint = "rename_team")]
-pub async fn rename_team(team: String, name: String) -> Result<(), ServerFnError> {
-    crate::server::rename_team(&team, &name)
-        .await
-        .map_err(into_fn_error)
+pub async fn rename_team(team: String, name: String) -> Result<(), Failure> {
+    crate::backend::backend()?.rename_team(&team, &name).await
 }
 
 /// Revokes a share link of an assessment. Owners only.
 #[server(endpoint = "revoke_share_link")]
-pub async fn revoke_share_link(id: String, link: String) -> Result<(), ServerFnError> {
-    crate::server::revoke_share_link(&id, &link)
+pub async fn revoke_share_link(id: String, link: String) -> Result<(), Failure> {
+    crate::backend::backend()?
+        .revoke_share_link(&id, &link)
         .await
-        .map_err(into_fn_error)
 }
 
 /// The account page: the user's teams and API tokens.
 #[server(endpoint = "account_page")]
-pub async fn account_page() -> Result<AccountData, ServerFnError> {
-    crate::server::account_page().await.map_err(into_fn_error)
+pub async fn account_page() -> Result<AccountData, Failure> {
+    crate::backend::backend()?.account_page().await
 }
 
 /// Revokes one of the user's API tokens.
 #[server(endpoint = "revoke_api_token")]
-pub async fn revoke_api_token(token: String) -> Result<(), ServerFnError> {
-    crate::server::revoke_api_token(&token)
-        .await
-        .map_err(into_fn_error)
+pub async fn revoke_api_token(token: String) -> Result<(), Failure> {
+    crate::backend::backend()?.revoke_api_token(&token).await
 }
 
 /// The milestones page: the assessment's milestones, and what changed between two snapshots
@@ -594,32 +589,24 @@ pub async fn milestones_page(
     id: String,
     from: Option<String>,
     to: Option<String>,
-) -> Result<MilestonesData, ServerFnError> {
-    crate::server::milestones_page(&id, from.as_deref(), to.as_deref())
+) -> Result<MilestonesData, Failure> {
+    crate::backend::backend()?
+        .milestones_page(&id, from.as_deref(), to.as_deref())
         .await
-        .map_err(into_fn_error)
 }
 
 /// The results as a milestone saved them, read-only.
 #[server(endpoint = "milestone_results")]
-pub async fn milestone_results(
-    id: String,
-    milestone: String,
-) -> Result<ResultsData, ServerFnError> {
-    crate::server::milestone_results(&id, &milestone)
+pub async fn milestone_results(id: String, milestone: String) -> Result<ResultsData, Failure> {
+    crate::backend::backend()?
+        .milestone_results(&id, &milestone)
         .await
-        .map_err(into_fn_error)
 }
 
 /// Saves the current answers and their evaluation as a named, immutable milestone.
 #[server(endpoint = "create_milestone")]
-pub async fn create_milestone(id: String, name: String) -> Result<(), ServerFnError> {
-    crate::server::create_milestone(&id, &name)
+pub async fn create_milestone(id: String, name: String) -> Result<(), Failure> {
+    crate::backend::backend()?
+        .create_milestone(&id, &name)
         .await
-        .map_err(into_fn_error)
-}
-
-#[cfg(feature = "ssr")]
-fn into_fn_error(e: crate::server::AppError) -> ServerFnError {
-    e.into_server_fn_error()
 }

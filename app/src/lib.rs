@@ -12,7 +12,9 @@
 //! - [`charts`]: score bars, the cost chart and pattern diagrams, as SVG;
 //! - [`redirect`]: which `?next=` page a sign-in may go to;
 //! - `pages`: one module per page;
-//! - [`server`] and [`store`] (server only): loading, saving and all SQL.
+//! - [`backend`] (server only): the one interface the server functions call, implemented by the
+//!   `server` crate on its use cases and storage;
+//! - [`error`]: [`error::Failure`], the typed error of every server function.
 
 // Deep view types (the review page) overflow the default 128 when the browser build lays out
 // their hydration futures.
@@ -20,15 +22,12 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
-pub mod auth;
+pub mod backend;
 pub mod charts;
+pub mod error;
 mod pages;
 pub use pages::utc;
 pub mod redirect;
-#[cfg(feature = "ssr")]
-pub mod server;
-#[cfg(feature = "ssr")]
-pub mod store;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};

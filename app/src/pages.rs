@@ -28,12 +28,9 @@ pub fn NotFound() -> impl IntoView {
 
 /// A failed load, shown in place of the page.
 #[component]
-pub fn LoadError(error: ServerFnError) -> impl IntoView {
-    let message = match &error {
-        ServerFnError::ServerError(m) => m.clone(),
-        other => other.to_string(),
-    };
-    let sign_in = message.starts_with("Sign in");
+pub fn LoadError(error: crate::error::Failure) -> impl IntoView {
+    let sign_in = error.needs_sign_in();
+    let message = error.message;
     view! {
         <section class="card error" role="alert">
             <h1>{if sign_in { "Sign in to continue" } else { "This page could not be loaded" }}</h1>

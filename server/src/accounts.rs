@@ -4,13 +4,13 @@
 
 use std::net::SocketAddr;
 
-use app::auth::{self, Actor, Role};
-use app::server::{AppError, now_ms};
+use crate::service::{AppError, now_ms};
 use axum::Extension;
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use store::auth::{self, Actor, Role};
 
 use crate::security::SESSION_COOKIE;
 use crate::web::{AppState, error_page};
@@ -131,10 +131,10 @@ pub async fn sign_up(
         || email.ends_with('@')
     {
         Some("That does not look like an email address.".to_owned())
-    } else if form.password.chars().count() < auth::MIN_PASSWORD {
+    } else if form.password.chars().count() < app::api::MIN_PASSWORD {
         Some(format!(
             "The password needs at least {} characters.",
-            auth::MIN_PASSWORD
+            app::api::MIN_PASSWORD
         ))
     } else if form.password.len() > 1000 {
         Some("The password is too long (at most 1,000 characters).".to_owned())
@@ -173,7 +173,7 @@ pub async fn sign_up(
         }
         // Says so plainly: whoever can submit this form can also try to sign in, and the
         // sign-in form gives nothing away.
-        Err(app::store::StoreError::Taken) => back_with_error(
+        Err(store::StoreError::Taken) => back_with_error(
             "/signup",
             next,
             "An account with this email already exists. Sign in instead.",
@@ -294,7 +294,7 @@ pub async fn accept_invite(
     let (id, invite) = invite;
     if let Err(e) = state.store.accept_invite(&id, &invite, &user.id, now).await {
         return match e {
-            app::store::StoreError::NotFound => error_page(
+            store::StoreError::NotFound => error_page(
                 StatusCode::NOT_FOUND,
                 "This invite is not valid: it was used already, or it expired.",
             ),

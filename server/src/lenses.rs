@@ -4,10 +4,8 @@
 
 use std::sync::Arc;
 
-use app::auth::{Actor, Role};
-use app::server::AppError;
-use app::server::lenses::{Import, version_label};
-use app::store::LensRow;
+use crate::service::AppError;
+use crate::service::lenses::{Import, version_label};
 use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{Method, StatusCode, header};
@@ -15,6 +13,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use questionnaires::Questionnaire;
 use questionnaires::lens::{self, Finding, Severity};
+use store::LensRow;
+use store::auth::{Actor, Role};
 
 use crate::web::{AppState, app_error_page};
 
@@ -271,7 +271,7 @@ async fn upload(
             .json
             .ok_or_else(|| AppError::BadInput("lens: choose a lens JSON file".into()))?;
         if u.action == "lint" {
-            // CPU work: on the blocking pool, a few at a time (see `app::server::heavy`).
+            // CPU work: on the blocking pool, a few at a time (see `crate::service::heavy`).
             let findings = c
                 .heavy
                 .run("checking a lens", move || lens::lint(&json))
@@ -380,7 +380,7 @@ async fn resolve(
 ) -> Result<(Arc<Questionnaire>, Option<(LensRow, Vec<LensRow>)>), AppError> {
     let c = state.context(actor);
     if id == c.builtin.id {
-        return Ok((app::server::lenses::builtin(), None));
+        return Ok((crate::service::lenses::builtin(), None));
     }
     let versions = c.lens_versions(id, Role::Viewer).await?;
     let (row, q) = c.lens(id, version).await?;

@@ -5,6 +5,9 @@
 //! - [`api`]: the REST API under `/api/v1`, with its OpenAPI document;
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
+//! - [`service`]: the use cases (reviews, areas, results, checklist, teams, accounts, milestones,
+//!   lenses) on top of the `store` crate, for the pages, the REST API and the reports alike;
+//! - [`pages`]: the pages' backend, `app::backend::Backend` implemented on [`service`];
 //! - [`page_cache`]: rendered results pages, reused until their assessment changes;
 //! - [`observe`]: request ids, JSON logs, `/metrics`, `/healthz` and `/readyz`, time limits;
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
@@ -23,7 +26,9 @@ pub mod cli;
 pub mod lenses;
 pub mod observe;
 pub mod page_cache;
+pub mod pages;
 pub mod report;
 pub mod scaffold;
 pub mod security;
+pub mod service;
 pub mod web;

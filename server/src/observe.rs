@@ -130,7 +130,7 @@ pub fn redact_secrets(path: &str) -> std::borrow::Cow<'_, str> {
     path.split('/')
         .map(|segment| match kind_of(segment) {
             None => segment.to_owned(),
-            Some(kind) => match app::auth::split_secret(kind, segment) {
+            Some(kind) => match store::auth::split_secret(kind, segment) {
                 Some((id, _)) => format!("{kind}_{id}_…"),
                 None => format!("{kind}_…"),
             },
@@ -211,7 +211,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     registry.register(
         "evaluation_duration_seconds",
         "Time the engine took to evaluate a review's answers",
-        app::server::EVALUATION_SECONDS.clone(),
+        crate::service::EVALUATION_SECONDS.clone(),
     );
     let exports = Family::<FormatLabels, Counter>::default();
     registry.register(
@@ -388,7 +388,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             "not ready: shutting down\n".into(),
         );
     }
-    let probe = state.store.write_probe(app::server::now_ms());
+    let probe = state.store.write_probe(crate::service::now_ms());
     match tokio::time::timeout(Duration::from_secs(2), probe).await {
         Ok(Ok(())) => plain(StatusCode::OK, "ready\n".into()),
         Ok(Err(e)) if e.is_storage_fault() => {
@@ -464,8 +464,8 @@ mod tests {
 
     #[test]
     fn paths_are_logged_without_the_secrets_they_carry() {
-        let share = app::auth::new_secret("shr");
-        let invite = app::auth::new_secret("inv");
+        let share = store::auth::new_secret("shr");
+        let invite = store::auth::new_secret("inv");
         let path = format!("/share/{}/report.md", share.token);
         let logged = redact_secrets(&path);
         assert_eq!(logged, format!("/share/shr_{}_…/report.md", share.id));

@@ -18,14 +18,14 @@
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
-use app::auth::{Actor, Role};
-use app::store::Store;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use lru::LruCache;
+use store::Store;
+use store::auth::{Actor, Role};
 
 /// How many pages are kept. A results page is about 100 KB of HTML.
 const PAGES: usize = 256;

@@ -2,13 +2,13 @@
 //! state-changing request really comes from Trellis' own pages ([`same_origin`]), and the
 //! security headers every response carries ([`headers`]).
 
-use app::auth::Actor;
-use app::server::now_ms;
-use app::store::Store;
+use crate::service::now_ms;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use store::Store;
+use store::auth::Actor;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "trellis_session";
@@ -71,7 +71,7 @@ pub async fn resolve_actor(State(store): State<Store>, mut req: Request, next: N
     next.run(req).await
 }
 
-fn unavailable(e: &app::store::StoreError) -> Response {
+fn unavailable(e: &store::StoreError) -> Response {
     tracing::error!(error = %e, "reading the session failed");
     crate::web::error_page(
         StatusCode::SERVICE_UNAVAILABLE,

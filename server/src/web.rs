@@ -7,8 +7,7 @@
 
 use std::path::PathBuf;
 
-use app::server::{AppContext, AppError};
-use app::store::Store;
+use crate::service::{AppContext, AppError};
 use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::{StatusCode, header};
@@ -17,6 +16,7 @@ use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use questionnaires::Questionnaire;
+use store::Store;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
@@ -26,10 +26,10 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use std::sync::Arc;
 
-use app::auth::{Actor, Throttle};
 use axum::Extension;
 use axum::http::Method;
 use axum::routing::MethodRouter;
+use store::auth::{Actor, Throttle};
 
 use crate::accounts;
 use crate::observe;
@@ -52,7 +52,7 @@ pub struct AppState {
     /// The built-in questionnaire.
     pub builtin: &'static Questionnaire,
     /// Imported lenses, parsed.
-    pub lenses: app::server::lenses::Lenses,
+    pub lenses: crate::service::lenses::Lenses,
     /// Storage.
     pub store: Store,
     /// Where the browser bundle lives, when it was built.
@@ -69,7 +69,7 @@ pub struct AppState {
     pub request_timeout: std::time::Duration,
     /// The slots for CPU-heavy work (lens lint and import, reports, zips): off the async
     /// workers, a few at a time.
-    pub heavy: app::server::heavy::Heavy,
+    pub heavy: crate::service::heavy::Heavy,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -91,7 +91,7 @@ impl AppState {
         AppState {
             leptos,
             builtin: questionnaires::builtin(),
-            lenses: app::server::lenses::Lenses::default(),
+            lenses: crate::service::lenses::Lenses::default(),
             store,
             bundle,
             pages: PageCache::default(),
@@ -99,7 +99,7 @@ impl AppState {
             secure_cookies: false,
             draining: crate::observe::Draining::default(),
             request_timeout: REQUEST_TIMEOUT,
-            heavy: app::server::heavy::Heavy::default(),
+            heavy: crate::service::heavy::Heavy::default(),
         }
     }
 
@@ -198,7 +198,8 @@ pub fn route_list() -> Vec<(Method, String)> {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let hydrate = state.bundle.is_some();
-    let context = state.context(Actor::Anonymous);
+    let backend: std::sync::Arc<dyn app::backend::Backend> =
+        std::sync::Arc::new(crate::pages::Pages::new(state.context(Actor::Anonymous)));
     let leptos = state.leptos.clone();
     let cache = (state.pages.clone(), state.store.clone());
     let timeout = state.request_timeout;
@@ -209,7 +210,7 @@ pub fn router(state: AppState) -> Router {
     let mut router = router.leptos_routes_with_context(
         &state,
         routes,
-        move || provide_context(context.clone()),
+        move || provide_context(backend.clone()),
         move || app::shell(leptos.clone(), hydrate),
     );
     if let Some(pkg) = &state.bundle {
@@ -275,7 +276,7 @@ pub(crate) fn app_error_page(e: &AppError) -> Response {
     if matches!(e, AppError::Busy(_)) {
         res.headers_mut().insert(
             header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static(app::server::heavy::RETRY_AFTER_SECONDS),
+            axum::http::HeaderValue::from_static(crate::service::heavy::RETRY_AFTER_SECONDS),
         );
     }
     res
@@ -311,7 +312,7 @@ async fn save_area(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let next = fields.iter().any(|(k, v)| k == "save" && v == "next");
-    match app::server::save_area_form(&state.context(actor), &id, &area, fields).await {
+    match crate::service::save_area_form(&state.context(actor), &id, &area, fields).await {
         Ok(flash) => {
             if next && flash.conflicts.is_empty() {
                 return Redirect::to(&flash.next).into_response();

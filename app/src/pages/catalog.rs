@@ -17,7 +17,7 @@ pub struct CatalogData {
 
 /// Loads the catalog.
 #[server(endpoint = "catalog_view")]
-pub async fn catalog_view() -> Result<CatalogData, ServerFnError> {
+pub async fn catalog_view() -> Result<CatalogData, crate::error::Failure> {
     use questionnaires::model::PatternKind;
     let q = questionnaires::builtin();
     Ok(CatalogData {

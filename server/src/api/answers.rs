@@ -4,11 +4,7 @@
 //! the version it read, and a stale one is a 409 with the answer as it is now. Several writes go
 //! in one transaction: all or none.
 
-use app::auth::{Actor, Role};
-use app::server::{AppContext, now_ms};
-use app::store::{
-    AnswerWrite, Assessment, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect,
-};
+use crate::service::{AppContext, now_ms};
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,6 +12,10 @@ use questionnaires::model::Question;
 use questionnaires::{Answer, AnswerValue, Questionnaire};
 use serde::Deserialize;
 use serde_json::Value;
+use store::auth::{Actor, Role};
+use store::{
+    AnswerWrite, Assessment, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect,
+};
 use utoipa::IntoParams;
 
 use super::dto::{AnswerDto, AnswerInput, AnswerList, BatchBody, WriteResult};
@@ -118,7 +118,7 @@ fn question<'q>(q: &'q Questionnaire, id: &str) -> Result<&'q Question, ApiError
 }
 
 /// A 409 for conflicting writes, with what each question holds now.
-fn conflicts(q: &Questionnaire, list: Vec<(String, Option<app::store::StoredAnswer>)>) -> ApiError {
+fn conflicts(q: &Questionnaire, list: Vec<(String, Option<store::StoredAnswer>)>) -> ApiError {
     let names: Vec<String> = list.iter().map(|(qid, _)| format!("`{qid}`")).collect();
     let details: Vec<Value> = list
         .iter()

@@ -2,8 +2,6 @@
 //! reads, checked whole against the assessment's questionnaire, then merged into its answers or
 //! replacing them, in one transaction. What `trellis push` sends.
 
-use app::auth::{Actor, Role};
-use app::store::{AnswerWrite, Changed, Expect};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -11,6 +9,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use questionnaires::{Answer, AnswerValue};
 use serde::Deserialize;
+use store::auth::{Actor, Role};
+use store::{AnswerWrite, Changed, Expect};
 use utoipa::IntoParams;
 
 use super::answers::{MAX_NOTE, MAX_REASON, open, result, write};

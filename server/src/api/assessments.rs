@@ -1,15 +1,15 @@
 //! Assessments: list (keyset pages), create, read, change the details at a version, archive and
 //! restore.
 
-use app::auth::{Actor, Role};
-use app::server::{AppContext, NewReview, now_ms};
-use app::store::{Current, Order, PageQuery, Position, StoreError};
+use crate::service::{AppContext, NewReview, now_ms};
 use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use questionnaires::Workload;
 use serde::Deserialize;
+use store::auth::{Actor, Role};
+use store::{Current, Order, PageQuery, Position, StoreError};
 use utoipa::IntoParams;
 
 use super::dto::{
@@ -91,7 +91,7 @@ pub(super) async fn team_for(c: &AppContext, named: Option<&str>) -> Result<Stri
 
 /// The workload details, checked as the review form checks them, every bad field named.
 fn workload(name: &str, description: &str, environment: &str) -> Result<Workload, ApiError> {
-    app::server::check_workload(name, description, environment).map_err(ApiError::fields)
+    crate::service::check_workload(name, description, environment).map_err(ApiError::fields)
 }
 
 /// A stale version: 409 with the assessment as it is now.
@@ -208,7 +208,7 @@ pub async fn create_assessment(
     c.user()?;
     workload(&body.name, &body.description, &body.environment)?;
     let team = team_for(&c, body.team.as_deref()).await?;
-    let a = app::server::create_assessment_in(
+    let a = crate::service::create_assessment_in(
         &c,
         NewReview {
             team: &team,

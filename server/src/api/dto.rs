@@ -2,11 +2,11 @@
 //! API's own types, built from the store's rows and the domain's values, so the JSON contract
 //! does not move when an internal type does.
 
-use app::store::{Assessment, MilestoneRow, StoredAnswer};
 use questionnaires::model::QuestionKind;
 use questionnaires::{AnswerValue, Questionnaire};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use store::{Assessment, MilestoneRow, StoredAnswer};
 use utoipa::ToSchema;
 
 mod questionnaire;

@@ -9,7 +9,7 @@
 //! an `/api/v1` path with an error (the router's 404 and 405, the body limit's 413, the shared
 //! HTML error pages) into the same shape. A 5xx never shows its cause: it is logged once.
 
-use app::server::AppError;
+use crate::service::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
@@ -166,8 +166,8 @@ impl From<AppError> for ApiError {
     }
 }
 
-impl From<app::store::StoreError> for ApiError {
-    fn from(e: app::store::StoreError) -> Self {
+impl From<store::StoreError> for ApiError {
+    fn from(e: store::StoreError) -> Self {
         AppError::from(e).into()
     }
 }
@@ -223,7 +223,7 @@ impl IntoResponse for ApiError {
         if self.busy {
             res.headers_mut().insert(
                 header::RETRY_AFTER,
-                HeaderValue::from_static(app::server::heavy::RETRY_AFTER_SECONDS),
+                HeaderValue::from_static(crate::service::heavy::RETRY_AFTER_SECONDS),
             );
         }
         res

@@ -4,8 +4,7 @@
 //! `scaffold::routes`): the same bytes, with errors in the API's shape (see
 //! [`super::error::json_errors`]).
 
-use app::auth::{Actor, Role};
-use app::server::now_ms;
+use crate::service::now_ms;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -13,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use questionnaires::{AnswerValue, Evaluation};
 use serde::Deserialize;
+use store::auth::{Actor, Role};
 use utoipa::IntoParams;
 
 use super::dto::{
@@ -85,7 +85,7 @@ pub async fn get_evaluation(
 ) -> Result<axum::Json<Evaluation>, ApiError> {
     let c = state.context(actor);
     let (a, _) = c.assessment(&id, Role::Viewer).await?;
-    Ok(axum::Json(app::server::evaluation_of(&c, &a).await?))
+    Ok(axum::Json(crate::service::evaluation_of(&c, &a).await?))
 }
 
 /// The starter's choices.
@@ -228,8 +228,8 @@ pub async fn create_milestone(
         )]));
     }
     let q = c.questionnaire_of(&a).await?;
-    let (answers, evaluation, _) = app::server::state_of(&c, &a, "current").await?;
-    let row = app::store::MilestoneRow {
+    let (answers, evaluation, _) = crate::service::state_of(&c, &a, "current").await?;
+    let row = store::MilestoneRow {
         id: uuid::Uuid::new_v4().simple().to_string(),
         name: name.to_owned(),
         created_by: c.actor.label(),
@@ -280,7 +280,7 @@ pub async fn get_milestone(
     if milestone == "current" {
         return Err(ApiError::not_found("There is no such milestone."));
     }
-    let (answers, evaluation, row) = app::server::state_of(&c, &a, &milestone).await?;
+    let (answers, evaluation, row) = crate::service::state_of(&c, &a, &milestone).await?;
     let row = row.ok_or_else(|| ApiError::not_found("There is no such milestone."))?;
     let q = c.questionnaire_of(&a).await?;
     let answers = answers
@@ -333,7 +333,7 @@ pub async fn get_diff(
     let to =
         q.to.filter(|t| !t.is_empty())
             .unwrap_or_else(|| "current".to_owned());
-    let (from_label, to_label, diff) = app::server::diff_of(&c, &a, &q.from, &to).await?;
+    let (from_label, to_label, diff) = crate::service::diff_of(&c, &a, &q.from, &to).await?;
     Ok(axum::Json(DiffDto {
         from: DiffSide {
             id: q.from,

@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use app::auth::{Actor, Role};
-use app::server::lenses::{Import, version_label};
-use app::store::LensRow;
+use crate::service::lenses::{Import, version_label};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use questionnaires::Questionnaire;
 use questionnaires::lens::{self, Finding};
 use serde::Deserialize;
+use store::LensRow;
+use store::auth::{Actor, Role};
 use utoipa::IntoParams;
 
 use super::assessments::team_for;
@@ -109,7 +109,7 @@ async fn resolve(
     let c = state.context(actor);
     c.user()?;
     if id == c.builtin.id {
-        return Ok((app::server::lenses::builtin(), None));
+        return Ok((crate::service::lenses::builtin(), None));
     }
     if version.is_some_and(|v| v < 1) {
         return Err(ApiError::bad_input("version: versions start at 1"));
@@ -355,7 +355,7 @@ pub async fn lint_lens(
     let c = state.context(actor);
     c.user()?;
     let json = json_text(&headers, &body)?;
-    if json.len() > app::server::lenses::MAX_LENS_BYTES {
+    if json.len() > crate::service::lenses::MAX_LENS_BYTES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
@@ -365,7 +365,7 @@ pub async fn lint_lens(
         ));
     }
     // Parsing and linting are CPU work: on the blocking pool, a few at a time (see
-    // `app::server::heavy`).
+    // `crate::service::heavy`).
     let result = c
         .heavy
         .run("checking a lens", move || {

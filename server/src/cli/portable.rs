@@ -1,5 +1,5 @@
 //! `trellis export-all` and `trellis import-all`: a whole installation as one JSON document, to
-//! move it between SQLite and Postgres (the format is documented in `app::store::portable`).
+//! move it between SQLite and Postgres (the format is documented in `store::portable`).
 //! Each prints the rows it moved, per table, on one line of stderr.
 
 use std::fs::File;
@@ -7,7 +7,7 @@ use std::io::{BufReader, BufWriter, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
-use app::store::{Counts, PortableError, Store};
+use store::{Counts, PortableError, Store};
 
 use super::evaluate::BAD_INPUT;
 
@@ -36,7 +36,7 @@ impl From<PortableError> for Failed {
 pub(super) fn export(database_url: &str, out: Option<&Path>) -> ExitCode {
     let result = block_on(async {
         let store = connect(database_url).await?;
-        let now = app::server::now_ms();
+        let now = crate::service::now_ms();
         match out {
             None => {
                 let stdout = BufWriter::new(std::io::stdout().lock());

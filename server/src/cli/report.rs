@@ -50,7 +50,7 @@ pub(super) fn run(file: &Path, format: Format, out: &Path) -> ExitCode {
     let doc = crate::report::offline_document(
         questionnaires::builtin(),
         &answers,
-        &rfc3339(app::server::now_ms()),
+        &rfc3339(crate::service::now_ms()),
     );
     let bytes = match render_now(&doc, None, &Scope::Share(String::new()), format.into()) {
         Ok(b) => b,

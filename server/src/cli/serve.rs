@@ -44,10 +44,10 @@ pub struct ServeArgs {
     pub db_wait: u64,
     /// CPU-heavy jobs (lens lint and import, reports, zips) run at once, off the async workers;
     /// more wait for a slot.
-    #[arg(long, env = "TRELLIS_HEAVY_JOBS", default_value_t = app::server::heavy::DEFAULT_JOBS)]
+    #[arg(long, env = "TRELLIS_HEAVY_JOBS", default_value_t = crate::service::heavy::DEFAULT_JOBS)]
     pub heavy_jobs: usize,
     /// Seconds a request waits for a heavy-job slot before it is answered 503 (busy).
-    #[arg(long, env = "TRELLIS_HEAVY_WAIT", default_value_t = app::server::heavy::DEFAULT_WAIT.as_secs())]
+    #[arg(long, env = "TRELLIS_HEAVY_WAIT", default_value_t = crate::service::heavy::DEFAULT_WAIT.as_secs())]
     pub heavy_wait: u64,
 }
 
@@ -71,11 +71,11 @@ pub(super) fn run(args: ServeArgs) -> ExitCode {
 /// Connects and migrates, trying again while the database is unreachable, for up to `wait`.
 /// Two instances starting at once are safe: migrations run under a lock (Postgres: an advisory
 /// lock; SQLite: the file's write lock), and the second finds them applied.
-async fn connect(url: &str, wait: Duration) -> anyhow::Result<app::store::Store> {
+async fn connect(url: &str, wait: Duration) -> anyhow::Result<store::Store> {
     let started = Instant::now();
     let mut delay = Duration::from_millis(200);
     loop {
-        match app::store::Store::connect(url).await {
+        match store::Store::connect(url).await {
             Ok(store) => return Ok(store),
             Err(e) if e.is_unavailable() && started.elapsed() + delay < wait => {
                 tracing::warn!(error = %e, "the database is not answering yet; trying again");
@@ -105,12 +105,12 @@ fn redact(url: &str) -> String {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = connect(&args.database_url, Duration::from_secs(args.db_wait)).await?;
-    let _lock = app::store::Store::lock_file(&args.database_url).map_err(anyhow::Error::msg)?;
+    let _lock = store::Store::lock_file(&args.database_url).map_err(anyhow::Error::msg)?;
     let mut state = crate::web::AppState::new(store, args.site_root.clone());
     state.secure_cookies = args.secure_cookies;
     state.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     state.heavy =
-        app::server::heavy::Heavy::new(args.heavy_jobs, Duration::from_secs(args.heavy_wait));
+        crate::service::heavy::Heavy::new(args.heavy_jobs, Duration::from_secs(args.heavy_wait));
     if state.bundle.is_none() {
         tracing::warn!(
             "no browser bundle in {}: pages work without JavaScript (no autosave); run scripts/build-front to build it",
@@ -162,12 +162,12 @@ const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Deletes expired sessions at start and every [`PURGE_EVERY`] after, for as long as the
 /// server runs.
-async fn purge_sessions(store: app::store::Store) {
+async fn purge_sessions(store: store::Store) {
     let mut tick = tokio::time::interval(PURGE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match store.purge_expired_sessions(app::server::now_ms()).await {
+        match store.purge_expired_sessions(crate::service::now_ms()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "deleted expired sessions"),
             Err(e) => tracing::warn!(error = %e, "deleting expired sessions failed"),

@@ -77,7 +77,7 @@ struct ReportHtml<'a> {
 }
 
 fn md(text: &str) -> String {
-    app::server::markdown(text)
+    crate::service::markdown(text)
 }
 
 /// The Content-Security-Policy the report carries in a `<meta>`, for its saved copies: a file

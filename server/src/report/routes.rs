@@ -12,13 +12,13 @@
 
 use std::collections::BTreeMap;
 
-use app::auth::{Actor, Role};
-use app::server::{AppContext, AppError};
+use crate::service::{AppContext, AppError};
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use questionnaires::report::{Input, ItemProgress, Snapshot};
+use store::auth::{Actor, Role};
 
 use super::{Document, Links};
 use crate::web::{AppState, app_error_page, error_page};
@@ -138,19 +138,22 @@ pub(crate) async fn review_state(
     scope: &Scope,
 ) -> Result<
     (
-        app::store::Assessment,
+        store::Assessment,
         questionnaires::Answers,
         questionnaires::Evaluation,
-        Option<app::store::MilestoneRow>,
+        Option<store::MilestoneRow>,
     ),
     AppError,
 > {
     let (a, which) = match scope {
         Scope::Review(id) => (c.assessment(id, Role::Viewer).await?.0, "current"),
         Scope::Milestone(id, m) => (c.assessment(id, Role::Viewer).await?.0, m.as_str()),
-        Scope::Share(token) => (app::server::shared_assessment(c, token).await?, "current"),
+        Scope::Share(token) => (
+            crate::service::shared_assessment(c, token).await?,
+            "current",
+        ),
     };
-    let (answers, evaluation, milestone) = app::server::state_of(c, &a, which).await?;
+    let (answers, evaluation, milestone) = crate::service::state_of(c, &a, which).await?;
     Ok((a, answers, evaluation, milestone))
 }
 
@@ -185,7 +188,7 @@ async fn load(
         evaluation: &evaluation,
         progress: &progress,
         snapshot,
-        generated_at: rfc3339(app::server::now_ms()),
+        generated_at: rfc3339(crate::service::now_ms()),
     });
     Ok((doc, links))
 }
@@ -272,11 +275,11 @@ pub fn render_now(
     .into_bytes())
 }
 
-/// Renders one format on the blocking pool, a few at a time (see `app::server::heavy`): every
+/// Renders one format on the blocking pool, a few at a time (see `crate::service::heavy`): every
 /// format, as a big imported lens makes even the page and the Markdown heavy (its help rendered
 /// and sanitized). A failure to render is [`AppError::Internal`].
 pub async fn render(
-    heavy: &app::server::heavy::Heavy,
+    heavy: &crate::service::heavy::Heavy,
     doc: Document,
     links: Option<Links>,
     scope: Scope,
@@ -394,7 +397,7 @@ pub async fn diff(
     let c = state.context(actor);
     let result = async {
         let (a, _) = c.assessment(&id, Role::Viewer).await?;
-        let (from, to, d) = app::server::diff_of(&c, &a, &compare.from, &compare.to).await?;
+        let (from, to, d) = crate::service::diff_of(&c, &a, &compare.from, &compare.to).await?;
         super::markdown::diff(&a.name, &from, &to, &d)
             .map_err(|e| AppError::Internal(e.to_string()))
     }

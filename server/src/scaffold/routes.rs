@@ -9,14 +9,14 @@
 //! All three render through [`super::starter`], on the blocking pool, so the preview shows the
 //! very bytes the zip holds.
 
-use app::auth::Actor;
-use app::server::AppError;
+use crate::service::AppError;
 use askama::Template as _;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, default_pattern};
+use store::auth::Actor;
 
 use super::{Starter, starter, zip};
 use crate::report::routes::{Scope, origin, review_state};
@@ -205,7 +205,7 @@ pub(crate) async fn respond(
         let q = c.builtin;
         let workload = a.workload();
         // Rendering and zipping are CPU work: off the async workers, a few at a time (see
-        // `app::server::heavy`).
+        // `crate::service::heavy`).
         let (plan, starter, bytes, patterns, top) = c
             .heavy
             .run("building a starter", move || {

@@ -288,13 +288,13 @@ impl World {
                 (Needs::Nothing, form(vec![]))
             }
             ("POST", "/invites/{token}") => {
-                let secret = app::auth::new_secret("inv");
+                let secret = store::auth::new_secret("inv");
                 self.app
                     .store
                     .create_invite(
                         &secret,
                         &self.elsewhere,
-                        app::auth::Role::Viewer,
+                        store::auth::Role::Viewer,
                         "t",
                         1,
                         i64::MAX,
@@ -428,7 +428,7 @@ impl World {
                 ]),
             ),
             ("POST", "/api/revoke_share_link") => {
-                let secret = app::auth::new_secret("shr");
+                let secret = store::auth::new_secret("shr");
                 self.app
                     .store
                     .create_share_link(&secret, a, "t", 1, None)
@@ -441,7 +441,7 @@ impl World {
             }
             ("POST", "/api/revoke_api_token") => {
                 // A token of the caller's own (the editor's, for the API token itself).
-                let secret = app::auth::new_secret("trl");
+                let secret = store::auth::new_secret("trl");
                 let user = match who {
                     Who::Viewer => self.user_id("vera.viewer").await,
                     Who::Owner => self.user_id("olive.owner").await,
@@ -630,7 +630,7 @@ async fn every_route_answers_every_caller_as_its_role_allows() {
                     Who::Owner => w.user_id("olive.owner").await,
                     _ => w.user_id("oscar.outsider").await,
                 };
-                let secret = app::auth::new_secret("s");
+                let secret = store::auth::new_secret("s");
                 w.app
                     .store
                     .create_session(&secret, &user, 1, i64::MAX)
@@ -858,7 +858,7 @@ async fn parallel_guesses_are_counted_before_they_are_checked() {
     // burst was still arriving on a slow machine.
     let waits_passed = (took + 1.0).log2().floor() as usize;
     assert!(
-        checked <= app::auth::FREE_PER_PAIR as usize + waits_passed,
+        checked <= store::auth::FREE_PER_PAIR as usize + waits_passed,
         "{checked} of 40 parallel guesses were checked in {took:.1} s"
     );
     // Even the right password waits now.
@@ -884,7 +884,7 @@ async fn parallel_guesses_are_counted_before_they_are_checked() {
 async fn expired_share_links_and_revoked_tokens_open_nothing() {
     let w = world().await;
     // Expired.
-    let secret = app::auth::new_secret("shr");
+    let secret = store::auth::new_secret("shr");
     w.app
         .store
         .create_share_link(&secret, &w.assessment, "t", 1, Some(2))
@@ -913,7 +913,7 @@ async fn expired_share_links_and_revoked_tokens_open_nothing() {
             .status,
         StatusCode::OK
     );
-    let id = app::auth::split_secret("trl", &w.token)
+    let id = store::auth::split_secret("trl", &w.token)
         .unwrap()
         .0
         .to_owned();
@@ -1048,7 +1048,7 @@ async fn hsts_is_sent_only_over_https() {
     assert!(!r.headers.contains_key(header::STRICT_TRANSPORT_SECURITY));
     let dir = tempfile::tempdir().unwrap();
     let url = crate::database::fresh_url(dir.path()).await;
-    let store = app::store::Store::connect(&url).await.unwrap();
+    let store = store::Store::connect(&url).await.unwrap();
     let mut state = server::web::AppState::new(store, dir.path().join("site"));
     state.secure_cookies = true;
     let secure = TestApp::with_state(state, dir);

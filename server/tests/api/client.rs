@@ -12,7 +12,7 @@ use tower::ServiceExt;
 #[derive(Clone)]
 pub struct TestApp {
     pub app: axum::Router,
-    pub store: app::store::Store,
+    pub store: store::Store,
     /// The database's URL, for tests that write to it with SQL, as another program would
     /// (empty when the test opened the store itself).
     pub url: String,
@@ -44,7 +44,7 @@ impl TestApp {
     pub async fn new() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = crate::database::fresh_url(dir.path()).await;
-        let store = app::store::Store::connect(&url).await.unwrap();
+        let store = store::Store::connect(&url).await.unwrap();
         let state = server::web::AppState::new(store, dir.path().join("site"));
         TestApp {
             url,
@@ -53,7 +53,7 @@ impl TestApp {
     }
 
     /// The app on a store that is already open (`dir` lives as long as the app).
-    pub fn on(store: app::store::Store, dir: tempfile::TempDir) -> TestApp {
+    pub fn on(store: store::Store, dir: tempfile::TempDir) -> TestApp {
         let state = server::web::AppState::new(store, dir.path().join("site"));
         TestApp::with_state(state, dir)
     }

@@ -49,17 +49,17 @@ pub fn postgres() -> Option<String> {
 /// Every assessment a user can see (archived too when asked), most recently changed first,
 /// through the list's own page query.
 pub async fn all_assessments(
-    store: &app::store::Store,
+    store: &store::Store,
     user_id: &str,
     include_archived: bool,
-) -> Vec<app::store::Assessment> {
+) -> Vec<store::Assessment> {
     let (rows, more) = store
-        .assessments_page(&app::store::PageQuery {
+        .assessments_page(&store::PageQuery {
             user_id,
             team_id: None,
             include_archived,
             search: "",
-            order: app::store::Order::Updated,
+            order: store::Order::Updated,
             after: None,
             limit: 1000,
         })

@@ -99,7 +99,7 @@ async fn exports(doc: &Document) -> Vec<(String, String)> {
         review: "https://trellis.example/assessments/example".to_owned(),
     });
     let mut files = Vec::new();
-    let heavy = app::server::heavy::Heavy::default();
+    let heavy = server::service::heavy::Heavy::default();
     // The report page is the HTML export plus a toolbar: the scope tests cover it.
     for export in Export::ALL.into_iter().filter(|e| *e != Export::Page) {
         let bytes = server::report::routes::render(

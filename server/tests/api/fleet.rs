@@ -490,7 +490,7 @@ fn after_kill_9_every_acknowledged_answer_is_there() {
         .unwrap()
         .to_owned();
     let log = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let store = app::store::Store::connect(&url).await.unwrap();
+        let store = store::Store::connect(&url).await.unwrap();
         store.audit_log(&team, 1_000_000).await.unwrap()
     });
     for item in stored["items"].as_array().unwrap() {

@@ -422,8 +422,8 @@ fn lens_lint_and_export_on_the_command_line() {
 async fn a_team_stores_a_bounded_number_of_lens_versions() {
     let app = TestApp::new().await;
     let c = app.user("Quinn Quota").await;
-    for n in 0..app::server::lenses::MAX_LENS_VERSIONS_PER_TEAM {
-        let row = app::store::LensRow {
+    for n in 0..server::service::lenses::MAX_LENS_VERSIONS_PER_TEAM {
+        let row = store::LensRow {
             id: "lens-filler".into(),
             version: n + 1,
             team_id: c.team.clone(),
@@ -440,7 +440,7 @@ async fn a_team_stores_a_bounded_number_of_lens_versions() {
     assert!(r.body.contains("the most a team"), "{}", r.body);
     assert_eq!(
         app.store.lens_version_count(&c.team).await.unwrap(),
-        app::server::lenses::MAX_LENS_VERSIONS_PER_TEAM,
+        server::service::lenses::MAX_LENS_VERSIONS_PER_TEAM,
         "nothing was imported"
     );
 }
@@ -452,7 +452,7 @@ async fn with_every_heavy_slot_taken_a_lint_waits_its_bounded_time_then_gets_a_5
     // The same data, with one heavy-job slot and a millisecond's wait for it.
     let dir = tempfile::tempdir().unwrap();
     let mut state = server::web::AppState::new(app.store.clone(), dir.path().join("site"));
-    state.heavy = app::server::heavy::Heavy::new(1, std::time::Duration::from_millis(1));
+    state.heavy = server::service::heavy::Heavy::new(1, std::time::Duration::from_millis(1));
     let heavy = state.heavy.clone();
     let app = TestApp::with_state(state, dir);
     let c = Client {
@@ -487,7 +487,11 @@ async fn with_every_heavy_slot_taken_a_lint_waits_its_bounded_time_then_gets_a_5
     assert_eq!(r.headers[header::RETRY_AFTER], "5");
     let json: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(json["error"]["code"], "unavailable", "{json}");
-    assert_eq!(json["error"]["message"], app::server::heavy::BUSY, "{json}");
+    assert_eq!(
+        json["error"]["message"],
+        server::service::heavy::BUSY,
+        "{json}"
+    );
     // The form: the same, as a page.
     let r = upload(&c, &lens, "lint", "").await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);

@@ -2,9 +2,9 @@
 //! is set): full-text search kept by the database itself, keyset pages that walk every row
 //! once, and the home page's 25 a page without JavaScript.
 
-use app::store::{NewAssessment, Order, PageQuery, Position, Store};
 use axum::http::StatusCode;
 use questionnaires::Workload;
+use store::{NewAssessment, Order, PageQuery, Position, Store};
 
 /// A store on a fresh SQLite file, or on the (shared) Postgres, and its URL.
 async fn fresh() -> (Store, String, tempfile::TempDir) {
@@ -190,12 +190,12 @@ async fn keyset_pages_walk_every_row_once_even_with_equal_times() {
     let (_, other_team) = member(&store).await;
     // A second team of Ana's, so that pages merge teams.
     let (bob, bob_team) = member(&store).await;
-    let secret = app::auth::new_secret("inv");
+    let secret = store::auth::new_secret("inv");
     store
         .create_invite(
             &secret,
             &bob_team,
-            app::auth::Role::Viewer,
+            store::auth::Role::Viewer,
             "t",
             1,
             i64::MAX,

@@ -114,7 +114,7 @@ async fn metrics_count_routes_latency_exports_evaluations_errors_and_the_pool() 
 #[tokio::test]
 async fn healthz_is_liveness_and_readyz_checks_the_database_and_shutdown() {
     let dir = tempfile::tempdir().unwrap();
-    let store = app::store::Store::connect(&crate::database::fresh_url(dir.path()).await)
+    let store = store::Store::connect(&crate::database::fresh_url(dir.path()).await)
         .await
         .unwrap();
     let state = server::web::AppState::new(store, dir.path().join("site"));
@@ -249,7 +249,7 @@ async fn without_its_database_trellis_answers_503_says_why_and_recovers_by_itsel
         &url[host_end..]
     );
     let dir = tempfile::tempdir().unwrap();
-    let store = app::store::Store::connect(&via).await.unwrap();
+    let store = store::Store::connect(&via).await.unwrap();
     let app = TestApp::with_state(
         server::web::AppState::new(store, dir.path().join("site")),
         dir,

@@ -6,10 +6,10 @@
 
 use std::process::{Command, Stdio};
 
-use app::store::{PortableError, Store};
 use axum::http::StatusCode;
 use serde_json::Value;
 use sqlx::{AnyConnection, Connection, Executor};
+use store::{PortableError, Store};
 
 use super::client::{Client, TestApp};
 

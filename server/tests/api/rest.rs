@@ -15,7 +15,7 @@ use tower::ServiceExt;
 /// One Trellis on a fresh database (see [`crate::database`]).
 struct Api {
     app: axum::Router,
-    store: app::store::Store,
+    store: store::Store,
     _dir: tempfile::TempDir,
 }
 
@@ -80,7 +80,7 @@ impl Api {
     async fn new() -> Api {
         let dir = tempfile::tempdir().unwrap();
         let url = crate::database::fresh_url(dir.path()).await;
-        let store = app::store::Store::connect(&url).await.unwrap();
+        let store = store::Store::connect(&url).await.unwrap();
         let app = server::web::router(server::web::AppState::new(
             store.clone(),
             dir.path().join("site"),
@@ -136,7 +136,7 @@ impl Api {
             .to_owned();
         let (user, _) = self.store.user_by_email(&email).await.unwrap().unwrap();
         let team = self.store.teams_of(&user.id).await.unwrap()[0].id.clone();
-        let secret = app::auth::new_secret("trl");
+        let secret = store::auth::new_secret("trl");
         self.store
             .create_api_token(&secret, &user.id, &team, "ci", 1)
             .await
@@ -151,8 +151,8 @@ impl Api {
     }
 
     /// Adds `who` to `team` with a role.
-    async fn join(&self, team: &str, who: &Caller, role: app::auth::Role) {
-        let secret = app::auth::new_secret("inv");
+    async fn join(&self, team: &str, who: &Caller, role: store::auth::Role) {
+        let secret = store::auth::new_secret("inv");
         self.store
             .create_invite(&secret, team, role, "t", 1, i64::MAX)
             .await
@@ -666,7 +666,7 @@ async fn every_failure_is_json_in_one_shape() {
     let api = Api::new().await;
     let ana = api.user("Ana").await;
     let vera = api.user("Vera").await;
-    api.join(&ana.team, &vera, app::auth::Role::Viewer).await;
+    api.join(&ana.team, &vera, store::auth::Role::Viewer).await;
     let id = ana.token_only().create("Orders").await["id"]
         .as_str()
         .unwrap()
@@ -1207,13 +1207,13 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     let url = crate::database::fresh_url(dir.path()).await;
     // The account and token first: a SQLite file then belongs to the server alone.
     let (token, user) = {
-        let store = app::store::Store::connect(&url).await.unwrap();
+        let store = store::Store::connect(&url).await.unwrap();
         let email = format!("{}@example.com", unique("ci-"));
         let (user, team) = store
             .create_user(&email, "CI", "not-a-hash", 1)
             .await
             .unwrap();
-        let secret = app::auth::new_secret("trl");
+        let secret = store::auth::new_secret("trl");
         store
             .create_api_token(&secret, &user.id, &team, "ci", 1)
             .await
@@ -1365,7 +1365,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     assert_eq!(out.status.code(), Some(1));
     drop(server);
     // One review was made, with the second file's answers.
-    let store = app::store::Store::connect(&url).await.unwrap();
+    let store = store::Store::connect(&url).await.unwrap();
     let reviews = crate::database::all_assessments(&store, &user, true).await;
     assert_eq!(reviews.len(), 1);
     assert_eq!(reviews[0].name, "Payments API");

@@ -1,8 +1,8 @@
 //! The store on a real SQLite file (and on Postgres when `TEST_POSTGRES_URL` is set):
 //! versions stop lost updates, and bad writes change nothing.
 
-use app::store::{Current, NewAssessment, Store, StoreError, Template};
 use questionnaires::{Answer, AnswerValue, Workload};
+use store::{Current, NewAssessment, Store, StoreError, Template};
 
 /// A store on a fresh database: a new SQLite file, or a new Postgres database.
 async fn fresh() -> (Store, tempfile::TempDir) {
@@ -584,7 +584,7 @@ async fn concurrent_saves_all_land_at_their_versions() {
 async fn expired_sessions_are_purged_and_live_ones_kept() {
     let (store, _dir) = fresh().await;
     let (user, _) = member(&store).await;
-    let (old, live) = (app::auth::new_secret("s"), app::auth::new_secret("s"));
+    let (old, live) = (store::auth::new_secret("s"), store::auth::new_secret("s"));
     store.create_session(&old, &user, 1, 5_000).await.unwrap();
     store
         .create_session(&live, &user, 1, 9_000_000)

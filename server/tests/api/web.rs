@@ -10,7 +10,7 @@ use tower::ServiceExt;
 pub async fn app() -> (axum::Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = crate::database::fresh_url(dir.path()).await;
-    let store = app::store::Store::connect(&url).await.unwrap();
+    let store = store::Store::connect(&url).await.unwrap();
     (router(AppState::new(store, dir.path().join("site"))), dir)
 }
 

@@ -9,8 +9,8 @@ use questionnaires::Questionnaire;
 use questionnaires::lens::{self, Finding};
 
 use super::{AppContext, AppError, now_ms};
-use crate::auth::{Actor, Role};
-use crate::store::{Assessment, LensRow, StoreError};
+use store::auth::{Actor, Role};
+use store::{Assessment, LensRow, StoreError};
 
 /// The largest lens accepted, as AWS's own tool: "A custom lens cannot exceed 500 KB in size."
 pub const MAX_LENS_BYTES: usize = 500 * 1024;
@@ -263,8 +263,7 @@ impl AppContext {
 
 /// The questionnaires a new review can run on, as (form value, label): the built-in first
 /// (value empty), then the latest version of each lens the actor sees.
-pub(crate) async fn questionnaire_choices() -> Result<Vec<(String, String)>, AppError> {
-    let c = super::ctx()?;
+pub async fn questionnaire_choices(c: &AppContext) -> Result<Vec<(String, String)>, AppError> {
     let mut out = vec![(String::new(), format!("{} (built in)", c.builtin.title))];
     let mut seen = std::collections::HashSet::new();
     for row in c.store.lenses(&c.lens_teams().await?).await? {

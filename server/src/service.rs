@@ -1,20 +1,21 @@
-//! The server side of the pages: loading view models, saving forms, and turning failures into
-//! clear HTTP errors. Compiled with the `ssr` feature only.
+//! The use cases: what a signed-in actor may read and change, on top of [`store`]. The pages reach
+//! them through `app::Backend` (implemented in [`crate::pages`]), the REST API and the reports
+//! call them directly; each takes the request's [`AppContext`] and returns view models or
+//! [`AppError`].
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use leptos::prelude::*;
 use questionnaires::evaluate::Status;
 use questionnaires::model::{Area, Question, QuestionKind};
 use questionnaires::{Answer, AnswerValue, Answers, Evaluation, Questionnaire, Workload};
 
-use crate::api::{
+use app::api::{
     AreaData, AssessmentList, AssessmentSummary, ChecklistRow, ChoiceView, ConflictView,
     QuestionView, RailArea, ResultsData,
 };
-use crate::auth::{Actor, Role, User};
-use crate::store::{
+use store::auth::{Actor, Role, User};
+use store::{
     AnswersWrite, Assessment, NewAssessment, Order, PageQuery, Position, Store, StoreError,
 };
 
@@ -181,25 +182,24 @@ impl AppError {
             AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
         }
     }
+}
 
-    /// Sets the response status (during SSR and server-function calls) and wraps the message.
-    pub fn into_server_fn_error(self) -> ServerFnError {
-        match &self {
+impl AppError {
+    /// Logs the cause of a 5xx (the user sees only the message): called once, where the error
+    /// becomes a response.
+    pub fn log(&self) {
+        match self {
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
             AppError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
             AppError::StorageFull(cause) => tracing::error!(%cause, "a write could not be stored"),
             _ => {}
         }
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            res.set_status(self.status());
-            if matches!(self, AppError::Busy(_)) {
-                res.insert_header(
-                    axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from_static(heavy::RETRY_AFTER_SECONDS),
-                );
-            }
-        }
-        ServerFnError::new(self.to_string())
+    }
+
+    /// The `Retry-After` header value a response of this error carries.
+    pub fn retry_after(&self) -> Option<axum::http::HeaderValue> {
+        matches!(self, AppError::Busy(_))
+            .then(|| axum::http::HeaderValue::from_static(heavy::RETRY_AFTER_SECONDS))
     }
 }
 
@@ -217,16 +217,6 @@ impl From<StoreError> for AppError {
             other => AppError::Internal(other.to_string()),
         }
     }
-}
-
-/// The context of the request being served: the app's, with the request's actor.
-fn ctx() -> Result<AppContext, AppError> {
-    let mut c = use_context::<AppContext>()
-        .ok_or_else(|| AppError::Internal("the app context is missing".into()))?;
-    c.actor = use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.extensions.get::<Actor>().cloned())
-        .unwrap_or_default();
-    Ok(c)
 }
 
 /// Unix milliseconds now.
@@ -329,7 +319,7 @@ async fn answers_of(
     store: &Store,
     q: &Questionnaire,
     id: &str,
-) -> Result<(Answers, BTreeMap<String, crate::store::StoredAnswer>), AppError> {
+) -> Result<(Answers, BTreeMap<String, store::StoredAnswer>), AppError> {
     let stored = store.answers(id).await?;
     let mut answers = Answers::new();
     let mut by_id = BTreeMap::new();
@@ -413,18 +403,19 @@ pub fn read_home_cursor(cursor: &str) -> Result<Position, AppError> {
     })
 }
 
-pub(crate) async fn list_assessments(
+/// A page of the reviews the actor can see: those matching `search`, after the cursor `after`.
+pub async fn list_assessments(
+    c: &AppContext,
     include_archived: bool,
     search: &str,
     after: Option<&str>,
 ) -> Result<AssessmentList, AppError> {
-    let c = ctx()?;
     let after = after
         .filter(|a| !a.trim().is_empty())
         .map(read_home_cursor)
         .transpose()?;
     let (page, more) =
-        visible_page(&c, include_archived, search, after.as_ref(), HOME_PAGE_SIZE).await?;
+        visible_page(c, include_archived, search, after.as_ref(), HOME_PAGE_SIZE).await?;
     // The link to the next page keeps the search and the archived toggle.
     let older = match page.last() {
         Some(last) if more => {
@@ -600,9 +591,8 @@ pub async fn create_assessment_in(
 }
 
 /// Creates an assessment; returns the address of its first area.
-pub(crate) async fn create_assessment(r: NewReview<'_>) -> Result<String, AppError> {
-    let c = ctx()?;
-    let a = create_assessment_in(&c, r).await?;
+pub async fn create_assessment(c: &AppContext, r: NewReview<'_>) -> Result<String, AppError> {
+    let a = create_assessment_in(c, r).await?;
     let q = c.questionnaire_of(&a).await?;
     let first = q
         .areas
@@ -612,8 +602,13 @@ pub(crate) async fn create_assessment(r: NewReview<'_>) -> Result<String, AppErr
     Ok(format!("/assessments/{}/review/{first}", a.id))
 }
 
-pub(crate) async fn rename_assessment(id: &str, name: &str, version: i64) -> Result<(), AppError> {
-    let c = ctx()?;
+/// Renames a review (editors), at the version the form read.
+pub async fn rename_assessment(
+    c: &AppContext,
+    id: &str,
+    name: &str,
+    version: i64,
+) -> Result<(), AppError> {
     let (current, _) = c.assessment(id, Role::Editor).await?;
     let w = workload(name, &current.description, &current.environment)?;
     c.store.update_assessment(id, &w, version, now_ms()).await?;
@@ -626,8 +621,8 @@ pub(crate) async fn rename_assessment(id: &str, name: &str, version: i64) -> Res
     .await
 }
 
-pub(crate) async fn duplicate_assessment(id: &str) -> Result<(), AppError> {
-    let c = ctx()?;
+/// Duplicates a review with its answers and checklist (editors).
+pub async fn duplicate_assessment(c: &AppContext, id: &str) -> Result<(), AppError> {
     let (current, _) = c.assessment(id, Role::Editor).await?;
     let name: String = format!("{} (copy)", current.name)
         .chars()
@@ -640,12 +635,13 @@ pub(crate) async fn duplicate_assessment(id: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub(crate) async fn archive_assessment(
+/// Archives or restores a review (editors), at the version the form read.
+pub async fn archive_assessment(
+    c: &AppContext,
     id: &str,
     version: i64,
     archive: bool,
 ) -> Result<(), AppError> {
-    let c = ctx()?;
     let (current, _) = c.assessment(id, Role::Owner).await?;
     c.store.set_archived(id, archive, version, now_ms()).await?;
     let what = if archive { "archived" } else { "restored" };
@@ -674,7 +670,7 @@ fn rail(q: &Questionnaire, e: &Evaluation, pending: &[usize]) -> Vec<RailArea> {
 
 fn question_view(
     question: &Question,
-    answer: Option<&crate::store::StoredAnswer>,
+    answer: Option<&store::StoredAnswer>,
     e: &Evaluation,
     index: usize,
     to_confirm: bool,
@@ -741,13 +737,13 @@ fn links<'a>(resources: impl Iterator<Item = &'a questionnaires::model::Link>) -
             // Some lenses put a placeholder (`-`) where the text goes: name the page instead.
             let words = r.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2;
             let text = match (&r.url, words) {
-                (Some(url), false) => crate::escape_html(url),
-                _ => crate::escape_html(&r.text),
+                (Some(url), false) => app::escape_html(url),
+                _ => app::escape_html(&r.text),
             };
             match &r.url {
                 Some(url) => format!(
                     "<span class=\"resource\"><a href=\"{}\" rel=\"noopener noreferrer\">{text}</a></span>",
-                    crate::escape_html(url)
+                    app::escape_html(url)
                 ),
                 None => format!("<span class=\"resource\">{text}</span>"),
             }
@@ -763,12 +759,13 @@ fn format_number(x: f64) -> String {
     }
 }
 
-pub(crate) async fn area_page(
+/// One area of the review page, with the flash message of the save that led here.
+pub async fn area_page(
+    c: &AppContext,
     id: &str,
     area_id: &str,
     flash: Option<&str>,
 ) -> Result<AreaData, AppError> {
-    let c = ctx()?;
     let (assessment, role) = c.assessment(id, Role::Viewer).await?;
     let q = &*c.questionnaire_of(&assessment).await?;
     let Some(area_index) = q.areas.iter().position(|a| a.id.as_str() == area_id) else {
@@ -816,18 +813,18 @@ pub(crate) async fn area_page(
 /// the stored versions, which questions apply, their risks, what is left to confirm, and the
 /// progress rail. The same checks and writes as the plain form ([`save_area_form`]); the answers
 /// are read once more after the save, so the versions include anyone else's writes meanwhile.
-pub(crate) async fn autosave(
+pub async fn autosave(
+    c: &AppContext,
     id: &str,
     area_id: &str,
     form: &str,
-) -> Result<crate::api::SaveResult, AppError> {
-    let c = ctx()?;
+) -> Result<app::api::SaveResult, AppError> {
     let fields: Vec<(String, String)> =
         serde_urlencoded::from_str(form).map_err(|e| AppError::BadInput(format!("form: {e}")))?;
     let (assessment, _) = c.assessment(id, Role::Editor).await?;
     let q = &*c.questionnaire_of(&assessment).await?;
     let area = area_of(q, area_id)?;
-    let flash = save_area(&c, &assessment, q, area, fields).await?;
+    let flash = save_area(c, &assessment, q, area, fields).await?;
     let conflicts_url = (!flash.conflicts.is_empty()).then(|| flash.review_url(id, area_id));
     let (answers, stored) = answers_of(&c.store, q, id).await?;
     let e = evaluate(q, &answers);
@@ -837,7 +834,7 @@ pub(crate) async fn autosave(
             .iter()
             .map(|&i| (i, q.questions[i].id.to_string()))
     };
-    Ok(crate::api::SaveResult {
+    Ok(app::api::SaveResult {
         conflicts_url,
         versions: questions()
             .map(|(_, qid)| {
@@ -895,10 +892,10 @@ impl Flash {
     }
 }
 
-pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
-    let c = ctx()?;
+/// The results page of a review (viewers).
+pub async fn results_page(c: &AppContext, id: &str) -> Result<ResultsData, AppError> {
     let (assessment, role) = c.assessment(id, Role::Viewer).await?;
-    let mut page = results_of(&c, assessment).await?;
+    let mut page = results_of(c, assessment).await?;
     page.can_edit = role >= Role::Editor;
     page.start_from = Some(templates::Source::value(id, None));
     if role == Role::Owner {
@@ -909,7 +906,7 @@ pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
                 .await?
                 .into_iter()
                 .filter(|l| l.revoked_at.is_none() && l.expires_at.is_none_or(|e| e > now))
-                .map(|l| crate::api::ShareLinkView {
+                .map(|l| app::api::ShareLinkView {
                     id: l.id,
                     created_by: l.created_by,
                     created_at: l.created_at,
@@ -922,10 +919,9 @@ pub(crate) async fn results_page(id: &str) -> Result<ResultsData, AppError> {
 }
 
 /// The results of the assessment a share link opens: read-only, for anyone holding the link.
-pub(crate) async fn shared_results(token: &str) -> Result<ResultsData, AppError> {
-    let c = ctx()?;
-    let assessment = shared_assessment(&c, token).await?;
-    let mut page = results_of(&c, assessment).await?;
+pub async fn shared_results(c: &AppContext, token: &str) -> Result<ResultsData, AppError> {
+    let assessment = shared_assessment(c, token).await?;
+    let mut page = results_of(c, assessment).await?;
     page.shared = true;
     page.to_confirm = None;
     page.report_url = format!("/share/{token}");
@@ -937,7 +933,7 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
     let (answers, stored) = answers_of(&c.store, q, &assessment.id).await?;
     let e = evaluate(q, &answers);
     let pending = templates::to_confirm(q, &e, &stored);
-    let to_confirm = pending.first().map(|&first| crate::api::ToConfirm {
+    let to_confirm = pending.first().map(|&first| app::api::ToConfirm {
         count: pending.len(),
         from: assessment.started_from.clone().unwrap_or_default(),
         first: format!(
@@ -956,7 +952,7 @@ async fn milestone_of(
     c: &AppContext,
     assessment: &str,
     milestone: &str,
-) -> Result<crate::store::Milestone, AppError> {
+) -> Result<store::Milestone, AppError> {
     c.store
         .milestone(assessment, milestone)
         .await
@@ -968,10 +964,13 @@ async fn milestone_of(
 
 /// The results of an assessment as a milestone saved them: read-only, with the checklist as the
 /// answers then implied it.
-pub(crate) async fn milestone_results(id: &str, milestone: &str) -> Result<ResultsData, AppError> {
-    let c = ctx()?;
+pub async fn milestone_results(
+    c: &AppContext,
+    id: &str,
+    milestone: &str,
+) -> Result<ResultsData, AppError> {
     let (a, _) = c.assessment(id, Role::Viewer).await?;
-    let m = milestone_of(&c, id, milestone).await?;
+    let m = milestone_of(c, id, milestone).await?;
     let q = c.questionnaire_of(&a).await?;
     let mut page = results_from(&q, a, m.evaluation, Vec::new())?;
     page.start_from = Some(templates::Source::value(id, Some(milestone)));
@@ -979,7 +978,7 @@ pub(crate) async fn milestone_results(id: &str, milestone: &str) -> Result<Resul
     page.as_of = Some(format!(
         "{} ({} UTC, by {})",
         m.row.name,
-        crate::pages::utc(m.row.created_at),
+        app::utc(m.row.created_at),
         m.row.created_by
     ));
     Ok(page)
@@ -989,11 +988,11 @@ fn results_from(
     q: &Questionnaire,
     assessment: Assessment,
     e: Evaluation,
-    items: Vec<crate::store::StoredItem>,
+    items: Vec<store::StoredItem>,
 ) -> Result<ResultsData, AppError> {
     let id = assessment.id.clone();
     let id = id.as_str();
-    let stored: BTreeMap<String, crate::store::StoredItem> =
+    let stored: BTreeMap<String, store::StoredItem> =
         items.into_iter().map(|i| (i.item_id.clone(), i)).collect();
     // A lens has an item per good-practice choice: only the answered questions' items are shown,
     // as the AWS tool's improvement plan does.
@@ -1041,7 +1040,7 @@ fn results_from(
         .map(|p| {
             (
                 p.id.to_string(),
-                crate::charts::pattern_diagram(&p.diagram, &p.name),
+                app::charts::pattern_diagram(&p.diagram, &p.name),
             )
         })
         .collect();
@@ -1079,8 +1078,8 @@ fn results_from(
                 )
             })
             .collect(),
-        scores_svg: crate::charts::score_bars(&e.areas, e.scores.overall),
-        cost_svg: e.cost.as_ref().map(crate::charts::cost_chart),
+        scores_svg: app::charts::score_bars(&e.areas, e.scores.overall),
+        cost_svg: e.cost.as_ref().map(app::charts::cost_chart),
         diagrams,
         checklist,
         limit_labels: q
@@ -1100,7 +1099,9 @@ fn results_from(
 
 const STATUSES: [&str; 3] = ["open", "done", "accepted-risk"];
 
-pub(crate) async fn save_checklist_item(
+/// Saves a checklist item's team state (editors); its new version.
+pub async fn save_checklist_item(
+    c: &AppContext,
     id: &str,
     item: &str,
     status: &str,
@@ -1108,7 +1109,6 @@ pub(crate) async fn save_checklist_item(
     due_date: &str,
     version: Option<i64>,
 ) -> Result<i64, AppError> {
-    let c = ctx()?;
     let (assessment, _) = c.assessment(id, Role::Editor).await?;
     if !c
         .questionnaire_of(&assessment)
@@ -1434,15 +1434,15 @@ async fn audit_answer(
     }
 }
 
-pub(crate) async fn whoami() -> Result<Option<crate::api::Me>, AppError> {
-    let c = ctx()?;
+/// The signed-in user and their teams, if anyone is signed in.
+pub async fn whoami(c: &AppContext) -> Result<Option<app::api::Me>, AppError> {
     match c.actor.user() {
-        Some(user) => Ok(Some(me(&c, user).await?)),
+        Some(user) => Ok(Some(me(c, user).await?)),
         None => Ok(None),
     }
 }
 
-async fn me(c: &AppContext, user: &User) -> Result<crate::api::Me, AppError> {
+async fn me(c: &AppContext, user: &User) -> Result<app::api::Me, AppError> {
     let teams = c
         .store
         .teams_of(&user.id)
@@ -1451,7 +1451,7 @@ async fn me(c: &AppContext, user: &User) -> Result<crate::api::Me, AppError> {
         .filter(|t| c.actor.reaches(&t.id))
         .map(|t| (t.id, t.name, t.role))
         .collect();
-    Ok(crate::api::Me {
+    Ok(app::api::Me {
         id: user.id.clone(),
         name: user.name.clone(),
         email: user.email.clone(),
@@ -1460,8 +1460,8 @@ async fn me(c: &AppContext, user: &User) -> Result<crate::api::Me, AppError> {
     })
 }
 
-pub(crate) async fn team_page(id: &str) -> Result<crate::api::TeamData, AppError> {
-    let c = ctx()?;
+/// A team's page: its members, and the audit log for owners.
+pub async fn team_page(c: &AppContext, id: &str) -> Result<app::api::TeamData, AppError> {
     let role = c.team(id, Role::Viewer).await?;
     let audit = if role == Role::Owner {
         Some(
@@ -1469,7 +1469,7 @@ pub(crate) async fn team_page(id: &str) -> Result<crate::api::TeamData, AppError
                 .audit_log(id, 200)
                 .await?
                 .into_iter()
-                .map(|a| crate::api::AuditView {
+                .map(|a| app::api::AuditView {
                     at: a.at,
                     actor: a.actor,
                     action: a.action,
@@ -1481,7 +1481,7 @@ pub(crate) async fn team_page(id: &str) -> Result<crate::api::TeamData, AppError
     } else {
         None
     };
-    Ok(crate::api::TeamData {
+    Ok(app::api::TeamData {
         id: id.to_owned(),
         name: c.store.team_name(id).await?,
         role: role.as_str().to_owned(),
@@ -1496,8 +1496,13 @@ pub(crate) async fn team_page(id: &str) -> Result<crate::api::TeamData, AppError
     })
 }
 
-pub(crate) async fn set_member(team: &str, user: &str, role: &str) -> Result<(), AppError> {
-    let c = ctx()?;
+/// Changes a member's role, or removes them (`role` = `remove`); owners only.
+pub async fn set_member(
+    c: &AppContext,
+    team: &str,
+    user: &str,
+    role: &str,
+) -> Result<(), AppError> {
     c.team(team, Role::Owner).await?;
     let new = match role {
         "remove" => None,
@@ -1539,8 +1544,8 @@ pub fn team_name(name: &str) -> Result<String, AppError> {
     Ok(name.to_owned())
 }
 
-pub(crate) async fn rename_team(team: &str, name: &str) -> Result<(), AppError> {
-    let c = ctx()?;
+/// Renames a team; owners only.
+pub async fn rename_team(c: &AppContext, team: &str, name: &str) -> Result<(), AppError> {
     c.team(team, Role::Owner).await?;
     let name = team_name(name)?;
     c.store.rename_team(team, &name).await?;
@@ -1550,23 +1555,23 @@ pub(crate) async fn rename_team(team: &str, name: &str) -> Result<(), AppError> 
     Ok(())
 }
 
-pub(crate) async fn revoke_share_link(id: &str, link: &str) -> Result<(), AppError> {
-    let c = ctx()?;
+/// Revokes a share link of a review; owners only.
+pub async fn revoke_share_link(c: &AppContext, id: &str, link: &str) -> Result<(), AppError> {
     let (a, _) = c.assessment(id, Role::Owner).await?;
     c.store.revoke_share_link(id, link, now_ms()).await?;
     c.audit(&a, "share-link", &a.name, "revoked").await
 }
 
-pub(crate) async fn account_page() -> Result<crate::api::AccountData, AppError> {
-    let c = ctx()?;
+/// The account page: the user's teams and API tokens (a browser session only).
+pub async fn account_page(c: &AppContext) -> Result<app::api::AccountData, AppError> {
     let user = c.session_user()?.clone();
-    let me = me(&c, &user).await?;
+    let me = me(c, &user).await?;
     let tokens = c
         .store
         .api_tokens(&user.id)
         .await?
         .into_iter()
-        .map(|t| crate::api::TokenView {
+        .map(|t| app::api::TokenView {
             team: me
                 .teams
                 .iter()
@@ -1580,11 +1585,11 @@ pub(crate) async fn account_page() -> Result<crate::api::AccountData, AppError> 
             revoked: t.revoked_at.is_some(),
         })
         .collect();
-    Ok(crate::api::AccountData { me, tokens })
+    Ok(app::api::AccountData { me, tokens })
 }
 
-pub(crate) async fn revoke_api_token(token: &str) -> Result<(), AppError> {
-    let c = ctx()?;
+/// Revokes one of the user's API tokens (a browser session only).
+pub async fn revoke_api_token(c: &AppContext, token: &str) -> Result<(), AppError> {
     let user = c.session_user()?;
     c.store
         .revoke_api_token(&user.id, token, now_ms())
@@ -1625,7 +1630,7 @@ async fn snapshot(
     let (answers, e, milestone) = state_of(c, a, which).await?;
     let label = milestone.map_or_else(
         || "now".to_owned(),
-        |m| format!("{} ({})", m.name, crate::pages::utc(m.created_at)),
+        |m| format!("{} ({})", m.name, app::utc(m.created_at)),
     );
     Ok((label, answers, e))
 }
@@ -1636,7 +1641,7 @@ pub async fn state_of(
     c: &AppContext,
     a: &Assessment,
     which: &str,
-) -> Result<(Answers, Evaluation, Option<crate::store::MilestoneRow>), AppError> {
+) -> Result<(Answers, Evaluation, Option<store::MilestoneRow>), AppError> {
     if which == "current" {
         let q = c.questionnaire_of(a).await?;
         let (answers, _) = answers_of(&c.store, &q, &a.id).await?;
@@ -1665,12 +1670,13 @@ pub async fn diff_of(
     Ok((from_label, to_label, d))
 }
 
-pub(crate) async fn milestones_page(
+/// The milestones page: the milestones, and what changed between two snapshots.
+pub async fn milestones_page(
+    c: &AppContext,
     id: &str,
     from: Option<&str>,
     to: Option<&str>,
-) -> Result<crate::api::MilestonesData, AppError> {
-    let c = ctx()?;
+) -> Result<app::api::MilestonesData, AppError> {
     let (a, role) = c.assessment(id, Role::Viewer).await?;
     let milestones = c.store.milestones(id).await?;
     let from = from
@@ -1680,12 +1686,12 @@ pub(crate) async fn milestones_page(
     let to = to.filter(|t| !t.is_empty()).unwrap_or("current").to_owned();
     let (from, to_label, diff) = match &from {
         Some(f) => {
-            let (fl, tl, d) = diff_of(&c, &a, f, &to).await?;
+            let (fl, tl, d) = diff_of(c, &a, f, &to).await?;
             (Some((f.clone(), fl)), tl, Some(d))
         }
         None => (None, "now".to_owned(), None),
     };
-    Ok(crate::api::MilestonesData {
+    Ok(app::api::MilestonesData {
         assessment_id: a.id.clone(),
         workload: a.name.clone(),
         can_edit: role >= Role::Editor,
@@ -1699,8 +1705,8 @@ pub(crate) async fn milestones_page(
     })
 }
 
-pub(crate) async fn create_milestone(id: &str, name: &str) -> Result<(), AppError> {
-    let c = ctx()?;
+/// Saves the current answers and their evaluation as a named milestone (editors).
+pub async fn create_milestone(c: &AppContext, id: &str, name: &str) -> Result<(), AppError> {
     let (a, _) = c.assessment(id, Role::Editor).await?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -1711,7 +1717,7 @@ pub(crate) async fn create_milestone(id: &str, name: &str) -> Result<(), AppErro
     let q = c.questionnaire_of(&a).await?;
     let (answers, _) = answers_of(&c.store, &q, id).await?;
     let e = evaluate(&q, &answers);
-    let row = crate::store::MilestoneRow {
+    let row = store::MilestoneRow {
         id: uuid::Uuid::new_v4().simple().to_string(),
         name: name.to_owned(),
         created_by: c.actor.label(),

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use questionnaires::evaluate::Status;
 use questionnaires::{Evaluation, Questionnaire};
 
-use super::{AppContext, AppError, ctx, milestone_of, visible_page};
-use crate::auth::Role;
-use crate::store::{Assessment, NewAssessment, StoredAnswer, Template};
+use super::{AppContext, AppError, milestone_of, visible_page};
+use store::auth::Role;
+use store::{Assessment, NewAssessment, StoredAnswer, Template};
 
 /// What a form names as the start of a new review: `ID` for that review's current answers,
 /// `ID/MILESTONE` for one of its milestones.
@@ -92,9 +92,11 @@ const SOURCE_REVIEWS: u32 = 50;
 /// What the signed-in user can start a review from, most recently changed review first: the
 /// [`SOURCE_REVIEWS`] latest reviews and their milestones, and the review `from` names (a link
 /// can preselect an older one): (the `from` value, its label).
-pub(crate) async fn template_sources(from: &str) -> Result<Vec<(String, String)>, AppError> {
-    let c = ctx()?;
-    let (mut reviews, _) = visible_page(&c, true, "", None, SOURCE_REVIEWS).await?;
+pub async fn template_sources(
+    c: &AppContext,
+    from: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    let (mut reviews, _) = visible_page(c, true, "", None, SOURCE_REVIEWS).await?;
     if let Ok(Some(source)) = Source::parse(from)
         && !reviews.iter().any(|a| a.id == source.assessment)
         && let Ok((a, _)) = c.assessment(source.assessment, Role::Viewer).await
@@ -119,7 +121,7 @@ pub(crate) async fn template_sources(from: &str) -> Result<Vec<(String, String)>
                     "{}{archived}: milestone \u{201c}{}\u{201d} ({} UTC)",
                     a.name,
                     m.name,
-                    crate::pages::utc(m.created_at)
+                    app::utc(m.created_at)
                 ),
             ));
         }

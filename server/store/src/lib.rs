@@ -1,4 +1,6 @@
-//! Storage: every SQL statement Trellis runs, behind one type.
+//! Storage: every SQL statement Trellis runs, behind one type, and the accounts it keeps
+//! (passwords, sessions, API tokens: [`auth`]). It knows nothing of the web: the `server` crate's
+//! `service` module runs the use cases on it, and the pages reach those through `app::Backend`.
 //!
 //! sqlx's `AnyPool` with runtime queries, so `DATABASE_URL` picks SQLite (the default, one file)
 //! or Postgres. The SQL is portable: `$n` placeholders, times as unix milliseconds, JSON as text.
@@ -13,6 +15,7 @@ use questionnaires::{Answer, Workload};
 use crate::auth::{Role, User};
 
 mod accounts;
+pub mod auth;
 mod batch;
 mod lenses;
 mod listing;
@@ -276,8 +279,8 @@ struct AccessCache {
 /// Entries kept at most, per kind, before the cache starts over.
 const ACCESS_CACHE: usize = 10_000;
 
-static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
 const ASSESSMENT_COLUMNS: &str = "id, name, description, environment, questionnaire_id, questionnaire_hash, \
      created_at, updated_at, archived_at, version, team_id, started_from";

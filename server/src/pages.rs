@@ -1,0 +1,185 @@
+//! The pages' backend: [`app::backend::Backend`] implemented on the use cases of
+//! [`crate::service`], for the actor of the request being rendered or called.
+//!
+//! This is where a use case's [`AppError`] becomes the page's [`Failure`]: the cause of a 5xx is
+//! logged here, once, and the status (with `Retry-After` when busy) is set on the response.
+
+use app::api::{
+    AccountData, AreaData, AssessmentList, Me, MilestonesData, NewReviewForm, ResultsData,
+    SaveResult, TeamData,
+};
+use app::error::Failure;
+use leptos::prelude::use_context;
+use store::auth::Actor;
+
+use crate::service::{self, AppContext, AppError, NewReview};
+
+/// The backend of every page: the app's context, given the request's actor per call.
+pub struct Pages {
+    context: AppContext,
+}
+
+impl Pages {
+    /// A backend on the app's context (its actor is replaced per request).
+    pub fn new(context: AppContext) -> Pages {
+        Pages { context }
+    }
+
+    /// The context of the request being served: the app's, with the request's actor.
+    fn ctx(&self) -> AppContext {
+        let mut c = self.context.clone();
+        c.actor = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Actor>().cloned())
+            .unwrap_or_default();
+        c
+    }
+}
+
+/// The page's form of a use case's error. Logs the cause of a 5xx and sets the response's
+/// status (during server rendering and server-function calls).
+pub fn failure(e: AppError) -> Failure {
+    e.log();
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(e.status());
+        if let Some(retry) = e.retry_after() {
+            res.insert_header(axum::http::header::RETRY_AFTER, retry);
+        }
+    }
+    Failure {
+        status: e.status().as_u16(),
+        message: e.to_string(),
+    }
+}
+
+/// `Ok` of a use case, or its [`failure`].
+fn page<T>(r: Result<T, AppError>) -> Result<T, Failure> {
+    r.map_err(failure)
+}
+
+#[async_trait::async_trait]
+impl app::backend::Backend for Pages {
+    async fn autosave(&self, id: &str, area: &str, form: &str) -> Result<SaveResult, Failure> {
+        page(service::autosave(&self.ctx(), id, area, form).await)
+    }
+
+    async fn list_assessments(
+        &self,
+        include_archived: bool,
+        search: &str,
+        after: Option<&str>,
+    ) -> Result<AssessmentList, Failure> {
+        page(service::list_assessments(&self.ctx(), include_archived, search, after).await)
+    }
+
+    async fn create_assessment(&self, r: NewReviewForm) -> Result<String, Failure> {
+        let review = NewReview {
+            team: &r.team,
+            name: &r.name,
+            description: &r.description,
+            environment: &r.environment,
+            from: &r.from,
+            questionnaire: &r.questionnaire,
+        };
+        page(service::create_assessment(&self.ctx(), review).await)
+    }
+
+    async fn template_sources(&self, from: &str) -> Result<Vec<(String, String)>, Failure> {
+        page(service::template_sources(&self.ctx(), from).await)
+    }
+
+    async fn questionnaire_choices(&self) -> Result<Vec<(String, String)>, Failure> {
+        page(service::lenses::questionnaire_choices(&self.ctx()).await)
+    }
+
+    async fn rename_assessment(&self, id: &str, name: &str, version: i64) -> Result<(), Failure> {
+        page(service::rename_assessment(&self.ctx(), id, name, version).await)
+    }
+
+    async fn duplicate_assessment(&self, id: &str) -> Result<(), Failure> {
+        page(service::duplicate_assessment(&self.ctx(), id).await)
+    }
+
+    async fn archive_assessment(
+        &self,
+        id: &str,
+        version: i64,
+        archive: bool,
+    ) -> Result<(), Failure> {
+        page(service::archive_assessment(&self.ctx(), id, version, archive).await)
+    }
+
+    async fn area_page(
+        &self,
+        id: &str,
+        area: &str,
+        flash: Option<&str>,
+    ) -> Result<AreaData, Failure> {
+        page(service::area_page(&self.ctx(), id, area, flash).await)
+    }
+
+    async fn results_page(&self, id: &str) -> Result<ResultsData, Failure> {
+        page(service::results_page(&self.ctx(), id).await)
+    }
+
+    async fn save_checklist_item(
+        &self,
+        id: &str,
+        item: &str,
+        status: &str,
+        owner: &str,
+        due_date: &str,
+        version: Option<i64>,
+    ) -> Result<i64, Failure> {
+        let c = self.ctx();
+        page(service::save_checklist_item(&c, id, item, status, owner, due_date, version).await)
+    }
+
+    async fn whoami(&self) -> Result<Option<Me>, Failure> {
+        page(service::whoami(&self.ctx()).await)
+    }
+
+    async fn shared_results(&self, token: &str) -> Result<ResultsData, Failure> {
+        page(service::shared_results(&self.ctx(), token).await)
+    }
+
+    async fn team_page(&self, id: &str) -> Result<TeamData, Failure> {
+        page(service::team_page(&self.ctx(), id).await)
+    }
+
+    async fn set_member(&self, team: &str, user: &str, role: &str) -> Result<(), Failure> {
+        page(service::set_member(&self.ctx(), team, user, role).await)
+    }
+
+    async fn rename_team(&self, team: &str, name: &str) -> Result<(), Failure> {
+        page(service::rename_team(&self.ctx(), team, name).await)
+    }
+
+    async fn revoke_share_link(&self, id: &str, link: &str) -> Result<(), Failure> {
+        page(service::revoke_share_link(&self.ctx(), id, link).await)
+    }
+
+    async fn account_page(&self) -> Result<AccountData, Failure> {
+        page(service::account_page(&self.ctx()).await)
+    }
+
+    async fn revoke_api_token(&self, token: &str) -> Result<(), Failure> {
+        page(service::revoke_api_token(&self.ctx(), token).await)
+    }
+
+    async fn milestones_page(
+        &self,
+        id: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<MilestonesData, Failure> {
+        page(service::milestones_page(&self.ctx(), id, from, to).await)
+    }
+
+    async fn milestone_results(&self, id: &str, milestone: &str) -> Result<ResultsData, Failure> {
+        page(service::milestone_results(&self.ctx(), id, milestone).await)
+    }
+
+    async fn create_milestone(&self, id: &str, name: &str) -> Result<(), Failure> {
+        page(service::create_milestone(&self.ctx(), id, name).await)
+    }
+}
