@@ -4,7 +4,8 @@
 
 use std::net::SocketAddr;
 
-use crate::service::{AppError, now_ms};
+use crate::error::AppError;
+use crate::service::now_ms;
 use axum::Extension;
 use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use store::auth::{self, Actor, Role};
 
 use crate::security::SESSION_COOKIE;
-use crate::web::{AppState, error_page};
+use crate::web::AppState;
 
 /// How long a session lasts.
 const SESSION_DAYS: i64 = 14;
@@ -96,24 +97,6 @@ fn signed_in(state: &AppState, secret: &auth::NewSecret, next: &str) -> Response
     res
 }
 
-fn internal(e: &AppError) -> Response {
-    match e {
-        // Nothing was stored, and it is not a defect: say which, as the message does.
-        AppError::Unavailable(cause) | AppError::StorageFull(cause) => {
-            tracing::warn!(%cause, "an account request could not be stored");
-            error_page(e.status(), &e.to_string())
-        }
-        AppError::Internal(cause) => {
-            tracing::error!(%cause, "an account request failed");
-            error_page(e.status(), "Something went wrong on our side; try again.")
-        }
-        _ => {
-            tracing::error!(error = %e, "an account request failed");
-            error_page(e.status(), "Something went wrong on our side; try again.")
-        }
-    }
-}
-
 /// `POST /signup`.
 pub async fn sign_up(
     State(state): State<AppState>,
@@ -148,8 +131,8 @@ pub async fn sign_up(
     let password = form.password.clone();
     let hash = match tokio::task::spawn_blocking(move || auth::hash_password(&password)).await {
         Ok(Ok(h)) => h,
-        Ok(Err(e)) => return internal(&AppError::Internal(e)),
-        Err(e) => return internal(&AppError::Internal(e.to_string())),
+        Ok(Err(e)) => return AppError::Internal(e).into_response(),
+        Err(e) => return AppError::Internal(e.to_string()).into_response(),
     };
     // The account and its first session in one transaction: a sign-up that could not be
     // stored whole hands out no cookie and leaves no account behind.
@@ -178,7 +161,7 @@ pub async fn sign_up(
             next,
             "An account with this email already exists. Sign in instead.",
         ),
-        Err(e) => internal(&e.into()),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -212,7 +195,7 @@ pub async fn sign_in(
     }
     let found = match state.store.user_by_email(&email).await {
         Ok(found) => found,
-        Err(e) => return internal(&e.into()),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let password = form.password.clone();
     let stored = found
@@ -227,7 +210,7 @@ pub async fn sign_in(
             state.throttle.succeeded(&email, &address);
             start_session(&state, &user.id, &headers, next)
                 .await
-                .unwrap_or_else(|e| internal(&e))
+                .unwrap_or_else(|e| e.into_response())
         }
         _ => back_with_error("/signin", next, "The email or the password is wrong."),
     }
@@ -251,7 +234,7 @@ pub async fn sign_out(
     if let Actor::Session { session_id, .. } = &actor
         && let Err(e) = state.store.delete_session(session_id).await
     {
-        return internal(&e.into());
+        return AppError::from(e).into_response();
     }
     let mut res = Redirect::to("/").into_response();
     res.headers_mut().insert(
@@ -261,13 +244,6 @@ pub async fn sign_out(
     res
 }
 
-fn refuse(e: &AppError) -> Response {
-    match e {
-        AppError::Internal(_) => internal(e),
-        _ => error_page(e.status(), &e.to_string()),
-    }
-}
-
 /// `POST /invites/{token}`: joins the invite's team.
 pub async fn accept_invite(
     State(state): State<AppState>,
@@ -275,30 +251,27 @@ pub async fn accept_invite(
     Path(token): Path<String>,
 ) -> Response {
     let Some(user) = actor.user() else {
-        return error_page(
-            StatusCode::UNAUTHORIZED,
-            "Sign in first, then open the invite link again.",
-        );
+        return AppError::Unauthorized.into_response();
     };
     let now = now_ms();
     let invite = match state.store.invite(&token, now).await {
         Ok(Some(i)) => i,
         Ok(None) => {
-            return error_page(
-                StatusCode::NOT_FOUND,
-                "This invite is not valid: it was used already, or it expired.",
-            );
+            return AppError::NotFound(
+                "This invite is not valid: it was used already, or it expired.".into(),
+            )
+            .into_response();
         }
-        Err(e) => return internal(&e.into()),
+        Err(e) => return AppError::from(e).into_response(),
     };
     let (id, invite) = invite;
     if let Err(e) = state.store.accept_invite(&id, &invite, &user.id, now).await {
         return match e {
-            store::StoreError::NotFound => error_page(
-                StatusCode::NOT_FOUND,
-                "This invite is not valid: it was used already, or it expired.",
-            ),
-            other => internal(&other.into()),
+            store::StoreError::NotFound(_) => AppError::NotFound(
+                "This invite is not valid: it was used already, or it expired.".into(),
+            )
+            .into_response(),
+            other => AppError::from(other).into_response(),
         };
     }
     let _ = state
@@ -366,13 +339,14 @@ pub async fn create_invite(
 ) -> Response {
     let c = state.context(actor);
     if let Err(e) = c.team(&team, Role::Owner).await {
-        return refuse(&e);
+        return e.into_response();
     }
     let Some(role) = Role::parse(&form.role) else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            &format!("role: `{}` is not one of owner, editor, viewer", form.role),
-        );
+        return AppError::BadInput(format!(
+            "role: `{}` is not one of owner, editor, viewer",
+            form.role
+        ))
+        .into_response();
     };
     let secret = auth::new_secret("inv");
     let now = now_ms();
@@ -382,7 +356,7 @@ pub async fn create_invite(
         .create_invite(&secret, &team, role, &by, now, now + INVITE_DAYS * DAY_MS)
         .await
     {
-        return internal(&e.into());
+        return AppError::from(e).into_response();
     }
     let _ = state
         .store
@@ -422,17 +396,17 @@ pub async fn create_token(
     let c = state.context(actor);
     let user = match c.user() {
         Ok(u) => u.clone(),
-        Err(e) => return refuse(&e),
+        Err(e) => return e.into_response(),
     };
     if matches!(c.actor, Actor::Token { .. }) {
-        return error_page(StatusCode::FORBIDDEN, "An API token cannot make tokens.");
+        return AppError::Forbidden("An API token cannot make tokens.".into()).into_response();
     }
     if let Err(e) = c.team(&form.team, Role::Viewer).await {
-        return refuse(&e);
+        return e.into_response();
     }
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return error_page(StatusCode::BAD_REQUEST, "name: 1 to 100 characters");
+        return AppError::BadInput("name: 1 to 100 characters".into()).into_response();
     }
     let secret = auth::new_secret("trl");
     if let Err(e) = state
@@ -440,7 +414,7 @@ pub async fn create_token(
         .create_api_token(&secret, &user.id, &form.team, name, now_ms())
         .await
     {
-        return internal(&e.into());
+        return AppError::from(e).into_response();
     }
     shown_once(
         "API token",
@@ -467,10 +441,10 @@ pub async fn create_share_link(
     let c = state.context(actor);
     let assessment = match c.assessment(&id, Role::Owner).await {
         Ok((a, _)) => a,
-        Err(e) => return refuse(&e),
+        Err(e) => return e.into_response(),
     };
     if !(0..=365).contains(&form.days) {
-        return error_page(StatusCode::BAD_REQUEST, "days: 0 (never) to 365");
+        return AppError::BadInput("days: 0 (never) to 365".into()).into_response();
     }
     let secret = auth::new_secret("shr");
     let now = now_ms();
@@ -481,7 +455,7 @@ pub async fn create_share_link(
         .create_share_link(&secret, &id, &by, now, expires)
         .await
     {
-        return internal(&e.into());
+        return AppError::from(e).into_response();
     }
     if let Some(team) = &assessment.team_id {
         let _ = state

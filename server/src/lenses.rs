@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::service::AppError;
+use crate::error::AppError;
 use crate::service::lenses::{Import, version_label};
 use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
@@ -16,7 +16,7 @@ use questionnaires::lens::{self, Finding, Severity};
 use store::LensRow;
 use store::auth::{Actor, Role};
 
-use crate::web::{AppState, app_error_page};
+use crate::web::AppState;
 
 /// The routes, with their methods.
 pub fn routes() -> Vec<(Method, String, MethodRouter<AppState>)> {
@@ -48,13 +48,6 @@ impl VersionQuery {
             }
         }
     }
-}
-
-fn fail(e: &AppError) -> Response {
-    if let AppError::Internal(cause) = e {
-        tracing::error!(%cause, "questionnaires page failed");
-    }
-    app_error_page(e)
 }
 
 /// A lens in the list: its latest version.
@@ -202,14 +195,14 @@ fn warnings_of(row: &LensRow) -> Vec<Finding> {
 fn html(page: &impl askama::Template, status: StatusCode) -> Response {
     match page.render() {
         Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => fail(&AppError::Internal(e.to_string())),
+        Err(e) => AppError::Internal(e.to_string()).into_response(),
     }
 }
 
 async fn list(State(state): State<AppState>, Extension(actor): Extension<Actor>) -> Response {
     match list_page(&state, actor, None).await {
         Ok(page) => html(&page, StatusCode::OK),
-        Err(e) => fail(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -263,7 +256,7 @@ async fn upload(
     Extension(actor): Extension<Actor>,
     form: Multipart,
 ) -> Response {
-    let result = async {
+    let result: Result<_, AppError> = async {
         let c = state.context(actor.clone());
         c.user()?;
         let u = read_upload(form).await?;
@@ -305,10 +298,10 @@ async fn upload(
             };
             match list_page(&state, actor, Some(outcome)).await {
                 Ok(page) => html(&page, status),
-                Err(e) => fail(&e),
+                Err(e) => e.into_response(),
             }
         }
-        Err(e) => fail(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -393,7 +386,7 @@ async fn detail(
     Path(id): Path<String>,
     Query(query): Query<VersionQuery>,
 ) -> Response {
-    let result = async {
+    let result: Result<_, AppError> = async {
         state.context(actor.clone()).user()?;
         let version = query.parse()?;
         let (q, lens) = resolve(&state, actor, &id, version).await?;
@@ -442,7 +435,7 @@ async fn detail(
     .await;
     match result {
         Ok(page) => html(&page, StatusCode::OK),
-        Err(e) => fail(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -453,7 +446,7 @@ async fn export(
     Path(id): Path<String>,
     Query(query): Query<VersionQuery>,
 ) -> Response {
-    let result = async {
+    let result: Result<_, AppError> = async {
         state.context(actor.clone()).user()?;
         let version = query.parse()?;
         let (q, lens) = resolve(&state, actor, &id, version).await?;
@@ -477,7 +470,7 @@ async fn export(
             json,
         )
             .into_response(),
-        Err(e) => fail(&e),
+        Err(e) => e.into_response(),
     }
 }
 

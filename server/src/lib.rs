@@ -5,6 +5,8 @@
 //! - [`api`]: the REST API under `/api/v1`, with its OpenAPI document;
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
+//! - [`error`]: [`error::AppError`], the one web error, and the only place a failure becomes a
+//!   response;
 //! - [`service`]: the use cases (reviews, areas, results, checklist, teams, accounts, milestones,
 //!   lenses) on top of the `store` crate, for the pages, the REST API and the reports alike;
 //! - [`pages`]: the pages' backend, `app::backend::Backend` implemented on [`service`];
@@ -23,6 +25,7 @@ pub mod accounts;
 pub mod api;
 pub mod catalog;
 pub mod cli;
+pub mod error;
 pub mod lenses;
 pub mod observe;
 pub mod page_cache;

@@ -5,6 +5,7 @@
 //! The metrics are the process's (one registry, as Prometheus counts processes): every
 //! `trellis serve` reports its own, and a scraper sums the instances.
 
+use crate::error::AppError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
@@ -333,11 +334,7 @@ pub async fn explain_timeout(req: Request, next: Next) -> Response {
     if res.status() == StatusCode::GATEWAY_TIMEOUT
         && axum::body::HttpBody::size_hint(res.body()).exact() == Some(0)
     {
-        return crate::web::error_page(
-            StatusCode::GATEWAY_TIMEOUT,
-            "Trellis took too long to answer and stopped this request. If you were saving, \
-             reload the page to see what was stored.",
-        );
+        return AppError::Timeout.into_response();
     }
     res
 }

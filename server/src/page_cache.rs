@@ -15,6 +15,8 @@
 //! The cache is bounded (least recently used pages go first), and holds only successful HTML
 //! responses to plain `GET`s without a query string, for signed-in users.
 
+use crate::error::AppError;
+use axum::response::IntoResponse as _;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 
@@ -194,13 +196,8 @@ pub async fn results_pages(
             }
             Response::from_parts(parts, Body::from(bytes))
         }
-        Err(e) => {
-            tracing::error!(error = %e, "reading a rendered results page failed");
-            crate::web::error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The results page could not be rendered.",
-            )
-        }
+        Err(e) => AppError::Internal(format!("reading a rendered results page failed: {e}"))
+            .into_response(),
     }
 }
 

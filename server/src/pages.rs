@@ -12,7 +12,8 @@ use app::error::Failure;
 use leptos::prelude::use_context;
 use store::auth::Actor;
 
-use crate::service::{self, AppContext, AppError, NewReview};
+use crate::error::AppError;
+use crate::service::{self, AppContext, NewReview};
 
 /// The backend of every page: the app's context, given the request's actor per call.
 pub struct Pages {

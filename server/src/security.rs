@@ -2,6 +2,7 @@
 //! state-changing request really comes from Trellis' own pages ([`same_origin`]), and the
 //! security headers every response carries ([`headers`]).
 
+use crate::error::AppError;
 use crate::service::now_ms;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -72,11 +73,7 @@ pub async fn resolve_actor(State(store): State<Store>, mut req: Request, next: N
 }
 
 fn unavailable(e: &store::StoreError) -> Response {
-    tracing::error!(error = %e, "reading the session failed");
-    crate::web::error_page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The database is not answering; try again in a moment.",
-    )
+    AppError::Unavailable(format!("reading the session failed: {e}")).into_response()
 }
 
 /// The `scheme://host[:port]` of an `Origin` or `Referer` value.
@@ -111,10 +108,7 @@ pub async fn same_origin(req: Request, next: Next) -> Response {
     if ok {
         next.run(req).await
     } else {
-        crate::web::error_page(
-            StatusCode::FORBIDDEN,
-            "This request did not come from a Trellis page, so it was refused (cross-site request check).",
-        )
+        AppError::Forbidden("This request did not come from a Trellis page, so it was refused (cross-site request check).".into()).into_response()
     }
 }
 
@@ -134,20 +128,15 @@ pub async fn utf8_forms(req: Request, next: Next) -> Response {
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
         Err(_) => {
-            return crate::web::error_page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The form is too large to accept.",
-            );
+            return AppError::TooLarge("The form is too large to accept.".into()).into_response();
         }
     };
     if let Err(e) = std::str::from_utf8(&bytes) {
-        return crate::web::error_page(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "The form data is not UTF-8 text (a bad byte at position {}); nothing was changed.",
-                e.valid_up_to()
-            ),
-        );
+        return AppError::BadInput(format!(
+            "The form data is not UTF-8 text (a bad byte at position {}); nothing was changed.",
+            e.valid_up_to()
+        ))
+        .into_response();
     }
     next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
         .await

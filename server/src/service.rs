@@ -10,13 +10,14 @@ use questionnaires::evaluate::Status;
 use questionnaires::model::{Area, Question, QuestionKind};
 use questionnaires::{Answer, AnswerValue, Answers, Evaluation, Questionnaire, Workload};
 
+use crate::error::AppError;
 use app::api::{
     AreaData, AssessmentList, AssessmentSummary, ChecklistRow, ChoiceView, ConflictView,
     QuestionView, RailArea, ResultsData,
 };
 use store::auth::{Actor, Role, User};
 use store::{
-    AnswersWrite, Assessment, NewAssessment, Order, PageQuery, Position, Store, StoreError,
+    AnswersWrite, Assessment, Missing, NewAssessment, Order, PageQuery, Position, Store, StoreError,
 };
 
 pub mod heavy;
@@ -99,11 +100,8 @@ impl AppContext {
     /// An assessment the actor may act on with the role `need`, and the actor's role.
     pub async fn assessment(&self, id: &str, need: Role) -> Result<(Assessment, Role), AppError> {
         self.user()?;
-        let not_found = || AppError::NotFound("There is no such assessment.".into());
-        let a = self.store.assessment(id).await.map_err(|e| match e {
-            StoreError::NotFound => not_found(),
-            other => other.into(),
-        })?;
+        let not_found = || AppError::from(StoreError::NotFound(Missing::Review));
+        let a = self.store.assessment(id).await?;
         let team = a.team_id.clone().ok_or_else(not_found)?;
         let role = self.team(&team, need).await.map_err(|e| match e {
             AppError::NotFound(_) => not_found(),
@@ -126,96 +124,6 @@ impl AppContext {
                 .await?;
         }
         Ok(())
-    }
-}
-
-/// A failure, with the HTTP status it deserves. A 5xx never shows its cause to the user, and a
-/// message quotes at most an excerpt of any input ([`questionnaires::excerpt::message`]).
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    /// 404.
-    #[error("{}", ::questionnaires::excerpt::message(.0))]
-    NotFound(String),
-    /// 400, naming what is wrong.
-    #[error("{}", ::questionnaires::excerpt::message(.0))]
-    BadInput(String),
-    /// 409.
-    #[error("{}", ::questionnaires::excerpt::message(.0))]
-    Conflict(String),
-    /// 401.
-    #[error("Sign in to see this.")]
-    Unauthorized,
-    /// 403, saying which role it needs.
-    #[error("{}", ::questionnaires::excerpt::message(.0))]
-    Forbidden(String),
-    /// 500; the cause is logged, not shown.
-    #[error("something went wrong on our side")]
-    Internal(String),
-    /// 503: the database is not answering (down, restarting or out of connections). The
-    /// cause is logged; the request changed nothing, and the same request can be tried again.
-    #[error("The database is not answering, so nothing was read or saved. Try again in a moment.")]
-    Unavailable(String),
-    /// 507: the database could not store the change (a full or failing disk). The cause is
-    /// logged; nothing of the change was stored, and it can be tried again once there is room.
-    #[error(
-        "The server could not store your change: its disk is full or failing. Nothing was saved; \
-         try again later."
-    )]
-    StorageFull(String),
-    /// 503: every slot for CPU-heavy work stayed taken (see [`heavy`]); the message says so.
-    #[error("{0}")]
-    Busy(String),
-}
-
-impl AppError {
-    /// The HTTP status.
-    pub fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::BadInput(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Unavailable(_) | AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
-        }
-    }
-}
-
-impl AppError {
-    /// Logs the cause of a 5xx (the user sees only the message): called once, where the error
-    /// becomes a response.
-    pub fn log(&self) {
-        match self {
-            AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
-            AppError::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
-            AppError::StorageFull(cause) => tracing::error!(%cause, "a write could not be stored"),
-            _ => {}
-        }
-    }
-
-    /// The `Retry-After` header value a response of this error carries.
-    pub fn retry_after(&self) -> Option<axum::http::HeaderValue> {
-        matches!(self, AppError::Busy(_))
-            .then(|| axum::http::HeaderValue::from_static(heavy::RETRY_AFTER_SECONDS))
-    }
-}
-
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => AppError::NotFound("There is no such assessment.".into()),
-            StoreError::Conflict(_) => AppError::Conflict(
-                "Someone changed this since you loaded it. Reload to see their change.".into(),
-            ),
-            StoreError::Taken => AppError::Conflict(e.to_string()),
-            StoreError::LastOwner => AppError::BadInput(format!("role: {e}")),
-            other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
-            other if other.is_storage_fault() => AppError::StorageFull(other.to_string()),
-            other => AppError::Internal(other.to_string()),
-        }
     }
 }
 
@@ -956,10 +864,7 @@ async fn milestone_of(
     c.store
         .milestone(assessment, milestone)
         .await
-        .map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound("There is no such milestone.".into()),
-            other => other.into(),
-        })
+        .map_err(AppError::from)
 }
 
 /// The results of an assessment as a milestone saved them: read-only, with the checklist as the
@@ -1594,10 +1499,7 @@ pub async fn revoke_api_token(c: &AppContext, token: &str) -> Result<(), AppErro
     c.store
         .revoke_api_token(&user.id, token, now_ms())
         .await
-        .map_err(|e| match e {
-            StoreError::NotFound => AppError::NotFound("There is no such token.".into()),
-            other => other.into(),
-        })
+        .map_err(AppError::from)
 }
 
 /// The evaluation of an assessment's stored answers (for reports and exports).

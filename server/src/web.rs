@@ -7,11 +7,12 @@
 
 use std::path::PathBuf;
 
-use crate::service::{AppContext, AppError};
+use crate::error::AppError;
+use crate::service::AppContext;
 use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -266,41 +267,7 @@ async fn stylesheet() -> impl IntoResponse {
 }
 
 async fn not_found() -> Response {
-    error_page(StatusCode::NOT_FOUND, "There is no page at this address.")
-}
-
-/// The error page of a failure: its status and message; a 503 because every slot for heavy
-/// work stayed taken also says when to try again (`Retry-After`).
-pub(crate) fn app_error_page(e: &AppError) -> Response {
-    let mut res = error_page(e.status(), &e.to_string());
-    if matches!(e, AppError::Busy(_)) {
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            axum::http::HeaderValue::from_static(crate::service::heavy::RETRY_AFTER_SECONDS),
-        );
-    }
-    res
-}
-
-/// A small, self-contained error page. The message is escaped.
-pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
-    // A message quotes at most an excerpt of what the request sent.
-    let message = &*questionnaires::excerpt::message(message);
-    let escaped = app::escape_html(message);
-    let items: String = escaped.lines().map(|l| format!("<li>{l}</li>")).collect();
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><link rel=\"icon\" href=\"data:,\"><title>{} · Trellis</title>\
-         <link rel=\"stylesheet\" href=\"/style/trellis.css\"></head><body><main id=\"content\">\
-         <section class=\"card error\" role=\"alert\"><h1>{}</h1><ul>{items}</ul>\
-         <p><a href=\"/\">All reviews</a></p></section></main></body></html>",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or("Error"),
-    );
-    let mut res = (status, Html(body)).into_response();
-    // An `/api/v1` path answers with the same message as JSON (see `api::json_errors`).
-    res.extensions_mut()
-        .insert(crate::api::ErrorMessage(message.to_owned()));
-    res
+    AppError::NotFound("There is no page at this address.".into()).into_response()
 }
 
 /// The review form of one area (the no-JavaScript path): saves, then redirects back with what
@@ -319,13 +286,6 @@ async fn save_area(
             }
             Redirect::to(&flash.review_url(&id, &area)).into_response()
         }
-        Err(e @ AppError::Internal(_)) => {
-            tracing::error!(error = %e, "saving the review form failed");
-            error_page(
-                e.status(),
-                "Something went wrong on our side; nothing was saved.",
-            )
-        }
-        Err(e) => error_page(e.status(), &format!("Nothing was saved:\n{e}")),
+        Err(e) => e.into_response(),
     }
 }

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`, and the `/api` page that introduces the API (its operation list is
 //! read from the same document, so the two never disagree).
 
+use crate::error::AppError;
 use std::sync::OnceLock;
 
 use askama::Template as _;
@@ -18,7 +19,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBui
 
 use super::error::{ErrorBody, code};
 use super::{answers, answers_file, assessments, exports, questionnaires};
-use crate::web::{AppState, error_page};
+use crate::web::AppState;
 
 /// The generated document, before [`finish`] completes it.
 #[derive(utoipa::OpenApi)]
@@ -413,10 +414,7 @@ pub async fn docs_page(State(state): State<AppState>, headers: HeaderMap) -> Res
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(cause = %e, "rendering the API page failed");
-            error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The API page could not be rendered.",
-            )
+            AppError::Internal("The API page could not be rendered.".into()).into_response()
         }
     }
 }

@@ -9,7 +9,7 @@
 //! an `/api/v1` path with an error (the router's 404 and 405, the body limit's 413, the shared
 //! HTML error pages) into the same shape. A 5xx never shows its cause: it is logged once.
 
-use crate::service::AppError;
+use crate::error::AppError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
@@ -151,17 +151,19 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
+        let status = e.status();
         match e {
-            AppError::Internal(cause) => ApiError::internal(cause),
-            AppError::StorageFull(cause) => ApiError {
+            AppError::Internal(cause)
+            | AppError::StorageFull(cause)
+            | AppError::Unavailable(cause) => ApiError {
                 cause: Some(cause),
-                ..ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "")
+                ..ApiError::new(status, "")
             },
             AppError::Busy(message) => ApiError {
                 busy: true,
-                ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+                ..ApiError::new(status, message)
             },
-            other => ApiError::new(other.status(), other.to_string()),
+            other => ApiError::new(status, other.to_string()),
         }
     }
 }
@@ -183,22 +185,10 @@ impl IntoResponse for ApiError {
             if let Some(cause) = &self.cause {
                 tracing::error!(%cause, status = self.status.as_u16(), "API request failed");
             }
-            match self.status {
-                StatusCode::SERVICE_UNAVAILABLE if self.busy => self.message,
-                StatusCode::SERVICE_UNAVAILABLE => {
-                    "The database is not answering; try again in a moment.".to_owned()
-                }
-                StatusCode::INSUFFICIENT_STORAGE => {
-                    "The server could not store the change (its disk is full or failing); \
-                     nothing was saved. Try again later."
-                        .to_owned()
-                }
-                StatusCode::GATEWAY_TIMEOUT => {
-                    "The request took too long and was stopped; read the resource again to see \
-                     what was stored."
-                        .to_owned()
-                }
-                _ => "Something went wrong on our side; nothing was changed.".to_owned(),
+            if self.busy {
+                self.message
+            } else {
+                AppError::server_message(self.status).to_owned()
             }
         } else {
             self.message

@@ -12,16 +12,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::service::{AppContext, AppError};
+use crate::error::AppError;
+use crate::service::AppContext;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use questionnaires::report::{Input, ItemProgress, Snapshot};
 use store::auth::{Actor, Role};
 
 use super::{Document, Links};
-use crate::web::{AppState, app_error_page, error_page};
+use crate::web::AppState;
 
 /// One export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,7 +306,7 @@ pub(crate) async fn respond(
 ) -> Response {
     let (doc, links) = match load(&state, actor, &scope, origin(&state, &headers)).await {
         Ok(x) => x,
-        Err(e) => return app_error_page(&e),
+        Err(e) => return e.into_response(),
     };
     let name = file_name(&doc, export);
     match render(&state.heavy, doc, links, scope, export).await {
@@ -327,12 +328,9 @@ pub(crate) async fn respond(
         }
         Err(AppError::Internal(cause)) => {
             tracing::error!(%cause, format = export.file(), "rendering a report failed");
-            error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The report could not be rendered.",
-            )
+            AppError::Internal("The report could not be rendered.".into()).into_response()
         }
-        Err(e) => app_error_page(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -417,7 +415,7 @@ pub async fn diff(
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
         }
-        Err(e) => app_error_page(&e),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -9,18 +9,18 @@
 //! All three render through [`super::starter`], on the blocking pool, so the preview shows the
 //! very bytes the zip holds.
 
-use crate::service::AppError;
+use crate::error::AppError;
 use askama::Template as _;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, default_pattern};
 use store::auth::Actor;
 
 use super::{Starter, starter, zip};
 use crate::report::routes::{Scope, origin, review_state};
-use crate::web::{AppState, app_error_page, error_page};
+use crate::web::AppState;
 
 /// What the query string chooses; every field is optional.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -259,7 +259,7 @@ pub(crate) async fn respond(
             if let AppError::Internal(cause) = &e {
                 tracing::error!(%cause, "building a starter failed");
             }
-            return app_error_page(&e);
+            return e.into_response();
         }
     };
     let no_store = HeaderValue::from_static("no-store");
@@ -292,10 +292,9 @@ pub(crate) async fn respond(
                 h.insert(header::CACHE_CONTROL, no_store);
                 res
             }
-            None => error_page(
-                StatusCode::NOT_FOUND,
-                &format!("This starter has no file \"{path}\"."),
-            ),
+            None => {
+                AppError::NotFound(format!("This starter has no file \"{path}\".")).into_response()
+            }
         },
         Want::Page => {
             let selected = params
@@ -304,10 +303,8 @@ pub(crate) async fn respond(
                 .filter(|f| starter.files.iter().any(|x| x.path == *f))
                 .unwrap_or("README.md");
             if let Some(f) = params.file.as_deref().filter(|f| *f != selected) {
-                return error_page(
-                    StatusCode::NOT_FOUND,
-                    &format!("This starter has no file \"{f}\"."),
-                );
+                return AppError::NotFound(format!("This starter has no file \"{f}\"."))
+                    .into_response();
             }
             let contents = starter
                 .files
@@ -367,10 +364,8 @@ pub(crate) async fn respond(
                 }
                 Err(e) => {
                     tracing::error!(cause = %e, "rendering the starter page failed");
-                    error_page(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "The starter page could not be rendered.",
-                    )
+                    AppError::Internal("The starter page could not be rendered.".into())
+                        .into_response()
                 }
             }
         }

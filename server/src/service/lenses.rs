@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use questionnaires::Questionnaire;
 use questionnaires::lens::{self, Finding};
 
-use super::{AppContext, AppError, now_ms};
+use super::{AppContext, now_ms};
+use crate::error::AppError;
 use store::auth::{Actor, Role};
 use store::{Assessment, LensRow, StoreError};
 
@@ -106,7 +107,7 @@ impl AppContext {
             .lens_by_hash(id, hash)
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => AppError::Internal(format!(
+                StoreError::NotFound(_) => AppError::Internal(format!(
                     "the questionnaire {id} ({hash}) of an assessment is missing"
                 )),
                 other => other.into(),

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use questionnaires::evaluate::Status;
 use questionnaires::{Evaluation, Questionnaire};
 
-use super::{AppContext, AppError, milestone_of, visible_page};
+use super::{AppContext, milestone_of, visible_page};
+use crate::error::AppError;
 use store::auth::Role;
 use store::{Assessment, NewAssessment, StoredAnswer, Template};
 

@@ -5,7 +5,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{Missing, Store, StoreError};
 use crate::auth::{self, Role, User};
 
 #[derive(FromRow)]
@@ -363,7 +363,7 @@ impl Store {
             .bind(team_id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(StoreError::NotFound)
+            .ok_or(StoreError::NotFound(Missing::Team))
     }
 
     /// Renames a team.
@@ -508,7 +508,7 @@ impl Store {
         .await?
         .rows_affected();
         if used == 0 {
-            return Err(StoreError::NotFound);
+            return Err(StoreError::NotFound(Missing::Invite));
         }
         sqlx::query(
             "INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
@@ -568,6 +568,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         self.revoke(
+            Missing::ShareLink,
             "UPDATE share_links SET revoked_at = $1 WHERE id = $2 AND assessment_id = $3 AND revoked_at IS NULL",
             id,
             assessment_id,
@@ -580,6 +581,7 @@ impl Store {
     /// live matched, and cached access is forgotten when something did.
     async fn revoke(
         &self,
+        what: Missing,
         sql: &'static str,
         id: &str,
         owner: &str,
@@ -590,7 +592,7 @@ impl Store {
             .execute(sqlx::query(sql).bind(now).bind(id).bind(owner))
             .await?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+            return Err(StoreError::NotFound(what));
         }
         self.access_changed();
         Ok(())
@@ -661,6 +663,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         self.revoke(
+            Missing::ApiToken,
             "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
             id,
             user_id,

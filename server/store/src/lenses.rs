@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{Missing, Store, StoreError};
 
 /// One version of an imported lens, without its JSON.
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -102,7 +102,7 @@ impl Store {
             .bind(version)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(StoreError::NotFound)?;
+            .ok_or(StoreError::NotFound(Missing::Lens))?;
         let source: String =
             sqlx::query_scalar("SELECT source FROM lenses WHERE id = $1 AND version = $2")
                 .bind(id)
@@ -125,7 +125,7 @@ impl Store {
         .bind(hash)
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(StoreError::NotFound)?;
+        .ok_or(StoreError::NotFound(Missing::Lens))?;
         self.lens(id, version).await
     }
 }

@@ -44,15 +44,48 @@ pub enum Backend {
     Postgres,
 }
 
+/// What a [`StoreError::NotFound`] did not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// A review (assessment).
+    Review,
+    /// A milestone of a review.
+    Milestone,
+    /// A team.
+    Team,
+    /// A live invite.
+    Invite,
+    /// A live share link.
+    ShareLink,
+    /// A live API token.
+    ApiToken,
+    /// An imported lens version.
+    Lens,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Missing::Review => "review",
+            Missing::Milestone => "milestone",
+            Missing::Team => "team",
+            Missing::Invite => "invite",
+            Missing::ShareLink => "share link",
+            Missing::ApiToken => "API token",
+            Missing::Lens => "lens",
+        })
+    }
+}
+
 /// Storage errors.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Someone else changed the row since it was read.
     #[error("changed by someone else since you loaded it")]
     Conflict(Box<Current>),
-    /// No such assessment.
-    #[error("not found")]
-    NotFound,
+    /// No such row: the message names what is missing.
+    #[error("There is no such {0}.")]
+    NotFound(Missing),
     /// The email already has an account.
     #[error("an account with this email already exists")]
     Taken,
@@ -378,7 +411,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(StoreError::NotFound)
+            .ok_or(StoreError::NotFound(Missing::Review))
     }
 
     /// Renames an assessment and edits its details, if it is still at `version`.
@@ -459,7 +492,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         if copied.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+            return Err(StoreError::NotFound(Missing::Review));
         }
         copy_answers(&mut tx, id, new_id, who, now, false).await?;
         sqlx::query(
@@ -574,7 +607,7 @@ impl Store {
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?
-                    .ok_or(StoreError::NotFound)
+                    .ok_or(StoreError::NotFound(Missing::Review))
             }
         }
     }

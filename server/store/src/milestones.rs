@@ -3,7 +3,7 @@
 use questionnaires::{Answers, Evaluation};
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{Missing, Store, StoreError};
 
 /// A milestone in a list.
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -82,7 +82,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let (id, name, created_by, created_at, questionnaire_hash, answers, evaluation) =
-            row.ok_or(StoreError::NotFound)?;
+            row.ok_or(StoreError::NotFound(Missing::Milestone))?;
         let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("milestone {id}: {e}"));
         Ok(Milestone {
             answers: serde_json::from_str(&answers).map_err(corrupt)?,

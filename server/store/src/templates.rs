@@ -4,7 +4,8 @@
 use questionnaires::Answers;
 
 use super::{
-    Assessment, NewAssessment, Store, StoreError, copy_answers, encode_value, insert_assessment,
+    Assessment, Missing, NewAssessment, Store, StoreError, copy_answers, encode_value,
+    insert_assessment,
 };
 
 /// The answers a new assessment starts from.
@@ -39,7 +40,7 @@ impl Store {
                     .bind(source)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .ok_or(StoreError::NotFound)?;
+                    .ok_or(StoreError::NotFound(Missing::Review))?;
                 copy_answers(&mut tx, source, id, who, now, true).await?;
             }
             Template::Answers(answers) => {

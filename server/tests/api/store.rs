@@ -265,7 +265,7 @@ async fn duplicating_copies_answers_and_checklist() {
         store
             .duplicate_assessment("missing", &unique("c"), "x", "me", 5)
             .await,
-        Err(StoreError::NotFound)
+        Err(StoreError::NotFound(_))
     ));
 }
 
@@ -431,11 +431,11 @@ async fn a_template_is_copied_in_one_transaction_with_every_answer_to_confirm() 
                 6,
             )
             .await,
-        Err(StoreError::NotFound)
+        Err(StoreError::NotFound(_))
     ));
     assert!(matches!(
         store.assessment(&never).await,
-        Err(StoreError::NotFound)
+        Err(StoreError::NotFound(_))
     ));
 
     // A duplicate keeps the marks; confirming clears one without a new version, once.

@@ -336,7 +336,7 @@ async fn unknown_or_malformed_sources_are_refused_and_start_nothing() {
         (
             "0123abcd",
             StatusCode::NOT_FOUND,
-            "There is no such assessment.",
+            "There is no such review.",
         ),
         (
             &*format!("{source}/0123abcd"),
