@@ -21,146 +21,51 @@ pub mod error;
 pub mod exports;
 pub mod questionnaires;
 
-use axum::http::Method;
-use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use axum::Router;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use docs::openapi;
 pub use error::{ApiError, ErrorMessage, is_api, json_errors};
 
 use crate::web::AppState;
 
-/// The API's routes, each with its one method, and the `/api` page.
-pub fn routes() -> Vec<(Method, String, MethodRouter<AppState>)> {
-    let a = "/api/v1/assessments";
-    let mut out: Vec<(Method, String, MethodRouter<AppState>)> = vec![
-        (Method::GET, "/api".into(), get(docs::docs_page)),
-        (
-            Method::GET,
-            "/api/v1/openapi.json".into(),
-            get(docs::get_openapi),
-        ),
-        (Method::GET, a.into(), get(assessments::list_assessments)),
-        (Method::POST, a.into(), post(assessments::create_assessment)),
-        (
-            Method::GET,
-            format!("{a}/{{id}}"),
-            get(assessments::get_assessment),
-        ),
-        (
-            Method::PATCH,
-            format!("{a}/{{id}}"),
-            patch(assessments::update_assessment),
-        ),
-        (
-            Method::POST,
-            format!("{a}/{{id}}/archive"),
-            post(assessments::archive_assessment),
-        ),
-        (
-            Method::POST,
-            format!("{a}/{{id}}/restore"),
-            post(assessments::restore_assessment),
-        ),
-        (
-            Method::GET,
-            format!("{a}/{{id}}/answers"),
-            get(answers::list_answers),
-        ),
-        (
-            Method::PUT,
-            format!("{a}/{{id}}/answers"),
-            put(answers::put_answers),
-        ),
-        (
-            Method::PUT,
-            format!("{a}/{{id}}/answers/{{question_id}}"),
-            put(answers::put_answer),
-        ),
-        (
-            Method::DELETE,
-            format!("{a}/{{id}}/answers/{{question_id}}"),
-            delete(answers::delete_answer),
-        ),
-        (
-            Method::PUT,
-            format!("{a}/{{id}}/answers-file"),
-            put(answers_file::put_answers_file),
-        ),
-        (
-            Method::GET,
-            format!("{a}/{{id}}/evaluation"),
-            get(exports::get_evaluation),
-        ),
-        (
-            Method::GET,
-            format!("{a}/{{id}}/scaffold.zip"),
-            get(exports::get_scaffold),
-        ),
-        (
-            Method::GET,
-            format!("{a}/{{id}}/milestones"),
-            get(exports::list_milestones),
-        ),
-        (
-            Method::POST,
-            format!("{a}/{{id}}/milestones"),
-            post(exports::create_milestone),
-        ),
-        (
-            Method::GET,
-            format!("{a}/{{id}}/milestones/{{milestone}}"),
-            get(exports::get_milestone),
-        ),
-        (
-            Method::GET,
-            format!("{a}/{{id}}/diff"),
-            get(exports::get_diff),
-        ),
-        (
-            Method::GET,
-            format!("{a}/{{id}}/diff.md"),
-            get(exports::get_diff_markdown),
-        ),
-        (
-            Method::GET,
-            "/api/v1/questionnaires".into(),
-            get(questionnaires::list_questionnaires),
-        ),
-        (
-            Method::POST,
-            "/api/v1/questionnaires".into(),
-            post(questionnaires::import_questionnaire),
-        ),
-        (
-            Method::GET,
-            "/api/v1/questionnaires/{id}".into(),
-            get(questionnaires::get_questionnaire),
-        ),
-        (
-            Method::GET,
-            "/api/v1/questionnaires/{id}/lens.json".into(),
-            get(questionnaires::export_questionnaire),
-        ),
-        (
-            Method::POST,
-            "/api/v1/questionnaires/{id}/versions".into(),
-            post(questionnaires::import_version),
-        ),
-        (
-            Method::POST,
-            "/api/v1/lint".into(),
-            post(questionnaires::lint_lens),
-        ),
-        (
-            Method::GET,
-            "/api/v1/catalog".into(),
-            get(questionnaires::get_catalog),
-        ),
-    ];
-    out.extend(
-        exports::report_routes()
-            .into_iter()
-            .map(|(path, handler)| (Method::GET, path, handler)),
-    );
-    out
+/// The API: every operation, declared once by its handler's `#[utoipa::path]` (method, path,
+/// parameters, responses) and listed once here, which gives both the routes and the OpenAPI
+/// document's paths; plus the report downloads, one per format (documented by
+/// [`docs::openapi`] from the same formats).
+pub fn router() -> (Router<AppState>, OpenApi) {
+    let (router, doc) = OpenApiRouter::with_openapi(docs::base())
+        .routes(routes!(assessments::list_assessments))
+        .routes(routes!(assessments::create_assessment))
+        .routes(routes!(assessments::get_assessment))
+        .routes(routes!(assessments::update_assessment))
+        .routes(routes!(assessments::archive_assessment))
+        .routes(routes!(assessments::restore_assessment))
+        .routes(routes!(answers::list_answers))
+        .routes(routes!(answers::put_answers))
+        .routes(routes!(answers::put_answer))
+        .routes(routes!(answers::delete_answer))
+        .routes(routes!(answers_file::put_answers_file))
+        .routes(routes!(exports::get_evaluation))
+        .routes(routes!(exports::get_scaffold))
+        .routes(routes!(exports::list_milestones))
+        .routes(routes!(exports::create_milestone))
+        .routes(routes!(exports::get_milestone))
+        .routes(routes!(exports::get_diff))
+        .routes(routes!(exports::get_diff_markdown))
+        .routes(routes!(questionnaires::list_questionnaires))
+        .routes(routes!(questionnaires::import_questionnaire))
+        .routes(routes!(questionnaires::get_questionnaire))
+        .routes(routes!(questionnaires::export_questionnaire))
+        .routes(routes!(questionnaires::import_version))
+        .routes(routes!(questionnaires::lint_lens))
+        .routes(routes!(questionnaires::get_catalog))
+        .routes(routes!(docs::get_openapi))
+        .split_for_parts();
+    let router = exports::report_routes()
+        .into_iter()
+        .fold(router, |r, (path, handler)| r.route(&path, handler));
+    (router, doc)
 }

@@ -166,7 +166,11 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
             .map(|(p, h)| (Method::GET, p, h)),
     )
     .chain(crate::lenses::routes())
-    .chain(crate::api::routes())
+    .chain([(
+        Method::GET,
+        "/api".to_owned(),
+        get(crate::api::docs::docs_page),
+    )])
     .collect()
 }
 
@@ -185,6 +189,19 @@ pub fn route_list() -> Vec<(Method, String)> {
                 leptos_router::Method::Patch => Method::PATCH,
             };
             routes.push((method, r.path().to_owned()));
+        }
+    }
+    for (path, item) in &crate::api::openapi().paths.paths {
+        for (method, operation) in [
+            (Method::GET, &item.get),
+            (Method::PUT, &item.put),
+            (Method::POST, &item.post),
+            (Method::DELETE, &item.delete),
+            (Method::PATCH, &item.patch),
+        ] {
+            if operation.is_some() {
+                routes.push((method, path.clone()));
+            }
         }
     }
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
@@ -208,6 +225,7 @@ pub fn router(state: AppState) -> Router {
     for (_, path, handler) in handlers() {
         router = router.route(&path, handler);
     }
+    router = router.merge(crate::api::router().0);
     let mut router = router.leptos_routes_with_context(
         &state,
         routes,

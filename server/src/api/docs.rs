@@ -18,7 +18,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
 use super::error::{ErrorBody, code};
-use super::{answers, answers_file, assessments, exports, questionnaires};
+use super::exports;
 use crate::web::AppState;
 
 /// The generated document, before [`finish`] completes it.
@@ -31,34 +31,6 @@ use crate::web::AppState;
             (AWS Well-Architected custom lenses). Authenticate with an API token \
             (`Authorization: Bearer …`, made on /account) or a session. Every error is \
             `{\"error\": {\"status\", \"code\", \"message\", \"details\"}}`."
-    ),
-    paths(
-        assessments::list_assessments,
-        assessments::create_assessment,
-        assessments::get_assessment,
-        assessments::update_assessment,
-        assessments::archive_assessment,
-        assessments::restore_assessment,
-        answers::list_answers,
-        answers::put_answers,
-        answers::put_answer,
-        answers::delete_answer,
-        answers_file::put_answers_file,
-        exports::get_evaluation,
-        exports::get_scaffold,
-        exports::list_milestones,
-        exports::create_milestone,
-        exports::get_milestone,
-        exports::get_diff,
-        exports::get_diff_markdown,
-        questionnaires::list_questionnaires,
-        questionnaires::import_questionnaire,
-        questionnaires::get_questionnaire,
-        questionnaires::export_questionnaire,
-        questionnaires::import_version,
-        questionnaires::lint_lens,
-        questionnaires::get_catalog,
-        get_openapi,
     ),
     components(schemas(ErrorBody)),
     security(("bearer" = []), ("session" = [])),
@@ -74,12 +46,18 @@ use crate::web::AppState;
 )]
 struct ApiDoc;
 
+/// The document's info, tags, security and shared schemas; the paths come from the routes
+/// ([`super::router`]).
+pub fn base() -> OpenApi {
+    ApiDoc::openapi()
+}
+
 /// The OpenAPI document, with the report operations, the security schemes and the shared error
 /// responses added.
 pub fn openapi() -> &'static OpenApi {
     static DOC: OnceLock<OpenApi> = OnceLock::new();
     DOC.get_or_init(|| {
-        let mut doc = ApiDoc::openapi();
+        let (_, mut doc) = super::router();
         finish(&mut doc);
         doc
     })
