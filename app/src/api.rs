@@ -98,8 +98,8 @@ pub struct QuestionView {
     pub title: String,
     /// Sanitized HTML help.
     pub help_html: String,
-    /// `single`, `multi`, `number` or `text`.
-    pub kind: String,
+    /// What kind of answer it takes: the input the page draws.
+    pub kind: questionnaires::model::QuestionKind,
     /// Unit, for numbers.
     pub unit: Option<String>,
     /// Range, for numbers.

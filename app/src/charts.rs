@@ -206,12 +206,10 @@ fn score_phrase(score: Option<f64>) -> String {
 }
 
 fn band_colour(score: f64) -> &'static str {
-    if score >= 80.0 {
-        GREEN
-    } else if score >= 50.0 {
-        AMBER
-    } else {
-        RED
+    match questionnaires::evaluate::Band::of(score) {
+        questionnaires::evaluate::Band::Good => GREEN,
+        questionnaires::evaluate::Band::Fair => AMBER,
+        questionnaires::evaluate::Band::Poor => RED,
     }
 }
 

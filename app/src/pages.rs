@@ -72,10 +72,11 @@ pub fn score_text(score: Option<f64>) -> String {
 
 /// The CSS class of a score band.
 pub fn score_class(score: Option<f64>) -> &'static str {
-    match score {
-        Some(s) if s >= 80.0 => "score good",
-        Some(s) if s >= 50.0 => "score fair",
-        Some(_) => "score poor",
+    use questionnaires::evaluate::Band;
+    match score.map(Band::of) {
+        Some(Band::Good) => "score good",
+        Some(Band::Fair) => "score fair",
+        Some(Band::Poor) => "score poor",
         None => "score none",
     }
 }

@@ -721,6 +721,46 @@ fn checklist(
         .collect()
 }
 
+/// A score band: how a score out of 100 reads at a glance. The thresholds live here and only
+/// here; the pages, charts and every report format take them from this type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    /// From [`Band::GOOD_FROM`] up.
+    Good,
+    /// From [`Band::FAIR_FROM`] up to good.
+    Fair,
+    /// Below fair.
+    Poor,
+}
+
+impl Band {
+    /// The lowest good score.
+    pub const GOOD_FROM: f64 = 80.0;
+    /// The lowest fair score.
+    pub const FAIR_FROM: f64 = 50.0;
+
+    /// The band of a score.
+    pub fn of(score: f64) -> Band {
+        if score >= Band::GOOD_FROM {
+            Band::Good
+        } else if score >= Band::FAIR_FROM {
+            Band::Fair
+        } else {
+            Band::Poor
+        }
+    }
+
+    /// Its name, as CSS classes and templates use it: `good`, `fair` or `poor`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Good => "good",
+            Band::Fair => "fair",
+            Band::Poor => "poor",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

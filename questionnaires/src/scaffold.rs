@@ -607,6 +607,16 @@ fn round_budget(usd: f64) -> u32 {
     usd.div_ceil(step) * step
 }
 
+/// A quota from the content (`limits.toml`), in its own unit: the plan never repeats one. A lens
+/// carries no figures, so it reads the built-in review's.
+fn quota(q: &Questionnaire, id: &str) -> f64 {
+    q.figures
+        .limits
+        .get(id)
+        .or_else(|| crate::builtin().figures.limits.get(id))
+        .map_or(f64::NAN, |f| f.value)
+}
+
 /// Builds the plan for a review, a pattern and a runtime.
 pub fn plan(
     q: &Questionnaire,
@@ -630,9 +640,9 @@ pub fn plan(
     let mut controls = Vec::new();
 
     // Memory and architecture.
-    let memory_mb = r
-        .number("memory_mb")
-        .map_or(512, |m| ceil_u32(m).clamp(128, 10_240));
+    let memory_mb = r.number("memory_mb").map_or(512, |m| {
+        ceil_u32(m).clamp(128, ceil_u32(quota(q, "lambda_memory_max")))
+    });
     controls.push(control(
         "memory",
         "Function memory",
@@ -664,7 +674,13 @@ pub fn plan(
     ));
 
     // Timeout from the stated durations.
-    let cap = if pattern.synchronous() { 29 } else { 900 };
+    // An API integration stops waiting at its timeout (REST's default 29 s); a function at 15 min.
+    let api_timeout_s = ceil_u32(quota(q, "apigw_rest_timeout") / 1000.0);
+    let cap = if pattern.synchronous() {
+        api_timeout_s
+    } else {
+        ceil_u32(quota(q, "lambda_timeout"))
+    };
     let (timeout_s, timeout_why, timeout_from) = if let Some(p99) = r.number("p99_duration_ms") {
         let t = ceil_u32(p99 * 3.0 / 1000.0).clamp(3, cap);
         (
@@ -672,7 +688,7 @@ pub fn plan(
             format!(
                 "Three times the p99 duration of {p99} ms, at least 3 s{}.",
                 if pattern.synchronous() {
-                    ", and at most 29 s: the API stops waiting at 30 s"
+                    ", and at most the API's integration timeout"
                 } else {
                     ""
                 }

@@ -14,6 +14,7 @@
 pub mod adr;
 pub mod backlog;
 pub mod csv;
+pub mod export;
 pub mod html;
 pub mod markdown;
 pub mod md_escape;

@@ -593,10 +593,7 @@ fn question_view(
         id: question.id.to_string(),
         title: question.title.to_string(),
         help_html: markdown(&question.help) + &links(question.resource.iter()),
-        kind: serde_json::to_value(question.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        kind: question.kind,
         unit: question.number.as_ref().map(|n| n.unit.clone()),
         min: question.number.as_ref().map(|n| n.min),
         max: question.number.as_ref().map(|n| n.max),
@@ -1147,15 +1144,15 @@ struct QuestionFields {
     raw: Vec<(String, String)>,
 }
 
-fn describe(a: Option<&Answer>) -> String {
-    match a.map(|a| &a.value) {
-        None => "(no answer)".into(),
-        Some(AnswerValue::Choices(c)) => {
-            c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
-        }
-        Some(AnswerValue::Number(x)) => format_number(*x),
-        Some(AnswerValue::Text(t)) => t.clone(),
-        Some(AnswerValue::NotApplicable(r)) => format!("not applicable: {r}"),
+/// An answer as the audit log and a conflict show it: in the user's words (choice labels, the
+/// number with its unit), at most 200 characters; "no answer" when there is none.
+pub fn describe(q: &Questionnaire, question: &str, a: Option<&Answer>) -> String {
+    match a {
+        None => "no answer".into(),
+        Some(a) => questionnaires::diff::describe(q, question, &a.value)
+            .chars()
+            .take(200)
+            .collect(),
     }
 }
 
@@ -1286,7 +1283,7 @@ async fn save_area(
                 assessment,
                 &who,
                 qid,
-                &describe(answer.as_ref()),
+                &describe(q, qid, answer.as_ref()),
             )
             .await?;
         } else {
@@ -1310,8 +1307,8 @@ async fn save_area(
         flash.conflicts.push(ConflictView {
             question: question.id.to_string(),
             title: question.title.to_string(),
-            mine: describe(answer.as_ref()),
-            theirs: describe(theirs.map(|t| &t.answer)),
+            mine: describe(q, question.id.as_str(), answer.as_ref()),
+            theirs: describe(q, question.id.as_str(), theirs.map(|t| &t.answer)),
             theirs_by: theirs.map(|t| t.updated_by.clone()).unwrap_or_default(),
             version: theirs.map(|t| t.version),
             fields: by_question[&qi]

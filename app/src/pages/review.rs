@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use questionnaires::model::QuestionKind;
 
 use crate::api::{AreaData, ConflictView, QuestionView, RailArea, area_page};
 
@@ -194,9 +195,9 @@ fn Question(q: QuestionView) -> impl IntoView {
     let name = format!("q.{}", q.id);
     let help_id = format!("{base}-help");
     let risk = q.risk.clone().filter(|r| r != "none");
-    let input = match q.kind.as_str() {
-        "single" | "multi" => {
-            let kind = if q.kind == "single" {
+    let input = match q.kind {
+        QuestionKind::Single | QuestionKind::Multi => {
+            let kind = if q.kind == QuestionKind::Single {
                 "radio"
             } else {
                 "checkbox"
@@ -218,7 +219,7 @@ fn Question(q: QuestionView) -> impl IntoView {
                 </div>
             }.into_any()
         }
-        "number" => {
+        QuestionKind::Number => {
             let iid = format!("{base}-value");
             view! {
                 <div class="number">
@@ -239,7 +240,7 @@ fn Question(q: QuestionView) -> impl IntoView {
                 </div>
             }.into_any()
         }
-        _ => {
+        QuestionKind::Text => {
             let iid = format!("{base}-value");
             view! {
                 <div class="text">

@@ -149,7 +149,7 @@ pub(super) async fn write(
     q: &Questionnaire,
     writes: &[AnswerWrite],
     clear_others: bool,
-    audit: &AuditEntries,
+    audit: &AuditEntries<'_>,
 ) -> Result<BatchResult, ApiError> {
     let audit = a.team_id.as_deref().map(|team_id| BatchAudit {
         team_id,
@@ -171,24 +171,14 @@ pub(super) async fn write(
         })
 }
 
-/// How the audit log describes an answer.
-fn describe(answer: Option<&Answer>) -> String {
-    match answer.map(|a| &a.value) {
-        None => "cleared".to_owned(),
-        Some(AnswerValue::Choices(c)) => {
-            c.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
-        }
-        Some(AnswerValue::Number(x)) => x.to_string(),
-        Some(AnswerValue::Text(t)) => t.chars().take(200).collect(),
-        Some(AnswerValue::NotApplicable(r)) => format!("not applicable: {r}"),
-    }
-}
-
 /// One audit entry per changed answer: the question and its new value.
-pub(super) fn each_answer(changed: &[Changed]) -> Vec<(String, String)> {
+pub(super) fn each_answer(q: &Questionnaire, changed: &[Changed]) -> Vec<(String, String)> {
     changed
         .iter()
-        .map(|c| (c.question_id.clone(), describe(c.answer.as_ref())))
+        .map(|c| {
+            let text = crate::service::describe(q, &c.question_id, c.answer.as_ref());
+            (c.question_id.clone(), text)
+        })
         .collect()
 }
 
@@ -268,7 +258,10 @@ pub async fn put_answer(
         answer: Some(answer),
         expect: body.version.map_or(Expect::Nothing, Expect::Version),
     };
-    let r = write(&c, &a, &q, std::slice::from_ref(&w), false, &each_answer).await?;
+    let r = write(&c, &a, &q, std::slice::from_ref(&w), false, &|changed| {
+        each_answer(&q, changed)
+    })
+    .await?;
     match r.answers.into_iter().next().and_then(|(_, s)| s) {
         Some(s) => Ok(axum::Json(AnswerDto::of(&q, &s))),
         None => Err(ApiError::internal(
@@ -313,7 +306,10 @@ pub async fn delete_answer(
         answer: None,
         expect: Expect::Version(v.version),
     };
-    write(&c, &a, &q, std::slice::from_ref(&w), false, &each_answer).await?;
+    write(&c, &a, &q, std::slice::from_ref(&w), false, &|changed| {
+        each_answer(&q, changed)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -390,7 +386,10 @@ pub async fn put_answers(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let r = write(&c, &a, &q, &writes, false, &each_answer).await?;
+    let r = write(&c, &a, &q, &writes, false, &|changed| {
+        each_answer(&q, changed)
+    })
+    .await?;
     Ok(axum::Json(result(&q, r)))
 }
 

@@ -20,7 +20,7 @@ use super::dto::{
     file_value,
 };
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::report::routes::{Export, Scope};
+use crate::report::export::{Export, Scope};
 use crate::web::AppState;
 
 /// The report formats the API serves: every download (the printable page is the web app's).

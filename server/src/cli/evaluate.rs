@@ -65,7 +65,7 @@ pub(super) fn run(
             let doc = crate::report::offline_document(
                 q,
                 &file,
-                &crate::report::routes::rfc3339(crate::service::now_ms()),
+                &crate::report::export::rfc3339(crate::service::now_ms()),
             );
             crate::report::markdown::report(&doc, None).map_err(|e| e.to_string())
         }

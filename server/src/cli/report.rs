@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use crate::report::routes::{Export, Scope, render_now, rfc3339};
+use crate::report::export::{Export, Scope, render_now, rfc3339};
 
 /// An export format on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

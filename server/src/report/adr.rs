@@ -14,8 +14,8 @@ use askama::Template;
 use questionnaires::report::{Decision, Report, ReportPattern};
 
 use super::Document;
+use super::export::slug;
 use super::md_escape::{filters, line};
-use super::routes::slug;
 
 /// One option with its pros and cons, its text escaped.
 struct OptionMd {

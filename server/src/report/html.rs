@@ -7,8 +7,8 @@
 use askama::Template;
 use questionnaires::report::Report;
 
+use super::export::{Export, Scope};
 use super::markdown::{break_even, score, usd};
-use super::routes::{Export, Scope};
 use super::{Chart, Document};
 
 /// A pattern with its Markdown rendered.
@@ -89,12 +89,7 @@ pub const CSP: &str = "default-src 'none'; img-src data:; style-src 'unsafe-inli
 
 /// The CSS class of a score band.
 fn band(s: Option<f64>) -> &'static str {
-    match s {
-        Some(s) if s >= 80.0 => "good",
-        Some(s) if s >= 50.0 => "fair",
-        Some(_) => "poor",
-        None => "none",
-    }
+    s.map_or("none", |s| questionnaires::evaluate::Band::of(s).name())
 }
 
 fn view<'a>(

@@ -123,6 +123,14 @@ struct Data<'a> {
     charts: ChartFiles<'a>,
     /// Questionnaire Markdown, by its source text, as blocks of plain spans.
     markdown: BTreeMap<&'a str, Vec<Block>>,
+    /// The lowest good and fair scores ([`questionnaires::evaluate::Band`]).
+    bands: Bands,
+}
+
+#[derive(Serialize)]
+struct Bands {
+    good: f64,
+    fair: f64,
 }
 
 #[derive(Serialize)]
@@ -223,6 +231,10 @@ fn world<'a>(doc: &'a Document) -> Result<ReportWorld, String> {
             .into_iter()
             .map(|text| (text, blocks(text)))
             .collect(),
+        bands: Bands {
+            good: questionnaires::evaluate::Band::GOOD_FROM,
+            fair: questionnaires::evaluate::Band::FAIR_FROM,
+        },
     };
     let json = serde_json::to_vec(&data).map_err(|e| format!("report data: {e}"))?;
     files.insert(file_id("/report.json")?, Bytes::new(json));

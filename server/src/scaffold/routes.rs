@@ -19,7 +19,8 @@ use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, default_patt
 use store::auth::Actor;
 
 use super::{Starter, starter, zip};
-use crate::report::routes::{Scope, origin, review_state};
+use crate::report::export::Scope;
+use crate::report::routes::{origin, review_state};
 use crate::web::AppState;
 
 /// What the query string chooses; every field is optional.

@@ -41,7 +41,7 @@ pub struct Changed {
 }
 
 /// Makes the audit log entries, as (target, detail), for the answers a batch changed.
-pub type AuditEntries = dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync;
+pub type AuditEntries<'a> = dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync + 'a;
 
 /// The audit log entries a batch writes in its own transaction, so that no answer is ever
 /// stored without its entry (or an entry without its answer).
@@ -50,7 +50,7 @@ pub struct BatchAudit<'a> {
     pub team_id: &'a str,
     /// The entries (target, detail) for what changed; called once, before the commit, and
     /// only when something changed.
-    pub entries: &'a AuditEntries,
+    pub entries: &'a AuditEntries<'a>,
 }
 
 /// Why a batch was refused.

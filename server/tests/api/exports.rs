@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use axum::http::{StatusCode, header};
 use questionnaires::report::{Input, ItemProgress, Snapshot};
 use server::report::Document;
-use server::report::routes::{Export, Scope};
+use server::report::export::{Export, Scope};
 
 use crate::client::TestApp;
 

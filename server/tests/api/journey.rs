@@ -112,7 +112,7 @@ async fn a_stale_save_shows_both_values_and_overwrites_nothing() {
     let page = c.get(&second.location).await;
     assert!(page.body.contains("Someone else changed these answers"));
     assert!(
-        page.body.contains("<dd>900</dd>") && page.body.contains("<dd>100</dd>"),
+        page.body.contains("<dd>900 ") && page.body.contains("<dd>100 "),
         "both values shown"
     );
     assert!(page.body.contains("Keep mine"));
