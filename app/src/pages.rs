@@ -31,12 +31,20 @@ pub fn NotFound() -> impl IntoView {
 pub fn LoadError(error: crate::error::Failure) -> impl IntoView {
     let sign_in = error.needs_sign_in();
     let message = error.message;
+    // Signing in comes back here.
+    let location = leptos_router::hooks::use_location();
+    let search = location.search.get_untracked();
+    let here = match search.trim_start_matches('?') {
+        "" => location.pathname.get_untracked(),
+        query => format!("{}?{query}", location.pathname.get_untracked()),
+    };
+    let sign_in_href = format!("/signin?next={}", crate::redirect::query_value(&here));
     view! {
         <section class="card error" role="alert">
             <h1>{if sign_in { "Sign in to continue" } else { "This page could not be loaded" }}</h1>
             <p>{message}</p>
             {if sign_in {
-                view! { <p><a class="button primary" href="/signin">"Sign in"</a></p> }.into_any()
+                view! { <p><a class="button primary" href=sign_in_href>"Sign in"</a></p> }.into_any()
             } else {
                 view! { <p><a href="/">"Back to the reviews"</a></p> }.into_any()
             }}

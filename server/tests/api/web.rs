@@ -77,3 +77,23 @@ async fn unknown_paths_are_404() {
     let (status, _, _) = get("/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_page_that_needs_sign_in_offers_it_and_comes_back() {
+    let (status, _, body) = get("/assessments/abc123/results?x=1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("Sign in to continue"), "{body}");
+    assert!(
+        body.contains("href=\"/signin?next=/assessments/abc123/results%3Fx%3D1\""),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_error_page_names_what_is_missing_in_the_layout() {
+    let (status, ctype, body) = get("/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(ctype.starts_with("text/html"), "{ctype}");
+    assert!(body.contains("There is no page at this address."), "{body}");
+    assert!(body.contains("class=\"masthead\""), "{body}");
+}
