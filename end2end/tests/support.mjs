@@ -1,7 +1,7 @@
 // Shared helpers: start a real `trellis serve` on a fresh SQLite file, launch Debian's Chromium,
 // collect console errors, run axe-core, and save screenshots as test artifacts.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +37,6 @@ export async function startServer() {
     env: {
       ...process.env,
       DATABASE_URL: `sqlite://${join(dir, 'trellis.db')}?mode=rwc`,
-      TRELLIS_SITE_ROOT: process.env.TRELLIS_SITE_ROOT ?? join(dir, 'no-bundle'),
       RUST_LOG: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -84,8 +83,12 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
 
-/** Whether the server has a browser bundle, so JS-enabled pages hydrate. */
-export const withBundle = Boolean(process.env.TRELLIS_SITE_ROOT);
+/** Whether the server has a browser bundle, so JS-enabled pages hydrate: the one built into the
+ * binary, unless TRELLIS_SITE_ROOT (passed on to `trellis serve`) names a directory to serve one
+ * from; a directory without `pkg/app.js` means none (`TRELLIS_SITE_ROOT=/nonexistent npm test`
+ * runs every page without JavaScript). */
+export const withBundle = process.env.TRELLIS_SITE_ROOT === undefined
+  || existsSync(join(process.env.TRELLIS_SITE_ROOT, 'pkg', 'app.js'));
 
 /** With JavaScript on and a bundle, waits until the page has hydrated (a panic never gets there). */
 export async function hydrated(page, javaScriptEnabled = true) {

@@ -19,9 +19,19 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// What `trellis --version` prints after the name: the version and the commit built from
+/// (`server/build.rs`: `git rev-parse --short=12 HEAD`, `-dirty` when the tree had changes,
+/// else `$TRELLIS_COMMIT` at build time, else `unknown`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("TRELLIS_COMMIT"),
+    ")"
+);
+
 /// Trellis: serverless design reviews.
 #[derive(Debug, Parser)]
-#[command(name = "trellis", version, about)]
+#[command(name = "trellis", version = VERSION, about)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

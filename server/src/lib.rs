@@ -4,6 +4,7 @@
 //!   codes;
 //! - [`api`]: the REST API under `/api/v1`, with its OpenAPI document;
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
+//! - [`bundle`]: the browser bundle under `/pkg`, embedded in the binary;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
 //! - [`error`]: [`error::AppError`], the one web error, and the only place a failure becomes a
 //!   response;
@@ -23,6 +24,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod error;

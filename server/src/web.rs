@@ -21,7 +21,6 @@ use store::Store;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -56,8 +55,8 @@ pub struct AppState {
     pub lenses: crate::service::lenses::Lenses,
     /// Storage.
     pub store: Store,
-    /// Where the browser bundle lives, when it was built.
-    pub bundle: Option<PathBuf>,
+    /// The browser bundle served under `/pkg`; without one, pages run without JavaScript.
+    pub bundle: Option<crate::bundle::Bundle>,
     /// Rendered results pages.
     pub pages: PageCache,
     /// Failed sign-ins.
@@ -80,10 +79,10 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    /// State on a store, with the browser bundle from `site_root/pkg` when it exists.
+    /// State on a store, with the browser bundle from `site_root/pkg` when it exists (`trellis
+    /// serve` uses the embedded one unless told otherwise: see [`crate::bundle`]).
     pub fn new(store: Store, site_root: PathBuf) -> AppState {
-        let pkg = site_root.join("pkg");
-        let bundle = pkg.join("app.js").is_file().then_some(pkg);
+        let bundle = crate::bundle::Bundle::on_disk(&site_root);
         let leptos = LeptosOptions::builder()
             .output_name("app")
             .site_root(site_root.to_string_lossy().into_owned())
@@ -232,8 +231,8 @@ pub fn router(state: AppState) -> Router {
         move || provide_context(backend.clone()),
         move || app::shell(leptos.clone(), hydrate),
     );
-    if let Some(pkg) = &state.bundle {
-        router = router.nest_service("/pkg", ServeDir::new(pkg).precompressed_gzip());
+    if let Some(bundle) = &state.bundle {
+        router = router.nest_service("/pkg", bundle.service());
     }
     router
         .fallback(not_found)

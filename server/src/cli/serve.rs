@@ -23,9 +23,11 @@ pub struct ServeArgs {
         default_value = "sqlite://trellis.db?mode=rwc"
     )]
     pub database_url: String,
-    /// Where the browser bundle (`pkg/`) was built.
-    #[arg(long, env = "TRELLIS_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
+    /// Serve the browser bundle from `DIR/pkg` on disk (as `scripts/build-front --out DIR`
+    /// leaves it) instead of the one built into the binary; when `DIR` has none, pages run
+    /// without JavaScript.
+    #[arg(long, env = "TRELLIS_SITE_ROOT", value_name = "DIR")]
+    pub site_root: Option<PathBuf>,
     /// Mark the session cookie `Secure`: set it when Trellis is served over HTTPS.
     #[arg(long, env = "TRELLIS_SECURE_COOKIES")]
     pub secure_cookies: bool,
@@ -106,16 +108,21 @@ fn redact(url: &str) -> String {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = connect(&args.database_url, Duration::from_secs(args.db_wait)).await?;
     let _lock = store::Store::lock_file(&args.database_url).map_err(anyhow::Error::msg)?;
-    let mut state = crate::web::AppState::new(store, args.site_root.clone());
+    let mut state = crate::web::AppState::new(store, args.site_root.clone().unwrap_or_default());
     state.secure_cookies = args.secure_cookies;
     state.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     state.heavy =
         crate::service::heavy::Heavy::new(args.heavy_jobs, Duration::from_secs(args.heavy_wait));
-    if state.bundle.is_none() {
-        tracing::warn!(
-            "no browser bundle in {}: pages work without JavaScript (no autosave); run scripts/build-front to build it",
-            args.site_root.join("pkg").display()
-        );
+    match &args.site_root {
+        None => state.bundle = Some(crate::bundle::Bundle::Embedded),
+        Some(root) if state.bundle.is_none() => tracing::warn!(
+            "no browser bundle in {}: pages work without JavaScript (no autosave); without --site-root, Trellis serves the bundle built into it",
+            root.join("pkg").display()
+        ),
+        Some(root) => tracing::info!(
+            "serving the browser bundle from {}",
+            root.join("pkg").display()
+        ),
     }
     tokio::spawn(purge_sessions(state.store.clone()));
     let draining = state.draining.clone();

@@ -34,19 +34,27 @@ impl Served {
 
     /// [`Served::start`] with more environment variables.
     fn start_with(url: &str, dir: &Path, name: &str, env: &[(&str, &str)]) -> Served {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
+        command
+            .env("TRELLIS_SITE_ROOT", dir.join("site"))
+            .envs(env.iter().copied());
+        Served::launch(command, url, dir, name)
+    }
+
+    /// Runs `command` (a `trellis` binary, with whatever else it sets) as `trellis serve` on a
+    /// free port and the database `url`, logging JSON lines at `info` into `logs/NAME.log`.
+    pub(crate) fn launch(mut command: Command, url: &str, logs: &Path, name: &str) -> Served {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let log = dir.join(format!("{name}.log"));
-        let child = Command::new(env!("CARGO_BIN_EXE_trellis"))
+        let log = logs.join(format!("{name}.log"));
+        let child = command
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", url)
-            .env("TRELLIS_SITE_ROOT", dir.join("site"))
             .env("TRELLIS_LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
-            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
