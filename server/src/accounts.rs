@@ -14,7 +14,7 @@ use serde::Deserialize;
 use store::auth::{self, Actor, Role};
 
 use crate::security::SESSION_COOKIE;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// How long a session lasts.
 const SESSION_DAYS: i64 = 14;

@@ -29,7 +29,7 @@ use utoipa_axum::routes;
 pub use docs::openapi;
 pub use error::{ApiError, ErrorMessage, is_api, json_errors};
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The API: every operation, declared once by its handler's `#[utoipa::path]` (method, path,
 /// parameters, responses) and listed once here, which gives both the routes and the OpenAPI

@@ -16,7 +16,7 @@ use questionnaires::lens::{self, Finding, Severity};
 use store::LensRow;
 use store::auth::{Actor, Role};
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The routes, with their methods.
 pub fn routes() -> Vec<(Method, String, MethodRouter<AppState>)> {

@@ -3,6 +3,7 @@
 //! - [`cli`]: the `trellis` commands (`serve`, `evaluate`, `report`, `catalog`), with stable exit
 //!   codes;
 //! - [`api`]: the REST API under `/api/v1`, with its OpenAPI document;
+//! - [`state`]: [`state::AppState`], what every handler can read;
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`bundle`]: the browser bundle under `/pkg`, embedded in the binary;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
@@ -36,4 +37,5 @@ pub mod report;
 pub mod scaffold;
 pub mod security;
 pub mod service;
+pub mod state;
 pub mod web;

@@ -22,7 +22,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The header that carries a request's id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -309,7 +309,7 @@ pub async fn track(req: Request, next: Next) -> Response {
         })
         .inc();
     let kind = match status {
-        // Only a busy server says when to try again (see `crate::web::app_error_page`).
+        // Only a busy server says when to try again (see `crate::error::AppError::retry_after`).
         StatusCode::SERVICE_UNAVAILABLE if res.headers().contains_key(header::RETRY_AFTER) => {
             Some("busy")
         }

@@ -20,7 +20,7 @@ use utoipa::IntoParams;
 
 use super::dto::{AnswerDto, AnswerInput, AnswerList, BatchBody, WriteResult};
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The longest note, as the review form takes it.
 pub(super) const MAX_NOTE: usize = 5_000;

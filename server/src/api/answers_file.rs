@@ -16,7 +16,7 @@ use utoipa::IntoParams;
 use super::answers::{MAX_NOTE, MAX_REASON, open, result, write};
 use super::dto::{AnswersFileBody, WriteResult};
 use super::error::{ApiError, ApiPath, ApiQuery, json_text};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// How an answers file meets the stored answers.
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]

@@ -16,7 +16,7 @@ use super::dto::{
     AssessmentDto, AssessmentPage, NewAssessmentBody, UpdateAssessmentBody, VersionBody,
 };
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The largest page.
 const MAX_LIMIT: u32 = 100;

@@ -19,7 +19,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBui
 
 use super::error::{ErrorBody, code};
 use super::exports;
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The generated document, before [`finish`] completes it.
 #[derive(utoipa::OpenApi)]

@@ -343,7 +343,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         return res;
     }
     let allow = res.headers().get(header::ALLOW).cloned();
-    // A page's 503 with `Retry-After` is a busy server (see `crate::web::app_error_page`).
+    // A page's 503 with `Retry-After` is a busy server (see `crate::error::AppError::retry_after`).
     let busy = status == StatusCode::SERVICE_UNAVAILABLE
         && res.headers().contains_key(header::RETRY_AFTER);
     let page_message = res.extensions().get::<ErrorMessage>().map(|m| m.0.clone());

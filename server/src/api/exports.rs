@@ -21,7 +21,7 @@ use super::dto::{
 };
 use super::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::report::export::{Export, Scope};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The report formats the API serves: every download (the printable page is the web app's).
 pub fn report_formats() -> impl Iterator<Item = Export> {

@@ -24,7 +24,7 @@ use super::dto::{
 };
 use super::error::{ApiError, ApiPath, ApiQuery, json_text};
 use crate::catalog::Catalog;
-use crate::web::AppState;
+use crate::state::AppState;
 
 fn builtin_summary(q: &Questionnaire) -> QuestionnaireSummary {
     QuestionnaireSummary {

@@ -108,7 +108,7 @@ fn redact(url: &str) -> String {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = connect(&args.database_url, Duration::from_secs(args.db_wait)).await?;
     let _lock = store::Store::lock_file(&args.database_url).map_err(anyhow::Error::msg)?;
-    let mut state = crate::web::AppState::new(store, args.site_root.clone().unwrap_or_default());
+    let mut state = crate::state::AppState::new(store, args.site_root.clone().unwrap_or_default());
     state.secure_cookies = args.secure_cookies;
     state.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     state.heavy =

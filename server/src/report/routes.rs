@@ -23,7 +23,7 @@ use store::auth::{Actor, Role};
 
 use super::export::{Export, Scope, file_name, render_now, rfc3339};
 use super::{Document, Links};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// A scope's review, answers, evaluation and milestone, after its access check.
 pub(crate) async fn review_state(

@@ -21,7 +21,7 @@ use store::auth::Actor;
 use super::{Starter, starter, zip};
 use crate::report::export::Scope;
 use crate::report::routes::{origin, review_state};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// What the query string chooses; every field is optional.
 #[derive(Debug, Default, serde::Deserialize)]

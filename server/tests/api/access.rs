@@ -1049,7 +1049,7 @@ async fn hsts_is_sent_only_over_https() {
     let dir = tempfile::tempdir().unwrap();
     let url = crate::database::fresh_url(dir.path()).await;
     let store = store::Store::connect(&url).await.unwrap();
-    let mut state = server::web::AppState::new(store, dir.path().join("site"));
+    let mut state = server::state::AppState::new(store, dir.path().join("site"));
     state.secure_cookies = true;
     let secure = TestApp::with_state(state, dir);
     let r = secure.anonymous().get("/signin").await;

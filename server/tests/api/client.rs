@@ -45,7 +45,7 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = crate::database::fresh_url(dir.path()).await;
         let store = store::Store::connect(&url).await.unwrap();
-        let state = server::web::AppState::new(store, dir.path().join("site"));
+        let state = server::state::AppState::new(store, dir.path().join("site"));
         TestApp {
             url,
             ..TestApp::with_state(state, dir)
@@ -54,12 +54,12 @@ impl TestApp {
 
     /// The app on a store that is already open (`dir` lives as long as the app).
     pub fn on(store: store::Store, dir: tempfile::TempDir) -> TestApp {
-        let state = server::web::AppState::new(store, dir.path().join("site"));
+        let state = server::state::AppState::new(store, dir.path().join("site"));
         TestApp::with_state(state, dir)
     }
 
     /// The app on a state made by the test, its data in `dir`.
-    pub fn with_state(state: server::web::AppState, dir: tempfile::TempDir) -> TestApp {
+    pub fn with_state(state: server::state::AppState, dir: tempfile::TempDir) -> TestApp {
         TestApp {
             store: state.store.clone(),
             app: server::web::router(state),

@@ -451,7 +451,7 @@ async fn with_every_heavy_slot_taken_a_lint_waits_its_bounded_time_then_gets_a_5
     let c = app.user("Bea Busy").await;
     // The same data, with one heavy-job slot and a millisecond's wait for it.
     let dir = tempfile::tempdir().unwrap();
-    let mut state = server::web::AppState::new(app.store.clone(), dir.path().join("site"));
+    let mut state = server::state::AppState::new(app.store.clone(), dir.path().join("site"));
     state.heavy = server::service::heavy::Heavy::new(1, std::time::Duration::from_millis(1));
     let heavy = state.heavy.clone();
     let app = TestApp::with_state(state, dir);

@@ -117,7 +117,7 @@ async fn healthz_is_liveness_and_readyz_checks_the_database_and_shutdown() {
     let store = store::Store::connect(&crate::database::fresh_url(dir.path()).await)
         .await
         .unwrap();
-    let state = server::web::AppState::new(store, dir.path().join("site"));
+    let state = server::state::AppState::new(store, dir.path().join("site"));
     let draining = state.draining.clone();
     let app = TestApp::with_state(state, dir);
     let anon = app.anonymous();
@@ -138,7 +138,7 @@ async fn a_request_over_the_time_limit_is_stopped_with_a_page_that_says_so() {
     let id = ana.create("Slow").await;
     // A second instance on the same data, with a limit far below what a PDF takes to render.
     let dir = tempfile::tempdir().unwrap();
-    let mut state = server::web::AppState::new(app.store.clone(), dir.path().join("site"));
+    let mut state = server::state::AppState::new(app.store.clone(), dir.path().join("site"));
     state.request_timeout = Duration::from_micros(1);
     let app = TestApp::with_state(state, dir);
     let ana = crate::client::Client {
@@ -250,7 +250,7 @@ async fn without_its_database_trellis_answers_503_says_why_and_recovers_by_itsel
     let dir = tempfile::tempdir().unwrap();
     let store = store::Store::connect(&via).await.unwrap();
     let app = TestApp::with_state(
-        server::web::AppState::new(store, dir.path().join("site")),
+        server::state::AppState::new(store, dir.path().join("site")),
         dir,
     );
     let ana = app.user("Ana").await;

@@ -81,7 +81,7 @@ impl Api {
         let dir = tempfile::tempdir().unwrap();
         let url = crate::database::fresh_url(dir.path()).await;
         let store = store::Store::connect(&url).await.unwrap();
-        let app = server::web::router(server::web::AppState::new(
+        let app = server::web::router(server::state::AppState::new(
             store.clone(),
             dir.path().join("site"),
         ));

@@ -3,7 +3,8 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use server::web::{AppState, router};
+use server::state::AppState;
+use server::web::router;
 use tower::ServiceExt;
 
 /// The app on a fresh database, without a browser bundle.
