@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use questionnaires::evaluate::Status;
 use questionnaires::{Evaluation, Questionnaire};
 
-use super::{AppContext, milestone_of, visible_page};
+use super::AppContext;
+use super::milestones::milestone_of;
+use super::reviews::visible_page;
 use crate::error::AppError;
 use store::auth::Role;
 use store::{Assessment, NewAssessment, StoredAnswer, Template};

@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 use questionnaires::Answer;
 
 use super::accounts::insert_audit;
-use super::{
-    ANSWER_COLUMNS, AnswerRow, Store, StoreError, StoredAnswer, decode_answer, encode_value,
-};
+use super::answers::{ANSWER_COLUMNS, AnswerRow, decode_answer, encode_value};
+use super::{Store, StoreError, StoredAnswer};
 
 /// What a writer believes is stored for a question before its write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,24 @@
 //! or Postgres. The SQL is portable: `$n` placeholders, times as unix milliseconds, JSON as text.
 //! Writes that can race carry a version: an update names the version it read, and a stale one
 //! gets [`StoreError::Conflict`] with the current row instead of silently overwriting it.
+//!
+//! This file holds [`Store`] (connecting, migrations, the pools, the caches and the revision
+//! count), [`StoreError`], [`Missing`] and the row types the tables share. The SQL, by file:
+//!
+//! - `assessments.rs`: the `assessments` table, one review at a time (create, read, rename,
+//!   archive, duplicate).
+//! - `listing.rs`: keyset pages of assessments, with full-text search.
+//! - `answers.rs`: the `answers` table (read, save at a version, confirm, copy), and
+//!   [`AnswersWrite`], several answer writes in one transaction.
+//! - `batch.rs`: the REST API's answer writes, all together or not at all.
+//! - `checklist.rs`: the `checklist_items` table.
+//! - `milestones.rs`: the `milestones` table.
+//! - `templates.rs`: a new assessment started from another's answers or a milestone's.
+//! - `lenses.rs`: imported lens versions.
+//! - `accounts.rs`: users, sessions, teams, members, invites, share links, API tokens and the
+//!   audit log ([`auth`]: who is asking, and the secrets).
+//! - `portable.rs`: a whole installation exported and imported as one JSON document.
+//! - `writer.rs`: the write pool.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,8 +33,11 @@ use questionnaires::{Answer, Workload};
 use crate::auth::{Role, User};
 
 mod accounts;
+mod answers;
+mod assessments;
 pub mod auth;
 mod batch;
+mod checklist;
 mod lenses;
 mod listing;
 mod milestones;
@@ -24,6 +45,7 @@ mod portable;
 mod templates;
 mod writer;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
+pub use answers::AnswersWrite;
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, search_terms};
@@ -234,20 +256,6 @@ pub struct StoredAnswer {
     pub to_confirm: bool,
 }
 
-#[derive(FromRow)]
-struct AnswerRow {
-    question_id: String,
-    value: String,
-    note: Option<String>,
-    updated_by: String,
-    updated_at: i64,
-    version: i64,
-    to_confirm: i64,
-}
-
-const ANSWER_COLUMNS: &str =
-    "question_id, value, note, updated_by, updated_at, version, to_confirm";
-
 /// A checklist item's team-owned state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromRow)]
 pub struct StoredItem {
@@ -314,9 +322,6 @@ const ACCESS_CACHE: usize = 10_000;
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
-
-const ASSESSMENT_COLUMNS: &str = "id, name, description, environment, questionnaire_id, questionnaire_hash, \
-     created_at, updated_at, archived_at, version, team_id, started_from";
 
 impl Store {
     /// Connects and brings the schema up to date.
@@ -389,207 +394,6 @@ impl Store {
             idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
             max: self.pool.options().get_max_connections(),
         }
-    }
-
-    /// Creates an assessment.
-    pub async fn create_assessment(
-        &self,
-        new: &NewAssessment,
-        id: &str,
-        now: i64,
-    ) -> Result<Assessment, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        insert_assessment(&mut tx, new, id, None, now).await?;
-        tx.commit().await?;
-        self.assessment(id).await
-    }
-
-    /// One assessment.
-    pub async fn assessment(&self, id: &str) -> Result<Assessment, StoreError> {
-        let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM assessments WHERE id = $1");
-        sqlx::query_as::<_, Assessment>(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound(Missing::Review))
-    }
-
-    /// Renames an assessment and edits its details, if it is still at `version`.
-    pub async fn update_assessment(
-        &self,
-        id: &str,
-        workload: &Workload,
-        version: i64,
-        now: i64,
-    ) -> Result<Assessment, StoreError> {
-        let done = self.writer.execute(sqlx::query(
-            "UPDATE assessments SET name = $1, description = $2, environment = $3, updated_at = $4, \
-             version = version + 1, revision = revision + 1 WHERE id = $5 AND version = $6",
-        )
-        .bind(&workload.name)
-        .bind(&workload.description)
-        .bind(&workload.environment)
-        .bind(now)
-        .bind(id)
-        .bind(version)
-        )
-        .await?;
-        self.after_versioned_update(id, done.rows_affected()).await
-    }
-
-    /// Archives (or, with `archive = false`, restores) an assessment at `version`.
-    pub async fn set_archived(
-        &self,
-        id: &str,
-        archive: bool,
-        version: i64,
-        now: i64,
-    ) -> Result<Assessment, StoreError> {
-        let done = self.writer.execute(sqlx::query(
-            "UPDATE assessments SET archived_at = $1, updated_at = $2, version = version + 1, revision = revision + 1 \
-             WHERE id = $3 AND version = $4",
-        )
-        .bind(archive.then_some(now))
-        .bind(now)
-        .bind(id)
-        .bind(version)
-        )
-        .await?;
-        self.after_versioned_update(id, done.rows_affected()).await
-    }
-
-    async fn after_versioned_update(&self, id: &str, rows: u64) -> Result<Assessment, StoreError> {
-        if rows > 0 {
-            self.committed(id);
-        }
-        let current = self.assessment(id).await?;
-        if rows == 0 {
-            return Err(StoreError::Conflict(Box::new(Current::Assessment(current))));
-        }
-        Ok(current)
-    }
-
-    /// Copies an assessment with its answers (still to confirm where they were) and checklist
-    /// state, in one transaction.
-    pub async fn duplicate_assessment(
-        &self,
-        id: &str,
-        new_id: &str,
-        name: &str,
-        who: &str,
-        now: i64,
-    ) -> Result<Assessment, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let copied = sqlx::query(
-            "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
-             created_at, updated_at, version, team_id, started_from) SELECT $1, $2, description, environment, \
-             questionnaire_id, questionnaire_hash, $3, $3, 1, team_id, started_from FROM assessments WHERE id = $4",
-        )
-        .bind(new_id)
-        .bind(name)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        if copied.rows_affected() == 0 {
-            return Err(StoreError::NotFound(Missing::Review));
-        }
-        copy_answers(&mut tx, id, new_id, who, now, false).await?;
-        sqlx::query(
-            "INSERT INTO checklist_items (assessment_id, item_id, status, owner, due_date, updated_by, updated_at, version) \
-             SELECT $1, item_id, status, owner, due_date, $2, $3, 1 FROM checklist_items WHERE assessment_id = $4",
-        )
-        .bind(new_id)
-        .bind(who)
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        self.assessment(new_id).await
-    }
-
-    /// Every answer of an assessment.
-    pub async fn answers(&self, assessment_id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
-        let sql = format!(
-            "SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1 ORDER BY question_id"
-        );
-        let rows = sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
-            .bind(assessment_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(decode_answer).collect()
-    }
-
-    async fn answer(
-        &self,
-        assessment_id: &str,
-        question_id: &str,
-    ) -> Result<Option<StoredAnswer>, StoreError> {
-        let sql = format!(
-            "SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1 AND question_id = $2"
-        );
-        sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
-            .bind(assessment_id)
-            .bind(question_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(decode_answer)
-            .transpose()
-    }
-
-    /// Saves (or with `None` clears) one answer. `version` is the version the writer read
-    /// (`None`: it saw no answer). A stale version gets a conflict with the stored answer.
-    /// A saved answer is confirmed: it is no longer to confirm.
-    pub async fn save_answer(
-        &self,
-        assessment_id: &str,
-        question_id: &str,
-        answer: Option<&Answer>,
-        version: Option<i64>,
-        who: &str,
-        now: i64,
-    ) -> Result<Option<StoredAnswer>, StoreError> {
-        let mut write = self.write_answers_of(assessment_id, now).await?;
-        let saved = write.save(question_id, answer, version, who).await?;
-        write.commit().await?;
-        let current = self.answer(assessment_id, question_id).await?;
-        if saved {
-            Ok(current)
-        } else {
-            Err(StoreError::Conflict(Box::new(Current::Answer(current))))
-        }
-    }
-
-    /// Confirms a carried-over answer as it is (see [`AnswersWrite::confirm`]). Returns whether
-    /// there was anything to confirm.
-    pub async fn confirm_answer(
-        &self,
-        assessment_id: &str,
-        question_id: &str,
-        who: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let mut write = self.write_answers_of(assessment_id, now).await?;
-        let confirmed = write.confirm(question_id, who).await?;
-        write.commit().await?;
-        Ok(confirmed)
-    }
-
-    /// Starts a write to the answers of an assessment, at `now`: saves, confirmations and their
-    /// audit entries that commit together (or, dropped uncommitted, not at all).
-    pub async fn write_answers_of<'a>(
-        &'a self,
-        assessment_id: &'a str,
-        now: i64,
-    ) -> Result<AnswersWrite<'a>, StoreError> {
-        Ok(AnswersWrite {
-            store: self,
-            tx: self.writer.begin().await?,
-            assessment_id,
-            now,
-            changed: false,
-        })
     }
 
     /// A number that changes whenever the assessment, one of its answers or one of its checklist
@@ -714,194 +518,6 @@ impl Store {
             Err(std::fs::TryLockError::Error(e)) => Err(format!("locking {path}: {e}")),
         }
     }
-
-    /// The checklist state of an assessment.
-    pub async fn checklist(&self, assessment_id: &str) -> Result<Vec<StoredItem>, StoreError> {
-        Ok(sqlx::query_as::<_, StoredItem>(
-            "SELECT item_id, status, owner, due_date, updated_by, updated_at, version FROM checklist_items \
-             WHERE assessment_id = $1 ORDER BY item_id",
-        )
-        .bind(assessment_id)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// Saves one checklist item's state, at `version` (`None`: never saved before).
-    #[expect(clippy::too_many_arguments, reason = "each is a column of the row")]
-    pub async fn save_item(
-        &self,
-        assessment_id: &str,
-        item_id: &str,
-        status: &str,
-        owner: &str,
-        due_date: Option<&str>,
-        version: Option<i64>,
-        who: &str,
-        now: i64,
-    ) -> Result<StoredItem, StoreError> {
-        let mut tx = self.writer.begin().await?;
-        let rows = match version {
-            None => sqlx::query(
-                "INSERT INTO checklist_items (assessment_id, item_id, status, owner, due_date, updated_by, updated_at, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1) ON CONFLICT (assessment_id, item_id) DO NOTHING",
-            )
-            .bind(assessment_id)
-            .bind(item_id)
-            .bind(status)
-            .bind(owner)
-            .bind(due_date)
-            .bind(who)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
-            Some(v) => sqlx::query(
-                "UPDATE checklist_items SET status = $1, owner = $2, due_date = $3, updated_by = $4, updated_at = $5, \
-                 version = version + 1 WHERE assessment_id = $6 AND item_id = $7 AND version = $8",
-            )
-            .bind(status)
-            .bind(owner)
-            .bind(due_date)
-            .bind(who)
-            .bind(now)
-            .bind(assessment_id)
-            .bind(item_id)
-            .bind(v)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected(),
-        };
-        self.finish_write(tx, assessment_id, rows == 1, now).await?;
-        let current = self
-            .checklist(assessment_id)
-            .await?
-            .into_iter()
-            .find(|i| i.item_id == item_id);
-        match (rows, current) {
-            (1, Some(item)) => Ok(item),
-            (_, current) => Err(StoreError::Conflict(Box::new(Current::Item(current)))),
-        }
-    }
-}
-
-/// A write to the answers of one assessment, in one transaction (see
-/// [`Store::write_answers_of`]). Nothing is stored until [`AnswersWrite::commit`].
-pub struct AnswersWrite<'a> {
-    store: &'a Store,
-    tx: WriteTx,
-    assessment_id: &'a str,
-    now: i64,
-    /// Whether a statement changed an answer.
-    changed: bool,
-}
-
-impl AnswersWrite<'_> {
-    /// Saves (or with `None` clears) one answer at the version the writer read (`None`: it saw
-    /// no answer). Returns `false`, having changed nothing, when the version is stale: a
-    /// conflict. A saved answer is confirmed: it is no longer to confirm.
-    pub async fn save(
-        &mut self,
-        question_id: &str,
-        answer: Option<&Answer>,
-        version: Option<i64>,
-        who: &str,
-    ) -> Result<bool, StoreError> {
-        let (assessment_id, now) = (self.assessment_id, self.now);
-        let rows = match (answer, version) {
-            (Some(a), None) => {
-                let value = encode_value(a)?;
-                sqlx::query(
-                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
-                )
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(value)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected()
-            }
-            (Some(a), Some(v)) => {
-                let value = encode_value(a)?;
-                sqlx::query(
-                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
-                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
-                )
-                .bind(value)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(v)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected()
-            }
-            (None, Some(v)) => sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3")
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(v)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected(),
-            (None, None) => 1,
-        };
-        self.changed |= rows == 1;
-        Ok(rows == 1)
-    }
-
-    /// Confirms a carried-over answer as it is. Its value does not change, so neither does its
-    /// version: a writer holding that version loses nothing. Only an answer still to confirm is
-    /// touched, and every save clears the mark, so a confirmation never lands on a value saved
-    /// after the page that confirms it was shown. Returns whether there was anything to confirm.
-    pub async fn confirm(&mut self, question_id: &str, who: &str) -> Result<bool, StoreError> {
-        let rows = sqlx::query(
-            "UPDATE answers SET to_confirm = 0, updated_by = $1, updated_at = $2 \
-             WHERE assessment_id = $3 AND question_id = $4 AND to_confirm = 1",
-        )
-        .bind(who)
-        .bind(self.now)
-        .bind(self.assessment_id)
-        .bind(question_id)
-        .execute(&mut *self.tx)
-        .await?
-        .rows_affected();
-        self.changed |= rows == 1;
-        Ok(rows == 1)
-    }
-
-    /// Appends to the audit log of `team_id`, with the write.
-    pub async fn audit(
-        &mut self,
-        team_id: &str,
-        actor: &str,
-        action: &str,
-        target: &str,
-        detail: &str,
-    ) -> Result<(), StoreError> {
-        accounts::insert_audit(
-            &mut self.tx,
-            team_id,
-            actor,
-            action,
-            target,
-            detail,
-            self.now,
-        )
-        .await
-    }
-
-    /// Commits: when anything changed, the assessment's `updated_at` and revision move with it,
-    /// in the same transaction.
-    pub async fn commit(self) -> Result<(), StoreError> {
-        self.store
-            .finish_write(self.tx, self.assessment_id, self.changed, self.now)
-            .await
-    }
 }
 
 /// What every SQLite connection sets. WAL: readers never wait for the writer, and a commit is
@@ -957,76 +573,4 @@ fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
                 Ok(())
             })
         })
-}
-
-/// Inserts an assessment's row, with what it `started_from` (`None`: blank).
-async fn insert_assessment(
-    conn: &mut sqlx::AnyConnection,
-    new: &NewAssessment,
-    id: &str,
-    started_from: Option<&str>,
-    now: i64,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO assessments (id, name, description, environment, questionnaire_id, questionnaire_hash, \
-         created_at, updated_at, version, team_id, started_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1, $8, $9)",
-    )
-    .bind(id)
-    .bind(&new.workload.name)
-    .bind(&new.workload.description)
-    .bind(&new.workload.environment)
-    .bind(&new.questionnaire_id)
-    .bind(&new.questionnaire_hash)
-    .bind(now)
-    .bind(&new.team_id)
-    .bind(started_from)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Copies every answer of `source` to `target`, as saved by `who` at `now`: each one to confirm
-/// when `to_confirm`, or as the source marks it otherwise.
-async fn copy_answers(
-    conn: &mut sqlx::AnyConnection,
-    source: &str,
-    target: &str,
-    who: &str,
-    now: i64,
-    to_confirm: bool,
-) -> Result<(), StoreError> {
-    let mark = if to_confirm { "1" } else { "to_confirm" };
-    let sql = format!(
-        "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version, to_confirm) \
-         SELECT $1, question_id, value, note, $2, $3, 1, {mark} FROM answers WHERE assessment_id = $4"
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(target)
-        .bind(who)
-        .bind(now)
-        .bind(source)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-fn decode_answer(row: AnswerRow) -> Result<StoredAnswer, StoreError> {
-    let value = serde_json::from_str(&row.value)
-        .map_err(|e| StoreError::Corrupt(format!("answer {}: {e}", row.question_id)))?;
-    Ok(StoredAnswer {
-        question_id: row.question_id,
-        answer: Answer {
-            value,
-            note: row.note,
-        },
-        updated_by: row.updated_by,
-        updated_at: row.updated_at,
-        version: row.version,
-        to_confirm: row.to_confirm != 0,
-    })
-}
-
-/// An answer's value as the JSON text stored in `answers.value`.
-fn encode_value(answer: &Answer) -> Result<String, StoreError> {
-    serde_json::to_string(&answer.value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

@@ -6,7 +6,8 @@
 //! assessments or a million. A search starts from the full-text index (SQLite FTS5, Postgres
 //! `tsvector` + GIN), so its cost follows the number of matches.
 
-use super::{ASSESSMENT_COLUMNS, Assessment, Backend, Store, StoreError};
+use super::assessments::ASSESSMENT_COLUMNS;
+use super::{Assessment, Backend, Store, StoreError};
 
 /// The order a list walks, newest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,10 +3,9 @@
 
 use questionnaires::Answers;
 
-use super::{
-    Assessment, Missing, NewAssessment, Store, StoreError, copy_answers, encode_value,
-    insert_assessment,
-};
+use super::answers::{copy_answers, encode_value};
+use super::assessments::insert_assessment;
+use super::{Assessment, Missing, NewAssessment, Store, StoreError};
 
 /// The answers a new assessment starts from.
 #[derive(Debug, Clone, Copy)]

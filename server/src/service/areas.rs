@@ -1,0 +1,512 @@
+//! One area of a review: its page (questions and the progress rail), and saving its form, by
+//! the Save button ([`save_area_form`]) or as the user types ([`autosave`]), with the form's
+//! parsing, conflicts and audit entries.
+
+use std::collections::BTreeMap;
+
+use app::api::{AreaData, ChoiceView, ConflictView, QuestionView, RailArea};
+use questionnaires::evaluate::Status;
+use questionnaires::model::{Area, Question, QuestionKind};
+use questionnaires::{Answer, AnswerValue, Evaluation, Questionnaire};
+use store::auth::Role;
+use store::{AnswersWrite, Assessment, StoreError};
+
+use super::{AppContext, answers_of, evaluate, format_number, markdown, now_ms, templates};
+use crate::error::AppError;
+
+/// Each area's progress, and how many of its answers are still to confirm (`pending`, from
+/// [`templates::to_confirm`]).
+fn rail(q: &Questionnaire, e: &Evaluation, pending: &[usize]) -> Vec<RailArea> {
+    q.areas
+        .iter()
+        .zip(&e.areas)
+        .enumerate()
+        .map(|(i, (a, r))| RailArea {
+            id: a.id.to_string(),
+            title: a.title.to_string(),
+            answered: r.progress.answered,
+            applicable: r.progress.applicable,
+            to_confirm: pending
+                .iter()
+                .filter(|&&p| q.questions[p].area == i)
+                .count(),
+        })
+        .collect()
+}
+
+fn question_view(
+    question: &Question,
+    answer: Option<&store::StoredAnswer>,
+    e: &Evaluation,
+    index: usize,
+    to_confirm: bool,
+) -> QuestionView {
+    let result = &e.questions[index];
+    let value = answer.map(|a| &a.answer.value);
+    let selected: Vec<&str> = match value {
+        Some(AnswerValue::Choices(ids)) => ids.iter().map(|c| c.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    QuestionView {
+        id: question.id.to_string(),
+        title: question.title.to_string(),
+        help_html: markdown(&question.help) + &links(question.resource.iter()),
+        kind: question.kind,
+        unit: question.number.as_ref().map(|n| n.unit.clone()),
+        min: question.number.as_ref().map(|n| n.min),
+        max: question.number.as_ref().map(|n| n.max),
+        choices: question
+            .choices
+            .iter()
+            .map(|c| ChoiceView {
+                id: c.id.to_string(),
+                title: c.title.clone(),
+                help_html: if c.help.is_empty() {
+                    String::new()
+                } else {
+                    markdown(&c.help)
+                } + &links(c.resource.iter().chain(&c.more_resources)),
+                selected: selected.contains(&c.id.as_str()),
+                none_of_these: c.none_of_these,
+            })
+            .collect(),
+        value: match value {
+            Some(AnswerValue::Number(x)) => format_number(*x),
+            Some(AnswerValue::Text(t)) => t.clone(),
+            _ => String::new(),
+        },
+        not_applicable: matches!(value, Some(AnswerValue::NotApplicable(_))),
+        na_reason: match value {
+            Some(AnswerValue::NotApplicable(r)) => r.clone(),
+            _ => String::new(),
+        },
+        note: answer
+            .and_then(|a| a.answer.note.clone())
+            .unwrap_or_default(),
+        version: answer.map(|a| a.version),
+        follow_up: question.applies_when.is_some(),
+        visible: result.status != Status::Hidden,
+        risk: result.risk.map(|r| r.as_str().to_owned()),
+        changed: answer.map(|a| (a.updated_by.clone(), a.updated_at)),
+        to_confirm,
+    }
+}
+
+/// Helpful resources (an imported lens's notes and links) as HTML: one line each, escaped.
+fn links<'a>(resources: impl Iterator<Item = &'a questionnaires::model::Link>) -> String {
+    resources
+        .filter(|r| r.url.is_some() || r.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2)
+        .map(|r| {
+            // Some lenses put a placeholder (`-`) where the text goes: name the page instead.
+            let words = r.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2;
+            let text = match (&r.url, words) {
+                (Some(url), false) => app::escape_html(url),
+                _ => app::escape_html(&r.text),
+            };
+            match &r.url {
+                Some(url) => format!(
+                    "<span class=\"resource\"><a href=\"{}\" rel=\"noopener noreferrer\">{text}</a></span>",
+                    app::escape_html(url)
+                ),
+                None => format!("<span class=\"resource\">{text}</span>"),
+            }
+        })
+        .collect()
+}
+
+/// One area of the review page, with the flash message of the save that led here.
+pub async fn area_page(
+    c: &AppContext,
+    id: &str,
+    area_id: &str,
+    flash: Option<&str>,
+) -> Result<AreaData, AppError> {
+    let (assessment, role) = c.assessment(id, Role::Viewer).await?;
+    let q = &*c.questionnaire_of(&assessment).await?;
+    let Some(area_index) = q.areas.iter().position(|a| a.id.as_str() == area_id) else {
+        return Err(AppError::NotFound(format!("There is no area `{area_id}`.")));
+    };
+    let area = &q.areas[area_index];
+    let (answers, stored) = answers_of(&c.store, q, id).await?;
+    let e = evaluate(q, &answers);
+    let pending = templates::to_confirm(q, &e, &stored);
+    let flash: Flash = flash
+        .and_then(|f| serde_json::from_str(f).ok())
+        .unwrap_or_default();
+    Ok(AreaData {
+        assessment_id: assessment.id,
+        workload: assessment.name,
+        started_from: assessment.started_from,
+        area_id: area.id.to_string(),
+        area_title: area.title.to_string(),
+        summary_html: markdown(&area.summary),
+        rail: rail(q, &e, &pending),
+        questions: area
+            .questions
+            .iter()
+            .map(|&i| {
+                question_view(
+                    &q.questions[i],
+                    stored.get(q.questions[i].id.as_str()),
+                    &e,
+                    i,
+                    pending.contains(&i),
+                )
+            })
+            .collect(),
+        next_area: q.areas.get(area_index + 1).map(|a| a.id.to_string()),
+        prev_area: area_index.checked_sub(1).map(|i| q.areas[i].id.to_string()),
+        conflicts: flash.conflicts,
+        errors: flash.errors,
+        saved: flash.saved,
+        confirmed: flash.confirmed,
+        can_edit: role >= Role::Editor,
+    })
+}
+
+/// Saves an area's form as the user types, and tells the page what it needs to stay current:
+/// the stored versions, which questions apply, their risks, what is left to confirm, and the
+/// progress rail. The same checks and writes as the plain form ([`save_area_form`]); the answers
+/// are read once more after the save, so the versions include anyone else's writes meanwhile.
+pub async fn autosave(
+    c: &AppContext,
+    id: &str,
+    area_id: &str,
+    form: &str,
+) -> Result<app::api::SaveResult, AppError> {
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_str(form).map_err(|e| AppError::BadInput(format!("form: {e}")))?;
+    let (assessment, _) = c.assessment(id, Role::Editor).await?;
+    let q = &*c.questionnaire_of(&assessment).await?;
+    let area = area_of(q, area_id)?;
+    let flash = save_area(c, &assessment, q, area, fields).await?;
+    let conflicts_url = (!flash.conflicts.is_empty()).then(|| flash.review_url(id, area_id));
+    let (answers, stored) = answers_of(&c.store, q, id).await?;
+    let e = evaluate(q, &answers);
+    let pending = templates::to_confirm(q, &e, &stored);
+    let questions = || {
+        area.questions
+            .iter()
+            .map(|&i| (i, q.questions[i].id.to_string()))
+    };
+    Ok(app::api::SaveResult {
+        conflicts_url,
+        versions: questions()
+            .map(|(_, qid)| {
+                let version = stored.get(&qid).map(|a| a.version);
+                (qid, version)
+            })
+            .collect(),
+        visible: questions()
+            .map(|(i, qid)| (qid, e.questions[i].status != Status::Hidden))
+            .collect(),
+        risks: questions()
+            .map(|(i, qid)| (qid, e.questions[i].risk.map(|r| r.as_str().to_owned())))
+            .collect(),
+        to_confirm: questions()
+            .map(|(i, qid)| (qid, pending.contains(&i)))
+            .collect(),
+        rail: rail(q, &e, &pending),
+    })
+}
+
+/// An area of a questionnaire, or 404.
+fn area_of<'q>(q: &'q Questionnaire, area_id: &str) -> Result<&'q Area, AppError> {
+    q.areas
+        .iter()
+        .find(|a| a.id.as_str() == area_id)
+        .ok_or_else(|| AppError::NotFound(format!("There is no area `{area_id}`.")))
+}
+
+/// What a form save tells the page it redirects to.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    /// Saves that lost a race.
+    #[serde(default)]
+    pub conflicts: Vec<ConflictView>,
+    /// Problems, by question id.
+    #[serde(default)]
+    pub errors: Vec<(String, String)>,
+    /// Whether everything saved.
+    #[serde(default)]
+    pub saved: bool,
+    /// How many carried-over answers the save confirmed unchanged.
+    #[serde(default)]
+    pub confirmed: usize,
+    /// Where "save and continue" goes: the next area's review page, or the results.
+    #[serde(skip)]
+    pub next: String,
+}
+
+impl Flash {
+    /// The review page of an area, carrying this outcome in its query string.
+    pub fn review_url(&self, id: &str, area: &str) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let query = serde_urlencoded::to_string([("flash", json)]).unwrap_or_default();
+        format!("/assessments/{id}/review/{area}?{query}")
+    }
+}
+
+/// The answer a form describes for one question, or why it is wrong.
+fn answer_from_fields(q: &Question, fields: &QuestionFields) -> Result<Option<Answer>, String> {
+    let note = fields.note.trim();
+    let note = (!note.is_empty()).then(|| note.to_owned());
+    if note.as_ref().is_some_and(|n| n.chars().count() > 5_000) {
+        return Err("the note is longer than 5,000 characters".into());
+    }
+    if fields.not_applicable {
+        let reason = fields.na_reason.trim();
+        if reason.is_empty() {
+            return Err("not applicable needs a reason".into());
+        }
+        if reason.chars().count() > 2_000 {
+            return Err("the reason is longer than 2,000 characters".into());
+        }
+        return Ok(Some(Answer {
+            value: AnswerValue::NotApplicable(reason.to_owned()),
+            note,
+        }));
+    }
+    let json = match q.kind {
+        QuestionKind::Single | QuestionKind::Text => match fields.values.as_slice() {
+            [] => return Ok(None),
+            [one] if one.trim().is_empty() => return Ok(None),
+            [one] => serde_json::Value::String(one.clone()),
+            _ => return Err("takes one value".into()),
+        },
+        QuestionKind::Multi => {
+            if fields.values.is_empty() {
+                return Ok(None);
+            }
+            serde_json::Value::Array(
+                fields
+                    .values
+                    .iter()
+                    .cloned()
+                    .map(serde_json::Value::String)
+                    .collect(),
+            )
+        }
+        QuestionKind::Number => match fields.values.as_slice() {
+            [] => return Ok(None),
+            [one] if one.trim().is_empty() => return Ok(None),
+            [one] => match one.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => serde_json::json!(x),
+                _ => return Err(format!("`{one}` is not a number")),
+            },
+            _ => return Err("takes one value".into()),
+        },
+    };
+    questionnaires::answers::check_value(q, &json)
+        .map(|value| Some(Answer { value, note }))
+        .map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| e.message)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+}
+
+/// The fields one question posts.
+#[derive(Debug, Default)]
+struct QuestionFields {
+    values: Vec<String>,
+    not_applicable: bool,
+    na_reason: String,
+    note: String,
+    version: Option<i64>,
+    raw: Vec<(String, String)>,
+}
+
+/// An answer as the audit log and a conflict show it: in the user's words (choice labels, the
+/// number with its unit), at most 200 characters; "no answer" when there is none.
+pub fn describe(q: &Questionnaire, question: &str, a: Option<&Answer>) -> String {
+    match a {
+        None => "no answer".into(),
+        Some(a) => questionnaires::diff::describe(q, question, &a.value)
+            .chars()
+            .take(200)
+            .collect(),
+    }
+}
+
+/// Saves the review form of one area. Every field is checked first: any bad field refuses the
+/// whole form (400, naming the field) and stores nothing. Then each changed answer is saved at
+/// the version the page showed; a stale one becomes a conflict to resolve, never an overwrite.
+///
+/// A saved answer is confirmed. A press of Save (the form posts `save`) also confirms, as they
+/// are, the carried-over answers the form showed; an autosave, which posts the whole form on
+/// any change, confirms only the answers it changes.
+pub async fn save_area_form(
+    ctx: &AppContext,
+    id: &str,
+    area_id: &str,
+    form: Vec<(String, String)>,
+) -> Result<Flash, AppError> {
+    let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
+    let q = &*ctx.questionnaire_of(&assessment).await?;
+    let area = area_of(q, area_id)?;
+    save_area(ctx, &assessment, q, area, form).await
+}
+
+/// [`save_area_form`] once the assessment (which the actor may edit), its questionnaire and the
+/// area are known. Every write of the form (saves, confirmations and their audit entries) is
+/// one transaction.
+async fn save_area(
+    ctx: &AppContext,
+    assessment: &Assessment,
+    q: &Questionnaire,
+    area: &Area,
+    form: Vec<(String, String)>,
+) -> Result<Flash, AppError> {
+    let id = assessment.id.as_str();
+    let pressed_save = form.iter().any(|(key, _)| key == "save");
+    let mut by_question: BTreeMap<usize, QuestionFields> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (key, value) in form {
+        let Some((kind, qid)) = key.split_once('.') else {
+            if key != "save" {
+                errors.push(format!("{key}: unknown field"));
+            }
+            continue;
+        };
+        let Some(qi) = area
+            .questions
+            .iter()
+            .copied()
+            .find(|&i| q.questions[i].id.as_str() == qid)
+        else {
+            errors.push(format!("{key}: `{qid}` is not a question of this area"));
+            continue;
+        };
+        let f = by_question.entry(qi).or_default();
+        f.raw.push((key.clone(), value.clone()));
+        match kind {
+            "q" => f.values.push(value),
+            "na" => f.not_applicable = value == "on" || value == "true",
+            "na_reason" => f.na_reason = value,
+            "note" => f.note = value,
+            "v" if value.is_empty() => f.version = None,
+            "v" => match value.parse() {
+                Ok(v) => f.version = Some(v),
+                Err(_) => errors.push(format!("{key}: `{value}` is not a version")),
+            },
+            _ => errors.push(format!("{key}: unknown field")),
+        }
+    }
+    let mut wanted = Vec::new();
+    for (&qi, fields) in &by_question {
+        let question = &q.questions[qi];
+        match answer_from_fields(question, fields) {
+            Ok(a) => wanted.push((qi, a)),
+            Err(e) => errors.push(format!("{}: {e}", question.id)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::BadInput(errors.join("\n")));
+    }
+    let (answers, stored) = answers_of(&ctx.store, q, id).await?;
+    let pending = if pressed_save {
+        templates::to_confirm(q, &evaluate(q, &answers), &stored)
+    } else {
+        Vec::new()
+    };
+    let next = q
+        .areas
+        .iter()
+        .position(|a| a.id == area.id)
+        .and_then(|i| q.areas.get(i + 1))
+        .map_or_else(
+            || format!("/assessments/{id}/results"),
+            |a| format!("/assessments/{id}/review/{}", a.id),
+        );
+    let mut flash = Flash {
+        saved: true,
+        next,
+        ..Flash::default()
+    };
+    // What to write: answers that differ from the stored ones, and (on Save) carried-over
+    // answers shown as they are, to confirm.
+    let writes: Vec<(usize, Option<Answer>)> = wanted
+        .into_iter()
+        .filter(|(qi, answer)| {
+            let current = stored.get(q.questions[*qi].id.as_str());
+            current.map(|s| &s.answer) != answer.as_ref() || pending.contains(qi)
+        })
+        .collect();
+    if writes.is_empty() {
+        return Ok(flash);
+    }
+    let who = ctx.actor.label();
+    let mut lost = Vec::new();
+    let mut write = ctx.store.write_answers_of(id, now_ms()).await?;
+    for (qi, answer) in writes {
+        let question = &q.questions[qi];
+        let qid = question.id.as_str();
+        if stored.get(qid).map(|s| &s.answer) == answer.as_ref() {
+            if write.confirm(qid, &who).await? {
+                flash.confirmed += 1;
+                audit_answer(&mut write, assessment, &who, qid, "confirmed").await?;
+            }
+        } else if write
+            .save(qid, answer.as_ref(), by_question[&qi].version, &who)
+            .await?
+        {
+            audit_answer(
+                &mut write,
+                assessment,
+                &who,
+                qid,
+                &describe(q, qid, answer.as_ref()),
+            )
+            .await?;
+        } else {
+            lost.push((qi, answer));
+        }
+    }
+    write.commit().await?;
+    if lost.is_empty() {
+        return Ok(flash);
+    }
+    // What the stale writes lost to, as stored now.
+    let (_, now_stored) = answers_of(&ctx.store, q, id).await?;
+    for (qi, answer) in lost {
+        let question = &q.questions[qi];
+        let theirs = now_stored.get(question.id.as_str());
+        // Someone stored exactly this answer meanwhile: nothing would be lost.
+        if theirs.map(|t| &t.answer) == answer.as_ref() {
+            continue;
+        }
+        flash.saved = false;
+        flash.conflicts.push(ConflictView {
+            question: question.id.to_string(),
+            title: question.title.to_string(),
+            mine: describe(q, question.id.as_str(), answer.as_ref()),
+            theirs: describe(q, question.id.as_str(), theirs.map(|t| &t.answer)),
+            theirs_by: theirs.map(|t| t.updated_by.clone()).unwrap_or_default(),
+            version: theirs.map(|t| t.version),
+            fields: by_question[&qi]
+                .raw
+                .iter()
+                .filter(|(k, _)| !k.starts_with("v."))
+                .cloned()
+                .collect(),
+        });
+    }
+    Ok(flash)
+}
+
+/// Appends a change to an answer to the audit log of the assessment's team, with the write.
+async fn audit_answer(
+    write: &mut AnswersWrite<'_>,
+    a: &Assessment,
+    who: &str,
+    question: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    match &a.team_id {
+        Some(team) => write.audit(team, who, "answer", question, detail).await,
+        None => Ok(()),
+    }
+}

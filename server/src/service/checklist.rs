@@ -1,0 +1,79 @@
+//! The checklist's team state: saving an item's status, owner and due date.
+
+use store::auth::Role;
+
+use super::{AppContext, now_ms};
+use crate::error::AppError;
+
+const STATUSES: [&str; 3] = ["open", "done", "accepted-risk"];
+
+/// Saves a checklist item's team state (editors); its new version.
+pub async fn save_checklist_item(
+    c: &AppContext,
+    id: &str,
+    item: &str,
+    status: &str,
+    owner: &str,
+    due_date: &str,
+    version: Option<i64>,
+) -> Result<i64, AppError> {
+    let (assessment, _) = c.assessment(id, Role::Editor).await?;
+    if !c
+        .questionnaire_of(&assessment)
+        .await?
+        .checklist
+        .iter()
+        .any(|i| i.id.as_str() == item)
+    {
+        return Err(AppError::BadInput(format!(
+            "item: unknown checklist item `{item}`"
+        )));
+    }
+    if !STATUSES.contains(&status) {
+        return Err(AppError::BadInput(format!(
+            "status: `{status}` is not one of open, done, accepted-risk"
+        )));
+    }
+    if owner.chars().count() > 200 {
+        return Err(AppError::BadInput("owner: at most 200 characters".into()));
+    }
+    let due = due_date.trim();
+    let valid_date = due.is_empty()
+        || (due.len() == 10
+            && due.as_bytes()[4] == b'-'
+            && due.as_bytes()[7] == b'-'
+            && due.chars().filter(char::is_ascii_digit).count() == 8);
+    if !valid_date {
+        return Err(AppError::BadInput(format!(
+            "due_date: `{due}` is not a date (YYYY-MM-DD)"
+        )));
+    }
+    let saved = c
+        .store
+        .save_item(
+            id,
+            item,
+            status,
+            owner.trim(),
+            (!due.is_empty()).then_some(due),
+            version,
+            &c.actor.label(),
+            now_ms(),
+        )
+        .await?;
+    let detail = format!(
+        "{status}{}{}",
+        if saved.owner.is_empty() {
+            String::new()
+        } else {
+            format!(", owner {}", saved.owner)
+        },
+        saved
+            .due_date
+            .as_deref()
+            .map(|d| format!(", due {d}"))
+            .unwrap_or_default()
+    );
+    c.audit(&assessment, "checklist", item, &detail).await?;
+    Ok(saved.version)
+}

@@ -1,0 +1,231 @@
+//! The results of a review: its results page, the same read-only through a share link or as a
+//! milestone saved them, share links (opening and revoking one), and the evaluation the reports
+//! and exports use.
+
+use std::collections::BTreeMap;
+
+use app::api::{ChecklistRow, ResultsData};
+use questionnaires::{Evaluation, Questionnaire};
+use store::Assessment;
+use store::auth::Role;
+
+use super::milestones::milestone_of;
+use super::{AppContext, answers_of, evaluate, format_number, markdown, now_ms, templates};
+use crate::error::AppError;
+
+/// The results page of a review (viewers).
+pub async fn results_page(c: &AppContext, id: &str) -> Result<ResultsData, AppError> {
+    let (assessment, role) = c.assessment(id, Role::Viewer).await?;
+    let mut page = results_of(c, assessment).await?;
+    page.can_edit = role >= Role::Editor;
+    page.start_from = Some(templates::Source::value(id, None));
+    if role == Role::Owner {
+        let now = now_ms();
+        page.share_links = Some(
+            c.store
+                .share_links(id)
+                .await?
+                .into_iter()
+                .filter(|l| l.revoked_at.is_none() && l.expires_at.is_none_or(|e| e > now))
+                .map(|l| app::api::ShareLinkView {
+                    id: l.id,
+                    created_by: l.created_by,
+                    created_at: l.created_at,
+                    expires_at: l.expires_at,
+                })
+                .collect(),
+        );
+    }
+    Ok(page)
+}
+
+/// The results of the assessment a share link opens: read-only, for anyone holding the link.
+pub async fn shared_results(c: &AppContext, token: &str) -> Result<ResultsData, AppError> {
+    let assessment = shared_assessment(c, token).await?;
+    let mut page = results_of(c, assessment).await?;
+    page.shared = true;
+    page.to_confirm = None;
+    page.report_url = format!("/share/{token}");
+    Ok(page)
+}
+
+async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsData, AppError> {
+    let q = &*c.questionnaire_of(&assessment).await?;
+    let (answers, stored) = answers_of(&c.store, q, &assessment.id).await?;
+    let e = evaluate(q, &answers);
+    let pending = templates::to_confirm(q, &e, &stored);
+    let to_confirm = pending.first().map(|&first| app::api::ToConfirm {
+        count: pending.len(),
+        from: assessment.started_from.clone().unwrap_or_default(),
+        first: format!(
+            "/assessments/{}/review/{}#q-{}",
+            assessment.id, q.areas[q.questions[first].area].id, q.questions[first].id
+        ),
+    });
+    let items = c.store.checklist(&assessment.id).await?;
+    let mut page = results_from(q, assessment, e, items)?;
+    page.to_confirm = to_confirm;
+    Ok(page)
+}
+
+/// The results of an assessment as a milestone saved them: read-only, with the checklist as the
+/// answers then implied it.
+pub async fn milestone_results(
+    c: &AppContext,
+    id: &str,
+    milestone: &str,
+) -> Result<ResultsData, AppError> {
+    let (a, _) = c.assessment(id, Role::Viewer).await?;
+    let m = milestone_of(c, id, milestone).await?;
+    let q = c.questionnaire_of(&a).await?;
+    let mut page = results_from(&q, a, m.evaluation, Vec::new())?;
+    page.start_from = Some(templates::Source::value(id, Some(milestone)));
+    page.report_url = format!("/assessments/{id}/milestones/{milestone}");
+    page.as_of = Some(format!(
+        "{} ({} UTC, by {})",
+        m.row.name,
+        app::utc(m.row.created_at),
+        m.row.created_by
+    ));
+    Ok(page)
+}
+
+fn results_from(
+    q: &Questionnaire,
+    assessment: Assessment,
+    e: Evaluation,
+    items: Vec<store::StoredItem>,
+) -> Result<ResultsData, AppError> {
+    let id = assessment.id.clone();
+    let id = id.as_str();
+    let stored: BTreeMap<String, store::StoredItem> =
+        items.into_iter().map(|i| (i.item_id.clone(), i)).collect();
+    // A lens has an item per good-practice choice: only the answered questions' items are shown,
+    // as the AWS tool's improvement plan does.
+    let lens = q.id != questionnaires::builtin().id;
+    let shown = |entry: &&questionnaires::evaluate::ChecklistEntry| !lens || entry.decided;
+    let checklist_waiting = e.checklist.len() - e.checklist.iter().filter(shown).count();
+    let checklist = e
+        .checklist
+        .iter()
+        .filter(shown)
+        .map(|entry| {
+            let state = stored.get(entry.id.as_str());
+            ChecklistRow {
+                id: entry.id.to_string(),
+                title: entry.title.to_string(),
+                area: q
+                    .areas
+                    .iter()
+                    .find(|a| a.id == entry.area)
+                    .map(|a| a.title.to_string())
+                    .unwrap_or_default(),
+                why_html: markdown(&entry.why),
+                how_html: markdown(&entry.how),
+                derived: serde_json::to_value(entry.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                status: state.map(|s| s.status.clone()),
+                owner: state.map(|s| s.owner.clone()).unwrap_or_default(),
+                due_date: state.and_then(|s| s.due_date.clone()).unwrap_or_default(),
+                version: state.map(|s| s.version),
+                priority: serde_json::to_value(entry.priority)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let diagrams = e
+        .recommendations
+        .iter()
+        .filter(|r| r.score > 0.0)
+        .take(3)
+        .filter_map(|r| q.pattern(r.pattern.as_str()))
+        .map(|p| {
+            (
+                p.id.to_string(),
+                app::charts::pattern_diagram(&p.diagram, &p.name),
+            )
+        })
+        .collect();
+    // The page shows only these parts; the rest would travel to the browser for nothing.
+    let mut e = e;
+    e.questions.clear();
+    e.checklist.clear();
+    e.recommendations.retain(|r| r.score > 0.0);
+    e.recommendations.truncate(5);
+    Ok(ResultsData {
+        lens: lens.then(|| q.title.clone()),
+        checklist_waiting,
+        can_edit: false,
+        shared: false,
+        as_of: None,
+        to_confirm: None,
+        start_from: None,
+        report_url: format!("/assessments/{id}"),
+        share_links: None,
+        assessment_id: assessment.id,
+        workload: assessment.name,
+        areas: q
+            .areas
+            .iter()
+            .map(|a| (a.id.to_string(), a.title.to_string()))
+            .collect(),
+        question_titles: q
+            .questions
+            .iter()
+            .map(|x| {
+                (
+                    x.id.to_string(),
+                    x.title.to_string(),
+                    q.areas[x.area].id.to_string(),
+                )
+            })
+            .collect(),
+        scores_svg: app::charts::score_bars(&e.areas, e.scores.overall),
+        cost_svg: e.cost.as_ref().map(app::charts::cost_chart),
+        diagrams,
+        checklist,
+        limit_labels: q
+            .figures
+            .limits
+            .values()
+            .map(|f| {
+                (
+                    f.id.clone(),
+                    format!("{}: {} {}", f.title, format_number(f.value), f.unit),
+                )
+            })
+            .collect(),
+        evaluation: e,
+    })
+}
+
+/// Revokes a share link of a review; owners only.
+pub async fn revoke_share_link(c: &AppContext, id: &str, link: &str) -> Result<(), AppError> {
+    let (a, _) = c.assessment(id, Role::Owner).await?;
+    c.store.revoke_share_link(id, link, now_ms()).await?;
+    c.audit(&a, "share-link", &a.name, "revoked").await
+}
+
+/// The evaluation of an assessment's stored answers (for reports and exports).
+pub async fn evaluation_of(c: &AppContext, a: &Assessment) -> Result<Evaluation, AppError> {
+    let q = c.questionnaire_of(a).await?;
+    let (answers, _) = answers_of(&c.store, &q, &a.id).await?;
+    Ok(evaluate(&q, &answers))
+}
+
+/// The assessment a live share link opens, or 404.
+pub async fn shared_assessment(c: &AppContext, token: &str) -> Result<Assessment, AppError> {
+    let gone = || {
+        AppError::NotFound("This link is not valid: it may have expired or been revoked.".into())
+    };
+    let id = c
+        .store
+        .shared_assessment(token, now_ms())
+        .await?
+        .ok_or_else(gone)?;
+    c.store.assessment(&id).await.map_err(|_| gone())
+}

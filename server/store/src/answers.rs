@@ -1,0 +1,273 @@
+//! The SQL of answers: read, saved at the version the writer read, confirmed and copied, one
+//! at a time or several in one transaction ([`AnswersWrite`]).
+
+use questionnaires::Answer;
+use sqlx::FromRow;
+
+use super::writer::WriteTx;
+use super::{Current, Store, StoreError, StoredAnswer, accounts};
+
+#[derive(FromRow)]
+pub(super) struct AnswerRow {
+    question_id: String,
+    value: String,
+    note: Option<String>,
+    updated_by: String,
+    updated_at: i64,
+    version: i64,
+    to_confirm: i64,
+}
+
+pub(super) const ANSWER_COLUMNS: &str =
+    "question_id, value, note, updated_by, updated_at, version, to_confirm";
+
+impl Store {
+    /// Every answer of an assessment.
+    pub async fn answers(&self, assessment_id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
+        let sql = format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1 ORDER BY question_id"
+        );
+        let rows = sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
+            .bind(assessment_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(decode_answer).collect()
+    }
+
+    async fn answer(
+        &self,
+        assessment_id: &str,
+        question_id: &str,
+    ) -> Result<Option<StoredAnswer>, StoreError> {
+        let sql = format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1 AND question_id = $2"
+        );
+        sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
+            .bind(assessment_id)
+            .bind(question_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(decode_answer)
+            .transpose()
+    }
+
+    /// Saves (or with `None` clears) one answer. `version` is the version the writer read
+    /// (`None`: it saw no answer). A stale version gets a conflict with the stored answer.
+    /// A saved answer is confirmed: it is no longer to confirm.
+    pub async fn save_answer(
+        &self,
+        assessment_id: &str,
+        question_id: &str,
+        answer: Option<&Answer>,
+        version: Option<i64>,
+        who: &str,
+        now: i64,
+    ) -> Result<Option<StoredAnswer>, StoreError> {
+        let mut write = self.write_answers_of(assessment_id, now).await?;
+        let saved = write.save(question_id, answer, version, who).await?;
+        write.commit().await?;
+        let current = self.answer(assessment_id, question_id).await?;
+        if saved {
+            Ok(current)
+        } else {
+            Err(StoreError::Conflict(Box::new(Current::Answer(current))))
+        }
+    }
+
+    /// Confirms a carried-over answer as it is (see [`AnswersWrite::confirm`]). Returns whether
+    /// there was anything to confirm.
+    pub async fn confirm_answer(
+        &self,
+        assessment_id: &str,
+        question_id: &str,
+        who: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut write = self.write_answers_of(assessment_id, now).await?;
+        let confirmed = write.confirm(question_id, who).await?;
+        write.commit().await?;
+        Ok(confirmed)
+    }
+
+    /// Starts a write to the answers of an assessment, at `now`: saves, confirmations and their
+    /// audit entries that commit together (or, dropped uncommitted, not at all).
+    pub async fn write_answers_of<'a>(
+        &'a self,
+        assessment_id: &'a str,
+        now: i64,
+    ) -> Result<AnswersWrite<'a>, StoreError> {
+        Ok(AnswersWrite {
+            store: self,
+            tx: self.writer.begin().await?,
+            assessment_id,
+            now,
+            changed: false,
+        })
+    }
+}
+
+/// A write to the answers of one assessment, in one transaction (see
+/// [`Store::write_answers_of`]). Nothing is stored until [`AnswersWrite::commit`].
+pub struct AnswersWrite<'a> {
+    store: &'a Store,
+    tx: WriteTx,
+    assessment_id: &'a str,
+    now: i64,
+    /// Whether a statement changed an answer.
+    changed: bool,
+}
+
+impl AnswersWrite<'_> {
+    /// Saves (or with `None` clears) one answer at the version the writer read (`None`: it saw
+    /// no answer). Returns `false`, having changed nothing, when the version is stale: a
+    /// conflict. A saved answer is confirmed: it is no longer to confirm.
+    pub async fn save(
+        &mut self,
+        question_id: &str,
+        answer: Option<&Answer>,
+        version: Option<i64>,
+        who: &str,
+    ) -> Result<bool, StoreError> {
+        let (assessment_id, now) = (self.assessment_id, self.now);
+        let rows = match (answer, version) {
+            (Some(a), None) => {
+                let value = encode_value(a)?;
+                sqlx::query(
+                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
+                )
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(value)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected()
+            }
+            (Some(a), Some(v)) => {
+                let value = encode_value(a)?;
+                sqlx::query(
+                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
+                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
+                )
+                .bind(value)
+                .bind(a.note.as_deref())
+                .bind(who)
+                .bind(now)
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(v)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected()
+            }
+            (None, Some(v)) => sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3")
+                .bind(assessment_id)
+                .bind(question_id)
+                .bind(v)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected(),
+            (None, None) => 1,
+        };
+        self.changed |= rows == 1;
+        Ok(rows == 1)
+    }
+
+    /// Confirms a carried-over answer as it is. Its value does not change, so neither does its
+    /// version: a writer holding that version loses nothing. Only an answer still to confirm is
+    /// touched, and every save clears the mark, so a confirmation never lands on a value saved
+    /// after the page that confirms it was shown. Returns whether there was anything to confirm.
+    pub async fn confirm(&mut self, question_id: &str, who: &str) -> Result<bool, StoreError> {
+        let rows = sqlx::query(
+            "UPDATE answers SET to_confirm = 0, updated_by = $1, updated_at = $2 \
+             WHERE assessment_id = $3 AND question_id = $4 AND to_confirm = 1",
+        )
+        .bind(who)
+        .bind(self.now)
+        .bind(self.assessment_id)
+        .bind(question_id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        self.changed |= rows == 1;
+        Ok(rows == 1)
+    }
+
+    /// Appends to the audit log of `team_id`, with the write.
+    pub async fn audit(
+        &mut self,
+        team_id: &str,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        accounts::insert_audit(
+            &mut self.tx,
+            team_id,
+            actor,
+            action,
+            target,
+            detail,
+            self.now,
+        )
+        .await
+    }
+
+    /// Commits: when anything changed, the assessment's `updated_at` and revision move with it,
+    /// in the same transaction.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.store
+            .finish_write(self.tx, self.assessment_id, self.changed, self.now)
+            .await
+    }
+}
+
+/// Copies every answer of `source` to `target`, as saved by `who` at `now`: each one to confirm
+/// when `to_confirm`, or as the source marks it otherwise.
+pub(super) async fn copy_answers(
+    conn: &mut sqlx::AnyConnection,
+    source: &str,
+    target: &str,
+    who: &str,
+    now: i64,
+    to_confirm: bool,
+) -> Result<(), StoreError> {
+    let mark = if to_confirm { "1" } else { "to_confirm" };
+    let sql = format!(
+        "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version, to_confirm) \
+         SELECT $1, question_id, value, note, $2, $3, 1, {mark} FROM answers WHERE assessment_id = $4"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(target)
+        .bind(who)
+        .bind(now)
+        .bind(source)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(super) fn decode_answer(row: AnswerRow) -> Result<StoredAnswer, StoreError> {
+    let value = serde_json::from_str(&row.value)
+        .map_err(|e| StoreError::Corrupt(format!("answer {}: {e}", row.question_id)))?;
+    Ok(StoredAnswer {
+        question_id: row.question_id,
+        answer: Answer {
+            value,
+            note: row.note,
+        },
+        updated_by: row.updated_by,
+        updated_at: row.updated_at,
+        version: row.version,
+        to_confirm: row.to_confirm != 0,
+    })
+}
+
+/// An answer's value as the JSON text stored in `answers.value`.
+pub(super) fn encode_value(answer: &Answer) -> Result<String, StoreError> {
+    serde_json::to_string(&answer.value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
