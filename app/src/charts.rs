@@ -7,10 +7,10 @@
 //! taken from data is XML-escaped. The ids behind `aria-labelledby` (and the arrowhead marker) are
 //! derived from a hash of the chart's content, so several charts can share one page.
 //!
-//! Where things are: [`svg`] holds the shared helpers (palette, escaping, text, number formats,
-//! text measuring, ids); [`scores`] the score bars; [`cost`] the cost chart; [`diagram`] the pattern
-//! diagrams, drawn there and laid out in `diagram/layout.rs`. Tests sit next to what they test,
-//! with shared test support in `testing.rs`.
+//! Where things are, under `charts/`: `svg.rs` holds the shared helpers (palette, escaping, text,
+//! number formats, text measuring, ids); `scores.rs` the score bars; `cost.rs` the cost chart;
+//! `diagram.rs` the pattern diagrams, drawn there and laid out in `diagram/layout.rs`. Tests sit
+//! next to what they test, with shared test support in `testing.rs`.
 
 mod cost;
 mod diagram;
