@@ -67,7 +67,10 @@ impl Bundle {
 /// One embedded file: gzipped when the client takes gzip, `304` when it has this version.
 async fn embedded(UrlPath(file): UrlPath<String>, request: HeaderMap) -> Response {
     let Some(asset) = EMBEDDED.iter().find(|a| a.name == file) else {
-        return StatusCode::NOT_FOUND.into_response();
+        return crate::error::AppError::NotFound(format!(
+            "There is no file {file} in the browser bundle."
+        ))
+        .into_response();
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::ETAG, HeaderValue::from_static(asset.etag));
