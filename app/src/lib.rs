@@ -9,6 +9,7 @@
 //!
 //! - [`App`] and [`shell`]: the router and the HTML document around it;
 //! - [`api`]: server functions and the view models they carry;
+//! - [`chrome`]: the masthead every page shares, and the script that starts the islands;
 //! - [`charts`]: score bars, the cost chart and pattern diagrams, as SVG;
 //! - [`redirect`]: which `?next=` page a sign-in may go to;
 //! - `pages`: one module per page;
@@ -24,6 +25,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod charts;
+pub mod chrome;
 pub mod error;
 mod pages;
 pub use pages::utc;
@@ -78,7 +80,7 @@ pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="data:," />
                 <link rel="stylesheet" href="/style/trellis.css" />
-                {hydrate.then(|| view! { <HydrationScripts options islands=true /> })}
+                {hydrate.then(|| view! { <chrome::IslandScripts options /> })}
                 <MetaTags />
             </head>
             <body>
@@ -88,7 +90,8 @@ pub fn shell(options: LeptosOptions, hydrate: bool) -> impl IntoView {
     }
 }
 
-/// The app: a masthead and the routed pages.
+/// The app: a masthead and the routed pages. Every page renders whole before it is sent
+/// (`SsrMode::Async`), so the masthead and the page are complete without JavaScript.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -100,16 +103,7 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <a class="skip" href="#content">"Skip to content"</a>
-            <header class="masthead">
-                <a class="brand" href="/">"Trellis"</a>
-                <nav aria-label="Main">
-                    <a href="/">"Reviews"</a>
-                    <a href="/questionnaires">"Questionnaires"</a>
-                    <a href="/catalog">"Questions and patterns"</a>
-                    <a href="/api">"API"</a>
-                </nav>
-                <Session />
-            </header>
+            <Session />
             <main id="content">
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
@@ -123,7 +117,7 @@ pub fn App() -> impl IntoView {
                         view=pages::results::ResultsPage
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/catalog") view=pages::catalog::CatalogPage />
+                    <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/assessments/:id/milestones")
                         view=pages::milestones::MilestonesPage
@@ -134,8 +128,8 @@ pub fn App() -> impl IntoView {
                         view=pages::results::MilestoneResultsPage
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/signin") view=pages::account::SignInPage />
-                    <Route path=path!("/signup") view=pages::account::SignUpPage />
+                    <Route path=path!("/signin") view=pages::account::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=pages::account::SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/teams/:id") view=pages::account::TeamPage ssr=SsrMode::Async />
                     <Route path=path!("/invites/:token") view=pages::account::InvitePage ssr=SsrMode::Async />
@@ -146,24 +140,18 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Who is signed in, with the way out (or in).
+/// The masthead, greeting whoever is signed in.
 #[component]
 fn Session() -> impl IntoView {
+    let here = chrome::here();
     view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match api::whoami().await {
-                    Ok(Some(me)) => view! {
-                        <div class="session">
-                            <a href="/account">{me.name}</a>
-                            <form method="post" action="/signout" class="inline">
-                                <button type="submit" class="link">"Sign out"</button>
-                            </form>
-                        </div>
-                    }.into_any(),
-                    _ => view! { <div class="session"><a href="/signin">"Sign in"</a></div> }.into_any(),
-                }
-            })}
+        <Suspense fallback=|| view! { <header class="masthead"><a class="brand" href="/">"Trellis"</a></header> }>
+            {move || {
+                let here = here.clone();
+                Suspend::new(async move {
+                let name = api::whoami().await.ok().flatten().map(|me| me.name);
+                view! { <chrome::Masthead viewer=chrome::Viewer { name, here } /> }
+            })}}
         </Suspense>
     }
 }

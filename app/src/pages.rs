@@ -32,13 +32,7 @@ pub fn LoadError(error: crate::error::Failure) -> impl IntoView {
     let sign_in = error.needs_sign_in();
     let message = error.message;
     // Signing in comes back here.
-    let location = leptos_router::hooks::use_location();
-    let search = location.search.get_untracked();
-    let here = match search.trim_start_matches('?') {
-        "" => location.pathname.get_untracked(),
-        query => format!("{}?{query}", location.pathname.get_untracked()),
-    };
-    let sign_in_href = format!("/signin?next={}", crate::redirect::query_value(&here));
+    let sign_in_href = crate::chrome::sign_in_href(&crate::chrome::here());
     view! {
         <section class="card error" role="alert">
             <h1>{if sign_in { "Sign in to continue" } else { "This page could not be loaded" }}</h1>

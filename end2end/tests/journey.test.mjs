@@ -189,6 +189,32 @@ test('every page has no serious accessibility violations and no console errors',
   await context.close();
 });
 
+test('only a page with an island loads the WebAssembly bundle', { skip: !withBundle && 'no browser bundle' }, async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  const fetched = [];
+  page.on('request', (r) => { if (/\/pkg\//.test(r.url())) fetched.push(new URL(r.url()).pathname); });
+  const visit = async (path) => {
+    fetched.length = 0;
+    await page.goto(`${server.base}${path}`);
+    await page.waitForLoadState('networkidle');
+    return { islands: await page.locator('leptos-island').count(), pkg: [...fetched] };
+  };
+  for (const path of ['/', '/signin', '/catalog', '/api']) {
+    assert.deepEqual(await visit(path), { islands: 0, pkg: [] }, `${path} (signed out)`);
+  }
+  const id = await createReview(page, 'Bundle on demand');
+  for (const path of ['/', '/account', `/assessments/${id}/milestones`]) {
+    assert.deepEqual(await visit(path), { islands: 0, pkg: [] }, path);
+  }
+  const review = await visit(`/assessments/${id}/review/workload_fit`);
+  assert.ok(review.islands > 0, 'the review page has its autosave island');
+  assert.ok(review.pkg.includes('/pkg/app_bg.wasm'), `the review page loads the bundle: ${review.pkg}`);
+  await hydrated(page);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
 test('a review started from another carries its answers over, to confirm (JavaScript off)', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await openPage(context);

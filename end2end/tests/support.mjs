@@ -90,9 +90,13 @@ export async function screenshot(page, name) {
 export const withBundle = process.env.TRELLIS_SITE_ROOT === undefined
   || existsSync(join(process.env.TRELLIS_SITE_ROOT, 'pkg', 'app.js'));
 
-/** With JavaScript on and a bundle, waits until the page has hydrated (a panic never gets there). */
+/** With JavaScript on and a bundle, waits until a page with an island has hydrated (a panic never
+ * gets there). A page without one loads no bundle, so there is nothing to wait for. */
 export async function hydrated(page, javaScriptEnabled = true) {
-  if (javaScriptEnabled && withBundle) await page.waitForSelector('body[data-hydrated]', { timeout: 15000 });
+  if (!(javaScriptEnabled && withBundle)) return;
+  await page.waitForLoadState('domcontentloaded');
+  if (await page.locator('leptos-island').count() === 0) return;
+  await page.waitForSelector('body[data-hydrated]', { timeout: 15000 });
 }
 
 let accounts = 0;

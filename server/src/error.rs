@@ -129,36 +129,23 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// The error page: the status, the message (escaped, one line per item), and a way back, in the
-/// layout of the hand-written pages. An `/api/v1` path answers with the same message as JSON
-/// (see `api::json_errors`).
+/// The error page ([`crate::chrome::error_page`]), written here for nobody in particular and
+/// again by [`crate::chrome::error_pages`] for whoever asked. An `/api/v1` path answers with the
+/// same message as JSON (see `api::json_errors`).
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
         let status = self.status();
         // A message quotes at most an excerpt of what the request sent.
         let message = self.to_string();
-        let escaped = app::escape_html(&message);
-        let items: String = escaped.lines().map(|l| format!("<li>{l}</li>")).collect();
-        let reason = status.canonical_reason().unwrap_or("Error");
-        let next = if status == StatusCode::UNAUTHORIZED {
-            "<p><a class=\"button primary\" href=\"/signin\">Sign in</a></p>"
-        } else {
-            "<p><a href=\"/\">All reviews</a></p>"
-        };
-        let body = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <link rel=\"icon\" href=\"data:,\"><title>{reason} · Trellis</title>\
-             <link rel=\"stylesheet\" href=\"/style/trellis.css\"></head><body>\
-             <header class=\"masthead\"><a class=\"brand\" href=\"/\">Trellis</a></header>\
-             <main id=\"content\"><section class=\"card error\" role=\"alert\"><h1>{reason}</h1>\
-             <ul>{items}</ul>{next}</section></main></body></html>",
-        );
+        let body = crate::chrome::error_page(status, &message, crate::chrome::Chrome::default());
         let mut res = (status, Html(body)).into_response();
         if let Some(retry) = self.retry_after() {
             res.headers_mut().insert(header::RETRY_AFTER, retry);
         }
+        res.extensions_mut().insert(crate::chrome::ErrorPage {
+            message: message.clone(),
+        });
         res.extensions_mut()
             .insert(crate::api::ErrorMessage(message));
         res

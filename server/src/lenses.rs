@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::chrome::Chrome;
 use crate::error::AppError;
 use crate::service::lenses::{Import, version_label};
 use axum::Extension;
@@ -78,6 +79,7 @@ struct ListPage {
     teams: Vec<TeamOption>,
     /// The outcome of a lint or a rejected import.
     result: Option<Outcome>,
+    masthead: String,
 }
 
 /// What a lint or a rejected import found.
@@ -140,6 +142,7 @@ impl Outcome {
 async fn list_page(
     state: &AppState,
     actor: Actor,
+    chrome: Chrome,
     result: Option<Outcome>,
 ) -> Result<ListPage, AppError> {
     let c = state.context(actor);
@@ -185,6 +188,7 @@ async fn list_page(
         lenses,
         teams,
         result,
+        masthead: chrome.masthead(),
     })
 }
 
@@ -199,8 +203,12 @@ fn html(page: &impl askama::Template, status: StatusCode) -> Response {
     }
 }
 
-async fn list(State(state): State<AppState>, Extension(actor): Extension<Actor>) -> Response {
-    match list_page(&state, actor, None).await {
+async fn list(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    chrome: Chrome,
+) -> Response {
+    match list_page(&state, actor, chrome, None).await {
         Ok(page) => html(&page, StatusCode::OK),
         Err(e) => e.into_response(),
     }
@@ -254,6 +262,7 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, AppError> {
 async fn upload(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
+    chrome: Chrome,
     form: Multipart,
 ) -> Response {
     let result: Result<_, AppError> = async {
@@ -296,7 +305,7 @@ async fn upload(
             } else {
                 StatusCode::OK
             };
-            match list_page(&state, actor, Some(outcome)).await {
+            match list_page(&state, actor, chrome, Some(outcome)).await {
                 Ok(page) => html(&page, status),
                 Err(e) => e.into_response(),
             }
@@ -340,6 +349,7 @@ struct DetailPage {
     omitted: Vec<String>,
     export: String,
     start: String,
+    masthead: String,
 }
 
 impl DetailPage {
@@ -385,6 +395,7 @@ async fn detail(
     Extension(actor): Extension<Actor>,
     Path(id): Path<String>,
     Query(query): Query<VersionQuery>,
+    chrome: Chrome,
 ) -> Response {
     let result: Result<_, AppError> = async {
         state.context(actor.clone()).user()?;
@@ -430,6 +441,7 @@ async fn detail(
             omitted,
             export,
             start,
+            masthead: chrome.masthead(),
         })
     }
     .await;

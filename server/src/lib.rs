@@ -7,6 +7,7 @@
 //! - [`web`]: the axum router, built by [`web::router`] so tests can drive it without a socket;
 //! - [`bundle`]: the browser bundle under `/pkg`, embedded in the binary;
 //! - [`catalog`]: the questionnaire and pattern catalog as a stable JSON contract;
+//! - [`chrome`]: the shared masthead on the server's own pages and error pages;
 //! - [`error`]: [`error::AppError`], the one web error, and the only place a failure becomes a
 //!   response;
 //! - [`service`]: the use cases (reviews, areas, results, checklist, teams, accounts, milestones,
@@ -27,6 +28,7 @@ pub mod accounts;
 pub mod api;
 pub mod bundle;
 pub mod catalog;
+pub mod chrome;
 pub mod cli;
 pub mod error;
 pub mod lenses;

@@ -160,6 +160,7 @@ pub fn router(state: AppState) -> Router {
             cache,
             page_cache::results_pages,
         ))
+        .layer(axum::middleware::from_fn(crate::chrome::error_pages))
         .layer(axum::middleware::from_fn_with_state(
             state.store.clone(),
             security::resolve_actor,

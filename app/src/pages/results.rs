@@ -375,20 +375,25 @@ fn Results(page: Page) -> impl IntoView {
 
         <section class="card" aria-labelledby="checklist-h">
             <h2 id="checklist-h">"Improvement checklist"</h2>
-            <ChecklistForms>
-            <table class="checklist">
-                <thead>
-                    <tr>
-                        <th scope="col">"Item"</th>
-                        <th scope="col">"From the answers"</th>
-                        <th scope="col">"Status, owner and due date"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {page.checklist.into_iter().map(|row| view! { <Item row id=page.assessment_id.clone() can_edit /> }).collect_view()}
-                </tbody>
-            </table>
-            </ChecklistForms>
+            {
+                let id = page.assessment_id.clone();
+                let table = view! {
+                <table class="checklist">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Item"</th>
+                            <th scope="col">"From the answers"</th>
+                            <th scope="col">"Status, owner and due date"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {page.checklist.into_iter().map(|row| view! { <Item row id=id.clone() can_edit /> }).collect_view()}
+                    </tbody>
+                </table>
+                };
+                // Only an editor's rows save in place: nobody else's page needs the bundle.
+                if can_edit { view! { <ChecklistForms>{table}</ChecklistForms> }.into_any() } else { table.into_any() }
+            }
             {(page.checklist_waiting > 0).then(|| view! {
                 <p class="muted small">{format!("{} more {} appear as their questions are answered.", page.checklist_waiting, if page.checklist_waiting == 1 { "item" } else { "items" })}</p>
             })}

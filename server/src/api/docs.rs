@@ -325,6 +325,7 @@ struct DocsPage {
     origin: String,
     groups: Vec<Group>,
     operations: usize,
+    masthead: String,
 }
 
 /// The operations of the document, grouped by tag in the document's tag order.
@@ -380,13 +381,18 @@ fn groups(doc: &OpenApi) -> Vec<Group> {
 }
 
 /// `GET /api`: what the API is, how to authenticate, every operation, and examples. Public.
-pub async fn docs_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn docs_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    chrome: crate::chrome::Chrome,
+) -> Response {
     let groups = groups(openapi());
     let page = DocsPage {
         origin: crate::report::routes::origin(&state, &headers)
             .unwrap_or_else(|| "https://trellis.example".to_owned()),
         operations: groups.iter().map(|g| g.operations.len()).sum(),
         groups,
+        masthead: chrome.masthead(),
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),

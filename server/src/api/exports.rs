@@ -171,6 +171,7 @@ pub async fn get_scaffold(
         Scope::Review(id),
         params,
         crate::scaffold::routes::Want::Zip,
+        crate::chrome::Chrome::default(),
     )
     .await
 }

@@ -176,41 +176,66 @@ pub(crate) async fn respond(
     }
 }
 
+/// Who asks for which snapshot, read from a report or starter route's path: `{token}` is a
+/// share link, opened by nobody in particular; `{milestone}` a milestone of the review `{id}`;
+/// `{id}` alone the review now. One handler then serves a route in all three scopes.
+pub struct Access {
+    /// Who asks (always anonymous through a share link).
+    pub actor: Actor,
+    /// What they ask for.
+    pub scope: Scope,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Access {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Access, Response> {
+        let Path(mut p) = Path::<BTreeMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let actor = parts.extensions.get::<Actor>().cloned().unwrap_or_default();
+        Ok(
+            match (p.remove("token"), p.remove("milestone"), p.remove("id")) {
+                (Some(token), _, _) => Access {
+                    actor: Actor::Anonymous,
+                    scope: Scope::Share(token),
+                },
+                (None, Some(m), Some(id)) => Access {
+                    actor,
+                    scope: Scope::Milestone(id, m),
+                },
+                (None, None, Some(id)) => Access {
+                    actor,
+                    scope: Scope::Review(id),
+                },
+                _ => {
+                    return Err(AppError::NotFound("There is no such page.".into()).into_response());
+                }
+            },
+        )
+    }
+}
+
 /// The export routes: (path pattern, handler), every format in every scope.
 pub fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
     use axum::routing::get;
     let mut out = Vec::new();
     for export in Export::ALL {
-        out.push((
-            Scope::Review(String::new()).pattern(export),
-            get(
-                move |State(s): State<AppState>,
-                      Extension(actor): Extension<Actor>,
-                      headers: HeaderMap,
-                      Path(id): Path<String>| {
-                    respond(s, actor, headers, Scope::Review(id), export)
-                },
-            ),
-        ));
-        out.push((
-            Scope::Milestone(String::new(), String::new()).pattern(export),
-            get(
-                move |State(s): State<AppState>,
-                      Extension(actor): Extension<Actor>,
-                      headers: HeaderMap,
-                      Path((id, m)): Path<(String, String)>| {
-                    respond(s, actor, headers, Scope::Milestone(id, m), export)
-                },
-            ),
-        ));
-        out.push((
-            Scope::Share(String::new()).pattern(export),
-            get(
-                move |State(s): State<AppState>, headers: HeaderMap, Path(token): Path<String>| {
-                    respond(s, Actor::Anonymous, headers, Scope::Share(token), export)
-                },
-            ),
-        ));
+        let handler = get(
+            move |State(s): State<AppState>, access: Access, headers: HeaderMap| {
+                respond(s, access.actor, headers, access.scope, export)
+            },
+        );
+        for scope in [
+            Scope::Review(String::new()),
+            Scope::Milestone(String::new(), String::new()),
+            Scope::Share(String::new()),
+        ] {
+            out.push((scope.pattern(export), handler.clone()));
+        }
     }
     out
 }

@@ -11,7 +11,6 @@
 
 use crate::error::AppError;
 use askama::Template as _;
-use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -19,9 +18,11 @@ use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, default_patt
 use store::auth::Actor;
 
 use super::{Starter, starter, zip};
+use crate::chrome::Chrome;
 use crate::report::export::Scope;
-use crate::report::routes::{origin, review_state};
+use crate::report::routes::{Access, origin, review_state};
 use crate::state::AppState;
+use std::collections::BTreeMap;
 
 /// What the query string chooses; every field is optional.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -139,6 +140,7 @@ struct Page<'a> {
     controls_with_answers: usize,
     /// Whether the pattern shown is the review's top recommendation with a starter.
     top: bool,
+    masthead: String,
 }
 
 fn size(bytes: usize) -> String {
@@ -192,6 +194,7 @@ pub(crate) async fn respond(
     scope: Scope,
     params: Params,
     want: Want,
+    chrome: Chrome,
 ) -> Response {
     let zipped = want == Want::Zip;
     let result = async {
@@ -356,6 +359,7 @@ pub(crate) async fn respond(
                     .filter(|c| c.from.iter().any(|o| o.answered))
                     .count(),
                 top: top == Some(plan.pattern),
+                masthead: chrome.masthead(),
             };
             match page.render() {
                 Ok(html) => {
@@ -395,85 +399,26 @@ pub fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
         }),
     ];
     for (suffix, want) in wants {
-        let with_path = suffix.contains('{');
-        out.push((
-            format!("/assessments/{{id}}/{suffix}"),
-            get(
-                move |State(s): State<AppState>,
-                      Extension(actor): Extension<Actor>,
-                      headers: HeaderMap,
-                      Path(p): Path<Vec<(String, String)>>,
-                      Query(params): Query<Params>| {
-                    let (id, path) = split(p, with_path);
-                    respond(s, actor, headers, Scope::Review(id), params, want(path))
-                },
-            ),
-        ));
-        out.push((
-            format!("/assessments/{{id}}/milestones/{{milestone}}/{suffix}"),
-            get(
-                move |State(s): State<AppState>,
-                      Extension(actor): Extension<Actor>,
-                      headers: HeaderMap,
-                      Path(p): Path<Vec<(String, String)>>,
-                      Query(params): Query<Params>| {
-                    let m = p
-                        .iter()
-                        .find(|(k, _)| k == "milestone")
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default();
-                    let (id, path) = split(p, with_path);
-                    respond(
-                        s,
-                        actor,
-                        headers,
-                        Scope::Milestone(id, m),
-                        params,
-                        want(path),
-                    )
-                },
-            ),
-        ));
-        out.push((
-            format!("/share/{{token}}/{suffix}"),
-            get(
-                move |State(s): State<AppState>,
-                      headers: HeaderMap,
-                      Path(p): Path<Vec<(String, String)>>,
-                      Query(params): Query<Params>| {
-                    let token = p
-                        .iter()
-                        .find(|(k, _)| k == "token")
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default();
-                    let (_, path) = split(p, with_path);
-                    respond(
-                        s,
-                        Actor::Anonymous,
-                        headers,
-                        Scope::Share(token),
-                        params,
-                        want(path),
-                    )
-                },
-            ),
-        ));
-    }
-    out
-}
-
-/// The assessment id and the file path from the path parameters.
-fn split(p: Vec<(String, String)>, with_path: bool) -> (String, Option<String>) {
-    let mut id = String::new();
-    let mut path = None;
-    for (k, v) in p {
-        match k.as_str() {
-            "id" => id = v,
-            "path" if with_path => path = Some(v),
-            _ => {}
+        let handler = get(
+            move |State(s): State<AppState>,
+                  access: Access,
+                  chrome: Chrome,
+                  headers: HeaderMap,
+                  Path(mut p): Path<BTreeMap<String, String>>,
+                  Query(params): Query<Params>| {
+                let want = want(p.remove("path"));
+                respond(s, access.actor, headers, access.scope, params, want, chrome)
+            },
+        );
+        for prefix in [
+            "/assessments/{id}",
+            "/assessments/{id}/milestones/{milestone}",
+            "/share/{token}",
+        ] {
+            out.push((format!("{prefix}/{suffix}"), handler.clone()));
         }
     }
-    (id, path)
+    out
 }
 
 #[cfg(test)]

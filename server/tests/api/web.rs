@@ -98,3 +98,55 @@ async fn an_error_page_names_what_is_missing_in_the_layout() {
     assert!(body.contains("There is no page at this address."), "{body}");
     assert!(body.contains("class=\"masthead\""), "{body}");
 }
+
+/// Every page carries the one masthead: the user's name and "Sign out" when signed in (on the
+/// server's own pages and error pages too), the questionnaires only for the signed in, and a
+/// "Sign in" that comes back to the page.
+#[tokio::test]
+async fn every_page_has_the_one_masthead_for_its_reader() {
+    let app = crate::client::TestApp::new().await;
+    let ana = app.user("Ana Masthead").await;
+    let nobody = ana.app.anonymous();
+    for path in [
+        "/",
+        "/catalog",
+        "/api",
+        "/questionnaires",
+        "/questionnaires/serverless-review",
+        "/no/such/page",
+        "/assessments/nope/results",
+    ] {
+        let r = ana.get(path).await;
+        let masthead = masthead_of(&r.body);
+        assert!(masthead.contains(">Ana Masthead</a>"), "{path}: {masthead}");
+        assert!(masthead.contains("Sign out"), "{path}: {masthead}");
+        assert!(
+            masthead.contains("href=\"/questionnaires\""),
+            "{path}: {masthead}"
+        );
+
+        let r = nobody.get(path).await;
+        let masthead = masthead_of(&r.body);
+        assert!(!masthead.contains("Sign out"), "{path}: {masthead}");
+        assert!(
+            !masthead.contains("href=\"/questionnaires\""),
+            "{path}: {masthead}"
+        );
+        let back = match path {
+            "/" => "href=\"/signin\"".to_owned(),
+            _ => format!("href=\"/signin?next={path}\""),
+        };
+        assert!(masthead.contains(&back), "{path}: {masthead}");
+    }
+}
+
+/// The `<header class="masthead">` of a page (the whole page when it has none, so the
+/// assertion shows it).
+fn masthead_of(html: &str) -> &str {
+    html.find("<header class=\"masthead\">")
+        .and_then(|start| {
+            let end = html[start..].find("</header>")?;
+            Some(&html[start..start + end])
+        })
+        .unwrap_or(html)
+}
