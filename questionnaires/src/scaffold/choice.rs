@@ -118,6 +118,21 @@ impl Runtime {
         }
     }
 
+    /// The runtime the review's answer to "runtime" names, when a starter is written in it
+    /// (Node.js is written in TypeScript). `None` when unanswered or in a language with no
+    /// starter (Java, .NET, Go, Ruby).
+    pub fn answered(answers: &crate::answers::Answers) -> Option<Runtime> {
+        let crate::answers::AnswerValue::Choices(choices) = &answers.get("runtime")?.value else {
+            return None;
+        };
+        choices.iter().find_map(|c| match c.as_str() {
+            "python" => Some(Runtime::Python),
+            "nodejs" => Some(Runtime::Typescript),
+            "rust" => Some(Runtime::Rust),
+            _ => None,
+        })
+    }
+
     /// The Lambda runtime identifier.
     pub fn lambda_runtime(self) -> &'static str {
         match self {

@@ -140,7 +140,30 @@ struct Page<'a> {
     controls_with_answers: usize,
     /// Whether the pattern shown is the review's top recommendation with a starter.
     top: bool,
+    /// Why the runtime is the one shown, when the review names one.
+    runtime_note: Option<String>,
     masthead: String,
+}
+
+/// What the page says about the runtime: that it follows the review's answer, or that the
+/// language the review names has no starter. `None` when the review names none or the address
+/// chose the runtime.
+fn runtime_note(
+    q: &questionnaires::Questionnaire,
+    answers: &questionnaires::Answers,
+    asked: Option<&str>,
+) -> Option<String> {
+    if asked.is_some_and(|r| !r.is_empty()) {
+        return None;
+    }
+    let answer = answers.get("runtime")?;
+    let named = questionnaires::diff::describe(q, "runtime", &answer.value);
+    Some(match Runtime::answered(answers) {
+        Some(_) => format!("The runtime is the one the review names ({named})."),
+        None => format!(
+            "The review names {named}, which has no starter: starters are written in Python, TypeScript or Rust, so this one is in Python."
+        ),
+    })
 }
 
 fn size(bytes: usize) -> String {
@@ -198,9 +221,14 @@ pub(crate) async fn respond(
 ) -> Response {
     let zipped = want == Want::Zip;
     let result = async {
-        let chosen = choice(&params)?;
+        let mut chosen = choice(&params)?;
         let c = state.context(actor);
         let (a, answers, evaluation, milestone) = review_state(&c, &scope).await?;
+        // Unless the address names one, the runtime is the one the review answered.
+        let runtime_note = runtime_note(c.builtin, &answers, params.runtime.as_deref());
+        if params.runtime.as_deref().is_none_or(str::is_empty) {
+            chosen.runtime = Runtime::answered(&answers).unwrap_or(Runtime::Python);
+        }
         if a.questionnaire_id != c.builtin.id {
             return Err(AppError::BadInput(
                 "Starter projects follow the built-in serverless review; this review runs on an imported questionnaire, which recommends no patterns.".into(),
@@ -227,13 +255,19 @@ pub(crate) async fn respond(
                     None
                 };
                 let top = default_pattern(&evaluation);
-                let patterns: Vec<Option_> = Pattern::ALL
+                let rank = |p: Pattern| {
+                    evaluation
+                        .recommendations
+                        .iter()
+                        .find(|r| r.pattern.as_str() == p.as_str())
+                };
+                // Ranked patterns first, in the review's order; the rest after them.
+                let mut ordered = Pattern::ALL.to_vec();
+                ordered.sort_by_key(|&p| rank(p).map_or(usize::MAX, |r| r.rank));
+                let patterns: Vec<Option_> = ordered
                     .into_iter()
                     .map(|p| {
-                        let r = evaluation
-                            .recommendations
-                            .iter()
-                            .find(|r| r.pattern.as_str() == p.as_str());
+                        let r = rank(p);
                         let name = q
                             .pattern(p.as_str())
                             .map_or_else(|| p.as_str().to_owned(), |x| x.name.to_string());
@@ -254,10 +288,10 @@ pub(crate) async fn respond(
                 Ok::<_, AppError>((plan, starter, bytes, patterns, top))
             })
             .await??;
-        Ok::<_, AppError>((a, milestone, plan, starter, bytes, patterns, top))
+        Ok::<_, AppError>((a, milestone, plan, starter, bytes, patterns, top, runtime_note))
     }
     .await;
-    let (a, milestone, plan, starter, bytes, patterns, top) = match result {
+    let (a, milestone, plan, starter, bytes, patterns, top, runtime_note) = match result {
         Ok(x) => x,
         Err(e) => {
             if let AppError::Internal(cause) = &e {
@@ -359,6 +393,7 @@ pub(crate) async fn respond(
                     .filter(|c| c.from.iter().any(|o| o.answered))
                     .count(),
                 top: top == Some(plan.pattern),
+                runtime_note,
                 masthead: chrome.masthead(),
             };
             match page.render() {

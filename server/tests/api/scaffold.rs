@@ -199,6 +199,78 @@ async fn the_preview_shows_the_zips_bytes_and_the_zip_is_deterministic() {
     }
 }
 
+/// The starter page follows the review: the runtime it answered (Node.js: TypeScript; Java:
+/// none, said so) and the patterns in the review's rank order.
+#[tokio::test]
+async fn the_starter_page_takes_the_reviews_runtime_and_ranks_its_patterns() {
+    let app = TestApp::new().await;
+    let owner = app.user("Owner").await;
+    let id = api_review(&owner).await;
+    save(
+        &owner,
+        &id,
+        "workload_fit",
+        &[("q.runtime", "nodejs"), ("v.runtime", "")],
+    )
+    .await;
+    let page = owner.get(&format!("/assessments/{id}/scaffold")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = html_unescape(&page.body);
+    assert!(
+        body.contains("in TypeScript (Node.js 22) with AWS SAM"),
+        "{}",
+        shown(&page.body)
+    );
+    assert!(
+        body.contains("the one the review names (Node.js)"),
+        "{}",
+        shown(&page.body)
+    );
+    assert!(body.contains("value=\"typescript\" selected"), "{body}");
+    // The pattern options in rank order: #1, #2, … and then the unranked.
+    let ranks: Vec<usize> = body
+        .split("<option value=")
+        .filter_map(|o| {
+            let label = o.split('>').nth(1)?.split('<').next()?;
+            let n = label.rsplit_once('#')?.1.trim_end_matches(')');
+            n.parse().ok()
+        })
+        .collect();
+    assert!(ranks.len() >= 3, "{ranks:?}");
+    assert!(
+        ranks.windows(2).all(|w| w[0] < w[1]),
+        "not in rank order: {ranks:?}"
+    );
+
+    let java = api_review(&owner).await;
+    save(
+        &owner,
+        &java,
+        "workload_fit",
+        &[("q.runtime", "java"), ("v.runtime", "")],
+    )
+    .await;
+    let page = owner.get(&format!("/assessments/{java}/scaffold")).await;
+    let body = html_unescape(&page.body);
+    assert!(body.contains("has no starter"), "{}", shown(&page.body));
+    assert!(
+        body.contains("in Python 3.13 with AWS SAM"),
+        "{}",
+        shown(&page.body)
+    );
+    // A runtime in the address wins, and then nothing is said about the answer.
+    let page = owner
+        .get(&format!("/assessments/{java}/scaffold?runtime=rust"))
+        .await;
+    let body = html_unescape(&page.body);
+    assert!(
+        body.contains("in Rust (provided.al2023) with AWS SAM"),
+        "{}",
+        shown(&page.body)
+    );
+    assert!(!body.contains("has no starter"), "{}", shown(&page.body));
+}
+
 #[tokio::test]
 async fn the_shareable_url_reproduces_the_starter_and_a_milestone_keeps_its_answers() {
     let app = TestApp::new().await;
