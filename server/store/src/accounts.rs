@@ -525,7 +525,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records a share link.
+    /// Records a share link. The assessment's revision moves with it, in the same transaction:
+    /// its results page lists the links.
     pub async fn create_share_link(
         &self,
         secret: &auth::NewSecret,
@@ -534,7 +535,8 @@ impl Store {
         now: i64,
         expires_at: Option<i64>,
     ) -> Result<(), StoreError> {
-        self.writer.execute(sqlx::query(
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
             "INSERT INTO share_links (id, secret_hash, assessment_id, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -544,9 +546,9 @@ impl Store {
         .bind(by)
         .bind(now)
         .bind(expires_at)
-        )
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        self.finish_write(tx, assessment_id, true, now).await
     }
 
     /// An assessment's share links, newest first.
@@ -560,21 +562,29 @@ impl Store {
         .await?)
     }
 
-    /// Revokes a share link of an assessment.
+    /// Revokes a share link of an assessment; its revision moves with it, as for a new link.
     pub async fn revoke_share_link(
         &self,
         assessment_id: &str,
         id: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.revoke(
-            Missing::ShareLink,
+        let mut tx = self.writer.begin().await?;
+        let done = sqlx::query(
             "UPDATE share_links SET revoked_at = $1 WHERE id = $2 AND assessment_id = $3 AND revoked_at IS NULL",
-            id,
-            assessment_id,
-            now,
         )
-        .await
+        .bind(now)
+        .bind(id)
+        .bind(assessment_id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::NotFound(Missing::ShareLink));
+        }
+        self.finish_write(tx, assessment_id, true, now).await?;
+        self.access_changed();
+        Ok(())
     }
 
     /// Runs a revoking `UPDATE` (`$1` now, `$2` the id, `$3` its owner): `NotFound` when nothing

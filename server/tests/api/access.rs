@@ -1058,3 +1058,52 @@ async fn hsts_is_sent_only_over_https() {
         "max-age=31536000; includeSubDomains"
     );
 }
+
+/// An owner sees the share links they make listed on the results page, with Revoke, even when
+/// the page was rendered (and kept) before: making or revoking a link is a change of the page.
+#[tokio::test]
+async fn share_links_made_and_revoked_show_on_the_results_page_at_once() {
+    let w = world().await;
+    let results = format!("/assessments/{}/results", w.assessment);
+    let count = |body: &str| body.matches("name=\"link\"").count();
+    let before = w.owner.get(&results).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let listed = count(&before.body);
+    let r = w
+        .owner
+        .post(
+            &format!("/assessments/{}/share-links", w.assessment),
+            &[("days", "7")],
+        )
+        .await;
+    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.body);
+    let after = w.owner.get(&results).await;
+    assert_eq!(count(&after.body), listed + 1, "the new link is listed");
+    assert!(after.body.contains(">Revoke</button>"));
+    let link = after
+        .body
+        .split("name=\"link\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let r = w
+        .owner
+        .post(
+            "/api/revoke_share_link",
+            &[("id", w.assessment.as_str()), ("link", link.as_str())],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let revoked = w.owner.get(&results).await;
+    assert_eq!(count(&revoked.body), listed, "the revoked link is gone");
+    // A link revoked already is named as the thing missing.
+    let r = w
+        .owner
+        .post(
+            "/api/revoke_share_link",
+            &[("id", w.assessment.as_str()), ("link", link.as_str())],
+        )
+        .await;
+    assert!(r.body.contains("no such share link"), "{}", r.body);
+}
