@@ -225,6 +225,9 @@ pub struct ResultsData {
     pub areas: Vec<(String, String)>,
     /// Question titles by id, with their area id.
     pub question_titles: Vec<(String, String, String)>,
+    /// Each fact the page shows (as its `Display` writes it, with ids) in the user's words
+    /// ([`questionnaires::condition::Fact::words`]).
+    pub fact_words: Vec<(String, String)>,
     /// The evaluation.
     pub evaluation: Evaluation,
     /// Score bars (SVG).

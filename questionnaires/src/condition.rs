@@ -199,6 +199,101 @@ pub enum Fact {
     },
 }
 
+impl Calc {
+    /// What the figure is, in words.
+    pub fn title(self) -> &'static str {
+        match self {
+            Calc::Concurrency => "Estimated peak concurrency",
+            Calc::MonthlyRequests => "Requests a month",
+            Calc::LambdaMonthlyUsd => "Estimated serverless cost a month (USD)",
+            Calc::FargateMonthlyUsd => "Estimated container cost a month (USD)",
+            Calc::ServerlessCostRatio => "Serverless cost against containers",
+            Calc::ColdStartMs => "Typical cold start (ms)",
+        }
+    }
+}
+
+impl Fact {
+    /// The fact in the user's words: question titles and choice labels, never ids
+    /// ("Which kinds of clients call the workload?: Several clients with different needs";
+    /// "Peak requests per second: 2,000, above 1,000"). [`Fact`]'s `Display` keeps the ids, for
+    /// the JSON and CSV exports.
+    pub fn words(&self, q: &crate::model::Questionnaire) -> String {
+        let subject = |id: &str| -> String {
+            if let Some(calc) = id
+                .strip_prefix("calc.")
+                .and_then(|c| Calc::ALL.into_iter().find(|x| x.as_str() == c))
+            {
+                return calc.title().to_owned();
+            }
+            q.question(id)
+                .map_or_else(|| id.replace('_', " "), |x| x.title.to_string())
+        };
+        match self {
+            Fact::Choice {
+                question,
+                choice,
+                selected,
+            } => {
+                let label = q
+                    .question(question.as_str())
+                    .and_then(|x| x.choices.iter().find(|c| c.id == *choice))
+                    .map_or_else(|| choice.as_str().replace('_', " "), |c| c.title.clone());
+                let title = subject(question.as_str());
+                if *selected {
+                    format!("{title} — “{label}”")
+                } else {
+                    format!("{title} — not “{label}”")
+                }
+            }
+            Fact::Number {
+                subject: name,
+                value,
+                op,
+                against,
+                bound,
+                holds,
+            } => {
+                let op = match (op, holds) {
+                    (CmpOp::Gt, true) | (CmpOp::Le, false) => "above",
+                    (CmpOp::Ge, true) | (CmpOp::Lt, false) => "at least",
+                    (CmpOp::Lt, true) | (CmpOp::Ge, false) => "below",
+                    (CmpOp::Le, true) | (CmpOp::Gt, false) => "at most",
+                    (CmpOp::Eq, true) | (CmpOp::Ne, false) => "equal to",
+                    (CmpOp::Ne, true) | (CmpOp::Eq, false) => "other than",
+                };
+                let bound = match against {
+                    None => grouped(*bound),
+                    Some(other) => format!("{} ({})", subject(other), grouped(*bound)),
+                };
+                format!("{}: {}, {op} {bound}", subject(name), grouped(*value))
+            }
+        }
+    }
+}
+
+/// A number as a person reads it: thousands grouped, at most two decimals.
+fn grouped(v: f64) -> String {
+    let text = num(v).to_string();
+    let (sign, rest) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |r| ("-", r));
+    let (int, frac) = rest
+        .split_once('.')
+        .map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
 impl std::fmt::Display for Fact {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -693,6 +788,52 @@ fn collect_choices(e: &Expr, out: &mut Vec<(usize, usize)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_read_in_titles_and_labels_never_ids() {
+        let q = crate::builtin::builtin();
+        let choice = Fact::Choice {
+            question: "client_types".into(),
+            choice: "one_client".into(),
+            selected: true,
+        };
+        assert_eq!(
+            choice.words(q),
+            "Which kinds of clients call the workload? — “One client application”"
+        );
+        let not = Fact::Choice {
+            question: "client_types".into(),
+            choice: "one_client".into(),
+            selected: false,
+        };
+        assert!(not.words(q).ends_with("not “One client application”"));
+        let number = Fact::Number {
+            subject: "calc.concurrency".into(),
+            value: 1600.0,
+            op: CmpOp::Ge,
+            against: None,
+            bound: 1000.0,
+            holds: true,
+        };
+        assert_eq!(
+            number.words(q),
+            "Estimated peak concurrency: 1,600, at least 1,000"
+        );
+        let failed = Fact::Number {
+            subject: "peak_rps".into(),
+            value: 1234567.5,
+            op: CmpOp::Gt,
+            against: None,
+            bound: 2_000_000.0,
+            holds: false,
+        };
+        let words = failed.words(q);
+        assert!(
+            words.ends_with(": 1,234,567.5, at most 2,000,000"),
+            "{words}"
+        );
+        assert!(!words.contains("peak_rps"), "{words}");
+    }
 
     /// Two questions: `q` (single: a, b, c) and `n` (number).
     struct Fixture {

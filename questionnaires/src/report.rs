@@ -226,7 +226,7 @@ pub struct ReportRisk {
     pub level: String,
     /// Why it is a risk.
     pub reason: String,
-    /// The answers behind it, as "question = choice" facts.
+    /// The answers behind it, in words ("question title — “choice label”").
     pub facts: Vec<String>,
     /// How to improve, from the good-practice choices not selected.
     pub improvements: Vec<ReportLink>,
@@ -706,7 +706,7 @@ pub fn build(input: Input<'_>) -> Report {
                 area_title: area_title(r.area.as_str()),
                 level: level(r.level),
                 reason: r.reason.to_string(),
-                facts: r.facts.iter().map(ToString::to_string).collect(),
+                facts: r.facts.iter().map(|f| f.words(q)).collect(),
                 improvements: r
                     .improvements
                     .iter()

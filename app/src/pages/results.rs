@@ -73,6 +73,19 @@ pub fn SharedPage() -> impl IntoView {
     }
 }
 
+/// A fact as the page shows it: in the user's words (question titles, choice labels).
+fn fact_words(page: &Page, fact: &questionnaires::condition::Fact) -> String {
+    words_of(&page.fact_words, fact)
+}
+
+fn words_of(words: &[(String, String)], fact: &questionnaires::condition::Fact) -> String {
+    let key = fact.to_string();
+    words
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or(key, |(_, words)| words.clone())
+}
+
 fn question_link(page: &Page, question: &str) -> (String, String) {
     let (title, area) = page
         .question_titles
@@ -281,7 +294,8 @@ fn Results(page: Page) -> impl IntoView {
                         .map(|id| page.limit_labels.iter().find(|(l, _)| l == id).map_or_else(|| id.clone(), |(_, label)| label.clone()))
                         .collect();
                     let starter = page.report_url.clone();
-                    view! { <Rec r diagram limits starter /> }
+                    let words = page.fact_words.clone();
+                    view! { <Rec r diagram limits starter words /> }
                 }).collect_view()}
             </ol>
         </section>
@@ -414,7 +428,7 @@ fn RiskList(title: &'static str, risks: Vec<RiskItem>, page: Page) -> impl IntoV
                             <a href=link>{r.title.to_string()}</a>
                             <p>{r.reason.to_string()}</p>
                             {(!r.facts.is_empty()).then(|| view! {
-                                <p class="facts small">"Because: " {r.facts.iter().map(|f| view! { <code>{f.to_string()}</code> " " }).collect_view()}</p>
+                                <p class="facts small">"Because you answered: " {r.facts.iter().map(|f| fact_words(&page, f)).collect::<Vec<_>>().join("; ")}</p>
                             })}
                             {r.improvements.first().map(|i| view! { <p class="fix small">"To improve: " {i.text.to_string()}</p> })}
                         </li>
@@ -431,6 +445,7 @@ fn Rec(
     diagram: Option<String>,
     limits: Vec<String>,
     starter: String,
+    words: Vec<(String, String)>,
 ) -> impl IntoView {
     let starter = r
         .scaffold
@@ -448,7 +463,7 @@ fn Rec(
                 <div>
                     <h4>"Why"</h4>
                     <ul>{r.reasons.iter().map(|x| view! {
-                        <li>{x.text.to_string()} <span class="facts small">{x.facts.iter().map(|f| format!(" [{f}]")).collect::<String>()}</span></li>
+                        <li>{x.text.to_string()} <span class="facts small">{x.facts.iter().map(|f| format!(" [{}]", words_of(&words, f))).collect::<String>()}</span></li>
                     }).collect_view()}</ul>
                     {(!r.against.is_empty()).then(|| view! {
                         <h4>"Against"</h4>

@@ -156,7 +156,21 @@ fn results_from(
     e.checklist.clear();
     e.recommendations.retain(|r| r.score > 0.0);
     e.recommendations.truncate(5);
+    let mut fact_words: Vec<(String, String)> = Vec::new();
+    let shown = e.risks.iter().flat_map(|r| &r.facts).chain(
+        e.recommendations
+            .iter()
+            .flat_map(|r| r.reasons.iter().chain(&r.against))
+            .flat_map(|x| &x.facts),
+    );
+    for fact in shown {
+        let key = fact.to_string();
+        if !fact_words.iter().any(|(k, _)| *k == key) {
+            fact_words.push((key, fact.words(q)));
+        }
+    }
     Ok(ResultsData {
+        fact_words,
         lens: lens.then(|| q.title.clone()),
         checklist_waiting,
         can_edit: false,

@@ -1076,7 +1076,11 @@ async fn share_links_made_and_revoked_show_on_the_results_page_at_once() {
             &[("days", "7")],
         )
         .await;
-    assert!(r.status.is_success() || r.status.is_redirection(), "{}", r.body);
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
     let after = w.owner.get(&results).await;
     assert_eq!(count(&after.body), listed + 1, "the new link is listed");
     assert!(after.body.contains(">Revoke</button>"));
