@@ -4,7 +4,7 @@
 //! or a target that is not empty are refused with nothing written. The Postgres leg runs on a
 //! scratch database of the `TEST_POSTGRES_URL` server, when it is set.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -12,6 +12,7 @@ use sqlx::{AnyConnection, Connection, Executor};
 use store::{PortableError, Store};
 
 use super::client::{Client, TestApp};
+use crate::served::trellis;
 
 /// A database created for one test on the `TEST_POSTGRES_URL` server, dropped after it.
 struct Scratch {
@@ -364,10 +365,6 @@ async fn an_unknown_format_version_or_schema_is_refused() {
         assert!(e.to_string().contains(expected), "{key}: {e}");
         assert!(empty);
     }
-}
-
-fn trellis() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_trellis"))
 }
 
 #[tokio::test]
