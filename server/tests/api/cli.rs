@@ -1,4 +1,6 @@
-//! `trellis evaluate`, `trellis report`, `trellis catalog` and `trellis serve`: output contracts and exit codes, run as a user would.
+//! `trellis evaluate`, `trellis report`, `trellis catalog` and `trellis serve`: output contracts
+//! and exit codes, run as a user would. None of them opens the test's database (`scripts/test`
+//! runs them once, not again in its Postgres pass).
 
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};

@@ -1,7 +1,9 @@
 //! One binary carries everything: the `trellis` binary copied alone into an empty directory,
 //! and started there on a fresh SQLite file, migrates it, serves its pages with the browser
 //! bundle (JavaScript and WebAssembly with their content types, gzipped on request), the
-//! stylesheet and the questionnaire, renders a PDF with its fonts, and names its commit.
+//! stylesheet and the questionnaire, renders a PDF with its fonts, and names its commit. Its
+//! database is that file, never the test's (`scripts/test` runs it once, not again in its
+//! Postgres pass).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
