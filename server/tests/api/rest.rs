@@ -1182,7 +1182,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     let (at, logs) = (url.clone(), dir.path().to_owned());
     let server = tokio::task::spawn_blocking(move || Served::start(&at, &logs, "push").ready())
         .await
-        .unwrap();
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     let risky = dir.path().join("risky.toml");
     std::fs::write(
         &risky,
