@@ -89,7 +89,11 @@ async fn invite(owner: &Client, team: &str, role: &str, who: &Client) {
 }
 
 pub(super) async fn world() -> World {
-    let app = TestApp::new().await;
+    world_on(TestApp::new().await).await
+}
+
+/// [`world`] on the app of the test's choosing.
+pub(super) async fn world_on(app: TestApp) -> World {
     let owner = app.user("Olive Owner").await;
     let editor = app.user("Eddie Editor").await;
     let viewer = app.user("Vera Viewer").await;

@@ -1,10 +1,15 @@
-//! `trellis evaluate`, `trellis report`, `trellis catalog` and `trellis serve`: output contracts and exit codes, run as a user would.
+//! `trellis evaluate`, `trellis report`, `trellis catalog` and `trellis serve`: output contracts
+//! and exit codes, run as a user would. None of them opens the test's database (`scripts/test`
+//! runs them once, not again in its Postgres pass).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use crate::served::{Served, eventually};
 
 fn trellis(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_trellis"))
+    crate::served::trellis()
         .args(args)
         .output()
         .expect("the binary runs")
@@ -279,27 +284,21 @@ fn catalog_json_lists_areas_questions_choices_and_patterns() {
 fn a_second_server_on_one_sqlite_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/t.db?mode=rwc", dir.path().display());
-    let serve = |url: &str| {
-        Command::new(env!("CARGO_BIN_EXE_trellis"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--database-url", url])
-            .args(["--site-root", dir.path().to_str().unwrap()])
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("the binary runs")
-    };
-    let mut first = serve(&url);
-    let started = std::time::Instant::now();
-    while !dir.path().join("t.db-wal").exists() {
-        assert!(
-            started.elapsed().as_secs() < 30,
-            "the first server never opened its database"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    // Ready: it holds the file's lock.
+    let first = Served::start(&url, dir.path(), "first").ready();
+    let mut second = crate::served::trellis()
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
+        .args(["--site-root", dir.path().to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if eventually(Duration::from_secs(60), || second.try_wait().unwrap()).is_none() {
+        second.kill().unwrap();
+        panic!("a second server on the same SQLite file was still running after a minute");
     }
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    let second = serve(&url).wait_with_output().unwrap();
-    first.kill().unwrap();
-    first.wait().unwrap();
+    let second = second.wait_with_output().unwrap();
+    drop(first);
     assert_eq!(second.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(

@@ -10,11 +10,11 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::fleet::{Served, agent, get, header, send, sign_up};
+use crate::served::{Served, agent, eventually, get, header, send, sign_up};
 
 /// Rounds of fill, fail, free and restart per test.
 const ROUNDS: usize = 5;
@@ -236,15 +236,14 @@ fn round(url: &str, logs: &Path, filler: &Path, name: &str) -> (usize, usize) {
         ),
     };
     drop(filler);
-    let started = Instant::now();
-    while ready_status(&base) != 200 {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "not ready 20 s after the disk was freed:\n{}",
-            served.logs()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let ready = eventually(Duration::from_secs(20), || {
+        (ready_status(&base) == 200).then_some(())
+    });
+    assert!(
+        ready.is_some(),
+        "not ready 20 s after the disk was freed:\n{}",
+        served.logs()
+    );
     for _ in 0..12 {
         let q = QUESTIONS[r.writes % QUESTIONS.len()];
         assert!(r.write(q), "a write failed after the disk was freed");
@@ -260,8 +259,7 @@ fn round(url: &str, logs: &Path, filler: &Path, name: &str) -> (usize, usize) {
     r.check_stored(&base);
 
     let mut served = served;
-    served.child.kill().unwrap();
-    served.child.wait().unwrap();
+    served.kill();
     let after = Served::start(url, logs, &format!("{name}-after")).ready();
     r.check_stored(&after.base());
     let bo_after = get(

@@ -5,180 +5,16 @@
 //! async workers, `/healthz` answering all the while.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// A `trellis serve` on a free port, killed when dropped; its log lines (JSON) in `log`.
-pub(crate) struct Served {
-    pub(crate) child: Child,
-    pub(crate) port: u16,
-    log: PathBuf,
-}
+use crate::served::{Got, Served, agent, eventually, get, header, send, sign_up};
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Served {
-    pub(crate) fn start(url: &str, dir: &Path, name: &str) -> Served {
-        Served::start_with(url, dir, name, &[])
-    }
-
-    /// [`Served::start`] with more environment variables.
-    fn start_with(url: &str, dir: &Path, name: &str, env: &[(&str, &str)]) -> Served {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
-        command
-            .env("TRELLIS_SITE_ROOT", dir.join("site"))
-            .envs(env.iter().copied());
-        Served::launch(command, url, dir, name)
-    }
-
-    /// Runs `command` (a `trellis` binary, with whatever else it sets) as `trellis serve` on a
-    /// free port and the database `url`, logging JSON lines at `info` into `logs/NAME.log`.
-    pub(crate) fn launch(mut command: Command, url: &str, logs: &Path, name: &str) -> Served {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = logs.join(format!("{name}.log"));
-        let child = command
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", url)
-            .env("TRELLIS_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        Served { child, port, log }
-    }
-
-    pub(crate) fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    /// Waits until `/readyz` says ready.
-    pub(crate) fn ready(mut self) -> Served {
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(60) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("trellis serve stopped ({status}):\n{}", self.logs());
-            }
-            if get(&agent(), &format!("{}/readyz", self.base()), &[]).0 == 200 {
-                return self;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("trellis serve was not ready in 60 s:\n{}", self.logs());
-    }
-
-    pub(crate) fn logs(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    pub(crate) fn signal(&self, name: &str) {
-        let ok = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -{name}");
-    }
-}
-
-pub(crate) fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
-}
-
-/// (status, headers we need, body).
-pub(crate) type Got = (u16, Vec<(String, String)>, String);
-
-pub(crate) fn read(res: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Got {
-    match res {
-        Ok(mut r) => {
-            let headers = r
-                .headers()
-                .iter()
-                .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-                .collect();
-            let status = r.status().as_u16();
-            (
-                status,
-                headers,
-                r.body_mut().read_to_string().unwrap_or_default(),
-            )
-        }
-        Err(e) => (0, Vec::new(), e.to_string()),
-    }
-}
-
-pub(crate) fn get(agent: &ureq::Agent, url: &str, headers: &[(&str, &str)]) -> Got {
-    let mut req = agent.get(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    read(req.call())
-}
-
-pub(crate) fn send(
-    agent: &ureq::Agent,
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &str,
-) -> Got {
-    let mut req = match method {
-        "POST" => agent.post(url),
-        "PUT" => agent.put(url),
-        _ => agent.patch(url),
-    };
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    read(req.send(body))
-}
-
-pub(crate) fn header<'a>(got: &'a Got, name: &str) -> Option<&'a str> {
-    got.1
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-/// Signs up through the form of `base`: the session cookie (`trellis_session=…`).
-pub(crate) fn sign_up(base: &str, email: &str) -> String {
-    let got = send(
-        &agent(),
-        "POST",
-        &format!("{base}/signup"),
-        &[
-            ("Origin", base),
-            ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
-        &format!("name=Ana&email={email}&password=a+long+enough+password"),
-    );
-    assert_eq!(got.0, 303, "{}", got.2);
-    header(&got, "set-cookie")
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_owned()
-}
-
-pub(crate) fn refs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+fn refs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     headers.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
@@ -293,18 +129,13 @@ fn two_instances_on_one_postgres_share_sessions_and_refuse_lost_updates() {
         &[("Cookie", &cookie), ("x-request-id", "fleet-req-1")],
     );
     assert_eq!(header(&r, "x-request-id"), Some("fleet-req-1"));
-    let started = Instant::now();
-    let line = loop {
+    let line = eventually(Duration::from_secs(10), || {
         let logs = a.logs();
-        if let Some(l) = logs.lines().find(|l| l.contains("fleet-req-1")) {
-            break l.to_owned();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no log line for the request:\n{logs}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+        logs.lines()
+            .find(|l| l.contains("fleet-req-1"))
+            .map(str::to_owned)
+    })
+    .unwrap_or_else(|| panic!("no log line for the request:\n{}", a.logs()));
     let line: Value = serde_json::from_str(&line).unwrap();
     assert_eq!(line["span"]["request_id"], "fleet-req-1", "{line}");
     assert_eq!(line["status"], 200, "{line}");
@@ -341,13 +172,29 @@ fn sigterm_lets_the_request_in_flight_finish_then_stops() {
         len = body.len()
     )
     .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    served.signal("TERM");
-    std::thread::sleep(Duration::from_millis(300));
-    // No new connections are taken while it drains.
+    // In flight once the server counts it (the scrape counts itself too).
+    let metrics = format!("{base}/metrics");
+    let in_flight = eventually(Duration::from_secs(30), || {
+        let n = series(
+            &get(&agent(), &metrics, &[]).2,
+            "trellis_http_requests_in_flight",
+        );
+        n.filter(|n| *n >= 2.0)
+    });
     assert!(
-        get(&agent(), &format!("{base}/healthz"), &[]).0 != 200,
-        "a new request was served after SIGTERM"
+        in_flight.is_some(),
+        "the server never counted the request in flight:\n{}",
+        served.logs()
+    );
+    served.signal("TERM");
+    // No new connections are taken while it drains (the request in flight still waits for
+    // the rest of its body).
+    let refused = eventually(Duration::from_secs(10), || {
+        (get(&agent(), &format!("{base}/healthz"), &[]).0 != 200).then_some(())
+    });
+    assert!(
+        refused.is_some(),
+        "new requests were still served 10 s after SIGTERM"
     );
     conn.write_all(rest.as_bytes()).unwrap();
     let mut reply = String::new();
@@ -357,17 +204,7 @@ fn sigterm_lets_the_request_in_flight_finish_then_stops() {
         "the request in flight: {reply}"
     );
     assert!(reply.contains("trellis_session="), "{reply}");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = served.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "still running after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = served.exit_within(Duration::from_secs(20));
     assert!(status.success(), "{status}");
     assert!(
         served.logs().contains("stopped cleanly"),
@@ -446,13 +283,16 @@ fn after_kill_9_every_acknowledged_answer_is_there() {
         })
         .collect();
     // Kill it once the load is well under way (a busy machine takes longer to get there).
-    let started = Instant::now();
-    while acknowledged.load(Ordering::SeqCst) < 60 && started.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let under_way = eventually(Duration::from_secs(60), || {
+        (acknowledged.load(Ordering::SeqCst) >= 60).then_some(())
+    });
+    assert!(
+        under_way.is_some(),
+        "only {} saves were acknowledged in 60 s",
+        acknowledged.load(Ordering::SeqCst)
+    );
     let mut served = served;
-    served.child.kill().unwrap();
-    served.child.wait().unwrap();
+    served.kill();
     let outcomes: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
     let saves: i64 = outcomes
         .iter()
@@ -576,21 +416,20 @@ fn hostile_lens_lints_run_off_the_async_workers_and_healthz_keeps_answering() {
         .collect();
     // Wait until both slots are linting: the server says so in /metrics.
     let started = Instant::now();
-    loop {
-        let last = get(&agent(), &format!("{base}/metrics"), &[]).2;
+    let mut last = String::new();
+    let both = eventually(Duration::from_secs(120), || {
+        last = get(&agent(), &format!("{base}/metrics"), &[]).2;
         let running = series(&last, r#"trellis_heavy_jobs{state="running"}"#);
-        if running == Some(2.0) {
-            break;
-        }
-        assert!(
-            done.load(Ordering::SeqCst) < 4 && started.elapsed() < Duration::from_secs(120),
-            "the server never reported both heavy-job slots linting (after {:?}, {} of 4 lints \
-             answered); last /metrics:\n{last}",
-            started.elapsed(),
-            done.load(Ordering::SeqCst)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        // Once every lint is answered, both slots can no longer be seen busy.
+        (running == Some(2.0) || done.load(Ordering::SeqCst) == 4).then_some(running)
+    });
+    assert!(
+        both == Some(Some(2.0)),
+        "the server never reported both heavy-job slots linting (after {:?}, {} of 4 lints \
+         answered); last /metrics:\n{last}",
+        started.elapsed(),
+        done.load(Ordering::SeqCst)
+    );
     let (linted_before, asked) = (done.load(Ordering::SeqCst), Instant::now());
     let health = get(&agent(), &format!("{base}/healthz"), &[]);
     let took = asked.elapsed();

@@ -3,7 +3,6 @@
 //! sees a lens, the export back to lens JSON, and `trellis lens lint|export`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -360,12 +359,7 @@ async fn other_teams_cannot_see_or_use_a_lens() {
 
 #[test]
 fn lens_lint_and_export_on_the_command_line() {
-    let trellis = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_trellis"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let trellis = |args: &[&str]| crate::served::trellis().args(args).output().unwrap();
     let sample = lens_file(SAMPLE);
     let ok = trellis(&["lens", "lint", sample.to_str().unwrap()]);
     assert_eq!(
@@ -469,9 +463,11 @@ async fn with_every_heavy_slot_taken_a_lint_waits_its_bounded_time_then_gets_a_5
         let heavy = heavy.clone();
         tokio::spawn(async move { heavy.run("held", move || held.recv().is_ok()).await })
     };
-    while heavy.running() < 1 {
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    let held = crate::served::eventually_async(std::time::Duration::from_secs(30), async || {
+        (heavy.running() >= 1).then_some(())
+    })
+    .await;
+    assert!(held.is_some(), "the holder never took the slot");
     let lens = crate::hostile::hostile_lens();
 
     // The REST API: 503, the API's error shape, the plain message, and when to try again.

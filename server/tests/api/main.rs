@@ -23,6 +23,7 @@ mod portable;
 mod redirects;
 mod rest;
 mod scaffold;
+mod served;
 mod standalone;
 mod store;
 mod templates;

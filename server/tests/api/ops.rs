@@ -286,15 +286,11 @@ async fn without_its_database_trellis_answers_503_says_why_and_recovers_by_itsel
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
 
     proxy.restore();
-    let mut ready = false;
-    for _ in 0..100 {
-        if ana.get("/readyz").await.status == StatusCode::OK {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "/readyz did not recover");
+    let ready = crate::served::eventually_async(Duration::from_secs(10), async || {
+        (ana.get("/readyz").await.status == StatusCode::OK).then_some(())
+    })
+    .await;
+    assert!(ready.is_some(), "/readyz did not recover in 10 s");
     assert_eq!(ana.get(&results).await.status, StatusCode::OK);
     let r = ana
         .post(

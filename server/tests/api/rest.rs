@@ -4,13 +4,14 @@
 //! an OpenAPI document that names every route, and `trellis push` against a real server.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+use crate::served::{Served, trellis};
 
 /// One Trellis on a fresh database (see [`crate::database`]).
 struct Api {
@@ -1151,50 +1152,8 @@ async fn the_openapi_document_is_3_1_and_names_every_api_route() {
     assert!(html.contains("trellis push"));
 }
 
-/// A `trellis serve` on a free port, stopped when dropped.
-struct Served {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn serve(url: &str, dir: &Path) -> Served {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_trellis"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", url)
-        .env("TRELLIS_SITE_ROOT", dir.join("site"))
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let served = Served {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    // A minute: on a loaded machine the first start (migrations included) can take a while.
-    for _ in 0..1200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return served;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("trellis serve did not start");
-}
-
 fn push(args: &[&str], token: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_trellis"))
+    trellis()
         .args(args)
         .env("TRELLIS_TOKEN", token)
         .output()
@@ -1220,7 +1179,10 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
             .unwrap();
         (secret.token, user.id)
     };
-    let server = serve(&url, dir.path()).await;
+    let (at, logs) = (url.clone(), dir.path().to_owned());
+    let server = tokio::task::spawn_blocking(move || Served::start(&at, &logs, "push").ready())
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     let risky = dir.path().join("risky.toml");
     std::fs::write(
         &risky,
@@ -1229,7 +1191,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     )
     .unwrap();
     let risky = risky.to_str().unwrap().to_owned();
-    let base = server.base.clone();
+    let base = server.base();
     let token2 = token.clone();
     let out = tokio::task::spawn_blocking(move || {
         push(
@@ -1267,7 +1229,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     )
     .unwrap();
     let calm = calm.to_str().unwrap().to_owned();
-    let (base, token2, id2) = (server.base.clone(), token.clone(), id.clone());
+    let (base, token2, id2) = (server.base(), token.clone(), id.clone());
     let out = tokio::task::spawn_blocking(move || {
         push(
             &[
@@ -1305,7 +1267,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     )
     .unwrap();
     let bad = bad.to_str().unwrap().to_owned();
-    let (base, token2) = (server.base.clone(), token.clone());
+    let (base, token2) = (server.base(), token.clone());
     let out =
         tokio::task::spawn_blocking(move || push(&["push", &bad, "--server", &base], &token2))
             .await
@@ -1313,7 +1275,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("answers.peak_rps"));
     // A revoked or wrong token: exit 2 with the server's message.
-    let base = server.base.clone();
+    let base = server.base();
     let calm2 = dir.path().join("calm.json").to_str().unwrap().to_owned();
     let out = tokio::task::spawn_blocking(move || {
         push(&["push", &calm2, "--server", &base], "trl_wrong_token")
@@ -1329,7 +1291,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
 
     // `trellis lens import`: a lens, then a broken one (exit 1).
     let lens = lens_file("06_waf_custom_lens_automation_sample.json");
-    let (base, token2) = (server.base.clone(), token.clone());
+    let (base, token2) = (server.base(), token.clone());
     let out = tokio::task::spawn_blocking(move || {
         push(
             &["lens", "import", lens.to_str().unwrap(), "--server", &base],
@@ -1347,7 +1309,7 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("imported as lens-"));
     let broken = dir.path().join("broken.json");
     std::fs::write(&broken, r#"{"schemaVersion": "2021-11-01", "name": "x"}"#).unwrap();
-    let (base, token2) = (server.base.clone(), token.clone());
+    let (base, token2) = (server.base(), token.clone());
     let out = tokio::task::spawn_blocking(move || {
         push(
             &[

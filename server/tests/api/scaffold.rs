@@ -3,11 +3,11 @@
 //! milestone's starter keeps its answers, and bad choices get errors that name them.
 
 use std::io::Read;
-use std::process::Command;
 
 use axum::http::{StatusCode, header};
 
 use crate::client::{Client, TestApp};
+use crate::served::trellis;
 
 /// Every entry of a zip: (name, unix mode, bytes), in archive order.
 fn entries(bytes: &[u8]) -> Vec<(String, u32, Vec<u8>)> {
@@ -367,10 +367,6 @@ async fn bad_choices_are_named_and_outsiders_get_nothing() {
         .get(&format!("/assessments/{id}/scaffold.zip"))
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-}
-
-fn trellis() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_trellis"))
 }
 
 fn case(name: &str) -> String {

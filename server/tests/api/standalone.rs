@@ -1,28 +1,25 @@
 //! One binary carries everything: the `trellis` binary copied alone into an empty directory,
 //! and started there on a fresh SQLite file, migrates it, serves its pages with the browser
 //! bundle (JavaScript and WebAssembly with their content types, gzipped on request), the
-//! stylesheet and the questionnaire, renders a PDF with its fonts, and names its commit.
+//! stylesheet and the questionnaire, renders a PDF with its fonts, and names its commit. Its
+//! database is that file, never the test's (`scripts/test` runs it once, not again in its
+//! Postgres pass).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::fleet::{Got, Served, agent, get, header};
+use crate::served::{Got, Served, agent, eventually, get, header};
 
 /// `program args…`, trying again while the kernel says the file is busy: a binary just copied
 /// can be briefly held open for writing by a process another test thread is forking.
 fn run(program: &Path, dir: &Path, args: &[&str]) -> Output {
-    let started = Instant::now();
-    loop {
-        match Command::new(program).args(args).current_dir(dir).output() {
-            Err(e)
-                if e.raw_os_error() == Some(26) && started.elapsed() < Duration::from_secs(10) =>
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            result => return result.unwrap(),
-        }
-    }
+    let run = || Command::new(program).args(args).current_dir(dir).output();
+    eventually(Duration::from_secs(10), || match run() {
+        Err(e) if e.raw_os_error() == Some(26) => None,
+        result => Some(result.unwrap()),
+    })
+    .unwrap_or_else(|| run().unwrap())
 }
 
 /// (status, headers, body bytes) of a GET with `headers`.
