@@ -253,7 +253,7 @@ fn Results(page: Page) -> impl IntoView {
 
         <section class="card" aria-labelledby="scores-h">
             <h2 id="scores-h">"Scores by area"</h2>
-            <div class="chart" inner_html=page.scores_svg.clone()></div>
+            <div class="chart" tabindex="0" role="group" aria-label="Scores by area" inner_html=page.scores_svg.clone()></div>
         </section>
 
         <section class="card" aria-labelledby="risks-h">
@@ -333,7 +333,7 @@ fn Results(page: Page) -> impl IntoView {
         {e.cost.clone().map(|c| view! {
             <section class="card" aria-labelledby="cost-h">
                 <h2 id="cost-h">"Cost: serverless against containers"</h2>
-                <div class="chart" inner_html=page.cost_svg.clone().unwrap_or_default()></div>
+                <div class="chart" tabindex="0" role="group" aria-label="Monthly cost: serverless against containers" inner_html=page.cost_svg.clone().unwrap_or_default()></div>
                 <div class="cost-sides">
                     <div>
                         <h3>{format!("Serverless: ${:.2}/month", c.serverless.monthly_usd)}</h3>
@@ -458,7 +458,7 @@ fn Rec(
                 {(r.kind == questionnaires::model::PatternKind::Containers).then(|| view! { <span class="tag containers">"containers"</span> })}
                 {starter.map(|href| view! { <a class="rec-starter small" href=href>"Starter project"</a> })}
             </div>
-            {diagram.map(|svg| view! { <div class="chart diagram" inner_html=svg></div> })}
+            {diagram.map(|svg| view! { <div class="chart diagram" tabindex="0" role="group" aria-label=format!("Diagram of {}", r.name) inner_html=svg></div> })}
             <div class="rec-cols">
                 <div>
                     <h4>"Why"</h4>

@@ -73,12 +73,31 @@ fn Area(page: AreaData) -> impl IntoView {
                 {(!page.conflicts.is_empty()).then(|| view! {
                     <Conflicts conflicts=page.conflicts.clone() action=action.clone() />
                 })}
-                <AutosaveForm action=action.clone() id=page.assessment_id.clone() area=page.area_id.clone() next_label=next_label.to_owned()>
-                    {page.questions.iter().cloned().map(|q| view! { <Question q /> }).collect_view()}
-                    {(hidden > 0).then(|| view! {
+                {
+                    let questions = page.questions.iter().cloned().map(|q| view! { <Question q /> }).collect_view();
+                    let follow_ups = (hidden > 0).then(|| view! {
                         <p class="muted small">{format!("{hidden} follow-up question(s) will appear when your answers call for them.")}</p>
-                    })}
-                </AutosaveForm>
+                    });
+                    if page.can_edit {
+                        view! {
+                            <AutosaveForm action=action.clone() id=page.assessment_id.clone() area=page.area_id.clone() next_label=next_label.to_owned()>
+                                {questions}
+                                {follow_ups}
+                            </AutosaveForm>
+                        }.into_any()
+                    } else {
+                        // A reader sees the answers, not controls they may not use: every input
+                        // disabled, no form, no save buttons (and so no island to load).
+                        view! {
+                            <fieldset class="questions read-only" disabled=true>
+                                <legend class="sr-only">"Answers (read-only)"</legend>
+                                {questions}
+                                {follow_ups}
+                            </fieldset>
+                            <p class="form-actions"><a class="button primary" href=results.clone()>"See results"</a></p>
+                        }.into_any()
+                    }
+                }
             </section>
         </div>
     }

@@ -1115,3 +1115,31 @@ async fn share_links_made_and_revoked_show_on_the_results_page_at_once() {
         .await;
     assert!(r.body.contains("no such share link"), "{}", r.body);
 }
+
+/// A viewer reads the answers with every input disabled and nothing to save with; an editor
+/// gets the form.
+#[tokio::test]
+async fn a_viewer_gets_read_only_answers_and_no_save_controls() {
+    let w = world().await;
+    let page = format!("/assessments/{}/review/workload_fit", w.assessment);
+    let r = w.viewer.get(&page).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body
+            .contains("<fieldset disabled class=\"questions read-only\">"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("/review/workload_fit/save"),
+        "a save form for a viewer"
+    );
+    assert!(
+        !r.body.contains(">Save</button>"),
+        "a Save button for a viewer"
+    );
+    assert!(!r.body.contains("<leptos-island"), "an island for a viewer");
+    let r = w.editor.get(&page).await;
+    assert!(r.body.contains("/review/workload_fit/save"));
+    assert!(r.body.contains(">Save</button>"));
+}
