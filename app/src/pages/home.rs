@@ -325,7 +325,15 @@ fn Row(
                 {(row.to_confirm > 0).then(|| view! { <span class="tag confirm">{format!("{} to confirm", row.to_confirm)}</span> })}
             </td>
             <td>
-                <span class=super::score_class(row.overall)>{super::score_text(row.overall)}</span>
+                {
+                    // A score of part of the answers would read as a verdict on the whole: the list
+                    // shows it once every applicable question is answered (the results page shows
+                    // the provisional one, marked as such).
+                    let overall = row.overall.filter(|_| row.answered >= row.applicable);
+                    let title = (overall.is_none() && row.overall.is_some())
+                        .then(|| format!("Scored once all {} questions are answered", row.applicable));
+                    view! { <span class=super::score_class(overall) title=title>{super::score_text(overall)}</span> }
+                }
                 <span class="muted small verdict-word">{row.verdict.clone()}</span>
             </td>
             <td>

@@ -1143,3 +1143,20 @@ async fn a_viewer_gets_read_only_answers_and_no_save_controls() {
     assert!(r.body.contains("/review/workload_fit/save"));
     assert!(r.body.contains(">Save</button>"));
 }
+
+/// The list shows no score for a review with questions still to answer: a score of a few
+/// answers would read as a verdict on the whole design.
+#[tokio::test]
+async fn an_incomplete_review_has_no_score_in_the_list() {
+    let w = world().await;
+    let r = w.owner.get("/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let row = r
+        .body
+        .split("<tr")
+        .skip(1)
+        .find(|row| row.contains(SECRET_NAME) && row.contains("class=\"workload\""))
+        .expect("the review is listed");
+    assert!(row.contains("class=\"score none\""), "{row}");
+    assert!(row.contains("Scored once all"), "{row}");
+}
