@@ -793,8 +793,8 @@ mod tests {
     fn facts_read_in_titles_and_labels_never_ids() {
         let q = crate::builtin::builtin();
         let choice = Fact::Choice {
-            question: "client_types".into(),
-            choice: "one_client".into(),
+            question: crate::model::QuestionId::parse("client_types").unwrap(),
+            choice: crate::model::ChoiceId::parse("one_client").unwrap(),
             selected: true,
         };
         assert_eq!(
@@ -802,8 +802,8 @@ mod tests {
             "Which kinds of clients call the workload? — “One client application”"
         );
         let not = Fact::Choice {
-            question: "client_types".into(),
-            choice: "one_client".into(),
+            question: crate::model::QuestionId::parse("client_types").unwrap(),
+            choice: crate::model::ChoiceId::parse("one_client").unwrap(),
             selected: false,
         };
         assert!(not.words(q).ends_with("not “One client application”"));
