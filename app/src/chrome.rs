@@ -26,6 +26,28 @@ pub fn here() -> String {
     }
 }
 
+/// What a form posted without JavaScript failed with: a server function answers a plain form
+/// post by sending the browser back to the page, with the error in its address (`__path`, the
+/// function; `__err`, the error). Shown at the top of the page, in the user's words.
+#[component]
+pub fn FormFailure() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let failure = query.with_untracked(|q| {
+        let err = q.get("__err")?;
+        let failure: crate::error::Failure =
+            leptos::server_fn::error::ServerFnUrlError::<crate::error::Failure>::decode_err(&err);
+        Some(failure.message)
+    });
+    failure.map(|message| {
+        view! {
+            <section class="card error" role="alert">
+                <h2>"That was not saved"</h2>
+                <p>{message}</p>
+            </section>
+        }
+    })
+}
+
 /// Where "Sign in" goes from `here`: the sign-in page, coming back to `here` afterwards (unless
 /// `here` is the home page or an account form itself).
 pub fn sign_in_href(here: &str) -> String {

@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
             <a class="skip" href="#content">"Skip to content"</a>
             <Session />
             <main id="content">
+                <chrome::FormFailure />
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::home::HomePage ssr=SsrMode::Async />
                     <Route

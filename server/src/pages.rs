@@ -40,7 +40,17 @@ impl Pages {
 /// status (during server rendering and server-function calls).
 pub fn failure(e: AppError) -> Failure {
     e.log();
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+    // A plain form post (no JavaScript) is sent back to its page with the error in the address
+    // (server_fn's redirect); a status set here would replace that redirect with a bare error.
+    let form_post = use_context::<axum::http::request::Parts>().is_some_and(|p| {
+        p.method == axum::http::Method::POST
+            && p.headers.contains_key(axum::http::header::REFERER)
+            && p.headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    });
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !form_post) {
         res.set_status(e.status());
         if let Some(retry) = e.retry_after() {
             res.insert_header(axum::http::header::RETRY_AFTER, retry);

@@ -1160,3 +1160,34 @@ async fn an_incomplete_review_has_no_score_in_the_list() {
     assert!(row.contains("class=\"score none\""), "{row}");
     assert!(row.contains("Scored once all"), "{row}");
 }
+
+/// A form posted without JavaScript that fails goes back to its page (a redirect, not a bare
+/// error body), and the page says what was wrong.
+#[tokio::test]
+async fn a_failed_plain_form_post_comes_back_to_the_page_with_its_error() {
+    let w = world().await;
+    let r = w
+        .owner
+        .post(
+            "/api/create_assessment",
+            &[
+                ("name", "   "),
+                ("environment", ""),
+                ("team", w.team.as_str()),
+                ("description", ""),
+                ("from", ""),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    assert!(r.location.contains("__err="), "{}", r.location);
+    let back = r.location.trim_start_matches("http://localhost");
+    let page = w.owner.get(back).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("That was not saved"), "{}", page.body);
+    assert!(
+        page.body.contains("the workload needs a name"),
+        "{}",
+        page.body
+    );
+}
