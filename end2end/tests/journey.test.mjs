@@ -215,6 +215,32 @@ test('only a page with an island loads the WebAssembly bundle', { skip: !withBun
   await context.close();
 });
 
+test('a number out of range or unreadable is marked on its field and not saved', { skip: !withBundle && 'no browser bundle' }, async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  await createReview(page, 'Bad numbers');
+  const field = page.locator('#q-peak_rps-value');
+  await field.fill('2000');
+  await page.locator('.autosave', { hasText: 'All changes saved' }).waitFor();
+  await field.fill('-5');
+  await field.dispatchEvent('change');
+  await page.locator('#q-peak_rps-value-error').waitFor();
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  assert.match(await page.locator('#q-peak_rps-value-error').innerText(), /Enter a number from 0 to/);
+  assert.match(await page.locator('.autosave').innerText(), /Not saved/);
+  // The stored answer is still 2000: nothing blank or negative was sent.
+  await page.reload();
+  await hydrated(page);
+  assert.equal(await field.inputValue(), '2000');
+  // Fixed, the mark goes and the answer saves.
+  await field.fill('2500');
+  await page.locator('.autosave', { hasText: 'All changes saved' }).waitFor();
+  assert.equal(await field.getAttribute('aria-invalid'), null);
+  assert.equal(await page.locator('#q-peak_rps-value-error').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
 test('a review started from another carries its answers over, to confirm (JavaScript off)', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await openPage(context);

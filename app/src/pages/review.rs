@@ -334,6 +334,14 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
     use wasm_bindgen::JsCast;
     use web_sys::{FormData, HtmlInputElement, UrlSearchParams};
 
+    // A number the browser cannot read (`12e`) or one out of range is not sent: it would arrive
+    // as a blank and clear the answer. Its field says what is wrong instead.
+    if !numbers_valid(&form) {
+        queue
+            .status
+            .set("Not saved: correct the marked answer first.".into());
+        return;
+    }
     let Ok(data) = FormData::new_with_form(&form) else {
         return;
     };
@@ -389,6 +397,68 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
             save_now(form, id, area, queue);
         }
     });
+}
+
+/// Marks every number field of the form the browser cannot read or that is out of its range
+/// (`aria-invalid`, and a message under the field, in words), and clears the marks of the
+/// fields that are fine again. Whether all of them are fine.
+#[cfg(feature = "hydrate")]
+fn numbers_valid(form: &web_sys::HtmlFormElement) -> bool {
+    use wasm_bindgen::JsCast;
+    let Ok(inputs) = form.query_selector_all("input[type=number]") else {
+        return true;
+    };
+    let doc = document();
+    let mut all = true;
+    for i in 0..inputs.length() {
+        let Some(input) = inputs
+            .item(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            continue;
+        };
+        let error_id = format!("{}-error", input.id());
+        let shown = doc.get_element_by_id(&error_id);
+        let validity = input.validity();
+        if validity.valid() {
+            let _ = input.remove_attribute("aria-invalid");
+            if let Some(el) = shown {
+                el.remove();
+            }
+            continue;
+        }
+        all = false;
+        let (min, max) = (input.min(), input.max());
+        let message = if validity.bad_input() {
+            "This is not a number: enter digits only, such as 250 or 0.5.".to_owned()
+        } else {
+            match (min.is_empty(), max.is_empty()) {
+                (false, false) => format!("Enter a number from {min} to {max}."),
+                (false, true) => format!("Enter a number of at least {min}."),
+                (true, false) => format!("Enter a number of at most {max}."),
+                (true, true) => "Enter a number.".to_owned(),
+            }
+        };
+        let _ = input.set_attribute("aria-invalid", "true");
+        let _ = input.set_attribute("aria-errormessage", &error_id);
+        let el = match shown {
+            Some(el) => el,
+            None => {
+                let Ok(el) = doc.create_element("p") else {
+                    continue;
+                };
+                el.set_id(&error_id);
+                el.set_class_name("field-error");
+                let _ = el.set_attribute("role", "alert");
+                if let Some(row) = input.parent_element() {
+                    let _ = row.after_with_node_1(&el);
+                }
+                el
+            }
+        };
+        el.set_text_content(Some(&message));
+    }
+    all
 }
 
 /// Without the browser bundle there is nothing to do: the Save buttons post the form.
