@@ -215,12 +215,13 @@ test('only a page with an island loads the WebAssembly bundle', { skip: !withBun
   await context.close();
 });
 
-test('a number out of range or unreadable is marked on its field and not saved', { skip: !withBundle && 'no browser bundle' }, async () => {
+test('a number out of range is marked on its field and not saved', { skip: !withBundle && 'no browser bundle' }, async () => {
   const context = await browser.newContext();
   const page = await openPage(context);
   await createReview(page, 'Bad numbers');
   const field = page.locator('#q-peak_rps-value');
   await field.fill('2000');
+  await field.dispatchEvent('change');
   await page.locator('.autosave', { hasText: 'All changes saved' }).waitFor();
   await field.fill('-5');
   await field.dispatchEvent('change');
@@ -234,6 +235,7 @@ test('a number out of range or unreadable is marked on its field and not saved',
   assert.equal(await field.inputValue(), '2000');
   // Fixed, the mark goes and the answer saves.
   await field.fill('2500');
+  await field.dispatchEvent('change');
   await page.locator('.autosave', { hasText: 'All changes saved' }).waitFor();
   assert.equal(await field.getAttribute('aria-invalid'), null);
   assert.equal(await page.locator('#q-peak_rps-value-error').count(), 0);
