@@ -30,6 +30,32 @@ pub struct Reply {
     pub bytes: Vec<u8>,
 }
 
+impl Reply {
+    /// What a call came to, as (status, message or body): a server function posted as a plain
+    /// form answers a failure by sending the browser back with the error in the address
+    /// (`__err`, base64 JSON `{status, message}`); that error is read from there.
+    pub fn outcome(&self) -> (StatusCode, String) {
+        use base64::Engine as _;
+        let query = self.location.split_once('?').map_or("", |(_, q)| q);
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+        let Some((_, err)) = pairs.iter().find(|(k, _)| k == "__err") else {
+            return (self.status, self.body.clone());
+        };
+        let json = base64::engine::general_purpose::URL_SAFE
+            .decode(err)
+            .expect("__err is base64");
+        let failure: serde_json::Value = serde_json::from_slice(&json).expect("__err is JSON");
+        let status = failure["status"]
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok());
+        (
+            StatusCode::from_u16(status.unwrap_or(500))
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            failure["message"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+}
+
 /// A browser: anonymous, or signed in as one user.
 #[derive(Clone)]
 pub struct Client {

@@ -296,7 +296,7 @@ async fn starting_from_a_review_needs_read_on_it_and_edit_on_the_target_team() {
 
     // Bob cannot read Ana's review: it does not exist for him, and nothing is made.
     let r = start(&bob, &bob.team, "Stolen", &source).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(r.outcome().0, StatusCode::NOT_FOUND, "{}", r.body);
     assert!(!r.body.contains("Checkout API"));
     assert!(reviews(&app, "bob@example.com").await.is_empty());
 
@@ -318,8 +318,9 @@ async fn starting_from_a_review_needs_read_on_it_and_edit_on_the_target_team() {
     let r = bob.post(&format!("/invites/{token}"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = start(&bob, &ana.team, "Into Ana's team", &source).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert!(r.body.contains("editor"), "{}", r.body);
+    let (got, said) = r.outcome();
+    assert_eq!(got, StatusCode::FORBIDDEN, "{said}");
+    assert!(said.contains("editor"), "{said}");
     let id = started(&start(&bob, &bob.team, "Bob's copy", &source).await);
     assert_eq!(marks(&bob, &id).await.len(), 2);
     let mut names = reviews(&app, "bob@example.com").await;
@@ -348,8 +349,9 @@ async fn unknown_or_malformed_sources_are_refused_and_start_nothing() {
     ];
     for (from, status, message) in cases {
         let r = start(&ana, &ana.team, "Never made", from).await;
-        assert_eq!(r.status, status, "{from}: {}", r.body);
-        assert!(r.body.contains(message), "{from}: {}", r.body);
+        let (got, said) = r.outcome();
+        assert_eq!(got, status, "{from}: {said}");
+        assert!(said.contains(message), "{from}: {said}");
     }
     assert_eq!(reviews(&app, "ana@example.com").await, ["Checkout API"]);
     // An empty `from` is a blank review.
