@@ -175,7 +175,14 @@ async fn answers_of(
     q: &Questionnaire,
     id: &str,
 ) -> Result<(Answers, BTreeMap<String, store::StoredAnswer>), AppError> {
-    let stored = store.answers(id).await?;
+    Ok(answers_in(q, store.answers(id).await?))
+}
+
+/// Stored answers as the engine's [`Answers`] (those of questions `q` has) and by question id.
+fn answers_in(
+    q: &Questionnaire,
+    stored: Vec<store::StoredAnswer>,
+) -> (Answers, BTreeMap<String, store::StoredAnswer>) {
     let mut answers = Answers::new();
     let mut by_id = BTreeMap::new();
     for s in stored {
@@ -184,7 +191,7 @@ async fn answers_of(
         }
         by_id.insert(s.question_id.clone(), s);
     }
-    Ok((answers, by_id))
+    (answers, by_id)
 }
 
 fn format_number(x: f64) -> String {

@@ -106,6 +106,8 @@ pub async fn template_sources(
     {
         reviews.push(a);
     }
+    let ids: Vec<&str> = reviews.iter().map(|a| a.id.as_str()).collect();
+    let mut milestones = c.store.milestones_of(&ids).await?;
     let mut out = Vec::new();
     for a in reviews {
         let archived = if a.archived_at.is_some() {
@@ -117,7 +119,7 @@ pub async fn template_sources(
             Source::value(&a.id, None),
             format!("{}{archived}: its current answers", a.name),
         ));
-        for m in c.store.milestones(&a.id).await? {
+        for m in milestones.remove(&a.id).unwrap_or_default() {
             out.push((
                 Source::value(&a.id, Some(&m.id)),
                 format!(

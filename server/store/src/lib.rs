@@ -12,7 +12,8 @@
 //!
 //! - `assessments.rs`: the `assessments` table, one review at a time (create, read, rename,
 //!   archive, duplicate).
-//! - `listing.rs`: keyset pages of assessments, with full-text search.
+//! - `listing.rs`: keyset pages of assessments, with full-text search, and the answers of the
+//!   reviews a page shows.
 //! - `answers.rs`: the `answers` table (read, save at a version, confirm, copy), and
 //!   [`AnswersWrite`], several answer writes in one transaction.
 //! - `batch.rs`: the REST API's answer writes, all together or not at all.
@@ -48,7 +49,7 @@ pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenR
 pub use answers::AnswersWrite;
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;
-pub use listing::{Order, PageQuery, Position, search_terms};
+pub use listing::{Order, PageQuery, Position, SearchRoute, search_terms};
 pub use milestones::{Milestone, MilestoneRow};
 pub use portable::{Counts, FORMAT, PortableError, VERSION};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,7 @@
 //! The SQL of milestones: inserted once, read many times, never updated.
 
+use std::collections::HashMap;
+
 use questionnaires::{Answers, Evaluation};
 use sqlx::FromRow;
 
@@ -69,6 +71,40 @@ impl Store {
         .bind(assessment_id)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// The milestones of each of these assessments (a list of them), newest first, by
+    /// assessment id: one statement rather than one an assessment.
+    pub async fn milestones_of(
+        &self,
+        assessment_ids: &[&str],
+    ) -> Result<HashMap<String, Vec<MilestoneRow>>, StoreError> {
+        #[derive(FromRow)]
+        struct Row {
+            assessment_id: String,
+            #[sqlx(flatten)]
+            row: MilestoneRow,
+        }
+        let mut by_assessment: HashMap<String, Vec<MilestoneRow>> = HashMap::new();
+        for ids in assessment_ids.chunks(100) {
+            let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT assessment_id, id, name, created_by, created_at, questionnaire_hash \
+                 FROM milestones WHERE assessment_id IN ({}) ORDER BY created_at DESC, id",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                query = query.bind(*id);
+            }
+            for r in query.fetch_all(&self.pool).await? {
+                by_assessment
+                    .entry(r.assessment_id)
+                    .or_default()
+                    .push(r.row);
+            }
+        }
+        Ok(by_assessment)
     }
 
     /// One milestone of an assessment, with its snapshot.

@@ -1,10 +1,13 @@
 //! The assessments list at any size, on a SQLite file (and on Postgres when `TEST_POSTGRES_URL`
 //! is set): full-text search kept by the database itself, keyset pages that walk every row
-//! once, and the home page's 25 a page without JavaScript.
+//! once, and the home page's 25 a page without JavaScript. `search`: both routes a search
+//! takes give the same rows.
 
 use axum::http::StatusCode;
 use questionnaires::Workload;
 use store::{NewAssessment, Order, PageQuery, Position, Store};
+
+mod search;
 
 /// A store on a fresh SQLite file, or on the (shared) Postgres, and its URL.
 async fn fresh() -> (Store, String, tempfile::TempDir) {
