@@ -175,16 +175,24 @@ async fn answers_of(
     q: &Questionnaire,
     id: &str,
 ) -> Result<(Answers, BTreeMap<String, store::StoredAnswer>), AppError> {
-    let stored = store.answers(id).await?;
+    let by_id: BTreeMap<String, store::StoredAnswer> = store
+        .answers(id)
+        .await?
+        .into_iter()
+        .map(|s| (s.question_id.clone(), s))
+        .collect();
+    Ok((answers_in(q, &by_id), by_id))
+}
+
+/// The answers to the questions of `q` among stored ones, for the engine.
+fn answers_in(q: &Questionnaire, stored: &BTreeMap<String, store::StoredAnswer>) -> Answers {
     let mut answers = Answers::new();
-    let mut by_id = BTreeMap::new();
-    for s in stored {
+    for s in stored.values() {
         if let Some(question) = q.question(&s.question_id) {
             answers.insert(question.id.clone(), s.answer.clone());
         }
-        by_id.insert(s.question_id.clone(), s);
     }
-    Ok((answers, by_id))
+    answers
 }
 
 fn format_number(x: f64) -> String {
