@@ -124,7 +124,7 @@ struct Counters {
     largest_group: AtomicU64,
     failed_groups: AtomicU64,
     connections: AtomicU64,
-    /// Jobs handed to the thread and not yet answered.
+    /// Jobs queued for the thread (or running) whose callers wait for their answer.
     waiting: AtomicU64,
 }
 
@@ -190,9 +190,11 @@ impl GroupWriter {
             done: None,
             reply,
         });
-        let _waiting = Waiting::new(&self.counters);
         let got = match self.jobs.send(job).await {
-            Ok(()) => answer.await.ok(),
+            Ok(()) => {
+                let _waiting = Waiting::new(&self.counters);
+                answer.await.ok()
+            }
             Err(_) => None,
         };
         got.unwrap_or_else(|| Err(E::group_failed(WriteError::stopped())))
@@ -210,7 +212,7 @@ impl GroupWriter {
         }
     }
 
-    /// Jobs handed to the thread and not answered yet.
+    /// Jobs queued for the thread (or running) whose callers wait for their answer.
     #[cfg(test)]
     pub(crate) fn waiting(&self) -> u64 {
         self.counters.waiting.load(Ordering::Relaxed)
@@ -385,3 +387,6 @@ impl Thread {
         Ok(conn)
     }
 }
+
+#[cfg(test)]
+mod tests;
