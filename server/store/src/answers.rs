@@ -12,16 +12,17 @@ use super::{Current, Store, StoreError, StoredAnswer};
 mod area;
 pub(crate) mod sql;
 pub use area::{AreaChange, AreaSave, AreaSaved};
-use sql::{AnswerSql, Pooled};
+use sql::{AnswerSql, Pooled, Rows};
 
-#[derive(FromRow)]
+/// An answer as stored, its value still JSON text.
+#[derive(Debug, Clone, FromRow)]
 pub(super) struct AnswerRow {
-    question_id: String,
+    pub(super) question_id: String,
     value: String,
     note: Option<String>,
     updated_by: String,
     updated_at: i64,
-    version: i64,
+    pub(super) version: i64,
     to_confirm: i64,
 }
 
@@ -135,8 +136,9 @@ impl AnswersWrite<'_> {
         version: Option<i64>,
         who: &str,
     ) -> Result<bool, StoreError> {
-        let saved = Pooled(&mut self.tx)
+        let saved = Pooled(&mut *self.tx)
             .save(
+                &mut Rows::new(),
                 self.assessment_id,
                 question_id,
                 answer,
@@ -154,8 +156,14 @@ impl AnswersWrite<'_> {
     /// touched, and every save clears the mark, so a confirmation never lands on a value saved
     /// after the page that confirms it was shown. Returns whether there was anything to confirm.
     pub async fn confirm(&mut self, question_id: &str, who: &str) -> Result<bool, StoreError> {
-        let confirmed = Pooled(&mut self.tx)
-            .confirm(self.assessment_id, question_id, who, self.now)
+        let confirmed = Pooled(&mut *self.tx)
+            .confirm(
+                &mut Rows::new(),
+                self.assessment_id,
+                question_id,
+                who,
+                self.now,
+            )
             .await?;
         self.changed |= confirmed;
         Ok(confirmed)
@@ -170,7 +178,7 @@ impl AnswersWrite<'_> {
         target: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        Pooled(&mut self.tx)
+        Pooled(&mut *self.tx)
             .audit(team_id, actor, action, target, detail, self.now)
             .await
     }
@@ -209,6 +217,7 @@ pub(super) async fn copy_answers(
     Ok(())
 }
 
+/// An answer as stored, its value read.
 pub(super) fn decode_answer(row: AnswerRow) -> Result<StoredAnswer, StoreError> {
     let value = serde_json::from_str(&row.value)
         .map_err(|e| StoreError::Corrupt(format!("answer {}: {e}", row.question_id)))?;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use questionnaires::Answer;
 
-use super::answers::sql::{AnswerSql, OnThread, Pooled};
+use super::answers::sql::{AnswerSql, OnThread, Pooled, stored};
 use super::writer::{JobError, WriteError, run_ready};
 use super::{Store, StoreError, StoredAnswer};
 
@@ -161,16 +161,27 @@ impl Store {
 /// [`Store::write_answers`] in a transaction; on a conflict, the caller rolls back.
 async fn write_batch(sql: &mut impl AnswerSql, b: &Batch) -> Result<BatchResult, BatchError> {
     let id = b.assessment_id.as_str();
-    let stored: BTreeMap<String, StoredAnswer> = sql
-        .answers(id)
-        .await?
-        .into_iter()
-        .map(|a| (a.question_id.clone(), a))
-        .collect();
+    let mut rows = sql.rows(id).await?;
+    // The answers as read, for the questions the batch names.
+    let before: BTreeMap<String, StoredAnswer> = b
+        .writes
+        .iter()
+        .filter_map(|w| rows.get(&w.question_id))
+        .map(|r| stored(r).map(|a| (r.question_id.clone(), a)))
+        .collect::<Result<_, StoreError>>()?;
+    // What clearing the others needs: every other answer's version.
+    let others: Vec<(String, i64)> = if b.clear_others {
+        rows.values()
+            .filter(|r| !b.writes.iter().any(|w| w.question_id == r.question_id))
+            .map(|r| (r.question_id.clone(), r.version))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut conflicts = Vec::new();
     let mut changed = Vec::new();
     for w in &b.writes {
-        let current = stored.get(&w.question_id);
+        let current = before.get(&w.question_id);
         // Already stored as wanted (a retry, or someone made the same change): nothing to
         // do, and nothing would be lost.
         if current.map(|c| &c.answer) == w.answer.as_ref() {
@@ -186,6 +197,7 @@ async fn write_batch(sql: &mut impl AnswerSql, b: &Batch) -> Result<BatchResult,
         if expected
             && sql
                 .save(
+                    &mut rows,
                     id,
                     &w.question_id,
                     w.answer.as_ref(),
@@ -203,43 +215,38 @@ async fn write_batch(sql: &mut impl AnswerSql, b: &Batch) -> Result<BatchResult,
             conflicts.push(w.question_id.clone());
         }
     }
-    if b.clear_others {
-        for (question, current) in &stored {
-            if b.writes.iter().any(|w| &w.question_id == question) {
-                continue;
-            }
-            if sql
-                .save(id, question, None, Some(current.version), &b.who, b.now)
-                .await?
-            {
-                changed.push(Changed {
-                    question_id: question.clone(),
-                    answer: None,
-                });
-            } else {
-                conflicts.push(question.clone());
-            }
+    for (question, version) in others {
+        if sql
+            .save(&mut rows, id, &question, None, Some(version), &b.who, b.now)
+            .await?
+        {
+            changed.push(Changed {
+                question_id: question,
+                answer: None,
+            });
+        } else {
+            conflicts.push(question);
         }
     }
     if !conflicts.is_empty() {
         // What each conflicting question holds: what this transaction read, as its own writes
         // are rolled back.
-        return Err(BatchError::Conflict(
-            conflicts
-                .into_iter()
-                .map(|q| {
-                    let current = stored.get(&q).cloned();
-                    (q, current)
-                })
-                .collect(),
-        ));
+        let mut list = Vec::new();
+        for q in conflicts {
+            let current = match before.get(&q) {
+                Some(a) => Some(a.clone()),
+                None => sql.rows(id).await?.get(&q).map(stored).transpose()?,
+            };
+            list.push((q, current));
+        }
+        return Err(BatchError::Conflict(list));
     }
     if changed.is_empty() {
         return Ok(BatchResult {
             answers: b
                 .writes
                 .iter()
-                .map(|w| (w.question_id.clone(), stored.get(&w.question_id).cloned()))
+                .map(|w| (w.question_id.clone(), before.get(&w.question_id).cloned()))
                 .collect(),
             changed: 0,
         });
@@ -251,18 +258,16 @@ async fn write_batch(sql: &mut impl AnswerSql, b: &Batch) -> Result<BatchResult,
         }
     }
     sql.touch(id, b.now).await?;
-    let after: BTreeMap<String, StoredAnswer> = sql
-        .answers(id)
-        .await?
-        .into_iter()
-        .map(|a| (a.question_id.clone(), a))
-        .collect();
+    let after = sql.rows_after(id, rows).await?;
     Ok(BatchResult {
         answers: b
             .writes
             .iter()
-            .map(|w| (w.question_id.clone(), after.get(&w.question_id).cloned()))
-            .collect(),
+            .map(|w| {
+                let now = after.get(&w.question_id).map(stored).transpose()?;
+                Ok((w.question_id.clone(), now))
+            })
+            .collect::<Result<_, StoreError>>()?,
         changed: changed.len(),
     })
 }

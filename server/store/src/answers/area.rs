@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 
 use questionnaires::Answer;
 
-use super::sql::{AnswerSql, OnThread, Pooled};
+use super::decode_answer;
+use super::sql::{AnswerSql, OnThread, Pooled, Rows, stored};
 use crate::writer::run_ready;
 use crate::{Store, StoreError, StoredAnswer};
 
@@ -63,7 +64,7 @@ impl Store {
     /// stored is confirmed, and the changes get their audit entries. Returns once committed.
     pub async fn save_area(&self, save: AreaSave) -> Result<AreaSaved, StoreError> {
         let id = save.assessment_id.clone();
-        let saved = match &self.group {
+        let done = match &self.group {
             Some(group) => {
                 group
                     .run(move |conn| run_ready(save_area(&mut OnThread(conn), &save)))
@@ -71,41 +72,55 @@ impl Store {
             }
             None => {
                 let mut tx = self.writer.begin().await?;
-                let saved = save_area(&mut Pooled(&mut *tx), &save).await?;
+                let done = save_area(&mut Pooled(&mut *tx), &save).await?;
                 tx.commit().await?;
-                saved
+                done
             }
         };
-        if saved.changed {
+        if done.changed {
             self.committed(&id);
         }
-        Ok(saved)
+        // Read here rather than in the transaction: on SQLite, off the writer thread.
+        Ok(AreaSaved {
+            confirmed: done.confirmed,
+            lost: done.lost,
+            answers: done
+                .rows
+                .into_values()
+                .map(|row| decode_answer(row).map(|a| (a.question_id.clone(), a)))
+                .collect::<Result<_, _>>()?,
+            changed: done.changed,
+        })
     }
 }
 
+/// What [`save_area`] did, the answers still as rows.
+struct Done {
+    confirmed: usize,
+    lost: Vec<String>,
+    rows: Rows,
+    changed: bool,
+}
+
 /// [`Store::save_area`] in a transaction.
-async fn save_area(sql: &mut impl AnswerSql, save: &AreaSave) -> Result<AreaSaved, StoreError> {
+async fn save_area(sql: &mut impl AnswerSql, save: &AreaSave) -> Result<Done, StoreError> {
     let id = save.assessment_id.as_str();
-    let stored: BTreeMap<String, StoredAnswer> = sql
-        .answers(id)
-        .await?
-        .into_iter()
-        .map(|a| (a.question_id.clone(), a))
-        .collect();
+    let mut rows = sql.rows(id).await?;
     let mut confirmed = 0;
     let mut lost = Vec::new();
     let mut changed = false;
     for change in &save.changes {
         let qid = change.question_id.as_str();
-        let current = stored.get(qid);
-        let detail = if current.map(|s| &s.answer) == change.answer.as_ref() {
-            if !(change.confirm && sql.confirm(id, qid, &save.who, save.now).await?) {
+        let current = rows.get(qid).map(stored).transpose()?;
+        let detail = if current.as_ref().map(|s| &s.answer) == change.answer.as_ref() {
+            if !(change.confirm && sql.confirm(&mut rows, id, qid, &save.who, save.now).await?) {
                 continue;
             }
             confirmed += 1;
             "confirmed"
         } else if sql
             .save(
+                &mut rows,
                 id,
                 qid,
                 change.answer.as_ref(),
@@ -126,20 +141,14 @@ async fn save_area(sql: &mut impl AnswerSql, save: &AreaSave) -> Result<AreaSave
                 .await?;
         }
     }
-    let answers = if changed {
+    if changed {
         sql.touch(id, save.now).await?;
-        sql.answers(id)
-            .await?
-            .into_iter()
-            .map(|a| (a.question_id.clone(), a))
-            .collect()
-    } else {
-        stored
-    };
-    Ok(AreaSaved {
+        rows = sql.rows_after(id, rows).await?;
+    }
+    Ok(Done {
         confirmed,
         lost,
-        answers,
+        rows,
         changed,
     })
 }

@@ -3,7 +3,14 @@
 //! On the thread the statements run at once, on its own connection, so the async code over
 //! them (saving a form, the REST API's batches) finishes in one poll there (`run_ready`): the
 //! logic of a save is the same code on both databases.
+//!
+//! A write reads the answers it works on once, as rows whose values are still JSON text (the
+//! writer thread runs one job at a time: it decodes only the answers it compares), and applies
+//! each of its writes to those rows as the statement applies it to the table. On the writer
+//! thread, where nothing else writes meanwhile, those rows are then the answers after the
+//! write, without a second read; elsewhere they are read again.
 
+use std::collections::BTreeMap;
 use std::ffi::CStr;
 
 use questionnaires::Answer;
@@ -11,6 +18,14 @@ use sqlx::AnyConnection;
 
 use super::{AnswerRow, decode_answer, encode_value};
 use crate::{StoreError, StoredAnswer};
+
+/// The answers of an assessment as a transaction sees them, by question id.
+pub(crate) type Rows = BTreeMap<String, AnswerRow>;
+
+/// The answer of a row, read.
+pub(crate) fn stored(row: &AnswerRow) -> Result<StoredAnswer, StoreError> {
+    decode_answer(row.clone())
+}
 
 /// A value bound to a `$n` placeholder.
 #[derive(Debug, Clone, Copy)]
@@ -22,17 +37,34 @@ pub(crate) enum Arg<'a> {
 
 /// Where answer writes run (see the module documentation).
 pub(crate) trait AnswerSql {
+    /// Whether nothing but this transaction writes the database while it runs (SQLite's writer
+    /// thread), so that the rows it read, with its own writes applied, are the answers after.
+    const SOLE_WRITER: bool;
+
     /// Runs a statement of `$n` placeholders, bound to `args` in order: the rows it changed.
     async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64, StoreError>;
 
-    /// Every answer of an assessment, by question id.
-    async fn answers(&mut self, assessment_id: &str) -> Result<Vec<StoredAnswer>, StoreError>;
+    /// Every answer of an assessment.
+    async fn rows(&mut self, assessment_id: &str) -> Result<Rows, StoreError>;
 
-    /// Saves (or with `None` clears) one answer at `version` (`None`: there is no answer).
-    /// `false`, having changed nothing, when the version is stale. Clearing no answer changes
-    /// nothing and is `true`. A saved answer is confirmed: it is no longer to confirm.
+    /// The answers after this transaction's writes: `rows`, the ones it read with its writes
+    /// applied, or read again where others may have written meanwhile.
+    async fn rows_after(&mut self, assessment_id: &str, rows: Rows) -> Result<Rows, StoreError> {
+        if Self::SOLE_WRITER {
+            Ok(rows)
+        } else {
+            self.rows(assessment_id).await
+        }
+    }
+
+    /// Saves (or with `None` clears) one answer at `version` (`None`: there is no answer), and
+    /// applies the write to `rows`. `false`, having changed nothing, when the version is stale.
+    /// Clearing no answer changes nothing and is `true`. A saved answer is confirmed: it is no
+    /// longer to confirm.
+    #[expect(clippy::too_many_arguments, reason = "the columns of the row written")]
     async fn save(
         &mut self,
+        rows: &mut Rows,
         assessment_id: &str,
         question_id: &str,
         answer: Option<&Answer>,
@@ -41,46 +73,74 @@ pub(crate) trait AnswerSql {
         now: i64,
     ) -> Result<bool, StoreError> {
         use Arg::{Int, MaybeText, Text};
-        let rows = match (answer, version) {
+        let saved = match (answer, version) {
             (Some(a), None) => {
                 let value = encode_value(a)?;
-                self.execute(
+                let saved = self.execute(
                     "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
                      VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
                     &[Text(assessment_id), Text(question_id), Text(&value), MaybeText(a.note.as_deref()), Text(who), Int(now)],
                 )
-                .await?
+                .await? == 1;
+                if saved {
+                    let row = AnswerRow {
+                        question_id: question_id.to_owned(),
+                        value,
+                        note: a.note.clone(),
+                        updated_by: who.to_owned(),
+                        updated_at: now,
+                        version: 1,
+                        to_confirm: 0,
+                    };
+                    rows.insert(question_id.to_owned(), row);
+                }
+                saved
             }
             (Some(a), Some(v)) => {
                 let value = encode_value(a)?;
-                self.execute(
+                let saved = self.execute(
                     "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
                      to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
                     &[Text(&value), MaybeText(a.note.as_deref()), Text(who), Int(now), Text(assessment_id), Text(question_id), Int(v)],
                 )
-                .await?
+                .await? == 1;
+                if saved && let Some(row) = rows.get_mut(question_id) {
+                    row.value = value;
+                    row.note = a.note.clone();
+                    row.updated_by = who.to_owned();
+                    row.updated_at = now;
+                    row.version = v + 1;
+                    row.to_confirm = 0;
+                }
+                saved
             }
             (None, Some(v)) => {
-                self.execute(
+                let saved = self.execute(
                     "DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3",
                     &[Text(assessment_id), Text(question_id), Int(v)],
                 )
-                .await?
+                .await? == 1;
+                if saved {
+                    rows.remove(question_id);
+                }
+                saved
             }
-            (None, None) => 1,
+            (None, None) => true,
         };
-        Ok(rows == 1)
+        Ok(saved)
     }
 
-    /// Confirms a carried-over answer as it is (see [`crate::AnswersWrite::confirm`]).
+    /// Confirms a carried-over answer as it is (see [`crate::AnswersWrite::confirm`]), and
+    /// applies that to `rows`.
     async fn confirm(
         &mut self,
+        rows: &mut Rows,
         assessment_id: &str,
         question_id: &str,
         who: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let rows = self
+        let changed = self
             .execute(
                 "UPDATE answers SET to_confirm = 0, updated_by = $1, updated_at = $2 \
                  WHERE assessment_id = $3 AND question_id = $4 AND to_confirm = 1",
@@ -92,7 +152,13 @@ pub(crate) trait AnswerSql {
                 ],
             )
             .await?;
-        Ok(rows == 1)
+        let confirmed = changed == 1;
+        if confirmed && let Some(row) = rows.get_mut(question_id) {
+            row.to_confirm = 0;
+            row.updated_by = who.to_owned();
+            row.updated_at = now;
+        }
+        Ok(confirmed)
     }
 
     /// Appends to the audit log of `team_id`.
@@ -127,12 +193,14 @@ pub(crate) trait AnswerSql {
 
 /// Every answer of an assessment, its columns in the order [`OnThread`] reads them.
 const ANSWERS_OF: &str = "SELECT question_id, value, note, updated_by, updated_at, version, to_confirm \
-     FROM answers WHERE assessment_id = $1 ORDER BY question_id";
+     FROM answers WHERE assessment_id = $1";
 
 /// A transaction of the pool (or any sqlx connection).
 pub(crate) struct Pooled<'c>(pub(crate) &'c mut AnyConnection);
 
 impl AnswerSql for Pooled<'_> {
+    const SOLE_WRITER: bool = false;
+
     async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
         let mut query = sqlx::query(sql);
         for arg in args {
@@ -145,14 +213,14 @@ impl AnswerSql for Pooled<'_> {
         Ok(query.execute(&mut *self.0).await?.rows_affected())
     }
 
-    async fn answers(&mut self, assessment_id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
-        sqlx::query_as::<_, AnswerRow>(ANSWERS_OF)
+    async fn rows(&mut self, assessment_id: &str) -> Result<Rows, StoreError> {
+        Ok(sqlx::query_as::<_, AnswerRow>(ANSWERS_OF)
             .bind(assessment_id)
             .fetch_all(&mut *self.0)
             .await?
             .into_iter()
-            .map(decode_answer)
-            .collect()
+            .map(|row| (row.question_id.clone(), row))
+            .collect())
     }
 }
 
@@ -189,26 +257,30 @@ impl OnThread<'_> {
 }
 
 impl AnswerSql for OnThread<'_> {
+    const SOLE_WRITER: bool = true;
+
     async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
         let rows = self.statement(sql, args)?.raw_execute()?;
         Ok(rows as u64)
     }
 
-    async fn answers(&mut self, assessment_id: &str) -> Result<Vec<StoredAnswer>, StoreError> {
+    async fn rows(&mut self, assessment_id: &str) -> Result<Rows, StoreError> {
         let mut statement = self.statement(ANSWERS_OF, &[Arg::Text(assessment_id)])?;
-        let mut rows = statement.raw_query();
-        let mut answers = Vec::new();
-        while let Some(row) = rows.next()? {
-            answers.push(decode_answer(AnswerRow {
-                question_id: row.get(0)?,
+        let mut found = statement.raw_query();
+        let mut rows = Rows::new();
+        while let Some(row) = found.next()? {
+            let question_id: String = row.get(0)?;
+            let row = AnswerRow {
+                question_id: question_id.clone(),
                 value: row.get(1)?,
                 note: row.get(2)?,
                 updated_by: row.get(3)?,
                 updated_at: row.get(4)?,
                 version: row.get(5)?,
                 to_confirm: row.get(6)?,
-            })?);
+            };
+            rows.insert(question_id, row);
         }
-        Ok(answers)
+        Ok(rows)
     }
 }
