@@ -180,6 +180,7 @@ struct Metrics {
     errors: Family<KindLabels, Counter>,
     pool: Family<StateLabels, Gauge>,
     heavy: Family<StateLabels, Gauge>,
+    writer: Family<KindLabels, Gauge>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -255,6 +256,14 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
          slot), and slots (how many may run at once)",
         heavy.clone(),
     );
+    let writer = Family::<KindLabels, Gauge>::default();
+    registry.register(
+        "db_writer",
+        "SQLite's writer thread since the start (absent on Postgres): groups (committed), \
+         saves (in the groups committed), largest_group (the most saves one group committed \
+         together), failed_groups (none of their saves stored), connections (opened)",
+        writer.clone(),
+    );
     Metrics {
         registry,
         requests,
@@ -265,6 +274,7 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         errors,
         pool,
         heavy,
+        writer,
     }
 });
 
@@ -423,6 +433,20 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             .pool
             .get_or_create(&StateLabels { state: name.into() })
             .set(i64::from(value));
+    }
+    if let Some(w) = state.store.writer_stats() {
+        for (kind, value) in [
+            ("groups", w.groups),
+            ("saves", w.jobs),
+            ("largest_group", w.largest_group),
+            ("failed_groups", w.failed_groups),
+            ("connections", w.connections),
+        ] {
+            METRICS
+                .writer
+                .get_or_create(&KindLabels { kind: kind.into() })
+                .set(i64::try_from(value).unwrap_or(i64::MAX));
+        }
     }
     for (name, value) in [
         ("running", state.heavy.running()),

@@ -175,23 +175,30 @@ async fn answers_of(
     q: &Questionnaire,
     id: &str,
 ) -> Result<(Answers, BTreeMap<String, store::StoredAnswer>), AppError> {
-    Ok(answers_in(q, store.answers(id).await?))
+    Ok(answers_by_id(q, store.answers(id).await?))
 }
 
-/// Stored answers as the engine's [`Answers`] (those of questions `q` has) and by question id.
-fn answers_in(
+/// Stored answers by question id, with the engine's [`Answers`] of them.
+fn answers_by_id(
     q: &Questionnaire,
     stored: Vec<store::StoredAnswer>,
 ) -> (Answers, BTreeMap<String, store::StoredAnswer>) {
+    let by_id: BTreeMap<String, store::StoredAnswer> = stored
+        .into_iter()
+        .map(|s| (s.question_id.clone(), s))
+        .collect();
+    (answers_in(q, &by_id), by_id)
+}
+
+/// The answers to the questions of `q` among stored ones, for the engine.
+fn answers_in(q: &Questionnaire, stored: &BTreeMap<String, store::StoredAnswer>) -> Answers {
     let mut answers = Answers::new();
-    let mut by_id = BTreeMap::new();
-    for s in stored {
+    for s in stored.values() {
         if let Some(question) = q.question(&s.question_id) {
             answers.insert(question.id.clone(), s.answer.clone());
         }
-        by_id.insert(s.question_id.clone(), s);
     }
-    (answers, by_id)
+    answers
 }
 
 fn format_number(x: f64) -> String {

@@ -149,9 +149,9 @@ pub(super) async fn write(
     q: &Questionnaire,
     writes: &[AnswerWrite],
     clear_others: bool,
-    audit: &AuditEntries<'_>,
+    audit: Box<AuditEntries>,
 ) -> Result<BatchResult, ApiError> {
-    let audit = a.team_id.as_deref().map(|team_id| BatchAudit {
+    let audit = a.team_id.clone().map(|team_id| BatchAudit {
         team_id,
         entries: audit,
     });
@@ -169,6 +169,12 @@ pub(super) async fn write(
             BatchError::Conflict(list) => conflicts(q, list),
             BatchError::Store(e) => e.into(),
         })
+}
+
+/// The audit entries of a write: [`each_answer`].
+fn audit_each(q: &std::sync::Arc<Questionnaire>) -> Box<AuditEntries> {
+    let q = q.clone();
+    Box::new(move |changed| each_answer(&q, changed))
 }
 
 /// One audit entry per changed answer: the question and its new value.
@@ -258,10 +264,7 @@ pub async fn put_answer(
         answer: Some(answer),
         expect: body.version.map_or(Expect::Nothing, Expect::Version),
     };
-    let r = write(&c, &a, &q, std::slice::from_ref(&w), false, &|changed| {
-        each_answer(&q, changed)
-    })
-    .await?;
+    let r = write(&c, &a, &q, std::slice::from_ref(&w), false, audit_each(&q)).await?;
     match r.answers.into_iter().next().and_then(|(_, s)| s) {
         Some(s) => Ok(axum::Json(AnswerDto::of(&q, &s))),
         None => Err(ApiError::internal(
@@ -306,10 +309,7 @@ pub async fn delete_answer(
         answer: None,
         expect: Expect::Version(v.version),
     };
-    write(&c, &a, &q, std::slice::from_ref(&w), false, &|changed| {
-        each_answer(&q, changed)
-    })
-    .await?;
+    write(&c, &a, &q, std::slice::from_ref(&w), false, audit_each(&q)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -386,10 +386,7 @@ pub async fn put_answers(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let r = write(&c, &a, &q, &writes, false, &|changed| {
-        each_answer(&q, changed)
-    })
-    .await?;
+    let r = write(&c, &a, &q, &writes, false, audit_each(&q)).await?;
     Ok(axum::Json(result(&q, r)))
 }
 

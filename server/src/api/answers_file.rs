@@ -131,7 +131,7 @@ pub async fn put_answers_file(
             ),
         )]
     };
-    let r = write(&c, &a, &q, &writes, replace, &summary).await?;
+    let r = write(&c, &a, &q, &writes, replace, Box::new(summary)).await?;
     let mut out = result(&q, r);
     if replace {
         out.cleared.extend(

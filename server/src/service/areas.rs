@@ -9,9 +9,11 @@ use questionnaires::evaluate::Status;
 use questionnaires::model::{Area, Question, QuestionKind};
 use questionnaires::{Answer, AnswerValue, Evaluation, Questionnaire};
 use store::auth::Role;
-use store::{AnswersWrite, Assessment, StoreError};
+use store::{AreaChange, AreaSave, Assessment, StoredAnswer};
 
-use super::{AppContext, answers_of, evaluate, format_number, markdown, now_ms, templates};
+use super::{
+    AppContext, answers_in, answers_of, evaluate, format_number, markdown, now_ms, templates,
+};
 use crate::error::AppError;
 
 /// Each area's progress, and how many of its answers are still to confirm (`pending`, from
@@ -167,7 +169,8 @@ pub async fn area_page(
 /// Saves an area's form as the user types, and tells the page what it needs to stay current:
 /// the stored versions, which questions apply, their risks, what is left to confirm, and the
 /// progress rail. The same checks and writes as the plain form ([`save_area_form`]); the answers
-/// are read once more after the save, so the versions include anyone else's writes meanwhile.
+/// are those the save's own transaction read after its writes, so the versions include anyone
+/// else's writes before it.
 pub async fn autosave(
     c: &AppContext,
     id: &str,
@@ -179,9 +182,12 @@ pub async fn autosave(
     let (assessment, _) = c.assessment(id, Role::Editor).await?;
     let q = &*c.questionnaire_of(&assessment).await?;
     let area = area_of(q, area_id)?;
-    let flash = save_area(c, &assessment, q, area, fields).await?;
+    let (flash, saved) = save_area(c, &assessment, q, area, fields).await?;
     let conflicts_url = (!flash.conflicts.is_empty()).then(|| flash.review_url(id, area_id));
-    let (answers, stored) = answers_of(&c.store, q, id).await?;
+    let (answers, stored) = match saved {
+        Some(stored) => (answers_in(q, &stored), stored),
+        None => answers_of(&c.store, q, id).await?,
+    };
     let e = evaluate(q, &answers);
     let pending = templates::to_confirm(q, &e, &stored);
     let questions = || {
@@ -347,19 +353,20 @@ pub async fn save_area_form(
     let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
     let q = &*ctx.questionnaire_of(&assessment).await?;
     let area = area_of(q, area_id)?;
-    save_area(ctx, &assessment, q, area, form).await
+    Ok(save_area(ctx, &assessment, q, area, form).await?.0)
 }
 
 /// [`save_area_form`] once the assessment (which the actor may edit), its questionnaire and the
 /// area are known. Every write of the form (saves, confirmations and their audit entries) is
-/// one transaction.
+/// one write ([`store::Store::save_area`]). With the outcome, every answer of the assessment as
+/// that write left it (`None` when the form held no question, and nothing was written).
 async fn save_area(
     ctx: &AppContext,
     assessment: &Assessment,
     q: &Questionnaire,
     area: &Area,
     form: Vec<(String, String)>,
-) -> Result<Flash, AppError> {
+) -> Result<(Flash, Option<BTreeMap<String, StoredAnswer>>), AppError> {
     let id = assessment.id.as_str();
     let pressed_save = form.iter().any(|(key, _)| key == "save");
     let mut by_question: BTreeMap<usize, QuestionFields> = BTreeMap::new();
@@ -406,8 +413,9 @@ async fn save_area(
     if !errors.is_empty() {
         return Err(AppError::BadInput(errors.join("\n")));
     }
-    let (answers, stored) = answers_of(&ctx.store, q, id).await?;
+    // On Save, the carried-over answers the form shows as they are, to confirm.
     let pending = if pressed_save {
+        let (answers, stored) = answers_of(&ctx.store, q, id).await?;
         templates::to_confirm(q, &evaluate(q, &answers), &stored)
     } else {
         Vec::new()
@@ -426,54 +434,40 @@ async fn save_area(
         next,
         ..Flash::default()
     };
-    // What to write: answers that differ from the stored ones, and (on Save) carried-over
-    // answers shown as they are, to confirm.
-    let writes: Vec<(usize, Option<Answer>)> = wanted
-        .into_iter()
-        .filter(|(qi, answer)| {
-            let current = stored.get(q.questions[*qi].id.as_str());
-            current.map(|s| &s.answer) != answer.as_ref() || pending.contains(qi)
+    if wanted.is_empty() {
+        return Ok((flash, None));
+    }
+    // One write: which answers differ from the stored ones is decided in its transaction.
+    let saved = ctx
+        .store
+        .save_area(AreaSave {
+            assessment_id: id.to_owned(),
+            team_id: assessment.team_id.clone(),
+            who: ctx.actor.label(),
+            now: now_ms(),
+            changes: wanted
+                .iter()
+                .map(|(qi, answer)| {
+                    let question_id = q.questions[*qi].id.as_str();
+                    AreaChange {
+                        question_id: question_id.to_owned(),
+                        answer: answer.clone(),
+                        version: by_question[qi].version,
+                        confirm: pending.contains(qi),
+                        detail: describe(q, question_id, answer.as_ref()),
+                    }
+                })
+                .collect(),
         })
-        .collect();
-    if writes.is_empty() {
-        return Ok(flash);
-    }
-    let who = ctx.actor.label();
-    let mut lost = Vec::new();
-    let mut write = ctx.store.write_answers_of(id, now_ms()).await?;
-    for (qi, answer) in writes {
-        let question = &q.questions[qi];
-        let qid = question.id.as_str();
-        if stored.get(qid).map(|s| &s.answer) == answer.as_ref() {
-            if write.confirm(qid, &who).await? {
-                flash.confirmed += 1;
-                audit_answer(&mut write, assessment, &who, qid, "confirmed").await?;
-            }
-        } else if write
-            .save(qid, answer.as_ref(), by_question[&qi].version, &who)
-            .await?
-        {
-            audit_answer(
-                &mut write,
-                assessment,
-                &who,
-                qid,
-                &describe(q, qid, answer.as_ref()),
-            )
-            .await?;
-        } else {
-            lost.push((qi, answer));
-        }
-    }
-    write.commit().await?;
-    if lost.is_empty() {
-        return Ok(flash);
-    }
+        .await?;
+    flash.confirmed = saved.confirmed;
     // What the stale writes lost to, as stored now.
-    let (_, now_stored) = answers_of(&ctx.store, q, id).await?;
-    for (qi, answer) in lost {
+    for (qi, answer) in wanted {
         let question = &q.questions[qi];
-        let theirs = now_stored.get(question.id.as_str());
+        if !saved.lost.iter().any(|l| l == question.id.as_str()) {
+            continue;
+        }
+        let theirs = saved.answers.get(question.id.as_str());
         // Someone stored exactly this answer meanwhile: nothing would be lost.
         if theirs.map(|t| &t.answer) == answer.as_ref() {
             continue;
@@ -494,19 +488,5 @@ async fn save_area(
                 .collect(),
         });
     }
-    Ok(flash)
-}
-
-/// Appends a change to an answer to the audit log of the assessment's team, with the write.
-async fn audit_answer(
-    write: &mut AnswersWrite<'_>,
-    a: &Assessment,
-    who: &str,
-    question: &str,
-    detail: &str,
-) -> Result<(), StoreError> {
-    match &a.team_id {
-        Some(team) => write.audit(team, who, "answer", question, detail).await,
-        None => Ok(()),
-    }
+    Ok((flash, Some(saved.answers)))
 }

@@ -6,7 +6,7 @@ use questionnaires::Workload;
 use store::auth::{Actor, Role};
 use store::{Assessment, NewAssessment, Order, PageQuery, Position};
 
-use super::{AppContext, answers_in, evaluate, now_ms, templates};
+use super::{AppContext, answers_by_id, evaluate, now_ms, templates};
 use crate::error::AppError;
 
 /// The team an API token is limited to (`None`: a person sees every team of theirs).
@@ -113,11 +113,11 @@ pub async fn list_assessments(
     };
     // Only the page shown is evaluated, its answers read in one statement.
     let ids: Vec<&str> = page.iter().map(|a| a.id.as_str()).collect();
-    let mut answers_by_id = c.store.answers_of_page(&ids).await?;
+    let mut page_answers = c.store.answers_of_page(&ids).await?;
     let mut rows = Vec::with_capacity(page.len());
     for a in page {
         let q = c.questionnaire_of(&a).await?;
-        let (answers, stored) = answers_in(&q, answers_by_id.remove(&a.id).unwrap_or_default());
+        let (answers, stored) = answers_by_id(&q, page_answers.remove(&a.id).unwrap_or_default());
         let e = evaluate(&q, &answers);
         rows.push(AssessmentSummary {
             to_confirm: templates::to_confirm(&q, &e, &stored).len(),

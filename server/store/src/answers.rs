@@ -1,20 +1,28 @@
 //! The SQL of answers: read, saved at the version the writer read, confirmed and copied, one
-//! at a time or several in one transaction ([`AnswersWrite`]).
+//! at a time or several in one transaction ([`AnswersWrite`]), or a whole form at once
+//! ([`Store::save_area`], `answers/area.rs`). The statements of the writes, for the pool and
+//! for SQLite's writer thread alike, are in `answers/sql.rs`.
 
 use questionnaires::Answer;
 use sqlx::FromRow;
 
 use super::writer::WriteTx;
-use super::{Current, Store, StoreError, StoredAnswer, accounts};
+use super::{Current, Store, StoreError, StoredAnswer};
 
-#[derive(FromRow)]
+mod area;
+pub(crate) mod sql;
+pub use area::{AreaChange, AreaSave, AreaSaved};
+use sql::{AnswerSql, Pooled, Rows};
+
+/// An answer as stored, its value still JSON text.
+#[derive(Debug, Clone, FromRow)]
 pub(super) struct AnswerRow {
-    question_id: String,
+    pub(super) question_id: String,
     value: String,
     note: Option<String>,
     updated_by: String,
     updated_at: i64,
-    version: i64,
+    pub(super) version: i64,
     to_confirm: i64,
 }
 
@@ -128,52 +136,19 @@ impl AnswersWrite<'_> {
         version: Option<i64>,
         who: &str,
     ) -> Result<bool, StoreError> {
-        let (assessment_id, now) = (self.assessment_id, self.now);
-        let rows = match (answer, version) {
-            (Some(a), None) => {
-                let value = encode_value(a)?;
-                sqlx::query(
-                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
-                )
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(value)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected()
-            }
-            (Some(a), Some(v)) => {
-                let value = encode_value(a)?;
-                sqlx::query(
-                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
-                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
-                )
-                .bind(value)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(v)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected()
-            }
-            (None, Some(v)) => sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3")
-                .bind(assessment_id)
-                .bind(question_id)
-                .bind(v)
-                .execute(&mut *self.tx)
-                .await?
-                .rows_affected(),
-            (None, None) => 1,
-        };
-        self.changed |= rows == 1;
-        Ok(rows == 1)
+        let saved = Pooled(&mut *self.tx)
+            .save(
+                &mut Rows::new(),
+                self.assessment_id,
+                question_id,
+                answer,
+                version,
+                who,
+                self.now,
+            )
+            .await?;
+        self.changed |= saved;
+        Ok(saved)
     }
 
     /// Confirms a carried-over answer as it is. Its value does not change, so neither does its
@@ -181,19 +156,17 @@ impl AnswersWrite<'_> {
     /// touched, and every save clears the mark, so a confirmation never lands on a value saved
     /// after the page that confirms it was shown. Returns whether there was anything to confirm.
     pub async fn confirm(&mut self, question_id: &str, who: &str) -> Result<bool, StoreError> {
-        let rows = sqlx::query(
-            "UPDATE answers SET to_confirm = 0, updated_by = $1, updated_at = $2 \
-             WHERE assessment_id = $3 AND question_id = $4 AND to_confirm = 1",
-        )
-        .bind(who)
-        .bind(self.now)
-        .bind(self.assessment_id)
-        .bind(question_id)
-        .execute(&mut *self.tx)
-        .await?
-        .rows_affected();
-        self.changed |= rows == 1;
-        Ok(rows == 1)
+        let confirmed = Pooled(&mut *self.tx)
+            .confirm(
+                &mut Rows::new(),
+                self.assessment_id,
+                question_id,
+                who,
+                self.now,
+            )
+            .await?;
+        self.changed |= confirmed;
+        Ok(confirmed)
     }
 
     /// Appends to the audit log of `team_id`, with the write.
@@ -205,16 +178,9 @@ impl AnswersWrite<'_> {
         target: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        accounts::insert_audit(
-            &mut self.tx,
-            team_id,
-            actor,
-            action,
-            target,
-            detail,
-            self.now,
-        )
-        .await
+        Pooled(&mut *self.tx)
+            .audit(team_id, actor, action, target, detail, self.now)
+            .await
     }
 
     /// Commits: when anything changed, the assessment's `updated_at` and revision move with it,
@@ -251,6 +217,7 @@ pub(super) async fn copy_answers(
     Ok(())
 }
 
+/// An answer as stored, its value read.
 pub(super) fn decode_answer(row: AnswerRow) -> Result<StoredAnswer, StoreError> {
     let value = serde_json::from_str(&row.value)
         .map_err(|e| StoreError::Corrupt(format!("answer {}: {e}", row.question_id)))?;

@@ -1,11 +1,13 @@
-//! The SQL the REST API adds: answer writes applied all together or not at all.
+//! The SQL the REST API adds: answer writes applied all together or not at all. On SQLite a
+//! batch is one job of the writer thread (`writer/group.rs`): a conflict rolls back that batch
+//! alone, and the batches beside it in its group still commit.
 
 use std::collections::BTreeMap;
 
 use questionnaires::Answer;
 
-use super::accounts::insert_audit;
-use super::answers::{ANSWER_COLUMNS, AnswerRow, decode_answer, encode_value};
+use super::answers::sql::{AnswerSql, OnThread, Pooled, stored};
+use super::writer::{JobError, WriteError, run_ready};
 use super::{Store, StoreError, StoredAnswer};
 
 /// What a writer believes is stored for a question before its write.
@@ -40,16 +42,16 @@ pub struct Changed {
 }
 
 /// Makes the audit log entries, as (target, detail), for the answers a batch changed.
-pub type AuditEntries<'a> = dyn Fn(&[Changed]) -> Vec<(String, String)> + Sync + 'a;
+pub type AuditEntries = dyn Fn(&[Changed]) -> Vec<(String, String)> + Send + Sync;
 
 /// The audit log entries a batch writes in its own transaction, so that no answer is ever
 /// stored without its entry (or an entry without its answer).
-pub struct BatchAudit<'a> {
+pub struct BatchAudit {
     /// The team whose log it is.
-    pub team_id: &'a str,
+    pub team_id: String,
     /// The entries (target, detail) for what changed; called once, before the commit, and
     /// only when something changed.
-    pub entries: &'a AuditEntries<'a>,
+    pub entries: Box<AuditEntries>,
 }
 
 /// Why a batch was refused.
@@ -70,6 +72,19 @@ impl From<sqlx::Error> for BatchError {
     }
 }
 
+impl JobError for BatchError {
+    fn breaks_group(&self) -> Option<&WriteError> {
+        match self {
+            BatchError::Conflict(_) => None,
+            BatchError::Store(e) => e.breaks_group(),
+        }
+    }
+
+    fn group_failed(e: WriteError) -> Self {
+        BatchError::Store(StoreError::group_failed(e))
+    }
+}
+
 /// What a batch did: the answers as stored after it, for the questions it named, and how many
 /// it changed.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +93,16 @@ pub struct BatchResult {
     pub answers: Vec<(String, Option<StoredAnswer>)>,
     /// How many answers were saved with a new value, or cleared.
     pub changed: usize,
+}
+
+/// A batch, owned, so that it can go to the writer thread.
+struct Batch {
+    assessment_id: String,
+    writes: Vec<AnswerWrite>,
+    clear_others: bool,
+    who: String,
+    now: i64,
+    audit: Option<BatchAudit>,
 }
 
 impl Store {
@@ -94,150 +119,155 @@ impl Store {
         clear_others: bool,
         who: &str,
         now: i64,
-        audit: Option<BatchAudit<'_>>,
+        audit: Option<BatchAudit>,
     ) -> Result<BatchResult, BatchError> {
-        let mut tx = self.writer.begin().await?;
-        let sql = format!("SELECT {ANSWER_COLUMNS} FROM answers WHERE assessment_id = $1");
-        let stored: BTreeMap<String, StoredAnswer> =
-            sqlx::query_as::<_, AnswerRow>(sqlx::AssertSqlSafe(sql))
-                .bind(assessment_id)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|r| decode_answer(r).map(|a| (a.question_id.clone(), a)))
-                .collect::<Result<_, _>>()?;
-        let mut conflicts = Vec::new();
-        let mut changed = Vec::new();
-        for w in writes {
-            let current = stored.get(&w.question_id);
-            // Already stored as wanted (a retry, or someone made the same change): nothing to
-            // do, and nothing would be lost.
-            if current.map(|c| &c.answer) == w.answer.as_ref() {
-                continue;
+        let batch = Batch {
+            assessment_id: assessment_id.to_owned(),
+            writes: writes.to_vec(),
+            clear_others,
+            who: who.to_owned(),
+            now,
+            audit,
+        };
+        let result = match &self.group {
+            Some(group) => {
+                group
+                    .run(move |conn| run_ready(write_batch(&mut OnThread(conn), &batch)))
+                    .await?
             }
-            let expected = match (w.expect, current) {
-                (Expect::Anything, _) | (Expect::Nothing, None) => true,
-                (Expect::Version(v), Some(c)) => c.version == v,
-                _ => false,
-            };
-            if !expected {
-                conflicts.push((w.question_id.clone(), current.cloned()));
-                continue;
-            }
-            // The version is checked again by the statement, so a write that lands between the
-            // read above and this one is a conflict too, on either database.
-            let rows = match (&w.answer, current) {
-                (Some(a), None) => sqlx::query(
-                    "INSERT INTO answers (assessment_id, question_id, value, note, updated_by, updated_at, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1) ON CONFLICT (assessment_id, question_id) DO NOTHING",
-                )
-                .bind(assessment_id)
-                .bind(&w.question_id)
-                .bind(encode_value(a)?)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-                (Some(a), Some(c)) => sqlx::query(
-                    "UPDATE answers SET value = $1, note = $2, updated_by = $3, updated_at = $4, version = version + 1, \
-                     to_confirm = 0 WHERE assessment_id = $5 AND question_id = $6 AND version = $7",
-                )
-                .bind(encode_value(a)?)
-                .bind(a.note.as_deref())
-                .bind(who)
-                .bind(now)
-                .bind(assessment_id)
-                .bind(&w.question_id)
-                .bind(c.version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-                (None, Some(c)) => sqlx::query(
-                    "DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3",
-                )
-                .bind(assessment_id)
-                .bind(&w.question_id)
-                .bind(c.version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected(),
-                (None, None) => 1,
-            };
-            if rows == 1 {
-                changed.push(Changed {
-                    question_id: w.question_id.clone(),
-                    answer: w.answer.clone(),
-                });
-            } else {
-                conflicts.push((w.question_id.clone(), current.cloned()));
-            }
-        }
-        if clear_others {
-            for (question, current) in &stored {
-                if writes.iter().any(|w| &w.question_id == question) {
-                    continue;
-                }
-                let rows = sqlx::query(
-                    "DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2 AND version = $3",
-                )
-                .bind(assessment_id)
-                .bind(question)
-                .bind(current.version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if rows == 1 {
-                    changed.push(Changed {
-                        question_id: question.clone(),
-                        answer: None,
-                    });
-                } else {
-                    conflicts.push((question.clone(), Some(current.clone())));
+            None => {
+                let mut tx = self.writer.begin().await?;
+                match write_batch(&mut Pooled(&mut *tx), &batch).await {
+                    Ok(result) => {
+                        tx.commit().await?;
+                        result
+                    }
+                    Err(conflict @ BatchError::Conflict(_)) => {
+                        tx.rollback().await?;
+                        return Err(conflict);
+                    }
+                    // Dropped: the connection is closed, which rolls back.
+                    Err(e) => return Err(e),
                 }
             }
+        };
+        if result.changed > 0 {
+            self.committed(assessment_id);
         }
-        if !conflicts.is_empty() {
-            tx.rollback().await?;
-            // What each conflicting question holds now, after the rollback.
-            let now_stored: BTreeMap<String, StoredAnswer> = self
-                .answers(assessment_id)
-                .await?
-                .into_iter()
-                .map(|a| (a.question_id.clone(), a))
-                .collect();
-            return Err(BatchError::Conflict(
-                conflicts
-                    .into_iter()
-                    .map(|(q, _)| {
-                        let current = now_stored.get(&q).cloned();
-                        (q, current)
-                    })
-                    .collect(),
-            ));
-        }
-        if let Some(audit) = audit
-            && !changed.is_empty()
-        {
-            for (target, detail) in (audit.entries)(&changed) {
-                insert_audit(&mut tx, audit.team_id, who, "answer", &target, &detail, now).await?;
-            }
-        }
-        self.finish_write(tx, assessment_id, !changed.is_empty(), now)
-            .await?;
-        let after: BTreeMap<String, StoredAnswer> = self
-            .answers(assessment_id)
-            .await?
-            .into_iter()
-            .map(|a| (a.question_id.clone(), a))
-            .collect();
-        Ok(BatchResult {
-            answers: writes
-                .iter()
-                .map(|w| (w.question_id.clone(), after.get(&w.question_id).cloned()))
-                .collect(),
-            changed: changed.len(),
-        })
+        Ok(result)
     }
+}
+
+/// [`Store::write_answers`] in a transaction; on a conflict, the caller rolls back.
+async fn write_batch(sql: &mut impl AnswerSql, b: &Batch) -> Result<BatchResult, BatchError> {
+    let id = b.assessment_id.as_str();
+    let mut rows = sql.rows(id).await?;
+    // The answers as read, for the questions the batch names.
+    let before: BTreeMap<String, StoredAnswer> = b
+        .writes
+        .iter()
+        .filter_map(|w| rows.get(&w.question_id))
+        .map(|r| stored(r).map(|a| (r.question_id.clone(), a)))
+        .collect::<Result<_, StoreError>>()?;
+    // What clearing the others needs: every other answer's version.
+    let others: Vec<(String, i64)> = if b.clear_others {
+        rows.values()
+            .filter(|r| !b.writes.iter().any(|w| w.question_id == r.question_id))
+            .map(|r| (r.question_id.clone(), r.version))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut conflicts = Vec::new();
+    let mut changed = Vec::new();
+    for w in &b.writes {
+        let current = before.get(&w.question_id);
+        // Already stored as wanted (a retry, or someone made the same change): nothing to
+        // do, and nothing would be lost.
+        if current.map(|c| &c.answer) == w.answer.as_ref() {
+            continue;
+        }
+        let expected = match (w.expect, current) {
+            (Expect::Anything, _) | (Expect::Nothing, None) => true,
+            (Expect::Version(v), Some(c)) => c.version == v,
+            _ => false,
+        };
+        // The version is checked again by the statement, so a write that lands between the
+        // read above and this one is a conflict too, on either database.
+        if expected
+            && sql
+                .save(
+                    &mut rows,
+                    id,
+                    &w.question_id,
+                    w.answer.as_ref(),
+                    current.map(|c| c.version),
+                    &b.who,
+                    b.now,
+                )
+                .await?
+        {
+            changed.push(Changed {
+                question_id: w.question_id.clone(),
+                answer: w.answer.clone(),
+            });
+        } else {
+            conflicts.push(w.question_id.clone());
+        }
+    }
+    for (question, version) in others {
+        if sql
+            .save(&mut rows, id, &question, None, Some(version), &b.who, b.now)
+            .await?
+        {
+            changed.push(Changed {
+                question_id: question,
+                answer: None,
+            });
+        } else {
+            conflicts.push(question);
+        }
+    }
+    if !conflicts.is_empty() {
+        // What each conflicting question holds: what this transaction read, as its own writes
+        // are rolled back.
+        let mut list = Vec::new();
+        for q in conflicts {
+            let current = match before.get(&q) {
+                Some(a) => Some(a.clone()),
+                None => sql.rows(id).await?.get(&q).map(stored).transpose()?,
+            };
+            list.push((q, current));
+        }
+        return Err(BatchError::Conflict(list));
+    }
+    if changed.is_empty() {
+        return Ok(BatchResult {
+            answers: b
+                .writes
+                .iter()
+                .map(|w| (w.question_id.clone(), before.get(&w.question_id).cloned()))
+                .collect(),
+            changed: 0,
+        });
+    }
+    if let Some(audit) = &b.audit {
+        for (target, detail) in (audit.entries)(&changed) {
+            sql.audit(&audit.team_id, &b.who, "answer", &target, &detail, b.now)
+                .await?;
+        }
+    }
+    sql.touch(id, b.now).await?;
+    let after = sql.rows_after(id, rows).await?;
+    Ok(BatchResult {
+        answers: b
+            .writes
+            .iter()
+            .map(|w| {
+                let now = after.get(&w.question_id).map(stored).transpose()?;
+                Ok((w.question_id.clone(), now))
+            })
+            .collect::<Result<_, StoreError>>()?,
+        changed: changed.len(),
+    })
 }

@@ -15,7 +15,9 @@
 //! - `listing.rs`: keyset pages of assessments, with full-text search, and the answers of the
 //!   reviews a page shows.
 //! - `answers.rs`: the `answers` table (read, save at a version, confirm, copy), and
-//!   [`AnswersWrite`], several answer writes in one transaction.
+//!   [`AnswersWrite`], several answer writes in one transaction; `answers/area.rs`: a form's
+//!   save as one write ([`Store::save_area`]); `answers/sql.rs`: the statements of answer
+//!   writes, for the pool and for SQLite's writer thread.
 //! - `batch.rs`: the REST API's answer writes, all together or not at all.
 //! - `checklist.rs`: the `checklist_items` table.
 //! - `milestones.rs`: the `milestones` table.
@@ -24,7 +26,8 @@
 //! - `accounts.rs`: users, sessions, teams, members, invites, share links, API tokens and the
 //!   audit log ([`auth`]: who is asking, and the secrets).
 //! - `portable.rs`: a whole installation exported and imported as one JSON document.
-//! - `writer.rs`: the write pool.
+//! - `writer.rs`: the write pool; `writer/group.rs`: SQLite's writer thread, which commits the
+//!   saves of answers that wait together (group commit).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -46,7 +49,7 @@ mod portable;
 mod templates;
 mod writer;
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
-pub use answers::AnswersWrite;
+pub use answers::{AnswersWrite, AreaChange, AreaSave, AreaSaved};
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, SearchRoute, search_terms};
@@ -56,7 +59,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};
 pub use templates::Template;
-use writer::{WriteTx, Writer};
+use writer::{GroupWriter, WriteTx, Writer};
+pub use writer::{WriteError, WriterStats};
 
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +122,9 @@ pub enum StoreError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// SQLite's writer thread could not store a write (nor any other of its group).
+    #[error(transparent)]
+    Write(WriteError),
     /// A stored value could not be read back.
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
@@ -129,7 +136,7 @@ impl StoreError {
     /// can simply be tried again later.
     pub fn is_unavailable(&self) -> bool {
         let StoreError::Database(e) = self else {
-            return false;
+            return matches!(self, StoreError::Write(w) if w.code.is_none());
         };
         match e {
             sqlx::Error::Io(_)
@@ -163,6 +170,9 @@ impl StoreError {
     /// Postgres 53100) or failing (SQLite `SQLITE_IOERR`, Postgres 58030). Nothing of the write
     /// was stored; it can be tried again once there is room.
     pub fn is_storage_fault(&self) -> bool {
+        if let StoreError::Write(w) = self {
+            return w.code.is_some_and(|c| matches!(c & 0xff, 10 | 13));
+        }
         let StoreError::Database(sqlx::Error::Database(db)) = self else {
             return false;
         };
@@ -303,6 +313,10 @@ pub struct Store {
     /// which lets writers run side by side, the same pool as reads. Either way, a connection
     /// a write failed on is closed, never lent again (see [`writer`]).
     writer: Writer,
+    /// SQLite (a file): the writer thread, where saves of answers run, each as one job, and
+    /// commit in groups. It takes turns with [`Store::writer`]. `None` on Postgres, where those
+    /// saves go through [`Store::writer`] like every other write.
+    group: Option<GroupWriter>,
     backend: Backend,
     /// How many writes this process committed to each assessment (see [`Store::revision`]).
     commits: Arc<Mutex<HashMap<String, i64>>>,
@@ -344,7 +358,7 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(e.into()))?;
-        let writer = match backend {
+        let (writer, group) = match backend {
             Backend::Sqlite => {
                 let writer = pool_options(backend, 1)
                     .after_connect(|conn, _| {
@@ -358,13 +372,23 @@ impl Store {
                     .connect(url)
                     .await?;
                 tokio::spawn(checkpoints(pool.clone()));
-                Writer::new(writer)
+                let turn = writer::Turn::default();
+                let writer = Writer::new(writer, Some(turn.clone()));
+                let group = match sqlite_file(url) {
+                    Some(path) => Some(
+                        GroupWriter::start(path, turn, writer.unsure())
+                            .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?,
+                    ),
+                    None => None,
+                };
+                (writer, group)
             }
-            Backend::Postgres => Writer::new(pool.clone()),
+            Backend::Postgres => (Writer::new(pool.clone(), None), None),
         };
         Ok(Store {
             pool,
             writer,
+            group,
             backend,
             commits: Arc::default(),
             access: Arc::default(),
@@ -386,6 +410,11 @@ impl Store {
     /// is full or the database refuses them). For `/readyz`.
     pub async fn write_probe(&self, now: i64) -> Result<(), StoreError> {
         self.writer.probe(now).await
+    }
+
+    /// What SQLite's writer thread did so far (`None`: there is none, on Postgres).
+    pub fn writer_stats(&self) -> Option<WriterStats> {
+        self.group.as_ref().map(GroupWriter::stats)
     }
 
     /// The connection pool's use right now.
@@ -521,10 +550,19 @@ impl Store {
     }
 }
 
+/// The file of a SQLite database URL, once the pool has opened it; `None` for a database in
+/// memory, which only the pool's own connections reach.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    use std::str::FromStr;
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    let path = options.get_filename();
+    path.is_file().then(|| path.to_owned())
+}
+
 /// What every SQLite connection sets. WAL: readers never wait for the writer, and a commit is
 /// one append. synchronous = NORMAL is durable across a crash of the process; only a power cut
 /// can lose the last commits.
-const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
      PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
 
 /// How often the write-ahead log of a SQLite database is copied back into the database file.

@@ -18,6 +18,11 @@
 //! rolls back whatever it held (on both databases), and the pool opens a fresh connection for the
 //! next write. A write is acknowledged only after its `COMMIT` returned.
 //!
+//! On SQLite the saves of answers (a form, an autosave, the REST API's answer writes) go to a
+//! thread of their own instead, with the same rules, where the saves that wait commit together
+//! (`writer/group.rs`). That thread and this pool take turns ([`Turn`]): one writes at a time,
+//! so neither waits in SQLite's busy handler for the other.
+//!
 //! [`Writer::probe`] commits a write, so `/readyz` tells whether writes can be stored right now
 //! (a full disk, a read-only or failing volume) rather than only whether the database answers.
 //! After a write transaction ended without its commit, the probe writes as much as a large
@@ -31,36 +36,66 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use sqlx::any::AnyQueryResult;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, IntoArguments};
+use tokio::sync::OwnedMutexGuard;
 
 use super::StoreError;
+
+mod group;
+pub(crate) use group::{GroupWriter, JobError, run_ready};
+pub use group::{WriteError, WriterStats};
+
+/// The right to write to a SQLite file, taken by a write transaction of the pool for its whole
+/// length and by the writer thread for each group.
+pub(crate) type Turn = Arc<tokio::sync::Mutex<()>>;
+
+/// How long a write waits for its turn before it is told the database is not answering, as
+/// long as a request waits for a pool's connection.
+const TURN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The pool writes go through (see the module documentation).
 #[derive(Debug, Clone)]
 pub(crate) struct Writer {
     pool: AnyPool,
     /// Set when a write transaction ended without its commit (a failed statement or commit,
-    /// a cancelled request); cleared when one commits.
+    /// a cancelled request, a failed group of the writer thread); cleared when one commits.
     unsure: Arc<AtomicBool>,
+    /// SQLite: the turn shared with the writer thread.
+    turn: Option<Turn>,
 }
 
 /// What the probe writes after a write ended without its commit: as much as a large write.
 const LARGE_WRITE: usize = 64 * 1024;
 
 impl Writer {
-    pub(crate) fn new(pool: AnyPool) -> Writer {
+    pub(crate) fn new(pool: AnyPool, turn: Option<Turn>) -> Writer {
         Writer {
             pool,
             unsure: Arc::default(),
+            turn,
         }
+    }
+
+    /// The flag of writes that ended without their commit, for the writer thread to share.
+    pub(crate) fn unsure(&self) -> Arc<AtomicBool> {
+        self.unsure.clone()
     }
 
     /// Begins a transaction on a connection of its own.
     pub(crate) async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = match &self.turn {
+            Some(turn) => Some(
+                tokio::time::timeout(TURN_TIMEOUT, turn.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
+            ),
+            None => None,
+        };
         let conn = self.pool.acquire().await?;
         let mut tx = WriteTx {
             conn,
             finished: false,
             unsure: self.unsure.clone(),
+            _turn: turn,
         };
         // A failed BEGIN drops `tx` unfinished: the connection is closed.
         tx.conn.execute("BEGIN").await?;
@@ -112,6 +147,9 @@ pub(crate) struct WriteTx {
     /// Committed or rolled back: the connection can go back to the pool.
     finished: bool,
     unsure: Arc<AtomicBool>,
+    /// SQLite: the write turn, held until the transaction ends. (A connection closed on drop
+    /// is closed in the background: until it is, SQLite's busy timeout holds the next writer.)
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {

@@ -6,6 +6,7 @@
 )]
 
 mod access;
+mod autosave;
 mod cli;
 mod client;
 mod database;
