@@ -136,7 +136,7 @@ impl AnswersWrite<'_> {
         version: Option<i64>,
         who: &str,
     ) -> Result<bool, StoreError> {
-        let saved = Pooled(&mut *self.tx)
+        let saved = Pooled(&mut self.tx)
             .save(
                 &mut Rows::new(),
                 self.assessment_id,
@@ -156,7 +156,7 @@ impl AnswersWrite<'_> {
     /// touched, and every save clears the mark, so a confirmation never lands on a value saved
     /// after the page that confirms it was shown. Returns whether there was anything to confirm.
     pub async fn confirm(&mut self, question_id: &str, who: &str) -> Result<bool, StoreError> {
-        let confirmed = Pooled(&mut *self.tx)
+        let confirmed = Pooled(&mut self.tx)
             .confirm(
                 &mut Rows::new(),
                 self.assessment_id,
@@ -178,7 +178,7 @@ impl AnswersWrite<'_> {
         target: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        Pooled(&mut *self.tx)
+        Pooled(&mut self.tx)
             .audit(team_id, actor, action, target, detail, self.now)
             .await
     }

@@ -137,7 +137,7 @@ impl Store {
             }
             None => {
                 let mut tx = self.writer.begin().await?;
-                match write_batch(&mut Pooled(&mut *tx), &batch).await {
+                match write_batch(&mut Pooled(&mut tx), &batch).await {
                     Ok(result) => {
                         tx.commit().await?;
                         result

@@ -72,7 +72,7 @@ impl Store {
             }
             None => {
                 let mut tx = self.writer.begin().await?;
-                let done = save_area(&mut Pooled(&mut *tx), &save).await?;
+                let done = save_area(&mut Pooled(&mut tx), &save).await?;
                 tx.commit().await?;
                 done
             }
