@@ -6,7 +6,6 @@
 //! Each test holds the write turn, as a write of the pool does, until every save it started
 //! waits for the thread, then lets them go: they are one group.
 
-
 use std::future::Future;
 use std::time::{Duration, Instant};
 
