@@ -44,7 +44,7 @@ async fn autosave(
     ])
     .unwrap();
     let r = c
-        .post(
+        .call(
             "/api/autosave",
             &[("id", id.as_str()), ("area", area), ("form", form.as_str())],
         )
@@ -53,7 +53,10 @@ async fn autosave(
     let got: Value = serde_json::from_str(&r.body).unwrap();
     assert_eq!(got["conflicts_url"], Value::Null, "{}", r.body);
     let versions: BTreeMap<String, Option<i64>> =
-        serde_json::from_value(got["versions"].clone()).unwrap();
+        serde_json::from_value::<Vec<(String, Option<i64>)>>(got["versions"].clone())
+            .unwrap()
+            .into_iter()
+            .collect();
     versions[question].unwrap()
 }
 
