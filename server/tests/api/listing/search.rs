@@ -10,7 +10,7 @@ use store::{Order, PageQuery, Position, SearchRoute, Store};
 
 /// Rows seeded: above the matches from which both backends walk (SQLite counts them, Postgres
 /// estimates them after `ANALYZE`), so that `common` walks.
-const ROWS: usize = 1_500;
+const ROWS: usize = 2_000;
 
 /// A seeded assessment, as the test's own reading of the search sees it.
 #[derive(Debug, Clone)]
