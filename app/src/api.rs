@@ -128,6 +128,9 @@ pub struct QuestionView {
     pub changed: Option<(String, i64)>,
     /// Carried over from a template, and still to confirm.
     pub to_confirm: bool,
+    /// Why the last form post's answer to it was refused, in words (the page shows what was
+    /// posted, beside this message).
+    pub error: Option<String>,
 }
 
 /// A save that lost a race: what the user sent, and what is stored now.
@@ -174,7 +177,7 @@ pub struct AreaData {
     pub prev_area: Option<String>,
     /// Conflicts from the last save.
     pub conflicts: Vec<ConflictView>,
-    /// Problems with the last save, by question id.
+    /// Problems with the last save, by question id (each also on its question).
     pub errors: Vec<(String, String)>,
     /// Whether the last save went through.
     pub saved: bool,
@@ -396,8 +399,8 @@ pub struct NewReviewForm {
 /// What an autosave tells the review page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaveResult {
-    /// When a save lost a race: the page that shows both values.
-    pub conflicts_url: Option<String>,
+    /// A save lost a race: the page posts the form as it is, and the answer shows both values.
+    pub conflicts: bool,
     /// The stored version of every question of the area.
     pub versions: Vec<(String, Option<i64>)>,
     /// Which questions apply now (follow-ups come and go).
@@ -500,13 +503,23 @@ pub async fn archive_assessment(id: String, version: i64, archive: bool) -> Resu
         .await
 }
 
-/// The review page of one area.
+/// The outcome of a review form post that was not saved as sent (a conflict, or an answer
+/// that is wrong), as JSON. The server renders the review page with it in context, in answer to
+/// that post: it is never read from an address, so no link can plant one.
+#[derive(Debug, Clone)]
+pub struct PostedFlash(pub String);
+
+/// The review page of one area; `saved`: the last form post saved, confirming this many
+/// carried-over answers as they were.
 #[server(endpoint = "area_page")]
 pub async fn area_page(
     id: String,
     area: String,
-    flash: Option<String>,
+    saved: Option<usize>,
 ) -> Result<AreaData, Failure> {
+    let flash = use_context::<PostedFlash>()
+        .map(|f| f.0)
+        .or_else(|| saved.map(|n| format!(r#"{{"saved":true,"confirmed":{n}}}"#)));
     crate::backend::backend()?
         .area_page(&id, &area, flash.as_deref())
         .await

@@ -35,13 +35,13 @@ test('an answer edited after a milestone shows in the diff', async () => {
   const id = await startReview(page, server.base, 'Diff service', false);
   await page.getByLabel('Steady, heavy load around the clock').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
   await saveMilestone(page, id, 'Before the change');
 
   await page.goto(`${server.base}/assessments/${id}/review/workload_fit`);
   await page.getByLabel('Spiky or unpredictable bursts, quiet in between').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
 
   await page.goto(`${server.base}/assessments/${id}/milestones`);
   const changed = page.locator('table', { has: page.locator('th', { hasText: 'Question' }) });
@@ -60,7 +60,7 @@ test('the report page is accessible, printable, and links every export', async (
   await page.getByLabel('Spiky or unpredictable bursts, quiet in between').check();
   await page.getByLabel('API Gateway HTTP API').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
 
   await page.goto(`${server.base}/assessments/${id}/results`);
   await page.getByRole('link', { name: 'Report and exports' }).click();
@@ -86,7 +86,7 @@ test('the HTML export opens offline: no request, charts drawn', async () => {
   await page.getByLabel('Spiky or unpredictable bursts, quiet in between').check();
   await page.locator('#q-peak_rps-value').fill('300');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
   const res = await page.request.get(`${server.base}/assessments/${id}/report.html`);
   assert.equal(res.status(), 200);
   const file = join(mkdtempSync(join(tmpdir(), 'trellis-export-')), 'report.html');

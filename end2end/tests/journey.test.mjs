@@ -47,12 +47,12 @@ async function journey(javaScriptEnabled, label) {
   assert.equal(await page.locator('#q-db_connections').isVisible(), false);
   await page.getByLabel('A relational database (RDS or Aurora)').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/\/review\/state\?flash=/);
+  await page.waitForURL(/\/review\/state\?saved/);
   await settle();
   assert.equal(await page.locator('#q-db_connections').isVisible(), true);
   await page.locator('#q-db_connections-direct_many_functions').check();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
   await screenshot(page, `${label}-review-state`);
 
   // Cost inputs, then every remaining area is reachable from the rail.
@@ -62,7 +62,7 @@ async function journey(javaScriptEnabled, label) {
   await settle();
   await page.locator('#q-avg_duration_ms-value').fill('800');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/\/review\/cost\?flash=/);
+  await page.waitForURL(/\/review\/cost\?saved/);
 
   // Results.
   await page.getByRole('link', { name: 'See results' }).click();
@@ -129,11 +129,11 @@ test('two tabs saving one answer see a conflict and choose', async () => {
 
   await a.locator('#q-peak_rps-value').fill('100');
   await a.getByRole('button', { name: 'Save', exact: true }).click();
-  await a.waitForURL(/flash=/);
+  await a.waitForURL(/\?saved/);
 
   await b.locator('#q-peak_rps-value').fill('900');
   await b.getByRole('button', { name: 'Save', exact: true }).click();
-  await b.waitForURL(/flash=/);
+  await b.waitForURL(/\/review\/workload_fit\/save$/);
   const alert = b.getByRole('alert');
   await alert.waitFor();
   const text = await alert.innerText();
@@ -142,7 +142,7 @@ test('two tabs saving one answer see a conflict and choose', async () => {
   assert.match(text, /100/);
   await screenshot(b, 'conflict');
   await b.getByRole('button', { name: 'Keep mine' }).click();
-  await b.waitForURL(/flash=/);
+  await b.waitForURL(/\?saved/);
   await b.goto(`${server.base}/assessments/${id}/review/workload_fit`);
   assert.equal(await b.locator('#q-peak_rps-value').inputValue(), '900');
   await context.close();
@@ -249,7 +249,7 @@ test('a review started from another carries its answers over, to confirm (JavaSc
   const source = await createReview(page, 'Checkout API', false);
   await page.locator('#q-peak_rps-value').fill('300');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
 
   // From the results page, the home form opens with the review preselected.
   await page.goto(`${server.base}/assessments/${source}/results`);
@@ -282,7 +282,7 @@ test('a review started from another carries its answers over, to confirm (JavaSc
   await page.getByRole('link', { name: 'Check the first one' }).click();
   await page.waitForURL(/\/review\/workload_fit#q-peak_rps$/);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
   assert.match(await page.getByRole('status').first().innerText(), /1 carried-over answer confirmed/);
   assert.equal(await page.locator('.confirm-badge').count(), 0);
   await page.goto(`${server.base}/assessments/${id}/results`);

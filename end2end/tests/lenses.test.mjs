@@ -82,7 +82,7 @@ test('the six real lenses import, are answered and export back', async () => {
     const first = original.pillars[0].questions[0];
     await page.locator(`#q-${first.id} input[type=checkbox]`).first().check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.waitForURL(/flash=/);
+    await page.waitForURL(/\?saved/);
     const id = new URL(page.url()).pathname.split('/')[2];
     await page.goto(`${server.base}/assessments/${id}/results`);
     assert.match(await page.locator('.results-head').innerText(), new RegExp(`1 of ${questions} questions answered`));

@@ -45,7 +45,7 @@ async function checker(storageState) {
 /** Saves the area shown, JavaScript off: waits for the page to come back. */
 async function save(page) {
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.waitForURL(/flash=/);
+  await page.waitForURL(/\?saved/);
 }
 
 /** Answers every visible question of the area shown that is still open: the first choice, or 100. */

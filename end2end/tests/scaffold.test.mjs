@@ -27,7 +27,7 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByLabel('API Gateway HTTP API').check();
     await page.locator('#q-peak_rps-value').fill('300');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.waitForURL(/flash=/);
+    await page.waitForURL(/\?saved/);
 
     await page.goto(`${server.base}/assessments/${id}/results`);
     await page.getByRole('link', { name: 'Starter project' }).first().click();

@@ -42,15 +42,7 @@ pub fn failure(e: AppError) -> Failure {
     e.log();
     // A plain form post (no JavaScript) is sent back to its page with the error in the address
     // (server_fn's redirect); a status set here would replace that redirect with a bare error.
-    let form_post = use_context::<axum::http::request::Parts>().is_some_and(|p| {
-        p.method == axum::http::Method::POST
-            && p.headers.contains_key(axum::http::header::REFERER)
-            && p.headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("text/html"))
-    });
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !form_post) {
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post()) {
         res.set_status(e.status());
         if let Some(retry) = e.retry_after() {
             res.insert_header(axum::http::header::RETRY_AFTER, retry);
@@ -60,6 +52,19 @@ pub fn failure(e: AppError) -> Failure {
         status: e.status().as_u16(),
         message: e.to_string(),
     }
+}
+
+/// Whether the request being served is a form posted without JavaScript (which server_fn
+/// answers with a redirect back to the page), not a call from the browser bundle.
+fn plain_form_post() -> bool {
+    use_context::<axum::http::request::Parts>().is_some_and(|p| {
+        p.method == axum::http::Method::POST
+            && p.headers.contains_key(axum::http::header::REFERER)
+            && p.headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 /// `Ok` of a use case, or its [`failure`].
@@ -142,7 +147,14 @@ impl app::backend::Backend for Pages {
         version: Option<i64>,
     ) -> Result<i64, Failure> {
         let c = self.ctx();
-        page(service::save_checklist_item(&c, id, item, status, owner, due_date, version).await)
+        let saved =
+            page(service::save_checklist_item(&c, id, item, status, owner, due_date, version).await)?;
+        if plain_form_post() {
+            // Back to the row, which says it saved (its `#saved-…` mark shows when targeted),
+            // rather than to the top of the page.
+            leptos_axum::redirect(&format!("/assessments/{id}/results#saved-{item}"));
+        }
+        Ok(saved)
     }
 
     async fn whoami(&self) -> Result<Option<Me>, Failure> {

@@ -208,8 +208,10 @@ async fn not_found() -> Response {
     AppError::NotFound("There is no page at this address.".into()).into_response()
 }
 
-/// The review form of one area (the no-JavaScript path): saves, then redirects back with what
-/// happened, or to the next area.
+/// The review form of one area (the no-JavaScript path): saves, then redirects back saying so,
+/// or to the next area. A post that was not saved as sent (a conflict: 409; an answer that is
+/// wrong: 422) is answered with the review page itself, showing the form as it was sent: the
+/// outcome travels in the rendering's context, never in an address a link could forge.
 async fn save_area(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
@@ -217,13 +219,44 @@ async fn save_area(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let next = fields.iter().any(|(k, v)| k == "save" && v == "next");
-    match crate::service::save_area_form(&state.context(actor), &id, &area, fields).await {
-        Ok(flash) => {
-            if next && flash.conflicts.is_empty() {
-                return Redirect::to(&flash.next).into_response();
-            }
-            Redirect::to(&flash.review_url(&id, &area)).into_response()
+    let flash = match crate::service::save_area_form(&state.context(actor.clone()), &id, &area, fields)
+        .await
+    {
+        Ok(flash) => flash,
+        Err(e) => return e.into_response(),
+    };
+    let here = format!("/assessments/{id}/review/{area}");
+    if flash.clean() {
+        if next {
+            return Redirect::to(&flash.next).into_response();
         }
-        Err(e) => e.into_response(),
+        let confirmed = match flash.confirmed {
+            0 => String::new(),
+            n => format!("&confirmed={n}"),
+        };
+        return Redirect::to(&format!("{here}?saved{confirmed}")).into_response();
     }
+    let status = if flash.conflicts.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::CONFLICT
+    };
+    let posted = app::api::PostedFlash(serde_json::to_string(&flash).unwrap_or_default());
+    let backend: std::sync::Arc<dyn app::backend::Backend> =
+        std::sync::Arc::new(crate::pages::Pages::new(state.context(Actor::Anonymous)));
+    let (leptos, hydrate) = (state.leptos.clone(), state.bundle.is_some());
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(backend.clone());
+            provide_context(posted.clone());
+        },
+        move || app::shell(leptos.clone(), hydrate),
+    );
+    let mut request = axum::http::Request::get(&here)
+        .body(axum::body::Body::empty())
+        .unwrap_or_default();
+    request.extensions_mut().insert(actor);
+    let mut response = render(request).await;
+    *response.status_mut() = status;
+    response
 }

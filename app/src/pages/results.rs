@@ -249,7 +249,9 @@ fn Results(page: Page) -> impl IntoView {
                     })}
                 </div>
             </div>
+            <Glance page=page.clone() />
         </section>
+        <SectionBar page=page.clone() />
 
         <section class="card" aria-labelledby="scores-h">
             <h2 id="scores-h">"Scores by area"</h2>
@@ -389,21 +391,42 @@ fn Results(page: Page) -> impl IntoView {
 
         <section class="card" aria-labelledby="checklist-h">
             <h2 id="checklist-h">"Improvement checklist"</h2>
+            <p class="muted small">"Open items first, highest priority at the top."</p>
             {
                 let id = page.assessment_id.clone();
+                let (open, closed): (Vec<ChecklistRow>, Vec<ChecklistRow>) =
+                    page.checklist.into_iter().partition(|row| item_status(row) == "open" && row.derived != "not_applicable");
+                let rows = move |rows: Vec<ChecklistRow>| {
+                    let id = id.clone();
+                    view! {
+                        <table class="checklist">
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Item"</th>
+                                    <th scope="col">"From the answers"</th>
+                                    <th scope="col">"Status, owner and due date"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|row| view! { <Item row id=id.clone() can_edit /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                };
+                let open_count = open.len();
+                let closed_count = closed.len();
                 let table = view! {
-                <table class="checklist">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Item"</th>
-                            <th scope="col">"From the answers"</th>
-                            <th scope="col">"Status, owner and due date"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {page.checklist.into_iter().map(|row| view! { <Item row id=id.clone() can_edit /> }).collect_view()}
-                    </tbody>
-                </table>
+                    {if open_count == 0 {
+                        view! { <p class="empty">"Nothing open: every item is in place, accepted or does not apply."</p> }.into_any()
+                    } else {
+                        rows(open).into_any()
+                    }}
+                    {(closed_count > 0).then(|| view! {
+                        <details class="closed-items">
+                            <summary>{format!("{closed_count} {} done, accepted or not applicable", if closed_count == 1 { "item" } else { "items" })}</summary>
+                            {rows(closed)}
+                        </details>
+                    })}
                 };
                 // Only an editor's rows save in place: nobody else's page needs the bundle.
                 if can_edit { view! { <ChecklistForms>{table}</ChecklistForms> }.into_any() } else { table.into_any() }
@@ -483,15 +506,22 @@ fn Rec(
 
 #[component]
 fn Item(row: ChecklistRow, id: String, can_edit: bool) -> impl IntoView {
-    let status = row.status.clone().unwrap_or_else(|| {
-        if row.derived == "done" {
-            "done".into()
-        } else {
-            "open".into()
-        }
-    });
+    let status = item_status(&row);
+    let owner = (!row.owner.is_empty()).then(|| format!(" · {}", row.owner));
+    let due = (!row.due_date.is_empty()).then(|| format!(" · due {}", row.due_date));
+    let summary = format!(
+        "{}{}{}",
+        status.replace('-', " "),
+        owner.unwrap_or_default(),
+        due.unwrap_or_default()
+    );
     let state = if can_edit {
         view! {
+            <span class="item-summary">{summary}</span>
+            // Shown when the address targets it: the row a plain form post just saved.
+            <span class="saved-mark small" id=format!("saved-{}", row.id)>" Saved."</span>
+            <details class="edit-row">
+            <summary>"Edit"<span class="sr-only">{format!(": {}", row.title)}</span></summary>
             <form method="post" action=SaveChecklistItem::url() class="item-form">
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="item" value=row.id.clone() />
@@ -509,12 +539,11 @@ fn Item(row: ChecklistRow, id: String, can_edit: bool) -> impl IntoView {
                 <button type="submit">"Save"</button>
                 <span class="item-status small" role="status" aria-live="polite"></span>
             </form>
+            </details>
         }
         .into_any()
     } else {
-        let owner = (!row.owner.is_empty()).then(|| format!(" · {}", row.owner));
-        let due = (!row.due_date.is_empty()).then(|| format!(" · due {}", row.due_date));
-        view! { <span>{status.replace('-', " ")}{owner}{due}</span> }.into_any()
+        view! { <span>{summary}</span> }.into_any()
     };
     view! {
         <tr class=format!("item {}", row.derived)>
@@ -526,6 +555,94 @@ fn Item(row: ChecklistRow, id: String, can_edit: bool) -> impl IntoView {
             <td>{match row.derived.as_str() { "done" => "In place", "not_applicable" => "Does not apply", _ => "Not yet" }}</td>
             <td>{state}</td>
         </tr>
+    }
+}
+
+/// A checklist row's status as the team set it, else as the answers say: `open`, `done` or
+/// `accepted-risk`.
+fn item_status(row: &ChecklistRow) -> String {
+    row.status.clone().unwrap_or_else(|| {
+        if row.derived == "done" {
+            "done".into()
+        } else {
+            "open".into()
+        }
+    })
+}
+
+/// The page at a glance, under the verdict: each figure a link to its section.
+#[component]
+fn Glance(page: Page) -> impl IntoView {
+    let e = &page.evaluation;
+    let count = |level: Risk| e.risks.iter().filter(|r| r.level == level).count();
+    let (high, medium) = (count(Risk::High), count(Risk::Medium));
+    let risks = if high + medium == 0 {
+        "None raised".to_owned()
+    } else {
+        format!("{high} high, {medium} medium")
+    };
+    let failing = e.checks.iter().filter(|c| c.status == CheckStatus::Fail).count();
+    let warning = e.checks.iter().filter(|c| c.status == CheckStatus::Warn).count();
+    let checks = match (failing, warning) {
+        (0, 0) if e.checks.is_empty() => "Waiting for answers".to_owned(),
+        (0, 0) => format!("All {} within limits", e.checks.len()),
+        (f, w) => format!("{f} failing, {w} close to a limit, of {}", e.checks.len()),
+    };
+    let open = page
+        .checklist
+        .iter()
+        .filter(|r| item_status(r) == "open" && r.derived != "not_applicable")
+        .count();
+    let design = e.design.backbone.as_ref().map(|b| {
+        let mut names = vec![b.name.to_string()];
+        names.extend(e.design.add_ons.iter().map(|a| a.name.to_string()));
+        names.join(" + ")
+    });
+    let cost = e.cost.as_ref().map(|c| {
+        format!(
+            "Serverless ${:.0}, containers ${:.0} a month",
+            c.serverless.monthly_usd, c.containers.monthly_usd
+        )
+    });
+    let builtin = page.lens.is_none();
+    view! {
+        <dl class="glance">
+            <div><dt>"Risks"</dt><dd><a href="#risks-h">{risks}</a></dd></div>
+            {builtin.then(|| view! {
+                <div><dt>"Limits"</dt><dd><a href="#checks-h">{checks}</a></dd></div>
+            })}
+            {cost.map(|cost| view! {
+                <div><dt>"Cost"</dt><dd><a href="#cost-h">{cost}</a></dd></div>
+            })}
+            {design.map(|design| view! {
+                <div><dt>"Design"</dt><dd><a href="#recs-h">{design}</a></dd></div>
+            })}
+            <div><dt>"Checklist"</dt><dd><a href="#checklist-h">{format!("{open} of {} open", page.checklist.len())}</a></dd></div>
+        </dl>
+    }
+}
+
+/// The page's sections, as a bar of links that stays in reach while scrolling.
+#[component]
+fn SectionBar(page: Page) -> impl IntoView {
+    let builtin = page.lens.is_none();
+    let mut sections = vec![("#scores-h", "Scores"), ("#risks-h", "Risks"), ("#recs-h", "Patterns")];
+    if builtin {
+        sections.push(("#checks-h", "Limits"));
+    }
+    if page.evaluation.cost.is_some() {
+        sections.push(("#cost-h", "Cost"));
+    }
+    if page.share_links.is_some() {
+        sections.push(("#share-h", "Share"));
+    }
+    sections.push(("#checklist-h", "Checklist"));
+    view! {
+        <nav class="section-bar" aria-label="Sections of the results">
+            <ul>
+                {sections.into_iter().map(|(href, label)| view! { <li><a href=href>{label}</a></li> }).collect_view()}
+            </ul>
+        </nav>
     }
 }
 
@@ -564,6 +681,13 @@ fn save_item(ev: leptos::ev::SubmitEvent) {
         field("due_date"),
     );
     let version = field("version").parse().ok();
+    // The row's line of status, owner and due date, as saved.
+    let summary = format!(
+        "{}{}{}",
+        status.replace('-', " "),
+        if owner.trim().is_empty() { String::new() } else { format!(" · {}", owner.trim()) },
+        if due.is_empty() { String::new() } else { format!(" · due {due}") },
+    );
     let say = {
         let form = form.clone();
         move |text: &str| {
@@ -588,6 +712,12 @@ fn save_item(ev: leptos::ev::SubmitEvent) {
                     input.and_then(|i| i.dyn_into::<web_sys::HtmlInputElement>().ok())
                 {
                     input.set_value(&saved.to_string());
+                }
+                if let Ok(Some(line)) = form
+                    .closest("td")
+                    .and_then(|td| td.map_or(Ok(None), |td| td.query_selector(".item-summary")))
+                {
+                    line.set_text_content(Some(&summary));
                 }
                 say("Saved");
             }

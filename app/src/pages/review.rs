@@ -17,16 +17,21 @@ pub fn ReviewPage() -> impl IntoView {
     let query = use_query_map();
     let key = {
         let p = params.read_untracked();
+        let q = query.read_untracked();
+        // `?saved` (and `&confirmed=N`): the form post before this page saved.
+        let saved = q
+            .get("saved")
+            .map(|_| q.get("confirmed").and_then(|n| n.parse().ok()).unwrap_or(0));
         (
             p.get("id").unwrap_or_default(),
             p.get("area").unwrap_or_default(),
-            query.read_untracked().get("flash"),
+            saved,
         )
     };
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || { let (id, area, flash) = key.clone(); Suspend::new(async move {
-                match area_page(id, area, flash).await {
+            {move || { let (id, area, saved) = key.clone(); Suspend::new(async move {
+                match area_page(id, area, saved).await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
                     Ok(page) => view! { <Area page /> }.into_any(),
                 }
@@ -48,6 +53,13 @@ fn Area(page: AreaData) -> impl IntoView {
     } else {
         "Save and see results"
     };
+    let here = format!("/assessments/{}/review/{}", page.assessment_id, page.area_id);
+    let progress = page
+        .rail
+        .iter()
+        .find(|a| a.id == page.area_id)
+        .map(|a| (a.answered, a.applicable))
+        .unwrap_or_default();
     let hidden = page.questions.iter().filter(|q| !q.visible).count();
     let to_confirm = page.questions.iter().filter(|q| q.to_confirm).count();
     let saved = match page.confirmed {
@@ -71,8 +83,9 @@ fn Area(page: AreaData) -> impl IntoView {
                     <p class="notice" role="note">"You can read this review. Only editors and owners of its team can change answers."</p>
                 })}
                 {(!page.conflicts.is_empty()).then(|| view! {
-                    <Conflicts conflicts=page.conflicts.clone() action=action.clone() />
+                    <Conflicts conflicts=page.conflicts.clone() action=action.clone() here=here.clone() />
                 })}
+                {(!page.errors.is_empty()).then(|| view! { <FieldErrors page=page.clone() /> })}
                 {
                     let questions = page.questions.iter().cloned().map(|q| view! { <Question q /> }).collect_view();
                     let follow_ups = (hidden > 0).then(|| view! {
@@ -80,7 +93,7 @@ fn Area(page: AreaData) -> impl IntoView {
                     });
                     if page.can_edit {
                         view! {
-                            <AutosaveForm action=action.clone() id=page.assessment_id.clone() area=page.area_id.clone() next_label=next_label.to_owned()>
+                            <AutosaveForm action=action.clone() id=page.assessment_id.clone() area=page.area_id.clone() next_label=next_label.to_owned() progress>
                                 {questions}
                                 {follow_ups}
                             </AutosaveForm>
@@ -111,19 +124,27 @@ fn AutosaveForm(
     id: String,
     area: String,
     next_label: String,
+    /// Answered and applicable questions of this area.
+    progress: (usize, usize),
     children: Children,
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let queue = SaveQueue {
         status,
+        progress: RwSignal::new(progress),
         busy: RwSignal::new(false),
         again: RwSignal::new(false),
     };
     let on_change = move |ev: leptos::ev::Event| autosave(&ev, &id, &area, queue);
+    let answered = move || {
+        let (answered, applicable) = queue.progress.get();
+        format!("{answered} of {applicable} answered")
+    };
     view! {
         <form method="post" action=action class="questions" on:change=on_change>
             {children()}
             <div class="form-actions">
+                <p class="progress-count">{answered}</p>
                 <p class="autosave" role="status" aria-live="polite">{move || status.get()}</p>
                 <button type="submit" name="save" value="stay">"Save"</button>
                 <button type="submit" name="save" value="next" class="primary">{next_label}</button>
@@ -166,12 +187,12 @@ fn Rail(rail: Vec<RailArea>, current: String, id: String, results: String) -> im
                     let here = a.id == current;
                     let done = a.applicable > 0 && a.answered == a.applicable;
                     view! {
-                        <li class:current=here class:done=done>
+                        <li class:current=here class:done=done id=format!("rail-{}", a.id)>
                             <a href=format!("/assessments/{id}/review/{}", a.id) aria-current=here.then_some("page")>
                                 <span class="rail-title">{a.title}</span>
-                                <span class="rail-count">{format!("{}/{}", a.answered, a.applicable)}</span>
+                                <span class="rail-count" id=format!("rail-{}-count", a.id)>{format!("{}/{}", a.answered, a.applicable)}</span>
                                 {(a.to_confirm > 0).then(|| view! {
-                                    <span class="rail-confirm">{format!("{} to confirm", a.to_confirm)}</span>
+                                    <span class="rail-confirm" id=format!("rail-{}-confirm", a.id)>{format!("{} to confirm", a.to_confirm)}</span>
                                 })}
                             </a>
                         </li>
@@ -183,8 +204,35 @@ fn Rail(rail: Vec<RailArea>, current: String, id: String, results: String) -> im
     }
 }
 
+/// The answers a form post could not save, each a link to its question (which shows why).
 #[component]
-fn Conflicts(conflicts: Vec<ConflictView>, action: String) -> impl IntoView {
+fn FieldErrors(page: AreaData) -> impl IntoView {
+    let titles = |id: &str| {
+        page.questions
+            .iter()
+            .find(|q| q.id == id)
+            .map(|q| q.title.clone())
+            .unwrap_or_default()
+    };
+    let count = match page.errors.len() {
+        1 => "1 answer needs".to_owned(),
+        n => format!("{n} answers need"),
+    };
+    view! {
+        <div class="notice error" role="alert" id="form-errors">
+            <h2>{format!("Nothing was saved: {count} correcting")}</h2>
+            <p>"Your answers are kept below as you sent them. Correct the marked ones, then save again."</p>
+            <ul>
+                {page.errors.iter().map(|(q, message)| view! {
+                    <li><a href=format!("#q-{q}")>{titles(q)}</a>": "{message.clone()}</li>
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn Conflicts(conflicts: Vec<ConflictView>, action: String, here: String) -> impl IntoView {
     view! {
         <div class="notice conflict" role="alert">
             <h2>"Someone else changed these answers while you were editing"</h2>
@@ -201,7 +249,7 @@ fn Conflicts(conflicts: Vec<ConflictView>, action: String) -> impl IntoView {
                         <input type="hidden" name=format!("v.{}", c.question) value=c.version.map(|v| v.to_string()).unwrap_or_default() />
                         <button type="submit" name="save" value="stay">"Keep mine"</button>
                     </form>
-                    <a class="button" href="?">"Keep theirs"</a>
+                    <a class="button" href=here.clone()>"Keep theirs"</a>
                 </div>
             }).collect_view()}
         </div>
@@ -214,6 +262,11 @@ fn Question(q: QuestionView) -> impl IntoView {
     let name = format!("q.{}", q.id);
     let help_id = format!("{base}-help");
     let risk = q.risk.clone().filter(|r| r != "none");
+    let error_id = format!("{base}-value-error");
+    let invalid = q.error.is_some().then_some("true");
+    let error = q.error.clone().map(|message| {
+        view! { <p class="field-error" id=error_id.clone() role="alert">{message}</p> }
+    });
     let input = match q.kind {
         QuestionKind::Single | QuestionKind::Multi => {
             let kind = if q.kind == QuestionKind::Single {
@@ -222,7 +275,7 @@ fn Question(q: QuestionView) -> impl IntoView {
                 "checkbox"
             };
             view! {
-                <div class="choices" role=if kind == "radio" { "radiogroup" } else { "group" } aria-labelledby=format!("{base}-title")>
+                <div class="choices" role=if kind == "radio" { "radiogroup" } else { "group" } aria-labelledby=format!("{base}-title") aria-invalid=invalid aria-errormessage=invalid.map(|_| error_id.clone())>
                     {q.choices.iter().map(|c| {
                         let cid = format!("{base}-{}", c.id);
                         view! {
@@ -253,6 +306,8 @@ fn Question(q: QuestionView) -> impl IntoView {
                         max=q.max.map(|m| m.to_string())
                         value=q.value.clone()
                         aria-describedby=help_id.clone()
+                        aria-invalid=invalid
+                        aria-errormessage=invalid.map(|_| error_id.clone())
                     />
                     <span class="unit">{q.unit.clone()}</span>
                     </div>
@@ -264,7 +319,7 @@ fn Question(q: QuestionView) -> impl IntoView {
             view! {
                 <div class="text">
                     <label for=iid.clone()>"Answer"</label>
-                    <textarea id=iid name=name.clone() rows="3" maxlength="10000" aria-describedby=help_id.clone() inner_html=crate::escape_html(&q.value)></textarea>
+                    <textarea id=iid name=name.clone() rows="3" maxlength="10000" aria-describedby=help_id.clone() aria-invalid=invalid aria-errormessage=invalid.map(|_| error_id.clone()) inner_html=crate::escape_html(&q.value)></textarea>
                 </div>
             }.into_any()
         }
@@ -279,8 +334,12 @@ fn Question(q: QuestionView) -> impl IntoView {
                 {risk.map(|r| view! { <span class=format!("risk-badge {r}")>{format!("{r} risk")}</span> })}
                 {q.to_confirm.then(|| view! { <span class="confirm-badge" id=format!("{base}-confirm")>"To confirm"</span> })}
             </legend>
-            <div class="help" id=help_id inner_html=q.help_html.clone()></div>
+            <details class="help">
+                <summary>"Why this matters"</summary>
+                <div id=help_id inner_html=q.help_html.clone()></div>
+            </details>
             {input}
+            {error}
             <details class="extras" open=q.not_applicable || !q.note.is_empty()>
                 <summary>"Not applicable, or add a note"</summary>
                 <div class="na">
@@ -306,6 +365,8 @@ fn Question(q: QuestionView) -> impl IntoView {
 )]
 struct SaveQueue {
     status: RwSignal<String>,
+    /// This area's answered and applicable questions, as the last save left them.
+    progress: RwSignal<(usize, usize)>,
     busy: RwSignal<bool>,
     again: RwSignal<bool>,
 }
@@ -356,8 +417,9 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
     leptos::task::spawn_local(async move {
         match crate::api::autosave(id.clone(), area.clone(), body).await {
             Ok(result) => {
-                if let Some(url) = result.conflicts_url {
-                    let _ = window().location().assign(&url);
+                if result.conflicts {
+                    // The plain post meets the same race, and its answer shows both values.
+                    let _ = form.submit();
                     return;
                 }
                 let doc = document();
@@ -385,6 +447,27 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
                         } else {
                             el.set_attribute("hidden", "")
                         };
+                    }
+                }
+                // The rail's counts, and this area's in the bar, as the save left them.
+                for a in &result.rail {
+                    if let Some(count) = doc.get_element_by_id(&format!("rail-{}-count", a.id)) {
+                        count.set_text_content(Some(&format!("{}/{}", a.answered, a.applicable)));
+                    }
+                    if let Some(li) = doc.get_element_by_id(&format!("rail-{}", a.id)) {
+                        let _ = li
+                            .class_list()
+                            .toggle_with_force("done", a.applicable > 0 && a.answered == a.applicable);
+                    }
+                    if let Some(confirm) = doc.get_element_by_id(&format!("rail-{}-confirm", a.id)) {
+                        if a.to_confirm == 0 {
+                            confirm.remove();
+                        } else {
+                            confirm.set_text_content(Some(&format!("{} to confirm", a.to_confirm)));
+                        }
+                    }
+                    if a.id == area {
+                        queue.progress.set((a.answered, a.applicable));
                     }
                 }
                 queue.status.set("All changes saved".into());

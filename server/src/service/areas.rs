@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use app::api::{AreaData, ChoiceView, ConflictView, QuestionView, RailArea};
+use questionnaires::condition::grouped;
 use questionnaires::evaluate::Status;
 use questionnaires::model::{Area, Question, QuestionKind};
 use questionnaires::{Answer, AnswerValue, Evaluation, Questionnaire};
@@ -91,6 +92,7 @@ fn question_view(
         risk: result.risk.map(|r| r.as_str().to_owned()),
         changed: answer.map(|a| (a.updated_by.clone(), a.updated_at)),
         to_confirm,
+        error: None,
     }
 }
 
@@ -135,6 +137,13 @@ pub async fn area_page(
     let flash: Flash = flash
         .and_then(|f| serde_json::from_str(f).ok())
         .unwrap_or_default();
+    let refused = |qid: &str| {
+        flash
+            .errors
+            .iter()
+            .find(|(q, _)| q == qid)
+            .map(|(_, e)| e.clone())
+    };
     Ok(AreaData {
         assessment_id: assessment.id,
         workload: assessment.name,
@@ -147,13 +156,18 @@ pub async fn area_page(
             .questions
             .iter()
             .map(|&i| {
-                question_view(
+                let mut view = question_view(
                     &q.questions[i],
                     stored.get(q.questions[i].id.as_str()),
                     &e,
                     i,
                     pending.contains(&i),
-                )
+                );
+                if !flash.errors.is_empty() {
+                    as_posted(&mut view, &flash.posted);
+                    view.error = refused(&view.id);
+                }
+                view
             })
             .collect(),
         next_area: q.areas.get(area_index + 1).map(|a| a.id.to_string()),
@@ -164,6 +178,31 @@ pub async fn area_page(
         confirmed: flash.confirmed,
         can_edit: role >= Role::Editor,
     })
+}
+
+/// Shows a question as a refused form post sent it, so nothing the user typed is lost.
+fn as_posted(view: &mut QuestionView, posted: &[(String, String)]) {
+    let field = |kind: &str| format!("{kind}.{}", view.id);
+    let (q, na, reason, note) = (field("q"), field("na"), field("na_reason"), field("note"));
+    let values: Vec<&str> = posted
+        .iter()
+        .filter(|(k, _)| *k == q)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let one = |key: &str| {
+        posted
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    for c in &mut view.choices {
+        c.selected = values.contains(&c.id.as_str());
+    }
+    view.value = values.first().map(|v| (*v).to_owned()).unwrap_or_default();
+    view.not_applicable = posted.iter().any(|(k, _)| *k == na);
+    view.na_reason = one(&reason);
+    view.note = one(&note);
 }
 
 /// Saves an area's form as the user types, and tells the page what it needs to stay current:
@@ -183,7 +222,9 @@ pub async fn autosave(
     let q = &*c.questionnaire_of(&assessment).await?;
     let area = area_of(q, area_id)?;
     let (flash, saved) = save_area(c, &assessment, q, area, fields).await?;
-    let conflicts_url = (!flash.conflicts.is_empty()).then(|| flash.review_url(id, area_id));
+    if !flash.errors.is_empty() {
+        return Err(AppError::BadInput(refusals(q, &flash.errors)));
+    }
     let (answers, stored) = match saved {
         Some(stored) => (answers_in(q, &stored), stored),
         None => answers_of(&c.store, q, id).await?,
@@ -196,7 +237,7 @@ pub async fn autosave(
             .map(|&i| (i, q.questions[i].id.to_string()))
     };
     Ok(app::api::SaveResult {
-        conflicts_url,
+        conflicts: !flash.conflicts.is_empty(),
         versions: questions()
             .map(|(_, qid)| {
                 let version = stored.get(&qid).map(|a| a.version);
@@ -230,9 +271,12 @@ pub struct Flash {
     /// Saves that lost a race.
     #[serde(default)]
     pub conflicts: Vec<ConflictView>,
-    /// Problems, by question id.
+    /// Answers refused, by question id, with why in words: nothing of the form was saved.
     #[serde(default)]
     pub errors: Vec<(String, String)>,
+    /// The form as posted, when it was refused, to show it again as it was.
+    #[serde(default)]
+    pub posted: Vec<(String, String)>,
     /// Whether everything saved.
     #[serde(default)]
     pub saved: bool,
@@ -245,12 +289,27 @@ pub struct Flash {
 }
 
 impl Flash {
-    /// The review page of an area, carrying this outcome in its query string.
-    pub fn review_url(&self, id: &str, area: &str) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        let query = serde_urlencoded::to_string([("flash", json)]).unwrap_or_default();
-        format!("/assessments/{id}/review/{area}?{query}")
+    /// Whether the form post saved as sent: no conflict and no refused answer.
+    pub fn clean(&self) -> bool {
+        self.conflicts.is_empty() && self.errors.is_empty()
     }
+}
+
+/// Refused answers, one line each, by question title: "“Peak request rate”: Enter a number from
+/// 0 to 1,000,000 (req/s)."
+fn refusals(q: &Questionnaire, errors: &[(String, String)]) -> String {
+    errors
+        .iter()
+        .map(|(qid, e)| {
+            let title = q
+                .questions
+                .iter()
+                .find(|x| x.id.as_str() == qid)
+                .map_or(qid.as_str(), |x| &*x.title);
+            format!("“{title}”: {e}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The answer a form describes for one question, or why it is wrong.
@@ -258,15 +317,15 @@ fn answer_from_fields(q: &Question, fields: &QuestionFields) -> Result<Option<An
     let note = fields.note.trim();
     let note = (!note.is_empty()).then(|| note.to_owned());
     if note.as_ref().is_some_and(|n| n.chars().count() > 5_000) {
-        return Err("the note is longer than 5,000 characters".into());
+        return Err("The note is longer than 5,000 characters.".into());
     }
     if fields.not_applicable {
         let reason = fields.na_reason.trim();
         if reason.is_empty() {
-            return Err("not applicable needs a reason".into());
+            return Err("Say why it does not apply to this workload.".into());
         }
         if reason.chars().count() > 2_000 {
-            return Err("the reason is longer than 2,000 characters".into());
+            return Err("The reason is longer than 2,000 characters.".into());
         }
         return Ok(Some(Answer {
             value: AnswerValue::NotApplicable(reason.to_owned()),
@@ -278,7 +337,7 @@ fn answer_from_fields(q: &Question, fields: &QuestionFields) -> Result<Option<An
             [] => return Ok(None),
             [one] if one.trim().is_empty() => return Ok(None),
             [one] => serde_json::Value::String(one.clone()),
-            _ => return Err("takes one value".into()),
+            _ => return Err("Choose one answer.".into()),
         },
         QuestionKind::Multi => {
             if fields.values.is_empty() {
@@ -298,20 +357,56 @@ fn answer_from_fields(q: &Question, fields: &QuestionFields) -> Result<Option<An
             [one] if one.trim().is_empty() => return Ok(None),
             [one] => match one.trim().parse::<f64>() {
                 Ok(x) if x.is_finite() => serde_json::json!(x),
-                _ => return Err(format!("`{one}` is not a number")),
+                _ => {
+                    return Err(format!(
+                        "“{one}” is not a number: enter digits only, such as 250 or 0.5."
+                    ));
+                }
             },
-            _ => return Err("takes one value".into()),
+            _ => return Err("Enter one number.".into()),
         },
     };
     questionnaires::answers::check_value(q, &json)
         .map(|value| Some(Answer { value, note }))
-        .map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| e.message)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
+        .map_err(|_| refusal(q, &json))
+}
+
+/// Why a value the form sent is not one the question takes, in its own words (the check's own
+/// messages name ids, for answers files).
+fn refusal(q: &Question, value: &serde_json::Value) -> String {
+    if let (Some(spec), Some(x)) = (&q.number, value.as_f64()) {
+        let unit = if spec.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", spec.unit)
+        };
+        return format!(
+            "{} is out of range: enter a number from {} to {}{unit}.",
+            grouped(x),
+            grouped(spec.min),
+            grouped(spec.max)
+        );
+    }
+    if q.kind == QuestionKind::Text {
+        return "The answer is longer than 10,000 characters.".into();
+    }
+    let picked: Vec<&str> = match value {
+        serde_json::Value::Array(items) => items.iter().filter_map(|v| v.as_str()).collect(),
+        serde_json::Value::String(one) => vec![one.as_str()],
+        _ => Vec::new(),
+    };
+    if let Some(unknown) = picked.iter().find(|c| q.choice_index(c).is_none()) {
+        return format!("“{unknown}” is not one of this question's answers: reload the page.");
+    }
+    if let Some(none) = q
+        .choices
+        .iter()
+        .find(|c| c.none_of_these && picked.contains(&c.id.as_str()))
+        .filter(|_| picked.len() > 1)
+    {
+        return format!("“{}” cannot go with other answers: choose it alone.", none.title);
+    }
+    "This answer is not one the question takes.".into()
 }
 
 /// The fields one question posts.
@@ -402,16 +497,35 @@ async fn save_area(
             _ => errors.push(format!("{key}: unknown field")),
         }
     }
+    if !errors.is_empty() {
+        // Not a field a person can correct: the form did not come from this page.
+        return Err(AppError::BadInput(format!(
+            "This form does not match the page it was posted to; reload the page and answer again.\n{}",
+            errors.join("\n")
+        )));
+    }
     let mut wanted = Vec::new();
+    let mut refused = Vec::new();
     for (&qi, fields) in &by_question {
         let question = &q.questions[qi];
         match answer_from_fields(question, fields) {
             Ok(a) => wanted.push((qi, a)),
-            Err(e) => errors.push(format!("{}: {e}", question.id)),
+            Err(e) => refused.push((question.id.to_string(), e)),
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::BadInput(errors.join("\n")));
+    if !refused.is_empty() {
+        // One wrong answer refuses the whole form: nothing is saved, and the page shows the
+        // form again as it was sent, each refused answer marked with why.
+        let flash = Flash {
+            errors: refused,
+            posted: by_question
+                .into_values()
+                .flat_map(|f| f.raw)
+                .filter(|(k, _)| !k.starts_with("v."))
+                .collect(),
+            ..Flash::default()
+        };
+        return Ok((flash, None));
     }
     // On Save, the carried-over answers the form shows as they are, to confirm.
     let pending = if pressed_save {

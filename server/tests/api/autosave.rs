@@ -51,7 +51,7 @@ async fn autosave(
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let got: Value = serde_json::from_str(&r.body).unwrap();
-    assert_eq!(got["conflicts_url"], Value::Null, "{}", r.body);
+    assert_eq!(got["conflicts"], Value::Bool(false), "{}", r.body);
     let versions: BTreeMap<String, Option<i64>> =
         serde_json::from_value::<Vec<(String, Option<i64>)>>(got["versions"].clone())
             .unwrap()

@@ -175,7 +175,7 @@ async fn saving_an_answer_or_the_page_confirms_it_and_an_autosave_only_what_it_c
             ],
         )
         .await;
-    assert!(r.body.contains("\"conflicts_url\":null"), "{}", r.body);
+    assert!(r.body.contains("\"conflicts\":false"), "{}", r.body);
     assert_eq!(
         marks(&ana, &id).await,
         [("peak_rps".into(), false), ("traffic_shape".into(), true)]
