@@ -318,6 +318,8 @@ pub struct SkippedCheck {
     pub title: String,
     /// The questions to answer (ids).
     pub needs: Vec<String>,
+    /// The same questions by title, in the same order: what a reader is shown.
+    pub needs_titles: Vec<String>,
 }
 
 /// The monthly cost comparison.
@@ -745,6 +747,16 @@ pub fn build(input: Input<'_>) -> Report {
                 id: s.id.to_string(),
                 title: s.title.to_string(),
                 needs: s.missing.iter().map(ToString::to_string).collect(),
+                needs_titles: s
+                    .missing
+                    .iter()
+                    .map(|id| {
+                        q.questions
+                            .iter()
+                            .find(|x| x.id == *id)
+                            .map_or_else(|| id.to_string(), |x| x.title.to_string())
+                    })
+                    .collect(),
             })
             .collect(),
         cost: e.cost.as_ref().map(|c| ReportCost {

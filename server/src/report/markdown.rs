@@ -265,8 +265,8 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         .skipped_checks
         .iter()
         .map(|s| {
-            let needs: Vec<String> = s.needs.iter().map(|n| format!("`{n}`")).collect();
-            Row(vec![cell(&s.title), needs.join(", ")])
+            let needs: Vec<String> = s.needs_titles.iter().map(|n| cell(n)).collect();
+            Row(vec![cell(&s.title), needs.join("; ")])
         })
         .collect();
     let cost = r.cost.as_ref().map(|c| {

@@ -68,7 +68,7 @@ pub(super) fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn pdftotext(pdf: &[u8]) -> (String, usize) {
+pub(super) fn pdftotext(pdf: &[u8]) -> (String, usize) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.pdf");
     std::fs::write(&path, pdf).unwrap();

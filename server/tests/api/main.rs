@@ -29,3 +29,4 @@ mod standalone;
 mod store;
 mod templates;
 mod web;
+mod words;
