@@ -42,7 +42,8 @@ pub fn failure(e: AppError) -> Failure {
     e.log();
     // A plain form post (no JavaScript) is sent back to its page with the error in the address
     // (server_fn's redirect); a status set here would replace that redirect with a bare error.
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post()) {
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>().filter(|_| !plain_form_post())
+    {
         res.set_status(e.status());
         if let Some(retry) = e.retry_after() {
             res.insert_header(axum::http::header::RETRY_AFTER, retry);
@@ -147,8 +148,9 @@ impl app::backend::Backend for Pages {
         version: Option<i64>,
     ) -> Result<i64, Failure> {
         let c = self.ctx();
-        let saved =
-            page(service::save_checklist_item(&c, id, item, status, owner, due_date, version).await)?;
+        let saved = page(
+            service::save_checklist_item(&c, id, item, status, owner, due_date, version).await,
+        )?;
         if plain_form_post() {
             // Back to the row, which says it saved (its `#saved-…` mark shows when targeted),
             // rather than to the top of the page.

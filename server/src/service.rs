@@ -42,7 +42,7 @@ mod results;
 mod reviews;
 mod teams;
 
-pub use areas::{Flash, area_page, autosave, describe, save_area_form};
+pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
 pub use checklist::save_checklist_item;
 pub use markdown::{MARKDOWN_CACHE_BYTES, markdown, warm_markdown};
 pub use milestones::{create_milestone, diff_of, milestones_page, state_of};

@@ -219,12 +219,13 @@ async fn save_area(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let next = fields.iter().any(|(k, v)| k == "save" && v == "next");
-    let flash = match crate::service::save_area_form(&state.context(actor.clone()), &id, &area, fields)
-        .await
-    {
-        Ok(flash) => flash,
-        Err(e) => return e.into_response(),
-    };
+    let flash =
+        match crate::service::save_area_form(&state.context(actor.clone()), &id, &area, fields)
+            .await
+        {
+            Ok(flash) => flash,
+            Err(e) => return e.into_response(),
+        };
     let here = format!("/assessments/{id}/review/{area}");
     if flash.clean() {
         if next {

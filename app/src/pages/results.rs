@@ -581,8 +581,16 @@ fn Glance(page: Page) -> impl IntoView {
     } else {
         format!("{high} high, {medium} medium")
     };
-    let failing = e.checks.iter().filter(|c| c.status == CheckStatus::Fail).count();
-    let warning = e.checks.iter().filter(|c| c.status == CheckStatus::Warn).count();
+    let failing = e
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Fail)
+        .count();
+    let warning = e
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Warn)
+        .count();
     let checks = match (failing, warning) {
         (0, 0) if e.checks.is_empty() => "Waiting for answers".to_owned(),
         (0, 0) => format!("All {} within limits", e.checks.len()),
@@ -626,7 +634,11 @@ fn Glance(page: Page) -> impl IntoView {
 #[component]
 fn SectionBar(page: Page) -> impl IntoView {
     let builtin = page.lens.is_none();
-    let mut sections = vec![("#scores-h", "Scores"), ("#risks-h", "Risks"), ("#recs-h", "Patterns")];
+    let mut sections = vec![
+        ("#scores-h", "Scores"),
+        ("#risks-h", "Risks"),
+        ("#recs-h", "Patterns"),
+    ];
     if builtin {
         sections.push(("#checks-h", "Limits"));
     }
@@ -685,8 +697,16 @@ fn save_item(ev: leptos::ev::SubmitEvent) {
     let summary = format!(
         "{}{}{}",
         status.replace('-', " "),
-        if owner.trim().is_empty() { String::new() } else { format!(" · {}", owner.trim()) },
-        if due.is_empty() { String::new() } else { format!(" · due {due}") },
+        if owner.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", owner.trim())
+        },
+        if due.is_empty() {
+            String::new()
+        } else {
+            format!(" · due {due}")
+        },
     );
     let say = {
         let form = form.clone();

@@ -53,7 +53,10 @@ fn Area(page: AreaData) -> impl IntoView {
     } else {
         "Save and see results"
     };
-    let here = format!("/assessments/{}/review/{}", page.assessment_id, page.area_id);
+    let here = format!(
+        "/assessments/{}/review/{}",
+        page.assessment_id, page.area_id
+    );
     let progress = page
         .rail
         .iter()
@@ -455,11 +458,13 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
                         count.set_text_content(Some(&format!("{}/{}", a.answered, a.applicable)));
                     }
                     if let Some(li) = doc.get_element_by_id(&format!("rail-{}", a.id)) {
-                        let _ = li
-                            .class_list()
-                            .toggle_with_force("done", a.applicable > 0 && a.answered == a.applicable);
+                        let _ = li.class_list().toggle_with_force(
+                            "done",
+                            a.applicable > 0 && a.answered == a.applicable,
+                        );
                     }
-                    if let Some(confirm) = doc.get_element_by_id(&format!("rail-{}-confirm", a.id)) {
+                    if let Some(confirm) = doc.get_element_by_id(&format!("rail-{}-confirm", a.id))
+                    {
                         if a.to_confirm == 0 {
                             confirm.remove();
                         } else {

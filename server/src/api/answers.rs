@@ -171,19 +171,26 @@ pub(super) async fn write(
         })
 }
 
-/// The audit entries of a write: [`each_answer`].
-fn audit_each(q: &std::sync::Arc<Questionnaire>) -> Box<AuditEntries> {
-    let q = q.clone();
-    Box::new(move |changed| each_answer(&q, changed))
+/// The audit entries of a write to `a`: [`each_answer`].
+fn audit_each(q: &std::sync::Arc<Questionnaire>, a: &Assessment) -> Box<AuditEntries> {
+    let (q, review) = (q.clone(), a.name.clone());
+    Box::new(move |changed| each_answer(&q, &review, changed))
 }
 
-/// One audit entry per changed answer: the question and its new value.
-pub(super) fn each_answer(q: &Questionnaire, changed: &[Changed]) -> Vec<(String, String)> {
+/// One audit entry per changed answer: the question and the review, in words, and its new value.
+pub(super) fn each_answer(
+    q: &Questionnaire,
+    review: &str,
+    changed: &[Changed],
+) -> Vec<(String, String)> {
     changed
         .iter()
         .map(|c| {
             let text = crate::service::describe(q, &c.question_id, c.answer.as_ref());
-            (c.question_id.clone(), text)
+            (
+                crate::service::audit_target(q, review, &c.question_id),
+                text,
+            )
         })
         .collect()
 }
@@ -264,7 +271,15 @@ pub async fn put_answer(
         answer: Some(answer),
         expect: body.version.map_or(Expect::Nothing, Expect::Version),
     };
-    let r = write(&c, &a, &q, std::slice::from_ref(&w), false, audit_each(&q)).await?;
+    let r = write(
+        &c,
+        &a,
+        &q,
+        std::slice::from_ref(&w),
+        false,
+        audit_each(&q, &a),
+    )
+    .await?;
     match r.answers.into_iter().next().and_then(|(_, s)| s) {
         Some(s) => Ok(axum::Json(AnswerDto::of(&q, &s))),
         None => Err(ApiError::internal(
@@ -309,7 +324,15 @@ pub async fn delete_answer(
         answer: None,
         expect: Expect::Version(v.version),
     };
-    write(&c, &a, &q, std::slice::from_ref(&w), false, audit_each(&q)).await?;
+    write(
+        &c,
+        &a,
+        &q,
+        std::slice::from_ref(&w),
+        false,
+        audit_each(&q, &a),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -386,7 +409,7 @@ pub async fn put_answers(
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
-    let r = write(&c, &a, &q, &writes, false, audit_each(&q)).await?;
+    let r = write(&c, &a, &q, &writes, false, audit_each(&q, &a)).await?;
     Ok(axum::Json(result(&q, r)))
 }
 

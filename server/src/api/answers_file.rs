@@ -121,9 +121,10 @@ pub async fn put_answers_file(
         .collect();
     let replace = matches!(query.mode.unwrap_or_default(), Mode::Replace);
     let before = c.store.answers(&a.id).await?;
+    let target = format!("answers file for {}", a.name);
     let summary = move |changed: &[Changed]| {
         vec![(
-            "answers file".to_owned(),
+            target.clone(),
             format!(
                 "{} answer(s) changed ({})",
                 changed.len(),

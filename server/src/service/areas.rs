@@ -404,7 +404,10 @@ fn refusal(q: &Question, value: &serde_json::Value) -> String {
         .find(|c| c.none_of_these && picked.contains(&c.id.as_str()))
         .filter(|_| picked.len() > 1)
     {
-        return format!("“{}” cannot go with other answers: choose it alone.", none.title);
+        return format!(
+            "“{}” cannot go with other answers: choose it alone.",
+            none.title
+        );
     }
     "This answer is not one the question takes.".into()
 }
@@ -418,6 +421,16 @@ struct QuestionFields {
     note: String,
     version: Option<i64>,
     raw: Vec<(String, String)>,
+}
+
+/// What an audit entry about an answer names: the question by its title, and the review.
+pub fn audit_target(q: &Questionnaire, review: &str, question: &str) -> String {
+    let title = q
+        .questions
+        .iter()
+        .find(|x| x.id.as_str() == question)
+        .map_or(question, |x| &*x.title);
+    format!("“{title}” in {review}")
 }
 
 /// An answer as the audit log and a conflict show it: in the user's words (choice labels, the
@@ -569,6 +582,7 @@ async fn save_area(
                         version: by_question[qi].version,
                         confirm: pending.contains(qi),
                         detail: describe(q, question_id, answer.as_ref()),
+                        target: audit_target(q, &assessment.name, question_id),
                     }
                 })
                 .collect(),

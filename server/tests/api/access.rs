@@ -693,8 +693,10 @@ async fn the_audit_log_shows_who_changed_what_to_owners_only() {
     let page = w.owner.get(&team).await.body;
     assert!(page.contains("Audit log"));
     assert!(
-        page.contains("answer: peak_rps"),
-        "the owner's answer is logged"
+        page.contains(&format!(
+            "answer: “What is the peak rate of requests or events, per second?” in {SECRET_NAME}"
+        )),
+        "the owner's answer is logged, in words, with its review"
     );
     assert!(page.contains("Eddie Editor") && page.contains("joined as editor"));
     let page = w.viewer.get(&team).await.body;

@@ -177,7 +177,10 @@ async fn wrong_answers_come_back_marked_in_words_and_nothing_is_saved() {
     ] {
         assert!(r.body.contains(needle), "missing `{needle}` in {}", r.body);
     }
-    assert!(!r.body.contains("latency_target_ms:"), "no ids in the words");
+    assert!(
+        !r.body.contains("latency_target_ms:"),
+        "no ids in the words"
+    );
     // Even the valid field in that post was not stored.
     assert!(
         !c.get(&format!("/assessments/{id}/review/workload_fit"))
@@ -195,11 +198,7 @@ async fn crafted_posts_get_a_clear_400_and_change_nothing() {
     let r = c
         .post(
             &save,
-            &[
-                ("q.peak_rps", "5"),
-                ("q.memory_mb", "1"),
-                ("x", "1"),
-            ],
+            &[("q.peak_rps", "5"), ("q.memory_mb", "1"), ("x", "1")],
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -217,18 +216,22 @@ async fn crafted_posts_get_a_clear_400_and_change_nothing() {
             .body
             .contains("value=\"5\"")
     );
-    let r = c
-        .post(&save, &[("q.traffic_shape", "sideways")])
-        .await;
+    let r = c.post(&save, &[("q.traffic_shape", "sideways")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("“sideways” is not one of this question's answers"));
+    assert!(
+        r.body
+            .contains("“sideways” is not one of this question's answers")
+    );
 
     let long = "x".repeat(10_001);
     let r = c
         .post(&save, &[("q.workload_boundary", long.as_str())])
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("The answer is longer than 10,000 characters."));
+    assert!(
+        r.body
+            .contains("The answer is longer than 10,000 characters.")
+    );
 
     let r = c
         .post(

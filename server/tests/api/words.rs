@@ -28,9 +28,12 @@ fn ids() -> BTreeSet<String> {
         .collect()
 }
 
-/// The text a reader sees on an HTML page: tags, attributes, scripts and styles removed.
+/// The text a reader sees on an HTML page: tags, attributes, scripts and styles removed, with a
+/// space where each tag was (two table cells are two words).
 fn visible_text(html: &str) -> String {
-    ammonia::Builder::empty().clean(html).to_string()
+    ammonia::Builder::empty()
+        .clean(&html.replace('<', " <"))
+        .to_string()
 }
 
 /// The text a reader sees in Markdown: link targets are not shown.
@@ -96,17 +99,18 @@ async fn answered(app: &TestApp) -> (Client, String, String, String) {
     let r = owner
         .post(
             &format!("/assessments/{id}/review/workload_fit/save"),
-            &[("q.peak_rps", "4321"), ("v.peak_rps", "1"), ("save", "stay")],
+            &[
+                ("q.peak_rps", "4321"),
+                ("v.peak_rps", "1"),
+                ("save", "stay"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = owner.get(&format!("/assessments/{id}/milestones")).await;
     let milestone = after(&page.body, &format!("/assessments/{id}/milestones/"));
     let r = owner
-        .post(
-            &format!("/assessments/{id}/share-links"),
-            &[("days", "30")],
-        )
+        .post(&format!("/assessments/{id}/share-links"), &[("days", "30")])
         .await;
     let share = after(&r.body, "http://localhost/share/");
     (owner, id, milestone, share)
@@ -114,7 +118,10 @@ async fn answered(app: &TestApp) -> (Client, String, String, String) {
 
 /// The path segment after the first `prefix` in `body`.
 fn after(body: &str, prefix: &str) -> String {
-    let start = body.find(prefix).unwrap_or_else(|| panic!("`{prefix}` in {body}")) + prefix.len();
+    let start = body
+        .find(prefix)
+        .unwrap_or_else(|| panic!("`{prefix}` in {body}"))
+        + prefix.len();
     body[start..]
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_')
         .next()
@@ -151,7 +158,10 @@ async fn no_page_or_readable_export_shows_a_question_or_choice_id() {
         (&owner, format!("/assessments/{id}/milestones/{milestone}")),
         (&owner, format!("/assessments/{id}/report")),
         (&owner, format!("/assessments/{id}/scaffold")),
-        (&owner, format!("/assessments/{id}/diff.md?from={milestone}")),
+        (
+            &owner,
+            format!("/assessments/{id}/diff.md?from={milestone}"),
+        ),
         (&owner, format!("/assessments/{id}/report.md")),
         (&owner, format!("/assessments/{id}/report.html")),
         (&viewer, format!("/assessments/{id}/results")),
@@ -172,11 +182,19 @@ async fn no_page_or_readable_export_shows_a_question_or_choice_id() {
         } else {
             visible_text(&r.body)
         };
-        shown.extend(ids_in(&text, &ids).into_iter().map(|f| format!("{path}: {f}")));
+        shown.extend(
+            ids_in(&text, &ids)
+                .into_iter()
+                .map(|f| format!("{path}: {f}")),
+        );
     }
     let r = owner.get(&format!("/assessments/{id}/report.pdf")).await;
     let (text, _) = pdftotext(&r.bytes);
-    shown.extend(ids_in(&text, &ids).into_iter().map(|f| format!("report.pdf: {f}")));
+    shown.extend(
+        ids_in(&text, &ids)
+            .into_iter()
+            .map(|f| format!("report.pdf: {f}")),
+    );
     for zip in ["adr.zip", "backlog.zip"] {
         let r = owner.get(&format!("/assessments/{id}/{zip}")).await;
         assert_eq!(r.status, StatusCode::OK, "{zip}");

@@ -27,6 +27,8 @@ pub struct AreaChange {
     pub confirm: bool,
     /// The audit entry's detail when the answer is saved.
     pub detail: String,
+    /// What the audit entry names (the question and the review, in words).
+    pub target: String,
 }
 
 /// A save of an area's form (see [`Store::save_area`]).
@@ -137,7 +139,7 @@ async fn save_area(sql: &mut impl AnswerSql, save: &AreaSave) -> Result<Done, St
         };
         changed = true;
         if let Some(team) = &save.team_id {
-            sql.audit(team, &save.who, "answer", qid, detail, save.now)
+            sql.audit(team, &save.who, "answer", &change.target, detail, save.now)
                 .await?;
         }
     }

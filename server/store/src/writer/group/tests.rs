@@ -68,6 +68,7 @@ impl Fixture {
                 version,
                 confirm: false,
                 detail: format!("{value}"),
+                target: question.into(),
             }],
         }
     }
