@@ -243,6 +243,42 @@ test('a number out of range is marked on its field and not saved', { skip: !with
   await context.close();
 });
 
+test('the rail and the save bar count answers as they autosave', { skip: !withBundle && 'no browser bundle' }, async () => {
+  const context = await browser.newContext();
+  const page = await openPage(context);
+  await createReview(page, 'Live counters');
+  const rail = page.locator('#rail-workload_fit-count');
+  const bar = page.locator('.progress-count');
+  const [before, applicable] = (await rail.innerText()).split('/').map(Number);
+  assert.equal(await bar.innerText(), `${before} of ${applicable} answered`);
+  await page.getByLabel('Steady, heavy load around the clock').check();
+  await page.locator('.autosave', { hasText: 'All changes saved' }).waitFor();
+  // Both counts move without a page load (a follow-up may join the applicable ones).
+  const [after, nowApplicable] = (await rail.innerText()).split('/').map(Number);
+  assert.equal(after, before + 1);
+  assert.equal(await bar.innerText(), `${after} of ${nowApplicable} answered`);
+  assert.deepEqual(page.problems, []);
+  await context.close();
+});
+
+test('a checklist row saved without JavaScript comes back to itself, saying so', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await openPage(context);
+  const id = await createReview(page, 'Checklist rows', false);
+  await page.goto(`${server.base}/assessments/${id}/results`);
+  const row = page.locator('tr.item').first();
+  await row.locator('summary', { hasText: 'Edit' }).click();
+  await row.getByLabel('Owner').fill('Sam');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(/\/results#saved-/);
+  const mark = page.locator('.saved-mark:visible');
+  assert.equal(await mark.count(), 1);
+  assert.match(await mark.locator('xpath=ancestor::tr').innerText(), /Sam/);
+  // The page scrolled to the row, not to the top.
+  assert.ok(await page.evaluate(() => window.scrollY) > 0);
+  await context.close();
+});
+
 test('a review started from another carries its answers over, to confirm (JavaScript off)', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await openPage(context);
