@@ -77,6 +77,8 @@ async function journey(javaScriptEnabled, label) {
 
   // Edit a checklist item, reload: it is still there.
   const row = page.locator('tr.item', { hasText: 'budget' }).first();
+  // A row is edited on demand.
+  await row.locator('summary', { hasText: 'Edit' }).click();
   await row.locator('select[name="status"]').selectOption('accepted-risk');
   await row.locator('input[name="owner"]').fill('Ana');
   let owner = 'Ana';

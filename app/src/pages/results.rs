@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use questionnaires::Risk;
 use questionnaires::checks::CheckStatus;
+use questionnaires::condition::grouped;
 use questionnaires::evaluate::RiskItem;
 use questionnaires::recommend::Recommendation;
 use questionnaires::verdict::{BlockerKind, VerdictStatus};
@@ -608,8 +609,9 @@ fn Glance(page: Page) -> impl IntoView {
     });
     let cost = e.cost.as_ref().map(|c| {
         format!(
-            "Serverless ${:.0}, containers ${:.0} a month",
-            c.serverless.monthly_usd, c.containers.monthly_usd
+            "Serverless ${}, containers ${} a month",
+            grouped(c.serverless.monthly_usd.round()),
+            grouped(c.containers.monthly_usd.round())
         )
     });
     let builtin = page.lens.is_none();
