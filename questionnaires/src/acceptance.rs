@@ -48,22 +48,10 @@ pub fn check_reason(reason: &str) -> Result<&str, String> {
     if n > MAX_REASON {
         return Err(format!(
             "at most 2,000 characters; this reason has {}",
-            thousands(n)
+            crate::condition::grouped(n as f64)
         ));
     }
     Ok(reason)
-}
-
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Raised risks by level, and how many of them an acceptance covers.

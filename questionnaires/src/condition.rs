@@ -273,7 +273,7 @@ impl Fact {
 }
 
 /// A number as a person reads it: thousands grouped, at most two decimals.
-fn grouped(v: f64) -> String {
+pub(crate) fn grouped(v: f64) -> String {
     let text = num(v).to_string();
     let (sign, rest) = text
         .strip_prefix('-')
