@@ -258,6 +258,12 @@ pub struct ReportAcceptance {
 }
 
 impl ReportRisk {
+    /// The question, as the context of the problem: none when the problem is the question's
+    /// title (an imported lens names no problems).
+    pub fn context(&self) -> Option<&str> {
+        (self.problem != self.title).then_some(self.title.as_str())
+    }
+
     /// The acceptance that covers the risk now (not a lapsed one).
     pub fn accepted_now(&self) -> Option<&ReportAcceptance> {
         self.accepted.as_ref().filter(|a| !a.lapsed)

@@ -63,8 +63,8 @@ pub async fn withdraw_risk(id: String, question: String) -> Result<(), Failure> 
 }
 
 /// Sends a plain form post back to the risk on the results page: on success, to the risk; on
-/// failure, with the error (as `__path`/`__err`, which server functions use) and, when it
-/// belongs to one, the `field` it is shown beside. A call from code gets its result as it is.
+/// failure, with the error (as `__path`/`__err`, which server functions use) and, for bad input,
+/// the `field` it is shown beside. A call from code gets its result as it is.
 #[cfg(feature = "ssr")]
 fn back_to_risk<F: leptos::server_fn::ServerFn>(
     id: &str,
@@ -85,7 +85,9 @@ fn back_to_risk<F: leptos::server_fn::ServerFn>(
     match &done {
         Ok(()) => leptos_axum::redirect(&format!("{results}{anchor}")),
         Err(failure) if plain_form => {
-            let path = match field {
+            // Bad input is the field's; anything else (refused, or the risk changed) is the
+            // page's, shown at its top.
+            let path = match field.filter(|_| failure.status == 400) {
                 Some(f) => format!("{results}?field={}", crate::redirect::query_value(f)),
                 None => results,
             };

@@ -30,7 +30,8 @@ struct PatternView<'a> {
 struct RiskView<'a> {
     level: &'a str,
     problem: &'a str,
-    title: &'a str,
+    /// The question, when it is not the problem's title already.
+    context: Option<&'a str>,
     area: &'a str,
     reason: String,
     improvements: Vec<String>,
@@ -107,7 +108,7 @@ fn view<'a>(
         .map(|k| RiskView {
             level: &k.level,
             problem: &k.problem,
-            title: &k.title,
+            context: k.context(),
             area: &k.area_title,
             reason: md(&k.reason),
             improvements: k.improvements.iter().map(|i| md(&i.text)).collect(),

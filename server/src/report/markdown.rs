@@ -218,11 +218,14 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
             };
             Row(vec![
                 format!("**{}**", k.level.to_uppercase()),
-                format!(
-                    "**{}**<br>{}",
-                    cell(&k.problem),
-                    question(links, &k.area, &k.question, &k.title)
-                ),
+                match k.context() {
+                    Some(title) => format!(
+                        "**{}**<br>{}",
+                        cell(&k.problem),
+                        question(links, &k.area, &k.question, title)
+                    ),
+                    None => format!("**{}**", question(links, &k.area, &k.question, &k.problem)),
+                },
                 cell(&k.area_title),
                 why,
                 fix.join("<br>"),

@@ -54,6 +54,7 @@ fn Risk(
     // An acceptance that covers the risk leaves nothing to accept; a lapsed one asks again.
     let covered = accepted.as_ref().is_some_and(|a| !a.lapsed);
     let again = accepted.is_some();
+    let named = r.heading() != &r.title;
     let anchor = format!("risk-{question}");
     view! {
         <li class=format!("risk-item {level}") id=anchor>
@@ -66,11 +67,15 @@ fn Risk(
             {(!facts.is_empty()).then(|| view! {
                 <p class="facts small">"Because you answered: " {facts.join("; ")}</p>
             })}
-            <p class="context small">
-                "Question: " {r.title.to_string()}
-                // Only editors can change the answer; nobody else gets a link to do it.
-                {can_edit.then(|| view! { " · " <a href=link>"Fix it"</a> })}
-            </p>
+            // The question, unless it titles the risk already (imported lenses name no problems);
+            // only editors can change the answer, and nobody else gets a link to do it.
+            {(named || can_edit).then(|| view! {
+                <p class="context small">
+                    {named.then(|| view! { "Question: " {r.title.to_string()} })}
+                    {(named && can_edit).then_some(" · ")}
+                    {can_edit.then(|| view! { <a href=link>"Fix it"</a> })}
+                </p>
+            })}
             {(!r.improvements.is_empty()).then(|| view! {
                 <div class="fix small">
                     <strong>"To improve:"</strong>
