@@ -11,7 +11,7 @@ use questionnaires::{Evaluation, Questionnaire, Risk};
 use store::auth::Role;
 use store::{Assessment, AuditEntry, StoredAcceptance};
 
-use super::{AppContext, answers_of, evaluate, now_ms};
+use super::{AppContext, now_ms};
 use crate::error::AppError;
 use crate::report::export::rfc3339;
 
@@ -74,10 +74,10 @@ async fn evaluated(
     c: &AppContext,
     a: &Assessment,
 ) -> Result<(std::sync::Arc<Questionnaire>, Evaluation), AppError> {
-    let q = c.questionnaire_of(a).await?;
-    let (answers, _) = answers_of(&c.store, &q, &a.id).await?;
-    let e = evaluate(&q, &answers);
-    Ok((q, e))
+    Ok((
+        c.questionnaire_of(a).await?,
+        super::evaluation_of(c, a).await?,
+    ))
 }
 
 /// What a risk is called in the audit log: its problem, else its question's title.

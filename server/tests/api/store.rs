@@ -252,23 +252,14 @@ async fn accepting_and_withdrawing_a_risk_log_it_and_move_the_revision_together(
         detail: detail.to_owned(),
     };
     let before = store.revision(&id).await.unwrap();
-    store
-        .accept_risk(
-            &id,
-            &acceptance("iac", "first", 2),
-            Some(&audit("accepted")),
-        )
-        .await
-        .unwrap();
     // Accepting again replaces the record.
-    store
-        .accept_risk(
-            &id,
-            &acceptance("iac", "second", 3),
-            Some(&audit("accepted again")),
-        )
-        .await
-        .unwrap();
+    for (reason, at, detail) in [("first", 2, "accepted"), ("second", 3, "accepted again")] {
+        let accepted = acceptance("iac", reason, at);
+        store
+            .accept_risk(&id, &accepted, Some(&audit(detail)))
+            .await
+            .unwrap();
+    }
     let stored = store.acceptances(&id).await.unwrap();
     assert_eq!(stored, [acceptance("iac", "second", 3)]);
     assert_eq!(store.revision(&id).await.unwrap(), before + 2);
