@@ -127,13 +127,18 @@ fn AcceptForm(
     again: bool,
 ) -> impl IntoView {
     let field = reason_field(&question);
-    // Beside the field, the message need not name it.
+    // Beside the field, the message need not name it: a sentence of its own.
     let message = error.filter(|(f, _)| *f == field).map(|(_, m)| {
         let m = m.strip_prefix("reason: ").unwrap_or(&m);
         let mut chars = m.chars();
-        chars
+        let sentence: String = chars
             .next()
-            .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+            .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect());
+        if sentence.ends_with(['.', '!', '?']) {
+            sentence
+        } else {
+            format!("{sentence}.")
+        }
     });
     let error_id = format!("{field}-error");
     let invalid = message.is_some();
