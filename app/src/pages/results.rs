@@ -204,7 +204,9 @@ fn Results(page: Page) -> impl IntoView {
                                 let (tag, title, why) = match b.kind {
                                     BlockerKind::Risk => {
                                         let r = e.risks.iter().find(|r| r.question.as_str() == b.id);
-                                        ("high risk", r.map(|r| r.heading().to_string()), r.map(|r| r.reason.to_string()))
+                                        // Accepted, it still blocks: accepting changes no score.
+                                        let accepted = page.acceptances.iter().any(|a| a.question == b.id && !a.lapsed);
+                                        (if accepted { "high risk, accepted" } else { "high risk" }, r.map(|r| r.heading().to_string()), r.map(|r| r.reason.to_string()))
                                     }
                                     BlockerKind::Check => {
                                         let c = e.checks.iter().find(|c| *c.id == b.id);
