@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::error::Failure;
 
+mod risks;
+pub use risks::{
+    AcceptRisk, AcceptanceView, WithdrawRisk, accept_risk, reason_field, withdraw_risk,
+};
+
 /// One row of the assessments list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssessmentSummary {
@@ -241,9 +246,14 @@ pub struct ResultsData {
     pub diagrams: Vec<(String, String)>,
     /// The checklist.
     pub checklist: Vec<ChecklistRow>,
+    /// The accepted risks, lapsed ones included (none for a milestone, which keeps no
+    /// acceptances).
+    pub acceptances: Vec<AcceptanceView>,
+    /// The risks by level, and how many an acceptance covers now.
+    pub risk_counts: questionnaires::acceptance::Counts,
     /// Limit ids with a readable label (title and value).
     pub limit_labels: Vec<(String, String)>,
-    /// Whether the viewer may edit the checklist (editors and owners).
+    /// Whether the viewer may edit the checklist and accept risks (editors and owners).
     pub can_edit: bool,
     /// Seen through a share link: read-only.
     pub shared: bool,

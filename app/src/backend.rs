@@ -63,6 +63,16 @@ pub trait Backend: Send + Sync {
         due_date: &str,
         version: Option<i64>,
     ) -> Result<i64, Failure>;
+    /// Accepts the risk a question raises, at the level the editor saw (when given).
+    async fn accept_risk(
+        &self,
+        id: &str,
+        question: &str,
+        level: Option<&str>,
+        reason: &str,
+    ) -> Result<(), Failure>;
+    /// Withdraws the acceptance of a question's risk.
+    async fn withdraw_risk(&self, id: &str, question: &str) -> Result<(), Failure>;
     /// The signed-in user, if any.
     async fn whoami(&self) -> Result<Option<Me>, Failure>;
     /// The results a share link opens.

@@ -28,15 +28,16 @@ pub fn here() -> String {
 
 /// What a form posted without JavaScript failed with: a server function answers a plain form
 /// post by sending the browser back to the page, with the error in its address (`__path`, the
-/// function; `__err`, the error). Shown at the top of the page, in the user's words.
+/// function; `__err`, the error). Shown at the top of the page, in the user's words, unless the
+/// address names the `field` it belongs to: the page then shows it beside that field.
 #[component]
 pub fn FormFailure() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let failure = query.with_untracked(|q| {
-        let err = q.get("__err")?;
-        let failure: crate::error::Failure =
-            leptos::server_fn::error::ServerFnUrlError::<crate::error::Failure>::decode_err(&err);
-        Some(failure.message)
+        if q.get("field").is_some() {
+            return None;
+        }
+        Some(form_failure(&q.get("__err")?))
     });
     failure.map(|message| {
         view! {
@@ -46,6 +47,11 @@ pub fn FormFailure() -> impl IntoView {
             </section>
         }
     })
+}
+
+/// The message of a form post's failure, as its address carries it (`__err`).
+pub fn form_failure(err: &str) -> String {
+    leptos::server_fn::error::ServerFnUrlError::<crate::error::Failure>::decode_err(err).message
 }
 
 /// Where "Sign in" goes from `here`: the sign-in page, coming back to `here` afterwards (unless

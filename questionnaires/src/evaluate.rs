@@ -173,13 +173,18 @@ pub struct QuestionResult {
 pub struct RiskItem {
     /// Question id.
     pub question: QuestionId,
-    /// Question title.
+    /// Question title: the context of the problem.
     pub title: Text,
+    /// What is wrong, in a few words: the fired rule's problem title, or the question's title
+    /// when the rule has none (imported lenses). Empty only in evaluations stored before risks
+    /// had problem titles (see [`RiskItem::heading`]).
+    #[serde(default)]
+    pub problem: Text,
     /// Area id.
     pub area: AreaId,
     /// `high` or `medium`.
     pub level: Risk,
-    /// Why.
+    /// Why it matters: the impact.
     pub reason: Text,
     /// The rule that fired.
     pub rule: Text,
@@ -188,6 +193,18 @@ pub struct RiskItem {
     /// The improvement of the rule that fired, when it has one, then the improvements of the
     /// good-practice choices not selected.
     pub improvements: Vec<Improvement>,
+}
+
+impl RiskItem {
+    /// The risk's heading: its problem, or its question's title where an evaluation stored
+    /// before problem titles has none.
+    pub fn heading(&self) -> &Text {
+        if self.problem.is_empty() {
+            &self.title
+        } else {
+            &self.problem
+        }
+    }
 }
 
 /// The state of a checklist item, derived from the answers.
@@ -631,7 +648,8 @@ fn collect_risks(
             let level = r.risk.filter(|r| *r != Risk::None)?;
             let question = &q.questions[qi];
             // The fired rule's own step first, then the good practices not selected.
-            let own = fired_rules[qi].and_then(|k| question.risk_rules[k].improvement.clone());
+            let fired = fired_rules[qi].map(|k| &question.risk_rules[k]);
+            let own = fired.and_then(|rule| rule.improvement.clone());
             let improvements = own
                 .into_iter()
                 .chain(
@@ -646,6 +664,9 @@ fn collect_risks(
             Some(RiskItem {
                 question: r.id.clone(),
                 title: question.title.clone(),
+                problem: fired
+                    .and_then(|rule| rule.problem.clone())
+                    .unwrap_or_else(|| question.title.clone()),
                 area: r.area.clone(),
                 level,
                 reason: r.reason.clone().unwrap_or_else(|| Text::from("")),

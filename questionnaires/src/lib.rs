@@ -7,6 +7,7 @@
 //! - [`builtin`] is the embedded serverless review;
 //! - [`parse_answers_file`] reads an answers file (TOML or JSON) against a questionnaire;
 //! - [`evaluate`] turns answers into risks, scores, ranked patterns, checks, cost and a checklist;
+//! - [`acceptance`] says whether a team's acceptance of a risk still covers it;
 //! - [`verdict`] decides whether serverless fits and what blocks the design, by a documented rule;
 //! - [`report`] gathers all of that into the one model every export renders;
 //! - [`diff`] says what changed between two snapshots;
@@ -15,6 +16,7 @@
 //! - [`lens`] lints, imports and exports AWS Well-Architected custom lenses;
 //! - [`excerpt`] bounds how much of an input an error message quotes.
 
+pub mod acceptance;
 pub mod answers;
 pub mod builtin;
 pub mod checks;

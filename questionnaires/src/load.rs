@@ -14,7 +14,8 @@ use crate::condition::{Condition, Lookup};
 use crate::model::{
     Area, AreaId, ChecklistItem, Choice, ChoiceId, ColdStartRange, ConditionInput, Diagram, Figure,
     Figures, Improvement, Inputs, ItemId, Link, NumberInput, NumberSpec, Pattern, PatternId,
-    PatternKind, Question, QuestionId, QuestionKind, Questionnaire, RiskRule, Runtime, Signal,
+    PatternKind, Question, QuestionId, QuestionKind, Questionnaire, Risk, RiskRule, Runtime,
+    Signal,
 };
 use raw::RawKind;
 
@@ -630,6 +631,9 @@ fn load_question(
                 "`improvement_url` without `improvement` text",
             );
         }
+        if let Some(problem) = &r.problem {
+            check_problem(errors, file, &rlabel, r.risk, problem);
+        }
         if let Some(text) = &r.improvement {
             errors.check_text(file, &rlabel, "improvement", text);
             if r.risk == crate::model::Risk::None {
@@ -651,6 +655,7 @@ fn load_question(
             risk_rules.push(RiskRule {
                 when,
                 risk: r.risk,
+                problem: r.problem.as_deref().map(|p| p.trim().into()),
                 reason: r.reason.as_str().into(),
                 improvement: r.improvement.as_ref().map(|text| Improvement {
                     text: text.as_str().into(),
@@ -685,6 +690,28 @@ fn load_question(
             .resource
             .as_ref()
             .map(|l| errors.link(file, &format!("{label} resource"), l)),
+    }
+}
+
+/// The longest problem title: a heading, not a paragraph.
+const MAX_PROBLEM: usize = 100;
+
+/// A rule's problem title: some words on one line, on a rule that raises a risk.
+fn check_problem(errors: &mut Errors, file: &str, label: &str, risk: Risk, problem: &str) {
+    errors.check_text(file, label, "problem", problem);
+    if risk == Risk::None {
+        errors.add(
+            file,
+            label.to_owned(),
+            "a `problem` on a rule with risk `none` is never shown",
+        );
+    }
+    if problem.contains('\n') || problem.chars().count() > MAX_PROBLEM {
+        errors.add(
+            file,
+            label.to_owned(),
+            format!("`problem` is a title: one line of at most {MAX_PROBLEM} characters"),
+        );
     }
 }
 

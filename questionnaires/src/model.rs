@@ -320,7 +320,11 @@ pub struct RiskRule {
     pub when: Condition,
     /// The risk it sets.
     pub risk: Risk,
-    /// Why: shown next to the risk.
+    /// What is wrong, as a short title ("No dead-letter queue for failed events"): the heading of
+    /// the raised risk. Raising rules only; `None` where the content has none (imported lenses),
+    /// and the risk is then titled by its question.
+    pub problem: Option<Text>,
+    /// Why: shown next to the risk, as its impact.
     pub reason: Text,
     /// What to do when this rule fires: listed first under "How to improve", before the
     /// improvements of the question's choices that were not selected. Built-in content gives

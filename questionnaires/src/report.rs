@@ -6,13 +6,15 @@
 //! JSON Schema it validates against. New optional fields may appear within a version; a field is
 //! never renamed or removed without a new `format`.
 //!
-//! The model is built from a questionnaire, the answers, their evaluation and the team's
-//! checklist progress. It has no clock: the time it was generated is passed in.
+//! The model is built from a questionnaire, the answers, their evaluation, the team's
+//! checklist progress and the risks it accepted. It has no clock: the time it was generated is
+//! passed in.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::acceptance::Acceptance;
 use crate::evaluate::{ItemState, Priority};
 use crate::model::{Diagram, PatternKind};
 use crate::recommend::Fit;
@@ -159,7 +161,7 @@ pub struct ReportBlocker {
     pub kind: String,
     /// The question or check id.
     pub id: String,
-    /// The question's or check's title.
+    /// The risk's problem, or the check's title.
     pub title: String,
     /// What is wrong.
     pub message: String,
@@ -216,8 +218,12 @@ pub struct ReportArea {
 pub struct ReportRisk {
     /// Question id.
     pub question: String,
-    /// Question title.
+    /// Question title: the context of the problem.
     pub title: String,
+    /// What is wrong, in a few words: the risk's title (see
+    /// [`crate::evaluate::RiskItem::problem`]).
+    #[serde(default)]
+    pub problem: String,
     /// Area id.
     pub area: String,
     /// Area title.
@@ -230,6 +236,54 @@ pub struct ReportRisk {
     pub facts: Vec<String>,
     /// How to improve, from the good-practice choices not selected.
     pub improvements: Vec<ReportLink>,
+    /// The team's acceptance of the risk, if any (lapsed or not).
+    #[serde(default)]
+    pub accepted: Option<ReportAcceptance>,
+}
+
+/// A team's acceptance of a risk, as a report tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportAcceptance {
+    /// Who accepted it, by name.
+    pub by: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Why the team lives with it.
+    pub reason: String,
+    /// The level accepted: `high` or `medium`.
+    pub level: String,
+    /// The answers now raise the risk above the level accepted: the acceptance no longer
+    /// covers it.
+    pub lapsed: bool,
+}
+
+impl ReportRisk {
+    /// The question, as the context of the problem: none when the problem is the question's
+    /// title (an imported lens names no problems).
+    pub fn context(&self) -> Option<&str> {
+        (self.problem != self.title).then_some(self.title.as_str())
+    }
+
+    /// The acceptance that covers the risk now (not a lapsed one).
+    pub fn accepted_now(&self) -> Option<&ReportAcceptance> {
+        self.accepted.as_ref().filter(|a| !a.lapsed)
+    }
+
+    /// The acceptance in one sentence: "Accepted by Ana on 2026-11-24: why." A lapsed one says
+    /// so first.
+    pub fn acceptance_sentence(&self) -> Option<String> {
+        let a = self.accepted.as_ref()?;
+        let day = a.at.get(..10).unwrap_or(&a.at);
+        let said = format!("Accepted by {} on {day}: {}", a.by, a.reason);
+        Some(if a.lapsed {
+            format!(
+                "Lapsed: the risk is {} now, above the {} risk that was accepted. {said}",
+                self.level, a.level
+            )
+        } else {
+            said
+        })
+    }
 }
 
 /// A piece of advice with an optional link.
@@ -454,6 +508,8 @@ pub struct Input<'a> {
     pub evaluation: &'a Evaluation,
     /// The team's checklist progress, by item id.
     pub progress: &'a BTreeMap<String, ItemProgress>,
+    /// The risks the team accepted, by question id.
+    pub acceptances: &'a BTreeMap<String, Acceptance>,
     /// Which state of the review.
     pub snapshot: Snapshot,
     /// When (RFC 3339, UTC).
@@ -572,6 +628,7 @@ pub fn build(input: Input<'_>) -> Report {
         answers,
         evaluation: e,
         progress,
+        acceptances,
         snapshot,
         generated_at,
     } = input;
@@ -641,10 +698,10 @@ pub fn build(input: Input<'_>) -> Report {
                     let (kind, title) = match b.kind {
                         crate::verdict::BlockerKind::Risk => (
                             "risk",
-                            q.questions
+                            e.risks
                                 .iter()
-                                .find(|x| x.id.as_str() == b.id)
-                                .map(|x| x.title.to_string()),
+                                .find(|r| r.question.as_str() == b.id)
+                                .map(|r| r.heading().to_string()),
                         ),
                         crate::verdict::BlockerKind::Check => (
                             "check",
@@ -704,6 +761,7 @@ pub fn build(input: Input<'_>) -> Report {
             .map(|r| ReportRisk {
                 question: r.question.to_string(),
                 title: r.title.to_string(),
+                problem: r.heading().to_string(),
                 area: r.area.to_string(),
                 area_title: area_title(r.area.as_str()),
                 level: level(r.level),
@@ -717,6 +775,15 @@ pub fn build(input: Input<'_>) -> Report {
                         url: i.url.as_ref().map(ToString::to_string),
                     })
                     .collect(),
+                accepted: acceptances
+                    .get(r.question.as_str())
+                    .map(|a| ReportAcceptance {
+                        by: a.by.clone(),
+                        at: a.at.clone(),
+                        reason: a.reason.clone(),
+                        level: level(a.level),
+                        lapsed: a.lapsed(r.level),
+                    }),
             })
             .collect(),
         decisions: decisions(&recommendations),
@@ -855,6 +922,20 @@ impl Report {
     /// The answer to a question, when it applies.
     pub fn answer(&self, question: &str) -> Option<&ReportAnswer> {
         self.answers.iter().find(|a| a.question == question)
+    }
+
+    /// The risks by level, and how many of them an acceptance covers now.
+    pub fn risk_counts(&self) -> crate::acceptance::Counts {
+        let mut c = crate::acceptance::Counts::default();
+        for r in &self.risks {
+            let level = match r.level.as_str() {
+                "high" => Risk::High,
+                "medium" => Risk::Medium,
+                _ => Risk::None,
+            };
+            c.add(level, r.accepted_now().is_some());
+        }
+        c
     }
 
     /// The checklist items still to do, highest priority first (stable within a priority).

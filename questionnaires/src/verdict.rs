@@ -149,7 +149,7 @@ pub(crate) fn blockers(risks: &[RiskItem], checks: &[CheckResult]) -> Vec<Blocke
         .map(|r| Blocker {
             kind: BlockerKind::Risk,
             id: r.question.to_string(),
-            message: format!("{} {}", r.title.trim(), r.reason.trim()),
+            message: format!("{}: {}", r.heading().trim(), r.reason.trim()),
         });
     let checks = checks
         .iter()

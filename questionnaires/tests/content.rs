@@ -3,7 +3,7 @@
 
 use questionnaires::builtin::{SOURCES, load_builtin};
 use questionnaires::load;
-use questionnaires::model::PatternKind;
+use questionnaires::model::{PatternKind, Risk};
 
 #[test]
 fn shipped_content_loads_without_errors() {
@@ -103,6 +103,65 @@ fn every_risk_that_can_fire_has_a_way_out() {
         "{} risk rule(s) can fire with nothing under \"How to improve\":\n{}",
         gaps.len(),
         lines.join("\n")
+    );
+}
+
+#[test]
+fn every_raising_risk_rule_names_its_problem_in_a_short_title() {
+    let q = load_builtin().unwrap();
+    let mut bad = Vec::new();
+    let mut raising = 0;
+    for question in &q.questions {
+        for (i, rule) in question.risk_rules.iter().enumerate() {
+            if rule.risk == Risk::None {
+                continue;
+            }
+            raising += 1;
+            let at = format!("{} risk_rules[{i}]", question.id);
+            let Some(problem) = &rule.problem else {
+                bad.push(format!("{at}: no `problem`"));
+                continue;
+            };
+            let words = problem.split_whitespace().count();
+            if !(3..=9).contains(&words) {
+                bad.push(format!("{at}: {words} words in \"{problem}\" (3 to 9)"));
+            }
+            if !problem.starts_with(|c: char| c.is_uppercase()) || problem.ends_with('.') {
+                bad.push(format!(
+                    "{at}: \"{problem}\" is not a title (a capital first, no closing period)"
+                ));
+            }
+            if problem.ends_with('?') || **problem == *question.title {
+                bad.push(format!("{at}: \"{problem}\" asks the question again"));
+            }
+        }
+    }
+    assert!(raising >= 150, "{raising} raising rules");
+    assert!(
+        bad.is_empty(),
+        "{} of {raising} raising rule(s) without a good problem title:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn a_problem_on_a_rule_that_raises_no_risk_is_refused() {
+    let mut files: Vec<(&str, String)> = SOURCES.iter().map(|(n, t)| (*n, t.to_string())).collect();
+    let (name, text) = files
+        .iter_mut()
+        .find(|(n, _)| n.starts_with("areas/"))
+        .unwrap();
+    let at = text.find("risk = \"none\"\n").unwrap();
+    text.insert_str(at, "problem = \"Nothing is wrong here\"\n");
+    let name = *name;
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let errors = load::load(&borrowed).unwrap_err().0;
+    assert!(
+        errors.iter().any(|e| e.file == name
+            && e.message
+                .contains("a `problem` on a rule with risk `none` is never shown")),
+        "{errors:?}"
     );
 }
 

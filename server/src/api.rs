@@ -6,6 +6,7 @@
 //! - [`assessments`]: list (keyset pages), create, read, update, archive, restore;
 //! - [`answers`]: read all, write one, clear one, write many;
 //! - [`answers_file`]: apply a whole answers file (what `trellis push` sends);
+//! - [`risks`]: accepted risks: list, accept, withdraw;
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
 //!   diffs;
 //! - [`questionnaires`]: list, read, export, import and lint lenses, and the catalog;
@@ -20,6 +21,7 @@ pub mod dto;
 pub mod error;
 pub mod exports;
 pub mod questionnaires;
+pub mod risks;
 
 use axum::Router;
 use utoipa::openapi::OpenApi;
@@ -48,6 +50,9 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(answers::put_answer))
         .routes(routes!(answers::delete_answer))
         .routes(routes!(answers_file::put_answers_file))
+        .routes(routes!(risks::list_acceptances))
+        .routes(routes!(risks::accept_risk))
+        .routes(routes!(risks::withdraw_risk))
         .routes(routes!(exports::get_evaluation))
         .routes(routes!(exports::get_scaffold))
         .routes(routes!(exports::list_milestones))

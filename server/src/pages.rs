@@ -159,6 +159,29 @@ impl app::backend::Backend for Pages {
         Ok(saved)
     }
 
+    async fn accept_risk(
+        &self,
+        id: &str,
+        question: &str,
+        level: Option<&str>,
+        reason: &str,
+    ) -> Result<(), Failure> {
+        let c = self.ctx();
+        page(
+            service::accept_risk(&c, id, question, level, reason)
+                .await
+                .map(drop),
+        )
+    }
+
+    async fn withdraw_risk(&self, id: &str, question: &str) -> Result<(), Failure> {
+        page(
+            service::withdraw_risk(&self.ctx(), id, question)
+                .await
+                .map(drop),
+        )
+    }
+
     async fn whoami(&self) -> Result<Option<Me>, Failure> {
         page(service::whoami(&self.ctx()).await)
     }

@@ -102,8 +102,8 @@ pub fn document(input: Input<'_>) -> Document {
     }
 }
 
-/// The document of an answers file, as of `generated_at`, with no team progress: what
-/// `trellis evaluate` and the golden tests render.
+/// The document of an answers file, as of `generated_at`, with no team progress and no
+/// accepted risks: what `trellis evaluate` and the golden tests render.
 pub fn offline_document(
     q: &Questionnaire,
     file: &questionnaires::AnswersFile,
@@ -116,6 +116,7 @@ pub fn offline_document(
         answers: &file.answers,
         evaluation: &evaluation,
         progress: &BTreeMap::new(),
+        acceptances: &BTreeMap::new(),
         snapshot: Snapshot::current(),
         generated_at: generated_at.to_owned(),
     })

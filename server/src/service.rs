@@ -13,6 +13,8 @@
 //! - `service/results.rs`: the results page, shared results and share links, a milestone's
 //!   results, the evaluation for reports.
 //! - `service/checklist.rs`: saving a checklist item's team state.
+//! - `service/risks.rs`: accepting a raised risk, withdrawing the acceptance, and the
+//!   acceptances with whether they still hold.
 //! - `service/teams.rs`: whoami, a team's page, members, team names, the account page and its API
 //!   tokens.
 //! - `service/milestones.rs`: the milestones page, saving a milestone, and diffs between
@@ -40,6 +42,7 @@ mod markdown;
 mod milestones;
 mod results;
 mod reviews;
+mod risks;
 mod teams;
 
 pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
@@ -55,6 +58,7 @@ pub use reviews::{
     create_assessment_in, duplicate_assessment, home_cursor, list_assessments, read_home_cursor,
     rename_assessment,
 };
+pub use risks::{AcceptanceNow, accept_risk, acceptance_map, acceptances, withdraw_risk};
 pub use teams::{
     account_page, rename_team, revoke_api_token, set_member, team_name, team_page, whoami,
 };

@@ -207,7 +207,7 @@ fn Team(team: TeamData) -> impl IntoView {
         {team.audit.map(|audit| view! {
             <section class="card" aria-labelledby="audit-h">
                 <h2 id="audit-h">"Audit log"</h2>
-                <p class="muted small">"Who changed which answer, checklist item or membership, newest first. Only owners see this."</p>
+                <p class="muted small">"Who changed which answer, checklist item, accepted risk or membership, newest first. Only owners see this."</p>
                 {if audit.is_empty() {
                     view! { <p class="empty">"Nothing changed yet."</p> }.into_any()
                 } else {

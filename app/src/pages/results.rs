@@ -1,17 +1,21 @@
-//! The results page: scores, risks, recommendations, checks, cost and the editable checklist;
-//! for members, how many carried-over answers are still to confirm, and the way to start a new
-//! review from this one.
+//! The results page: scores, risks (`results/risks.rs`: each titled by its problem, and
+//! accepted or not), recommendations, checks, cost and the editable checklist; for members, how
+//! many carried-over answers are still to confirm, and the way to start a new review from this
+//! one.
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use questionnaires::Risk;
 use questionnaires::checks::CheckStatus;
 use questionnaires::condition::grouped;
 use questionnaires::evaluate::RiskItem;
 use questionnaires::recommend::Recommendation;
 use questionnaires::verdict::{BlockerKind, VerdictStatus};
+
+mod risks;
+use risks::RiskList;
 
 use crate::api::{
     ChecklistRow, ResultsData as Page, RevokeShareLink, SaveChecklistItem, milestone_results,
@@ -127,6 +131,14 @@ fn Results(page: Page) -> impl IntoView {
         .collect();
     let review = format!("/assessments/{}/review/workload_fit", page.assessment_id);
     let page_for_risks = page.clone();
+    // A refused form post comes back with its error, and the field it belongs to.
+    let field_error = use_query_map().with_untracked(|q| {
+        Some((
+            q.get("field")?,
+            crate::chrome::form_failure(&q.get("__err")?),
+        ))
+    });
+
     let (shared, can_edit) = (page.shared, page.can_edit);
     let share_links = page.share_links.clone();
     let start_from = page
@@ -193,7 +205,9 @@ fn Results(page: Page) -> impl IntoView {
                                 let (tag, title, why) = match b.kind {
                                     BlockerKind::Risk => {
                                         let r = e.risks.iter().find(|r| r.question.as_str() == b.id);
-                                        ("high risk", r.map(|r| r.title.to_string()), r.map(|r| r.reason.to_string()))
+                                        // Accepted, it still blocks: accepting changes no score.
+                                        let accepted = page.acceptances.iter().any(|a| a.question == b.id && !a.lapsed);
+                                        (if accepted { "high risk, accepted" } else { "high risk" }, r.map(|r| r.heading().to_string()), r.map(|r| r.reason.to_string()))
                                     }
                                     BlockerKind::Check => {
                                         let c = e.checks.iter().find(|c| *c.id == b.id);
@@ -260,10 +274,14 @@ fn Results(page: Page) -> impl IntoView {
         </section>
 
         <section class="card" aria-labelledby="risks-h">
-            <h2 id="risks-h">{format!("Risks ({} high, {} medium)", high.len(), medium.len())}</h2>
-            {(high.is_empty() && medium.is_empty()).then(|| view! { <p class="empty">"No high or medium risks in the answers so far."</p> })}
-            <RiskList title="High" risks=high page=page_for_risks.clone() />
-            <RiskList title="Medium" risks=medium page=page_for_risks />
+            <h2 id="risks-h">"Risks"</h2>
+            {if high.is_empty() && medium.is_empty() {
+                view! { <p class="empty">"No high or medium risks in the answers so far."</p> }.into_any()
+            } else {
+                view! { <p class="risk-counts">{format!("{}.", page.risk_counts.words())}</p> }.into_any()
+            }}
+            <RiskList title="High" risks=high page=page_for_risks.clone() error=field_error.clone() />
+            <RiskList title="Medium" risks=medium page=page_for_risks error=field_error />
         </section>
 
         <section class="card" aria-labelledby="recs-h">
@@ -437,30 +455,6 @@ fn Results(page: Page) -> impl IntoView {
             })}
         </section>
     }
-}
-
-#[component]
-fn RiskList(title: &'static str, risks: Vec<RiskItem>, page: Page) -> impl IntoView {
-    (!risks.is_empty()).then(|| {
-        view! {
-            <h3 class=format!("risk-group {}", title.to_lowercase())>{title}</h3>
-            <ul class="risks">
-                {risks.into_iter().map(|r| {
-                    let (_, link) = question_link(&page, r.question.as_str());
-                    view! {
-                        <li class=format!("risk-item {}", r.level.as_str())>
-                            <a href=link>{r.title.to_string()}</a>
-                            <p>{r.reason.to_string()}</p>
-                            {(!r.facts.is_empty()).then(|| view! {
-                                <p class="facts small">"Because you answered: " {r.facts.iter().map(|f| fact_words(&page, f)).collect::<Vec<_>>().join("; ")}</p>
-                            })}
-                            {r.improvements.first().map(|i| view! { <p class="fix small">"To improve: " {i.text.to_string()}</p> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        }
-    })
 }
 
 #[component]

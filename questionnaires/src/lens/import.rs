@@ -155,6 +155,8 @@ fn question(q: &Question) -> RawQuestion {
             reason: reason(risk, &when),
             when,
             risk,
+            // A lens has no problem titles: its risks are titled by their questions.
+            problem: None,
             improvement: None,
             improvement_url: None,
         });

@@ -121,6 +121,9 @@ pub(crate) struct RawLink {
 pub(crate) struct RawRiskRule {
     pub when: String,
     pub risk: Risk,
+    /// The problem, as a short title: what is wrong (raising rules only).
+    #[serde(default)]
+    pub problem: Option<String>,
     pub reason: String,
     /// What to do when this rule fires, shown before the unselected choices' improvements.
     #[serde(default)]

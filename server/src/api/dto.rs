@@ -9,7 +9,9 @@ use serde_json::Value;
 use store::{Assessment, MilestoneRow, StoredAnswer};
 use utoipa::ToSchema;
 
+mod acceptance;
 mod questionnaire;
+pub use acceptance::*;
 pub use questionnaire::*;
 
 /// Integers as JSON Schema counts them: `3` and `3.0` alike.

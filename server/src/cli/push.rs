@@ -362,7 +362,7 @@ impl Client {
     }
 }
 
-/// The text summary: where the review is, its score, and each risk.
+/// The text summary: where the review is, its score, and each risk by its problem.
 fn summary(name: &str, url: &str, written: &Value, e: &Evaluation) -> String {
     let mut out = format!(
         "Pushed the answers of \"{name}\" ({} changed): {url}\n",
@@ -380,8 +380,9 @@ fn summary(name: &str, url: &str, written: &Value, e: &Evaluation) -> String {
     ));
     for r in &e.risks {
         out.push_str(&format!(
-            "  {:<6} {}: {}\n",
+            "  {:<6} {} ({}): {}\n",
             r.level.as_str(),
+            r.heading(),
             r.question,
             r.reason
         ));

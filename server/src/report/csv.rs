@@ -1,5 +1,6 @@
 //! Risks and checklist items as CSV, one row each, for a backlog import (Jira, GitHub Projects).
-//! The columns are a stable contract: importers map them by name.
+//! The columns are a stable contract: importers map them by name. A risk's Summary is its
+//! problem; its Status is `accepted-risk` while a team's acceptance covers it, else `open`.
 //!
 //! Cells hold user and lens text (owners, titles, reasons), and a spreadsheet runs a cell that
 //! starts like a formula. Every cell goes through [`cell`], which neutralises those as OWASP
@@ -70,18 +71,29 @@ pub fn render(doc: &Document, links: Option<&Links>) -> Result<String, String> {
         let link = links
             .map(|l| l.question(&k.area, &k.question))
             .unwrap_or_default();
+        // An accepted risk is told apart by its status, as a checklist item the team accepted
+        // is, and its description says who accepted it, when and why (lapsed or not).
+        let status = if k.accepted_now().is_some() {
+            "accepted-risk"
+        } else {
+            "open"
+        };
+        let description = match k.acceptance_sentence() {
+            Some(said) => format!("{}\n\n{said}", k.reason),
+            None => k.reason.clone(),
+        };
         row(
             &mut w,
             [
                 "risk",
                 &k.question,
-                &k.title,
+                &k.problem,
                 &k.area_title,
                 &k.level,
-                "open",
+                status,
                 "",
                 "",
-                &k.reason,
+                &description,
                 &link,
             ],
         )?;

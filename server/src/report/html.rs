@@ -29,10 +29,14 @@ struct PatternView<'a> {
 /// A risk with its improvements rendered.
 struct RiskView<'a> {
     level: &'a str,
-    title: &'a str,
+    problem: &'a str,
+    /// The question, when it is not the problem's title already.
+    context: Option<&'a str>,
     area: &'a str,
     reason: String,
     improvements: Vec<String>,
+    /// "Accepted by … on …: why", and whether it lapsed.
+    accepted: Option<(String, bool)>,
     anchor: String,
 }
 
@@ -66,8 +70,7 @@ struct ReportHtml<'a> {
     overall: String,
     overall_class: &'static str,
     open_items: usize,
-    high: usize,
-    medium: usize,
+    counts: questionnaires::acceptance::Counts,
     risks: Vec<RiskView<'a>>,
     ranking: Vec<(usize, &'a str, &'a str, &'static str, &'a str)>,
     patterns: Vec<PatternView<'a>>,
@@ -104,10 +107,14 @@ fn view<'a>(
         .iter()
         .map(|k| RiskView {
             level: &k.level,
-            title: &k.title,
+            problem: &k.problem,
+            context: k.context(),
             area: &k.area_title,
             reason: md(&k.reason),
             improvements: k.improvements.iter().map(|i| md(&i.text)).collect(),
+            accepted: k
+                .acceptance_sentence()
+                .map(|s| (s, k.accepted.as_ref().is_some_and(|a| a.lapsed))),
             anchor: format!("risk-{}", k.question),
         })
         .collect();
@@ -184,8 +191,7 @@ fn view<'a>(
         overall: score(r.overall_score),
         overall_class: band(r.overall_score),
         open_items: r.checklist.iter().filter(|i| i.is_open()).count(),
-        high: r.risks.iter().filter(|k| k.level == "high").count(),
-        medium: r.risks.iter().filter(|k| k.level == "medium").count(),
+        counts: r.risk_counts(),
         risks,
         ranking,
         patterns,

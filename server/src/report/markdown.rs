@@ -67,6 +67,8 @@ struct ReportMd<'a> {
     overall: String,
     score_chart: String,
     areas: Vec<Row>,
+    /// "3 high risks, 1 accepted; 2 medium risks".
+    risk_counts: String,
     risks: Vec<Row>,
     ranking: Vec<Row>,
     patterns: Vec<PatternMd>,
@@ -210,11 +212,22 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         .iter()
         .map(|k| {
             let fix: Vec<String> = k.improvements.iter().map(|i| cell(&i.text)).collect();
+            let why = match k.acceptance_sentence() {
+                Some(said) => format!("{}<br>_{}_", cell(&k.reason), cell(&said)),
+                None => cell(&k.reason),
+            };
             Row(vec![
                 format!("**{}**", k.level.to_uppercase()),
-                question(links, &k.area, &k.question, &k.title),
+                match k.context() {
+                    Some(title) => format!(
+                        "**{}**<br>{}",
+                        cell(&k.problem),
+                        question(links, &k.area, &k.question, title)
+                    ),
+                    None => format!("**{}**", question(links, &k.area, &k.question, &k.problem)),
+                },
                 cell(&k.area_title),
-                cell(&k.reason),
+                why,
                 fix.join("<br>"),
             ])
         })
@@ -336,6 +349,7 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         overall: score(r.overall_score),
         score_chart: score_chart(r),
         areas,
+        risk_counts: r.risk_counts().words(),
         risks,
         ranking,
         patterns,

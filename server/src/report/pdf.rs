@@ -125,6 +125,8 @@ struct Data<'a> {
     markdown: BTreeMap<&'a str, Vec<Block>>,
     /// The lowest good and fair scores ([`questionnaires::evaluate::Band`]).
     bands: Bands,
+    /// Each accepted risk's acceptance in one sentence, by question id.
+    accepted: BTreeMap<&'a str, String>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +237,12 @@ fn world<'a>(doc: &'a Document) -> Result<ReportWorld, String> {
             good: questionnaires::evaluate::Band::GOOD_FROM,
             fair: questionnaires::evaluate::Band::FAIR_FROM,
         },
+        accepted: doc
+            .report
+            .risks
+            .iter()
+            .filter_map(|k| Some((k.question.as_str(), k.acceptance_sentence()?)))
+            .collect(),
     };
     let json = serde_json::to_vec(&data).map_err(|e| format!("report data: {e}"))?;
     files.insert(file_id("/report.json")?, Bytes::new(json));

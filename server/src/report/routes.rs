@@ -59,10 +59,14 @@ async fn load(
 ) -> Result<(Document, Option<Links>), AppError> {
     let c = state.context(actor);
     let (a, answers, evaluation, milestone) = review_state(&c, scope).await?;
-    // A milestone reports the checklist as its answers left it; team progress is today's.
-    let progress = match milestone {
-        Some(_) => BTreeMap::new(),
-        None => team_progress(&c, &a.id).await?,
+    // A milestone reports the checklist as its answers left it, and no accepted risks: team
+    // progress and acceptances are today's.
+    let (progress, acceptances) = match milestone {
+        Some(_) => (BTreeMap::new(), BTreeMap::new()),
+        None => (
+            team_progress(&c, &a.id).await?,
+            crate::service::acceptance_map(&c.store.acceptances(&a.id).await?),
+        ),
     };
     let snapshot = milestone.as_ref().map_or_else(Snapshot::current, |m| {
         Snapshot::milestone(&m.name, rfc3339(m.created_at))
@@ -80,6 +84,7 @@ async fn load(
         answers: &answers,
         evaluation: &evaluation,
         progress: &progress,
+        acceptances: &acceptances,
         snapshot,
         generated_at: rfc3339(crate::service::now_ms()),
     });

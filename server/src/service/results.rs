@@ -1,10 +1,10 @@
-//! The results of a review: its results page, the same read-only through a share link or as a
-//! milestone saved them, share links (opening and revoking one), and the evaluation the reports
+//! The results of a review: its results page (with its accepted risks), the same read-only
+//! through a share link or as a milestone saved them, share links (opening and revoking one), and the evaluation the reports
 //! and exports use.
 
 use std::collections::BTreeMap;
 
-use app::api::{ChecklistRow, ResultsData};
+use app::api::{AcceptanceView, ChecklistRow, ResultsData};
 use questionnaires::{Evaluation, Questionnaire};
 use store::Assessment;
 use store::auth::Role;
@@ -63,13 +63,14 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
         ),
     });
     let items = c.store.checklist(&assessment.id).await?;
-    let mut page = results_from(q, assessment, e, items)?;
+    let accepted = c.store.acceptances(&assessment.id).await?;
+    let mut page = results_from(q, assessment, e, items, accepted)?;
     page.to_confirm = to_confirm;
     Ok(page)
 }
 
 /// The results of an assessment as a milestone saved them: read-only, with the checklist as the
-/// answers then implied it.
+/// answers then implied it, and no accepted risks (a milestone keeps none).
 pub async fn milestone_results(
     c: &AppContext,
     id: &str,
@@ -78,7 +79,7 @@ pub async fn milestone_results(
     let (a, _) = c.assessment(id, Role::Viewer).await?;
     let m = milestone_of(c, id, milestone).await?;
     let q = c.questionnaire_of(&a).await?;
-    let mut page = results_from(&q, a, m.evaluation, Vec::new())?;
+    let mut page = results_from(&q, a, m.evaluation, Vec::new(), Vec::new())?;
     page.start_from = Some(templates::Source::value(id, Some(milestone)));
     page.report_url = format!("/assessments/{id}/milestones/{milestone}");
     page.as_of = Some(format!(
@@ -95,6 +96,7 @@ fn results_from(
     assessment: Assessment,
     e: Evaluation,
     items: Vec<store::StoredItem>,
+    accepted: Vec<store::StoredAcceptance>,
 ) -> Result<ResultsData, AppError> {
     let id = assessment.id.clone();
     let id = id.as_str();
@@ -150,6 +152,19 @@ fn results_from(
             )
         })
         .collect();
+    let risk_counts =
+        questionnaires::acceptance::counts(&e.risks, &super::acceptance_map(&accepted));
+    let acceptances = accepted
+        .into_iter()
+        .map(|a| AcceptanceView {
+            lapsed: super::risks::risk_now(&e, &a).1,
+            question: a.question_id,
+            level: a.level,
+            reason: a.reason,
+            by: a.accepted_by_name,
+            at: a.accepted_at,
+        })
+        .collect();
     // The page shows only these parts; the rest would travel to the browser for nothing.
     let mut e = e;
     e.questions.clear();
@@ -202,6 +217,8 @@ fn results_from(
         cost_svg: e.cost.as_ref().map(app::charts::cost_chart),
         diagrams,
         checklist,
+        acceptances,
+        risk_counts,
         limit_labels: q
             .figures
             .limits

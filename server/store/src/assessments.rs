@@ -88,8 +88,9 @@ impl Store {
         Ok(current)
     }
 
-    /// Copies an assessment with its answers (still to confirm where they were) and checklist
-    /// state, in one transaction.
+    /// Copies an assessment with its answers (still to confirm where they were), checklist
+    /// state and accepted risks (who accepted each, when and why, as they were), in one
+    /// transaction.
     pub async fn duplicate_assessment(
         &self,
         id: &str,
@@ -121,6 +122,15 @@ impl Store {
         .bind(new_id)
         .bind(who)
         .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO risk_acceptances (assessment_id, question_id, level, reason, accepted_by, \
+             accepted_by_name, accepted_at) SELECT $1, question_id, level, reason, accepted_by, \
+             accepted_by_name, accepted_at FROM risk_acceptances WHERE assessment_id = $2",
+        )
+        .bind(new_id)
         .bind(id)
         .execute(&mut *tx)
         .await?;

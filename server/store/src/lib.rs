@@ -20,6 +20,7 @@
 //!   writes, for the pool and for SQLite's writer thread.
 //! - `batch.rs`: the REST API's answer writes, all together or not at all.
 //! - `checklist.rs`: the `checklist_items` table.
+//! - `acceptances.rs`: the `risk_acceptances` table (accepted risks).
 //! - `milestones.rs`: the `milestones` table.
 //! - `templates.rs`: a new assessment started from another's answers or a milestone's.
 //! - `lenses.rs`: imported lens versions.
@@ -36,6 +37,7 @@ use questionnaires::{Answer, Workload};
 
 use crate::auth::{Role, User};
 
+mod acceptances;
 mod accounts;
 mod answers;
 mod assessments;
@@ -48,6 +50,7 @@ mod milestones;
 mod portable;
 mod templates;
 mod writer;
+pub use acceptances::{AuditEntry, StoredAcceptance};
 pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
 pub use answers::{AnswersWrite, AreaChange, AreaSave, AreaSaved};
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
@@ -88,6 +91,8 @@ pub enum Missing {
     ApiToken,
     /// An imported lens version.
     Lens,
+    /// An accepted risk.
+    Acceptance,
 }
 
 impl std::fmt::Display for Missing {
@@ -100,6 +105,7 @@ impl std::fmt::Display for Missing {
             Missing::ShareLink => "share link",
             Missing::ApiToken => "API token",
             Missing::Lens => "lens",
+            Missing::Acceptance => "accepted risk",
         })
     }
 }
@@ -426,8 +432,8 @@ impl Store {
         }
     }
 
-    /// A number that changes whenever the assessment, one of its answers or one of its checklist
-    /// items changes, so that what was rendered from it can be reused until then.
+    /// A number that changes whenever the assessment, one of its answers, one of its checklist
+    /// items or one of its accepted risks changes, so that what was rendered from it can be reused until then.
     ///
     /// On Postgres, several instances may write: this is the `revision` column, one indexed
     /// read. A SQLite file has one writer, the `trellis serve` that holds it (see
@@ -498,7 +504,7 @@ impl Store {
         *self.commits().entry(assessment_id.to_owned()).or_default() += 1;
     }
 
-    /// Commits a write to an assessment's answers or checklist: when it `changed` anything, the
+    /// Commits a write to an assessment's answers, checklist or accepted risks: when it `changed` anything, the
     /// assessment's `updated_at` and revision move with it, in the same transaction.
     async fn finish_write(
         &self,

@@ -416,6 +416,24 @@ impl World {
                 }
                 (Needs::Edit, form(fields))
             }
+            ("POST", "/api/accept_risk") => {
+                self.raise_risk().await;
+                (
+                    Needs::Edit,
+                    form(vec![
+                        ("id", s(a)),
+                        ("question", s("iac")),
+                        ("reason", s("Accepted for the matrix")),
+                    ]),
+                )
+            }
+            ("POST", "/api/withdraw_risk") => {
+                self.accept_risk().await;
+                (
+                    Needs::Edit,
+                    form(vec![("id", s(a)), ("question", s("iac"))]),
+                )
+            }
             ("POST", "/api/set_member") => (
                 Needs::Own,
                 form(vec![
@@ -510,6 +528,17 @@ impl World {
                 let body = r#"{"name": "Checkpoint"}"#;
                 (Needs::Edit, api_json(method, &concrete, body))
             }
+            ("PUT", "/api/v1/assessments/{id}/acceptances/{question_id}") => {
+                self.raise_risk().await;
+                let uri = concrete.replace("{question_id}", "iac");
+                let body = json!({"reason": "Accepted for the matrix"});
+                (Needs::Edit, api_json(method, &uri, &body.to_string()))
+            }
+            ("DELETE", "/api/v1/assessments/{id}/acceptances/{question_id}") => {
+                self.accept_risk().await;
+                let uri = concrete.replace("{question_id}", "iac");
+                (Needs::Edit, api_json(method, &uri, ""))
+            }
             ("PUT", "/api/v1/assessments/{id}/answers") => {
                 let item = json!({"question_id": "peak_rps", "value": 50, "note": SECRET_NOTE});
                 let body = json!({ "answers": [item] });
@@ -538,6 +567,40 @@ impl World {
         })
     }
 
+    /// Makes the question `iac` raise a risk (once), so that it can be accepted.
+    async fn raise_risk(&self) {
+        let answers = self.app.store.answers(&self.assessment).await.unwrap();
+        if answers.iter().any(|a| a.question_id == "iac") {
+            return;
+        }
+        let r = self
+            .owner
+            .post(
+                &format!("/assessments/{}/review/delivery/save", self.assessment),
+                &[("q.iac", "most"), ("v.iac", ""), ("save", "stay")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+
+    /// An acceptance of the risk `iac` raises, so that it can be withdrawn.
+    async fn accept_risk(&self) {
+        self.raise_risk().await;
+        let accepted = store::StoredAcceptance {
+            question_id: "iac".to_owned(),
+            level: "medium".to_owned(),
+            reason: "Accepted for the matrix".to_owned(),
+            accepted_by: self.editor_id().await,
+            accepted_by_name: "Eddie Editor".to_owned(),
+            accepted_at: 1,
+        };
+        self.app
+            .store
+            .accept_risk(&self.assessment, &accepted, None)
+            .await
+            .unwrap();
+    }
+
     async fn version_number(&self) -> i64 {
         self.version().await.parse().unwrap()
     }
@@ -559,7 +622,7 @@ impl World {
             .to_owned()
     }
 
-    async fn user_id(&self, local: &str) -> String {
+    pub(super) async fn user_id(&self, local: &str) -> String {
         self.app
             .store
             .user_by_email(&format!("{local}@example.com"))

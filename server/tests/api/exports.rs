@@ -11,6 +11,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use axum::http::{StatusCode, header};
+use questionnaires::Risk;
+use questionnaires::acceptance::Acceptance;
 use questionnaires::report::{Input, ItemProgress, Snapshot};
 use server::report::Document;
 use server::report::export::{Export, Scope};
@@ -24,7 +26,8 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-/// A scenario's document; the full one also carries team progress on two items.
+/// A scenario's document; the full one also carries team progress on two items and an accepted
+/// risk.
 fn scenario(name: &str) -> Document {
     let path = root().join(format!("../questionnaires/tests/cases/{name}.toml"));
     let q = questionnaires::builtin();
@@ -32,6 +35,7 @@ fn scenario(name: &str) -> Document {
     let file = questionnaires::parse_answers_file(&text, questionnaires::Format::Toml, q).unwrap();
     let evaluation = questionnaires::evaluate(q, &file.answers);
     let mut progress = BTreeMap::new();
+    let mut acceptances = BTreeMap::new();
     if name == "full_answers" {
         let item = |status: &str, owner: &str, due: Option<&str>| ItemProgress {
             status: status.to_owned(),
@@ -43,6 +47,15 @@ fn scenario(name: &str) -> Document {
             item("accepted-risk", "Ana | Ops", Some("2026-12-31")),
         );
         progress.insert("failure_destinations".to_owned(), item("done", "Sam", None));
+        let accepted = |level| Acceptance {
+            level,
+            reason: "Retries and NAT are measured in the load test | not estimated".to_owned(),
+            by: "Ana | Ops".to_owned(),
+            at: "2026-11-20T08:15:00Z".to_owned(),
+        };
+        acceptances.insert("cost_model".to_owned(), accepted(Risk::Medium));
+        // A question that raises no risk: its acceptance shows nowhere.
+        acceptances.insert("iac".to_owned(), accepted(Risk::High));
     }
     server::report::document(Input {
         q,
@@ -50,6 +63,7 @@ fn scenario(name: &str) -> Document {
         answers: &file.answers,
         evaluation: &evaluation,
         progress: &progress,
+        acceptances: &acceptances,
         snapshot: Snapshot::current(),
         generated_at: AT.to_owned(),
     })

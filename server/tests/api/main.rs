@@ -23,6 +23,7 @@ mod ops;
 mod portable;
 mod redirects;
 mod rest;
+mod risks;
 mod scaffold;
 mod served;
 mod standalone;

@@ -96,7 +96,7 @@ struct Seeded {
 
 /// An installation with a row in every table, made through the app: accounts, teams, accepted
 /// and open invites, sessions, an API token, share links, answers with a note and N/A,
-/// checklist state, a milestone, a review from a template, an imported lens and a review on
+/// checklist state, an accepted risk, a milestone, a review from a template, an imported lens and a review on
 /// it, and the audit rows all of that writes.
 async fn seeded(app: TestApp) -> Seeded {
     let world = super::access::world_on(app).await;
@@ -123,6 +123,18 @@ async fn seeded(app: TestApp) -> Seeded {
                 ("status", "accepted-risk"),
                 ("owner", "Olive"),
                 ("due_date", "2026-12-24"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    super::templates::save(owner, a, "delivery", &[("q.iac", "most"), ("v.iac", "")]).await;
+    let r = owner
+        .post(
+            "/api/accept_risk",
+            &[
+                ("id", a),
+                ("question", "iac"),
+                ("reason", "The last console changes go into the templates"),
             ],
         )
         .await;

@@ -2,7 +2,7 @@
 //! versions stop lost updates, and bad writes change nothing.
 
 use questionnaires::{Answer, AnswerValue, Workload};
-use store::{Current, NewAssessment, Store, StoreError, Template};
+use store::{AuditEntry, Current, NewAssessment, Store, StoreError, StoredAcceptance, Template};
 
 /// A store on a fresh database: a new SQLite file, or a new Postgres database.
 async fn fresh() -> (Store, tempfile::TempDir) {
@@ -224,8 +224,73 @@ async fn answers_round_trip_with_notes_and_not_applicable() {
     assert_eq!(all[0].answer, na);
 }
 
+fn acceptance(question: &str, reason: &str, at: i64) -> StoredAcceptance {
+    StoredAcceptance {
+        question_id: question.to_owned(),
+        level: "medium".to_owned(),
+        reason: reason.to_owned(),
+        accepted_by: "u-1".to_owned(),
+        accepted_by_name: "Ana".to_owned(),
+        accepted_at: at,
+    }
+}
+
 #[tokio::test]
-async fn duplicating_copies_answers_and_checklist() {
+async fn accepting_and_withdrawing_a_risk_log_it_and_move_the_revision_together() {
+    let (store, _dir) = fresh().await;
+    let (_user, team) = member(&store).await;
+    let id = unique("a");
+    store
+        .create_assessment(&new_assessment("Orders", &team), &id, 1)
+        .await
+        .unwrap();
+    let audit = |detail: &str| AuditEntry {
+        team_id: team.clone(),
+        actor: "Ana".to_owned(),
+        action: "risk".to_owned(),
+        target: "No budget alarm".to_owned(),
+        detail: detail.to_owned(),
+    };
+    let before = store.revision(&id).await.unwrap();
+    // Accepting again replaces the record.
+    for (reason, at, detail) in [("first", 2, "accepted"), ("second", 3, "accepted again")] {
+        let accepted = acceptance("iac", reason, at);
+        store
+            .accept_risk(&id, &accepted, Some(&audit(detail)))
+            .await
+            .unwrap();
+    }
+    let stored = store.acceptances(&id).await.unwrap();
+    assert_eq!(stored, [acceptance("iac", "second", 3)]);
+    assert_eq!(store.revision(&id).await.unwrap(), before + 2);
+    let withdrawn = store
+        .withdraw_risk(&id, "iac", Some(&audit("withdrew")), 4)
+        .await
+        .unwrap();
+    assert_eq!(withdrawn.reason, "second");
+    assert!(store.acceptances(&id).await.unwrap().is_empty());
+    assert_eq!(store.revision(&id).await.unwrap(), before + 3);
+    // Nothing to withdraw: not found, and nothing logged or moved.
+    assert!(matches!(
+        store
+            .withdraw_risk(&id, "iac", Some(&audit("again")), 5)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(store.revision(&id).await.unwrap(), before + 3);
+    let log: Vec<String> = store
+        .audit_log(&team, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "risk")
+        .map(|a| a.detail)
+        .collect();
+    assert_eq!(log, ["withdrew", "accepted again", "accepted"]);
+}
+
+#[tokio::test]
+async fn duplicating_copies_answers_checklist_and_accepted_risks() {
     let (store, _dir) = fresh().await;
     let (_user, team) = member(&store).await;
     let id = unique("a");
@@ -250,6 +315,10 @@ async fn duplicating_copies_answers_and_checklist() {
         )
         .await
         .unwrap();
+    store
+        .accept_risk(&id, &acceptance("iac", "Hand-made parts go next", 3), None)
+        .await
+        .unwrap();
     let copy_id = unique("b");
     let copy = store
         .duplicate_assessment(&id, &copy_id, "Orders (copy)", "me", 4)
@@ -261,6 +330,10 @@ async fn duplicating_copies_answers_and_checklist() {
         AnswerValue::Number(5.0)
     );
     assert_eq!(store.checklist(&copy_id).await.unwrap()[0].owner, "Ana");
+    assert_eq!(
+        store.acceptances(&copy_id).await.unwrap(),
+        [acceptance("iac", "Hand-made parts go next", 3)]
+    );
     assert!(matches!(
         store
             .duplicate_assessment("missing", &unique("c"), "x", "me", 5)

@@ -196,6 +196,19 @@ pub(super) const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "risk_acceptances",
+        key: &["assessment_id", "question_id"],
+        columns: &[
+            text("assessment_id").of("assessments"),
+            text("question_id"),
+            text("level"),
+            text("reason"),
+            text("accepted_by"),
+            text("accepted_by_name"),
+            int("accepted_at"),
+        ],
+    },
+    Table {
         name: "share_links",
         key: &["id"],
         columns: &[
