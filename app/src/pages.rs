@@ -6,6 +6,8 @@ pub mod home;
 pub mod milestones;
 pub mod results;
 pub mod review;
+pub mod share;
+pub mod team;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -67,6 +69,16 @@ pub fn utc(ms: i64) -> String {
     )
 }
 
+/// A role with its article, as a sentence says it: "an owner", "an editor", "a viewer".
+pub fn a_role(role: &str) -> String {
+    let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {role}")
+}
+
 /// Formats a score for display.
 pub fn score_text(score: Option<f64>) -> String {
     score.map_or_else(|| "–".to_owned(), |s| format!("{s:.0}"))
@@ -93,5 +105,12 @@ mod tests {
             super::utc(1_795_478_400_000 + 3_723_000),
             "2026-11-24 01:02"
         );
+    }
+
+    #[test]
+    fn a_role_takes_its_article() {
+        assert_eq!(super::a_role("owner"), "an owner");
+        assert_eq!(super::a_role("editor"), "an editor");
+        assert_eq!(super::a_role("viewer"), "a viewer");
     }
 }

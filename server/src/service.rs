@@ -13,8 +13,10 @@
 //! - `service/results.rs`: the results page, shared results and share links, a milestone's
 //!   results, the evaluation for reports.
 //! - `service/checklist.rs`: saving a checklist item's team state.
-//! - `service/teams.rs`: whoami, a team's page, members, team names, the account page and its API
-//!   tokens.
+//! - `service/teams.rs`: whoami, whether the installation is fresh, a team's page, members, team
+//!   names, the account page and its API tokens.
+//! - `service/sharing.rs`: a review's Share page (people, invites, share links), an invite link's
+//!   page, revoking an invite.
 //! - `service/milestones.rs`: the milestones page, saving a milestone, and diffs between
 //!   snapshots.
 //! - `service/markdown.rs`: help Markdown rendered, sanitized and cached.
@@ -40,6 +42,7 @@ mod markdown;
 mod milestones;
 mod results;
 mod reviews;
+mod sharing;
 mod teams;
 
 pub use areas::{Flash, area_page, autosave, describe, save_area_form};
@@ -55,8 +58,10 @@ pub use reviews::{
     create_assessment_in, duplicate_assessment, home_cursor, list_assessments, read_home_cursor,
     rename_assessment,
 };
+pub use sharing::{invite_info, invite_page, revoke_invite, share_page};
 pub use teams::{
-    account_page, rename_team, revoke_api_token, set_member, team_name, team_page, whoami,
+    account_page, first_run, rename_team, revoke_api_token, set_member, team_name, team_page,
+    whoami,
 };
 
 /// How long the engine took for each evaluation a request needed, in seconds: read by

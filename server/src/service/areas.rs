@@ -163,6 +163,7 @@ pub async fn area_page(
         saved: flash.saved,
         confirmed: flash.confirmed,
         can_edit: role >= Role::Editor,
+        can_share: role == Role::Owner,
     })
 }
 

@@ -25,6 +25,7 @@ mod redirects;
 mod rest;
 mod scaffold;
 mod served;
+mod sharing;
 mod standalone;
 mod store;
 mod templates;
