@@ -14,6 +14,7 @@ mod echo;
 mod exports;
 mod faults;
 mod fleet;
+mod home;
 mod hostile;
 mod injection;
 mod journey;
