@@ -48,6 +48,32 @@ pub fn LoadError(error: crate::error::Failure) -> impl IntoView {
     }
 }
 
+/// A page whose data `load` fetches from the server, shown by `show` once it is there (the page
+/// is rendered whole before it is sent), or the failure in its place.
+pub fn loaded<T, Fut, V>(
+    load: impl Fn() -> Fut + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = Result<T, crate::error::Failure>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let (data, show) = (load(), show.clone());
+                Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(data) => show(data).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// Unix milliseconds as `YYYY-MM-DD HH:MM` (UTC).
 pub fn utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);

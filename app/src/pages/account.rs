@@ -108,19 +108,11 @@ pub fn InvitePage() -> impl IntoView {
         .read_untracked()
         .get("token")
         .unwrap_or_default();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                let token = token.clone();
-                Suspend::new(async move {
-                    match invite_page(token.clone()).await {
-                        Err(error) => view! { <super::LoadError error /> }.into_any(),
-                        Ok(data) => view! { <Invite data token /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    let shown = token.clone();
+    super::loaded(
+        move || invite_page(token.clone()),
+        move |data| view! { <Invite data token=shown.clone() /> },
+    )
 }
 
 #[component]

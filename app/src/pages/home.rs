@@ -118,10 +118,7 @@ fn Reviews(
     let reader_only = teams.is_empty();
     // Nothing to list yet: the page is the way to start.
     let none_yet = list.rows.is_empty() && list.first_page && search.trim().is_empty() && !archived;
-    let open = none_yet
-        || !from.is_empty()
-        || !kind.is_empty()
-        || query.get("__err").is_some();
+    let open = none_yet || !from.is_empty() || !kind.is_empty() || query.get("__err").is_some();
     view! {
         <section class="card reviews">
             <div class="page-head">
@@ -201,7 +198,9 @@ fn List(
         let text = match (searching, list.first_page) {
             (true, _) => format!("No reviews match \u{201c}{}\u{201d}.", search.trim()),
             (false, false) => "No older reviews.".to_owned(),
-            (false, true) => "No reviews yet. Name a workload in the form above to start one.".to_owned(),
+            (false, true) => {
+                "No reviews yet. Name a workload in the form above to start one.".to_owned()
+            }
         };
         let back = (searching || !list.first_page).then(|| {
             let (href, label) = if searching {
@@ -391,7 +390,11 @@ fn Row(
 /// "1 high risk", "No high or medium risks".
 #[component]
 fn RiskCounts(high: usize, medium: usize) -> impl IntoView {
-    let noun = if high + medium == 1 { " risk" } else { " risks" };
+    let noun = if high + medium == 1 {
+        " risk"
+    } else {
+        " risks"
+    };
     if high + medium == 0 {
         return view! { <span class="muted small">"No high or medium risks"</span> }.into_any();
     }

@@ -22,16 +22,10 @@ pub fn SharePage() -> impl IntoView {
         .read_untracked()
         .get("id")
         .unwrap_or_default();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || { let id = id.clone(); Suspend::new(async move {
-                match share_page(id).await {
-                    Err(error) => view! { <super::LoadError error /> }.into_any(),
-                    Ok(data) => view! { <Share data /> }.into_any(),
-                }
-            })}}
-        </Suspense>
-    }
+    super::loaded(
+        move || share_page(id.clone()),
+        |data| view! { <Share data /> },
+    )
 }
 
 #[component]
@@ -93,8 +87,14 @@ fn ShareLinks(id: String, links: Vec<ShareLinkView>) -> impl IntoView {
                 <ul class="links" aria-labelledby="live-links-h">
                     {links.into_iter().map(|l| view! {
                         <li>
-                            <span>{format!("Made by {} on {} UTC, {}", l.created_by, super::utc(l.created_at),
-                                l.expires_at.map_or_else(|| "never expires".to_owned(), |e| format!("expires {} UTC", super::utc(e))))}</span>
+                            <span>
+                                {format!("Made by {} on ", l.created_by)}
+                                <span class="nowrap">{format!("{} UTC", super::utc(l.created_at))}</span>
+                                {match l.expires_at {
+                                    Some(e) => view! { ", expires " <span class="nowrap">{format!("{} UTC", super::utc(e))}</span> }.into_any(),
+                                    None => ", never expires".into_any(),
+                                }}
+                            </span>
                             <form method="post" action=RevokeShareLink::url() class="inline">
                                 <input type="hidden" name="id" value=id.clone() />
                                 <input type="hidden" name="link" value=l.id />

@@ -15,18 +15,14 @@ use crate::api::{InviteView, RevokeInvite, SetMember, TeamData, team_page};
 /// The page.
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || { let id = id.clone(); Suspend::new(async move {
-                match team_page(id).await {
-                    Err(error) => view! { <super::LoadError error /> }.into_any(),
-                    Ok(team) => view! { <Team team /> }.into_any(),
-                }
-            })}}
-        </Suspense>
-    }
+    let id = use_params_map()
+        .read_untracked()
+        .get("id")
+        .unwrap_or_default();
+    super::loaded(
+        move || team_page(id.clone()),
+        |team| view! { <Team team /> },
+    )
 }
 
 #[component]
@@ -162,7 +158,10 @@ pub fn Invites(
                         <li>
                             <span>
                                 <strong>{format!("For {}", super::a_role(&i.role))}</strong>
-                                {format!(", made by {} on {} UTC, expires {} UTC", i.created_by, super::utc(i.created_at), super::utc(i.expires_at))}
+                                {format!(", made by {} on ", i.created_by)}
+                                <span class="nowrap">{format!("{} UTC", super::utc(i.created_at))}</span>
+                                ", expires "
+                                <span class="nowrap">{format!("{} UTC", super::utc(i.expires_at))}</span>
                             </span>
                             <form method="post" action=RevokeInvite::url() class="inline">
                                 <input type="hidden" name="team" value=team.clone() />

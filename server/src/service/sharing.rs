@@ -2,8 +2,8 @@
 //! share links), what an invite link leads to, and revoking an invite.
 
 use app::api::{InviteData, InviteInfo, InviteStatus, ShareData, ShareLinkView};
-use store::{InviteDetails, InviteState};
 use store::auth::Role;
+use store::{InviteDetails, InviteState};
 
 use super::{AppContext, now_ms, teams};
 use crate::error::AppError;

@@ -153,7 +153,16 @@ pub struct PendingInviteRow {
 }
 
 /// The columns an invite link reads.
-type InviteLinkRow = (String, String, String, String, String, i64, Option<i64>, Option<i64>);
+type InviteLinkRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// A token's hash, team and revocation, with its owner's id, email, name and admin flag.
 type TokenOwnerRow = (String, String, Option<i64>, String, String, String, i64);
@@ -272,9 +281,10 @@ impl Store {
 
     /// Whether any account exists yet (the first one becomes the administrator).
     pub async fn has_accounts(&self) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS one")
-            .fetch_one(&self.pool)
-            .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS one")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(n > 0)
     }
 

@@ -37,8 +37,9 @@ async fn a_fresh_installation_offers_to_create_the_administrator_account_and_the
     let home = nobody.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(
-        home.body
-            .contains("<a class=\"button primary\" href=\"/signup\">Create the administrator account</a>"),
+        home.body.contains(
+            "<a class=\"button primary\" href=\"/signup\">Create the administrator account</a>"
+        ),
         "{}",
         home.body
     );
@@ -95,7 +96,10 @@ async fn the_list_comes_first_with_a_new_review_button_that_opens_the_form() {
     assert!(new_review_is_open(&home), "{home}");
     let id = ana.create("Ledger service").await;
     let home = ana.get("/").await.body;
-    assert!(!new_review_is_open(&home), "closed once there are reviews: {home}");
+    assert!(
+        !new_review_is_open(&home),
+        "closed once there are reviews: {home}"
+    );
     let button = home
         .find("<summary class=\"button primary\">New review</summary>")
         .expect("a New review button");
@@ -159,7 +163,8 @@ async fn the_risks_of_a_review_are_counted_in_words_in_the_list() {
     };
     assert!(words.contains(&expected), "`{expected}` in `{words}`");
     assert!(
-        row_of(&home, "Risky service").contains(&format!("<span class=\"risk high\">{high} high</span>")),
+        row_of(&home, "Risky service")
+            .contains(&format!("<span class=\"risk high\">{high} high</span>")),
         "the count is coloured by level too"
     );
     let words = text_of(row_of(&home, "Calm service"));

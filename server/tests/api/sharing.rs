@@ -9,7 +9,10 @@ use super::client::{Client, TestApp};
 
 /// The secret link on a "shown once" page (the read-only field's value).
 fn shown_link(body: &str) -> String {
-    let start = body.find("readonly value=\"").expect("a secret on the page") + 16;
+    let start = body
+        .find("readonly value=\"")
+        .expect("a secret on the page")
+        + 16;
     body[start..].split('"').next().unwrap().to_owned()
 }
 
@@ -54,8 +57,7 @@ async fn an_invite_link_page_names_the_team_and_the_inviter_signed_out_and_signe
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains(offer), "{}", r.body);
     assert!(
-        r.body
-            .contains(&format!("href=\"/signin?next={invite}\"")),
+        r.body.contains(&format!("href=\"/signin?next={invite}\"")),
         "signing in comes back: {}",
         r.body
     );
@@ -84,7 +86,8 @@ async fn a_pending_invite_is_listed_with_revoke_and_a_revoked_one_is_refused() {
     let team_page = format!("/teams/{}", ana.team);
     let r = ana.get(&team_page).await;
     assert!(
-        r.body.contains("None: every invite was used, revoked or expired."),
+        r.body
+            .contains("None: every invite was used, revoked or expired."),
         "{}",
         r.body
     );
@@ -133,7 +136,11 @@ async fn a_pending_invite_is_listed_with_revoke_and_a_revoked_one_is_refused() {
     // The link now says what became of it, and opens nothing.
     let r = app.anonymous().get(&invite).await;
     assert!(r.body.contains("This invite was revoked"), "{}", r.body);
-    assert!(r.body.contains("Ask Ana Lopez for a new one."), "{}", r.body);
+    assert!(
+        r.body.contains("Ask Ana Lopez for a new one."),
+        "{}",
+        r.body
+    );
     let bob = app.user("Bob Stone").await;
     assert!(!bob.get(&invite).await.body.contains("Accept the invite"));
     let r = bob.post(&invite, &[]).await;
@@ -155,7 +162,11 @@ async fn a_pending_invite_is_listed_with_revoke_and_a_revoked_one_is_refused() {
         )
         .await;
     assert_eq!(r.outcome().0, StatusCode::NOT_FOUND, "{}", r.outcome().1);
-    assert!(r.outcome().1.contains("no such invite"), "{}", r.outcome().1);
+    assert!(
+        r.outcome().1.contains("no such invite"),
+        "{}",
+        r.outcome().1
+    );
 }
 
 #[tokio::test]
@@ -167,7 +178,11 @@ async fn a_used_an_expired_and_a_made_up_invite_say_so_on_their_page() {
     let r = bob.post(&invite, &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = app.anonymous().get(&invite).await;
-    assert!(r.body.contains("This invite was used already"), "{}", r.body);
+    assert!(
+        r.body.contains("This invite was used already"),
+        "{}",
+        r.body
+    );
     assert!(
         r.body
             .contains("It was an invite to join the team \u{201c}Payments\u{201d} as a viewer."),
@@ -216,7 +231,9 @@ async fn a_secret_shown_once_has_a_copy_button_and_a_field_to_select_without_jav
     let ana = ana_of_payments(&app).await;
     let body = make_invite(&ana, "editor", "").await;
     assert!(
-        body.contains("<input id=\"secret\" class=\"secret\" readonly value=\"http://localhost/invites/inv_"),
+        body.contains(
+            "<input id=\"secret\" class=\"secret\" readonly value=\"http://localhost/invites/inv_"
+        ),
         "{body}"
     );
     assert!(
@@ -244,10 +261,7 @@ async fn a_secret_shown_once_has_a_copy_button_and_a_field_to_select_without_jav
 
     let a = ana.create("Ledger").await;
     let r = ana
-        .post(
-            &format!("/assessments/{a}/share-links"),
-            &[("days", "7")],
-        )
+        .post(&format!("/assessments/{a}/share-links"), &[("days", "7")])
         .await;
     assert!(
         r.body.contains("data-copy=\"secret\""),
@@ -295,7 +309,10 @@ async fn the_share_button_shows_to_owners_and_leads_to_people_and_links() {
         for reader in [&w.viewer, &w.editor] {
             let r = reader.get(&page).await;
             assert_eq!(r.status, StatusCode::OK);
-            assert!(!r.body.contains(&share), "{page}: a Share button for a non-owner");
+            assert!(
+                !r.body.contains(&share),
+                "{page}: a Share button for a non-owner"
+            );
         }
     }
 
@@ -312,13 +329,16 @@ async fn the_share_button_shows_to_owners_and_leads_to_people_and_links() {
         "Links that work now",
         ">Revoke</button>",
     ] {
-        assert!(r.body.contains(part), "the Share page lacks `{part}`: {}", r.body);
+        assert!(
+            r.body.contains(part),
+            "the Share page lacks `{part}`: {}",
+            r.body
+        );
     }
     // The invite form comes back to the Share page.
     assert!(
-        r.body.contains(&format!(
-            "name=\"back\" value=\"/assessments/{a}/share\""
-        )),
+        r.body
+            .contains(&format!("name=\"back\" value=\"/assessments/{a}/share\"")),
         "{}",
         r.body
     );
