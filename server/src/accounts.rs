@@ -1,6 +1,7 @@
 //! The form handlers that start and end sessions or make a secret: sign-up, sign-in, sign-out,
-//! accepting an invite, and making an invite link, an API token or a share link (each shown once,
-//! on the page the form returns).
+//! accepting an invite (refused, in the words of its page, when it was used, revoked or expired),
+//! and making an invite link, an API token or a share link (each shown once, on the page the form
+//! returns: `templates/secret.html`, with a Copy button).
 
 use std::net::SocketAddr;
 
