@@ -74,6 +74,51 @@ where
     }
 }
 
+/// Things that work until revoked (invites, share links) under their heading, or `none` when
+/// there are none; each item a [`Revocable`].
+#[component]
+pub fn RevocableList(
+    /// The heading's id.
+    id: &'static str,
+    /// The heading.
+    title: &'static str,
+    /// What the list says when it is empty.
+    none: &'static str,
+    /// The items.
+    items: Vec<AnyView>,
+) -> impl IntoView {
+    view! {
+        <h3 id=id>{title}</h3>
+        {if items.is_empty() {
+            view! { <p class="empty">{none}</p> }.into_any()
+        } else {
+            view! { <ul class="links" aria-labelledby=id>{items}</ul> }.into_any()
+        }}
+    }
+}
+
+/// One thing that works until revoked: what it is, and its Revoke button, a plain form posting
+/// the hidden `fields` to `action`.
+#[component]
+pub fn Revocable(
+    /// Where Revoke posts.
+    action: &'static str,
+    /// The form's hidden fields.
+    fields: Vec<(&'static str, String)>,
+    /// What it is.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <li>
+            <span>{children()}</span>
+            <form method="post" action=action class="inline">
+                {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                <button type="submit">"Revoke"</button>
+            </form>
+        </li>
+    }
+}
+
 /// Unix milliseconds as `YYYY-MM-DD HH:MM` (UTC).
 pub fn utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);

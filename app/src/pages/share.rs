@@ -79,31 +79,20 @@ fn ShareLinks(id: String, links: Vec<ShareLinkView>) -> impl IntoView {
             </select>
             <button type="submit">"Make a share link"</button>
         </form>
-        <h3 id="live-links-h">"Links that work now"</h3>
-        {if links.is_empty() {
-            view! { <p class="empty">"None: no link opens these results."</p> }.into_any()
-        } else {
-            view! {
-                <ul class="links" aria-labelledby="live-links-h">
-                    {links.into_iter().map(|l| view! {
-                        <li>
-                            <span>
-                                {format!("Made by {} on ", l.created_by)}
-                                <span class="nowrap">{format!("{} UTC", super::utc(l.created_at))}</span>
-                                {match l.expires_at {
-                                    Some(e) => view! { ", expires " <span class="nowrap">{format!("{} UTC", super::utc(e))}</span> }.into_any(),
-                                    None => ", never expires".into_any(),
-                                }}
-                            </span>
-                            <form method="post" action=RevokeShareLink::url() class="inline">
-                                <input type="hidden" name="id" value=id.clone() />
-                                <input type="hidden" name="link" value=l.id />
-                                <button type="submit">"Revoke"</button>
-                            </form>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            }.into_any()
-        }}
+        <super::RevocableList
+            id="live-links-h"
+            title="Links that work now"
+            none="None: no link opens these results."
+            items=links.into_iter().map(|l| view! {
+                <super::Revocable action=RevokeShareLink::url() fields=vec![("id", id.clone()), ("link", l.id)]>
+                    {format!("Made by {} on ", l.created_by)}
+                    <span class="nowrap">{format!("{} UTC", super::utc(l.created_at))}</span>
+                    {match l.expires_at {
+                        Some(e) => view! { ", expires " <span class="nowrap">{format!("{} UTC", super::utc(e))}</span> }.into_any(),
+                        None => ", never expires".into_any(),
+                    }}
+                </super::Revocable>
+            }.into_any()).collect()
+        />
     }
 }

@@ -148,30 +148,19 @@ pub fn Invites(
             </select>
             <button type="submit">"Make a one-time invite link"</button>
         </form>
-        <h3 id="invites-h">"Invites not used yet"</h3>
-        {if invites.is_empty() {
-            view! { <p class="empty">"None: every invite was used, revoked or expired."</p> }.into_any()
-        } else {
-            view! {
-                <ul class="links" aria-labelledby="invites-h">
-                    {invites.into_iter().map(|i| view! {
-                        <li>
-                            <span>
-                                <strong>{format!("For {}", super::a_role(&i.role))}</strong>
-                                {format!(", made by {} on ", i.created_by)}
-                                <span class="nowrap">{format!("{} UTC", super::utc(i.created_at))}</span>
-                                ", expires "
-                                <span class="nowrap">{format!("{} UTC", super::utc(i.expires_at))}</span>
-                            </span>
-                            <form method="post" action=RevokeInvite::url() class="inline">
-                                <input type="hidden" name="team" value=team.clone() />
-                                <input type="hidden" name="invite" value=i.id />
-                                <button type="submit">"Revoke"</button>
-                            </form>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            }.into_any()
-        }}
+        <super::RevocableList
+            id="invites-h"
+            title="Invites not used yet"
+            none="None: every invite was used, revoked or expired."
+            items=invites.into_iter().map(|i| view! {
+                <super::Revocable action=RevokeInvite::url() fields=vec![("team", team.clone()), ("invite", i.id)]>
+                    <strong>{format!("For {}", super::a_role(&i.role))}</strong>
+                    {format!(", made by {} on ", i.created_by)}
+                    <span class="nowrap">{format!("{} UTC", super::utc(i.created_at))}</span>
+                    ", expires "
+                    <span class="nowrap">{format!("{} UTC", super::utc(i.expires_at))}</span>
+                </super::Revocable>
+            }.into_any()).collect()
+        />
     }
 }
