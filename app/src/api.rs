@@ -190,6 +190,8 @@ pub struct AreaData {
     pub confirmed: usize,
     /// Whether the viewer may change answers (editors and owners).
     pub can_edit: bool,
+    /// Whether the viewer may share the review: invite people, make links (owners).
+    pub can_share: bool,
 }
 
 /// A checklist item with its evaluation and its team-owned state.
@@ -262,8 +264,8 @@ pub struct ResultsData {
     pub report_url: String,
     /// Seen as a milestone saved it (its name, when and who): read-only.
     pub as_of: Option<String>,
-    /// The live share links, for owners (who may make and revoke them).
-    pub share_links: Option<Vec<ShareLinkView>>,
+    /// Whether the viewer may share the review: invite people, make links (owners).
+    pub can_share: bool,
     /// Carried-over answers still to confirm, for members (`None`: none left).
     pub to_confirm: Option<ToConfirm>,
     /// What a new review started from this page starts from (the home page's `from`), for
@@ -312,8 +314,113 @@ pub struct TeamData {
     pub role: String,
     /// Members: (user id, name, email, role).
     pub members: Vec<(String, String, String, String)>,
+    /// The invites nobody has used yet, newest first (owners only).
+    pub invites: Option<Vec<InviteView>>,
     /// The audit log, newest first (owners only).
     pub audit: Option<Vec<AuditView>>,
+}
+
+/// An invite still waiting to be used (its secret was shown once, when made).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteView {
+    /// Public id.
+    pub id: String,
+    /// The role it grants.
+    pub role: String,
+    /// Who made it.
+    pub created_by: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub expires_at: i64,
+}
+
+/// What an invite link's page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteData {
+    /// The invite, when the link holds one.
+    pub invite: Option<InviteInfo>,
+    /// The signed-in user's name (`None`: nobody is signed in).
+    pub signed_in_as: Option<String>,
+    /// The signed-in user's role in the invite's team, when they are in it already.
+    pub member_role: Option<String>,
+}
+
+/// An invite, as its link shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    /// The team's id.
+    pub team_id: String,
+    /// The team's name.
+    pub team: String,
+    /// Who made it.
+    pub inviter: String,
+    /// The role it grants.
+    pub role: String,
+    /// Unix ms.
+    pub expires_at: i64,
+    /// Whether it can still be accepted, and if not, why.
+    pub status: InviteStatus,
+}
+
+/// What an invite link that holds no invite says.
+pub const INVITE_NOT_VALID: &str =
+    "This invite link is not valid. Check that you have all of it, or ask for a new one.";
+
+impl InviteInfo {
+    /// Why it cannot be accepted any more, in words (`None`: it can).
+    pub fn refusal(&self) -> Option<String> {
+        let ask = format!("Ask {} for a new one.", self.inviter);
+        match self.status {
+            InviteStatus::Open => None,
+            InviteStatus::Used => Some(format!(
+                "This invite was used already: an invite works once. {ask}"
+            )),
+            InviteStatus::Revoked => Some(format!(
+                "This invite was revoked by an owner of the team. {ask}"
+            )),
+            InviteStatus::Expired => Some(format!(
+                "This invite expired on {} UTC. {ask}",
+                crate::utc(self.expires_at)
+            )),
+        }
+    }
+
+    /// What it offers: "Ana Lopez invited you to join the team “Payments” as an editor."
+    pub fn offer(&self) -> String {
+        format!(
+            "{} invited you to join the team \u{201c}{}\u{201d} as {}.",
+            self.inviter,
+            self.team,
+            crate::a_role(&self.role)
+        )
+    }
+}
+
+/// What became of an invite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InviteStatus {
+    /// It can be accepted.
+    Open,
+    /// Someone joined with it already.
+    Used,
+    /// An owner took it back.
+    Revoked,
+    /// Its time ran out.
+    Expired,
+}
+
+/// The Share page of a review: the people of its team and the read-only links.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareData {
+    /// Assessment id.
+    pub assessment_id: String,
+    /// Workload name.
+    pub workload: String,
+    /// The team the review belongs to: members and pending invites.
+    pub team: TeamData,
+    /// The live share links, newest first.
+    pub links: Vec<ShareLinkView>,
 }
 
 /// One audit entry.
@@ -594,6 +701,32 @@ pub async fn revoke_share_link(id: String, link: String) -> Result<(), Failure> 
     crate::backend::backend()?
         .revoke_share_link(&id, &link)
         .await
+}
+
+/// Revokes an invite nobody has used yet. Owners only.
+#[server(endpoint = "revoke_invite")]
+pub async fn revoke_invite(team: String, invite: String) -> Result<(), Failure> {
+    crate::backend::backend()?
+        .revoke_invite(&team, &invite)
+        .await
+}
+
+/// What an invite link leads to, for whoever opens it (signed in or not).
+#[server(endpoint = "invite_page")]
+pub async fn invite_page(token: String) -> Result<InviteData, Failure> {
+    crate::backend::backend()?.invite_page(&token).await
+}
+
+/// The Share page of a review: its team's people and invites, and its share links. Owners only.
+#[server(endpoint = "share_page")]
+pub async fn share_page(id: String) -> Result<ShareData, Failure> {
+    crate::backend::backend()?.share_page(&id).await
+}
+
+/// Whether this installation has no account yet (the first one becomes its administrator).
+#[server(endpoint = "first_run")]
+pub async fn first_run() -> Result<bool, Failure> {
+    crate::backend::backend()?.first_run().await
 }
 
 /// The account page: the user's teams and API tokens.

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use leptos::prelude::use_context;
 
 use crate::api::{
-    AccountData, AreaData, AssessmentList, Me, MilestonesData, NewReviewForm, ResultsData,
-    SaveResult, TeamData,
+    AccountData, AreaData, AssessmentList, InviteData, Me, MilestonesData, NewReviewForm,
+    ResultsData, SaveResult, ShareData, TeamData,
 };
 use crate::error::Failure;
 
@@ -85,6 +85,14 @@ pub trait Backend: Send + Sync {
     async fn rename_team(&self, team: &str, name: &str) -> Result<(), Failure>;
     /// Revokes a share link.
     async fn revoke_share_link(&self, id: &str, link: &str) -> Result<(), Failure>;
+    /// Revokes an invite nobody has used yet.
+    async fn revoke_invite(&self, team: &str, invite: &str) -> Result<(), Failure>;
+    /// What an invite link leads to.
+    async fn invite_page(&self, token: &str) -> Result<InviteData, Failure>;
+    /// A review's Share page.
+    async fn share_page(&self, id: &str) -> Result<ShareData, Failure>;
+    /// Whether no account exists yet.
+    async fn first_run(&self) -> Result<bool, Failure>;
     /// The account page.
     async fn account_page(&self) -> Result<AccountData, Failure>;
     /// Revokes an API token.

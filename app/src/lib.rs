@@ -28,7 +28,7 @@ pub mod charts;
 pub mod chrome;
 pub mod error;
 mod pages;
-pub use pages::utc;
+pub use pages::{a_role, utc};
 pub mod redirect;
 
 use leptos::prelude::*;
@@ -118,6 +118,11 @@ pub fn App() -> impl IntoView {
                         view=pages::results::ResultsPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=path!("/assessments/:id/share")
+                        view=pages::share::SharePage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/catalog") view=pages::catalog::CatalogPage ssr=SsrMode::Async />
                     <Route
                         path=path!("/assessments/:id/milestones")
@@ -132,7 +137,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=pages::account::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=pages::account::SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=pages::account::AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/teams/:id") view=pages::account::TeamPage ssr=SsrMode::Async />
+                    <Route path=path!("/teams/:id") view=pages::team::TeamPage ssr=SsrMode::Async />
                     <Route path=path!("/invites/:token") view=pages::account::InvitePage ssr=SsrMode::Async />
                     <Route path=path!("/share/:token") view=pages::results::SharedPage ssr=SsrMode::Async />
                 </Routes>

@@ -6,6 +6,8 @@ pub mod home;
 pub mod milestones;
 pub mod results;
 pub mod review;
+pub mod share;
+pub mod team;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,6 +48,77 @@ pub fn LoadError(error: crate::error::Failure) -> impl IntoView {
     }
 }
 
+/// A page whose data `load` fetches from the server, shown by `show` once it is there (the page
+/// is rendered whole before it is sent), or the failure in its place.
+pub fn loaded<T, Fut, V>(
+    load: impl Fn() -> Fut + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Send + 'static,
+    Fut: std::future::Future<Output = Result<T, crate::error::Failure>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let (data, show) = (load(), show.clone());
+                Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! { <LoadError error /> }.into_any(),
+                        Ok(data) => show(data).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Things that work until revoked (invites, share links) under their heading, or `none` when
+/// there are none; each item a [`Revocable`].
+#[component]
+pub fn RevocableList(
+    /// The heading's id.
+    id: &'static str,
+    /// The heading.
+    title: &'static str,
+    /// What the list says when it is empty.
+    none: &'static str,
+    /// The items.
+    items: Vec<AnyView>,
+) -> impl IntoView {
+    view! {
+        <h3 id=id>{title}</h3>
+        {if items.is_empty() {
+            view! { <p class="empty">{none}</p> }.into_any()
+        } else {
+            view! { <ul class="links" aria-labelledby=id>{items}</ul> }.into_any()
+        }}
+    }
+}
+
+/// One thing that works until revoked: what it is, and its Revoke button, a plain form posting
+/// the hidden `fields` to `action`.
+#[component]
+pub fn Revocable(
+    /// Where Revoke posts.
+    action: &'static str,
+    /// The form's hidden fields.
+    fields: Vec<(&'static str, String)>,
+    /// What it is.
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <li>
+            <span>{children()}</span>
+            <form method="post" action=action class="inline">
+                {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                <button type="submit">"Revoke"</button>
+            </form>
+        </li>
+    }
+}
+
 /// Unix milliseconds as `YYYY-MM-DD HH:MM` (UTC).
 pub fn utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
@@ -65,6 +138,16 @@ pub fn utc(ms: i64) -> String {
         rest / 3600,
         rest % 3600 / 60
     )
+}
+
+/// A role with its article, as a sentence says it: "an owner", "an editor", "a viewer".
+pub fn a_role(role: &str) -> String {
+    let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {role}")
 }
 
 /// Formats a score for display.
@@ -93,5 +176,12 @@ mod tests {
             super::utc(1_795_478_400_000 + 3_723_000),
             "2026-11-24 01:02"
         );
+    }
+
+    #[test]
+    fn a_role_takes_its_article() {
+        assert_eq!(super::a_role("owner"), "an owner");
+        assert_eq!(super::a_role("editor"), "an editor");
+        assert_eq!(super::a_role("viewer"), "a viewer");
     }
 }

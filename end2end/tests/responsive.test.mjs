@@ -3,7 +3,8 @@
 // scroll inside its own box, the page may not; chart text stays readable (drawn at least 10 px
 // high); and axe finds nothing serious at any width. Checked signed out, as the owner of a
 // well-filled review (risks, checks, the cost chart and the checklist all shown), and as a
-// viewer invited through the team page.
+// viewer invited through the team page; and before that on a fresh installation (no account
+// yet). The home page is also checked with its "New review" form and a row's "More" menu open.
 //
 // FIT_CSS=path/to/trellis.css serves that stylesheet instead of the one built into the binary
 // (to try a change without rebuilding); FIT_SHOTS=dir saves a full-page screenshot of each page
@@ -138,10 +139,11 @@ async function checkAll(context, who, paths, results) {
   const page = await openPage(context);
   const shots = process.env.FIT_SHOTS;
   if (shots) mkdirSync(shots, { recursive: true });
-  for (const [label, path] of paths) {
+  for (const [label, path, prepare] of paths) {
     page.problems.length = 0;
     await page.goto(`${server.base}${path}`);
     await hydrated(page);
+    if (prepare) await prepare(page);
     // The 404 page's own status is the one error its console may show.
     const problems = page.problems.filter((p) => !(label === 'not-found' && /status of 404/.test(p)));
     results.problems.push(...problems.map((p) => `${who} ${label} (${path}): ${p}`));
@@ -160,7 +162,19 @@ async function checkAll(context, who, paths, results) {
   }
 }
 
+/** Opens the page's first `<details>` matching `selector` (a disclosure opened by a click). */
+const opening = (selector) => async (page) => {
+  await page.locator(`${selector} > summary`).first().click();
+  assert.equal(await page.locator(selector).first().getAttribute('open'), '', `${selector} opens`);
+};
+
 test('every page fits 390, 768 and 1280 px without scrolling sideways, and passes axe', async () => {
+  const results = { checked: [], problems: [], charts };
+  // A fresh installation: the welcome and sign-up pages offer to create the administrator.
+  const fresh = await checker(undefined);
+  await checkAll(fresh, 'fresh', [['home', '/'], ['signup', '/signup']], results);
+  await fresh.close();
+
   // The owner fills a review in a plain (JavaScript off) context, so each Save is a page load.
   const filling = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
   const owner = await openPage(filling);
@@ -175,7 +189,9 @@ test('every page fits 390, 768 and 1280 px without scrolling sideways, and passe
   assert.ok(await owner.locator('.chart svg').count() >= 3, 'score bars, a diagram and the cost chart are drawn');
   assert.match(main, /Cost: serverless against containers/);
 
-  // A share link, made on the results page.
+  // A share link, made on the review's Share page (the results page's Share button leads there).
+  await owner.getByRole('link', { name: 'Share', exact: true }).click();
+  await owner.waitForURL(/\/share$/);
   await owner.getByRole('button', { name: 'Make a share link' }).click();
   const share = new URL(await owner.locator('input[value*="/share/"]').first().inputValue()).pathname;
 
@@ -204,6 +220,11 @@ test('every page fits 390, 768 and 1280 px without scrolling sideways, and passe
   await owner.locator('#invite-role').selectOption('viewer');
   await owner.getByRole('button', { name: 'Make a one-time invite link' }).click();
   const invite = new URL(await owner.locator('input[value*="/invites/"]').first().inputValue()).pathname;
+  // A second invite nobody uses: the team and Share pages list it, with Revoke.
+  await owner.goto(`${server.base}${team}`);
+  await owner.locator('#invite-role').selectOption('editor');
+  await owner.getByRole('button', { name: 'Make a one-time invite link' }).click();
+  await owner.locator('input[value*="/invites/"]').first().waitFor();
 
   // The questionnaire detail page: the built-in one.
   await owner.goto(`${server.base}/questionnaires`);
@@ -211,6 +232,8 @@ test('every page fits 390, 768 and 1280 px without scrolling sideways, and passe
 
   const ownerPaths = [
     ['home', '/'],
+    ['home-new-review', '/', opening('details.new-review')],
+    ['home-more', '/', opening('details.more')],
     ['catalog', '/catalog'],
     ['api', '/api'],
     ['questionnaires', '/questionnaires'],
@@ -219,6 +242,7 @@ test('every page fits 390, 768 and 1280 px without scrolling sideways, and passe
     ['team', team],
     ...AREAS.map((a) => [`review-${a}`, `/assessments/${id}/review/${a}`]),
     ['results', `/assessments/${id}/results`],
+    ['share-page', `/assessments/${id}/share`],
     ['milestones', `/assessments/${id}/milestones`],
     ['milestone', milestone],
     ['starter', `/assessments/${id}/scaffold`],
@@ -250,7 +274,6 @@ test('every page fits 390, 768 and 1280 px without scrolling sideways, and passe
     ['results', `/assessments/${id}/results`],
   ];
 
-  const results = { checked: [], problems: [], charts };
   const sessions = [
     ['signed-out', undefined, anonymousPaths],
     ['owner', await filling.storageState(), ownerPaths],

@@ -120,6 +120,8 @@ export async function startReview(page, base, name, javaScriptEnabled = true) {
   await signUp(page, base, javaScriptEnabled);
   await page.goto(`${base}/`);
   await hydrated(page, javaScriptEnabled);
+  // The form opens from "New review" (it is open already while there is no review).
+  if (!(await page.getByLabel('Workload name').isVisible())) await page.getByText('New review', { exact: true }).click();
   await page.getByLabel('Workload name').fill(name);
   await page.getByLabel('Environment').fill('production');
   await page.getByRole('button', { name: 'Start a review' }).click();

@@ -81,6 +81,9 @@ test('no payload in any user field runs, and the CSP reports nothing', async () 
     await post('/api/rename_team', { team, name: payload.slice(0, 100) });
     const shared = await post(`/assessments/${id}/share-links`, { days: '7' });
     const link = (await shared.text()).match(/value="([^"]*\/share\/[^"]+)"/)[1];
+    // An invite to the team named with the payload: its page names the team.
+    const invited = await post(`/teams/${team}/invites`, { role: 'viewer' });
+    const invite = (await invited.text()).match(/value="([^"]*\/invites\/[^"]+)"/)[1];
     tried += FIELDS.length;
 
     const pages = [
@@ -90,6 +93,8 @@ test('no payload in any user field runs, and the CSP reports nothing', async () 
       '/account',
       `/teams/${team}`,
       new URL(link).pathname,
+      `/assessments/${id}/share`,
+      new URL(invite).pathname,
     ];
     for (const path of pages) {
       await page.goto(`${server.base}${path}`);
@@ -106,6 +111,6 @@ test('no payload in any user field runs, and the CSP reports nothing', async () 
   }
   assert.deepEqual(violations, []);
   assert.deepEqual(page.problems.filter((p) => !/Content Security Policy/i.test(p)), []);
-  console.log(`xss corpus: ${PAYLOADS.length} payloads x ${FIELDS.length} fields = ${tried} tried, on 6 pages each`);
+  console.log(`xss corpus: ${PAYLOADS.length} payloads x ${FIELDS.length} fields = ${tried} tried, on 8 pages each`);
   await context.close();
 });

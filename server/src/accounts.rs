@@ -1,6 +1,7 @@
 //! The form handlers that start and end sessions or make a secret: sign-up, sign-in, sign-out,
-//! accepting an invite, and making an invite link, an API token or a share link (each shown once,
-//! on the page the form returns).
+//! accepting an invite (refused, in the words of its page, when it was used, revoked or expired),
+//! and making an invite link, an API token or a share link (each shown once, on the page the form
+//! returns: `templates/secret.html`, with a Copy button).
 
 use std::net::SocketAddr;
 
@@ -13,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use store::auth::{self, Actor, Role};
 
+use crate::chrome::Chrome;
 use crate::security::SESSION_COOKIE;
 use crate::state::AppState;
 
@@ -244,7 +246,8 @@ pub async fn sign_out(
     res
 }
 
-/// `POST /invites/{token}`: joins the invite's team.
+/// `POST /invites/{token}`: joins the invite's team. A used, revoked or expired invite is refused
+/// with what became of it, in the words its page uses.
 pub async fn accept_invite(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
@@ -254,23 +257,21 @@ pub async fn accept_invite(
         return AppError::Unauthorized.into_response();
     };
     let now = now_ms();
-    let invite = match state.store.invite(&token, now).await {
-        Ok(Some(i)) => i,
-        Ok(None) => {
-            return AppError::NotFound(
-                "This invite is not valid: it was used already, or it expired.".into(),
-            )
-            .into_response();
-        }
+    let details = match state.store.invite_details(&token, now).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return AppError::NotFound(app::api::INVITE_NOT_VALID.into()).into_response(),
         Err(e) => return AppError::from(e).into_response(),
     };
-    let (id, invite) = invite;
+    let (id, invite) = (details.id.clone(), details.invite.clone());
+    if let Some(refusal) = crate::service::invite_info(details).refusal() {
+        return AppError::NotFound(refusal).into_response();
+    }
     if let Err(e) = state.store.accept_invite(&id, &invite, &user.id, now).await {
+        // Used, revoked or expired since it was read: its page says which.
         return match e {
-            store::StoreError::NotFound(_) => AppError::NotFound(
-                "This invite is not valid: it was used already, or it expired.".into(),
-            )
-            .into_response(),
+            store::StoreError::NotFound(_) => {
+                Redirect::to(&format!("/invites/{token}")).into_response()
+            }
             other => AppError::from(other).into_response(),
         };
     }
@@ -288,29 +289,39 @@ pub async fn accept_invite(
     Redirect::to(&format!("/teams/{}", invite.team_id)).into_response()
 }
 
-/// The role field of the invite form.
+/// The fields of the invite form: the role, and the page to go back to (the team's, or a
+/// review's Share page).
 #[derive(Deserialize)]
 pub struct InviteForm {
     role: String,
+    #[serde(default)]
+    back: String,
 }
 
-/// A page that shows a new secret once.
-fn shown_once(title: &str, what: &str, secret: &str, back: &str) -> Response {
-    let esc = app::escape_html;
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Trellis</title><link rel=\"stylesheet\" href=\"/style/trellis.css\"></head>\
-         <body><main id=\"content\"><section class=\"card narrow\"><h1>{title}</h1><p>{what}</p>\
-         <label for=\"secret\">Copy it now: it is shown only this once.</label>\
-         <input id=\"secret\" class=\"secret\" readonly value=\"{secret}\">\
-         <p><a class=\"button\" href=\"{back}\">Done</a></p></section></main></body></html>",
-        title = esc(title),
-        what = esc(what),
-        secret = esc(secret),
-        back = esc(back),
-    );
-    let mut res = Html(body).into_response();
+/// A page that shows a new secret once, in a read-only field with a Copy button
+/// (`style/copy.js`; without JavaScript the field is selected and copied by hand).
+#[derive(askama::Template)]
+#[template(path = "secret.html")]
+struct SecretPage<'a> {
+    title: &'a str,
+    what: &'a str,
+    secret: &'a str,
+    back: &'a str,
+    masthead: String,
+}
+
+fn shown_once(chrome: Chrome, title: &str, what: &str, secret: &str, back: &str) -> Response {
+    let page = SecretPage {
+        title,
+        what,
+        secret,
+        back,
+        masthead: chrome.masthead(),
+    };
+    let mut res = match askama::Template::render(&page) {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => return AppError::Internal(e.to_string()).into_response(),
+    };
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -333,6 +344,7 @@ fn base_url(headers: &HeaderMap, state: &AppState) -> String {
 pub async fn create_invite(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
+    chrome: Chrome,
     headers: HeaderMap,
     Path(team): Path<String>,
     Form(form): Form<InviteForm>,
@@ -347,6 +359,10 @@ pub async fn create_invite(
             form.role
         ))
         .into_response();
+    };
+    let team_name = match state.store.team_name(&team).await {
+        Ok(name) => name,
+        Err(e) => return AppError::from(e).into_response(),
     };
     let secret = auth::new_secret("inv");
     let now = now_ms();
@@ -369,14 +385,16 @@ pub async fn create_invite(
             now,
         )
         .await;
+    let team_page = format!("/teams/{team}");
     shown_once(
+        chrome,
         "Invite link",
         &format!(
-            "Send this link to the person you invite. It makes them a {} of the team, works once, and expires in {INVITE_DAYS} days.",
-            role.as_str()
+            "Send this link to the person you invite. It makes them {} of the team \u{201c}{team_name}\u{201d}, works once, and expires in {INVITE_DAYS} days. Until then the team page lists it, and an owner can revoke it there.",
+            app::a_role(role.as_str())
         ),
         &format!("{}/invites/{}", base_url(&headers, &state), secret.token),
-        &format!("/teams/{team}"),
+        app::redirect::local_path(&form.back).unwrap_or(&team_page),
     )
 }
 
@@ -391,6 +409,7 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
+    chrome: Chrome,
     Form(form): Form<TokenForm>,
 ) -> Response {
     let c = state.context(actor);
@@ -417,6 +436,7 @@ pub async fn create_token(
         return AppError::from(e).into_response();
     }
     shown_once(
+        chrome,
         "API token",
         "Use it as `Authorization: Bearer <token>`. It acts as you, in one team, until you revoke it.",
         &secret.token,
@@ -434,6 +454,7 @@ pub struct ShareForm {
 pub async fn create_share_link(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
+    chrome: Chrome,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<ShareForm>,
@@ -464,9 +485,10 @@ pub async fn create_share_link(
             .await;
     }
     shown_once(
+        chrome,
         "Share link",
-        "Anyone with this link can read these results, and nothing else, until it expires or an owner revokes it.",
+        "Anyone with this link can read these results, and nothing else, until it expires or an owner revokes it on the review's Share page.",
         &format!("{}/share/{}", base_url(&headers, &state), secret.token),
-        &format!("/assessments/{id}/results"),
+        &format!("/assessments/{id}/share"),
     )
 }

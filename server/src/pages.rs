@@ -5,8 +5,8 @@
 //! logged here, once, and the status (with `Retry-After` when busy) is set on the response.
 
 use app::api::{
-    AccountData, AreaData, AssessmentList, Me, MilestonesData, NewReviewForm, ResultsData,
-    SaveResult, TeamData,
+    AccountData, AreaData, AssessmentList, InviteData, Me, MilestonesData, NewReviewForm,
+    ResultsData, SaveResult, ShareData, TeamData,
 };
 use app::error::Failure;
 use leptos::prelude::use_context;
@@ -204,6 +204,22 @@ impl app::backend::Backend for Pages {
 
     async fn revoke_share_link(&self, id: &str, link: &str) -> Result<(), Failure> {
         page(service::revoke_share_link(&self.ctx(), id, link).await)
+    }
+
+    async fn revoke_invite(&self, team: &str, invite: &str) -> Result<(), Failure> {
+        page(service::revoke_invite(&self.ctx(), team, invite).await)
+    }
+
+    async fn invite_page(&self, token: &str) -> Result<InviteData, Failure> {
+        page(service::invite_page(&self.ctx(), token).await)
+    }
+
+    async fn share_page(&self, id: &str) -> Result<ShareData, Failure> {
+        page(service::share_page(&self.ctx(), id).await)
+    }
+
+    async fn first_run(&self) -> Result<bool, Failure> {
+        page(service::first_run(&self.ctx()).await)
     }
 
     async fn account_page(&self) -> Result<AccountData, Failure> {

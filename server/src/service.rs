@@ -15,8 +15,10 @@
 //! - `service/checklist.rs`: saving a checklist item's team state.
 //! - `service/risks.rs`: accepting a raised risk, withdrawing the acceptance, and the
 //!   acceptances with whether they still hold.
-//! - `service/teams.rs`: whoami, a team's page, members, team names, the account page and its API
-//!   tokens.
+//! - `service/teams.rs`: whoami, whether the installation is fresh, a team's page, members, team
+//!   names, the account page and its API tokens.
+//! - `service/sharing.rs`: a review's Share page (people, invites, share links), an invite link's
+//!   page, revoking an invite.
 //! - `service/milestones.rs`: the milestones page, saving a milestone, and diffs between
 //!   snapshots.
 //! - `service/markdown.rs`: help Markdown rendered, sanitized and cached.
@@ -43,6 +45,7 @@ mod milestones;
 mod results;
 mod reviews;
 mod risks;
+mod sharing;
 mod teams;
 
 pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
@@ -59,8 +62,10 @@ pub use reviews::{
     rename_assessment,
 };
 pub use risks::{AcceptanceNow, accept_risk, acceptance_map, acceptances, withdraw_risk};
+pub use sharing::{invite_info, invite_page, revoke_invite, share_page};
 pub use teams::{
-    account_page, rename_team, revoke_api_token, set_member, team_name, team_page, whoami,
+    account_page, first_run, rename_team, revoke_api_token, set_member, team_name, team_page,
+    whoami,
 };
 
 /// How long the engine took for each evaluation a request needed, in seconds: read by

@@ -1,5 +1,5 @@
 //! The HTTP surface: the Leptos pages and their server functions, the plain form handlers (the
-//! review form, accounts), the stylesheet and browser bundle, health, readiness and metrics
+//! review form, accounts), the stylesheet, the Copy buttons' script and browser bundle, health, readiness and metrics
 //! ([`crate::observe`]), and every layer a request passes through.
 //!
 //! [`router`] builds the whole app from its state, so tests drive it without opening a socket;
@@ -42,6 +42,7 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
         (Method::GET, "/readyz", get(crate::observe::readyz)),
         (Method::GET, "/metrics", get(crate::observe::metrics)),
         (Method::GET, "/style/trellis.css", get(stylesheet)),
+        (Method::GET, "/style/copy.js", get(copy_script)),
         (
             Method::POST,
             "/assessments/{id}/review/{area}/save",
@@ -201,6 +202,18 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
         include_str!("../../style/trellis.css"),
+    )
+}
+
+/// The Copy buttons' script: the one script a page may load besides the islands' bundle (pages
+/// that show a secret once).
+async fn copy_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        include_str!("../../style/copy.js"),
     )
 }
 

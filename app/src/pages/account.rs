@@ -1,5 +1,7 @@
-//! Accounts and teams: sign in, sign up, accepting an invite, a team's members and audit log,
-//! and the account page with API tokens.
+//! Accounts: sign in, sign up (the first account of an installation is its administrator, and
+//! the page says so), an invite link's page (who invites the reader into which team, or why the
+//! invite cannot be used any more), and the account page with API tokens. A team's page is in
+//! [`super::team`].
 //!
 //! The forms that start a session or make a secret post to plain handlers in the server (they set
 //! cookies, or show a secret once); the rest post to server functions.
@@ -10,7 +12,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    AccountData, RevokeApiToken, SetMember, TeamData, account_page, team_page, whoami,
+    AccountData, INVITE_NOT_VALID, InviteData, InviteStatus, RevokeApiToken, account_page,
+    first_run, invite_page,
 };
 
 /// A `?error=` message from a refused form, shown above it.
@@ -55,181 +58,128 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
-/// Create an account.
+/// Create an account; on a fresh installation, its administrator's.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let error = query_error();
     let next = next_page();
     view! {
-        <Title text="Create an account" />
-        <section class="card narrow">
-            <h1>"Create an account"</h1>
-            <p class="muted small">"The first account of a new installation is its administrator."</p>
-            {error.map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
-            <form method="post" action="/signup" class="stack">
-                <input type="hidden" name="next" value=next />
-                <label for="name">"Your name"</label>
-                <input id="name" name="name" required maxlength="100" autocomplete="name" />
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" required autocomplete="username" maxlength="254" />
-                <label for="password">{format!("Password (at least {} characters)", crate::api::MIN_PASSWORD)}</label>
-                <input id="password" name="password" type="password" required autocomplete="new-password"
-                    minlength=crate::api::MIN_PASSWORD.to_string() maxlength="1000" />
-                <button type="submit" class="primary">"Create the account"</button>
-            </form>
-            <p class="muted small">"Already have one? " <a href="/signin">"Sign in"</a></p>
-        </section>
-    }
-}
-
-/// An invite: join its team.
-#[component]
-pub fn InvitePage() -> impl IntoView {
-    let params = use_params_map();
-    let token = params.read_untracked().get("token").unwrap_or_default();
-    let here = format!("/invites/{token}");
-    view! {
-        <Title text="Join a team" />
-        <section class="card narrow">
-            <h1>"Join a team"</h1>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let (here, token) = (here.clone(), token.clone());
-                    Suspend::new(async move {
-                        match whoami().await {
-                            Ok(Some(me)) => view! {
-                                <p>{format!("Signed in as {}. Accept the invite to join the team.", me.name)}</p>
-                                <form method="post" action=here class="stack">
-                                    <input type="hidden" name="token" value=token />
-                                    <button type="submit" class="primary">"Accept the invite"</button>
-                                </form>
-                            }.into_any(),
-                            _ => view! {
-                                <p>"Sign in or create an account first; you will come back here."</p>
-                                <p>
-                                    <a class="button primary" href=format!("/signin?next={here}")>"Sign in"</a>
-                                    " "
-                                    <a class="button" href=format!("/signup?next={here}")>"Create an account"</a>
-                                </p>
-                            }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </section>
-    }
-}
-
-/// A team: members, invites and the audit log.
-#[component]
-pub fn TeamPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
-    view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || { let id = id.clone(); Suspend::new(async move {
-                match team_page(id).await {
-                    Err(error) => view! { <super::LoadError error /> }.into_any(),
-                    Ok(team) => view! { <Team team /> }.into_any(),
-                }
-            })}}
+            {move || {
+                let (error, next) = (error.clone(), next.clone());
+                Suspend::new(async move {
+                    let first = first_run().await.unwrap_or(false);
+                    let title = if first { "Create the administrator account" } else { "Create an account" };
+                    view! {
+                        <Title text=title />
+                        <section class="card narrow">
+                            <h1>{title}</h1>
+                            <p class="muted small">{if first {
+                                "Nobody has an account here yet: this first one is the administrator, and reviews made before accounts existed join its team."
+                            } else {
+                                "Your account starts with a team of its own; an invite link adds you to someone else's."
+                            }}</p>
+                            {error.map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+                            <form method="post" action="/signup" class="stack">
+                                <input type="hidden" name="next" value=next />
+                                <label for="name">"Your name"</label>
+                                <input id="name" name="name" required maxlength="100" autocomplete="name" />
+                                <label for="email">"Email"</label>
+                                <input id="email" name="email" type="email" required autocomplete="username" maxlength="254" />
+                                <label for="password">{format!("Password (at least {} characters)", crate::api::MIN_PASSWORD)}</label>
+                                <input id="password" name="password" type="password" required autocomplete="new-password"
+                                    minlength=crate::api::MIN_PASSWORD.to_string() maxlength="1000" />
+                                <button type="submit" class="primary">"Create the account"</button>
+                            </form>
+                            {(!first).then(|| view! { <p class="muted small">"Already have one? " <a href="/signin">"Sign in"</a></p> })}
+                        </section>
+                    }
+                })
+            }}
         </Suspense>
     }
 }
 
+/// An invite link's page: who invites the reader into which team, as what, and the way to
+/// accept (signing in or up first, coming back here); or why it cannot be used any more.
 #[component]
-fn Team(team: TeamData) -> impl IntoView {
-    let owner = team.role == "owner";
-    let id = team.id.clone();
-    view! {
-        <Title text=team.name.clone() />
-        <section class="card">
-            <p class="crumbs"><a href="/account">"Your account"</a> " / team"</p>
-            <h1>{team.name.clone()}</h1>
-            <p class="muted">{format!("You are {} of this team.", if owner { "an owner".to_owned() } else { format!("a {}", team.role) })}</p>
-            {owner.then(|| view! {
-                <form method="post" action=crate::api::RenameTeam::url() class="inline">
-                    <input type="hidden" name="team" value=id.clone() />
-                    <label for="team-name">"Team name"</label>
-                    <input id="team-name" name="name" required maxlength="100" value=team.name.clone() />
-                    <button type="submit">"Rename"</button>
-                </form>
-            })}
-        </section>
-        <section class="card" aria-labelledby="members-h">
-            <h2 id="members-h">"Members"</h2>
-            <table class="members">
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th></tr></thead>
-                <tbody>
-                    {team.members.into_iter().map(|(user, name, email, role)| {
-                        let field = format!("role-{user}");
-                        view! {
-                            <tr>
-                                <td>{name}</td>
-                                <td>{email}</td>
-                                <td>
-                                    {if owner {
-                                        view! {
-                                            <form method="post" action=SetMember::url() class="inline">
-                                                <input type="hidden" name="team" value=id.clone() />
-                                                <input type="hidden" name="user" value=user />
-                                                <label for=field.clone() class="sr-only">"Role"</label>
-                                                <select id=field name="role">
-                                                    {["owner", "editor", "viewer", "remove"].into_iter().map(|r| view! {
-                                                        <option value=r selected=r == role>{r}</option>
-                                                    }).collect_view()}
-                                                </select>
-                                                <button type="submit">"Change"</button>
-                                            </form>
-                                        }.into_any()
-                                    } else {
-                                        view! { <span>{role}</span> }.into_any()
-                                    }}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            {owner.then(|| view! {
-                <h3>"Invite someone"</h3>
-                <form method="post" action=format!("/teams/{id}/invites") class="inline">
-                    <label for="invite-role">"Role"</label>
-                    <select id="invite-role" name="role">
-                        <option value="viewer">"viewer (reads)"</option>
-                        <option value="editor" selected>"editor (answers and edits the checklist)"</option>
-                        <option value="owner">"owner (also manages members and sharing)"</option>
-                    </select>
-                    <button type="submit">"Make a one-time invite link"</button>
-                </form>
-            })}
-        </section>
-        {team.audit.map(|audit| view! {
-            <section class="card" aria-labelledby="audit-h">
-                <h2 id="audit-h">"Audit log"</h2>
-                <p class="muted small">"Who changed which answer, checklist item, accepted risk or membership, newest first. Only owners see this."</p>
-                {if audit.is_empty() {
-                    view! { <p class="empty">"Nothing changed yet."</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="audit">
-                            <thead><tr><th scope="col">"When (UTC)"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Change"</th></tr></thead>
-                            <tbody>
-                                {audit.into_iter().map(|a| view! {
-                                    <tr>
-                                        <td class="small">{super::utc(a.at)}</td>
-                                        <td>{a.actor}</td>
-                                        <td>{format!("{}: {}", a.action, a.target)}</td>
-                                        <td>{a.detail}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                }}
+pub fn InvitePage() -> impl IntoView {
+    let token = use_params_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let shown = token.clone();
+    super::loaded(
+        move || invite_page(token.clone()),
+        move |data| view! { <Invite data token=shown.clone() /> },
+    )
+}
+
+#[component]
+fn Invite(data: InviteData, token: String) -> impl IntoView {
+    let Some(invite) = data.invite else {
+        return view! {
+            <Title text="Invite not valid" />
+            <section class="card narrow">
+                <h1>"This invite link is not valid"</h1>
+                <p>{INVITE_NOT_VALID}</p>
+                <p><a href="/">"Back to the reviews"</a></p>
             </section>
-        })}
+        }
+        .into_any();
+    };
+    let here = format!("/invites/{token}");
+    let team_page = format!("/teams/{}", invite.team_id);
+    if let Some(refusal) = invite.refusal() {
+        let heading = match invite.status {
+            InviteStatus::Used => "This invite was used already",
+            InviteStatus::Revoked => "This invite was revoked",
+            _ => "This invite expired",
+        };
+        return view! {
+            <Title text=heading />
+            <section class="card narrow">
+                <h1>{heading}</h1>
+                <p class="notice error" role="alert">{refusal}</p>
+                <p class="muted">{format!("It was an invite to join the team \u{201c}{}\u{201d} as {}.", invite.team, super::a_role(&invite.role))}</p>
+                {data.member_role.map(|_| view! { <p><a href=team_page.clone()>"Open the team page"</a></p> })}
+            </section>
+        }
+        .into_any();
     }
+    let action = match (&data.signed_in_as, &data.member_role) {
+        (Some(name), Some(role)) => view! {
+            <p>{format!("Signed in as {name}: you are {} of this team already.", super::a_role(role))}</p>
+            <p><a class="button primary" href=team_page>"Open the team page"</a></p>
+        }
+        .into_any(),
+        (Some(name), None) => view! {
+            <p>{format!("Signed in as {name}.")}</p>
+            <form method="post" action=here class="stack">
+                <button type="submit" class="primary">"Accept the invite"</button>
+            </form>
+        }
+        .into_any(),
+        (None, _) => view! {
+            <p>"Sign in or create an account to accept it; you will come back here."</p>
+            <p>
+                <a class="button primary" href=format!("/signin?next={here}")>"Sign in"</a>
+                " "
+                <a class="button" href=format!("/signup?next={here}")>"Create an account"</a>
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text=format!("Join {}", invite.team) />
+        <section class="card narrow">
+            <h1>{format!("Join the team \u{201c}{}\u{201d}", invite.team)}</h1>
+            <p class="lede">{invite.offer()}</p>
+            <p class="muted small">{format!("The invite works once and expires on {} UTC.", super::utc(invite.expires_at))}</p>
+            {action}
+        </section>
+    }
+    .into_any()
 }
 
 /// The account page: teams and API tokens.

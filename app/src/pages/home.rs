@@ -1,8 +1,10 @@
-//! The home page: the assessments of the user's teams, 25 at a time, most recently changed first
-//! (`/?q=…` searches their names and descriptions, `/?after=…` is the next page; create, rename,
-//! duplicate, archive; progress and score per row), or a welcome with the way in. A new review can start blank or
-//! from a review or milestone the user can see (`/?from=…` preselects it: the results and
-//! milestones pages link here that way).
+//! The home page: the reviews of the user's teams first, 25 at a time, most recently changed
+//! first (`/?q=…` searches their names and descriptions, `/?after=…` is the next page; progress,
+//! score and risks in words per row, and a "More" menu to rename, duplicate and archive), with a
+//! "New review" button that opens the form starting one. Signed out, a welcome with the way in:
+//! on a fresh installation, creating the administrator's account. A new review can start blank
+//! or from a review or milestone the user can see (`/?from=…#start` opens the form with it
+//! preselected: the results and milestones pages link here that way).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -11,11 +13,12 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{
     ArchiveAssessment, AssessmentList, AssessmentSummary, CreateAssessment, DuplicateAssessment,
-    Me, RenameAssessment, list_assessments, questionnaire_choices, template_sources, whoami,
+    Me, RenameAssessment, first_run, list_assessments, questionnaire_choices, template_sources,
+    whoami,
 };
 
 /// The page: for a signed-in user, their teams' reviews and a form to start one; otherwise what
-/// Trellis does and how to get in.
+/// Trellis does and how to get in (on a fresh installation: creating its administrator).
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
@@ -24,15 +27,22 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match whoami().await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
-                    Ok(None) => view! { <Welcome /> }.into_any(),
+                    Ok(None) => match first_run().await {
+                        Err(error) => view! { <super::LoadError error /> }.into_any(),
+                        Ok(first) => view! { <Welcome first /> }.into_any(),
+                    },
                     Ok(Some(me)) => {
+                        let query = use_query_map().read_untracked().clone();
                         let can_start = me.teams.iter().any(|(.., role)| role != "viewer");
-                        let from = use_query_map().read_untracked().get("from");
-                        let sources = if can_start { template_sources(from).await } else { Ok(Vec::new()) };
+                        let archived = query.get("archived").is_some_and(|v| v == "1");
+                        let search = query.get("q").unwrap_or_default();
+                        let q = (!search.trim().is_empty()).then(|| search.clone());
+                        let list = list_assessments(archived, q, query.get("after")).await;
+                        let sources = if can_start { template_sources(query.get("from")).await } else { Ok(Vec::new()) };
                         let kinds = if can_start { questionnaire_choices().await } else { Ok(Vec::new()) };
-                        match (sources, kinds) {
-                            (Err(error), _) | (_, Err(error)) => view! { <super::LoadError error /> }.into_any(),
-                            (Ok(sources), Ok(kinds)) => view! { <Reviews me sources kinds /> }.into_any(),
+                        match (list, sources, kinds) {
+                            (Err(error), ..) | (_, Err(error), _) | (.., Err(error)) => view! { <super::LoadError error /> }.into_any(),
+                            (Ok(list), Ok(sources), Ok(kinds)) => view! { <Reviews me list sources kinds /> }.into_any(),
                         }
                     }
                 }
@@ -51,42 +61,53 @@ fn Lede() -> impl IntoView {
     }
 }
 
+/// What Trellis does, and the way in: on a fresh installation (`first`, no account yet) creating
+/// the administrator's account, otherwise signing in or creating an account.
 #[component]
-fn Welcome() -> impl IntoView {
+fn Welcome(first: bool) -> impl IntoView {
     view! {
         <section class="card intro">
             <h1>"Design reviews for serverless workloads"</h1>
             <Lede />
-            <p>
-                <a class="button primary" href="/signin">"Sign in"</a>
-                " "
-                <a class="button" href="/signup">"Create an account"</a>
-            </p>
-            <p class="muted small">"Reviews hold architecture details: only your team sees them."</p>
+            {if first {
+                view! {
+                    <p><a class="button primary" href="/signup">"Create the administrator account"</a></p>
+                    <p class="muted small">"Nobody has an account here yet. The first account administers this Trellis; then invite your team."</p>
+                }.into_any()
+            } else {
+                view! {
+                    <p>
+                        <a class="button primary" href="/signin">"Sign in"</a>
+                        " "
+                        <a class="button" href="/signup">"Create an account"</a>
+                    </p>
+                    <p class="muted small">"Reviews hold architecture details: only your team sees them."</p>
+                }.into_any()
+            }}
         </section>
     }
 }
 
-/// The user's reviews, and the form that starts one; `sources` are what it can start from,
-/// `kinds` the questionnaires it can run on.
+/// The user's reviews, with the "New review" button that opens the form starting one (a
+/// disclosure, so it works without JavaScript; open when the address preselects what it starts
+/// from, and while there is no review yet); `sources` are what it can start from, `kinds` the
+/// questionnaires it can run on.
 #[component]
-fn Reviews(me: Me, sources: Vec<(String, String)>, kinds: Vec<(String, String)>) -> impl IntoView {
+fn Reviews(
+    me: Me,
+    list: AssessmentList,
+    sources: Vec<(String, String)>,
+    kinds: Vec<(String, String)>,
+) -> impl IntoView {
     let create = ServerAction::<CreateAssessment>::new();
     let rename = ServerAction::<RenameAssessment>::new();
     let duplicate = ServerAction::<DuplicateAssessment>::new();
     let archive = ServerAction::<ArchiveAssessment>::new();
-    let query = use_query_map();
-    let archived = query
-        .read_untracked()
-        .get("archived")
-        .is_some_and(|v| v == "1");
-    let from = query.read_untracked().get("from").unwrap_or_default();
-    let search = query.read_untracked().get("q").unwrap_or_default();
-    let after = query.read_untracked().get("after");
-    let kind = query
-        .read_untracked()
-        .get("questionnaire")
-        .unwrap_or_default();
+    let query = use_query_map().read_untracked().clone();
+    let archived = query.get("archived").is_some_and(|v| v == "1");
+    let from = query.get("from").unwrap_or_default();
+    let search = query.get("q").unwrap_or_default();
+    let kind = query.get("questionnaire").unwrap_or_default();
     let teams: Vec<(String, String)> = me
         .teams
         .iter()
@@ -94,62 +115,56 @@ fn Reviews(me: Me, sources: Vec<(String, String)>, kinds: Vec<(String, String)>)
         .map(|(id, name, _)| (id.clone(), name.clone()))
         .collect();
     let one_team = teams.len() == 1;
+    let reader_only = teams.is_empty();
+    // Nothing to list yet: the page is the way to start.
+    let none_yet = list.rows.is_empty() && list.first_page && search.trim().is_empty() && !archived;
+    let open = none_yet || !from.is_empty() || !kind.is_empty() || query.get("__err").is_some();
     view! {
-        <section class="card intro">
-            <h1>"Design reviews"</h1>
-            <Lede />
-            {if teams.is_empty() {
-                view! { <p class="muted">"You can read your teams' reviews; an owner can make you an editor to start one."</p> }.into_any()
-            } else {
-                view! {
-                    <ActionForm action=create attr:class="create-form" attr:id="start">
-                        <div class="field">
-                            <label for="new-name">"Workload name"</label>
-                            <input id="new-name" name="name" required maxlength="200" placeholder="Order service" />
-                        </div>
-                        <div class="field">
-                            <label for="new-environment">"Environment"</label>
-                            <input id="new-environment" name="environment" maxlength="100" placeholder="production" />
-                        </div>
-                        <div class="field" class:hidden=one_team>
-                            <label for="new-team">"Team"</label>
-                            <select id="new-team" name="team">
-                                {teams.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field wide">
-                            <label for="new-description">"What it does"</label>
-                            <textarea id="new-description" name="description" maxlength="5000" rows="2"></textarea>
-                        </div>
-                        {(kinds.len() > 1).then(|| view! { <Questionnaire kinds kind /> })}
-                        {(!sources.is_empty()).then(|| view! { <StartFrom sources from /> })}
-                        <button type="submit" class="primary">"Start a review"</button>
-                    </ActionForm>
-                }.into_any()
-            }}
-        </section>
-        <section class="card">
-            <div class="section-head">
-                <h2>{if archived { "Archived reviews" } else { "Reviews" }}</h2>
+        <section class="card reviews">
+            <div class="page-head">
+                <h1>{if archived { "Archived reviews" } else { "Design reviews" }}</h1>
+                {(!teams.is_empty()).then(|| view! {
+                    <details class="new-review" id="start" open=open>
+                        <summary class="button primary">"New review"</summary>
+                        <ActionForm action=create attr:class="create-form">
+                            <div class="field">
+                                <label for="new-name">"Workload name"</label>
+                                <input id="new-name" name="name" required maxlength="200" placeholder="Order service" />
+                            </div>
+                            <div class="field">
+                                <label for="new-environment">"Environment"</label>
+                                <input id="new-environment" name="environment" maxlength="100" placeholder="production" />
+                            </div>
+                            <div class="field" class:hidden=one_team>
+                                <label for="new-team">"Team"</label>
+                                <select id="new-team" name="team">
+                                    {teams.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                                </select>
+                            </div>
+                            <div class="field wide">
+                                <label for="new-description">"What it does"</label>
+                                <textarea id="new-description" name="description" maxlength="5000" rows="2"></textarea>
+                            </div>
+                            {(kinds.len() > 1).then(|| view! { <Questionnaire kinds kind /> })}
+                            {(!sources.is_empty()).then(|| view! { <StartFrom sources from /> })}
+                            <button type="submit" class="primary">"Start a review"</button>
+                        </ActionForm>
+                    </details>
+                })}
+            </div>
+            {none_yet.then(|| view! { <Lede /> })}
+            {reader_only.then(|| view! {
+                <p class="muted">"You can read your teams' reviews; an owner can make you an editor to start one."</p>
+            })}
+            <div class="list-tools">
+                <SearchForm search=search.clone() archived />
                 {if archived {
                     view! { <a href="/">"Show active reviews"</a> }.into_any()
                 } else {
                     view! { <a href="/?archived=1">"Show archived reviews too"</a> }.into_any()
                 }}
             </div>
-            <SearchForm search=search.clone() archived />
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || {
-                    let (search, after) = (search.clone(), after.clone());
-                    Suspend::new(async move {
-                        let q = (!search.trim().is_empty()).then(|| search.clone());
-                        match list_assessments(archived, q, after).await {
-                            Err(error) => view! { <super::LoadError error /> }.into_any(),
-                            Ok(list) => view! { <List list search archived rename duplicate archive /> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
+            <List list search archived rename duplicate archive />
         </section>
     }
 }
@@ -183,7 +198,9 @@ fn List(
         let text = match (searching, list.first_page) {
             (true, _) => format!("No reviews match \u{201c}{}\u{201d}.", search.trim()),
             (false, false) => "No older reviews.".to_owned(),
-            (false, true) => "No reviews yet. Name a workload above to start one.".to_owned(),
+            (false, true) => {
+                "No reviews yet. Name a workload in the form above to start one.".to_owned()
+            }
         };
         let back = (searching || !list.first_page).then(|| {
             let (href, label) = if searching {
@@ -336,35 +353,56 @@ fn Row(
                 }
                 <span class="muted small verdict-word">{row.verdict.clone()}</span>
             </td>
-            <td>
-                <span class="risk high" title="High risks">{row.high}</span>
-                " "
-                <span class="risk medium" title="Medium risks">{row.medium}</span>
-            </td>
+            <td class="risk-counts"><RiskCounts high=row.high medium=row.medium /></td>
             <td class="actions">
                 <a href=review>"Review"</a>
                 <a href=results>"Results"</a>
+                // A disclosure that looks like a menu: it opens and closes from the keyboard and
+                // without JavaScript, and each action is a plain form.
                 <details class="more">
-                    <summary>"More"</summary>
-                    <ActionForm action=rename attr:class="inline">
-                        <input type="hidden" name="id" value=id1 />
-                        <input type="hidden" name="version" value=version />
-                        <label for=name_id.clone()>"New name"</label>
-                        <input id=name_id name="name" required maxlength="200" value=name />
-                        <button type="submit">"Rename"</button>
-                    </ActionForm>
-                    <ActionForm action=duplicate attr:class="inline">
-                        <input type="hidden" name="id" value=id2 />
-                        <button type="submit">"Duplicate"</button>
-                    </ActionForm>
-                    <ActionForm action=archive attr:class="inline">
-                        <input type="hidden" name="id" value=id3 />
-                        <input type="hidden" name="version" value=version2 />
-                        <input type="hidden" name="archive" value=archive_to />
-                        <button type="submit">{archive_label}</button>
-                    </ActionForm>
+                    <summary>"More"<span class="sr-only">{format!(" actions for {}", row.name)}</span></summary>
+                    <div class="menu">
+                        <ActionForm action=rename attr:class="menu-rename">
+                            <input type="hidden" name="id" value=id1 />
+                            <input type="hidden" name="version" value=version />
+                            <label for=name_id.clone()>"New name"</label>
+                            <input id=name_id name="name" required maxlength="200" value=name />
+                            <button type="submit">"Rename"</button>
+                        </ActionForm>
+                        <ActionForm action=duplicate>
+                            <input type="hidden" name="id" value=id2 />
+                            <button type="submit" class="menu-item">"Duplicate"</button>
+                        </ActionForm>
+                        <ActionForm action=archive>
+                            <input type="hidden" name="id" value=id3 />
+                            <input type="hidden" name="version" value=version2 />
+                            <input type="hidden" name="archive" value=archive_to />
+                            <button type="submit" class="menu-item">{archive_label}</button>
+                        </ActionForm>
+                    </div>
                 </details>
             </td>
         </tr>
     }
+}
+
+/// A review's open risks in words, the counts coloured by level: "2 high, 3 medium risks",
+/// "1 high risk", "No high or medium risks".
+#[component]
+fn RiskCounts(high: usize, medium: usize) -> impl IntoView {
+    let noun = if high + medium == 1 {
+        " risk"
+    } else {
+        " risks"
+    };
+    if high + medium == 0 {
+        return view! { <span class="muted small">"No high or medium risks"</span> }.into_any();
+    }
+    view! {
+        {(high > 0).then(|| view! { <span class="risk high">{format!("{high} high")}</span> })}
+        {(high > 0 && medium > 0).then_some(", ")}
+        {(medium > 0).then(|| view! { <span class="risk medium">{format!("{medium} medium")}</span> })}
+        {noun}
+    }
+    .into_any()
 }

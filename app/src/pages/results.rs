@@ -1,7 +1,7 @@
 //! The results page: scores, risks (`results/risks.rs`: each titled by its problem, and
 //! accepted or not), recommendations, checks, cost and the editable checklist; for members, how
 //! many carried-over answers are still to confirm, and the way to start a new review from this
-//! one.
+//! one; for owners, the Share button (to the review's Share page).
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -18,8 +18,8 @@ mod risks;
 use risks::RiskList;
 
 use crate::api::{
-    ChecklistRow, ResultsData as Page, RevokeShareLink, SaveChecklistItem, milestone_results,
-    results_page, shared_results,
+    ChecklistRow, ResultsData as Page, SaveChecklistItem, milestone_results, results_page,
+    shared_results,
 };
 
 /// The page.
@@ -140,7 +140,9 @@ fn Results(page: Page) -> impl IntoView {
     });
 
     let (shared, can_edit) = (page.shared, page.can_edit);
-    let share_links = page.share_links.clone();
+    let share = page
+        .can_share
+        .then(|| format!("/assessments/{}/share", page.assessment_id));
     let start_from = page
         .start_from
         .clone()
@@ -239,6 +241,7 @@ fn Results(page: Page) -> impl IntoView {
                     </p>
                     <p class="actions">
                         {(!shared).then(|| view! { <a class="button" href=review>{if can_edit { "Edit answers" } else { "See the answers" }}</a> })}
+                        {share.map(|href| view! { " " <a class="button" href=href>"Share"</a> })}
                         " "
                         " "
                         <a class="button" href=format!("{}/report", page.report_url)>"Report and exports"</a>
@@ -371,41 +374,6 @@ fn Results(page: Page) -> impl IntoView {
                 </div>
                 <ul class="muted small">{c.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
             </section>
-        })}
-
-        {share_links.map(|links| {
-            let id = page.assessment_id.clone();
-            view! {
-                <section class="card" aria-labelledby="share-h">
-                    <h2 id="share-h">"Share read-only"</h2>
-                    <p class="muted small">"A link opens these results, read-only, for anyone who has it. Only owners make and revoke links."</p>
-                    <form method="post" action=format!("/assessments/{id}/share-links") class="inline">
-                        <label for="share-days">"Expires after"</label>
-                        <select id="share-days" name="days">
-                            <option value="7">"7 days"</option>
-                            <option value="30" selected>"30 days"</option>
-                            <option value="90">"90 days"</option>
-                            <option value="0">"never"</option>
-                        </select>
-                        <button type="submit">"Make a share link"</button>
-                    </form>
-                    {(!links.is_empty()).then(|| view! {
-                        <ul class="links">
-                            {links.into_iter().map(|l| view! {
-                                <li>
-                                    {format!("Made by {} on {}, {}", l.created_by, super::utc(l.created_at),
-                                        l.expires_at.map_or_else(|| "never expires".to_owned(), |e| format!("expires {}", super::utc(e))))}
-                                    <form method="post" action=RevokeShareLink::url() class="inline">
-                                        <input type="hidden" name="id" value=id.clone() />
-                                        <input type="hidden" name="link" value=l.id />
-                                        <button type="submit">"Revoke"</button>
-                                    </form>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    })}
-                </section>
-            }
         })}
 
         <section class="card" aria-labelledby="checklist-h">
@@ -640,9 +608,6 @@ fn SectionBar(page: Page) -> impl IntoView {
     }
     if page.evaluation.cost.is_some() {
         sections.push(("#cost-h", "Cost"));
-    }
-    if page.share_links.is_some() {
-        sections.push(("#share-h", "Share"));
     }
     sections.push(("#checklist-h", "Checklist"));
     view! {

@@ -1,7 +1,8 @@
 //! The review page of one area: a progress rail across all areas and the area's questions as
 //! one plain form. It posts to `/assessments/{id}/review/{area}/save`, which answers with a
 //! redirect back here, so it works with JavaScript off. Answers carried over from a template
-//! are marked "To confirm", and the rail counts them per area.
+//! are marked "To confirm", and the rail counts them per area. Owners get a Share button beside
+//! the crumbs (to the review's Share page).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,7 +76,12 @@ fn Area(page: AreaData) -> impl IntoView {
         <div class="review">
             <Rail rail=page.rail.clone() current=page.area_id.clone() id=page.assessment_id.clone() results=results.clone() />
             <section class="card area-form">
-                <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
+                <div class="crumbs-row">
+                    <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
+                    {page.can_share.then(|| view! {
+                        <a class="button small" href=format!("/assessments/{}/share", page.assessment_id)>"Share"</a>
+                    })}
+                </div>
                 <h1>{page.area_title.clone()}</h1>
                 <div class="summary" inner_html=page.summary_html.clone()></div>
                 {page.saved.then(|| view! { <p class="notice ok" role="status">{saved}</p> })}

@@ -177,6 +177,7 @@ pub async fn area_page(
         saved: flash.saved,
         confirmed: flash.confirmed,
         can_edit: role >= Role::Editor,
+        can_share: role == Role::Owner,
     })
 }
 

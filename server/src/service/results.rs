@@ -19,23 +19,7 @@ pub async fn results_page(c: &AppContext, id: &str) -> Result<ResultsData, AppEr
     let mut page = results_of(c, assessment).await?;
     page.can_edit = role >= Role::Editor;
     page.start_from = Some(templates::Source::value(id, None));
-    if role == Role::Owner {
-        let now = now_ms();
-        page.share_links = Some(
-            c.store
-                .share_links(id)
-                .await?
-                .into_iter()
-                .filter(|l| l.revoked_at.is_none() && l.expires_at.is_none_or(|e| e > now))
-                .map(|l| app::api::ShareLinkView {
-                    id: l.id,
-                    created_by: l.created_by,
-                    created_at: l.created_at,
-                    expires_at: l.expires_at,
-                })
-                .collect(),
-        );
-    }
+    page.can_share = role == Role::Owner;
     Ok(page)
 }
 
@@ -194,7 +178,7 @@ fn results_from(
         to_confirm: None,
         start_from: None,
         report_url: format!("/assessments/{id}"),
-        share_links: None,
+        can_share: false,
         assessment_id: assessment.id,
         workload: assessment.name,
         areas: q

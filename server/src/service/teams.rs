@@ -1,5 +1,6 @@
-//! Teams and the signed-in user: who am I, a team's page, its members and name, and the
-//! account page with its API tokens.
+//! Teams and the signed-in user: who am I, whether this is a fresh installation, a team's page
+//! (members, pending invites, audit log), its members and name, and the account page with its
+//! API tokens.
 
 use store::auth::{Role, User};
 
@@ -32,11 +33,12 @@ async fn me(c: &AppContext, user: &User) -> Result<app::api::Me, AppError> {
     })
 }
 
-/// A team's page: its members, and the audit log for owners.
+/// A team's page: its members, and for owners its pending invites and audit log.
 pub async fn team_page(c: &AppContext, id: &str) -> Result<app::api::TeamData, AppError> {
     let role = c.team(id, Role::Viewer).await?;
-    let audit = if role == Role::Owner {
-        Some(
+    let mut team = people(c, id, role).await?;
+    if role == Role::Owner {
+        team.audit = Some(
             c.store
                 .audit_log(id, 200)
                 .await?
@@ -47,6 +49,32 @@ pub async fn team_page(c: &AppContext, id: &str) -> Result<app::api::TeamData, A
                     action: a.action,
                     target: a.target,
                     detail: a.detail,
+                })
+                .collect(),
+        );
+    }
+    Ok(team)
+}
+
+/// A team's people as a member with `role` sees them: its members, and for owners the invites
+/// still waiting to be used. No audit log.
+pub(super) async fn people(
+    c: &AppContext,
+    id: &str,
+    role: Role,
+) -> Result<app::api::TeamData, AppError> {
+    let invites = if role == Role::Owner {
+        Some(
+            c.store
+                .pending_invites(id, now_ms())
+                .await?
+                .into_iter()
+                .map(|i| app::api::InviteView {
+                    id: i.id,
+                    role: i.role,
+                    created_by: i.created_by,
+                    created_at: i.created_at,
+                    expires_at: i.expires_at,
                 })
                 .collect(),
         )
@@ -64,8 +92,14 @@ pub async fn team_page(c: &AppContext, id: &str) -> Result<app::api::TeamData, A
             .into_iter()
             .map(|m| (m.user_id, m.name, m.email, m.role))
             .collect(),
-        audit,
+        invites,
+        audit: None,
     })
+}
+
+/// Whether no account exists yet: the welcome page then offers to create the administrator.
+pub async fn first_run(c: &AppContext) -> Result<bool, AppError> {
+    Ok(!c.store.has_accounts().await?)
 }
 
 /// Changes a member's role, or removes them (`role` = `remove`); owners only.

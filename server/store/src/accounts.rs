@@ -109,6 +109,61 @@ pub struct InviteRow {
     pub role: Role,
 }
 
+/// What became of an invite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteState {
+    /// It still opens the team.
+    Open,
+    /// Someone joined with it (it works once).
+    Used,
+    /// An owner took it back.
+    Revoked,
+    /// Its time ran out.
+    Expired,
+}
+
+/// An invite as its link shows it: where it leads, who made it, and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InviteDetails {
+    /// Public id.
+    pub id: String,
+    /// Where it leads.
+    pub invite: InviteRow,
+    /// Who made it (their name, as the audit log names them).
+    pub created_by: String,
+    /// Unix ms.
+    pub expires_at: i64,
+    /// Whether it still opens the team, and if not, why.
+    pub state: InviteState,
+}
+
+/// An invite nobody has used, revoked or outlived yet, without its secret.
+#[derive(Debug, Clone, PartialEq, FromRow)]
+pub struct PendingInviteRow {
+    /// Public id.
+    pub id: String,
+    /// The role it grants.
+    pub role: String,
+    /// Who made it.
+    pub created_by: String,
+    /// Unix ms.
+    pub created_at: i64,
+    /// Unix ms.
+    pub expires_at: i64,
+}
+
+/// The columns an invite link reads.
+type InviteLinkRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
+
 /// A token's hash, team and revocation, with its owner's id, email, name and admin flag.
 type TokenOwnerRow = (String, String, Option<i64>, String, String, String, i64);
 
@@ -222,6 +277,15 @@ impl Store {
             },
             team,
         ))
+    }
+
+    /// Whether any account exists yet (the first one becomes the administrator).
+    pub async fn has_accounts(&self) -> Result<bool, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS one")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n > 0)
     }
 
     /// An account and its password hash, by email.
@@ -454,39 +518,114 @@ impl Store {
         Ok(())
     }
 
-    /// The team an unused, unexpired invite leads to.
+    /// The invite a link holds, whatever became of it (`None`: no such invite, or the secret
+    /// does not match).
+    pub async fn invite_details(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<Option<InviteDetails>, StoreError> {
+        let Some((id, secret)) = auth::split_secret("inv", token) else {
+            return Ok(None);
+        };
+        let row: Option<InviteLinkRow> = sqlx::query_as(
+            "SELECT i.secret_hash, i.team_id, t.name, i.role, i.created_by, i.expires_at, i.used_at, \
+             i.revoked_at FROM invites i JOIN teams t ON t.id = i.team_id WHERE i.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((hash, team_id, team_name, role, created_by, expires_at, used_at, revoked_at)) =
+            row
+        else {
+            return Ok(None);
+        };
+        let Some(role) = Role::parse(&role).filter(|_| auth::secret_matches(secret, &hash)) else {
+            return Ok(None);
+        };
+        let state = if used_at.is_some() {
+            InviteState::Used
+        } else if revoked_at.is_some() {
+            InviteState::Revoked
+        } else if expires_at <= now {
+            InviteState::Expired
+        } else {
+            InviteState::Open
+        };
+        Ok(Some(InviteDetails {
+            id: id.to_owned(),
+            invite: InviteRow {
+                team_id,
+                team_name,
+                role,
+            },
+            created_by,
+            expires_at,
+            state,
+        }))
+    }
+
+    /// The team an unused, unrevoked, unexpired invite leads to.
     pub async fn invite(
         &self,
         token: &str,
         now: i64,
     ) -> Result<Option<(String, InviteRow)>, StoreError> {
-        let Some((id, secret)) = auth::split_secret("inv", token) else {
-            return Ok(None);
-        };
-        let row: Option<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT i.secret_hash, i.team_id, t.name, i.role, i.expires_at, i.used_at FROM invites i \
-             JOIN teams t ON t.id = i.team_id WHERE i.id = $1",
+        Ok(self
+            .invite_details(token, now)
+            .await?
+            .filter(|d| d.state == InviteState::Open)
+            .map(|d| (d.id, d.invite)))
+    }
+
+    /// A team's invites still waiting to be used, newest first.
+    pub async fn pending_invites(
+        &self,
+        team_id: &str,
+        now: i64,
+    ) -> Result<Vec<PendingInviteRow>, StoreError> {
+        Ok(sqlx::query_as::<_, PendingInviteRow>(
+            "SELECT id, role, created_by, created_at, expires_at FROM invites \
+             WHERE team_id = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
+             ORDER BY created_at DESC, id",
         )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(
-            row.and_then(|(hash, team_id, team_name, role, expires_at, used_at)| {
-                (auth::secret_matches(secret, &hash) && expires_at > now && used_at.is_none())
-                    .then_some(())
-                    .and_then(|()| Role::parse(&role))
-                    .map(|role| {
-                        (
-                            id.to_owned(),
-                            InviteRow {
-                                team_id,
-                                team_name,
-                                role,
-                            },
-                        )
-                    })
-            }),
-        )
+        .bind(team_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Revokes a team's invite that is still waiting; returns it as it was (`NotFound` when it
+    /// was used, revoked or expired already, or is another team's).
+    pub async fn revoke_invite(
+        &self,
+        team_id: &str,
+        id: &str,
+        now: i64,
+    ) -> Result<PendingInviteRow, StoreError> {
+        let pending = self
+            .pending_invites(team_id, now)
+            .await?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or(StoreError::NotFound(Missing::Invite))?;
+        // The same conditions again: an invite used in between stays used, and is not revoked.
+        let done = self
+            .writer
+            .execute(
+                sqlx::query(
+                    "UPDATE invites SET revoked_at = $1 WHERE id = $2 AND team_id = $3 \
+                     AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+                )
+                .bind(now)
+                .bind(id)
+                .bind(team_id),
+            )
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Missing::Invite));
+        }
+        Ok(pending)
     }
 
     /// Uses an invite once: the user joins its team (keeping a higher role they already had).
@@ -499,7 +638,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
         let used = sqlx::query(
-            "UPDATE invites SET used_by = $1, used_at = $2 WHERE id = $3 AND used_at IS NULL AND expires_at > $2",
+            "UPDATE invites SET used_by = $1, used_at = $2 \
+             WHERE id = $3 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
         )
         .bind(user_id)
         .bind(now)

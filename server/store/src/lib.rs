@@ -51,7 +51,10 @@ mod portable;
 mod templates;
 mod writer;
 pub use acceptances::{AuditEntry, StoredAcceptance};
-pub use accounts::{AuditRow, InviteRow, MemberRow, ShareLinkRow, TeamRow, TokenRow};
+pub use accounts::{
+    AuditRow, InviteDetails, InviteRow, InviteState, MemberRow, PendingInviteRow, ShareLinkRow,
+    TeamRow, TokenRow,
+};
 pub use answers::{AnswersWrite, AreaChange, AreaSave, AreaSaved};
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;

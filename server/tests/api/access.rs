@@ -224,8 +224,34 @@ impl World {
             (
                 "GET",
                 "/healthz" | "/readyz" | "/metrics" | "/api/v1/catalog" | "/style/trellis.css"
-                | "/catalog" | "/" | "/signin" | "/signup",
+                | "/style/copy.js" | "/catalog" | "/" | "/signin" | "/signup",
             ) => (Needs::Nothing, get(concrete)),
+            ("GET", "/assessments/{id}/share") => (Needs::Own, get(concrete)),
+            ("POST", "/api/share_page") => (Needs::Own, form(vec![("id", s(a))])),
+            ("POST", "/api/first_run") => (Needs::Nothing, form(vec![])),
+            // Anyone holding an invite link may read what it leads to.
+            ("POST", "/api/invite_page") => {
+                (Needs::Nothing, form(vec![("token", s("inv_anything"))]))
+            }
+            ("POST", "/api/revoke_invite") => {
+                let secret = store::auth::new_secret("inv");
+                self.app
+                    .store
+                    .create_invite(
+                        &secret,
+                        &self.team,
+                        store::auth::Role::Viewer,
+                        "t",
+                        1,
+                        i64::MAX,
+                    )
+                    .await
+                    .unwrap();
+                (
+                    Needs::Own,
+                    form(vec![("team", self.team.clone()), ("invite", secret.id)]),
+                )
+            }
             ("GET", "/share/{token}") => (Needs::Nothing, get(format!("/share/{}", self.share))),
             // Report pages and downloads, in each scope.
             ("GET", p) if p.starts_with("/share/{token}/") => (
@@ -1128,14 +1154,14 @@ async fn hsts_is_sent_only_over_https() {
     );
 }
 
-/// An owner sees the share links they make listed on the results page, with Revoke, even when
-/// the page was rendered (and kept) before: making or revoking a link is a change of the page.
+/// An owner sees the share links they make listed on the review's Share page, with Revoke, at
+/// once.
 #[tokio::test]
-async fn share_links_made_and_revoked_show_on_the_results_page_at_once() {
+async fn share_links_made_and_revoked_show_on_the_share_page_at_once() {
     let w = world().await;
-    let results = format!("/assessments/{}/results", w.assessment);
+    let share = format!("/assessments/{}/share", w.assessment);
     let count = |body: &str| body.matches("name=\"link\"").count();
-    let before = w.owner.get(&results).await;
+    let before = w.owner.get(&share).await;
     assert_eq!(before.status, StatusCode::OK);
     let listed = count(&before.body);
     let r = w
@@ -1150,7 +1176,7 @@ async fn share_links_made_and_revoked_show_on_the_results_page_at_once() {
         "{}",
         r.body
     );
-    let after = w.owner.get(&results).await;
+    let after = w.owner.get(&share).await;
     assert_eq!(count(&after.body), listed + 1, "the new link is listed");
     assert!(after.body.contains(">Revoke</button>"));
     let link = after
@@ -1168,7 +1194,7 @@ async fn share_links_made_and_revoked_show_on_the_results_page_at_once() {
         )
         .await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
-    let revoked = w.owner.get(&results).await;
+    let revoked = w.owner.get(&share).await;
     assert_eq!(count(&revoked.body), listed, "the revoked link is gone");
     // A link revoked already is named as the thing missing.
     let r = w

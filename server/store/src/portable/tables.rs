@@ -119,6 +119,7 @@ pub(super) const TABLES: &[Table] = &[
             int("expires_at"),
             text("used_by").null(),
             int("used_at").null(),
+            int("revoked_at").null(),
         ],
     },
     Table {
