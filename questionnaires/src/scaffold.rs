@@ -234,4 +234,21 @@ pub struct Plan {
     pub estimate_usd: Option<f64>,
     /// Every control, with the answers it came from.
     pub controls: Vec<Control>,
+    /// Why the review argues against this starter, when it does: shown before anything else on
+    /// the starter page, on the command line's stderr and at the top of the README.
+    pub caution: Option<Caution>,
+}
+
+/// The review's own words against a starter: its verdict, the blockers that stand, and what
+/// that means for the project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Caution {
+    /// The verdict's label ("Use containers", "Fits, with blockers").
+    pub verdict: String,
+    /// The verdict's sentence.
+    pub detail: String,
+    /// Each blocker, in words.
+    pub blockers: Vec<String>,
+    /// What it means for this starter.
+    pub advice: String,
 }

@@ -480,3 +480,73 @@ fn the_catalogue_marks_exactly_the_patterns_that_have_a_starter() {
         "patterns.toml `scaffold = true` and scaffold::Pattern agree"
     );
 }
+
+/// The default starter of a review, as `scaffold` without `--pattern` makes it.
+fn default_plan(a: &AnswersFile) -> Plan {
+    let q = builtin();
+    let e = evaluate(q, &a.answers);
+    plan(
+        q,
+        &a.workload,
+        &a.answers,
+        &e,
+        Choice {
+            pattern: None,
+            runtime: Runtime::Python,
+            iac: Iac::Sam,
+        },
+    )
+    .expect("a plan")
+}
+
+#[test]
+fn a_starter_the_verdict_argues_against_says_so_quoting_the_verdict() {
+    // Case 13 (20-minute, 6 GB renders) and case 06 (steady load) are container workloads.
+    for case in ["13_tile_render_long_jobs", "06_steady_pricing_api"] {
+        let p = default_plan(&scenario(case));
+        let c = p
+            .caution
+            .as_ref()
+            .unwrap_or_else(|| panic!("{case}: a caution"));
+        assert_eq!(c.verdict, "Use containers", "{case}");
+        assert!(!c.detail.is_empty(), "{case}");
+        assert!(
+            c.advice.contains("recommends containers"),
+            "{case}: {}",
+            c.advice
+        );
+    }
+}
+
+#[test]
+fn blockers_are_quoted_and_a_clean_fit_has_no_caution() {
+    let q = builtin();
+    // Case 09 captures payments with no idempotency: serverless fits, with blockers.
+    let a = scenario("09_payment_capture_no_idempotency");
+    let e = evaluate(q, &a.answers);
+    assert!(!e.verdict.blockers.is_empty());
+    let c = default_plan(&a).caution.expect("blockers give a caution");
+    assert_eq!(c.verdict, "Fits, with blockers");
+    let quoted: Vec<&str> = e
+        .verdict
+        .blockers
+        .iter()
+        .map(|b| b.message.as_str())
+        .collect();
+    assert_eq!(c.blockers, quoted);
+    assert!(
+        c.advice.contains("before the design can be approved"),
+        "{}",
+        c.advice
+    );
+    // Case 01, a bursty CRUD API, fits cleanly: its top pattern's starter has nothing against
+    // it, and a pattern its answers give no support to does.
+    let a = scenario("01_bursty_crud_api");
+    assert_eq!(default_plan(&a).caution, None);
+    let kinesis = plan_of(&a, Pattern::Stream);
+    let c = kinesis
+        .caution
+        .expect("an unsupported pattern gives a caution");
+    assert_eq!(c.verdict, "Serverless fits");
+    assert!(c.advice.contains("no support"), "{}", c.advice);
+}

@@ -751,6 +751,7 @@ pub fn plan(
         },
     ));
 
+    let caution = caution(evaluation, &pattern_name, recommendation);
     Ok(Plan {
         pattern,
         pattern_name,
@@ -785,5 +786,55 @@ pub fn plan(
         budget_usd,
         estimate_usd,
         controls,
+        caution,
+    })
+}
+
+/// Whether, and why, the review argues against a starter on this pattern: a verdict of
+/// containers, blockers that stand, or answers that give the pattern no support.
+fn caution(
+    evaluation: &Evaluation,
+    pattern_name: &str,
+    recommendation: Option<&crate::recommend::Recommendation>,
+) -> Option<Caution> {
+    use crate::verdict::VerdictStatus;
+    let verdict = &evaluation.verdict;
+    let unsupported = recommendation.is_none_or(|r| r.score <= 0.0);
+    let advice = match verdict.status {
+        VerdictStatus::DoesNotFit => format!(
+            "The review recommends containers for this workload, and Trellis has no containers \
+             starter yet. This serverless project on {pattern_name} can serve to compare the two, \
+             or for the parts of the system that do fit functions; it is not the design the \
+             review arrived at."
+        ),
+        VerdictStatus::FitsWithBlockers => format!(
+            "Serverless fits, but {} before the design can be approved. This starter does not \
+             remove {}: resolve {} in the review first.",
+            match verdict.blockers.len() {
+                1 => "one blocker stands".to_owned(),
+                n => format!("{n} blockers stand"),
+            },
+            if verdict.blockers.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+            if verdict.blockers.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+        ),
+        _ if unsupported => format!(
+            "The review's answers give {pattern_name} no support: it is not among the patterns \
+             they recommend."
+        ),
+        _ => return None,
+    };
+    Some(Caution {
+        verdict: verdict.status.label().to_owned(),
+        detail: verdict.detail().to_owned(),
+        blockers: verdict.blockers.iter().map(|b| b.message.clone()).collect(),
+        advice,
     })
 }

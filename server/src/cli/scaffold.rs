@@ -43,13 +43,23 @@ pub(super) fn run(file: &Path, choice: Choice, out: &Path) -> ExitCode {
     };
     let q = questionnaires::builtin();
     let evaluation = questionnaires::evaluate(q, &answers.answers);
-    let (_, project) = match starter(q, &answers.workload, &answers.answers, &evaluation, choice) {
+    let (plan, project) = match starter(q, &answers.workload, &answers.answers, &evaluation, choice)
+    {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(super::evaluate::BAD_INPUT);
         }
     };
+    // The review's objection comes first, where a terminal user reads it.
+    if let Some(c) = &plan.caution {
+        eprintln!("warning: the review argues against this starter");
+        eprintln!("  {}: {}", c.verdict, c.detail);
+        for b in &c.blockers {
+            eprintln!("  - {b}");
+        }
+        eprintln!("  {}", c.advice);
+    }
     let written = if out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"))

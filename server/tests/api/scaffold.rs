@@ -627,3 +627,87 @@ fn the_api_starters_key_idempotency_by_caller_and_map_400_401_409_422() {
         }
     }
 }
+
+#[test]
+fn a_starter_the_review_argues_against_says_so_first_on_the_command_line_and_in_its_readme() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("renders");
+    // Case 13: 20-minute, 6 GB tile renders. The review says containers.
+    let run = trellis()
+        .args([
+            "scaffold",
+            &case("13_tile_render_long_jobs"),
+            "--runtime",
+            "python",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.starts_with("warning: the review argues against this starter\n  Use containers: "),
+        "{stderr}"
+    );
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    let second = readme.lines().nth(2).unwrap_or_default();
+    assert!(
+        second.starts_with("> **The review argues against this starter.** Use containers: "),
+        "the README says so before anything else: {readme}"
+    );
+    assert!(readme.contains("recommends containers"));
+
+    // A clean fit (case 01, its top pattern) gets no warning at all.
+    let out = dir.path().join("crud");
+    let run = trellis()
+        .args([
+            "scaffold",
+            &case("01_bursty_crud_api"),
+            "--runtime",
+            "python",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(!String::from_utf8_lossy(&run.stderr).contains("warning"));
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(!readme.contains("argues against"));
+}
+
+#[tokio::test]
+async fn the_starter_page_quotes_the_verdict_and_its_blockers_before_the_starter() {
+    let app = TestApp::new().await;
+    let c = app.user("Bea Blocked").await;
+    let id = c.create("Payment capture").await;
+    let text = std::fs::read_to_string(case("09_payment_capture_no_idempotency")).unwrap();
+    let file: serde_json::Value = toml::from_str(&text).unwrap();
+    let r = c
+        .send(
+            axum::http::Request::builder()
+                .method(axum::http::Method::PUT)
+                .uri(format!("/api/v1/assessments/{id}/answers-file"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/json")
+                .body(axum::body::Body::from(file.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = c.get(&format!("/assessments/{id}/scaffold")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let warning = page
+        .body
+        .find("The review argues against this starter")
+        .expect("a warning");
+    let lede = page.body.find("class=\"lede\"").unwrap();
+    assert!(warning < lede, "the warning comes first");
+    assert!(page.body.contains("<strong>Fits, with blockers:</strong>"));
+    assert!(page.body.contains("before the design can be approved"));
+}
