@@ -22,16 +22,20 @@ fn choose(pattern: Pattern, runtime: Runtime) -> Choice {
 }
 
 fn plan_of(a: &AnswersFile, pattern: Pattern) -> Plan {
+    plan_with(a, Some(pattern))
+}
+
+/// The Python starter of a review on `pattern`; `None`: the one `scaffold` without `--pattern`
+/// makes.
+fn plan_with(a: &AnswersFile, pattern: Option<Pattern>) -> Plan {
     let q = builtin();
     let e = evaluate(q, &a.answers);
-    plan(
-        q,
-        &a.workload,
-        &a.answers,
-        &e,
-        choose(pattern, Runtime::Python),
-    )
-    .expect("a plan")
+    let choice = Choice {
+        pattern,
+        runtime: Runtime::Python,
+        iac: Iac::Sam,
+    };
+    plan(q, &a.workload, &a.answers, &e, choice).expect("a plan")
 }
 
 /// The scenario with some answers replaced.
@@ -483,20 +487,7 @@ fn the_catalogue_marks_exactly_the_patterns_that_have_a_starter() {
 
 /// The default starter of a review, as `scaffold` without `--pattern` makes it.
 fn default_plan(a: &AnswersFile) -> Plan {
-    let q = builtin();
-    let e = evaluate(q, &a.answers);
-    plan(
-        q,
-        &a.workload,
-        &a.answers,
-        &e,
-        Choice {
-            pattern: None,
-            runtime: Runtime::Python,
-            iac: Iac::Sam,
-        },
-    )
-    .expect("a plan")
+    plan_with(a, None)
 }
 
 #[test]
