@@ -1,12 +1,18 @@
-"""Generates every pattern x runtime starter and runs the validators on each (see ./check).
+"""Generates every pattern x runtime starter and runs the validators over them (see ./check).
 
 Runs inside the validators' venv (scripts/scaffold/setup), so cfn-lint, checkov,
 check-jsonschema and zizmor are next to this interpreter.
+
+Each validator runs once over all the starters rather than once per starter: a validator's start-up
+(loading its rules, or the SAM translator) costs more than checking one more template. Each finding
+is then given back to the starter whose file it names, so the matrix still says which starter
+failed which validator, and the validator table says what each one cost.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -49,17 +55,52 @@ STEPS = ["cfn-lint", "translate", "cfn-lint-cfn", "checkov", "workflow-schema", 
 
 
 @dataclass
-class Result:
+class Starter:
     answers: str
     pattern: str
     runtime: str
+    runtime_check: bool
+    dir: Path = Path()
     steps: dict[str, str] = field(default_factory=dict)  # step -> ok / FAIL / skip / -
     failures: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # its own work: generating it and its runtime's checks
+
+    @property
+    def name(self) -> str:
+        return f"{Path(self.answers).stem[:2]}-{self.pattern}-{self.runtime}"
 
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def template(self) -> Path:
+        return self.dir / "template.yaml"
+
+    @property
+    def transformed(self) -> Path:
+        return self.dir.parent / f"{self.name}.cfn.json"
+
+    @property
+    def workflows(self) -> list[Path]:
+        return sorted((self.dir / ".github" / "workflows").glob("*.yml"))
+
+    def record(self, step: str, ok: bool, text: str = "") -> None:
+        if self.steps.get(step) == "FAIL":
+            return
+        self.steps[step] = "ok" if ok else "FAIL"
+        if not ok:
+            self.failures.append((step, text))
+
+
+@dataclass
+class Validator:
+    """One validator's run over many starters, for the table of validators."""
+
+    name: str
+    starters: int = 0
+    failed: int = 0
+    seconds: float = 0.0
 
 
 def trellis_bin() -> Path:
@@ -85,65 +126,162 @@ def run(cmd: list[str], cwd: Path | None = None, timeout: int = 1800) -> tuple[b
     return p.returncode == 0, (p.stdout + p.stderr).strip()
 
 
-def check_one(
-    trellis: Path, work: Path, answers: str, pattern: str, runtime: str, runtime_check: bool
-) -> Result:
-    r = Result(answers, pattern, runtime)
+def attribute(starters: list[Starter], step: str, ok: bool, text: str,
+              files: dict[Path, Starter]) -> None:
+    """Gives a batch run's output back to the starters whose files it names.
+
+    When the run passed, every starter passed. When it failed, every line that names a file
+    belongs to that file's starter, and a starter no line names passed; when no line names a file,
+    every starter in it failed (the validator itself broke), so a failure is never lost.
+    """
+    if ok:
+        for s in files.values():
+            s.record(step, True)
+        return
+    lines: dict[int, list[str]] = {}
+    for line in text.splitlines():
+        if " INFO " in line:  # zizmor's progress lines name every file it read
+            continue
+        for path, s in files.items():
+            if str(path) in line:
+                lines.setdefault(id(s), []).append(line)
+                break
+    batch = {id(s): s for s in files.values()}
+    for key, s in batch.items():
+        named = lines.get(key)
+        if named:
+            s.record(step, False, "\n".join(named))
+        elif lines:
+            s.record(step, True)
+        else:
+            s.record(step, False, text)
+
+
+def timed(validators: list[Validator], name: str, starters: list[Starter], work) -> None:
+    """Runs `work`, and records its time and how many of `starters` it failed."""
+    t = time.monotonic()
+    work()
+    failed = sum(1 for s in starters if s.steps.get(name) == "FAIL")
+    validators.append(Validator(name, len(starters), failed, time.monotonic() - t))
+
+
+def generate(trellis: Path, work: Path, s: Starter) -> None:
     start = time.monotonic()
-    name = f"{Path(answers).stem[:2]}-{pattern}-{runtime}"
-    out = work / name
-    shutil.rmtree(out, ignore_errors=True)
-
-    def step(label: str, ok: bool, text: str) -> bool:
-        r.steps[label] = "ok" if ok else "FAIL"
-        if not ok:
-            r.failures.append((label, text))
-        return ok
-
+    s.dir = work / s.name
+    shutil.rmtree(s.dir, ignore_errors=True)
     ok, text = run(
-        [str(trellis), "scaffold", str(CASES / answers), "--pattern", pattern,
-         "--runtime", runtime, "--out", str(out)]
+        [str(trellis), "scaffold", str(CASES / s.answers), "--pattern", s.pattern,
+         "--runtime", s.runtime, "--out", str(s.dir)]
     )
-    if not step("generate", ok, text):
-        r.seconds = time.monotonic() - start
-        return r
+    s.record("generate", ok, text)
+    s.seconds += time.monotonic() - start
 
-    template = out / "template.yaml"
-    transformed = work / f"{name}.cfn.json"
-    step("cfn-lint", *run([str(VENV_BIN / "cfn-lint"), str(template)]))
-    ok, text = run([sys.executable, str(HERE / "sam_translate.py"), str(template), str(transformed)])
-    if step("translate", ok, text):
-        step("cfn-lint-cfn", *run([str(VENV_BIN / "cfn-lint"), str(transformed)]))
-    else:
-        r.steps["cfn-lint-cfn"] = "-"
-    files = ["-f", str(template)] + (["-f", str(transformed)] if transformed.exists() else [])
-    step(
-        "checkov",
-        *run(
-            [str(VENV_BIN / "checkov"), "--skip-download", "--quiet", "--compact",
-             "--framework", "cloudformation", "--config-file", str(out / ".checkov.yaml"), *files]
-        ),
-    )
-    workflow = out / ".github" / "workflows" / "ci.yml"
-    step(
-        "workflow-schema",
-        *run([str(VENV_BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-              str(workflow)]),
-    )
-    step(
-        "zizmor",
-        *run([str(VENV_BIN / "zizmor"), "--offline", "--no-progress",
-              "--config", str(out / ".github" / "zizmor.yml"), str(workflow)]),
-    )
-    script = HERE / f"check-{runtime}"
-    if not runtime_check:
-        r.steps["runtime"] = "-"
+
+def cfn_lint(starters: list[Starter], step: str, path) -> None:
+    files = {path(s): s for s in starters if path(s).exists()}
+    for s in starters:
+        if path(s) not in files:
+            s.steps[step] = "-"
+    if files:
+        ok, text = run([str(VENV_BIN / "cfn-lint"), "--format", "parseable", *map(str, files)])
+        attribute(starters, step, ok, text, files)
+
+
+def translate(starters: list[Starter]) -> None:
+    pairs = [x for s in starters for x in (str(s.template), str(s.transformed))]
+    ok, text = run([sys.executable, str(HERE / "sam_translate.py"), *pairs])
+    attribute(starters, "translate", ok, text, {s.template: s for s in starters})
+
+
+def checkov(starters: list[Starter]) -> None:
+    """One checkov run over every template, then each starter's own `.checkov.yaml` skips."""
+    import yaml  # cfn-lint's dependency, in the same venv
+
+    files: dict[Path, Starter] = {}
+    for s in starters:
+        files[s.template] = s
+        if s.transformed.exists():
+            files[s.transformed] = s
+    cmd = [str(VENV_BIN / "checkov"), "--skip-download", "--compact", "--framework",
+           "cloudformation", "--output", "json", *[a for f in files for a in ("-f", str(f))]]
+    # Only stdout is the report: checkov logs parse problems to stderr.
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
+                       env={**os.environ, "NO_COLOR": "1"})
+    try:
+        reports = json.loads(p.stdout)
+    except ValueError:
+        for s in starters:
+            s.record("checkov", False, (p.stdout + p.stderr)[-4000:])
+        return
+    reports = reports if isinstance(reports, list) else [reports]
+    skips: dict[int, set[str]] = {}
+    for s in starters:
+        config = yaml.safe_load((s.dir / ".checkov.yaml").read_text()) or {}
+        skips[id(s)] = set(config.get("skip-check") or [])
+    def owner(check: dict) -> Path | None:
+        path = Path(check["file_abs_path"]) if check.get("file_abs_path") else None
+        if path in files:
+            return path
+        return next((f for f in files if str(f).endswith(check.get("file_path", "?"))), None)
+
+    findings: dict[int, list[str]] = {}
+    seen: set[Path] = set()
+    for report in reports:
+        results = report.get("results") or {}
+        for kind in ("passed_checks", "failed_checks", "skipped_checks"):
+            for check in results.get(kind, []):
+                path = owner(check)
+                if path is None:
+                    continue
+                seen.add(path)
+                s = files[path]
+                if kind != "failed_checks" or check["check_id"] in skips[id(s)]:
+                    continue
+                findings.setdefault(id(s), []).append(
+                    f"{check['check_id']} {check['check_name']}: {check['resource']} "
+                    f"({check['file_path']}:{check['file_line_range'][0]})"
+                )
+    for path, s in files.items():
+        # The JSON report counts parse errors without naming the file: a file no check read
+        # is one checkov could not parse.
+        if path not in seen:
+            findings.setdefault(id(s), []).append(f"checkov could not read {path}")
+    for s in starters:
+        s.record("checkov", not findings.get(id(s)), "\n".join(findings.get(id(s), [])))
+
+
+def workflows(starters: list[Starter]) -> tuple:
+    files = {w: s for s in starters for w in s.workflows}
+
+    def schema() -> None:
+        ok, text = run([str(VENV_BIN / "check-jsonschema"), "--builtin-schema",
+                        "vendor.github-workflows", *map(str, files)])
+        attribute(starters, "workflow-schema", ok, text, files)
+
+    def zizmor() -> None:
+        # The policy is the same file in every starter; group by its text all the same.
+        groups: dict[str, list[Starter]] = {}
+        for s in starters:
+            groups.setdefault((s.dir / ".github" / "zizmor.yml").read_text(), []).append(s)
+        for group in groups.values():
+            mine = {w: s for s in group for w in s.workflows}
+            ok, text = run([str(VENV_BIN / "zizmor"), "--offline", "--no-progress", "--config",
+                            str(group[0].dir / ".github" / "zizmor.yml"), *map(str, mine)])
+            attribute(group, "zizmor", ok, text, mine)
+
+    return schema, zizmor
+
+
+def runtime_check(s: Starter) -> None:
+    start = time.monotonic()
+    script = HERE / f"check-{s.runtime}"
+    if not s.runtime_check:
+        s.steps["runtime"] = "-"
     elif script.exists():
-        step("runtime", *run([str(script), str(out)]))
+        s.record("runtime", *run([str(script), str(s.dir)]))
     else:
-        r.steps["runtime"] = "skip"
-    r.seconds = time.monotonic() - start
-    return r
+        s.steps["runtime"] = "skip"
+    s.seconds += time.monotonic() - start
 
 
 def main() -> int:
@@ -173,28 +311,53 @@ def main() -> int:
               "`cargo build -p server --bin trellis`, or set TRELLIS_BIN", file=sys.stderr)
         return 2
 
-    jobs: list[tuple[str, str, str, bool]] = []
-    for runtime in runtimes:
-        for i, pattern in enumerate(patterns):
-            # check-rust generates and builds its own starters (below), not one per directory.
-            runtime_check = runtime != "rust"
-            jobs.append((MAIN, pattern, runtime, runtime_check))
+    # check-rust generates and builds its own starters (below), not one per directory.
+    starters = [Starter(MAIN, p, r, r != "rust") for r in runtimes for p in patterns]
     if not args.no_variants:
         for answers, runtime in VARIANTS:
             if runtime in runtimes:
                 # The variants flip plan branches (no idempotency, a customer key), so the
                 # runtime's own checks run on them too.
-                jobs.extend((answers, p, runtime, runtime != "rust") for p in patterns)
+                starters += [Starter(answers, p, runtime, runtime != "rust") for p in patterns]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="trellis-scaffold-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    # The Rust checks share one cargo target dir: run them after the others, one at a time.
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda j: check_one(trellis, work, *j),
-                                [j for j in jobs if j[2] != "rust"]))
-    results += [check_one(trellis, work, *j) for j in jobs if j[2] == "rust"]
-    rust_line = ""
+    validators: list[Validator] = []
+    jobs = max(1, args.jobs)
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        timed(validators, "generate", starters,
+              lambda: list(pool.map(lambda s: generate(trellis, work, s), starters)))
+        made = [s for s in starters if s.steps.get("generate") == "ok"]
+        schema, zizmor = workflows(made)
+
+        # Two lanes on two cores: the source templates and the workflows; the SAM translation,
+        # the translated templates and checkov (which reads both).
+        def lane_source() -> None:
+            timed(validators, "cfn-lint", made, lambda: cfn_lint(made, "cfn-lint", lambda s: s.template))
+            timed(validators, "workflow-schema", made, schema)
+            timed(validators, "zizmor", made, zizmor)
+
+        def lane_transformed() -> None:
+            timed(validators, "translate", made, lambda: translate(made))
+            timed(validators, "cfn-lint-cfn", made,
+                  lambda: cfn_lint(made, "cfn-lint-cfn", lambda s: s.transformed))
+            timed(validators, "checkov", made, lambda: checkov(made))
+
+        for f in [pool.submit(lane_source), pool.submit(lane_transformed)]:
+            f.result()
+
+        checked = [s for s in made if s.runtime_check]
+        for s in made:
+            if not s.runtime_check:
+                s.steps["runtime"] = "-"
+        for runtime in runtimes:
+            mine = [s for s in checked if s.runtime == runtime]
+            if mine:
+                timed(validators, f"check-{runtime}", mine,
+                      lambda mine=mine: list(pool.map(runtime_check, mine)))
+
     if "rust" in runtimes and (HERE / "check-rust").exists():
         # check-rust takes an answers file, generates the webhook starter (every pattern with
         # --all) and runs cargo check (and, with --all, cargo test) in each, in a shared target dir.
@@ -207,35 +370,35 @@ def main() -> int:
             selection = ["--all"]
         else:
             selection = [f"--patterns={','.join(patterns)}"]
-        cmd = [str(HERE / "check-rust"), *selection, answers]
         t = time.monotonic()
-        ok, text = run(cmd, timeout=3600)
-        rust_line = (f"check-rust {selection[0]} {MAIN}: "
-                     f"{'ok' if ok else 'FAIL'} ({time.monotonic() - t:.0f} s)")
+        ok, text = run([str(HERE / "check-rust"), *selection, answers], timeout=3600)
+        validators.append(Validator(f"check-rust {selection[0]}", 1, 0 if ok else 1,
+                                    time.monotonic() - t))
         if not ok:
-            r = Result(MAIN, f"check-rust {selection[0]}", "rust")
-            r.failures.append(("check-rust", text))
-            results.append(r)
+            failed = Starter(MAIN, f"check-rust {selection[0]}", "rust", False)
+            failed.failures.append(("check-rust", text))
+            starters.append(failed)
     elapsed = time.monotonic() - started
 
     cols = ["generate", *STEPS]
-    head = f"{'answers':<8} {'pattern':<29} {'runtime':<11}" + "".join(f"{c:<16}" for c in cols)
-    print(head + "time")
-    for r in results:
-        if not r.steps:
+    head = f"{'answers':<8} {'pattern':<29} {'runtime':<11} {'iac':<4} "
+    print(head + "".join(f"{c:<16}" for c in cols) + "own time")
+    for s in starters:
+        if not s.steps:
             continue
-        line = f"{r.answers[:2]:<8} {r.pattern:<29} {r.runtime:<11}"
-        line += "".join(f"{r.steps.get(c, '-'):<16}" for c in cols)
-        print(line + f"{r.seconds:.0f}s")
-    if rust_line:
-        print(rust_line)
-    failed = [r for r in results if not r.ok]
-    for r in failed:
-        for label, text in r.failures:
-            print(f"\n==== {r.answers} {r.pattern} {r.runtime}: {label} failed")
+        line = f"{s.answers[:2]:<8} {s.pattern:<29} {s.runtime:<11} {'sam':<4} "
+        line += "".join(f"{s.steps.get(c, '-'):<16}" for c in cols)
+        print(line + f"{s.seconds:.0f}s")
+    print(f"\n{'validator':<28} {'starters':>8} {'failed':>7} {'time':>7}")
+    for v in validators:
+        print(f"{v.name:<28} {v.starters:>8} {v.failed:>7} {v.seconds:>6.0f}s")
+    failed = [s for s in starters if not s.ok]
+    for s in failed:
+        for label, text in s.failures:
+            print(f"\n==== {s.answers} {s.pattern} {s.runtime}: {label} failed")
             print(text[-6000:])
     kept = args.keep or failed
-    print(f"\n{len(results)} starters, {len(failed)} failing, {elapsed:.0f} s"
+    print(f"\n{len(starters)} starters, {len(failed)} failing, {elapsed:.0f} s"
           + (f"; files in {work}" if kept else ""))
     if not kept:
         shutil.rmtree(work, ignore_errors=True)

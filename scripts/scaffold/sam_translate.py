@@ -1,6 +1,9 @@
 """Transforms a SAM template into plain CloudFormation offline, with aws-sam-translator.
 
-Usage: python sam_translate.py TEMPLATE.yaml OUTPUT.json
+Usage: python sam_translate.py TEMPLATE.yaml OUTPUT.json [TEMPLATE.yaml OUTPUT.json ...]
+
+Many pairs are translated in one process (loading the translator is most of the cost). Each
+problem is printed on a line that starts with its template's path; exits 1 when any failed.
 
 No AWS call is made: local CodeUri paths become fake S3 locations, a state machine's
 DefinitionUri file is inlined as its Definition (so cfn-lint checks the ASL), and managed
@@ -64,29 +67,37 @@ def localize(template: dict[str, Any], base: str) -> None:
                 props["Definition"] = json.load(f)
 
 
-def main() -> int:
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    src, dst = sys.argv[1], sys.argv[2]
-    # The translator logs a notice per function about feature toggles it has no config for.
-    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+def translate(src: str, dst: str) -> bool:
     template, matches = decode(src)
     if template is None:
         for m in matches:
-            print(m, file=sys.stderr)
-        return 1
+            print(f"{src}: {m}", file=sys.stderr)
+        return False
     template = json.loads(json.dumps(template))  # plain dicts, no cfn-lint node types
-    localize(template, os.path.dirname(os.path.abspath(src)))
     try:
+        localize(template, os.path.dirname(os.path.abspath(src)))
         out = transform(template, {}, FixedPolicies())
     except InvalidDocumentException as e:
         for cause in e.causes:
             print(f"{src}: {cause.message}", file=sys.stderr)
-        return 1
+        return False
+    except (OSError, ValueError) as e:
+        print(f"{src}: {e}", file=sys.stderr)
+        return False
     with open(dst, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=1, sort_keys=False)
-    return 0
+    return True
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    # The translator logs a notice per function about feature toggles it has no config for.
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    results = [translate(src, dst) for src, dst in zip(args[::2], args[1::2])]
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":
