@@ -20,6 +20,10 @@ use crate::model::{Diagram, PatternKind};
 use crate::recommend::Fit;
 use crate::{Answers, Evaluation, Questionnaire, Risk, Workload};
 
+mod summary;
+
+pub use summary::{Summary, SummaryCost};
+
 /// The version of the report format, carried in every JSON export.
 pub const FORMAT: &str = "trellis-report/1";
 
@@ -42,6 +46,10 @@ pub struct Report {
     pub questionnaire: QuestionnaireRef,
     /// The workload under review.
     pub workload: Workload,
+    /// The executive summary: the conclusion, the cost of each option, what blocks the design,
+    /// the top risks and the decisions asked of the reader.
+    #[serde(default)]
+    pub summary: Summary,
     /// Answered out of applicable questions.
     pub progress: ReportProgress,
     /// Overall score out of 100, when any area has one; capped at 59 while anything blocks.
@@ -666,7 +674,7 @@ pub fn build(input: Input<'_>) -> Report {
             }
         })
         .collect();
-    Report {
+    let mut report = Report {
         format: FORMAT.to_owned(),
         generated_at,
         snapshot,
@@ -677,6 +685,7 @@ pub fn build(input: Input<'_>) -> Report {
             content_hash: q.content_hash.clone(),
         },
         workload: workload.clone(),
+        summary: Summary::default(),
         progress: ReportProgress {
             answered: e.progress.answered,
             applicable: e.progress.applicable,
@@ -903,7 +912,9 @@ pub fn build(input: Input<'_>) -> Report {
                 })
             })
             .collect(),
-    }
+    };
+    report.summary = summary::of(&report);
+    report
 }
 
 impl Report {
@@ -1057,6 +1068,7 @@ mod tests {
                 content_hash: String::new(),
             },
             workload: Workload::default(),
+            summary: Summary::default(),
             progress: ReportProgress {
                 answered: 0,
                 applicable: 0,

@@ -19,7 +19,14 @@ use server::report::export::{Export, Scope};
 
 use crate::client::TestApp;
 
-const SCENARIOS: [&str; 2] = ["full_answers", "06_steady_pricing_api"];
+/// Every verdict: fits (with team progress and an accepted risk), use containers, fits with
+/// blockers, and too early to tell.
+const SCENARIOS: [&str; 4] = [
+    "full_answers",
+    "06_steady_pricing_api",
+    "12_monthly_billing_run",
+    "31_early_review_few_answers",
+];
 const AT: &str = "2026-11-24T09:30:00Z";
 
 fn root() -> PathBuf {
@@ -135,7 +142,7 @@ async fn exports(doc: &Document) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-async fn every_export_of_two_scenarios_matches_its_golden_file() {
+async fn every_export_of_four_scenarios_matches_its_golden_file() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut stale = Vec::new();
     for name in SCENARIOS {
@@ -304,6 +311,81 @@ async fn the_pdf_has_every_section_and_a_sane_page_count() {
                 text.contains(&a.title),
                 "{name}: chart or table lacks {}",
                 a.title
+            );
+        }
+    }
+}
+
+/// The executive summary opens every format, holds page one of the PDF whole, and asks what
+/// each verdict needs of its reader.
+#[tokio::test]
+async fn the_summary_comes_first_and_asks_what_each_verdict_needs() {
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    for name in SCENARIOS {
+        let doc = scenario(name);
+        let r = &doc.report;
+        let s = &r.summary;
+        let files = exports(&doc).await;
+        let file = |f: &str| &files.iter().find(|(p, _)| p == f).unwrap().1;
+
+        let (pdf, _) = pdftotext(&server::report::pdf::render(&doc).unwrap());
+        let first = flat(pdf.split('\x0c').next().unwrap());
+        assert!(first.contains("Executive summary"), "{name}: {first}");
+        let shown = s
+            .decisions
+            .iter()
+            .chain(s.blockers.iter().take(5))
+            .chain(&s.top_risks)
+            .chain(&s.first_steps)
+            .chain([&s.headline]);
+        for line in shown {
+            assert!(first.contains(&flat(line)), "{name}: page 1 lacks {line:?}");
+        }
+        for (f, summary, next) in [
+            ("report.md", "## Executive summary", "## Scores"),
+            ("report.html", "<h2>Executive summary</h2>", "id=\"scores\""),
+        ] {
+            let text = file(f);
+            let (a, b) = (text.find(summary), text.find(next));
+            assert!(
+                a.is_some() && a < b,
+                "{name}: {f} puts the summary after {next}"
+            );
+        }
+
+        let decisions = s.decisions.join("\n");
+        match r.verdict.status.as_str() {
+            "incomplete" => {
+                assert!(s.headline.starts_with("Too early to decide"), "{name}");
+                assert!(s.provisional);
+                assert!(decisions.contains("questions still open"), "{decisions}");
+            }
+            "fits_with_blockers" => {
+                assert_eq!(s.blockers.len(), r.verdict.blockers.len());
+                assert!(
+                    decisions.contains("For each of the three blockers"),
+                    "{decisions}"
+                );
+                assert!(decisions.contains("Approve the design"), "{decisions}");
+            }
+            "does_not_fit" => {
+                assert!(
+                    s.decisions[0].starts_with("Approve containers"),
+                    "{decisions}"
+                );
+                assert_eq!(s.cost.as_ref().unwrap().cheaper, "containers");
+            }
+            _ => assert!(
+                s.decisions[0].starts_with("Approve the design"),
+                "{decisions}"
+            ),
+        }
+        // A risk listed as a blocker is not listed again among the top risks.
+        for b in &r.verdict.blockers {
+            assert!(
+                s.top_risks.iter().all(|k| !k.starts_with(&b.title)),
+                "{name}: {} twice",
+                b.title
             );
         }
     }
