@@ -1622,7 +1622,8 @@ fn cost_check(c: &mut Ctx<'_, '_>, cost: Option<&crate::cost::CostEstimate>) {
         unit: "requests/month".into(),
         message,
         limit_id: "break_even".into(),
-        source: "limits.toml prices".into(),
+        // The model prices Lambda, the API and Fargate: their pages are in the cost section.
+        source: "https://aws.amazon.com/lambda/pricing/".into(),
         inputs: est.inputs.clone(),
         other_limits: Vec::new(),
     });

@@ -787,6 +787,7 @@ fn load_checklist(
 ) -> Vec<ChecklistItem> {
     let mut items = Vec::new();
     let mut seen = BTreeSet::new();
+    let ids: BTreeSet<String> = f.items.iter().map(|it| it.id.clone()).collect();
     for it in f.items {
         let label = format!("item {}", it.id);
         errors.check_id(CHECKLIST, "item", &it.id);
@@ -823,6 +824,31 @@ fn load_checklist(
             table,
             None,
         );
+        let effort = it.effort.as_deref().and_then(|e| {
+            let parsed = crate::model::Effort::parse(e);
+            if parsed.is_none() {
+                errors.add(
+                    CHECKLIST,
+                    label.clone(),
+                    format!("effort `{e}` is not one of S, M or L"),
+                );
+            }
+            parsed
+        });
+        let mut after = Vec::new();
+        for a in &it.after {
+            if *a == it.id {
+                errors.add(CHECKLIST, label.clone(), "an item cannot come after itself");
+            } else if !ids.contains(a.as_str()) {
+                errors.add(
+                    CHECKLIST,
+                    label.clone(),
+                    format!("`after` names an unknown item `{a}`"),
+                );
+            } else if let Ok(a) = ItemId::parse(a) {
+                after.push(a);
+            }
+        }
         if let (Some(area), Ok(id), Some(done_when)) = (area, ItemId::parse(&it.id), done_when) {
             if let Some(None) = applies_when {
                 continue;
@@ -837,6 +863,8 @@ fn load_checklist(
                 questions,
                 applies_when: applies_when.flatten(),
                 done_when,
+                effort,
+                after,
             });
         }
     }

@@ -450,6 +450,42 @@ pub struct ChecklistItem {
     pub applies_when: Option<Condition>,
     /// Done when this holds.
     pub done_when: Condition,
+    /// The size of the work, when the content says.
+    pub effort: Option<Effort>,
+    /// Items to finish before this one.
+    pub after: Vec<ItemId>,
+}
+
+/// The size of a checklist item's work for one team.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub enum Effort {
+    /// A few days at most.
+    S,
+    /// Up to about two weeks.
+    M,
+    /// Longer.
+    L,
+}
+
+impl Effort {
+    /// Parses `S`, `M` or `L`.
+    pub fn parse(s: &str) -> Option<Effort> {
+        match s {
+            "S" => Some(Effort::S),
+            "M" => Some(Effort::M),
+            "L" => Some(Effort::L),
+            _ => None,
+        }
+    }
+
+    /// `S`, `M` or `L`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effort::S => "S",
+            Effort::M => "M",
+            Effort::L => "L",
+        }
+    }
 }
 
 /// A sourced figure: a quota, a price or an assumption.

@@ -20,8 +20,10 @@ use crate::model::{Diagram, PatternKind};
 use crate::recommend::Fit;
 use crate::{Answers, Evaluation, Questionnaire, Risk, Workload};
 
+mod roadmap;
 mod summary;
 
+pub use roadmap::{Roadmap, Step};
 pub use summary::{Summary, SummaryCost};
 
 /// The version of the report format, carried in every JSON export.
@@ -84,6 +86,9 @@ pub struct Report {
     pub cost: Option<ReportCost>,
     /// The improvement checklist, with the team's progress.
     pub checklist: Vec<ReportItem>,
+    /// The open checklist as Now, Next and Later.
+    #[serde(default)]
+    pub roadmap: Roadmap,
     /// Every question that applies, with its answer.
     pub answers: Vec<ReportAnswer>,
 }
@@ -467,6 +472,12 @@ pub struct ReportItem {
     pub required_by: Vec<String>,
     /// The questions it follows from (ids).
     pub questions: Vec<String>,
+    /// `S`, `M` or `L`, when the content sizes the work.
+    #[serde(default)]
+    pub effort: Option<String>,
+    /// Items to finish first (ids).
+    #[serde(default)]
+    pub after: Vec<String>,
 }
 
 impl ReportItem {
@@ -686,6 +697,7 @@ pub fn build(input: Input<'_>) -> Report {
         },
         workload: workload.clone(),
         summary: Summary::default(),
+        roadmap: Roadmap::default(),
         progress: ReportProgress {
             answered: e.progress.answered,
             applicable: e.progress.applicable,
@@ -861,6 +873,7 @@ pub fn build(input: Input<'_>) -> Report {
             .iter()
             .map(|i| {
                 let team = progress.get(i.id.as_str());
+                let content = q.checklist.iter().find(|c| c.id == i.id);
                 let derived = state(i.state);
                 let status = match team {
                     Some(t) if i.state != ItemState::NotApplicable => t.status.clone(),
@@ -880,10 +893,7 @@ pub fn build(input: Input<'_>) -> Report {
                     how: i.how.to_string(),
                     url: i.url.as_ref().map(ToString::to_string),
                     required_by: i.required_by.iter().map(ToString::to_string).collect(),
-                    questions: q
-                        .checklist
-                        .iter()
-                        .find(|c| c.id == i.id)
+                    questions: content
                         .map(|c| {
                             c.questions
                                 .iter()
@@ -891,6 +901,12 @@ pub fn build(input: Input<'_>) -> Report {
                                 .map(|x| x.id.to_string())
                                 .collect()
                         })
+                        .unwrap_or_default(),
+                    effort: content
+                        .and_then(|c| c.effort)
+                        .map(|e| e.as_str().to_owned()),
+                    after: content
+                        .map(|c| c.after.iter().map(ToString::to_string).collect())
                         .unwrap_or_default(),
                 }
             })
@@ -913,6 +929,7 @@ pub fn build(input: Input<'_>) -> Report {
             })
             .collect(),
     };
+    report.roadmap = roadmap::of(&report);
     report.summary = summary::of(&report);
     report
 }
@@ -1043,6 +1060,8 @@ mod tests {
             url: None,
             required_by: Vec::new(),
             questions: Vec::new(),
+            effort: None,
+            after: Vec::new(),
         };
         let mut report = empty();
         report.checklist = vec![
@@ -1094,6 +1113,7 @@ mod tests {
             skipped_checks: Vec::new(),
             cost: None,
             checklist: Vec::new(),
+            roadmap: Roadmap::default(),
             answers: Vec::new(),
         }
     }

@@ -166,6 +166,21 @@ fn a_problem_on_a_rule_that_raises_no_risk_is_refused() {
 }
 
 #[test]
+fn every_checklist_item_is_sized_and_its_prerequisites_exist() {
+    let q = load_builtin().unwrap();
+    for item in &q.checklist {
+        assert!(item.effort.is_some(), "{} has no effort", item.id);
+        for a in &item.after {
+            assert!(
+                q.checklist.iter().any(|i| i.id == *a),
+                "{} comes after unknown {a}",
+                item.id
+            );
+        }
+    }
+}
+
+#[test]
 fn content_hash_changes_with_any_file() {
     let q = load_builtin().unwrap();
     let mut changed: Vec<(&str, String)> =
@@ -239,6 +254,21 @@ const BROKEN_ERRORS: &[(&str, &str, &str)] = &[
         "checklist.toml",
         "item i1 done_when",
         "cannot read the condition",
+    ),
+    (
+        "checklist.toml",
+        "item i1",
+        "effort `XL` is not one of S, M or L",
+    ),
+    (
+        "checklist.toml",
+        "item i1",
+        "an item cannot come after itself",
+    ),
+    (
+        "checklist.toml",
+        "item i1",
+        "`after` names an unknown item `ghost`",
     ),
 ];
 

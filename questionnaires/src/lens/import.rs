@@ -212,6 +212,8 @@ fn checklist(lens: &Lens) -> ChecklistFile {
                     questions: vec![q.id.clone()],
                     applies_when: None,
                     done_when: format!("{}.{}", q.id, c.id),
+                    effort: None,
+                    after: Vec::new(),
                 });
             }
         }

@@ -230,6 +230,10 @@ pub(crate) struct RawItem {
     pub questions: Vec<String>,
     pub applies_when: Option<String>,
     pub done_when: String,
+    #[serde(default)]
+    pub effort: Option<String>,
+    #[serde(default)]
+    pub after: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -15,6 +15,14 @@ use crate::exports::{pdftotext, unzip};
 /// Ids that are also the names of things, as a reader writes them.
 const ALSO_WORDS: [&str; 1] = ["x86_64"];
 
+/// The content's own file names, which no reader should meet either.
+const CONTENT_FILES: [&str; 4] = [
+    "limits.toml",
+    "patterns.toml",
+    "checklist.toml",
+    "questionnaire.toml",
+];
+
 /// Every question and choice id of the built-in questionnaire that holds an underscore.
 fn ids() -> BTreeSet<String> {
     let q = questionnaires::builtin();
@@ -45,7 +53,11 @@ fn markdown_text(markdown: &str) -> String {
 
 /// The ids `text` shows, each with a little of what surrounds it.
 fn ids_in(text: &str, ids: &BTreeSet<String>) -> Vec<String> {
-    let mut found = Vec::new();
+    let mut found: Vec<String> = CONTENT_FILES
+        .iter()
+        .filter(|f| text.contains(*f))
+        .map(|f| format!("the file name {f}"))
+        .collect();
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut start = None;
     for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
