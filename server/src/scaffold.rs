@@ -13,6 +13,7 @@
 //! - [`python`], [`typescript`], [`rust`]: each runtime's handlers, tests and build files.
 
 pub mod asl;
+mod dashboard;
 mod events;
 mod python;
 pub mod routes;

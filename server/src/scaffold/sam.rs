@@ -209,15 +209,22 @@ impl SamTemplate<'_> {
         self.failure.dlq_retention_days.saturating_mul(86_400)
     }
 
-    fn input_bucket_name(&self) -> &'static str {
-        "${AWS::StackName}-in-${AWS::AccountId}"
+    /// A bucket's name, as a YAML flow value: the project name (lower case, at most 40
+    /// characters), `role`, and the last group of the stack id's UUID. It is lower case whatever
+    /// the stack name, unique per stack in every Region, at most 57 characters, and known
+    /// without a reference to the bucket, so a policy can name it.
+    fn bucket_name(&self, role: &str) -> String {
+        format!(
+            "!Join [\"-\", [{}, {role}, !Select [4, !Split [\"-\", !Select [2, !Split [\"/\", !Ref AWS::StackId]]]]]]",
+            quoted(&self.plan.project)
+        )
     }
 
-    /// The S3 pattern's buckets: logical id and `!Sub` name.
-    fn buckets(&self) -> Vec<(&'static str, &'static str)> {
+    /// The S3 pattern's buckets: logical id and name.
+    fn buckets(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("InputBucket", self.input_bucket_name()),
-            ("OutputBucket", "${AWS::StackName}-out-${AWS::AccountId}"),
+            ("InputBucket", self.bucket_name("in")),
+            ("OutputBucket", self.bucket_name("out")),
         ]
     }
 
@@ -236,11 +243,6 @@ impl SamTemplate<'_> {
     /// The Kinesis mapping's retries: the plan's retries plus the bisection's extra attempt.
     fn stream_retries(&self) -> u32 {
         self.failure.retry_attempts.saturating_add(1)
-    }
-
-    /// p99 duration alarm threshold: 80% of the timeout, in milliseconds.
-    fn duration_threshold_ms(&self) -> u32 {
-        self.plan.function.timeout_s.saturating_mul(800)
     }
 
     /// Iterator age alarm threshold: half of MaximumRecordAgeInSeconds, in milliseconds.
@@ -262,6 +264,15 @@ impl SamTemplate<'_> {
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::Api | Pattern::Workflow => Vec::new(),
         }
+    }
+
+    /// The dashboard's body, as a YAML string for `!Sub`.
+    fn dashboard_body(&self) -> String {
+        let queues = super::dashboard::Queues {
+            work: self.work_queues(),
+            dead_letter: self.dead_letter_queues(),
+        };
+        quoted(&super::dashboard::body(self.plan, &queues))
     }
 
     /// Logical ids of the queues in front of workers.
