@@ -124,16 +124,17 @@ def check_one(
              "--framework", "cloudformation", "--config-file", str(out / ".checkov.yaml"), *files]
         ),
     )
-    workflow = out / ".github" / "workflows" / "ci.yml"
+    # Every workflow: CI and the deploy workflow.
+    workflows = [str(w) for w in sorted((out / ".github" / "workflows").glob("*.yml"))]
     step(
         "workflow-schema",
         *run([str(VENV_BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-              str(workflow)]),
+              *workflows]),
     )
     step(
         "zizmor",
         *run([str(VENV_BIN / "zizmor"), "--offline", "--no-progress",
-              "--config", str(out / ".github" / "zizmor.yml"), str(workflow)]),
+              "--config", str(out / ".github" / "zizmor.yml"), *workflows]),
     )
     script = HERE / f"check-{runtime}"
     if not runtime_check:

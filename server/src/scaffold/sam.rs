@@ -168,15 +168,22 @@ impl SamTemplate<'_> {
         }
     }
 
-    /// Policies a function gets besides its pattern's: the idempotency table (only the four
-    /// item actions Powertools' persistence layer uses, and only for functions that record
-    /// keys) and the customer-managed key, as list items to append to a `Policies:` list.
+    /// Policies a function gets besides its pattern's: the idempotency table (only for
+    /// functions that record keys, and only the item actions the runtime's code calls: the four
+    /// of Powertools' persistence layer, or the Rust starter's conditional put and delete) and
+    /// the customer-managed key, as list items to append to a `Policies:` list.
     fn common_policies(&self, h: &Handler) -> String {
         let mut out = String::new();
         if h.idempotent {
-            out.push_str(
-                "\n        - Statement:\n            - Sid: IdempotencyRecords\n              Effect: Allow\n              Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem]\n              Resource: !GetAtt IdempotencyTable.Arn",
-            );
+            let actions = match self.plan.runtime {
+                Runtime::Rust => "dynamodb:PutItem, dynamodb:DeleteItem",
+                Runtime::Python | Runtime::Typescript => {
+                    "dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem"
+                }
+            };
+            out.push_str(&format!(
+                "\n        - Statement:\n            - Sid: IdempotencyRecords\n              Effect: Allow\n              Action: [{actions}]\n              Resource: !GetAtt IdempotencyTable.Arn",
+            ));
         }
         if self.plan.customer_key {
             out.push_str(
@@ -422,6 +429,14 @@ impl PlanHelpers for Readme<'_> {
 }
 
 impl Readme<'_> {
+    /// Whether any function reads a resource's name from its environment (then `env.json`
+    /// must point at a deployed stack).
+    fn has_resource_variables(&self) -> bool {
+        super::day_one::resource_variables(self.plan)
+            .values()
+            .any(|v| !v.is_empty())
+    }
+
     /// A table cell: pipes escaped, line breaks flattened, nothing active (see
     /// [`crate::report::md_escape`]).
     fn cell(&self, s: &str) -> String {
