@@ -4,7 +4,9 @@
 
 use questionnaires::model::{ChoiceId, QuestionId};
 use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, plan};
-use questionnaires::{Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file};
+use questionnaires::{
+    Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file,
+};
 
 fn scenario(name: &str, changes: &[(&str, Option<AnswerValue>)]) -> AnswersFile {
     let path = format!("{}/tests/cases/{name}.toml", env!("CARGO_MANIFEST_DIR"));
@@ -46,7 +48,11 @@ fn the_rollback_alarm_is_a_rate_over_three_of_five_minutes_with_a_control() {
         assert_eq!(p.watch.error_rate.threshold_pct, 5);
         assert_eq!(p.watch.error_rate.datapoints, 3);
         assert_eq!(p.watch.error_rate.periods, 5);
-        let c = p.controls.iter().find(|c| c.id == "error_rate_alarm").expect("a control");
+        let c = p
+            .controls
+            .iter()
+            .find(|c| c.id == "error_rate_alarm")
+            .expect("a control");
         assert!(c.setting.contains("live alias"), "{}", c.setting);
         assert!(c.from.iter().any(|o| o.question == "alarms"));
     }
@@ -60,12 +66,23 @@ fn the_duration_alarm_follows_a_tighter_latency_target_on_an_api_only() {
     );
     let api = plan_of(&tight, Pattern::Api);
     assert_eq!(api.watch.duration_alarm_ms, 250);
-    let c = api.controls.iter().find(|c| c.id == "duration_alarm").expect("a control");
-    assert!(c.from.iter().any(|o| o.question == "latency_target_ms" && o.answered));
+    let c = api
+        .controls
+        .iter()
+        .find(|c| c.id == "duration_alarm")
+        .expect("a control");
+    assert!(
+        c.from
+            .iter()
+            .any(|o| o.question == "latency_target_ms" && o.answered)
+    );
 
     // A stream has no caller waiting: 80 % of its timeout.
     let stream = plan_of(&tight, Pattern::Stream);
-    assert_eq!(stream.watch.duration_alarm_ms, stream.function.timeout_s * 800);
+    assert_eq!(
+        stream.watch.duration_alarm_ms,
+        stream.function.timeout_s * 800
+    );
 
     let none = scenario("06_steady_pricing_api", &[("latency_target_ms", None)]);
     let api = plan_of(&none, Pattern::Api);
@@ -74,7 +91,10 @@ fn the_duration_alarm_follows_a_tighter_latency_target_on_an_api_only() {
 
 #[test]
 fn a_dashboard_comes_only_with_a_dashboards_answer() {
-    let journeys = plan_of(&scenario("05_travel_booking_approval", &[]), Pattern::Workflow);
+    let journeys = plan_of(
+        &scenario("05_travel_booking_approval", &[]),
+        Pattern::Workflow,
+    );
     assert!(journeys.watch.dashboard && has_control(&journeys, "dashboard"));
 
     let none = AnswerValue::Choices(vec![ChoiceId::parse("none").expect("a choice id")]);
@@ -82,8 +102,15 @@ fn a_dashboard_comes_only_with_a_dashboards_answer() {
         &scenario("05_travel_booking_approval", &[("dashboards", Some(none))]),
         Pattern::Workflow,
     );
-    assert!(missing.watch.dashboard, "the review has none: the starter brings one");
-    let c = missing.controls.iter().find(|c| c.id == "dashboard").expect("a control");
+    assert!(
+        missing.watch.dashboard,
+        "the review has none: the starter brings one"
+    );
+    let c = missing
+        .controls
+        .iter()
+        .find(|c| c.id == "dashboard")
+        .expect("a control");
     assert!(c.why.contains("no dashboard"), "{}", c.why);
 
     let unanswered = plan_of(

@@ -12,7 +12,9 @@ use super::Files;
 
 /// The environment variables of one function that name a resource of the stack, with the
 /// resource's logical id: the variables `template.yaml` sets with `!Ref`.
-pub(crate) fn resource_variables(plan: &Plan) -> BTreeMap<String, Vec<(&'static str, &'static str)>> {
+pub(crate) fn resource_variables(
+    plan: &Plan,
+) -> BTreeMap<String, Vec<(&'static str, &'static str)>> {
     plan.handlers
         .iter()
         .map(|h| {
@@ -78,13 +80,17 @@ fn env_json(plan: &Plan, value: impl Fn(&str) -> String) -> String {
 impl EnvJson<'_> {
     /// Placeholders until `scripts/local-env.sh` writes the deployed names.
     fn env_json(&self) -> String {
-        env_json(self.plan, |id| format!("run scripts/local-env.sh STACK_NAME to set {id}"))
+        env_json(self.plan, |id| {
+            format!("run scripts/local-env.sh STACK_NAME to set {id}")
+        })
     }
 }
 
 impl LocalEnv<'_> {
     fn has_variables(&self) -> bool {
-        resource_variables(self.plan).values().any(|v| !v.is_empty())
+        resource_variables(self.plan)
+            .values()
+            .any(|v| !v.is_empty())
     }
 
     /// Every resource env.json names, once: (logical id, shell variable).
@@ -154,7 +160,10 @@ impl Integration<'_> {
     }
 
     fn express(&self) -> bool {
-        self.plan.workflow.as_ref().is_some_and(|w| w.kind == "EXPRESS")
+        self.plan
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.kind == "EXPRESS")
     }
 
     fn first_handler(&self) -> &str {

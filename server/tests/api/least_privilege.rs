@@ -291,9 +291,10 @@ fn every_function_is_granted_exactly_the_aws_calls_its_code_makes() {
         // Only the functions that record keys may touch the idempotency table.
         let template = template_of(&files);
         for h in &plan.handlers {
-            let policies =
-                serde_yaml::to_string(&template["Resources"][h.logical_id.as_str()]["Properties"]["Policies"])
-                    .unwrap();
+            let policies = serde_yaml::to_string(
+                &template["Resources"][h.logical_id.as_str()]["Properties"]["Policies"],
+            )
+            .unwrap();
             let has_idempotency = policies.contains("IdempotencyTable");
             assert_eq!(
                 has_idempotency, h.idempotent,
@@ -315,7 +316,10 @@ fn rollback_alarms_are_error_rates_on_the_live_alias_over_three_of_five_minutes(
             assert_eq!(alarm["DatapointsToAlarm"].as_u64(), Some(3), "{context}");
             assert_eq!(alarm["Threshold"].as_u64(), Some(5), "{context}");
             assert_eq!(alarm["TreatMissingData"].as_str(), Some("notBreaching"));
-            assert!(alarm.get("MetricName").is_none(), "{context}: a plain count");
+            assert!(
+                alarm.get("MetricName").is_none(),
+                "{context}: a plain count"
+            );
             let metrics = alarm["Metrics"].as_sequence().unwrap();
             let expression = metrics
                 .iter()
@@ -326,7 +330,9 @@ fn rollback_alarms_are_error_rates_on_the_live_alias_over_three_of_five_minutes(
                 "{context}: {expression}"
             );
             for m in metrics.iter().filter(|m| m.get("MetricStat").is_some()) {
-                let dims = m["MetricStat"]["Metric"]["Dimensions"].as_sequence().unwrap();
+                let dims = m["MetricStat"]["Metric"]["Dimensions"]
+                    .as_sequence()
+                    .unwrap();
                 let resource = dims
                     .iter()
                     .find(|d| d["Name"].as_str() == Some("Resource"))
@@ -338,8 +344,9 @@ fn rollback_alarms_are_error_rates_on_the_live_alias_over_three_of_five_minutes(
                 );
             }
             let function = &resources[h.logical_id.as_str()]["Properties"];
-            let gated: Vec<String> =
-                strings(&function["DeploymentPreference"]["Alarms"]).into_iter().collect();
+            let gated: Vec<String> = strings(&function["DeploymentPreference"]["Alarms"])
+                .into_iter()
+                .collect();
             assert_eq!(gated, [format!("{}ErrorsAlarm", h.logical_id)], "{context}");
         }
         assert!(
@@ -420,9 +427,17 @@ fn env_json_lists_every_function_and_each_resource_its_environment_names() {
         let readme = super::scaffold::text(&files, "README.md");
         assert!(readme.contains("--env-vars env.json"), "{context}");
         if plan.api.is_some() {
-            assert!(readme.contains("sam local start-api --env-vars env.json"), "{context}");
+            assert!(
+                readme.contains("sam local start-api --env-vars env.json"),
+                "{context}"
+            );
         }
-        for var in env.as_object().unwrap().values().flat_map(|v| v.as_object().unwrap().keys()) {
+        for var in env
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|v| v.as_object().unwrap().keys())
+        {
             assert!(script.contains(&format!("\"{var}\"")), "{context}: {var}");
         }
     }
@@ -431,9 +446,11 @@ fn env_json_lists_every_function_and_each_resource_its_environment_names() {
 #[test]
 fn the_deploy_workflow_assumes_a_role_by_oidc_tests_staging_then_deploys_prod() {
     for (context, _plan, files) in starters() {
-        let workflow: Value =
-            serde_yaml::from_str(super::scaffold::text(&files, ".github/workflows/deploy.yml"))
-                .unwrap();
+        let workflow: Value = serde_yaml::from_str(super::scaffold::text(
+            &files,
+            ".github/workflows/deploy.yml",
+        ))
+        .unwrap();
         let jobs = &workflow["jobs"];
         for (job, env) in [("staging", "staging"), ("prod", "prod")] {
             let j = &jobs[job];
@@ -441,17 +458,28 @@ fn the_deploy_workflow_assumes_a_role_by_oidc_tests_staging_then_deploys_prod() 
             assert_eq!(j["permissions"]["id-token"].as_str(), Some("write"));
             let steps = serde_yaml::to_string(&j["steps"]).unwrap();
             assert!(
-                steps.contains("aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c"),
+                steps.contains(
+                    "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c"
+                ),
                 "{context}: the credentials action is not pinned to a commit"
             );
-            assert!(steps.contains("${{ vars.AWS_DEPLOY_ROLE_ARN }}"), "{context}");
+            assert!(
+                steps.contains("${{ vars.AWS_DEPLOY_ROLE_ARN }}"),
+                "{context}"
+            );
             assert!(steps.contains(&format!("--config-env {env}")), "{context}");
         }
         assert_eq!(jobs["prod"]["needs"].as_str(), Some("staging"));
         let staging = serde_yaml::to_string(&jobs["staging"]["steps"]).unwrap();
-        assert!(staging.contains("python -m pytest integration"), "{context}");
+        assert!(
+            staging.contains("python -m pytest integration"),
+            "{context}"
+        );
         let samconfig = super::scaffold::text(&files, "samconfig.toml");
-        assert!(samconfig.contains("[staging.deploy.parameters]"), "{context}");
+        assert!(
+            samconfig.contains("[staging.deploy.parameters]"),
+            "{context}"
+        );
         assert!(
             super::scaffold::text(&files, "integration/test_staging.py").contains("def test_"),
             "{context}"
@@ -468,13 +496,23 @@ fn a_dashboard_comes_with_a_dashboards_answer_and_a_control_traced_to_it() {
         assert_eq!(dashboard.is_some(), plan.watch.dashboard, "{context}");
         assert_eq!(control.is_some(), plan.watch.dashboard, "{context}");
         if let (Some(d), Some(c)) = (dashboard, control) {
-            assert!(c.from.iter().any(|o| o.question == "dashboards" && o.answered));
-            assert!(d["Properties"].get("DashboardName").is_none(), "{context}: a fixed name");
-            let body = untagged(&d["Properties"]["DashboardBody"]).as_str().unwrap();
+            assert!(
+                c.from
+                    .iter()
+                    .any(|o| o.question == "dashboards" && o.answered)
+            );
+            assert!(
+                d["Properties"].get("DashboardName").is_none(),
+                "{context}: a fixed name"
+            );
+            let body = untagged(&d["Properties"]["DashboardBody"])
+                .as_str()
+                .unwrap();
             let body: serde_json::Value = serde_json::from_str(body).unwrap();
             for h in &plan.handlers {
                 assert!(
-                    body.to_string().contains(&format!("${{{}}}:live", h.logical_id)),
+                    body.to_string()
+                        .contains(&format!("${{{}}}:live", h.logical_id)),
                     "{context}: {} is not on the dashboard",
                     h.logical_id
                 );
