@@ -17,11 +17,13 @@
 mod build;
 mod choice;
 mod reader;
+mod watch;
 
 use serde::{Deserialize, Serialize};
 
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
+pub use watch::{ErrorRate, Watch};
 
 /// One answer a setting came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,6 +230,8 @@ pub struct Plan {
     pub deployment: String,
     /// Alarms, each notifying the alarm topic.
     pub alarms: Vec<Alarm>,
+    /// The alarms' thresholds and the dashboard.
+    pub watch: Watch,
     /// Monthly budget in USD.
     pub budget_usd: u32,
     /// The serverless cost estimate the budget came from, when there is one.

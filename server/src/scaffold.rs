@@ -13,6 +13,8 @@
 //! - [`python`], [`typescript`], [`rust`]: each runtime's handlers, tests and build files.
 
 pub mod asl;
+mod dashboard;
+mod day_one;
 mod events;
 mod python;
 pub mod routes;
@@ -104,6 +106,7 @@ pub fn render(plan: &Plan) -> Result<Starter, String> {
     let mut files = Files(Vec::new());
     sam::files(plan, &mut files)?;
     events::files(plan, &mut files)?;
+    day_one::files(plan, &mut files)?;
     match plan.runtime {
         Runtime::Python => python::files(plan, &mut files)?,
         Runtime::Typescript => typescript::files(plan, &mut files)?,

@@ -633,7 +633,7 @@ pub fn plan(
     controls.push(control(
         "iam",
         "Least-privilege IAM",
-        "One role per function, each with SAM policy templates scoped to single resources".to_owned(),
+        "One role per function, with inline statements granting only the calls its code makes, each on its own table, bucket prefix, queue, secret or function alias".to_owned(),
         if r.is("iam_roles", "per_function") {
             "As the review does: a role per function, with only what it needs.".to_owned()
         } else if r.answered("iam_roles") {
@@ -719,6 +719,8 @@ pub fn plan(
         r.origins(&["alarms"]),
     ));
 
+    let watch = super::watch::watch(&r, pattern, timeout_s, &mut controls);
+
     // A budget from the cost estimate.
     let estimate_usd = evaluation.cost.as_ref().map(|c| c.serverless.monthly_usd);
     let budget_usd = estimate_usd.map_or(50, |e| round_budget(e * 1.2));
@@ -783,6 +785,7 @@ pub fn plan(
         secret,
         deployment: deployment.to_owned(),
         alarms,
+        watch,
         budget_usd,
         estimate_usd,
         controls,

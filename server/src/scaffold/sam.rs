@@ -168,15 +168,22 @@ impl SamTemplate<'_> {
         }
     }
 
-    /// Policies a function gets besides its pattern's: the idempotency table (only the four
-    /// item actions Powertools' persistence layer uses, and only for functions that record
-    /// keys) and the customer-managed key, as list items to append to a `Policies:` list.
+    /// Policies a function gets besides its pattern's: the idempotency table (only for
+    /// functions that record keys, and only the item actions the runtime's code calls: the four
+    /// of Powertools' persistence layer, or the Rust starter's conditional put and delete) and
+    /// the customer-managed key, as list items to append to a `Policies:` list.
     fn common_policies(&self, h: &Handler) -> String {
         let mut out = String::new();
         if h.idempotent {
-            out.push_str(
-                "\n        - Statement:\n            - Sid: IdempotencyRecords\n              Effect: Allow\n              Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem]\n              Resource: !GetAtt IdempotencyTable.Arn",
-            );
+            let actions = match self.plan.runtime {
+                Runtime::Rust => "dynamodb:PutItem, dynamodb:DeleteItem",
+                Runtime::Python | Runtime::Typescript => {
+                    "dynamodb:GetItem, dynamodb:PutItem, dynamodb:UpdateItem, dynamodb:DeleteItem"
+                }
+            };
+            out.push_str(&format!(
+                "\n        - Statement:\n            - Sid: IdempotencyRecords\n              Effect: Allow\n              Action: [{actions}]\n              Resource: !GetAtt IdempotencyTable.Arn",
+            ));
         }
         if self.plan.customer_key {
             out.push_str(
@@ -209,15 +216,22 @@ impl SamTemplate<'_> {
         self.failure.dlq_retention_days.saturating_mul(86_400)
     }
 
-    fn input_bucket_name(&self) -> &'static str {
-        "${AWS::StackName}-in-${AWS::AccountId}"
+    /// A bucket's name, as a YAML flow value: the project name (lower case, at most 40
+    /// characters), `role`, and the last group of the stack id's UUID. It is lower case whatever
+    /// the stack name, unique per stack in every Region, at most 57 characters, and known
+    /// without a reference to the bucket, so a policy can name it.
+    fn bucket_name(&self, role: &str) -> String {
+        format!(
+            "!Join [\"-\", [{}, {role}, !Select [4, !Split [\"-\", !Select [2, !Split [\"/\", !Ref AWS::StackId]]]]]]",
+            quoted(&self.plan.project)
+        )
     }
 
-    /// The S3 pattern's buckets: logical id and `!Sub` name.
-    fn buckets(&self) -> Vec<(&'static str, &'static str)> {
+    /// The S3 pattern's buckets: logical id and name.
+    fn buckets(&self) -> Vec<(&'static str, String)> {
         vec![
-            ("InputBucket", self.input_bucket_name()),
-            ("OutputBucket", "${AWS::StackName}-out-${AWS::AccountId}"),
+            ("InputBucket", self.bucket_name("in")),
+            ("OutputBucket", self.bucket_name("out")),
         ]
     }
 
@@ -236,11 +250,6 @@ impl SamTemplate<'_> {
     /// The Kinesis mapping's retries: the plan's retries plus the bisection's extra attempt.
     fn stream_retries(&self) -> u32 {
         self.failure.retry_attempts.saturating_add(1)
-    }
-
-    /// p99 duration alarm threshold: 80% of the timeout, in milliseconds.
-    fn duration_threshold_ms(&self) -> u32 {
-        self.plan.function.timeout_s.saturating_mul(800)
     }
 
     /// Iterator age alarm threshold: half of MaximumRecordAgeInSeconds, in milliseconds.
@@ -262,6 +271,15 @@ impl SamTemplate<'_> {
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::Api | Pattern::Workflow => Vec::new(),
         }
+    }
+
+    /// The dashboard's body, as a YAML string for `!Sub`.
+    fn dashboard_body(&self) -> String {
+        let queues = super::dashboard::Queues {
+            work: self.work_queues(),
+            dead_letter: self.dead_letter_queues(),
+        };
+        quoted(&super::dashboard::body(self.plan, &queues))
     }
 
     /// Logical ids of the queues in front of workers.
@@ -411,6 +429,14 @@ impl PlanHelpers for Readme<'_> {
 }
 
 impl Readme<'_> {
+    /// Whether any function reads a resource's name from its environment (then `env.json`
+    /// must point at a deployed stack).
+    fn has_resource_variables(&self) -> bool {
+        super::day_one::resource_variables(self.plan)
+            .values()
+            .any(|v| !v.is_empty())
+    }
+
     /// A table cell: pipes escaped, line breaks flattened, nothing active (see
     /// [`crate::report::md_escape`]).
     fn cell(&self, s: &str) -> String {

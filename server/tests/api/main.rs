@@ -18,6 +18,7 @@ mod home;
 mod hostile;
 mod injection;
 mod journey;
+mod least_privilege;
 mod lenses;
 mod listing;
 mod ops;

@@ -480,7 +480,7 @@ fn the_command_line_writes_a_directory_or_a_zip_and_nothing_on_error() {
 }
 
 /// The rendered files of a case's starter for one pattern and runtime.
-fn render_case(
+pub(super) fn render_case(
     name: &str,
     pattern: questionnaires::scaffold::Pattern,
     runtime: questionnaires::scaffold::Runtime,
@@ -502,7 +502,7 @@ fn render_case(
 }
 
 /// One file of a rendered starter.
-fn text<'a>(files: &'a [server::scaffold::File], path: &str) -> &'a str {
+pub(super) fn text<'a>(files: &'a [server::scaffold::File], path: &str) -> &'a str {
     &files
         .iter()
         .find(|f| f.path == path)

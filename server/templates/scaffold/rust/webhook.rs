@@ -184,6 +184,17 @@ mod webhook_tests {
     }
 
     #[test]
+    fn the_worker_takes_the_correlation_id_the_receiver_put_on_the_message() {
+        let mut message = aws_lambda_events::sqs::SqsMessage::default();
+        assert_eq!(work::message_correlation_id(&message), None);
+        let mut attribute = aws_lambda_events::sqs::SqsMessageAttribute::default();
+        attribute.string_value = Some("request-42".to_owned());
+        attribute.data_type = Some("String".to_owned());
+        message.message_attributes.insert("correlation_id".to_owned(), attribute);
+        assert_eq!(work::message_correlation_id(&message).as_deref(), Some("request-42"));
+    }
+
+    #[test]
     fn a_bad_or_missing_signature_is_rejected() {
         let body = br#"{"id": "evt_1"}"#;
         let good = sign(TEST_SECRET, body);

@@ -32,6 +32,8 @@ processor = BatchProcessor(event_type=EventType.SQS)
 sqs = boto3.client("sqs")
 {% include "scaffold/python/idempotency.py" %}
 SIGNATURE_HEADER = "x-signature"
+# The SQS message attribute that carries the receiver's correlation id to the worker.
+CORRELATION_ATTRIBUTE = "correlation_id"
 SIGNATURE_PREFIX = "sha256="
 # The secret is fetched once and cached for this long, so a rotated secret is used within minutes.
 SECRET_MAX_AGE_S = 300
@@ -66,7 +68,12 @@ def post_webhook() -> tuple[dict[str, str], int]:
         json.loads(body)
     except ValueError:
         raise BadRequestError("the body must be JSON") from None
-    sent = sqs.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody=body)
+    # The request's correlation id travels with the message, so the worker's logs join this one.
+    attributes = {}
+    correlation_id = logger.get_correlation_id()
+    if correlation_id:
+        attributes[CORRELATION_ATTRIBUTE] = {"DataType": "String", "StringValue": correlation_id}
+    sent = sqs.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody=body, MessageAttributes=attributes)
     logger.info("webhook queued", extra={"sqs_message_id": sent["MessageId"]})
     metrics.add_metric(name="WebhooksQueued", unit=MetricUnit.Count, value=1)
     return {"status": "queued"}, 202
@@ -103,8 +110,16 @@ def handle_webhook(message: dict[str, Any]) -> dict[str, str]:
     return {"id": message["id"], "status": "handled"}
 
 
+def message_correlation_id(record: SQSRecord) -> str:
+    """The correlation id the receiver put on the message, else the message's own id."""
+    attribute = record.raw_event.get("messageAttributes", {}).get(CORRELATION_ATTRIBUTE) or {}
+    return attribute.get("stringValue") or record.message_id
+
+
 def work_record(record: SQSRecord) -> dict[str, str]:
-    """Handles one queued webhook; an exception marks only this message as failed."""
+    """Handles one queued webhook under the request's correlation id; an exception marks only
+    this message as failed."""
+    logger.set_correlation_id(message_correlation_id(record))
     logger.append_keys(message_id=record.message_id)
 {%- if py.idem %}
     message = parse_webhook(record.body)

@@ -5,8 +5,8 @@ from types import ModuleType
 from typing import Any
 
 import boto3
-{% if py.idem -%}
 import pytest
+{% if py.idem -%}
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 {% endif -%}
 from conftest import REGION, TEST_SECRET, FakeContext, load_event
@@ -35,6 +35,36 @@ def test_a_signed_webhook_is_queued_with_202(
     response = handlers.receive(event, context)
     assert response["statusCode"] == 202
     assert queued(resources) == [event["body"]]
+
+
+def test_the_request_id_travels_to_the_worker_as_its_correlation_id(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = load_event("receive")
+    assert handlers.receive(event, context)["statusCode"] == 202
+    sqs = boto3.client("sqs", region_name=REGION)
+    message = sqs.receive_message(
+        QueueUrl=resources["queue_url"], MessageAttributeNames=["All"], MaxNumberOfMessages=1
+    )["Messages"][0]
+    request_id = event["requestContext"]["requestId"]
+    assert message["MessageAttributes"]["correlation_id"]["StringValue"] == request_id
+
+    # The worker logs under it (SQS's event spells the attribute in camel case).
+    record = dict(
+        load_event("work")["Records"][0],
+        body=message["Body"],
+        messageAttributes={"correlation_id": {"stringValue": request_id, "dataType": "String"}},
+    )
+    logged: list[tuple[str, str | None]] = []
+    info = handlers.logger.info
+
+    def info_with_correlation_id(msg: object, *args: Any, **kwargs: Any) -> None:
+        logged.append((str(msg), handlers.logger.get_correlation_id()))
+        info(msg, *args, **kwargs)
+
+    monkeypatch.setattr(handlers.logger, "info", info_with_correlation_id)
+    assert handlers.work({"Records": [record]}, context) == {"batchItemFailures": []}
+    assert ("webhook handled", request_id) in logged
 
 
 def test_a_bad_signature_gets_401_and_nothing_is_queued(

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, {% if self.idem() %}SQSBatchResponse, {% endif %}SQSEvent, SQSRecord } from "aws-lambda";
-import { type Payload, rawBody, receiveHandler, sign, verifySignature, workHandler } from "../src/app";
+import { logger, type Payload, rawBody, receiveHandler, sign, verifySignature, workHandler } from "../src/app";
 import { context, loadEvent{% if self.idem() %}, MemoryPersistenceLayer{% endif %} } from "./setup";
 
 const SECRET = "test-signing-secret";
@@ -87,6 +87,24 @@ test("work processes every message of the sample batch", async () => {
   const result = await handler(event, context);
   assert.deepEqual(result.batchItemFailures, []);
   assert.equal(seen.length, event.Records.length);
+});
+
+test("work handles a message under the correlation id the receiver put on it", async () => {
+  const during: (string | undefined)[] = [];
+  const handler = workHandler({
+    sink: async () => {
+      during.push(logger.getCorrelationId() as string | undefined);
+    },
+{%- if self.idem() %}
+    idempotency: new MemoryPersistenceLayer(),
+{%- endif %}
+  });
+  const event = loadEvent<SQSEvent>("work");
+  const first = record(event, "with-attribute", event.Records[0]?.body ?? "");
+  first.messageAttributes = { correlation_id: { stringValue: "request-42", dataType: "String", stringListValues: [], binaryListValues: [] } };
+  const result = await handler({ Records: [first] }, context);
+  assert.deepEqual(result.batchItemFailures, []);
+  assert.deepEqual(during, ["request-42"]);
 });
 
 test("a message that cannot be read is reported in batchItemFailures; the rest are processed", async () => {

@@ -1,0 +1,226 @@
+"""Integration tests against a deployed stack ({{ plan.pattern_name }}).
+
+The deploy workflow runs them against staging after each deployment; run them yourself with
+`STACK_NAME=<stack> python -m pytest integration` and AWS credentials for the stack's account.
+They read the stack's outputs, send real {% if plan.api.is_some() %}requests{% else %}events{% endif %}, and poll for the result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+import pytest
+{%- if plan.api.is_some() %}
+import requests
+{%- endif %}
+
+STACK = os.environ.get("STACK_NAME", "")
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+# Long enough for a cold start, a retry and the log delivery; short enough to fail a broken deploy.
+WAIT_S = 180
+
+pytestmark = pytest.mark.skipif(not STACK, reason="set STACK_NAME to the deployed stack's name")
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, str]:
+    stack = boto3.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def eventually(what: str, probe: Callable[[], Any]) -> Any:
+    """Calls probe until it returns something truthy, or fails after WAIT_S seconds."""
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(5)
+    pytest.fail(f"{what}: nothing after {WAIT_S} s")
+
+
+def logged(function: str, text: str, since_ms: int) -> bool:
+    """Whether the function's log group has a line containing text since since_ms."""
+    logs = boto3.client("logs")
+    found = logs.filter_log_events(
+        logGroupName=f"/aws/lambda/{STACK}-{function}",
+        startTime=since_ms,
+        filterPattern=json.dumps(text),
+        limit=1,
+    )
+    return bool(found.get("events"))
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000) - 5_000
+{% match plan.pattern %}
+{%- when Pattern::Api %}
+{%- if self.iam() %}
+
+
+def signed(method: str, url: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> requests.Response:
+    """A request signed with SigV4 for execute-api, as the IAM authorizer requires."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    session = boto3.Session()
+    data = json.dumps(body) if body is not None else None
+    request = AWSRequest(method=method, url=url, data=data, headers={"content-type": "application/json", **(headers or {})})
+    SigV4Auth(session.get_credentials().get_frozen_credentials(), "execute-api", session.region_name).add_auth(request)
+    return requests.request(method, url, data=data, headers=dict(request.headers), timeout=30)
+
+
+def test_an_unsigned_request_is_refused(outputs: dict[str, str]) -> None:
+    assert requests.get(f"{outputs['ApiUrl']}/items/none", timeout=30).status_code == 403
+
+
+def test_a_created_item_can_be_read_back(outputs: dict[str, str]) -> None:
+    name = f"integration-{uuid.uuid4()}"
+{%- if plan.idempotency.is_some() %}
+    created = signed("POST", f"{outputs['ApiUrl']}/items", {"name": name}, {"idempotency-key": str(uuid.uuid4())})
+{%- else %}
+    created = signed("POST", f"{outputs['ApiUrl']}/items", {"name": name})
+{%- endif %}
+    assert created.status_code == 201, created.text
+    item = created.json()
+    read = signed("GET", f"{outputs['ApiUrl']}/items/{item['id']}")
+    assert read.status_code == 200, read.text
+    assert read.json()["name"] == name
+{%- else %}
+
+
+def test_a_request_without_a_token_is_refused(outputs: dict[str, str]) -> None:
+    assert requests.get(f"{outputs['ApiUrl']}/items/none", timeout=30).status_code == 401
+
+
+@pytest.mark.skipif(not os.environ.get("INTEGRATION_JWT"), reason="set INTEGRATION_JWT to a token for JwtIssuer and JwtAudience")
+def test_a_created_item_can_be_read_back(outputs: dict[str, str]) -> None:
+    auth = {"authorization": f"Bearer {os.environ['INTEGRATION_JWT']}"}
+    name = f"integration-{uuid.uuid4()}"
+{%- if plan.idempotency.is_some() %}
+    headers = {**auth, "idempotency-key": str(uuid.uuid4())}
+{%- else %}
+    headers = auth
+{%- endif %}
+    created = requests.post(f"{outputs['ApiUrl']}/items", json={"name": name}, headers=headers, timeout=30)
+    assert created.status_code == 201, created.text
+    read = requests.get(f"{outputs['ApiUrl']}/items/{created.json()['id']}", headers=auth, timeout=30)
+    assert read.status_code == 200, read.text
+    assert read.json()["name"] == name
+{%- endif %}
+{%- when Pattern::S3Events %}
+
+
+def test_an_upload_gets_a_result(outputs: dict[str, str]) -> None:
+    s3 = boto3.client("s3")
+    name = f"integration-{uuid.uuid4()}.json"
+    s3.put_object(Bucket=outputs["InputBucketName"], Key=f"incoming/{name}", Body=json.dumps({"id": name}).encode())
+
+    def result() -> bool:
+        listed = s3.list_objects_v2(Bucket=outputs["OutputBucketName"], Prefix=f"processed/{name}")
+        return listed.get("KeyCount", 0) > 0
+
+    eventually("a result under processed/", result)
+{%- when Pattern::Fanout %}
+
+
+def test_a_published_event_reaches_every_subscriber(outputs: dict[str, str]) -> None:
+    since = now_ms()
+    event_id = f"integration-{uuid.uuid4()}"
+    boto3.client("sns").publish(
+        TopicArn=outputs["TopicArn"],
+        Message=json.dumps({"type": "created", "id": event_id}),
+        MessageAttributes={"type": {"DataType": "String", "StringValue": "created"}},
+    )
+{%- for h in plan.handlers %}
+    eventually("{{ h.name }} handled the event", lambda: logged("{{ h.name }}", event_id, since))
+{%- endfor %}
+{%- when Pattern::EventBus %}
+
+
+def test_a_put_event_is_handled(outputs: dict[str, str]) -> None:
+    since = now_ms()
+    sample = json.loads((EVENTS / "{{ self.first_handler() }}.json").read_text())
+    item_id = f"integration-{uuid.uuid4()}"
+    detail = {**sample["detail"], "id": item_id}
+    put = boto3.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": outputs["EventBusName"],
+                "Source": sample["source"],
+                "DetailType": sample["detail-type"],
+                "Detail": json.dumps(detail),
+            }
+        ]
+    )
+    assert put["FailedEntryCount"] == 0, put
+    eventually("the event was handled", lambda: logged("{{ self.first_handler() }}", item_id, since))
+{%- when Pattern::Workflow %}
+
+
+def test_an_execution_succeeds(outputs: dict[str, str]) -> None:
+    sfn = boto3.client("stepfunctions")
+    execution_input = json.loads((EVENTS / "{{ self.first_handler() }}.json").read_text())
+    execution_input["id"] = f"integration-{uuid.uuid4()}"
+{%- if self.express() %}
+    # An Express workflow has no execution history to poll: run it synchronously.
+    run = sfn.start_sync_execution(stateMachineArn=outputs["StateMachineArn"], input=json.dumps(execution_input))
+    assert run["status"] == "SUCCEEDED", run
+{%- else %}
+    arn = sfn.start_execution(stateMachineArn=outputs["StateMachineArn"], input=json.dumps(execution_input))["executionArn"]
+
+    def finished() -> str | None:
+        status = sfn.describe_execution(executionArn=arn)["status"]
+        return None if status == "RUNNING" else status
+
+    assert eventually("the execution finished", finished) == "SUCCEEDED"
+{%- endif %}
+{%- when Pattern::Stream %}
+
+
+def test_a_put_record_is_processed(outputs: dict[str, str]) -> None:
+    import base64
+
+    since = now_ms()
+    sample = json.loads((EVENTS / "{{ self.first_handler() }}.json").read_text())
+    record = json.loads(base64.b64decode(sample["Records"][0]["kinesis"]["data"]))
+    key = f"integration-{uuid.uuid4()}"
+    record["id"] = key
+    boto3.client("kinesis").put_record(StreamName=outputs["StreamName"], PartitionKey=key, Data=json.dumps(record).encode())
+    eventually("the record was processed", lambda: logged("{{ self.first_handler() }}", key, since))
+{%- when Pattern::Webhook %}
+
+
+def sign(body: str, key: str) -> str:
+    import hashlib
+    import hmac
+
+    return "sha256=" + hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def test_an_unsigned_webhook_is_refused(outputs: dict[str, str]) -> None:
+    answer = requests.post(outputs["WebhookUrl"], data='{"id": "unsigned"}', timeout=30)
+    assert answer.status_code == 401
+
+
+def test_a_signed_webhook_is_worked_on_with_its_correlation_id(outputs: dict[str, str]) -> None:
+    since = now_ms()
+    key = boto3.client("secretsmanager").get_secret_value(SecretId=outputs["SigningSecretArn"])["SecretString"]
+    body = json.dumps({"id": f"integration-{uuid.uuid4()}", "type": "test"})
+    answer = requests.post(
+        outputs["WebhookUrl"],
+        data=body,
+        headers={"content-type": "application/json", "x-signature": sign(body, key)},
+        timeout=30,
+    )
+    assert answer.status_code == 202, answer.text
+    # The HTTP API's request id is the receiver's correlation id; the worker logs it too.
+    request_id = answer.headers["apigw-requestid"]
+    eventually("the worker logged the request's correlation id", lambda: logged("work", request_id, since))
+{%- endmatch %}
