@@ -207,7 +207,25 @@ pub fn plan(
     } else {
         ceil_u32(quota(q, "lambda_timeout"))
     };
-    let (timeout_s, timeout_why, timeout_from) = if let Some(p99) = r.number("p99_duration_ms") {
+    let job_min = r
+        .number("job_duration_min")
+        .filter(|_| pattern == Pattern::ScheduledJobs);
+    let (timeout_s, timeout_why, timeout_from) = if let Some(m) = job_min {
+        // A scheduled job states its longest run; its timeout leaves a quarter more.
+        let t = ceil_u32(m * 60.0 * 1.25).clamp(3, cap);
+        (
+            t,
+            format!(
+                "A quarter more than the longest run of {m} min{}.",
+                if t == cap {
+                    ", within Lambda's 15-minute ceiling"
+                } else {
+                    ""
+                }
+            ),
+            vec!["job_duration_min"],
+        )
+    } else if let Some(p99) = r.number("p99_duration_ms") {
         let t = ceil_u32(p99 * 3.0 / 1000.0).clamp(3, cap);
         (
             t,

@@ -65,7 +65,10 @@ pub mod run {
         if !is_utc_time(time) {
             return Err(format!("\"scheduled_time\" is not an ISO 8601 UTC time: {time:?}").into());
         }
-        let attempt = text("attempt").and_then(|a| a.parse().ok()).filter(|&a| a > 0).unwrap_or(1);
+        let attempt = text("attempt")
+            .and_then(|a| a.parse().ok())
+            .filter(|&a| a > 0)
+            .unwrap_or(1);
         Ok(Slot {
             schedule: schedule.to_owned(),
             scheduled_time: time.to_owned(),
@@ -241,7 +244,13 @@ pub mod run {
 
     /// Runs a slot once: a finished slot is a duplicate, a held lock means the previous run is
     /// still going. A failure releases the lock and records nothing, so Lambda's retry runs again.
-    pub async fn run_slot<L, F, Fut>(ledger: &L, slot: &Slot, now: u64, deadline: u64, work: F) -> Result<Outcome, Error>
+    pub async fn run_slot<L, F, Fut>(
+        ledger: &L,
+        slot: &Slot,
+        now: u64,
+        deadline: u64,
+        work: F,
+    ) -> Result<Outcome, Error>
     where
         L: Ledger,
         F: FnOnce() -> Fut,
@@ -268,7 +277,11 @@ pub mod run {
 
     /// Handles one delivery from the schedule.
     pub async fn handle(deps: &Deps, event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
-        let correlation = event.payload.get("execution_id").and_then(|v| v.as_str()).unwrap_or(&event.context.request_id);
+        let correlation = event
+            .payload
+            .get("execution_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or(&event.context.request_id);
         let span = invocation_span(correlation, &event.context);
         let deadline = deadline_s(&event.context);
         async move {
@@ -315,7 +328,10 @@ mod scheduled_jobs_tests {
         }
         async fn unlock(&self, slot: &Slot) -> Result<(), Error> {
             let mut locks = self.locks.borrow_mut();
-            if locks.get(&slot.lock_id()).is_some_and(|(owner, _)| *owner == slot.run_id()) {
+            if locks
+                .get(&slot.lock_id())
+                .is_some_and(|(owner, _)| *owner == slot.run_id())
+            {
                 locks.remove(&slot.lock_id());
             }
             Ok(())
@@ -337,9 +353,18 @@ mod scheduled_jobs_tests {
             *ran.borrow_mut() += 1;
             Ok(())
         };
-        assert_eq!(run_slot(&ledger, &slot, NOW, NOW + 900, work).await.unwrap(), Outcome::Completed);
-        assert!(ledger.locks.borrow().is_empty(), "the lock is released when the run ends");
-        assert_eq!(run_slot(&ledger, &slot, NOW, NOW + 900, work).await.unwrap(), Outcome::Duplicate);
+        assert_eq!(
+            run_slot(&ledger, &slot, NOW, NOW + 900, work).await.unwrap(),
+            Outcome::Completed
+        );
+        assert!(
+            ledger.locks.borrow().is_empty(),
+            "the lock is released when the run ends"
+        );
+        assert_eq!(
+            run_slot(&ledger, &slot, NOW, NOW + 900, work).await.unwrap(),
+            Outcome::Duplicate
+        );
         assert_eq!(*ran.borrow(), 1);
     }
 
@@ -351,10 +376,14 @@ mod scheduled_jobs_tests {
         earlier_event["scheduled_time"] = serde_json::json!("2026-11-25T02:00:00Z");
         let earlier = parse(&earlier_event).unwrap();
         assert!(ledger.lock(&earlier, NOW - 60, NOW + 600).await.unwrap());
-        let outcome = run_slot(&ledger, &slot, NOW, NOW + 900, || async { Ok(()) }).await.unwrap();
+        let outcome = run_slot(&ledger, &slot, NOW, NOW + 900, || async { Ok(()) })
+            .await
+            .unwrap();
         assert_eq!(outcome, Outcome::Skipped);
         // Past the earlier run's deadline, its lock is taken over.
-        let outcome = run_slot(&ledger, &slot, NOW + 601, NOW + 1500, || async { Ok(()) }).await.unwrap();
+        let outcome = run_slot(&ledger, &slot, NOW + 601, NOW + 1500, || async { Ok(()) })
+            .await
+            .unwrap();
         assert_eq!(outcome, Outcome::Completed);
     }
 
@@ -362,11 +391,16 @@ mod scheduled_jobs_tests {
     async fn a_failed_run_records_nothing_and_frees_the_lock() {
         let ledger = MemoryLedger::default();
         let slot = parse(&sample()).unwrap();
-        let failed = run_slot(&ledger, &slot, NOW, NOW + 900, || async { Err::<(), Error>("partner feed unavailable".into()) }).await;
+        let failed = run_slot(&ledger, &slot, NOW, NOW + 900, || async {
+            Err::<(), Error>("partner feed unavailable".into())
+        })
+        .await;
         assert!(failed.is_err());
         assert!(ledger.done.borrow().is_empty());
         assert!(ledger.locks.borrow().is_empty());
-        let retry = run_slot(&ledger, &slot, NOW + 60, NOW + 960, || async { Ok(()) }).await.unwrap();
+        let retry = run_slot(&ledger, &slot, NOW + 60, NOW + 960, || async { Ok(()) })
+            .await
+            .unwrap();
         assert_eq!(retry, Outcome::Completed);
     }
 
