@@ -31,6 +31,9 @@ pub struct Schedule {
     pub run_record_ttl_s: u32,
     /// The longest single run the review states, in minutes, if it states one.
     pub job_minutes: Option<f64>,
+    /// Whether the job reads its credentials (for the partners and systems it calls) from a
+    /// Secrets Manager secret the starter creates.
+    pub secret: bool,
 }
 
 /// Whole minutes as a Scheduler `rate()` expression, in the largest unit that divides them.
@@ -67,6 +70,7 @@ pub(super) fn schedule(r: &Reader<'_>, timeout_s: u32) -> (Schedule, Vec<Control
     let function_max_event_age_s = interval_s.clamp(60, 21_600);
     let run_record_ttl_s = max_event_age_s.saturating_mul(2).max(86_400);
     let job_minutes = r.number("job_duration_min");
+    let secret = r.answered("secrets_handling") && !r.is("secrets_handling", "no_secrets");
     let s = Schedule {
         expression,
         expression_text,
@@ -78,6 +82,7 @@ pub(super) fn schedule(r: &Reader<'_>, timeout_s: u32) -> (Schedule, Vec<Control
         function_max_event_age_s,
         run_record_ttl_s,
         job_minutes,
+        secret,
     };
 
     let mut controls = Vec::new();
@@ -145,6 +150,23 @@ pub(super) fn schedule(r: &Reader<'_>, timeout_s: u32) -> (Schedule, Vec<Control
             _ => "Scheduler delivers at least once, so the scheduled time is the run's key: a redelivered run finds its record and does nothing; a lock keeps a slow run and the next one from overlapping.".to_owned(),
         },
         r.origins(&["job_duration_min", "duplicate_sensitivity", "idempotency"]),
+    ));
+    controls.push(control(
+        "job_secret",
+        "The job's credentials",
+        if s.secret {
+            "JobSecret (Secrets Manager), read by the run function at each run through JOB_SECRET_ARN; never logged".to_owned()
+        } else {
+            "None".to_owned()
+        },
+        if !s.secret {
+            "The review says the workload uses no secrets (or does not say), so the job gets none; add a secret before it calls anything that needs one.".to_owned()
+        } else if r.is("secrets_handling", "secrets_manager") {
+            "As the review does: the credentials of the systems the job calls live in Secrets Manager and are read at run time, so a rotation needs no deploy.".to_owned()
+        } else {
+            "The review keeps secrets in environment variables or code; the starter moves the job's credentials to Secrets Manager, read at run time.".to_owned()
+        },
+        r.origins(&["secrets_handling", "external_dependencies"]),
     ));
     (s, controls)
 }

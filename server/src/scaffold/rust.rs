@@ -40,6 +40,9 @@ trait Shape {
         }
         match plan.pattern {
             Pattern::S3Events => v.push(("aws-sdk-s3", "1.157")),
+            Pattern::ScheduledJobs if self.job_secret() => {
+                v.push(("aws-sdk-secretsmanager", "1.125"))
+            }
             Pattern::Webhook => {
                 v.push(("aws-sdk-secretsmanager", "1.125"));
                 v.push(("aws-sdk-sqs", "1.119"));
@@ -47,6 +50,11 @@ trait Shape {
             _ => {}
         }
         v
+    }
+
+    /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
+    fn job_secret(&self) -> bool {
+        self.plan().schedule.as_ref().is_some_and(|s| s.secret)
     }
 
     /// Whether the crate calls AWS at all.

@@ -52,6 +52,7 @@ static NO_SCHEDULE: Schedule = Schedule {
     function_max_event_age_s: 0,
     run_record_ttl_s: 0,
     job_minutes: None,
+    secret: false,
 };
 
 /// The plan with the settings of its pattern unwrapped.
@@ -544,7 +545,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 ),
             ));
         }
-        if p == Pattern::Webhook {
+        if p == Pattern::Webhook || plan.schedule.as_ref().is_some_and(|s| s.secret) {
             skips.push((
                 "CKV_AWS_149",
                 format!("Secrets Manager with a customer-managed key: {because}."),

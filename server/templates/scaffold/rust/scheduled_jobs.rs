@@ -181,6 +181,10 @@ pub mod run {
     /// What the function needs, built once per cold start.
     pub struct Deps {
         ledger: RunsTable,
+{%- if self.job_secret() %}
+        secrets: aws_sdk_secretsmanager::Client,
+        secret_id: String,
+{%- endif %}
     }
 
     impl Deps {
@@ -196,8 +200,30 @@ pub mod run {
                     table: env("RUNS_TABLE")?,
                     ttl_s,
                 },
+{%- if self.job_secret() %}
+                secrets: aws_sdk_secretsmanager::Client::new(&config),
+                secret_id: env("JOB_SECRET_ARN")?,
+{%- endif %}
             })
         }
+{%- if self.job_secret() %}
+
+        /// The job's credentials (`JOB_SECRET_ARN`), read at each run so a rotation needs no
+        /// deploy. Never log them.
+        pub async fn secret(&self) -> Result<String, Error> {
+            let out = self
+                .secrets
+                .get_secret_value()
+                .secret_id(&self.secret_id)
+                .send()
+                .await
+                .map_err(|e| aws_error("reading the job secret", &e))?;
+            out.secret_string()
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| "the job secret is empty".into())
+        }
+{%- endif %}
     }
 
     /// What a run did.
@@ -231,9 +257,19 @@ pub mod run {
         println!("{line}");
     }
 
+{%- if self.job_secret() %}
+    /// The job itself: replace the body with your own work (a sync, a report, a clean-up),
+    /// authenticating with `secret` (never log it). It must finish before the function's timeout;
+    /// return an error to have Lambda retry the slot.
+    pub async fn job(slot: &Slot, secret: &str) -> Result<(), Error> {
+        if secret.is_empty() {
+            return Err("no credentials for the job".into());
+        }
+{%- else %}
     /// The job itself: replace the body with your own work (a sync, a report, a clean-up). It
     /// must finish before the function's timeout; return an error to have Lambda retry the slot.
     pub async fn job(slot: &Slot) -> Result<(), Error> {
+{%- endif %}
         if log_events() {
             tracing::info!(scheduled_time = %slot.scheduled_time, schedule = %slot.schedule, attempt = slot.attempt, "job ran");
         } else {
@@ -286,7 +322,15 @@ pub mod run {
         let deadline = deadline_s(&event.context);
         async move {
             let slot = parse(&event.payload)?;
+{%- if self.job_secret() %}
+            let work = || async {
+                let secret = deps.secret().await?;
+                job(&slot, &secret).await
+            };
+            let outcome = run_slot(&deps.ledger, &slot, now_s(), deadline, work).await?;
+{%- else %}
             let outcome = run_slot(&deps.ledger, &slot, now_s(), deadline, || job(&slot)).await?;
+{%- endif %}
             Ok(serde_json::json!({"status": outcome, "scheduled_time": slot.scheduled_time}))
         }
         .instrument(span)

@@ -83,6 +83,9 @@ import type {
 } from "aws-lambda";
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+{% if self.job_secret() -%}
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+{% endif -%}
 import type { Context } from "aws-lambda";
 {% endmatch %}
 /** JSON logs. POWERTOOLS_SERVICE_NAME names the service, POWERTOOLS_LOG_LEVEL sets the level. */

@@ -7,6 +7,9 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+{% if py.job_secret -%}
+from aws_lambda_powertools.utilities import parameters
+{% endif -%}
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
@@ -19,6 +22,11 @@ RUNS_TABLE = os.environ["RUNS_TABLE"]
 RUN_RECORD_TTL_SECONDS = int(os.environ["RUN_RECORD_TTL_SECONDS"])
 # A few seconds past the invocation's deadline, for clock skew between Lambda and DynamoDB.
 LOCK_MARGIN_SECONDS = 5
+{%- if py.job_secret %}
+# The credentials of the systems the job calls (template.yaml, JobSecret), cached for 5 minutes.
+JOB_SECRET_ARN = os.environ["JOB_SECRET_ARN"]
+SECRET_MAX_AGE_SECONDS = 300
+{%- endif %}
 
 
 @dataclass(frozen=True)
@@ -122,12 +130,34 @@ class RunLedger:
             logger.warning("the lock was no longer ours", extra={"run_id": slot.run_id})
 
 
+{%- if py.job_secret %}
+def job_secret() -> str:
+    """The job's credentials, read from Secrets Manager at run time (so a rotation needs no
+    deploy) and never logged."""
+    value = parameters.get_secret(JOB_SECRET_ARN, max_age=SECRET_MAX_AGE_SECONDS)
+    if not isinstance(value, str) or not value:
+        raise ValueError("the job secret is empty")
+    return value
+
+
+@tracer.capture_method
+def do_job(slot: Slot, secret: str) -> dict[str, Any]:
+    """The job itself: replace the body with your own work (a sync, a report, a clean-up),
+    authenticating with `secret`. It must finish before the function's timeout; raise to have
+    Lambda retry the slot."""
+    logger.info(
+        "job ran",
+        extra={"scheduled_time": slot.scheduled_time, "attempt": slot.attempt, "has_credentials": bool(secret)},
+    )
+    return {"scheduled_time": slot.scheduled_time}
+{%- else %}
 @tracer.capture_method
 def do_job(slot: Slot) -> dict[str, Any]:
     """The job itself: replace the body with your own work (a sync, a report, a clean-up). It
     must finish before the function's timeout; raise to have Lambda retry the slot."""
     logger.info("job ran", extra={"scheduled_time": slot.scheduled_time, "attempt": slot.attempt})
     return {"scheduled_time": slot.scheduled_time}
+{%- endif %}
 
 
 def run_slot(ledger: RunLedger, slot: Slot, now: int, deadline: int) -> dict[str, Any]:
@@ -142,7 +172,7 @@ def run_slot(ledger: RunLedger, slot: Slot, now: int, deadline: int) -> dict[str
         metrics.add_metric(name="RunsSkipped", unit=MetricUnit.Count, value=1)
         return {"status": "skipped", "scheduled_time": slot.scheduled_time}
     try:
-        result = do_job(slot)
+        result = do_job(slot{% if py.job_secret %}, job_secret(){% endif %})
         ledger.complete(slot, int(time.time()), result)
     finally:
         ledger.unlock(slot)

@@ -24,6 +24,10 @@ REGION = "us-east-1"
 {% if plan.pattern == Pattern::Webhook -%}
 # The key the sample request in events/receive.json is signed with.
 TEST_SECRET = "test-secret"
+{% endif -%}
+{% if py.job_secret -%}
+# The scheduled job's credentials in the fake Secrets Manager.
+TEST_JOB_SECRET = '{"username": "sync", "password": "test-only"}'
 {% endif %}
 
 def load_event(name: str) -> dict[str, Any]:
@@ -136,6 +140,11 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("RUNS_TABLE", "runs")
     monkeypatch.setenv("RUN_RECORD_TTL_SECONDS", "{% if let Some(s) = plan.schedule %}{{ s.run_record_ttl_s }}{% endif %}")
     names["runs_table"] = "runs"
+{%- if py.job_secret %}
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="job-credentials", SecretString=TEST_JOB_SECRET)["ARN"]
+    monkeypatch.setenv("JOB_SECRET_ARN", arn)
+{%- endif %}
 {%- else %}
 {%- endmatch %}
     return names

@@ -3,7 +3,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import REGION, FakeContext, load_event
+from conftest import {% if py.job_secret %}TEST_JOB_SECRET, {% endif %}REGION, FakeContext, load_event
 
 
 def items(resources: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -32,9 +32,9 @@ def test_a_redelivered_slot_does_not_run_again(
     calls: list[str] = []
     original = handlers.do_job
 
-    def counting(slot: Any) -> dict[str, Any]:
+    def counting(slot: Any, *secret: str) -> dict[str, Any]:
         calls.append(slot.scheduled_time)
-        return original(slot)
+        return original(slot, *secret)
 
     monkeypatch.setattr(handlers, "do_job", counting)
     assert handlers.run(load_event("run"), context)["status"] == "completed"
@@ -74,7 +74,7 @@ def test_a_lock_left_by_a_run_past_its_deadline_is_taken_over(
 def test_a_failed_run_records_nothing_and_frees_the_lock(
     handlers: ModuleType, context: FakeContext, resources: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing(slot: Any) -> dict[str, Any]:
+    def failing(slot: Any, *secret: str) -> dict[str, Any]:
         raise RuntimeError("partner feed unavailable")
 
     original = handlers.do_job
@@ -96,3 +96,21 @@ def test_an_event_without_a_slot_fails(
 ) -> None:
     with pytest.raises(ValueError):
         handlers.run({**load_event("run"), **change}, context)
+{%- if py.job_secret %}
+
+
+def test_the_job_gets_the_secret_without_logging_it(
+    handlers: ModuleType, context: FakeContext, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[str] = []
+    original = handlers.do_job
+
+    def recording(slot: Any, secret: str) -> dict[str, Any]:
+        seen.append(secret)
+        return original(slot, secret)
+
+    monkeypatch.setattr(handlers, "do_job", recording)
+    assert handlers.run(load_event("run"), context)["status"] == "completed"
+    assert seen == [TEST_JOB_SECRET]
+    assert TEST_JOB_SECRET not in capsys.readouterr().out
+{%- endif %}

@@ -127,6 +127,32 @@ export class DynamoDBRunLedger implements RunLedger {
   }
 }
 
+{%- if self.job_secret() %}
+/**
+ * The job itself: replace it with your own work (a sync, a report, a clean-up), authenticating
+ * with `secret` (never log it). It must finish before the function's timeout; throw to have
+ * Lambda retry the slot.
+ */
+export type Job = (slot: Slot, secret: string) => Promise<Record<string, unknown>>;
+
+/** Logs the slot; replace with the real work. */
+export const logJob: Job = async (slot, secret) => {
+  logger.info("job ran", { scheduledTime: slot.scheduledTime, attempt: slot.attempt, hasCredentials: secret !== "" });
+  return { scheduledTime: slot.scheduledTime };
+};
+
+/**
+ * Reads the job's credentials from Secrets Manager (JOB_SECRET_ARN) at each run, so a rotation
+ * needs no deploy.
+ */
+export function secretReader(client: SecretsManagerClient, secretId: string): () => Promise<string> {
+  return async () => {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    if (!out.SecretString) throw new Error("the job secret is empty");
+    return out.SecretString;
+  };
+}
+{%- else %}
 /**
  * The job itself: replace it with your own work (a sync, a report, a clean-up). It must finish
  * before the function's timeout; throw to have Lambda retry the slot.
@@ -138,11 +164,16 @@ export const logJob: Job = async (slot) => {
   logger.info("job ran", { scheduledTime: slot.scheduledTime, attempt: slot.attempt });
   return { scheduledTime: slot.scheduledTime };
 };
+{%- endif %}
 
 /** What the `run` handler needs from outside. */
 export interface RunDeps {
   ledger: RunLedger;
   job: Job;
+{%- if self.job_secret() %}
+  /** The job's credentials. */
+  secret: () => Promise<string>;
+{%- endif %}
   /** The clock, in epoch milliseconds. */
   now?: () => number;
 }
@@ -179,7 +210,7 @@ export function runHandler(deps: RunDeps): (event: SlotEvent, context: Context) 
       return { status: "skipped", scheduledTime: slot.scheduledTime };
     }
     try {
-      const result = await deps.job(slot);
+      const result = await deps.job(slot{% if self.job_secret() %}, await deps.secret(){% endif %});
       await deps.ledger.complete(slot, Math.floor(now() / 1000), result);
       metrics.addMetric("RunsCompleted", MetricUnit.Count, 1);
       return { status: "completed", scheduledTime: slot.scheduledTime, result };
@@ -201,6 +232,9 @@ export const run = instrument(
         Number(requireEnv("RUN_RECORD_TTL_SECONDS")),
       ),
       job: logJob,
+{%- if self.job_secret() %}
+      secret: secretReader(tracer.captureAWSv3Client(new SecretsManagerClient({})), requireEnv("JOB_SECRET_ARN")),
+{%- endif %}
     }),
   ),
 );

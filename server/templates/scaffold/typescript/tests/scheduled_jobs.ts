@@ -1,5 +1,10 @@
 import { type RunLedger, type Slot, type SlotEvent, InvalidSlotError, lockId, parseSlot, runHandler, runId } from "../src/app";
 import { context, loadEvent } from "./setup";
+{%- if self.job_secret() %}
+
+/** The job's credentials, as Secrets Manager would return them. */
+const TEST_SECRET = '{"username": "sync", "password": "test-only"}';
+{%- endif %}
 
 /** The runs table in memory, with the DynamoDB ledger's conditions. */
 class MemoryLedger implements RunLedger {
@@ -26,7 +31,7 @@ class MemoryLedger implements RunLedger {
   }
 }
 
-function start(job?: (slot: Slot) => Promise<Record<string, unknown>>) {
+function start(job?: (slot: Slot{% if self.job_secret() %}, secret: string{% endif %}) => Promise<Record<string, unknown>>) {
   const ran: string[] = [];
   const ledger = new MemoryLedger();
   const handler = runHandler({
@@ -38,6 +43,9 @@ function start(job?: (slot: Slot) => Promise<Record<string, unknown>>) {
         return { ok: true };
       }),
     now: () => Date.parse("2026-11-26T02:00:05Z"),
+{%- if self.job_secret() %}
+    secret: async () => TEST_SECRET,
+{%- endif %}
   });
   return { ran, ledger, handler };
 }
@@ -91,3 +99,15 @@ test("an event without a slot fails", async () => {
     await assert.rejects(handler({ ...loadEvent<SlotEvent>("run"), ...change }, context), InvalidSlotError);
   }
 });
+{%- if self.job_secret() %}
+
+test("the job gets the secret's value", async () => {
+  const seen: string[] = [];
+  const { handler } = start(async (_slot, secret) => {
+    seen.push(secret);
+    return {};
+  });
+  await handler(loadEvent<SlotEvent>("run"), context);
+  assert.deepEqual(seen, [TEST_SECRET]);
+});
+{%- endif %}
