@@ -651,6 +651,24 @@ fn a_scheduled_job_keys_runs_on_the_scheduled_time_whatever_duplicates_cost() {
         assert!(alarms.contains(&"dlq") && alarms.contains(&"runs_skipped"));
         assert!(p.failure.is_some());
     }
+    // The job's credentials: a secret when the workload has secrets, none when it has none.
+    let p = scheduled(&[]);
+    assert!(p.schedule.as_ref().unwrap().secret);
+    assert!(
+        control(&p, "job_secret")
+            .why
+            .starts_with("As the review does")
+    );
+    let p = scheduled(&[("secrets_handling", one("env_vars"))]);
+    assert!(p.schedule.as_ref().unwrap().secret);
+    assert!(
+        control(&p, "job_secret")
+            .why
+            .contains("moves the job's credentials")
+    );
+    let p = scheduled(&[("secrets_handling", one("no_secrets"))]);
+    assert!(!p.schedule.as_ref().unwrap().secret);
+    assert_eq!(control(&p, "job_secret").setting, "None");
     // Other patterns are unchanged: costly duplicates still get the idempotency table.
     let p = plan_of(
         &with(

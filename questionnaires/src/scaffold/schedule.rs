@@ -38,9 +38,9 @@ pub struct Schedule {
 
 /// Whole minutes as a Scheduler `rate()` expression, in the largest unit that divides them.
 fn rate(minutes: u32) -> (String, String) {
-    let (n, unit) = if minutes % 1440 == 0 {
+    let (n, unit) = if minutes.is_multiple_of(1440) {
         (minutes / 1440, "day")
-    } else if minutes % 60 == 0 {
+    } else if minutes.is_multiple_of(60) {
         (minutes / 60, "hour")
     } else {
         (minutes, "minute")

@@ -763,6 +763,16 @@ fn the_scheduled_jobs_starter_schedules_the_live_alias_and_keys_runs_on_the_sche
         text(&files, "src/app.py")
             .contains("def run(event: dict[str, Any], context: LambdaContext)")
     );
+    // Case 15 keeps secrets in Secrets Manager: the job reads its credentials from JobSecret.
+    assert!(schedule.secret);
+    for expected in [
+        "JobSecret:\n    Type: AWS::SecretsManager::Secret",
+        "JOB_SECRET_ARN: !Ref JobSecret",
+        "Action: secretsmanager:GetSecretValue\n              Resource: !Ref JobSecret",
+    ] {
+        assert!(t.contains(expected), "{expected}");
+    }
+    assert!(text(&files, "src/app.py").contains("parameters.get_secret(JOB_SECRET_ARN"));
 
     // A case with a cadence and a customer key: rate(), a window from the interval, the key on
     // the schedule and the Scheduler role.
@@ -774,6 +784,10 @@ fn the_scheduled_jobs_starter_schedules_the_live_alias_and_keys_runs_on_the_sche
     let t = text(&files, "template.yaml");
     assert!(plan.customer_key);
     assert!(t.contains("KmsKeyArn: !GetAtt DataKey.Arn"), "{t}");
+    // Case 08 uses no secrets: no secret, and no Secrets Manager client.
+    assert!(
+        !t.contains("JobSecret") && !text(&files, "src/app.ts").contains("SecretsManagerClient")
+    );
     assert!(text(&files, "src/app.ts").contains("export const run = instrument("));
     assert!(text(&files, "package.json").contains("@aws-sdk/client-dynamodb"));
     let (_, files) = render_case(
