@@ -85,6 +85,8 @@ pub mod run {
         async fn lock(&self, slot: &Slot, now_s: u64, until_s: u64) -> Result<bool, Error>;
         /// Records the slot as done, so a late duplicate of it does nothing.
         async fn complete(&self, slot: &Slot, now_s: u64) -> Result<(), Error>;
+        /// The run that holds the schedule's lock, if any.
+        async fn holder(&self, slot: &Slot) -> Result<Option<String>, Error>;
         /// Releases the lock if this slot still holds it.
         async fn unlock(&self, slot: &Slot) -> Result<(), Error>;
     }
@@ -137,6 +139,23 @@ pub mod run {
                     _ => Err(aws_error("taking the schedule's lock", &err)),
                 },
             }
+        }
+
+        async fn holder(&self, slot: &Slot) -> Result<Option<String>, Error> {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.table)
+                .key("id", AttributeValue::S(slot.lock_id()))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| aws_error("reading the schedule's lock", &e))?;
+            Ok(out
+                .item()
+                .and_then(|i| i.get("owner"))
+                .and_then(|v| v.as_s().ok())
+                .cloned())
         }
 
         async fn complete(&self, slot: &Slot, now_s: u64) -> Result<(), Error> {
@@ -234,6 +253,8 @@ pub mod run {
         Completed,
         /// The slot had already run: a duplicate delivery.
         Duplicate,
+        /// The slot is running in another invocation: a duplicate delivery, not an overlap.
+        Running,
         /// The previous run still held the lock.
         Skipped,
     }
@@ -297,6 +318,10 @@ pub mod run {
             return Ok(Outcome::Duplicate);
         }
         if !ledger.lock(slot, now, deadline + LOCK_MARGIN_S).await? {
+            if ledger.holder(slot).await?.is_some_and(|h| h == slot.run_id()) {
+                tracing::info!(run_id = %slot.run_id(), "duplicate delivery: the slot is running");
+                return Ok(Outcome::Running);
+            }
             tracing::warn!(run_id = %slot.run_id(), "skipped: the previous run still holds the lock");
             count("RunsSkipped");
             return Ok(Outcome::Skipped);
@@ -370,6 +395,9 @@ mod scheduled_jobs_tests {
             self.done.borrow_mut().insert(slot.run_id());
             Ok(())
         }
+        async fn holder(&self, slot: &Slot) -> Result<Option<String>, Error> {
+            Ok(self.locks.borrow().get(&slot.lock_id()).map(|(owner, _)| owner.clone()))
+        }
         async fn unlock(&self, slot: &Slot) -> Result<(), Error> {
             let mut locks = self.locks.borrow_mut();
             if locks
@@ -429,6 +457,17 @@ mod scheduled_jobs_tests {
             .await
             .unwrap();
         assert_eq!(outcome, Outcome::Completed);
+    }
+
+    #[tokio::test]
+    async fn a_second_delivery_of_a_running_slot_is_not_an_overlap() {
+        let ledger = MemoryLedger::default();
+        let slot = parse(&sample()).unwrap();
+        assert!(ledger.lock(&slot, NOW - 5, NOW + 600).await.unwrap());
+        let outcome = run_slot(&ledger, &slot, NOW, NOW + 900, || async { Ok(()) })
+            .await
+            .unwrap();
+        assert_eq!(outcome, Outcome::Running);
     }
 
     #[tokio::test]

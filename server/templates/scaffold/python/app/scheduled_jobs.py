@@ -101,6 +101,13 @@ class RunLedger:
             raise
         return True
 
+    def holder(self, slot: Slot) -> str | None:
+        """The run that holds the schedule's lock, if any."""
+        item = self.client.get_item(
+            TableName=self.table, Key={"id": {"S": slot.lock_id}}, ConsistentRead=True
+        ).get("Item")
+        return item["owner"]["S"] if item else None
+
     def complete(self, slot: Slot, now: int, result: dict[str, Any]) -> None:
         """Records the slot as done, so a late duplicate of it does nothing."""
         self.client.put_item(
@@ -168,6 +175,11 @@ def run_slot(ledger: RunLedger, slot: Slot, now: int, deadline: int) -> dict[str
         metrics.add_metric(name="RunsDuplicate", unit=MetricUnit.Count, value=1)
         return {"status": "duplicate", "scheduled_time": slot.scheduled_time}
     if not ledger.lock(slot, now, deadline + LOCK_MARGIN_SECONDS):
+        if ledger.holder(slot) == slot.run_id:
+            # A second delivery of this very slot while its first is still going: not an overlap.
+            logger.info("duplicate delivery: the slot is running", extra={"run_id": slot.run_id})
+            metrics.add_metric(name="RunsDuplicate", unit=MetricUnit.Count, value=1)
+            return {"status": "running", "scheduled_time": slot.scheduled_time}
         logger.warning("skipped: the previous run still holds the lock", extra={"run_id": slot.run_id})
         metrics.add_metric(name="RunsSkipped", unit=MetricUnit.Count, value=1)
         return {"status": "skipped", "scheduled_time": slot.scheduled_time}

@@ -58,6 +58,19 @@ def test_a_start_while_the_previous_run_holds_the_lock_is_skipped(
     assert handlers.run(event, context)["status"] == "completed"
 
 
+def test_a_second_delivery_of_a_running_slot_is_not_an_overlap(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    ledger = handlers.RunLedger(
+        boto3.client("dynamodb", region_name=REGION), resources["runs_table"], 3600
+    )
+    slot = handlers.parse_slot(load_event("run"))
+    now = int(handlers.time.time())
+    assert ledger.lock(slot, now, now + 600)
+    assert handlers.run(load_event("run"), context)["status"] == "running"
+    assert ledger.holder(slot) == slot.run_id
+
+
 def test_a_lock_left_by_a_run_past_its_deadline_is_taken_over(
     handlers: ModuleType, resources: dict[str, str]
 ) -> None:

@@ -48,6 +48,8 @@ export interface RunLedger {
   done(slot: Slot): Promise<boolean>;
   /** Takes the schedule's lock until `untilS` (epoch seconds); false while another run holds it. */
   lock(slot: Slot, nowS: number, untilS: number): Promise<boolean>;
+  /** The run that holds the schedule's lock, if any. */
+  holder(slot: Slot): Promise<string | undefined>;
   /** Records the slot as done, so a late duplicate of it does nothing. */
   complete(slot: Slot, nowS: number, summary: Record<string, unknown>): Promise<void>;
   /** Releases the lock if this slot still holds it. */
@@ -92,6 +94,13 @@ export class DynamoDBRunLedger implements RunLedger {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  async holder(slot: Slot): Promise<string | undefined> {
+    const out = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key: { id: { S: lockId(slot) } }, ConsistentRead: true }),
+    );
+    return out.Item?.owner?.S;
   }
 
   async complete(slot: Slot, nowS: number, summary: Record<string, unknown>): Promise<void> {
@@ -180,7 +189,7 @@ export interface RunDeps {
 
 /** What a run did: ran the job, found the slot done, or found the previous run still going. */
 export interface RunResult {
-  status: "completed" | "duplicate" | "skipped";
+  status: "completed" | "duplicate" | "running" | "skipped";
   scheduledTime: string;
   result?: Record<string, unknown>;
 }
@@ -205,6 +214,12 @@ export function runHandler(deps: RunDeps): (event: SlotEvent, context: Context) 
     const startS = Math.floor(now() / 1000);
     const deadlineS = Math.ceil((now() + context.getRemainingTimeInMillis()) / 1000);
     if (!(await deps.ledger.lock(slot, startS, deadlineS + LOCK_MARGIN_S))) {
+      if ((await deps.ledger.holder(slot)) === runId(slot)) {
+        // A second delivery of this very slot while its first is still going: not an overlap.
+        logger.info("duplicate delivery: the slot is running", { runId: runId(slot) });
+        metrics.addMetric("RunsDuplicate", MetricUnit.Count, 1);
+        return { status: "running", scheduledTime: slot.scheduledTime };
+      }
       logger.warn("skipped: the previous run still holds the lock", { runId: runId(slot) });
       metrics.addMetric("RunsSkipped", MetricUnit.Count, 1);
       return { status: "skipped", scheduledTime: slot.scheduledTime };

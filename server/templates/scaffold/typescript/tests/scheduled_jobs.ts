@@ -22,6 +22,10 @@ class MemoryLedger implements RunLedger {
     return true;
   }
 
+  async holder(slot: Slot): Promise<string | undefined> {
+    return this.locks.get(lockId(slot))?.owner;
+  }
+
   async complete(slot: Slot): Promise<void> {
     this.done_.add(runId(slot));
   }
@@ -78,6 +82,15 @@ test("a start while the previous run holds the lock is skipped", async () => {
   assert.equal(ran.length, 0);
   // A lock past its holder's deadline is taken over.
   assert.ok(await ledger.lock(parseSlot(event), nowS + 601, nowS + 1200));
+});
+
+test("a second delivery of a running slot is not an overlap", async () => {
+  const { ran, ledger, handler } = start();
+  const event = loadEvent<SlotEvent>("run");
+  const nowS = Date.parse("2026-11-26T02:00:05Z") / 1000;
+  assert.ok(await ledger.lock(parseSlot(event), nowS - 5, nowS + 600));
+  assert.equal((await handler(event, context)).status, "running");
+  assert.equal(ran.length, 0);
 });
 
 test("a failed run records nothing and frees the lock, so the retry runs", async () => {
