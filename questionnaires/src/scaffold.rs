@@ -17,12 +17,14 @@
 mod build;
 mod choice;
 mod reader;
+mod schedule;
 mod watch;
 
 use serde::{Deserialize, Serialize};
 
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
+pub use schedule::Schedule;
 pub use watch::{ErrorRate, Watch};
 
 /// One answer a setting came from.
@@ -222,6 +224,8 @@ pub struct Plan {
     pub workflow: Option<Workflow>,
     /// The bus, for the EventBridge pattern.
     pub bus: Option<Bus>,
+    /// The schedule, for the scheduled-jobs pattern.
+    pub schedule: Option<Schedule>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

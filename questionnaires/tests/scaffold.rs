@@ -541,3 +541,141 @@ fn blockers_are_quoted_and_a_clean_fit_has_no_caution() {
     assert_eq!(c.verdict, "Serverless fits");
     assert!(c.advice.contains("no support"), "{}", c.advice);
 }
+
+/// The scheduled-jobs plan of case 15 with some answers replaced.
+fn scheduled(changes: &[(&str, AnswerValue)]) -> Plan {
+    plan_of(
+        &with("15_nightly_partner_sync", changes),
+        Pattern::ScheduledJobs,
+    )
+}
+
+#[test]
+fn the_schedule_follows_the_stated_cadence() {
+    // Unanswered: a nightly cron, spread over 15 minutes, late runs worth starting for a day.
+    let p = scheduled(&[]);
+    let s = p.schedule.as_ref().expect("a schedule");
+    assert_eq!(s.expression, "cron(0 2 * * ? *)");
+    assert_eq!(s.timezone, "UTC");
+    assert_eq!(
+        (
+            s.flexible_window_min,
+            s.max_event_age_s,
+            s.function_max_event_age_s
+        ),
+        (15, 86_400, 21_600)
+    );
+    assert!(control(&p, "schedule").why.contains("No cadence given"));
+
+    // Hourly: rate(1 hour), a 15-minute window, a run an hour late is dropped to the queue.
+    let p = scheduled(&[("schedule_interval_min", AnswerValue::Number(60.0))]);
+    let s = p.schedule.as_ref().unwrap();
+    assert_eq!(s.expression, "rate(1 hour)");
+    assert_eq!((s.flexible_window_min, s.max_event_age_s), (15, 3_600));
+    assert_eq!(s.function_max_event_age_s, 3_600);
+    assert!(control(&p, "schedule").setting.contains("rate(1 hour)"));
+    let from = &control(&p, "schedule").from;
+    assert!(
+        from.iter()
+            .any(|o| o.question == "schedule_interval_min" && o.answered)
+    );
+
+    // Every 10 minutes: a 2-minute window; every 2 minutes: none; twice a day: hours.
+    let s = scheduled(&[("schedule_interval_min", AnswerValue::Number(10.0))]).schedule;
+    let s = s.unwrap();
+    assert_eq!(
+        (s.expression.as_str(), s.flexible_window_min),
+        ("rate(10 minutes)", 2)
+    );
+    assert_eq!(s.max_event_age_s, 600);
+    let p = scheduled(&[("schedule_interval_min", AnswerValue::Number(2.0))]);
+    assert_eq!(p.schedule.as_ref().unwrap().flexible_window_min, 0);
+    assert!(
+        control(&p, "schedule_window")
+            .setting
+            .contains("FlexibleTimeWindow: OFF")
+    );
+    let s = scheduled(&[("schedule_interval_min", AnswerValue::Number(720.0))]).schedule;
+    assert_eq!(s.unwrap().expression, "rate(12 hours)");
+    let s = scheduled(&[("schedule_interval_min", AnswerValue::Number(2_880.0))]).schedule;
+    assert_eq!(s.unwrap().expression, "rate(2 days)");
+
+    // Faster than Scheduler can fire: once a minute, and the control says why.
+    let p = scheduled(&[("schedule_interval_min", AnswerValue::Number(0.25))]);
+    assert_eq!(p.schedule.as_ref().unwrap().expression, "rate(1 minute)");
+    assert!(
+        control(&p, "schedule")
+            .why
+            .contains("at most once a minute")
+    );
+}
+
+#[test]
+fn a_scheduled_jobs_timeout_and_overlap_guard_follow_the_longest_run() {
+    // Case 15: a 12-minute nightly run gets a quarter more, which is Lambda's ceiling.
+    let p = scheduled(&[("p99_duration_ms", AnswerValue::NotApplicable("-".into()))]);
+    assert_eq!(p.function.timeout_s, 900);
+    assert!(control(&p, "timeout").from[0].question == "job_duration_min");
+    let p = scheduled(&[("job_duration_min", AnswerValue::Number(4.0))]);
+    assert_eq!(p.function.timeout_s, 300);
+
+    // A run longer than its interval overlaps the next one: the control says the lock skips it.
+    let p = scheduled(&[
+        ("job_duration_min", AnswerValue::Number(12.0)),
+        ("schedule_interval_min", AnswerValue::Number(10.0)),
+    ]);
+    assert!(
+        control(&p, "run_once")
+            .why
+            .contains("outlast the 10-minute interval")
+    );
+    // A run past the 15-minute ceiling has to be split.
+    let p = scheduled(&[("job_duration_min", AnswerValue::Number(40.0))]);
+    assert_eq!(p.function.timeout_s, 900);
+    assert!(control(&p, "run_once").why.contains("split it"));
+}
+
+#[test]
+fn a_scheduled_job_keys_runs_on_the_scheduled_time_whatever_duplicates_cost() {
+    for sensitivity in ["harmless", "costly"] {
+        let p = scheduled(&[("duplicate_sensitivity", one(sensitivity))]);
+        // The runs table does the work of the idempotency table, so there is none.
+        assert!(p.idempotency.is_none(), "{sensitivity}");
+        assert!(p.handlers.iter().all(|h| !h.idempotent));
+        assert!(p.controls.iter().all(|c| c.id != "idempotency"));
+        let c = control(&p, "run_once");
+        assert!(c.setting.contains("a record per scheduled time"));
+        assert!(c.from.iter().any(|o| o.question == "duplicate_sensitivity"));
+        // Failed runs are kept and alarmed on, and so are skipped ones.
+        let alarms: Vec<&str> = p.alarms.iter().map(|a| a.id.as_str()).collect();
+        assert!(alarms.contains(&"dlq") && alarms.contains(&"runs_skipped"));
+        assert!(p.failure.is_some());
+    }
+    // The job's credentials: a secret when the workload has secrets, none when it has none.
+    let p = scheduled(&[]);
+    assert!(p.schedule.as_ref().unwrap().secret);
+    assert!(
+        control(&p, "job_secret")
+            .why
+            .starts_with("As the review does")
+    );
+    let p = scheduled(&[("secrets_handling", one("env_vars"))]);
+    assert!(p.schedule.as_ref().unwrap().secret);
+    assert!(
+        control(&p, "job_secret")
+            .why
+            .contains("moves the job's credentials")
+    );
+    let p = scheduled(&[("secrets_handling", one("no_secrets"))]);
+    assert!(!p.schedule.as_ref().unwrap().secret);
+    assert_eq!(control(&p, "job_secret").setting, "None");
+    // Other patterns are unchanged: costly duplicates still get the idempotency table.
+    let p = plan_of(
+        &with(
+            "15_nightly_partner_sync",
+            &[("duplicate_sensitivity", one("costly"))],
+        ),
+        Pattern::EventBus,
+    );
+    assert!(p.idempotency.is_some() && p.schedule.is_none());
+}

@@ -36,6 +36,7 @@ PATTERNS = [
     "step_functions_orchestration",
     "kinesis_stream_processing",
     "webhook_sqs_buffer",
+    "scheduled_jobs",
 ]
 RUNTIMES = ["python", "typescript", "rust"]
 

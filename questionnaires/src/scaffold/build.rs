@@ -90,6 +90,15 @@ fn handlers(pattern: Pattern, workflow: Option<&Workflow>, idempotency: bool) ->
                 "Processes queued events in batches, reporting the messages that failed.",
             ),
         ],
+        // The run ledger, not the idempotency table, keeps this job to one run per slot.
+        Pattern::ScheduledJobs => vec![Handler {
+            idempotent: false,
+            ..h(
+                "run",
+                "RunFunction",
+                "Runs the job once per scheduled time, skipping a slot already done and a start that would overlap the run still going.",
+            )
+        }],
     }
 }
 
@@ -198,7 +207,25 @@ pub fn plan(
     } else {
         ceil_u32(quota(q, "lambda_timeout"))
     };
-    let (timeout_s, timeout_why, timeout_from) = if let Some(p99) = r.number("p99_duration_ms") {
+    let job_min = r
+        .number("job_duration_min")
+        .filter(|_| pattern == Pattern::ScheduledJobs);
+    let (timeout_s, timeout_why, timeout_from) = if let Some(m) = job_min {
+        // A scheduled job states its longest run; its timeout leaves a quarter more.
+        let t = ceil_u32(m * 60.0 * 1.25).clamp(3, cap);
+        (
+            t,
+            format!(
+                "A quarter more than the longest run of {m} min{}.",
+                if t == cap {
+                    ", within Lambda's 15-minute ceiling"
+                } else {
+                    ""
+                }
+            ),
+            vec!["job_duration_min"],
+        )
+    } else if let Some(p99) = r.number("p99_duration_ms") {
         let t = ceil_u32(p99 * 3.0 / 1000.0).clamp(3, cap);
         (
             t,
@@ -362,7 +389,10 @@ pub fn plan(
             },
         })
     };
-    controls.push(control(
+    // Scheduled jobs key each run on its scheduled time in their own runs table instead.
+    let idempotency = idempotency.filter(|_| pattern != Pattern::ScheduledJobs);
+    if pattern != Pattern::ScheduledJobs {
+        controls.push(control(
         "idempotency",
         "Idempotency",
         match &idempotency {
@@ -377,6 +407,7 @@ pub fn plan(
         },
         r.origins(&["duplicate_sensitivity", "idempotency"]),
     ));
+    }
 
     // Failure paths for asynchronous patterns.
     let failure = (!pattern.synchronous()).then(|| Failure {
@@ -612,6 +643,13 @@ pub fn plan(
         ));
     }
 
+    // EventBridge Scheduler.
+    let schedule = (pattern == Pattern::ScheduledJobs).then(|| {
+        let (s, c) = super::schedule::schedule(&r, timeout_s);
+        controls.extend(c);
+        s
+    });
+
     // Encryption and secrets.
     let customer_key = r.is("encryption", "customer_keys");
     controls.push(control(
@@ -689,6 +727,13 @@ pub fn plan(
         Pattern::Workflow => {
             alarms.push(("executions_failed", "Failed executions"));
             alarms.push(("executions_timed_out", "Timed-out executions"));
+        }
+        Pattern::ScheduledJobs => {
+            alarms.push(("dlq", "Runs in the failed-runs queue"));
+            alarms.push((
+                "runs_skipped",
+                "Runs skipped because the previous run was still going",
+            ));
         }
     }
     let alarms: Vec<Alarm> = alarms
@@ -781,6 +826,7 @@ pub fn plan(
         stream,
         workflow,
         bus,
+        schedule,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

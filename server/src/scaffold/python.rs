@@ -27,6 +27,8 @@ struct Py {
     idem_decorator: &'static str,
     /// Whether the state machine has a compensating step.
     compensation: bool,
+    /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
+    job_secret: bool,
 }
 
 impl Py {
@@ -52,6 +54,7 @@ impl Py {
                 "idempotent_function"
             },
             compensation: plan.workflow.as_ref().is_some_and(|w| w.compensation),
+            job_secret: plan.schedule.as_ref().is_some_and(|s| s.secret),
         }
     }
 }

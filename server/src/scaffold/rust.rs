@@ -33,11 +33,16 @@ trait Shape {
     fn sdks(&self) -> Vec<(&'static str, &'static str)> {
         let plan = self.plan();
         let mut v = Vec::new();
-        if plan.pattern == Pattern::Api || plan.idempotency.is_some() {
+        if matches!(plan.pattern, Pattern::Api | Pattern::ScheduledJobs)
+            || plan.idempotency.is_some()
+        {
             v.push(("aws-sdk-dynamodb", "1.136"));
         }
         match plan.pattern {
             Pattern::S3Events => v.push(("aws-sdk-s3", "1.157")),
+            Pattern::ScheduledJobs if self.job_secret() => {
+                v.push(("aws-sdk-secretsmanager", "1.125"))
+            }
             Pattern::Webhook => {
                 v.push(("aws-sdk-secretsmanager", "1.125"));
                 v.push(("aws-sdk-sqs", "1.119"));
@@ -45,6 +50,11 @@ trait Shape {
             _ => {}
         }
         v
+    }
+
+    /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
+    fn job_secret(&self) -> bool {
+        self.plan().schedule.as_ref().is_some_and(|s| s.secret)
     }
 
     /// Whether the crate calls AWS at all.
@@ -59,7 +69,7 @@ trait Shape {
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
-            Pattern::Api | Pattern::Workflow => &[],
+            Pattern::Api | Pattern::Workflow | Pattern::ScheduledJobs => &[],
         };
         features
             .iter()

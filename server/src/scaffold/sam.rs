@@ -8,7 +8,7 @@
 
 use askama::Template;
 use questionnaires::scaffold::{
-    Api, Auth, Bus, Failure, Handler, Pattern, Plan, Queue, Runtime, Stream, Workflow,
+    Api, Auth, Bus, Failure, Handler, Pattern, Plan, Queue, Runtime, Schedule, Stream, Workflow,
 };
 
 use super::Files;
@@ -41,6 +41,19 @@ static NO_WORKFLOW: Workflow = Workflow {
     backoff_rate: 1.0,
 };
 static NO_BUS: Bus = Bus { archive_days: None };
+static NO_SCHEDULE: Schedule = Schedule {
+    expression: String::new(),
+    expression_text: String::new(),
+    timezone: String::new(),
+    interval_min: 0,
+    flexible_window_min: 0,
+    retry_attempts: 0,
+    max_event_age_s: 0,
+    function_max_event_age_s: 0,
+    run_record_ttl_s: 0,
+    job_minutes: None,
+    secret: false,
+};
 
 /// The plan with the settings of its pattern unwrapped.
 struct Parts<'a> {
@@ -49,6 +62,7 @@ struct Parts<'a> {
     stream: &'a Stream,
     workflow: &'a Workflow,
     bus: &'a Bus,
+    schedule: &'a Schedule,
 }
 
 impl<'a> Parts<'a> {
@@ -67,12 +81,18 @@ impl<'a> Parts<'a> {
         need("stream", plan.stream.is_some(), p == Pattern::Stream)?;
         need("workflow", plan.workflow.is_some(), p == Pattern::Workflow)?;
         need("bus", plan.bus.is_some(), p == Pattern::EventBus)?;
+        need(
+            "schedule",
+            plan.schedule.is_some(),
+            p == Pattern::ScheduledJobs,
+        )?;
         Ok(Parts {
             failure: plan.failure.as_ref().unwrap_or(&NO_FAILURE),
             queue: plan.queue.as_ref().unwrap_or(&NO_QUEUE),
             stream: plan.stream.as_ref().unwrap_or(&NO_STREAM),
             workflow: plan.workflow.as_ref().unwrap_or(&NO_WORKFLOW),
             bus: plan.bus.as_ref().unwrap_or(&NO_BUS),
+            schedule: plan.schedule.as_ref().unwrap_or(&NO_SCHEDULE),
         })
     }
 }
@@ -118,6 +138,7 @@ struct SamTemplate<'a> {
     stream: &'a Stream,
     workflow: &'a Workflow,
     bus: &'a Bus,
+    schedule: &'a Schedule,
 }
 
 impl PlanHelpers for SamTemplate<'_> {
@@ -269,6 +290,7 @@ impl SamTemplate<'_> {
             Pattern::Webhook => vec!["WorkDeadLetterQueue".to_owned()],
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
+            Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
             Pattern::Api | Pattern::Workflow => Vec::new(),
         }
     }
@@ -470,6 +492,11 @@ impl Readme<'_> {
         self.plan.workflow.as_ref().is_some_and(|w| w.compensation)
     }
 
+    /// Lambda's retries of a failed asynchronous invocation.
+    fn retries(&self) -> u32 {
+        self.plan.failure.as_ref().map_or(0, |f| f.retry_attempts)
+    }
+
     fn estimate(&self) -> String {
         match self.plan.estimate_usd {
             Some(e) => format!("about {e:.2} USD a month at the traffic the review describes"),
@@ -517,7 +544,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Workflow => "Lambda dead-letter queue: Step Functions calls the functions synchronously; Retry and Catch in the state machine handle failures.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
-                Pattern::S3Events | Pattern::EventBus => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
+                Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
             },
         ),
         (
@@ -536,7 +563,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
-        if p == Pattern::Api || plan.idempotency.is_some() {
+        if matches!(p, Pattern::Api | Pattern::ScheduledJobs) || plan.idempotency.is_some() {
             skips.push((
                 "CKV_AWS_119",
                 format!(
@@ -544,7 +571,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 ),
             ));
         }
-        if p == Pattern::Webhook {
+        if p == Pattern::Webhook || plan.schedule.as_ref().is_some_and(|s| s.secret) {
             skips.push((
                 "CKV_AWS_149",
                 format!("Secrets Manager with a customer-managed key: {because}."),
@@ -610,6 +637,7 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
             stream: parts.stream,
             workflow: parts.workflow,
             bus: parts.bus,
+            schedule: parts.schedule,
         },
     )?;
     if plan.pattern == Pattern::Workflow {

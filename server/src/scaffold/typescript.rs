@@ -53,9 +53,14 @@ trait Ts {
             .is_some_and(|a| a.auth == Auth::Iam)
     }
 
+    /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
+    fn job_secret(&self) -> bool {
+        self.plan().schedule.as_ref().is_some_and(|s| s.secret)
+    }
+
     /// Whether the code uses the DynamoDB client (the items table or the idempotency store).
     fn dynamodb(&self) -> bool {
-        self.idem() || self.plan().pattern == Pattern::Api
+        self.idem() || matches!(self.plan().pattern, Pattern::Api | Pattern::ScheduledJobs)
     }
 }
 
@@ -79,6 +84,7 @@ fn runtime_packages(t: &impl Ts) -> Vec<&'static str> {
     }
     match t.plan().pattern {
         Pattern::S3Events => names.push("@aws-sdk/client-s3"),
+        Pattern::ScheduledJobs if t.job_secret() => names.push("@aws-sdk/client-secrets-manager"),
         Pattern::Webhook => {
             names.push("@aws-sdk/client-secrets-manager");
             names.push("@aws-sdk/client-sqs");

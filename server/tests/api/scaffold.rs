@@ -711,3 +711,90 @@ async fn the_starter_page_quotes_the_verdict_and_its_blockers_before_the_starter
     assert!(page.body.contains("<strong>Fits, with blockers:</strong>"));
     assert!(page.body.contains("before the design can be approved"));
 }
+
+#[test]
+fn the_scheduled_jobs_starter_schedules_the_live_alias_and_keys_runs_on_the_scheduled_time() {
+    use questionnaires::scaffold::{Pattern, Runtime};
+    // Case 15 states no cadence: the nightly default; an hourly cadence changes the parameter.
+    let (plan, files) = render_case(
+        "15_nightly_partner_sync",
+        Pattern::ScheduledJobs,
+        Runtime::Python,
+    );
+    let t = text(&files, "template.yaml");
+    let schedule = plan.schedule.as_ref().unwrap();
+    assert!(t.contains("    Default: \"cron(0 2 * * ? *)\""), "{t}");
+    for expected in [
+        "Type: AWS::Scheduler::Schedule",
+        "ScheduleExpressionTimezone: !Ref ScheduleTimezone",
+        "Mode: FLEXIBLE\n        MaximumWindowInMinutes: 15",
+        "Arn: !Ref RunFunction.Alias",
+        "\"scheduled_time\": \"<aws.scheduler.scheduled-time>\"",
+        "MaximumEventAgeInSeconds: 86400",
+        "DeadLetterConfig:\n          Arn: !GetAtt FailedRunsQueue.Arn",
+        "Service: scheduler.amazonaws.com",
+        "Action: lambda:InvokeFunction\n                Resource: !Ref RunFunction.Alias",
+        "RUNS_TABLE: !Ref RunsTable",
+        "Action: [dynamodb:GetItem, dynamodb:PutItem, dynamodb:DeleteItem]\n              Resource: !GetAtt RunsTable.Arn",
+        "MaximumEventAgeInSeconds: 21600",
+        "MetricName: RunsSkipped",
+        "FailedRunsQueueAlarm:",
+    ] {
+        assert!(t.contains(expected), "{expected}\n{t}");
+    }
+    assert!(t.contains(&format!(
+        "RUN_RECORD_TTL_SECONDS: \"{}\"",
+        schedule.run_record_ttl_s
+    )));
+    // No idempotency table (the runs table keys each run), no SAM policy templates.
+    assert!(!t.contains("IdempotencyTable"));
+    let templates: Vec<&str> = t
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("- ") && l.ends_with("Policy:"))
+        .collect();
+    assert!(templates.is_empty(), "{templates:?}");
+    let readme = text(&files, "README.md");
+    assert!(readme.contains("EventBridge Scheduler invokes the `run` function daily at 02:00"));
+    assert!(readme.contains("| One run per scheduled time, never two at once |"));
+    let event: serde_json::Value = serde_json::from_str(text(&files, "events/run.json")).unwrap();
+    assert!(event["scheduled_time"].is_string() && event["schedule_arn"].is_string());
+    assert!(
+        text(&files, "src/app.py")
+            .contains("def run(event: dict[str, Any], context: LambdaContext)")
+    );
+    // Case 15 keeps secrets in Secrets Manager: the job reads its credentials from JobSecret.
+    assert!(schedule.secret);
+    for expected in [
+        "JobSecret:\n    Type: AWS::SecretsManager::Secret",
+        "JOB_SECRET_ARN: !Ref JobSecret",
+        "Action: secretsmanager:GetSecretValue\n              Resource: !Ref JobSecret",
+    ] {
+        assert!(t.contains(expected), "{expected}");
+    }
+    assert!(text(&files, "src/app.py").contains("parameters.get_secret(JOB_SECRET_ARN"));
+
+    // A case with a cadence and a customer key: rate(), a window from the interval, the key on
+    // the schedule and the Scheduler role.
+    let (plan, files) = render_case(
+        "08_ledger_ordered_stream",
+        Pattern::ScheduledJobs,
+        Runtime::Typescript,
+    );
+    let t = text(&files, "template.yaml");
+    assert!(plan.customer_key);
+    assert!(t.contains("KmsKeyArn: !GetAtt DataKey.Arn"), "{t}");
+    // Case 08 uses no secrets: no secret, and no Secrets Manager client.
+    assert!(
+        !t.contains("JobSecret") && !text(&files, "src/app.ts").contains("SecretsManagerClient")
+    );
+    assert!(text(&files, "src/app.ts").contains("export const run = instrument("));
+    assert!(text(&files, "package.json").contains("@aws-sdk/client-dynamodb"));
+    let (_, files) = render_case(
+        "15_nightly_partner_sync",
+        Pattern::ScheduledJobs,
+        Runtime::Rust,
+    );
+    assert!(text(&files, "Cargo.toml").contains("aws-sdk-dynamodb"));
+    assert!(text(&files, "src/lib.rs").contains("pub mod run {"));
+}

@@ -24,4 +24,6 @@ from __future__ import annotations
 {% include "scaffold/python/app/kinesis.py" %}
 {% when Pattern::Webhook -%}
 {% include "scaffold/python/app/webhook.py" %}
+{% when Pattern::ScheduledJobs -%}
+{% include "scaffold/python/app/scheduled_jobs.py" %}
 {% endmatch %}

@@ -122,6 +122,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/stream.rs" %}
 {%- when Pattern::Webhook -%}
 {% include "scaffold/rust/webhook.rs" %}
+{%- when Pattern::ScheduledJobs -%}
+{% include "scaffold/rust/scheduled_jobs.rs" %}
 {%- endmatch %}
 
 #[cfg(test)]

@@ -81,6 +81,12 @@ import type {
   SQSEvent,
   SQSRecord,
 } from "aws-lambda";
+{% when Pattern::ScheduledJobs -%}
+import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+{% if self.job_secret() -%}
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+{% endif -%}
+import type { Context } from "aws-lambda";
 {% endmatch %}
 /** JSON logs. POWERTOOLS_SERVICE_NAME names the service, POWERTOOLS_LOG_LEVEL sets the level. */
 export const logger = new Logger();
@@ -186,4 +192,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/stream.ts" %}
 {%- when Pattern::Webhook %}
 {% include "scaffold/typescript/src/webhook.ts" %}
+{%- when Pattern::ScheduledJobs %}
+{% include "scaffold/typescript/src/scheduled_jobs.ts" %}
 {%- endmatch %}

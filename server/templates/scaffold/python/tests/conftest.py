@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-{% if py.idem || plan.pattern == Pattern::Api || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook -%}
+{% if py.idem || plan.pattern == Pattern::Api || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs -%}
 import boto3
 {% endif -%}
 import pytest
@@ -24,6 +24,10 @@ REGION = "us-east-1"
 {% if plan.pattern == Pattern::Webhook -%}
 # The key the sample request in events/receive.json is signed with.
 TEST_SECRET = "test-secret"
+{% endif -%}
+{% if py.job_secret -%}
+# The scheduled job's credentials in the fake Secrets Manager.
+TEST_JOB_SECRET = '{"username": "sync", "password": "test-only"}'
 {% endif %}
 
 def load_event(name: str) -> dict[str, Any]:
@@ -125,6 +129,22 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     secrets = boto3.client("secretsmanager", region_name=REGION)
     arn = secrets.create_secret(Name="webhook-signing", SecretString=TEST_SECRET)["ARN"]
     monkeypatch.setenv("SIGNING_SECRET_ARN", arn)
+{%- when Pattern::ScheduledJobs %}
+    # Keyed as template.yaml's RunsTable: partition key "id", TTL attribute "expiration".
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="runs",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("RUNS_TABLE", "runs")
+    monkeypatch.setenv("RUN_RECORD_TTL_SECONDS", "{% if let Some(s) = plan.schedule %}{{ s.run_record_ttl_s }}{% endif %}")
+    names["runs_table"] = "runs"
+{%- if py.job_secret %}
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    arn = secrets.create_secret(Name="job-credentials", SecretString=TEST_JOB_SECRET)["ARN"]
+    monkeypatch.setenv("JOB_SECRET_ARN", arn)
+{%- endif %}
 {%- else %}
 {%- endmatch %}
     return names

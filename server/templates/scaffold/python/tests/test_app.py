@@ -18,4 +18,6 @@ from __future__ import annotations
 {% include "scaffold/python/tests/kinesis.py" %}
 {% when Pattern::Webhook -%}
 {% include "scaffold/python/tests/webhook.py" %}
+{% when Pattern::ScheduledJobs -%}
+{% include "scaffold/python/tests/scheduled_jobs.py" %}
 {% endmatch %}

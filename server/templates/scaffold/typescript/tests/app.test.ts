@@ -20,4 +20,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/stream.ts" %}
 {%- when Pattern::Webhook -%}
 {% include "scaffold/typescript/tests/webhook.ts" %}
+{%- when Pattern::ScheduledJobs -%}
+{% include "scaffold/typescript/tests/scheduled_jobs.ts" %}
 {%- endmatch %}
