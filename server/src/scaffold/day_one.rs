@@ -29,6 +29,12 @@ pub(crate) fn resource_variables(
                     vars.push(("SIGNING_SECRET_ARN", "SigningSecret"));
                     vars.push(("QUEUE_URL", "WorkQueue"));
                 }
+                Pattern::ScheduledJobs => {
+                    vars.push(("RUNS_TABLE", "RunsTable"));
+                    if plan.schedule.as_ref().is_some_and(|s| s.secret) {
+                        vars.push(("JOB_SECRET_ARN", "JobSecret"));
+                    }
+                }
                 _ => {}
             }
             vars.sort_unstable();

@@ -223,4 +223,21 @@ def test_a_signed_webhook_is_worked_on_with_its_correlation_id(outputs: dict[str
     # The HTTP API's request id is the receiver's correlation id; the worker logs it too.
     request_id = answer.headers["apigw-requestid"]
     eventually("the worker logged the request's correlation id", lambda: logged("work", request_id, since))
+{%- when Pattern::ScheduledJobs %}
+
+
+def test_a_run_completes_once_and_a_repeat_is_a_duplicate(outputs: dict[str, str]) -> None:
+    event = json.loads((EVENTS / "scheduled_jobs.json").read_text())
+    # A scheduled time of its own, so the test never collides with the real schedule's runs.
+    event["scheduled_time"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()).replace("Z", f".{uuid.uuid4().int % 10**6:06d}Z")
+    event["execution_id"] = str(uuid.uuid4())
+    lam = boto3.client("lambda")
+
+    def invoke() -> dict[str, Any]:
+        answer = lam.invoke(FunctionName=outputs["RunFunctionName"], Qualifier="live", Payload=json.dumps(event).encode())
+        assert "FunctionError" not in answer, answer["Payload"].read()
+        return json.loads(answer["Payload"].read())
+
+    assert invoke()["status"] == "completed"
+    assert invoke()["status"] == "duplicate"
 {%- endmatch %}
