@@ -17,11 +17,13 @@
 mod build;
 mod choice;
 mod reader;
+mod saga;
 
 use serde::{Deserialize, Serialize};
 
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
+pub use saga::{Saga, SagaStep};
 
 /// One answer a setting came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -220,6 +222,8 @@ pub struct Plan {
     pub workflow: Option<Workflow>,
     /// The bus, for the EventBridge pattern.
     pub bus: Option<Bus>,
+    /// The steps and compensations, for the saga pattern (its state machine is `workflow`).
+    pub saga: Option<Saga>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

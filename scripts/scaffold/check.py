@@ -30,6 +30,7 @@ PATTERNS = [
     "step_functions_orchestration",
     "kinesis_stream_processing",
     "webhook_sqs_buffer",
+    "saga",
 ]
 RUNTIMES = ["python", "typescript", "rust"]
 

@@ -31,11 +31,14 @@ pub enum Pattern {
     /// HTTP API → receiver Lambda → SQS → worker Lambda.
     #[serde(rename = "webhook_sqs_buffer")]
     Webhook,
+    /// A Standard state machine running steps that each have a compensating step.
+    #[serde(rename = "saga")]
+    Saga,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 7] = [
+    pub const ALL: [Pattern; 8] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -43,6 +46,7 @@ impl Pattern {
         Pattern::Workflow,
         Pattern::Stream,
         Pattern::Webhook,
+        Pattern::Saga,
     ];
 
     /// The pattern id in the questionnaire.
@@ -55,6 +59,7 @@ impl Pattern {
             Pattern::Workflow => "step_functions_orchestration",
             Pattern::Stream => "kinesis_stream_processing",
             Pattern::Webhook => "webhook_sqs_buffer",
+            Pattern::Saga => "saga",
         }
     }
 

@@ -33,7 +33,7 @@ trait Shape {
     fn sdks(&self) -> Vec<(&'static str, &'static str)> {
         let plan = self.plan();
         let mut v = Vec::new();
-        if plan.pattern == Pattern::Api || plan.idempotency.is_some() {
+        if matches!(plan.pattern, Pattern::Api | Pattern::Saga) || plan.idempotency.is_some() {
             v.push(("aws-sdk-dynamodb", "1.136"));
         }
         match plan.pattern {
@@ -59,7 +59,7 @@ trait Shape {
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
-            Pattern::Api | Pattern::Workflow => &[],
+            Pattern::Api | Pattern::Workflow | Pattern::Saga => &[],
         };
         features
             .iter()

@@ -55,7 +55,7 @@ trait Ts {
 
     /// Whether the code uses the DynamoDB client (the items table or the idempotency store).
     fn dynamodb(&self) -> bool {
-        self.idem() || self.plan().pattern == Pattern::Api
+        self.idem() || matches!(self.plan().pattern, Pattern::Api | Pattern::Saga)
     }
 }
 
