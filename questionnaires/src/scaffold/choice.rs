@@ -45,8 +45,8 @@ impl Pattern {
         Pattern::EventBus,
         Pattern::Workflow,
         Pattern::Stream,
-        Pattern::Webhook,
         Pattern::Saga,
+        Pattern::Webhook,
     ];
 
     /// The pattern id in the questionnaire.

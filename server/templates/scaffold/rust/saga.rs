@@ -12,12 +12,18 @@ pub struct TaskError {
 impl TaskError {
     /// A `ValidationError`: the input is wrong, so retrying cannot help; the saga compensates.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self { kind: "ValidationError", message: message.into() }
+        Self {
+            kind: "ValidationError",
+            message: message.into(),
+        }
     }
 
     /// A `SagaTableError`: the saga table could not be read or written.
     pub fn table(message: impl std::fmt::Display) -> Self {
-        Self { kind: "SagaTableError", message: message.to_string() }
+        Self {
+            kind: "SagaTableError",
+            message: message.to_string(),
+        }
     }
 }
 
@@ -31,7 +37,10 @@ impl std::error::Error for TaskError {}
 
 impl From<TaskError> for lambda_runtime::Diagnostic {
     fn from(e: TaskError) -> Self {
-        lambda_runtime::Diagnostic { error_type: e.kind.to_owned(), error_message: e.message }
+        lambda_runtime::Diagnostic {
+            error_type: e.kind.to_owned(),
+            error_message: e.message,
+        }
     }
 }
 
@@ -52,9 +61,18 @@ pub struct StepRecord {
 /// sets the step compensated whatever was there, and returns what was there before.
 pub trait SagaStore {
     /// Records a step as done, unless the saga table already has an item for it.
-    fn record_done(&self, saga_id: &str, step: &str, result: &serde_json::Value) -> impl Future<Output = Result<Option<StepRecord>, TaskError>> + Send;
+    fn record_done(
+        &self,
+        saga_id: &str,
+        step: &str,
+        result: &serde_json::Value,
+    ) -> impl Future<Output = Result<Option<StepRecord>, TaskError>> + Send;
     /// Marks a step compensated, returning its item from before.
-    fn mark_compensated(&self, saga_id: &str, step: &str) -> impl Future<Output = Result<Option<StepRecord>, TaskError>> + Send;
+    fn mark_compensated(
+        &self,
+        saga_id: &str,
+        step: &str,
+    ) -> impl Future<Output = Result<Option<StepRecord>, TaskError>> + Send;
 }
 
 /// The saga table in DynamoDB, with conditional writes.
@@ -66,20 +84,37 @@ pub struct DynamoSagaStore {
 impl DynamoSagaStore {
     /// Reads the table name from the environment.
     pub fn from_env(config: &aws_config::SdkConfig) -> Result<Self, Error> {
-        Ok(Self { client: aws_sdk_dynamodb::Client::new(config), table: env("SAGA_TABLE")? })
+        Ok(Self {
+            client: aws_sdk_dynamodb::Client::new(config),
+            table: env("SAGA_TABLE")?,
+        })
     }
 }
 
-fn record_of(item: Option<&std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>) -> Option<StepRecord> {
+fn record_of(
+    item: Option<&std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+) -> Option<StepRecord> {
     let item = item?;
     Some(StepRecord {
-        status: item.get("status").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(),
-        result: item.get("result").and_then(|v| v.as_s().ok()).and_then(|s| serde_json::from_str(s).ok()),
+        status: item
+            .get("status")
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_default(),
+        result: item
+            .get("result")
+            .and_then(|v| v.as_s().ok())
+            .and_then(|s| serde_json::from_str(s).ok()),
     })
 }
 
 impl SagaStore for DynamoSagaStore {
-    async fn record_done(&self, saga_id: &str, step: &str, result: &serde_json::Value) -> Result<Option<StepRecord>, TaskError> {
+    async fn record_done(
+        &self,
+        saga_id: &str,
+        step: &str,
+        result: &serde_json::Value,
+    ) -> Result<Option<StepRecord>, TaskError> {
         use aws_sdk_dynamodb::operation::put_item::PutItemError;
         use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
         let put = self
@@ -132,14 +167,19 @@ pub fn saga_input(input: serde_json::Value) -> Result<(String, State), TaskError
     };
     match state.get("id").and_then(serde_json::Value::as_str) {
         Some(id) if !id.trim().is_empty() => Ok((id.to_owned(), state)),
-        _ => Err(TaskError::validation("the input needs a non-empty string \"id\" (the saga id)")),
+        _ => Err(TaskError::validation(
+            "the input needs a non-empty string \"id\" (the saga id)",
+        )),
     }
 }
 
 /// The order's lines as (sku, price in cents, quantity); a `ValidationError` when one is
 /// missing or not positive.
 pub fn order_lines(state: &State) -> Result<Vec<(String, u64, u64)>, TaskError> {
-    let items = state.get("items").and_then(serde_json::Value::as_array).filter(|i| !i.is_empty());
+    let items = state
+        .get("items")
+        .and_then(serde_json::Value::as_array)
+        .filter(|i| !i.is_empty());
     let items = items.ok_or_else(|| TaskError::validation("the input needs a non-empty list \"items\""))?;
     items
         .iter()
@@ -148,8 +188,12 @@ pub fn order_lines(state: &State) -> Result<Vec<(String, u64, u64)>, TaskError> 
             let price = item.get("price").and_then(serde_json::Value::as_f64);
             let quantity = item.get("quantity").and_then(serde_json::Value::as_u64);
             match (sku, price, quantity) {
-                (Some(sku), Some(p), Some(q)) if p > 0.0 && q > 0 => Ok((sku.to_owned(), (p * 100.0).round() as u64, q)),
-                _ => Err(TaskError::validation("each item needs a sku, a positive price and a positive integer quantity")),
+                (Some(sku), Some(p), Some(q)) if p > 0.0 && q > 0 => {
+                    Ok((sku.to_owned(), (p * 100.0).round() as u64, q))
+                }
+                _ => Err(TaskError::validation(
+                    "each item needs a sku, a positive price and a positive integer quantity",
+                )),
             }
         })
         .collect()
@@ -157,7 +201,13 @@ pub fn order_lines(state: &State) -> Result<Vec<(String, u64, u64)>, TaskError> 
 
 /// Records `step` of the saga as done with `result`, once. A repeat returns the first result; a
 /// step whose compensation already ran is a `StepAlreadyCompensated` error.
-pub async fn run_step(store: &impl SagaStore, saga_id: &str, mut state: State, step: &str, result: serde_json::Value) -> Result<State, TaskError> {
+pub async fn run_step(
+    store: &impl SagaStore,
+    saga_id: &str,
+    mut state: State,
+    step: &str,
+    result: serde_json::Value,
+) -> Result<State, TaskError> {
     let result = match store.record_done(saga_id, step, &result).await? {
         None => {
             tracing::info!(step, "step done");
@@ -179,10 +229,19 @@ pub async fn run_step(store: &impl SagaStore, saga_id: &str, mut state: State, s
 }
 
 /// Marks `step` compensated; returns whether it had been done (so there was something to undo).
-pub async fn compensate_step(store: &impl SagaStore, saga_id: &str, state: &State, step: &str) -> Result<bool, TaskError> {
+pub async fn compensate_step(
+    store: &impl SagaStore,
+    saga_id: &str,
+    state: &State,
+    step: &str,
+) -> Result<bool, TaskError> {
     let before = store.mark_compensated(saga_id, step).await?;
     let undone = before.is_some_and(|r| r.status == "done");
-    let error = state.get("error").and_then(|e| e.get("Error")).and_then(serde_json::Value::as_str).unwrap_or("unknown");
+    let error = state
+        .get("error")
+        .and_then(|e| e.get("Error"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or("unknown");
     tracing::warn!(step, had_run = undone, error, "step compensated");
     Ok(undone)
 }
@@ -194,7 +253,10 @@ pub mod steps {
     /// Step 1: checks the order and holds its items. Call your inventory service here with the
     /// idempotency key `<id>:reserve`.
     pub async fn reserve(store: &impl SagaStore, id: &str, state: State) -> Result<State, TaskError> {
-        let held: serde_json::Map<String, serde_json::Value> = order_lines(&state)?.into_iter().map(|(sku, _, q)| (sku, q.into())).collect();
+        let held: serde_json::Map<String, serde_json::Value> = order_lines(&state)?
+            .into_iter()
+            .map(|(sku, _, q)| (sku, q.into()))
+            .collect();
         run_step(store, id, state, "reserve", serde_json::json!({ "held": held })).await
     }
 
@@ -226,6 +288,7 @@ pub mod steps {
         Ok(state)
     }
 }
+
 {%- for h in plan.handlers %}
 
 /// The `{{ h.name }}` function: {{ h.purpose }}
@@ -244,7 +307,9 @@ pub mod {{ h.name }} {
         /// Reads the function's settings from the environment.
         pub async fn from_env() -> Result<Self, lambda_runtime::Error> {
             let config = aws_config::load_from_env().await;
-            Ok(Self { store: DynamoSagaStore::from_env(&config)? })
+            Ok(Self {
+                store: DynamoSagaStore::from_env(&config)?,
+            })
         }
     }
 
@@ -264,6 +329,7 @@ pub mod {{ h.name }} {
         .await
     }
 }
+
 {%- endfor %}
 
 #[cfg(test)]
@@ -280,20 +346,37 @@ mod saga_tests {
 
     impl MemoryStore {
         fn statuses(&self) -> Vec<(String, String)> {
-            let mut v: Vec<_> = self.0.lock().unwrap().iter().map(|((_, step), r)| (step.clone(), r.status.clone())).collect();
+            let mut v: Vec<_> = self
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|((_, step), r)| (step.clone(), r.status.clone()))
+                .collect();
             v.sort();
             v
         }
     }
 
     impl SagaStore for MemoryStore {
-        async fn record_done(&self, saga_id: &str, step: &str, result: &serde_json::Value) -> Result<Option<StepRecord>, TaskError> {
+        async fn record_done(
+            &self,
+            saga_id: &str,
+            step: &str,
+            result: &serde_json::Value,
+        ) -> Result<Option<StepRecord>, TaskError> {
             let mut items = self.0.lock().unwrap();
             let key = (saga_id.to_owned(), step.to_owned());
             if let Some(found) = items.get(&key) {
                 return Ok(Some(found.clone()));
             }
-            items.insert(key, StepRecord { status: "done".to_owned(), result: Some(result.clone()) });
+            items.insert(
+                key,
+                StepRecord {
+                    status: "done".to_owned(),
+                    result: Some(result.clone()),
+                },
+            );
             Ok(None)
         }
 
@@ -302,7 +385,13 @@ mod saga_tests {
             let key = (saga_id.to_owned(), step.to_owned());
             let before = items.get(&key).cloned();
             let result = before.as_ref().and_then(|r| r.result.clone());
-            items.insert(key, StepRecord { status: "compensated".to_owned(), result });
+            items.insert(
+                key,
+                StepRecord {
+                    status: "compensated".to_owned(),
+                    result,
+                },
+            );
             Ok(before)
         }
     }
@@ -325,7 +414,10 @@ mod saga_tests {
         assert_eq!(state["charge"], serde_json::json!({ "amount": "29.00" }));
         let state = steps::confirm(&store, &id, state).await.unwrap();
         assert_eq!(state["confirm"], serde_json::json!({ "confirmed": true }));
-        assert_eq!(store.statuses(), pairs(&[("charge", "done"), ("confirm", "done"), ("reserve", "done")]));
+        assert_eq!(
+            store.statuses(),
+            pairs(&[("charge", "done"), ("confirm", "done"), ("reserve", "done")])
+        );
     }
 
     #[tokio::test]
@@ -353,7 +445,11 @@ mod saga_tests {
             let err = steps::reserve(&MemoryStore::default(), &id, state).await.unwrap_err();
             assert_eq!(err.kind, "ValidationError", "{change}");
         }
-        for bad in [serde_json::json!({ "id": "" }), serde_json::json!({ "id": 7 }), serde_json::json!([])] {
+        for bad in [
+            serde_json::json!({ "id": "" }),
+            serde_json::json!({ "id": 7 }),
+            serde_json::json!([]),
+        ] {
             assert_eq!(saga_input(bad.clone()).unwrap_err().kind, "ValidationError", "{bad}");
         }
     }
@@ -364,7 +460,10 @@ mod saga_tests {
         let (id, state) = input("charge");
         steps::charge(&store, &id, state).await.unwrap();
         let (_, event) = input("refund");
-        assert_eq!(steps::refund(&store, &id, event.clone()).await.unwrap()["refunded"], true);
+        assert_eq!(
+            steps::refund(&store, &id, event.clone()).await.unwrap()["refunded"],
+            true
+        );
         assert_eq!(steps::refund(&store, &id, event).await.unwrap()["refunded"], false);
         assert_eq!(store.statuses(), pairs(&[("charge", "compensated")]));
     }
