@@ -86,6 +86,9 @@ fn a_saga_runs_standard_even_when_the_review_uses_express() {
     assert!(why.contains("Express runs a step at least once"), "{why}");
     assert_ne!(control(&standard, "saga").why, *why);
     assert!(from(&express, "saga").contains(&"workflow_type".to_owned()));
+    // Case 20 chains its refund steps by hand: the state machine is the change.
+    let by_hand = saga_plan(&scenario("20_chained_lambdas_refunds"));
+    assert!(control(&by_hand, "saga").why.contains("chains the steps"));
 }
 
 #[test]

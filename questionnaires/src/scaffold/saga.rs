@@ -39,6 +39,14 @@ impl Saga {
         self.steps.iter().map(|s| s.step.as_str())
     }
 
+    /// Each step that has a compensation, with it: (step, compensation), in step order.
+    pub fn undo_pairs(&self) -> Vec<(&str, &str)> {
+        self.steps
+            .iter()
+            .filter_map(|s| Some((s.step.as_str(), s.compensation.as_deref()?)))
+            .collect()
+    }
+
     /// The compensations' handler names, in the order they run after the last step fails.
     pub fn compensation_names(&self) -> Vec<&str> {
         self.steps
@@ -144,6 +152,8 @@ pub(super) fn plan(r: &Reader, timeout_s: u32, controls: &mut Vec<Control>) -> (
         ),
         if r.is("workflow_type", "express") {
             "The review runs Express workflows, but a saga needs Standard: Express runs a step at least once (a charge could run twice) and stops at 5 minutes, mid-saga.".to_owned()
+        } else if r.is("workflow_type", "none") {
+            "The review chains the steps in functions or events, where a failure between two steps leaves the undo to chance: the state machine makes every step and its undo explicit, and Standard runs each step once, for up to a year.".to_owned()
         } else {
             format!(
                 "Each step has a compensating step and a failure undoes, newest first, every step that may have run; Standard runs each step once and for up to a year. The timeout is {}.",
