@@ -5,7 +5,9 @@
 
 use questionnaires::model::ChoiceId;
 use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, plan};
-use questionnaires::{Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file};
+use questionnaires::{
+    Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file,
+};
 
 fn scenario(name: &str) -> AnswersFile {
     let path = format!("{}/tests/cases/{name}.toml", env!("CARGO_MANIFEST_DIR"));
@@ -70,7 +72,13 @@ fn every_step_but_the_last_has_a_compensation_undone_newest_first() {
     }
     assert!(p.handlers.iter().all(|h| !h.idempotent));
     assert!(p.workflow.as_ref().unwrap().compensation);
-    assert_eq!(p.alarms.iter().filter(|a| a.id.starts_with("executions_")).count(), 2);
+    assert_eq!(
+        p.alarms
+            .iter()
+            .filter(|a| a.id.starts_with("executions_"))
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -96,7 +104,11 @@ fn the_execution_timeout_is_twice_the_stated_duration() {
     // Case 05: two days (2,880 minutes) end to end, so the saga may run four.
     let p = saga_plan(&scenario("05_travel_booking_approval"));
     assert_eq!(p.workflow.as_ref().unwrap().timeout_s, 2_880 * 60 * 2);
-    assert!(control(&p, "saga").setting.contains("TimeoutSeconds: 345600"));
+    assert!(
+        control(&p, "saga")
+            .setting
+            .contains("TimeoutSeconds: 345600")
+    );
     let short = saga_plan(&with(
         "05_travel_booking_approval",
         &[("workflow_duration_min", AnswerValue::Number(10.0))],
@@ -121,9 +133,11 @@ fn compensations_retry_longer_when_the_steps_call_outside_aws() {
     ));
     let attempts = |p: &Plan| p.saga.as_ref().unwrap().compensation_attempts;
     assert!(attempts(&outside) > attempts(&inside));
-    assert!(control(&outside, "saga_retries")
-        .setting
-        .contains(&format!("MaxAttempts {}", attempts(&outside))));
+    assert!(
+        control(&outside, "saga_retries")
+            .setting
+            .contains(&format!("MaxAttempts {}", attempts(&outside)))
+    );
     assert!(from(&outside, "saga_retries").contains(&"external_dependencies".to_owned()));
 }
 
@@ -136,13 +150,32 @@ fn the_saga_table_replaces_the_idempotency_table_whatever_duplicates_cost() {
         ));
         assert_eq!(p.idempotency, None, "{sensitivity}");
         let c = control(&p, "idempotency");
-        assert!(c.setting.starts_with("Saga table"), "{sensitivity}: {}", c.setting);
+        assert!(
+            c.setting.starts_with("Saga table"),
+            "{sensitivity}: {}",
+            c.setting
+        );
         assert!(from(&p, "idempotency").contains(&"duplicate_sensitivity".to_owned()));
     }
     let costly = saga_plan(&scenario("05_travel_booking_approval"));
-    assert!(control(&costly, "idempotency").why.contains("second charge"));
+    assert!(
+        control(&costly, "idempotency")
+            .why
+            .contains("second charge")
+    );
     // The failure path is the compensations, not a dead-letter queue.
     let failure = control(&costly, "failure_path");
-    assert!(failure.setting.contains("compensations"), "{}", failure.setting);
-    assert_eq!(costly.controls.iter().filter(|c| c.id == "idempotency").count(), 1);
+    assert!(
+        failure.setting.contains("compensations"),
+        "{}",
+        failure.setting
+    );
+    assert_eq!(
+        costly
+            .controls
+            .iter()
+            .filter(|c| c.id == "idempotency")
+            .count(),
+        1
+    );
 }

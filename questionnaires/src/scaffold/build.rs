@@ -696,7 +696,10 @@ pub fn plan(
             alarms.push(("dlq", "Batches sent to the on-failure destination"));
         }
         Pattern::Saga => {
-            alarms.push(("executions_failed", "Failed sagas (rolled back or not undone)"));
+            alarms.push((
+                "executions_failed",
+                "Failed sagas (rolled back or not undone)",
+            ));
             alarms.push(("executions_timed_out", "Timed-out sagas"));
         }
         Pattern::Workflow => {

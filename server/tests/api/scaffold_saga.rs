@@ -40,24 +40,38 @@ fn resource(template: &str, id: &str) -> String {
     let mut lines = template.lines().skip_while(|l| *l != header);
     let first = lines.next().unwrap_or_else(|| panic!("no resource {id}"));
     let body = lines.take_while(|l| !(l.starts_with("  ") && !l.starts_with("   ")));
-    std::iter::once(first).chain(body).collect::<Vec<_>>().join("\n")
+    std::iter::once(first)
+        .chain(body)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
 fn each_saga_function_gets_only_the_table_actions_it_calls() {
     let (plan, files) = render("05_travel_booking_approval", Runtime::Python);
     let template = text(&files, "template.yaml");
-    assert!(!template.contains("IdempotencyTable"), "the saga keeps its own records");
+    assert!(
+        !template.contains("IdempotencyTable"),
+        "the saga keeps its own records"
+    );
     let saga = plan.saga.as_ref().unwrap();
     for h in &plan.handlers {
         let f = resource(template, &h.logical_id);
         assert!(f.contains("SAGA_TABLE: !Ref SagaTable"), "{}", h.name);
-        assert!(!f.contains("Policy:"), "{}: no SAM policy templates\n{f}", h.name);
+        assert!(
+            !f.contains("Policy:"),
+            "{}: no SAM policy templates\n{f}",
+            h.name
+        );
         if saga.compensation_names().contains(&h.name.as_str()) {
             assert!(f.contains("Action: dynamodb:UpdateItem"), "{}", h.name);
             assert!(!f.contains("PutItem"), "{}", h.name);
         } else {
-            assert!(f.contains("Action: [dynamodb:PutItem, dynamodb:GetItem]"), "{}", h.name);
+            assert!(
+                f.contains("Action: [dynamodb:PutItem, dynamodb:GetItem]"),
+                "{}",
+                h.name
+            );
             assert!(!f.contains("UpdateItem"), "{}", h.name);
         }
         assert!(f.contains("Resource: !GetAtt SagaTable.Arn"), "{}", h.name);
@@ -67,7 +81,11 @@ fn each_saga_function_gets_only_the_table_actions_it_calls() {
     assert!(machine.contains("DefinitionUri: statemachine/saga.asl.json"));
     assert!(machine.contains("Type: STANDARD"));
     for h in &plan.handlers {
-        assert!(machine.contains(&format!("- !Ref {}.Alias", h.logical_id)), "{}", h.name);
+        assert!(
+            machine.contains(&format!("- !Ref {}.Alias", h.logical_id)),
+            "{}",
+            h.name
+        );
     }
     assert!(machine.contains("Action: sns:Publish\n              Resource: !Ref AlarmTopic"));
     assert!(!machine.contains("LambdaInvokePolicy"));
@@ -107,7 +125,8 @@ fn the_readme_and_every_runtime_follow_the_plans_steps() {
         let (plan, files) = render("20_chained_lambdas_refunds", runtime);
         let readme = text(&files, "README.md");
         assert!(
-            readme.contains("`refund` undoes `charge`") && readme.contains("`release` undoes `reserve`"),
+            readme.contains("`refund` undoes `charge`")
+                && readme.contains("`release` undoes `reserve`"),
             "{runtime:?}"
         );
         assert!(readme.contains(&format!(
@@ -115,8 +134,14 @@ fn the_readme_and_every_runtime_follow_the_plans_steps() {
             plan.saga.as_ref().unwrap().compensation_attempts
         )));
         let (code, tests) = match runtime {
-            Runtime::Python => (text(&files, "src/app.py"), text(&files, "tests/test_app.py")),
-            Runtime::Typescript => (text(&files, "src/app.ts"), text(&files, "tests/app.test.ts")),
+            Runtime::Python => (
+                text(&files, "src/app.py"),
+                text(&files, "tests/test_app.py"),
+            ),
+            Runtime::Typescript => (
+                text(&files, "src/app.ts"),
+                text(&files, "tests/app.test.ts"),
+            ),
             Runtime::Rust => (text(&files, "src/lib.rs"), text(&files, "src/lib.rs")),
         };
         for h in &plan.handlers {
@@ -124,7 +149,10 @@ fn the_readme_and_every_runtime_follow_the_plans_steps() {
             text(&files, &format!("events/{}.json", h.name));
         }
         assert!(code.contains("attribute_not_exists(id)"), "{runtime:?}");
-        assert!(code.contains("ALL_OLD") || code.contains("AllOld"), "{runtime:?}");
+        assert!(
+            code.contains("ALL_OLD") || code.contains("AllOld"),
+            "{runtime:?}"
+        );
         assert!(tests.contains("compensated"), "{runtime:?}");
         assert!(!code.contains("IDEMPOTENCY_TABLE"), "{runtime:?}");
     }
