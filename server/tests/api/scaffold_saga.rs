@@ -39,7 +39,7 @@ fn resource(template: &str, id: &str) -> String {
     let header = format!("  {id}:");
     let mut lines = template.lines().skip_while(|l| *l != header);
     let first = lines.next().unwrap_or_else(|| panic!("no resource {id}"));
-    let body = lines.take_while(|l| !(l.starts_with("  ") && !l.starts_with("   ")));
+    let body = lines.take_while(|l| !l.starts_with("  ") || l.starts_with("   "));
     std::iter::once(first)
         .chain(body)
         .collect::<Vec<_>>()
