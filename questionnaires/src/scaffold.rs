@@ -19,6 +19,7 @@ mod choice;
 mod reader;
 mod schedule;
 mod watch;
+mod saga;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,7 @@ pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use schedule::Schedule;
 pub use watch::{ErrorRate, Watch};
+pub use saga::{Saga, SagaStep};
 
 /// One answer a setting came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -226,6 +228,8 @@ pub struct Plan {
     pub bus: Option<Bus>,
     /// The schedule, for the scheduled-jobs pattern.
     pub schedule: Option<Schedule>,
+    /// The steps and compensations, for the saga pattern (its state machine is `workflow`).
+    pub saga: Option<Saga>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

@@ -37,6 +37,7 @@ PATTERNS = [
     "kinesis_stream_processing",
     "webhook_sqs_buffer",
     "scheduled_jobs",
+    "saga",
 ]
 RUNTIMES = ["python", "typescript", "rust"]
 

@@ -19,6 +19,7 @@ mod events;
 mod python;
 pub mod routes;
 mod rust;
+mod saga;
 mod sam;
 mod typescript;
 

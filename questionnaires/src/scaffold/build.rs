@@ -78,6 +78,7 @@ fn handlers(pattern: Pattern, workflow: Option<&Workflow>, idempotency: bool) ->
             "ConsumeFunction",
             "Processes batches of stream records, reporting the records that failed.",
         )],
+        Pattern::Saga => super::saga::handlers(),
         Pattern::Webhook => vec![
             h(
                 "receive",
@@ -615,6 +616,14 @@ pub fn plan(
         ));
     }
 
+    // The saga: its own state machine, retries and records (replacing the idempotency table).
+    let (saga, workflow, idempotency) = if pattern == Pattern::Saga {
+        let (s, w) = super::saga::plan(&r, timeout_s, &mut controls);
+        (Some(s), Some(w), None)
+    } else {
+        (None, workflow, idempotency)
+    };
+
     // EventBridge.
     let bus = (pattern == Pattern::EventBus).then(|| Bus {
         archive_days: if r.is("event_replay", "full_history") {
@@ -724,6 +733,13 @@ pub fn plan(
             alarms.push(("iterator_age", "Stream iterator age"));
             alarms.push(("dlq", "Batches sent to the on-failure destination"));
         }
+        Pattern::Saga => {
+            alarms.push((
+                "executions_failed",
+                "Failed sagas (rolled back or not undone)",
+            ));
+            alarms.push(("executions_timed_out", "Timed-out sagas"));
+        }
         Pattern::Workflow => {
             alarms.push(("executions_failed", "Failed executions"));
             alarms.push(("executions_timed_out", "Timed-out executions"));
@@ -827,6 +843,7 @@ pub fn plan(
         workflow,
         bus,
         schedule,
+        saga,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

@@ -34,17 +34,21 @@ pub enum Pattern {
     /// EventBridge Scheduler → a job function, once per scheduled time, never overlapping.
     #[serde(rename = "scheduled_jobs")]
     ScheduledJobs,
+    /// A Standard state machine running steps that each have a compensating step.
+    #[serde(rename = "saga")]
+    Saga,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 8] = [
+    pub const ALL: [Pattern; 9] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
         Pattern::EventBus,
         Pattern::Workflow,
         Pattern::Stream,
+        Pattern::Saga,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
     ];
@@ -60,6 +64,7 @@ impl Pattern {
             Pattern::Stream => "kinesis_stream_processing",
             Pattern::Webhook => "webhook_sqs_buffer",
             Pattern::ScheduledJobs => "scheduled_jobs",
+            Pattern::Saga => "saga",
         }
     }
 

@@ -33,7 +33,7 @@ trait Shape {
     fn sdks(&self) -> Vec<(&'static str, &'static str)> {
         let plan = self.plan();
         let mut v = Vec::new();
-        if matches!(plan.pattern, Pattern::Api | Pattern::ScheduledJobs)
+        if matches!(plan.pattern, Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga)
             || plan.idempotency.is_some()
         {
             v.push(("aws-sdk-dynamodb", "1.136"));
@@ -69,7 +69,7 @@ trait Shape {
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
-            Pattern::Api | Pattern::Workflow | Pattern::ScheduledJobs => &[],
+            Pattern::Api | Pattern::Workflow | Pattern::ScheduledJobs | Pattern::Saga => &[],
         };
         features
             .iter()

@@ -79,7 +79,11 @@ impl<'a> Parts<'a> {
         need("queue", plan.queue.is_some(), p.consumes_queue())?;
         need("API", plan.api.is_some(), p.has_api())?;
         need("stream", plan.stream.is_some(), p == Pattern::Stream)?;
-        need("workflow", plan.workflow.is_some(), p == Pattern::Workflow)?;
+        need(
+            "workflow",
+            plan.workflow.is_some(),
+            matches!(p, Pattern::Workflow | Pattern::Saga),
+        )?;
         need("bus", plan.bus.is_some(), p == Pattern::EventBus)?;
         need(
             "schedule",
@@ -214,6 +218,14 @@ impl SamTemplate<'_> {
         out
     }
 
+    /// Whether a saga's handler is a compensation (it updates its step's record; a step puts it).
+    fn compensates(&self, h: &Handler) -> bool {
+        self.plan
+            .saga
+            .as_ref()
+            .is_some_and(|s| s.compensation_names().contains(&h.name.as_str()))
+    }
+
     /// `SSESpecification` properties for a DynamoDB table.
     fn dynamodb_sse(&self) -> &'static str {
         if self.plan.customer_key {
@@ -291,7 +303,7 @@ impl SamTemplate<'_> {
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
-            Pattern::Api | Pattern::Workflow => Vec::new(),
+            Pattern::Api | Pattern::Workflow | Pattern::Saga => Vec::new(),
         }
     }
 
@@ -542,6 +554,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             match p {
                 Pattern::Api => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
                 Pattern::Workflow => "Lambda dead-letter queue: Step Functions calls the functions synchronously; Retry and Catch in the state machine handle failures.".to_owned(),
+                Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
@@ -559,11 +572,13 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             "CKV_AWS_158",
             format!("CloudWatch log groups with a customer-managed key: {because}."),
         ));
-        if !matches!(p, Pattern::Api | Pattern::Workflow) {
+        if !matches!(p, Pattern::Api | Pattern::Workflow | Pattern::Saga) {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
-        if matches!(p, Pattern::Api | Pattern::ScheduledJobs) || plan.idempotency.is_some() {
+        if matches!(p, Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga)
+            || plan.idempotency.is_some()
+        {
             skips.push((
                 "CKV_AWS_119",
                 format!(
@@ -655,6 +670,9 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
             ));
         }
         out.add("statemachine/workflow.asl.json", &asl)?;
+    }
+    if plan.pattern == Pattern::Saga {
+        super::saga::files(plan, out)?;
     }
     out.add("samconfig.toml", &SamConfig { plan })?;
     out.add(

@@ -60,7 +60,11 @@ trait Ts {
 
     /// Whether the code uses the DynamoDB client (the items table or the idempotency store).
     fn dynamodb(&self) -> bool {
-        self.idem() || matches!(self.plan().pattern, Pattern::Api | Pattern::ScheduledJobs)
+        self.idem()
+            || matches!(
+                self.plan().pattern,
+                Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga
+            )
     }
 }
 

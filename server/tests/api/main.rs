@@ -27,6 +27,7 @@ mod redirects;
 mod rest;
 mod risks;
 mod scaffold;
+mod scaffold_saga;
 mod served;
 mod sharing;
 mod standalone;

@@ -22,6 +22,8 @@ from __future__ import annotations
 {% include "scaffold/python/app/workflow.py" %}
 {% when Pattern::Stream -%}
 {% include "scaffold/python/app/kinesis.py" %}
+{% when Pattern::Saga -%}
+{% include "scaffold/python/app/saga.py" %}
 {% when Pattern::Webhook -%}
 {% include "scaffold/python/app/webhook.py" %}
 {% when Pattern::ScheduledJobs -%}

@@ -120,6 +120,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/workflow.rs" %}
 {%- when Pattern::Stream -%}
 {% include "scaffold/rust/stream.rs" %}
+{%- when Pattern::Saga -%}
+{% include "scaffold/rust/saga.rs" %}
 {%- when Pattern::Webhook -%}
 {% include "scaffold/rust/webhook.rs" %}
 {%- when Pattern::ScheduledJobs -%}

@@ -70,6 +70,10 @@ import type { Context, EventBridgeEvent } from "aws-lambda";
 import type { Context } from "aws-lambda";
 {% when Pattern::Stream -%}
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+{% when Pattern::Saga -%}
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { Context } from "aws-lambda";
 {% when Pattern::Webhook -%}
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -190,6 +194,8 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/workflow.ts" %}
 {%- when Pattern::Stream %}
 {% include "scaffold/typescript/src/stream.ts" %}
+{%- when Pattern::Saga %}
+{% include "scaffold/typescript/src/saga.ts" %}
 {%- when Pattern::Webhook %}
 {% include "scaffold/typescript/src/webhook.ts" %}
 {%- when Pattern::ScheduledJobs %}

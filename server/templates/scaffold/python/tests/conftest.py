@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-{% if py.idem || plan.pattern == Pattern::Api || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs -%}
+{% if py.idem || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs -%}
 import boto3
 {% endif -%}
 import pytest
@@ -122,6 +122,22 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("OUTPUT_BUCKET", names["output_bucket"])
 {%- when Pattern::EventBus %}
     monkeypatch.setenv("EVENT_BUS_NAME", "{{ plan.project }}")
+{%- when Pattern::Saga %}
+{%- if !py.idem %}
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+{%- endif %}
+    # Keyed as template.yaml's SagaTable: partition key "id" (the saga), sort key "step".
+    dynamodb.create_table(
+        TableName="saga",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}, {"AttributeName": "step", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "step", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("SAGA_TABLE", "saga")
+    names["saga_table"] = "saga"
 {%- when Pattern::Webhook %}
     sqs = boto3.client("sqs", region_name=REGION)
     names["queue_url"] = sqs.create_queue(QueueName="webhooks")["QueueUrl"]

@@ -16,6 +16,8 @@ from __future__ import annotations
 {% include "scaffold/python/tests/workflow.py" %}
 {% when Pattern::Stream -%}
 {% include "scaffold/python/tests/kinesis.py" %}
+{% when Pattern::Saga -%}
+{% include "scaffold/python/tests/saga.py" %}
 {% when Pattern::Webhook -%}
 {% include "scaffold/python/tests/webhook.py" %}
 {% when Pattern::ScheduledJobs -%}

@@ -18,6 +18,8 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/workflow.ts" %}
 {%- when Pattern::Stream -%}
 {% include "scaffold/typescript/tests/stream.ts" %}
+{%- when Pattern::Saga -%}
+{% include "scaffold/typescript/tests/saga.ts" %}
 {%- when Pattern::Webhook -%}
 {% include "scaffold/typescript/tests/webhook.ts" %}
 {%- when Pattern::ScheduledJobs -%}
