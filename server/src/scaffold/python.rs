@@ -27,6 +27,10 @@ struct Py {
     idem_decorator: &'static str,
     /// Whether the state machine has a compensating step.
     compensation: bool,
+    /// Whether the workflow waits for a person (`request_approval` and `decide`).
+    approval: bool,
+    /// Whether an HTTP route starts executions (`start`).
+    start_api: bool,
 }
 
 impl Py {
@@ -52,6 +56,8 @@ impl Py {
                 "idempotent_function"
             },
             compensation: plan.workflow.as_ref().is_some_and(|w| w.compensation),
+            approval: plan.workflow.as_ref().is_some_and(|w| w.approval.is_some()),
+            start_api: plan.workflow.as_ref().is_some_and(|w| w.start_api),
         }
     }
 }
