@@ -522,6 +522,27 @@ impl Readme<'_> {
         self.plan.workflow.as_ref().is_some_and(|w| w.compensation)
     }
 
+    /// Whether the workflow waits for a person's decision.
+    fn approval(&self) -> bool {
+        self.plan
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.approval.is_some())
+    }
+
+    /// Whether an HTTP route starts the workflow's executions.
+    fn start_api(&self) -> bool {
+        self.plan.workflow.as_ref().is_some_and(|w| w.start_api)
+    }
+
+    /// How long the stream keeps records, as words.
+    fn retention_phrase(&self) -> String {
+        match self.plan.stream.as_ref().map_or(24, |s| s.retention_hours) {
+            h if h % 24 == 0 && h > 24 => format!("{} days", h / 24),
+            h => format!("{h} hours"),
+        }
+    }
+
     fn estimate(&self) -> String {
         match self.plan.estimate_usd {
             Some(e) => format!("about {e:.2} USD a month at the traffic the review describes"),

@@ -26,6 +26,7 @@ mod redirects;
 mod rest;
 mod risks;
 mod scaffold;
+mod scaffold_needs;
 mod served;
 mod sharing;
 mod standalone;
