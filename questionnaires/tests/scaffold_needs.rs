@@ -4,7 +4,9 @@
 
 use questionnaires::model::{ChoiceId, QuestionId};
 use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, plan};
-use questionnaires::{Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file};
+use questionnaires::{
+    Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file,
+};
 
 fn scenario(name: &str) -> AnswersFile {
     let path = format!("{}/tests/cases/{name}.toml", env!("CARGO_MANIFEST_DIR"));
@@ -26,7 +28,8 @@ fn with(name: &str, changes: &[(&str, AnswerValue)]) -> AnswersFile {
 fn without(name: &str, questions: &[&str]) -> AnswersFile {
     let mut a = scenario(name);
     for q in questions {
-        a.answers.remove(&QuestionId::parse(q).expect("a question id"));
+        a.answers
+            .remove(&QuestionId::parse(q).expect("a question id"));
     }
     a
 }
@@ -100,28 +103,45 @@ fn stream_retention_follows_the_replay_window() {
     assert_eq!(days(30.0), 720);
     assert_eq!(days(365.0), 8_760);
     let none = plan_with(
-        &with("08_ledger_ordered_stream", &[("event_replay", one("no_replay"))]),
+        &with(
+            "08_ledger_ordered_stream",
+            &[("event_replay", one("no_replay"))],
+        ),
         Some(Pattern::Stream),
     );
     assert_eq!(none.stream.unwrap().retention_hours, 24);
     let all = plan_with(
-        &with("08_ledger_ordered_stream", &[("event_replay", one("full_history"))]),
+        &with(
+            "08_ledger_ordered_stream",
+            &[("event_replay", one("full_history"))],
+        ),
         Some(Pattern::Stream),
     );
     assert_eq!(all.stream.as_ref().unwrap().retention_hours, 8_760);
     // The cost of keeping records longer is said where the setting is.
     let p = plan_with(&scenario("08_ledger_ordered_stream"), Some(Pattern::Stream));
-    let why = &p.controls.iter().find(|c| c.id == "stream_retention").unwrap().why;
-    assert!(why.contains("extended retention") && why.contains("per shard-hour"), "{why}");
+    let why = &p
+        .controls
+        .iter()
+        .find(|c| c.id == "stream_retention")
+        .unwrap()
+        .why;
+    assert!(
+        why.contains("extended retention") && why.contains("per shard-hour"),
+        "{why}"
+    );
 }
 
 #[test]
 fn the_archive_keeps_the_replay_window() {
     let archive = |changes: &[(&str, AnswerValue)]| {
-        plan_with(&with("08_ledger_ordered_stream", changes), Some(Pattern::EventBus))
-            .bus
-            .unwrap()
-            .archive_days
+        plan_with(
+            &with("08_ledger_ordered_stream", changes),
+            Some(Pattern::EventBus),
+        )
+        .bus
+        .unwrap()
+        .archive_days
     };
     assert_eq!(archive(&[]), Some(7));
     assert_eq!(archive(&[("replay_window_days", n(30.0))]), Some(30));
@@ -145,7 +165,10 @@ fn readers_and_throughput_decide_fan_out_and_shards() {
     assert_eq!(single.handlers[0].name, "consume");
     // Five readers: five functions, each with its own consumer.
     let five = plan_with(
-        &with("08_ledger_ordered_stream", &[("consumers_per_event", n(5.0))]),
+        &with(
+            "08_ledger_ordered_stream",
+            &[("consumers_per_event", n(5.0))],
+        ),
         Some(Pattern::Stream),
     );
     assert_eq!(five.handlers.len(), 5);
@@ -175,7 +198,15 @@ fn the_travel_workflow_waits_two_days_for_the_manager_and_has_an_api() {
     let names: Vec<&str> = p.handlers.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(
         names,
-        ["validate", "process", "request_approval", "complete", "compensate", "start", "decide"]
+        [
+            "validate",
+            "process",
+            "request_approval",
+            "complete",
+            "compensate",
+            "start",
+            "decide"
+        ]
     );
     assert!(setting(&p, "approval").contains("TimeoutSeconds: 172800 (2 days)"));
     assert!(from(&p, "approval").contains(&"workflow_waits".to_owned()));
@@ -192,7 +223,10 @@ fn the_travel_workflow_waits_two_days_for_the_manager_and_has_an_api() {
 #[test]
 fn the_approval_follows_its_answers() {
     let longer = plan_with(
-        &with("05_travel_booking_approval", &[("workflow_duration_min", n(600.0))]),
+        &with(
+            "05_travel_booking_approval",
+            &[("workflow_duration_min", n(600.0))],
+        ),
         Some(Pattern::Workflow),
     );
     assert_eq!(
@@ -201,18 +235,29 @@ fn the_approval_follows_its_answers() {
     );
     // No person in the loop: no approval step, no decide route.
     let timer = plan_with(
-        &with("05_travel_booking_approval", &[("workflow_waits", one("timer"))]),
+        &with(
+            "05_travel_booking_approval",
+            &[("workflow_waits", one("timer"))],
+        ),
         Some(Pattern::Workflow),
     );
     assert!(timer.workflow.as_ref().unwrap().approval.is_none());
-    assert!(!timer.handlers.iter().any(|h| h.name == "decide" || h.name == "request_approval"));
+    assert!(
+        !timer
+            .handlers
+            .iter()
+            .any(|h| h.name == "decide" || h.name == "request_approval")
+    );
     // The HTTP entry point still starts executions.
     assert!(timer.handlers.iter().any(|h| h.name == "start"));
     // Started by a stream, with nobody deciding: no API at all.
     let no_http = plan_with(
         &with(
             "05_travel_booking_approval",
-            &[("workflow_waits", one("nothing")), ("entry_point", one("stream"))],
+            &[
+                ("workflow_waits", one("nothing")),
+                ("entry_point", one("stream")),
+            ],
         ),
         Some(Pattern::Workflow),
     );

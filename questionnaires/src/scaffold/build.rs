@@ -554,8 +554,8 @@ pub fn plan(
     }
 
     // Kinesis.
-    let stream = (pattern == Pattern::Stream)
-        .then(|| needs::stream(&r, peak_concurrency, &mut controls));
+    let stream =
+        (pattern == Pattern::Stream).then(|| needs::stream(&r, peak_concurrency, &mut controls));
 
     // Step Functions.
     let workflow = (pattern == Pattern::Workflow).then(|| {
@@ -598,7 +598,8 @@ pub fn plan(
                 "A failed step ends the execution in a Fail state; nothing needs undoing, per the review.".to_owned()
             },
             r.origins(&["workflow_type", "multi_step_process", "workflow_duration_min"]),
-        ));        if w.start_api {
+        ));
+        if w.start_api {
             controls.push(control(
                 "workflow_start",
                 "Workflow entry point",

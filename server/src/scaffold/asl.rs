@@ -194,7 +194,10 @@ fn check_callback(state: &Value, at: &str, problems: &mut Vec<String>) {
             "{at}: a .waitForTaskToken task that does not pass $$.Task.Token"
         ));
     }
-    let bounded = state.get("TimeoutSeconds").and_then(Value::as_u64).is_some_and(|t| t > 0)
+    let bounded = state
+        .get("TimeoutSeconds")
+        .and_then(Value::as_u64)
+        .is_some_and(|t| t > 0)
         || state.get("TimeoutSecondsPath").is_some();
     if !bounded {
         problems.push(format!(
@@ -248,7 +251,9 @@ mod tests {
             "{problems:?}"
         );
         assert!(
-            problems.iter().any(|p| p.contains("without TimeoutSeconds")),
+            problems
+                .iter()
+                .any(|p| p.contains("without TimeoutSeconds")),
             "{problems:?}"
         );
         asl["States"]["Validate"]["Parameters"] =

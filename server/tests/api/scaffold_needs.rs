@@ -9,10 +9,18 @@ use questionnaires::{Answer, AnswerValue};
 use server::scaffold::File;
 
 /// The starter of a test case on `pattern`, with some answers replaced.
-fn render(name: &str, pattern: Pattern, runtime: Runtime, changes: &[(&str, AnswerValue)]) -> (Plan, Vec<File>) {
+fn render(
+    name: &str,
+    pattern: Pattern,
+    runtime: Runtime,
+    changes: &[(&str, AnswerValue)],
+) -> (Plan, Vec<File>) {
     use questionnaires::answers::{Format, parse_answers_file};
     let q = questionnaires::builtin();
-    let path = format!("{}/../questionnaires/tests/cases/{name}.toml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../questionnaires/tests/cases/{name}.toml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(path).unwrap();
     let mut file = parse_answers_file(&text, Format::Toml, q).unwrap();
     for (id, value) in changes {
@@ -44,13 +52,20 @@ fn one(choice: &str) -> AnswerValue {
 
 #[test]
 fn the_ledger_stream_keeps_its_replay_window_on_four_shards_with_a_consumer_per_reader() {
-    let (_, files) = render("08_ledger_ordered_stream", Pattern::Stream, Runtime::Python, &[]);
+    let (_, files) = render(
+        "08_ledger_ordered_stream",
+        Pattern::Stream,
+        Runtime::Python,
+        &[],
+    );
     let t = text(&files, "template.yaml");
     assert!(t.contains("ShardCount: 4\n"), "{t}");
     assert!(t.contains("RetentionPeriodHours: 168\n"));
     assert_eq!(t.matches("Type: AWS::Kinesis::StreamConsumer").count(), 3);
     for i in 1..=3 {
-        assert!(t.contains(&format!("Stream: !GetAtt Consume{i}StreamConsumer.ConsumerARN")));
+        assert!(t.contains(&format!(
+            "Stream: !GetAtt Consume{i}StreamConsumer.ConsumerARN"
+        )));
         assert!(t.contains(&format!("Consume{i}IteratorAgeAlarm:")));
         assert!(t.contains(&format!("Handler: app.consume_{i}\n")));
     }
@@ -81,20 +96,47 @@ fn the_ledger_stream_keeps_its_replay_window_on_four_shards_with_a_consumer_per_
 
 #[test]
 fn every_reader_has_a_handler_in_every_runtime() {
-    let (plan, files) = render("08_ledger_ordered_stream", Pattern::Stream, Runtime::Python, &[]);
+    let (plan, files) = render(
+        "08_ledger_ordered_stream",
+        Pattern::Stream,
+        Runtime::Python,
+        &[],
+    );
     let app = text(&files, "src/app.py");
     for h in &plan.handlers {
-        assert!(app.contains(&format!("\ndef {}(event", h.name)), "{}", h.name);
+        assert!(
+            app.contains(&format!("\ndef {}(event", h.name)),
+            "{}",
+            h.name
+        );
     }
-    let (plan, files) = render("08_ledger_ordered_stream", Pattern::Stream, Runtime::Typescript, &[]);
+    let (plan, files) = render(
+        "08_ledger_ordered_stream",
+        Pattern::Stream,
+        Runtime::Typescript,
+        &[],
+    );
     let app = text(&files, "src/app.ts");
     for h in &plan.handlers {
-        assert!(app.contains(&format!("export const {} = instrument(", h.name)), "{}", h.name);
+        assert!(
+            app.contains(&format!("export const {} = instrument(", h.name)),
+            "{}",
+            h.name
+        );
     }
-    let (plan, files) = render("08_ledger_ordered_stream", Pattern::Stream, Runtime::Rust, &[]);
+    let (plan, files) = render(
+        "08_ledger_ordered_stream",
+        Pattern::Stream,
+        Runtime::Rust,
+        &[],
+    );
     let lib = text(&files, "src/lib.rs");
     for h in &plan.handlers {
-        assert!(lib.contains(&format!("pub mod {} {{", h.name)), "{}", h.name);
+        assert!(
+            lib.contains(&format!("pub mod {} {{", h.name)),
+            "{}",
+            h.name
+        );
         text(&files, &format!("src/bin/{}.rs", h.name));
     }
     // Rust readers key their idempotency records by function name, so they never share one.
@@ -104,7 +146,12 @@ fn every_reader_has_a_handler_in_every_runtime() {
 #[test]
 fn the_archive_keeps_the_replay_window() {
     let retention = |changes: &[(&str, AnswerValue)]| {
-        let (_, files) = render("08_ledger_ordered_stream", Pattern::EventBus, Runtime::Python, changes);
+        let (_, files) = render(
+            "08_ledger_ordered_stream",
+            Pattern::EventBus,
+            Runtime::Python,
+            changes,
+        );
         let t = text(&files, "template.yaml").to_owned();
         t.lines()
             .find_map(|l| l.trim().strip_prefix("RetentionDays: ").map(str::to_owned))
@@ -114,22 +161,36 @@ fn the_archive_keeps_the_replay_window() {
         retention(&[("replay_window_days", AnswerValue::Number(45.0))]).as_deref(),
         Some("45")
     );
-    assert_eq!(retention(&[("event_replay", one("full_history"))]).as_deref(), Some("0"));
+    assert_eq!(
+        retention(&[("event_replay", one("full_history"))]).as_deref(),
+        Some("0")
+    );
     assert_eq!(retention(&[("event_replay", one("no_replay"))]), None);
 }
 
 #[test]
 fn the_travel_workflow_waits_two_days_on_a_task_token_behind_an_api() {
-    let (_, files) = render("05_travel_booking_approval", Pattern::Workflow, Runtime::Python, &[]);
+    let (_, files) = render(
+        "05_travel_booking_approval",
+        Pattern::Workflow,
+        Runtime::Python,
+        &[],
+    );
     let asl: serde_json::Value =
         serde_json::from_str(text(&files, "statemachine/workflow.asl.json")).unwrap();
     let step = &asl["States"]["RequestApproval"];
-    assert_eq!(step["Resource"], "arn:aws:states:::lambda:invoke.waitForTaskToken");
+    assert_eq!(
+        step["Resource"],
+        "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    );
     assert_eq!(step["TimeoutSeconds"], 172_800);
     assert_eq!(step["Parameters"]["Payload"]["token.$"], "$$.Task.Token");
     // A rejection or a timeout runs the compensation for the steps before.
     let catch = step["Catch"][0].clone();
-    assert_eq!(catch["ErrorEquals"], serde_json::json!(["ApprovalRejected", "States.Timeout"]));
+    assert_eq!(
+        catch["ErrorEquals"],
+        serde_json::json!(["ApprovalRejected", "States.Timeout"])
+    );
     assert_eq!(catch["Next"], "UndoRequestApprovalPredecessors");
     assert_eq!(
         asl["States"]["UndoRequestApprovalPredecessors"]["Next"],
@@ -172,22 +233,46 @@ fn the_travel_workflow_waits_two_days_on_a_task_token_behind_an_api() {
 #[test]
 fn the_approval_functions_have_handlers_tests_and_events_in_every_runtime() {
     let names = ["request_approval", "start", "decide"];
-    let (_, files) = render("05_travel_booking_approval", Pattern::Workflow, Runtime::Python, &[]);
+    let (_, files) = render(
+        "05_travel_booking_approval",
+        Pattern::Workflow,
+        Runtime::Python,
+        &[],
+    );
     let app = text(&files, "src/app.py");
     let tests = text(&files, "tests/test_app.py");
     for n in names {
-        assert!(app.contains(&format!("\ndef {n}(event: dict[str, Any], context: LambdaContext)")), "{n}");
+        assert!(
+            app.contains(&format!(
+                "\ndef {n}(event: dict[str, Any], context: LambdaContext)"
+            )),
+            "{n}"
+        );
         assert!(tests.contains(&format!("handlers.{n}(")), "{n}");
-        let event: serde_json::Value = serde_json::from_str(text(&files, &format!("events/{n}.json"))).unwrap();
+        let event: serde_json::Value =
+            serde_json::from_str(text(&files, &format!("events/{n}.json"))).unwrap();
         assert!(event.is_object());
     }
-    let (_, files) = render("05_travel_booking_approval", Pattern::Workflow, Runtime::Typescript, &[]);
+    let (_, files) = render(
+        "05_travel_booking_approval",
+        Pattern::Workflow,
+        Runtime::Typescript,
+        &[],
+    );
     let app = text(&files, "src/app.ts");
     for n in names {
-        assert!(app.contains(&format!("export const {n} = instrument(")), "{n}");
+        assert!(
+            app.contains(&format!("export const {n} = instrument(")),
+            "{n}"
+        );
     }
     assert!(text(&files, "package.json").contains("@aws-sdk/client-sfn"));
-    let (_, files) = render("05_travel_booking_approval", Pattern::Workflow, Runtime::Rust, &[]);
+    let (_, files) = render(
+        "05_travel_booking_approval",
+        Pattern::Workflow,
+        Runtime::Rust,
+        &[],
+    );
     let lib = text(&files, "src/lib.rs");
     for n in names {
         assert!(lib.contains(&format!("pub mod {n} {{")), "{n}");
