@@ -214,9 +214,9 @@ pub(super) fn approval(r: &Reader, controls: &mut Vec<Control>) -> Option<Approv
 /// Seconds as a person says them: "2 days", "36 hours", "45 minutes".
 fn duration_words(s: u32) -> String {
     let plural = |n: u32, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    if s % 86_400 == 0 {
+    if s.is_multiple_of(86_400) {
         plural(s / 86_400, "day")
-    } else if s % 3_600 == 0 {
+    } else if s.is_multiple_of(3_600) {
         plural(s / 3_600, "hour")
     } else {
         plural(s.div_ceil(60), "minute")

@@ -538,7 +538,7 @@ impl Readme<'_> {
     /// How long the stream keeps records, as words.
     fn retention_phrase(&self) -> String {
         match self.plan.stream.as_ref().map_or(24, |s| s.retention_hours) {
-            h if h % 24 == 0 && h > 24 => format!("{} days", h / 24),
+            h if h.is_multiple_of(24) && h > 24 => format!("{} days", h / 24),
             h => format!("{h} hours"),
         }
     }
