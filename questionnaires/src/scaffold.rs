@@ -16,6 +16,7 @@
 
 mod build;
 mod choice;
+mod needs;
 mod reader;
 mod schedule;
 mod watch;
@@ -141,6 +142,12 @@ pub struct Stream {
     pub batch_size: u32,
     /// Concurrent batches per shard (1–10); ordering per key holds at any value.
     pub parallelization: u32,
+    /// Hours the stream keeps records (24 to 8,760), from the replay window.
+    pub retention_hours: u32,
+    /// Independent readers, each its own function with its own event source mapping.
+    pub consumers: u32,
+    /// Whether each reader has an enhanced fan-out consumer (its own 2 MB/s per shard).
+    pub enhanced_fan_out: bool,
 }
 
 /// A Step Functions state machine.
@@ -158,6 +165,17 @@ pub struct Workflow {
     pub max_attempts: u32,
     /// Backoff multiplier between retries (at least 1).
     pub backoff_rate: f64,
+    /// A step that waits on a task token for a person's decision, when the process has one.
+    pub approval: Option<Approval>,
+    /// Whether an HTTP API route starts executions (the review names an HTTP entry point).
+    pub start_api: bool,
+}
+
+/// A workflow step that pauses on a task token until a person approves or rejects.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    /// How long the step waits for the decision, in seconds; then it fails with States.Timeout.
+    pub timeout_s: u32,
 }
 
 /// An EventBridge bus.

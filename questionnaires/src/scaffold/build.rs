@@ -7,16 +7,27 @@ use crate::answers::{Answers, Workload};
 use crate::evaluate::Evaluation;
 use crate::model::Questionnaire;
 
+use super::needs;
 use super::reader::{Reader, control, quota};
 use super::*;
 
-fn handlers(pattern: Pattern, workflow: Option<&Workflow>, idempotency: bool) -> Vec<Handler> {
-    // Checking a signature, validating input and recording the end repeat no side effect.
+fn handlers(
+    pattern: Pattern,
+    workflow: Option<&Workflow>,
+    stream: Option<&Stream>,
+    idempotency: bool,
+) -> Vec<Handler> {
+    // Checking a signature, validating input and recording the end repeat no side effect; the
+    // approval and start functions guard themselves (a conditional write, the execution's name).
     let h = |name: &str, logical_id: &str, purpose: &str| Handler {
         name: name.to_owned(),
         logical_id: logical_id.to_owned(),
         purpose: purpose.to_owned(),
-        idempotent: idempotency && !matches!(name, "receive" | "validate" | "complete"),
+        idempotent: idempotency
+            && !matches!(
+                name,
+                "receive" | "validate" | "complete" | "request_approval" | "start" | "decide"
+            ),
     };
     match pattern {
         Pattern::Api => vec![h(
@@ -64,6 +75,16 @@ fn handlers(pattern: Pattern, workflow: Option<&Workflow>, idempotency: bool) ->
                     "Records the finished execution.",
                 ),
             ];
+            if workflow.is_some_and(|w| w.approval.is_some()) {
+                v.insert(
+                    2,
+                    h(
+                        "request_approval",
+                        "RequestApprovalFunction",
+                        "Records the approval's task token and asks the approver to decide.",
+                    ),
+                );
+            }
             if workflow.is_some_and(|w| w.compensation) {
                 v.push(h(
                     "compensate",
@@ -71,13 +92,38 @@ fn handlers(pattern: Pattern, workflow: Option<&Workflow>, idempotency: bool) ->
                     "Undoes the work of the steps that finished before a failure.",
                 ));
             }
+            if workflow.is_some_and(|w| w.start_api) {
+                v.push(h(
+                    "start",
+                    "StartFunction",
+                    "Starts an execution for each POST /executions, named by the request's id.",
+                ));
+            }
+            if workflow.is_some_and(|w| w.approval.is_some()) {
+                v.push(h(
+                    "decide",
+                    "DecideFunction",
+                    "Records an approver's decision (POST /approvals/{id}) and resumes the execution once.",
+                ));
+            }
             v
         }
-        Pattern::Stream => vec![h(
-            "consume",
-            "ConsumeFunction",
-            "Processes batches of stream records, reporting the records that failed.",
-        )],
+        Pattern::Stream => match stream.map_or(1, |s| s.consumers) {
+            1 => vec![h(
+                "consume",
+                "ConsumeFunction",
+                "Processes batches of stream records, reporting the records that failed.",
+            )],
+            n => (1..=n)
+                .map(|i| {
+                    h(
+                        &format!("consume_{i}"),
+                        &format!("Consume{i}Function"),
+                        &format!("Reader {i} of {n}: processes batches of stream records from its own consumer, reporting the records that failed."),
+                    )
+                })
+                .collect(),
+        },
         Pattern::Saga => super::saga::handlers(),
         Pattern::Webhook => vec![
             h(
@@ -487,7 +533,10 @@ pub fn plan(
     }
 
     // HTTP entry points.
-    let api = pattern.has_api().then(|| {
+    // A workflow gets an API when the review names an HTTP entry point or a person decides.
+    let workflow_api = pattern == Pattern::Workflow
+        && (needs::http_entry(&r) || r.is("workflow_waits", "human_approval"));
+    let api = (pattern.has_api() || workflow_api).then(|| {
         let auth = if pattern == Pattern::Webhook {
             Auth::Signature
         } else if r.is("client_types", "machine_only") {
@@ -537,42 +586,8 @@ pub fn plan(
     }
 
     // Kinesis.
-    let stream = (pattern == Pattern::Stream).then(|| {
-        let rps = r.number("peak_rps").unwrap_or(100.0);
-        let kb = r.number("async_message_kb").unwrap_or(1.0).max(0.001);
-        let global = r.is("ordering", "global");
-        let shards = if global {
-            1
-        } else {
-            ceil_u32((rps / 1000.0).max(rps * kb / 1024.0)).max(1)
-        };
-        let parallelization = if global {
-            1
-        } else {
-            peak_concurrency.map_or(1, |p| p.div_ceil(shards).clamp(1, 10))
-        };
-        Stream {
-            shards,
-            batch_size: 100,
-            parallelization,
-        }
-    });
-    if let Some(s) = &stream {
-        controls.push(control(
-            "stream",
-            "Stream capacity and ordering",
-            format!(
-                "ShardCount: {}; ParallelizationFactor: {}; BatchSize: {}",
-                s.shards, s.parallelization, s.batch_size
-            ),
-            if r.is("ordering", "global") {
-                "Global ordering needs one shard and one batch at a time; that caps throughput at 1 MB/s or 1,000 records/s in.".to_owned()
-            } else {
-                "Enough shards for the peak (1 MB/s or 1,000 records/s each); records with the same key stay in order at any parallelization.".to_owned()
-            },
-            r.origins(&["ordering", "peak_rps", "async_message_kb"]),
-        ));
-    }
+    let stream =
+        (pattern == Pattern::Stream).then(|| needs::stream(&r, peak_concurrency, &mut controls));
 
     // Step Functions.
     let workflow = (pattern == Pattern::Workflow).then(|| {
@@ -591,6 +606,8 @@ pub fn plan(
             timeout_s: total_s.max(timeout_s + 5),
             max_attempts: 3,
             backoff_rate: 2.0,
+            approval: needs::approval(&r, &mut controls),
+            start_api: needs::http_entry(&r),
         }
     });
     if let Some(w) = &workflow {
@@ -614,6 +631,19 @@ pub fn plan(
             },
             r.origins(&["workflow_type", "multi_step_process", "workflow_duration_min"]),
         ));
+        if w.start_api {
+            controls.push(control(
+                "workflow_start",
+                "Workflow entry point",
+                "HTTP API POST /executions → StartFunction → StartExecution, named by the request's id".to_owned(),
+                if w.kind == "STANDARD" {
+                    "The review names an HTTP entry point: the route starts executions, and a repeated request with the same id starts nothing new (a Standard execution's name is unique for 90 days).".to_owned()
+                } else {
+                    "The review names an HTTP entry point: the route starts executions, named by the request's id (Express names do not stop a repeat: the steps' idempotency does).".to_owned()
+                },
+                r.origins(&["entry_point"]),
+            ));
+        }
     }
 
     // The saga: its own state machine, retries and records (replacing the idempotency table).
@@ -626,13 +656,7 @@ pub fn plan(
 
     // EventBridge.
     let bus = (pattern == Pattern::EventBus).then(|| Bus {
-        archive_days: if r.is("event_replay", "full_history") {
-            Some(0)
-        } else if r.is("event_replay", "replay_window") {
-            Some(7)
-        } else {
-            None
-        },
+        archive_days: needs::replay_days(&r),
     });
     if let Some(b) = &bus {
         controls.push(control(
@@ -645,10 +669,11 @@ pub fn plan(
             },
             match b.archive_days {
                 Some(0) => "The review needs the full history replayable.".to_owned(),
-                Some(_) => "The review replays recent events after a fix.".to_owned(),
+                Some(d) if r.answered("replay_window_days") => format!("Consumers replay up to {d} days back after a fix, so the archive keeps that long."),
+                Some(d) => format!("The review replays recent events after a fix but gives no window: {d} days."),
                 None => "The review needs no replay, so nothing is archived.".to_owned(),
             },
-            r.origins(&["event_replay"]),
+            r.origins(&["event_replay", "replay_window_days"]),
         ));
     }
 
@@ -741,6 +766,9 @@ pub fn plan(
             alarms.push(("executions_timed_out", "Timed-out sagas"));
         }
         Pattern::Workflow => {
+            if api.is_some() {
+                alarms.push(("api_5xx", "API 5XX responses"));
+            }
             alarms.push(("executions_failed", "Failed executions"));
             alarms.push(("executions_timed_out", "Timed-out executions"));
         }
@@ -824,7 +852,12 @@ pub fn plan(
         iac: choice.iac,
         workload: workload.name.clone(),
         project: project_name(&workload.name),
-        handlers: handlers(pattern, workflow.as_ref(), idempotency.is_some()),
+        handlers: handlers(
+            pattern,
+            workflow.as_ref(),
+            stream.as_ref(),
+            idempotency.is_some(),
+        ),
         function: Function {
             memory_mb,
             timeout_s,

@@ -91,6 +91,9 @@ fn check_machine(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
                 problems.push(format!("{at}: a Task without Catch"));
             }
         }
+        if kind == "Task" {
+            check_callback(state, &at, problems);
+        }
         for (i, r) in state
             .get("Retry")
             .and_then(Value::as_array)
@@ -172,6 +175,37 @@ fn check_machine(machine: &Value, prefix: &str, problems: &mut Vec<String>) {
     }
 }
 
+/// A task that waits for a task token (`.waitForTaskToken`) must hand the token on and bound the
+/// wait: without `$$.Task.Token` in its parameters nobody can resume it, and without
+/// `TimeoutSeconds` it waits as long as the execution may run (a year for Standard).
+fn check_callback(state: &Value, at: &str, problems: &mut Vec<String>) {
+    let waits = state
+        .get("Resource")
+        .and_then(Value::as_str)
+        .is_some_and(|r| r.ends_with(".waitForTaskToken"));
+    if !waits {
+        return;
+    }
+    let passes_token = state
+        .get("Parameters")
+        .is_some_and(|p| p.to_string().contains("\"$$.Task.Token\""));
+    if !passes_token {
+        problems.push(format!(
+            "{at}: a .waitForTaskToken task that does not pass $$.Task.Token"
+        ));
+    }
+    let bounded = state
+        .get("TimeoutSeconds")
+        .and_then(Value::as_u64)
+        .is_some_and(|t| t > 0)
+        || state.get("TimeoutSecondsPath").is_some();
+    if !bounded {
+        problems.push(format!(
+            "{at}: a .waitForTaskToken task without TimeoutSeconds"
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -203,6 +237,29 @@ mod tests {
     #[test]
     fn a_good_machine_passes() {
         assert_eq!(check(&good()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_callback_task_must_pass_its_token_and_bound_its_wait() {
+        let mut asl = good();
+        asl["States"]["Validate"]["Resource"] =
+            json!("arn:aws:states:::lambda:invoke.waitForTaskToken");
+        asl["States"]["Validate"]["Parameters"] = json!({"Payload": {"input.$": "$"}});
+        let problems = check(&asl);
+        assert!(
+            problems.iter().any(|p| p.contains("$$.Task.Token")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("without TimeoutSeconds")),
+            "{problems:?}"
+        );
+        asl["States"]["Validate"]["Parameters"] =
+            json!({"Payload": {"input.$": "$", "token.$": "$$.Task.Token"}});
+        asl["States"]["Validate"]["TimeoutSeconds"] = json!(172_800);
+        assert_eq!(check(&asl), Vec::<String>::new());
     }
 
     #[test]

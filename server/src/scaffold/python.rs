@@ -29,6 +29,10 @@ struct Py {
     compensation: bool,
     /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
     job_secret: bool,
+    /// Whether the workflow waits for a person (`request_approval` and `decide`).
+    approval: bool,
+    /// Whether an HTTP route starts executions (`start`).
+    start_api: bool,
 }
 
 impl Py {
@@ -55,6 +59,8 @@ impl Py {
             },
             compensation: plan.workflow.as_ref().is_some_and(|w| w.compensation),
             job_secret: plan.schedule.as_ref().is_some_and(|s| s.secret),
+            approval: plan.workflow.as_ref().is_some_and(|w| w.approval.is_some()),
+            start_api: plan.workflow.as_ref().is_some_and(|w| w.start_api),
         }
     }
 }

@@ -35,8 +35,15 @@ trait Shape {
         let mut v = Vec::new();
         if matches!(plan.pattern, Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga)
             || plan.idempotency.is_some()
+            || self.approval()
         {
             v.push(("aws-sdk-dynamodb", "1.136"));
+        }
+        if self.approval() {
+            v.push(("aws-sdk-sfn", "1.125"));
+            v.push(("aws-sdk-sns", "1.121"));
+        } else if self.start_api() {
+            v.push(("aws-sdk-sfn", "1.125"));
         }
         match plan.pattern {
             Pattern::S3Events => v.push(("aws-sdk-s3", "1.157")),
@@ -99,6 +106,30 @@ trait Shape {
     fn sqs_batch(&self) -> bool {
         self.plan().pattern.consumes_queue()
     }
+
+    /// Whether the workflow waits for a person (`request_approval` and `decide`).
+    fn approval(&self) -> bool {
+        self.plan()
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.approval.is_some())
+    }
+
+    /// Whether an HTTP route starts the workflow's executions (`start`).
+    fn start_api(&self) -> bool {
+        self.plan().workflow.as_ref().is_some_and(|w| w.start_api)
+    }
+
+    /// Whether the workflow has functions of its own beyond the plain tasks.
+    fn workflow_api(&self) -> bool {
+        self.approval() || self.start_api()
+    }
+
+    /// Whether a workflow function is a plain task (validate, process, complete, compensate),
+    /// rather than the approval step or an API function, which have modules of their own.
+    fn workflow_task(&self, name: &str) -> bool {
+        !matches!(name, "request_approval" | "start" | "decide")
+    }
 }
 
 /// `Cargo.toml`.
@@ -145,7 +176,9 @@ impl Bin<'_> {
     fn http(&self) -> bool {
         matches!(
             (self.plan.pattern, self.handler.name.as_str()),
-            (Pattern::Api, _) | (Pattern::Webhook, "receive")
+            (Pattern::Api, _)
+                | (Pattern::Webhook, "receive")
+                | (Pattern::Workflow, "start" | "decide")
         )
     }
 }

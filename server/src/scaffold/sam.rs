@@ -31,6 +31,9 @@ static NO_STREAM: Stream = Stream {
     shards: 0,
     batch_size: 0,
     parallelization: 0,
+    retention_hours: 0,
+    consumers: 0,
+    enhanced_fan_out: false,
 };
 static NO_WORKFLOW: Workflow = Workflow {
     kind: String::new(),
@@ -39,6 +42,8 @@ static NO_WORKFLOW: Workflow = Workflow {
     timeout_s: 0,
     max_attempts: 0,
     backoff_rate: 1.0,
+    approval: None,
+    start_api: false,
 };
 static NO_BUS: Bus = Bus { archive_days: None };
 static NO_SCHEDULE: Schedule = Schedule {
@@ -285,6 +290,58 @@ impl SamTemplate<'_> {
         self.failure.retry_attempts.saturating_add(1)
     }
 
+    /// Whether a workflow's function runs as a step of the state machine.
+    fn step(&self, h: &Handler) -> bool {
+        !api_function(h)
+    }
+
+    /// A reader's event source: its enhanced fan-out consumer, or the stream itself.
+    fn stream_source(&self, h: &Handler) -> String {
+        if self.stream.enhanced_fan_out {
+            format!("!GetAtt {}StreamConsumer.ConsumerARN", self.base(h))
+        } else {
+            "!GetAtt Stream.Arn".to_owned()
+        }
+    }
+
+    /// The iterator age alarm of a reader: `IteratorAgeAlarm` with one reader (as before),
+    /// `Consume2IteratorAgeAlarm` with several.
+    fn iterator_alarm_id(&self, h: &Handler) -> String {
+        if self.plan.handlers.len() == 1 {
+            "IteratorAgeAlarm".to_owned()
+        } else {
+            format!("{}IteratorAgeAlarm", self.base(h))
+        }
+    }
+
+    fn iterator_alarm_who(&self, h: &Handler) -> String {
+        if self.plan.handlers.len() == 1 {
+            String::new()
+        } else {
+            format!(" {}", h.name)
+        }
+    }
+
+    /// The workflow API's routes, for the output's description.
+    fn workflow_routes(&self) -> String {
+        let mut routes = Vec::new();
+        if self.workflow.start_api {
+            routes.push("POST /executions");
+        }
+        if self.workflow.approval.is_some() {
+            routes.push("POST /approvals/{id}");
+        }
+        routes.join(", ")
+    }
+
+    /// Seconds an approval record outlives its step's timeout (a day), before TTL removes it.
+    fn approval_ttl_s(&self) -> u32 {
+        self.workflow
+            .approval
+            .as_ref()
+            .map_or(0, |a| a.timeout_s.saturating_add(86_400))
+    }
+
     /// Iterator age alarm threshold: half of MaximumRecordAgeInSeconds, in milliseconds.
     fn iterator_age_threshold_ms(&self) -> u32 {
         self.failure.max_event_age_s.saturating_mul(500)
@@ -341,6 +398,14 @@ struct Step {
     /// With compensation: the steps finished before this one, recorded by `compensate_state`.
     compensate: Option<Vec<String>>,
     compensate_state: String,
+    /// For a step that waits on a task token: how long it waits, in seconds.
+    wait_s: Option<u32>,
+}
+
+/// Whether a workflow's function serves the HTTP API (starts executions, records decisions)
+/// rather than runs as a step: the state machine neither calls nor names it.
+fn api_function(h: &Handler) -> bool {
+    matches!(h.name.as_str(), "start" | "decide")
 }
 
 /// The compensation task.
@@ -361,15 +426,23 @@ struct Asl<'a> {
 
 impl<'a> Asl<'a> {
     fn new(plan: &'a Plan, workflow: &'a Workflow) -> Self {
-        let title = |name: &str| {
-            let mut c = name.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or_default()
+        // `request_approval` → `RequestApproval`.
+        let title = |name: &str| -> String {
+            name.split('_')
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                        .unwrap_or_default()
+                })
+                .collect()
         };
         let function_ref = |h: &Handler| format!("${{{}Arn}}", h.logical_id);
-        let (comp, tasks): (Vec<&Handler>, Vec<&Handler>) =
-            plan.handlers.iter().partition(|h| h.name == "compensate");
+        let (comp, tasks): (Vec<&Handler>, Vec<&Handler>) = plan
+            .handlers
+            .iter()
+            .filter(|h| !api_function(h))
+            .partition(|h| h.name == "compensate");
         let compensate = comp
             .first()
             .filter(|_| workflow.compensation)
@@ -399,6 +472,11 @@ impl<'a> Asl<'a> {
                     purpose: h.purpose.clone(),
                     function_ref: function_ref(h),
                     state,
+                    wait_s: workflow
+                        .approval
+                        .as_ref()
+                        .filter(|_| h.name == "request_approval")
+                        .map(|a| a.timeout_s),
                 }
             })
             .collect();
@@ -509,6 +587,27 @@ impl Readme<'_> {
         self.plan.failure.as_ref().map_or(0, |f| f.retry_attempts)
     }
 
+    /// Whether the workflow waits for a person's decision.
+    fn approval(&self) -> bool {
+        self.plan
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.approval.is_some())
+    }
+
+    /// Whether an HTTP route starts the workflow's executions.
+    fn start_api(&self) -> bool {
+        self.plan.workflow.as_ref().is_some_and(|w| w.start_api)
+    }
+
+    /// How long the stream keeps records, as words.
+    fn retention_phrase(&self) -> String {
+        match self.plan.stream.as_ref().map_or(24, |s| s.retention_hours) {
+            h if h.is_multiple_of(24) && h > 24 => format!("{} days", h / 24),
+            h => format!("{h} hours"),
+        }
+    }
+
     fn estimate(&self) -> String {
         match self.plan.estimate_usd {
             Some(e) => format!("about {e:.2} USD a month at the traffic the review describes"),
@@ -576,8 +675,10 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
+        let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
         if matches!(p, Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga)
             || plan.idempotency.is_some()
+            || approvals
         {
             skips.push((
                 "CKV_AWS_119",

@@ -58,13 +58,33 @@ trait Ts {
         self.plan().schedule.as_ref().is_some_and(|s| s.secret)
     }
 
-    /// Whether the code uses the DynamoDB client (the items table or the idempotency store).
+    /// Whether the code uses the DynamoDB client (the items table, the idempotency store, the
+    /// approval records, the run ledger or the saga table).
     fn dynamodb(&self) -> bool {
         self.idem()
+            || self.approval()
             || matches!(
                 self.plan().pattern,
                 Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga
             )
+    }
+
+    /// Whether the workflow waits for a person (`request_approval` and `decide`).
+    fn approval(&self) -> bool {
+        self.plan()
+            .workflow
+            .as_ref()
+            .is_some_and(|w| w.approval.is_some())
+    }
+
+    /// Whether an HTTP route starts the workflow's executions (`start`).
+    fn start_api(&self) -> bool {
+        self.plan().workflow.as_ref().is_some_and(|w| w.start_api)
+    }
+
+    /// Whether the workflow has API functions (`start`, `decide`), which call Step Functions.
+    fn workflow_api(&self) -> bool {
+        self.approval() || self.start_api()
     }
 }
 
@@ -89,6 +109,14 @@ fn runtime_packages(t: &impl Ts) -> Vec<&'static str> {
     match t.plan().pattern {
         Pattern::S3Events => names.push("@aws-sdk/client-s3"),
         Pattern::ScheduledJobs if t.job_secret() => names.push("@aws-sdk/client-secrets-manager"),
+        Pattern::Workflow => {
+            if t.workflow_api() {
+                names.push("@aws-sdk/client-sfn");
+            }
+            if t.approval() {
+                names.push("@aws-sdk/client-sns");
+            }
+        }
         Pattern::Webhook => {
             names.push("@aws-sdk/client-secrets-manager");
             names.push("@aws-sdk/client-sqs");

@@ -28,6 +28,7 @@ mod rest;
 mod risks;
 mod scaffold;
 mod scaffold_saga;
+mod scaffold_needs;
 mod served;
 mod sharing;
 mod standalone;

@@ -3,7 +3,7 @@
 //! Each function in `src/bin/` is a thin `main` that builds the function's [`Deps`] once per
 //! cold start and calls one `handle` below, so the logic is tested here without AWS. Logs are
 //! JSON lines; every line of an invocation carries the span field `correlation_id` (the Lambda
-//! request id{% if plan.pattern.has_api() %}, or the caller's `x-correlation-id` header{% endif %}).
+//! request id{% if plan.api.is_some() %}, or the caller's `x-correlation-id` header{% endif %}).
 {%- if self.idem() %}
 //!
 //! Duplicates hurt in this workload, so each side effect runs once per key: see [`Idempotency`].

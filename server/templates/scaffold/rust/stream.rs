@@ -50,11 +50,14 @@ pub mod consume {
         let span = invocation_span(&event.context.request_id, &event.context);
 {%- if self.idem() %}
         let lock_until = deadline_s(&event.context);
+        // Keys start with the function's name, so readers of the same stream never share one.
+        let reader = event.context.env_config.function_name.clone();
+        let reader = reader.as_str();
         Ok(in_order(event.payload.records, |record| async move {
             let data = parse(&record)?;
             // A retried batch repeats records with the same event id (shard and sequence number).
             let key = format!(
-                "consume#{}",
+                "{reader}#{}",
                 record
                     .event_id
                     .as_deref()
@@ -91,6 +94,15 @@ pub mod consume {
         Ok(())
     }
 }
+{%- if plan.handlers.len() > 1 %}
+{%- for h in plan.handlers %}
+
+/// {{ h.purpose }} It runs `consume`'s code; give it its own `process`.
+pub mod {{ h.name }} {
+    pub use super::consume::*;
+}
+{%- endfor %}
+{%- endif %}
 
 #[cfg(test)]
 mod stream_tests {
@@ -100,7 +112,7 @@ mod stream_tests {
 
     #[tokio::test]
     async fn every_sample_record_is_processed() {
-        let event: KinesisEvent = serde_json::from_str(&sample_event("consume")).unwrap();
+        let event: KinesisEvent = serde_json::from_str(&sample_event("{{ plan.handlers[0].name }}")).unwrap();
         assert!(!event.records.is_empty());
         let response = in_order(event.records, |r| async move { process(&r, &parse(&r)?) }).await;
         assert!(response.batch_item_failures.is_empty());
@@ -108,7 +120,7 @@ mod stream_tests {
 
     #[tokio::test]
     async fn the_first_failure_stops_the_batch() {
-        let mut event: KinesisEvent = serde_json::from_str(&sample_event("consume")).unwrap();
+        let mut event: KinesisEvent = serde_json::from_str(&sample_event("{{ plan.handlers[0].name }}")).unwrap();
         let mut bad = event.records[0].clone();
         *bad.kinesis.data = b"not json".to_vec();
         bad.kinesis.sequence_number = "1".to_owned();

@@ -84,6 +84,7 @@ pub fn total(state: &State) -> Result<f64, TaskError> {
     })
 }
 {%- for h in plan.handlers %}
+{%- if self.workflow_task(h.name) %}
 
 /// The `{{ h.name }}` task: {{ h.purpose }}
 pub mod {{ h.name }} {
@@ -191,7 +192,11 @@ pub mod {{ h.name }} {
         Ok(state)
     }
 }
+{%- endif %}
 {%- endfor %}
+{%- if self.workflow_api() %}
+{% include "scaffold/rust/workflow_api.rs" %}
+{%- endif %}
 
 #[cfg(test)]
 mod workflow_tests {

@@ -67,7 +67,28 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 {% when Pattern::EventBus -%}
 import type { Context, EventBridgeEvent } from "aws-lambda";
 {% when Pattern::Workflow -%}
+{% if self.approval() -%}
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+{% endif -%}
+{% if self.workflow_api() -%}
+import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+{% endif -%}
+{% if self.approval() -%}
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+{% endif -%}
+{% if self.workflow_api() -%}
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+{% else -%}
 import type { Context } from "aws-lambda";
+{% endif -%}
 {% when Pattern::Stream -%}
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 {% when Pattern::Saga -%}

@@ -56,6 +56,7 @@ def consume_record(record: KinesisStreamRecord) -> dict[str, str]:
     return apply_record(payload=parse_payload(record))
 
 
+{%- if plan.handlers.len() == 1 %}
 @logger.inject_lambda_context(correlation_id_path="Records[0].eventID")
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -66,3 +67,24 @@ def consume(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency_config.register_lambda_context(context)
 {%- endif %}
     return process_partial_response(event=event, record_handler=consume_record, processor=processor, context=context)
+{%- else %}
+def consume_batch(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Consumes a batch of stream records. Lambda retries from the first failed record (records
+    of a shard stay in order), bisecting the batch, then sends it to the on-failure destination."""
+{%- if py.idem %}
+    # Each reader is its own function, so its idempotency keys (prefixed with the function's
+    # name) never collide with another reader's for the same record.
+    idempotency_config.register_lambda_context(context)
+{%- endif %}
+    return process_partial_response(event=event, record_handler=consume_record, processor=processor, context=context)
+{%- for h in plan.handlers %}
+
+
+@logger.inject_lambda_context(correlation_id_path="Records[0].eventID")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def {{ h.name }}(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """{{ h.purpose }} Replace apply_record's work with this reader's own."""
+    return consume_batch(event, context)
+{%- endfor %}
+{%- endif %}

@@ -1,12 +1,31 @@
-{% if py.idem -%}
+{% if py.approval || py.start_api -%}
+import json
+{% endif -%}
+{% if py.idem || py.approval || py.start_api -%}
 import os
+{% endif -%}
+{% if py.start_api -%}
+import re
+{% endif -%}
+{% if py.approval -%}
+import time
 {% endif -%}
 from typing import Any
 
+{% if py.approval || py.start_api -%}
+import boto3
+{% endif -%}
+
 from aws_lambda_powertools import Logger, Metrics, Tracer
+{% if py.approval || py.start_api -%}
+from aws_lambda_powertools.logging import correlation_paths
+{% endif -%}
 from aws_lambda_powertools.metrics import MetricUnit
 {% include "scaffold/python/imports_idem.py" -%}
 from aws_lambda_powertools.utilities.typing import LambdaContext
+{% if py.approval || py.start_api -%}
+from botocore.exceptions import ClientError
+{% endif -%}
 
 logger = Logger()
 tracer = Tracer()
@@ -72,4 +91,7 @@ def compensate(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     logger.warning("execution compensated", extra={"error": error.get("Error")})
     metrics.add_metric(name="ExecutionsCompensated", unit=MetricUnit.Count, value=1)
     return {**event, "status": "compensated"}
+{%- endif %}
+{%- if py.approval || py.start_api %}
+{% include "scaffold/python/app/workflow_api.py" %}
 {%- endif %}

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-{% if py.idem || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs -%}
+{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs -%}
 import boto3
 {% endif -%}
 import pytest
@@ -138,6 +138,21 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     )
     monkeypatch.setenv("SAGA_TABLE", "saga")
     names["saga_table"] = "saga"
+{%- when Pattern::Workflow %}
+    monkeypatch.setenv("STATE_MACHINE_ARN", "arn:aws:states:us-east-1:123456789012:stateMachine:{{ plan.project }}")
+{%- if py.approval %}
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="approvals",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    monkeypatch.setenv("APPROVALS_TABLE", "approvals")
+    monkeypatch.setenv("APPROVAL_TTL_SECONDS", "86400")
+    names["approvals_table"] = "approvals"
+    names["approval_topic"] = boto3.client("sns", region_name=REGION).create_topic(Name="approvals")["TopicArn"]
+    monkeypatch.setenv("APPROVAL_TOPIC_ARN", names["approval_topic"])
+{%- endif %}
 {%- when Pattern::Webhook %}
     sqs = boto3.client("sqs", region_name=REGION)
     names["queue_url"] = sqs.create_queue(QueueName="webhooks")["QueueUrl"]

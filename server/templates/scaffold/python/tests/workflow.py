@@ -1,12 +1,18 @@
+{% if py.approval || py.start_api -%}
+import json
+{% endif -%}
 from types import ModuleType
-{% if py.idem -%}
+{% if py.idem || py.approval || py.start_api -%}
 from typing import Any
 {% endif %}
-{% if py.idem -%}
+{% if py.idem || py.approval -%}
 import boto3
 {% endif -%}
+{% if py.approval || py.start_api -%}
+from botocore.exceptions import ClientError
+{% endif -%}
 import pytest
-from conftest import {% if py.idem %}REGION, {% endif %}FakeContext, load_event
+from conftest import {% if py.idem || py.approval %}REGION, {% endif %}FakeContext, load_event
 {% include "scaffold/python/tests/idem_records.py" %}
 
 def test_validate_passes_a_good_input_on(handlers: ModuleType, context: FakeContext) -> None:
@@ -61,4 +67,7 @@ def test_a_retried_process_step_runs_once(handlers: ModuleType, context: FakeCon
     second = handlers.process(load_event("process"), context)
     assert first == second
     assert len(idempotency_records()) == 1
+{%- endif %}
+{%- if py.approval || py.start_api %}
+{% include "scaffold/python/tests/workflow_api.py" %}
 {%- endif %}

@@ -75,9 +75,12 @@ export const logSink: Sink = async (data, record) => {
   logger.info("record processed", { partitionKey: record.kinesis.partitionKey, fields: Object.keys(data).length });
 };
 
-/** Lambda entry point (Handler: app.consume). */
-export const consume = instrument(
-  "consume",
+{%- for h in plan.handlers %}
+
+/** Lambda entry point (Handler: app.{{ h.name }}){% if plan.handlers.len() > 1 %}: {{ h.purpose }} Give it its own sink{% endif %}. */
+export const {{ h.name }} = instrument(
+  "{{ h.name }}",
   (event: KinesisStreamEvent) => event.Records?.[0]?.eventID,
   lazy(() => consumeHandler({ sink: logSink{% if self.idem() %}, idempotency: idempotencyStore(){% endif %} })),
 );
+{%- endfor %}

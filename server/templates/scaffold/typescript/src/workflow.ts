@@ -162,3 +162,6 @@ export const compensate = instrument(
   lazy(() => compensateHandler({ work: noWork, undo: noUndo{% if self.idem() %}, idempotency: idempotencyStore(){% endif %} })),
 );
 {%- endif %}
+{%- if self.workflow_api() %}
+{% include "scaffold/typescript/src/workflow_api.ts" %}
+{%- endif %}

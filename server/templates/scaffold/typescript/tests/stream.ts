@@ -37,7 +37,7 @@ test("decodeData reads base64 JSON objects and rejects the rest", () => {
 
 test("every record of the sample batch is processed", async () => {
   const { seen, handler } = start();
-  const event = loadEvent<KinesisStreamEvent>("consume");
+  const event = loadEvent<KinesisStreamEvent>("{{ plan.handlers[0].name }}");
   const result = await handler(event, context);
   assert.deepEqual(result.batchItemFailures, []);
   assert.equal(seen.length, event.Records.length);
@@ -45,7 +45,7 @@ test("every record of the sample batch is processed", async () => {
 
 test("a bad record is reported by sequence number, and nothing after it runs out of order", async () => {
   const { seen, handler } = start();
-  const event = loadEvent<KinesisStreamEvent>("consume");
+  const event = loadEvent<KinesisStreamEvent>("{{ plan.handlers[0].name }}");
   event.Records = [
     record(event, "1001", encode({ id: "first" })),
     record(event, "1002", Buffer.from("not json").toString("base64")),
@@ -59,9 +59,9 @@ test("a bad record is reported by sequence number, and nothing after it runs out
 
 test("a retried batch does not process its records twice", async () => {
   const { seen, handler } = start();
-  const event = loadEvent<KinesisStreamEvent>("consume");
+  const event = loadEvent<KinesisStreamEvent>("{{ plan.handlers[0].name }}");
   await handler(event, context);
-  const result = await handler(loadEvent<KinesisStreamEvent>("consume"), context);
+  const result = await handler(loadEvent<KinesisStreamEvent>("{{ plan.handlers[0].name }}"), context);
   assert.deepEqual(result.batchItemFailures, []);
   assert.equal(seen.length, event.Records.length);
 });

@@ -107,3 +107,6 @@ test("a retried process task with the same id does the work once", async () => {
   assert.equal(runs, 1);
 });
 {%- endif %}
+{%- if self.workflow_api() %}
+{% include "scaffold/typescript/tests/workflow_api.ts" %}
+{%- endif %}
