@@ -31,11 +31,17 @@ pub enum Pattern {
     /// HTTP API → receiver Lambda → SQS → worker Lambda.
     #[serde(rename = "webhook_sqs_buffer")]
     Webhook,
+    /// An HTTP service on ECS Fargate behind an Application Load Balancer.
+    #[serde(rename = "containers_fargate")]
+    Containers,
+    /// SQS (or a schedule) → container workers on ECS Fargate.
+    #[serde(rename = "queue_worker_containers")]
+    QueueWorker,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 7] = [
+    pub const ALL: [Pattern; 9] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -43,6 +49,8 @@ impl Pattern {
         Pattern::Workflow,
         Pattern::Stream,
         Pattern::Webhook,
+        Pattern::Containers,
+        Pattern::QueueWorker,
     ];
 
     /// The pattern id in the questionnaire.
@@ -55,12 +63,20 @@ impl Pattern {
             Pattern::Workflow => "step_functions_orchestration",
             Pattern::Stream => "kinesis_stream_processing",
             Pattern::Webhook => "webhook_sqs_buffer",
+            Pattern::Containers => "containers_fargate",
+            Pattern::QueueWorker => "queue_worker_containers",
         }
     }
 
     /// Parses a pattern id.
     pub fn parse(s: &str) -> Option<Pattern> {
         Pattern::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Whether the starter runs containers on ECS Fargate (a CloudFormation template, an image and
+    /// an app) rather than Lambda functions in a SAM template.
+    pub fn containers(self) -> bool {
+        matches!(self, Pattern::Containers | Pattern::QueueWorker)
     }
 
     /// Whether callers wait on the function (an HTTP entry point with no queue behind it).

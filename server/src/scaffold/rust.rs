@@ -59,7 +59,7 @@ trait Shape {
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
-            Pattern::Api | Pattern::Workflow => &[],
+            Pattern::Api | Pattern::Workflow | Pattern::Containers | Pattern::QueueWorker => &[],
         };
         features
             .iter()

@@ -24,4 +24,4 @@ from __future__ import annotations
 {% include "scaffold/python/app/kinesis.py" %}
 {% when Pattern::Webhook -%}
 {% include "scaffold/python/app/webhook.py" %}
-{% endmatch %}
+{% when _ %}{% endmatch %}

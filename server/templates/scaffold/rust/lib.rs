@@ -122,7 +122,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/stream.rs" %}
 {%- when Pattern::Webhook -%}
 {% include "scaffold/rust/webhook.rs" %}
-{%- endmatch %}
+{%- when _ %}{%- endmatch %}
 
 #[cfg(test)]
 mod tests {

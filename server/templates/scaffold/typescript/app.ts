@@ -81,7 +81,7 @@ import type {
   SQSEvent,
   SQSRecord,
 } from "aws-lambda";
-{% endmatch %}
+{% when _ %}{% endmatch %}
 /** JSON logs. POWERTOOLS_SERVICE_NAME names the service, POWERTOOLS_LOG_LEVEL sets the level. */
 export const logger = new Logger();
 /** X-Ray traces (the template turns on active tracing). Responses are never captured. */
@@ -186,4 +186,4 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/stream.ts" %}
 {%- when Pattern::Webhook %}
 {% include "scaffold/typescript/src/webhook.ts" %}
-{%- endmatch %}
+{%- when _ %}{%- endmatch %}

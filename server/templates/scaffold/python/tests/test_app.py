@@ -18,4 +18,4 @@ from __future__ import annotations
 {% include "scaffold/python/tests/kinesis.py" %}
 {% when Pattern::Webhook -%}
 {% include "scaffold/python/tests/webhook.py" %}
-{% endmatch %}
+{% when _ %}{% endmatch %}

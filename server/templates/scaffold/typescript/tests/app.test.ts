@@ -20,4 +20,4 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/stream.ts" %}
 {%- when Pattern::Webhook -%}
 {% include "scaffold/typescript/tests/webhook.ts" %}
-{%- endmatch %}
+{%- when _ %}{%- endmatch %}
