@@ -1,6 +1,6 @@
 """Generates every pattern x runtime starter and runs the validators on each (see ./check).
 
-Runs inside the validators' venv (scripts/scaffold/setup), so cfn-lint, checkov,
+Runs inside the validators' venv (scripts/scaffold/setup), so cfn-lint, checkov, hadolint,
 check-jsonschema and zizmor are next to this interpreter.
 """
 
@@ -30,6 +30,18 @@ PATTERNS = [
     "step_functions_orchestration",
     "kinesis_stream_processing",
     "webhook_sqs_buffer",
+    "containers_fargate",
+    "queue_worker_containers",
+]
+# Containers starters: plain CloudFormation (no SAM translate), a Dockerfile (hadolint, and
+# checkov's dockerfile framework) and the app in the runtime's own layout.
+CONTAINERS = {"containers_fargate", "queue_worker_containers"}
+# Their own answers: 06 (a steady HTTP API on DynamoDB) and 24 (a scheduled and queued worker with
+# a secret and idempotency); MAIN gives each of them too.
+CONTAINER_VARIANTS = [
+    ("06_steady_pricing_api.toml", "containers_fargate"),
+    ("24_nightly_video_transcode.toml", "queue_worker_containers"),
+    ("13_tile_render_long_jobs.toml", "queue_worker_containers"),
 ]
 RUNTIMES = ["python", "typescript", "rust"]
 
@@ -45,7 +57,8 @@ VARIANTS = [
     ("06_steady_pricing_api.toml", "typescript"),
 ]
 
-STEPS = ["cfn-lint", "translate", "cfn-lint-cfn", "checkov", "workflow-schema", "zizmor", "runtime"]
+STEPS = ["cfn-lint", "translate", "cfn-lint-cfn", "checkov", "hadolint", "workflow-schema", "zizmor",
+         "runtime"]
 
 
 @dataclass
@@ -110,20 +123,34 @@ def check_one(
 
     template = out / "template.yaml"
     transformed = work / f"{name}.cfn.json"
+    containers = pattern in CONTAINERS
     step("cfn-lint", *run([str(VENV_BIN / "cfn-lint"), str(template)]))
-    ok, text = run([sys.executable, str(HERE / "sam_translate.py"), str(template), str(transformed)])
-    if step("translate", ok, text):
-        step("cfn-lint-cfn", *run([str(VENV_BIN / "cfn-lint"), str(transformed)]))
+    if containers:
+        # Plain CloudFormation: nothing to translate.
+        r.steps["translate"] = r.steps["cfn-lint-cfn"] = "-"
     else:
-        r.steps["cfn-lint-cfn"] = "-"
+        ok, text = run([sys.executable, str(HERE / "sam_translate.py"), str(template),
+                        str(transformed)])
+        if step("translate", ok, text):
+            step("cfn-lint-cfn", *run([str(VENV_BIN / "cfn-lint"), str(transformed)]))
+        else:
+            r.steps["cfn-lint-cfn"] = "-"
     files = ["-f", str(template)] + (["-f", str(transformed)] if transformed.exists() else [])
+    if containers:
+        files += ["-f", str(out / "Dockerfile")]
     step(
         "checkov",
         *run(
             [str(VENV_BIN / "checkov"), "--skip-download", "--quiet", "--compact",
-             "--framework", "cloudformation", "--config-file", str(out / ".checkov.yaml"), *files]
+             "--framework", "cloudformation,dockerfile" if containers else "cloudformation",
+             "--config-file", str(out / ".checkov.yaml"), *files]
         ),
     )
+    if containers:
+        step("hadolint", *run([str(VENV_BIN / "hadolint"), "--config", str(out / ".hadolint.yaml"),
+                               str(out / "Dockerfile")]))
+    else:
+        r.steps["hadolint"] = "-"
     workflow = out / ".github" / "workflows" / "ci.yml"
     step(
         "workflow-schema",
@@ -136,7 +163,10 @@ def check_one(
               "--config", str(out / ".github" / "zizmor.yml"), str(workflow)]),
     )
     script = HERE / f"check-{runtime}"
-    if not runtime_check:
+    if containers and runtime == "rust" and runtime_check:
+        # check-rust builds Lambda starters by pattern; a containers starter is checked in place.
+        step("runtime", *run([str(HERE / "check-rust-dir"), str(out)], timeout=3600))
+    elif not runtime_check:
         r.steps["runtime"] = "-"
     elif script.exists():
         step("runtime", *run([str(script), str(out)]))
@@ -176,15 +206,20 @@ def main() -> int:
     jobs: list[tuple[str, str, str, bool]] = []
     for runtime in runtimes:
         for i, pattern in enumerate(patterns):
-            # check-rust generates and builds its own starters (below), not one per directory.
-            runtime_check = runtime != "rust"
+            # check-rust generates and builds its own starters (below), not one per directory;
+            # a containers starter in Rust is built in place (check-rust-dir).
+            runtime_check = runtime != "rust" or pattern in CONTAINERS
             jobs.append((MAIN, pattern, runtime, runtime_check))
     if not args.no_variants:
         for answers, runtime in VARIANTS:
             if runtime in runtimes:
                 # The variants flip plan branches (no idempotency, a customer key), so the
                 # runtime's own checks run on them too.
-                jobs.extend((answers, p, runtime, runtime != "rust") for p in patterns)
+                jobs.extend((answers, p, runtime, runtime != "rust") for p in patterns
+                            if p not in CONTAINERS)
+        for answers, pattern in CONTAINER_VARIANTS:
+            if pattern in patterns:
+                jobs.extend((answers, pattern, runtime, True) for runtime in runtimes)
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="trellis-scaffold-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -195,18 +230,22 @@ def main() -> int:
                                 [j for j in jobs if j[2] != "rust"]))
     results += [check_one(trellis, work, *j) for j in jobs if j[2] == "rust"]
     rust_line = ""
-    if "rust" in runtimes and (HERE / "check-rust").exists():
+    if "rust" in runtimes and (HERE / "check-rust").exists() and any(
+            p not in CONTAINERS for p in patterns):
         # check-rust takes an answers file, generates the webhook starter (every pattern with
         # --all) and runs cargo check (and, with --all, cargo test) in each, in a shared target dir.
         answers = str((CASES / MAIN).relative_to(ROOT))  # check-rust reads it from the root
         # The default run (scripts/test, CI) is `cargo check` of one starter; --rust-all also
         # runs every starter's own tests (the documented slower check).
-        if not args.rust_all:
+        lambda_patterns = [p for p in patterns if p not in CONTAINERS]
+        if not lambda_patterns:
+            selection = []
+        elif not args.rust_all:
             selection = ["--no-test"]
-        elif set(patterns) == set(PATTERNS):
+        elif set(lambda_patterns) == set(PATTERNS) - CONTAINERS:
             selection = ["--all"]
         else:
-            selection = [f"--patterns={','.join(patterns)}"]
+            selection = [f"--patterns={','.join(lambda_patterns)}"]
         cmd = [str(HERE / "check-rust"), *selection, answers]
         t = time.monotonic()
         ok, text = run(cmd, timeout=3600)

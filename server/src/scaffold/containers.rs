@@ -384,7 +384,6 @@ fn checkov_skips(p: &Parts) -> Vec<(&'static str, String)> {
     let mut skips: Vec<(&'static str, String)> = Vec::new();
     if p.service() {
         skips.push(("CKV_AWS_91", "Load balancer access logs: they need a bucket with its own policy and retention; turn them on when you need per-request records beyond the app's logs.".to_owned()));
-        skips.push(("CKV_AWS_150", "Load balancer deletion protection: it would make `aws cloudformation delete-stack` fail on a starter; turn it on in production.".to_owned()));
         skips.push(("CKV_AWS_260", "Port 80 open to the world: the HTTP listener only answers 301 to HTTPS.".to_owned()));
     }
     if !p.plan.customer_key {
