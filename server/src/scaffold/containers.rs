@@ -459,6 +459,31 @@ runtime_file!(TsWorker, "scaffold/containers/typescript/worker.ts");
 runtime_file!(TsJobs, "scaffold/containers/typescript/jobs.ts");
 runtime_file!(TsTests, "scaffold/containers/typescript/app.test.ts");
 runtime_file!(TsPackage, "scaffold/containers/typescript/package.json");
+
+impl TsPackage<'_> {
+    /// The SDK clients the app calls, at the shared set's pins.
+    fn deps(&self) -> Vec<(String, String)> {
+        super::typescript::pinned("dependencies", Some(&ts_packages(&self.p))).unwrap_or_default()
+    }
+
+    fn dev_deps(&self) -> Vec<(String, String)> {
+        super::typescript::pinned("devDependencies", Some(TS_DEV)).unwrap_or_default()
+    }
+}
+
+const TS_DEV: &[&str] = &["@types/node", "esbuild", "typescript"];
+
+/// The npm packages a TypeScript containers app imports.
+fn ts_packages(p: &Parts) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if p.c.table || p.plan.idempotency.is_some() {
+        v.extend(["@aws-sdk/client-dynamodb", "@aws-sdk/lib-dynamodb"]);
+    }
+    if p.queue.is_some() {
+        v.push("@aws-sdk/client-sqs");
+    }
+    v
+}
 runtime_file!(TsConfig, "scaffold/containers/typescript/tsconfig.json");
 runtime_file!(TsTestConfig, "scaffold/containers/typescript/tsconfig.test.json");
 runtime_file!(RsDockerfile, "scaffold/containers/rust/Dockerfile");
@@ -525,6 +550,9 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
             out.add("pyproject.toml", &PyProject { p: p()? })?;
         }
         Runtime::Typescript => {
+            // Fails here, not in an empty package.json, when the shared set lacks a package.
+            super::typescript::pinned("dependencies", Some(&ts_packages(&p()?)))?;
+            super::typescript::pinned("devDependencies", Some(TS_DEV))?;
             out.add("Dockerfile", &TsDockerfile { p: p()? })?;
             out.add("src/app.ts", &TsApp { p: p()? })?;
             out.add("src/log.ts", &TsLog { p: p()? })?;
