@@ -12,7 +12,7 @@ use crate::evaluate::Evaluation;
 use crate::model::Questionnaire;
 
 use super::build::{ceil_u32, project_name, round_budget};
-use super::reader::{Reader, control, quota};
+use super::reader::{Reader, control};
 use super::*;
 
 /// What the containers run.
@@ -125,6 +125,17 @@ pub(super) fn fargate_size(need_mb: u32, min_cpu: u32) -> (u32, u32) {
     (16384, 122880)
 }
 
+/// A sizing assumption of the cost model (`limits.toml`, `[[assumptions]]`), so the starter sizes
+/// tasks as the review's estimate does. A lens carries no figures, so it reads the built-in
+/// review's.
+fn assumption(q: &Questionnaire, id: &str) -> f64 {
+    q.figures
+        .assumptions
+        .get(id)
+        .or_else(|| crate::builtin().figures.assumptions.get(id))
+        .map_or(f64::NAN, |f| f.value)
+}
+
 fn vcpu(cpu: u32) -> String {
     let v = f64::from(cpu) / 1024.0;
     format!("{v}")
@@ -174,12 +185,12 @@ pub(super) fn plan(
     // Task size.
     let (cpu, memory_mb) = match shape {
         Shape::Service => fargate_size(
-            ceil_u32(quota(q, "fargate_task_gb") * 1024.0),
-            ceil_u32(quota(q, "fargate_task_vcpu") * 1024.0),
+            ceil_u32(assumption(q, "fargate_task_gb") * 1024.0),
+            ceil_u32(assumption(q, "fargate_task_vcpu") * 1024.0),
         ),
         Shape::Worker => fargate_size(
             r.number("memory_mb").map_or(2048, ceil_u32),
-            ceil_u32(quota(q, "fargate_task_vcpu") * 1024.0).min(1024),
+            ceil_u32(assumption(q, "fargate_task_vcpu") * 1024.0).min(1024),
         ),
     };
     controls.push(control(
@@ -189,8 +200,8 @@ pub(super) fn plan(
         match shape {
             Shape::Service => format!(
                 "The size the review's cost model prices ({} vCPU, {} GB per task), so the budget and the bill agree.",
-                quota(q, "fargate_task_vcpu"),
-                quota(q, "fargate_task_gb")
+                assumption(q, "fargate_task_vcpu"),
+                assumption(q, "fargate_task_gb")
             ),
             Shape::Worker if r.answered("memory_mb") => "The smallest Fargate size that holds the memory a job needs, with at least one vCPU per 4 GB (Fargate goes up to 16 vCPU and 120 GB).".to_owned(),
             Shape::Worker => "No memory given: 1 vCPU and 2 GB. Set it from a measured job.".to_owned(),
@@ -202,8 +213,8 @@ pub(super) fn plan(
     ));
 
     // Task counts and scaling.
-    let per_task = quota(q, "fargate_in_flight_per_task").max(1.0);
-    let floor = ceil_u32(quota(q, "fargate_min_tasks")).max(1);
+    let per_task = assumption(q, "fargate_in_flight_per_task").max(1.0);
+    let floor = ceil_u32(assumption(q, "fargate_min_tasks")).max(1);
     let duration_s = r
         .number("avg_duration_ms")
         .or_else(|| r.number("p99_duration_ms"))

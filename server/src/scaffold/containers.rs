@@ -107,6 +107,9 @@ macro_rules! parts_access {
             fn idem_ttl_s(&self) -> u32 {
                 self.p.plan.idempotency.as_ref().map_or(0, |i| i.ttl_s)
             }
+            fn calls_aws(&self) -> bool {
+                self.p.c.table || self.p.queue.is_some() || self.p.plan.idempotency.is_some()
+            }
             fn job_s(&self) -> u32 {
                 self.p.c.job_s.unwrap_or(900)
             }
