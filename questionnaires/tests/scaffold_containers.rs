@@ -4,7 +4,9 @@
 
 use questionnaires::model::ChoiceId;
 use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, Shape, default_pattern, plan};
-use questionnaires::{Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file};
+use questionnaires::{
+    Answer, AnswerValue, AnswersFile, Format, builtin, evaluate, parse_answers_file,
+};
 
 fn scenario(name: &str) -> AnswersFile {
     let path = format!("{}/tests/cases/{name}.toml", env!("CARGO_MANIFEST_DIR"));
@@ -54,8 +56,16 @@ fn setting<'a>(p: &'a Plan, id: &str) -> &'a str {
 fn containers_reviews_default_to_a_containers_starter_with_no_caution() {
     for (case, pattern, shape) in [
         ("06_steady_pricing_api", Pattern::Containers, Shape::Service),
-        ("13_tile_render_long_jobs", Pattern::QueueWorker, Shape::Worker),
-        ("24_nightly_video_transcode", Pattern::QueueWorker, Shape::Worker),
+        (
+            "13_tile_render_long_jobs",
+            Pattern::QueueWorker,
+            Shape::Worker,
+        ),
+        (
+            "24_nightly_video_transcode",
+            Pattern::QueueWorker,
+            Shape::Worker,
+        ),
     ] {
         let a = scenario(case);
         let e = evaluate(builtin(), &a.answers);
@@ -133,7 +143,10 @@ fn the_worker_follows_the_jobs_length_size_and_cap() {
     assert!(q.visibility_timeout_s > 20 * 60);
     assert_eq!(q.visibility_timeout_s, 1_800);
     assert_eq!(q.scale_out_steps, vec![(0, 1), (5, 5), (20, 10)]);
-    assert!(p.idempotency.is_some(), "duplicates annoy: job ids are recorded");
+    assert!(
+        p.idempotency.is_some(),
+        "duplicates annoy: job ids are recorded"
+    );
     assert!(setting(&p, "visibility_timeout").contains("1800"));
 
     // Longer, bigger jobs: a longer visibility timeout and a bigger task.
@@ -149,7 +162,10 @@ fn the_worker_follows_the_jobs_length_size_and_cap() {
     let d = b.container.as_ref().unwrap();
     assert_eq!(d.queue.as_ref().unwrap().visibility_timeout_s, 8_100);
     assert_eq!((d.cpu, d.memory_mb), (8192, 32768));
-    assert_eq!(d.min_tasks, 1, "jobs around the clock keep one task waiting");
+    assert_eq!(
+        d.min_tasks, 1,
+        "jobs around the clock keep one task waiting"
+    );
     assert_ne!(setting(&p, "task_size"), setting(&b, "task_size"));
 }
 
@@ -177,6 +193,8 @@ fn a_schedule_in_the_answers_adds_a_scheduled_run() {
         "24_nightly_video_transcode",
         &[("entry_point", choices(&["queue"]))],
     );
-    let c = plan_with(&queued, Some(Pattern::QueueWorker)).container.unwrap();
+    let c = plan_with(&queued, Some(Pattern::QueueWorker))
+        .container
+        .unwrap();
     assert!(c.schedule.is_none() && c.queue.is_some());
 }

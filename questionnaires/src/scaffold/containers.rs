@@ -228,7 +228,9 @@ pub(super) fn plan(
     let (min_tasks, max_tasks) = match shape {
         Shape::Service => {
             let tasks_for = |rps: f64| ceil_u32(rps * duration_s / per_task);
-            let peak = r.number("peak_rps").map_or(floor, |p| tasks_for(p).max(floor));
+            let peak = r
+                .number("peak_rps")
+                .map_or(floor, |p| tasks_for(p).max(floor));
             let min = match r.number("avg_rps") {
                 Some(avg) if steady => tasks_for(avg).max(floor),
                 _ => floor,
@@ -320,7 +322,10 @@ pub(super) fn plan(
     // The queue and the schedule.
     let scheduled = shape == Shape::Worker && r.is("entry_point", "schedule");
     let queued = shape == Shape::Worker
-        && (!scheduled || r.choices("entry_point").iter().any(|c| c.as_str() != "schedule"));
+        && (!scheduled
+            || r.choices("entry_point")
+                .iter()
+                .any(|c| c.as_str() != "schedule"));
     let costly = r.is("duplicate_sensitivity", "costly");
     let queue = queued.then(|| {
         let job = job_s.unwrap_or(900);
@@ -454,7 +459,8 @@ pub(super) fn plan(
         "insights",
         "Container Insights",
         "Cluster setting containerInsights: enabled".to_owned(),
-        "Per-task CPU, memory and network metrics, which the scaling and the alarms read.".to_owned(),
+        "Per-task CPU, memory and network metrics, which the scaling and the alarms read."
+            .to_owned(),
         r.origins(&["dashboards"]),
     ));
 
@@ -578,7 +584,10 @@ pub(super) fn plan(
                 alarms.push(("queue_age", "Age of the oldest queued job"));
             }
             if schedule.is_some() {
-                alarms.push(("schedule_failed", "Scheduled runs Scheduler could not start"));
+                alarms.push((
+                    "schedule_failed",
+                    "Scheduled runs Scheduler could not start",
+                ));
             }
         }
     }

@@ -387,7 +387,10 @@ fn checkov_skips(p: &Parts) -> Vec<(&'static str, String)> {
     let mut skips: Vec<(&'static str, String)> = Vec::new();
     if p.service() {
         skips.push(("CKV_AWS_91", "Load balancer access logs: they need a bucket with its own policy and retention; turn them on when you need per-request records beyond the app's logs.".to_owned()));
-        skips.push(("CKV_AWS_260", "Port 80 open to the world: the HTTP listener only answers 301 to HTTPS.".to_owned()));
+        skips.push((
+            "CKV_AWS_260",
+            "Port 80 open to the world: the HTTP listener only answers 301 to HTTPS.".to_owned(),
+        ));
     }
     if !p.plan.customer_key {
         let because = "the review chose AWS-managed keys (answer: encryption)";
@@ -398,7 +401,9 @@ fn checkov_skips(p: &Parts) -> Vec<(&'static str, String)> {
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
         skips.push((
             "CKV_AWS_136",
-            format!("ECR with a customer-managed key: {because}; images are encrypted with AES-256."),
+            format!(
+                "ECR with a customer-managed key: {because}; images are encrypted with AES-256."
+            ),
         ));
         if p.queue.is_some() || p.schedule.is_some() {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
@@ -488,7 +493,10 @@ fn ts_packages(p: &Parts) -> Vec<&'static str> {
     v
 }
 runtime_file!(TsConfig, "scaffold/containers/typescript/tsconfig.json");
-runtime_file!(TsTestConfig, "scaffold/containers/typescript/tsconfig.test.json");
+runtime_file!(
+    TsTestConfig,
+    "scaffold/containers/typescript/tsconfig.test.json"
+);
 runtime_file!(RsDockerfile, "scaffold/containers/rust/Dockerfile");
 runtime_file!(RsCargo, "scaffold/containers/rust/Cargo.toml");
 runtime_file!(RsMain, "scaffold/containers/rust/main.rs");
@@ -527,7 +535,10 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
     out.add(".dockerignore", &DockerIgnore { p: p()? })?;
     out.add(".gitignore", &GitIgnore { p: p()? })?;
     let worker = plan.container.as_ref().is_some_and(|c| c.queue.is_some());
-    let scheduled = plan.container.as_ref().is_some_and(|c| c.schedule.is_some());
+    let scheduled = plan
+        .container
+        .as_ref()
+        .is_some_and(|c| c.schedule.is_some());
     let service = plan
         .container
         .as_ref()
