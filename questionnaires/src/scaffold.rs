@@ -12,11 +12,13 @@
 //! Where things are: this file holds the plan's types ([`Plan`] and its parts); `choice.rs` what
 //! to scaffold ([`Pattern`], [`Runtime`], [`Iac`], [`Choice`], [`PlanError`], [`default_pattern`]);
 //! `build.rs` [`plan`] itself, with the handlers of each pattern and [`project_name`]; `reader.rs`
-//! how answers, their origins and the content's quotas are read.
+//! how answers, their origins and the content's quotas are read; `containers.rs` the plan of
+//! the containers patterns ([`Container`]).
 
 mod build;
 mod choice;
 mod needs;
+mod containers;
 mod reader;
 mod schedule;
 mod watch;
@@ -29,6 +31,7 @@ pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use schedule::Schedule;
 pub use watch::{ErrorRate, Watch};
 pub use saga::{Saga, SagaStep};
+pub use containers::{Container, JobQueue, Shape, Web, Schedule as TaskSchedule};
 
 /// One answer a setting came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -267,6 +270,10 @@ pub struct Plan {
     /// Why the review argues against this starter, when it does: shown before anything else on
     /// the starter page, on the command line's stderr and at the top of the README.
     pub caution: Option<Caution>,
+    /// The containers' settings, for a containers pattern (see `containers.rs`); the function
+    /// settings above are then not rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<Container>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

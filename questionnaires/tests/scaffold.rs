@@ -492,9 +492,13 @@ fn default_plan(a: &AnswersFile) -> Plan {
 
 #[test]
 fn a_starter_the_verdict_argues_against_says_so_quoting_the_verdict() {
-    // Case 13 (20-minute, 6 GB renders) and case 06 (steady load) are container workloads.
-    for case in ["13_tile_render_long_jobs", "06_steady_pricing_api"] {
-        let p = default_plan(&scenario(case));
+    // Case 13 (20-minute, 6 GB renders) and case 06 (steady load) are container workloads:
+    // their serverless starters say so (their defaults are the containers starters).
+    for (case, pattern) in [
+        ("13_tile_render_long_jobs", Pattern::Workflow),
+        ("06_steady_pricing_api", Pattern::Api),
+    ] {
+        let p = plan_of(&scenario(case), pattern);
         let c = p
             .caution
             .as_ref()

@@ -38,6 +38,18 @@ PATTERNS = [
     "webhook_sqs_buffer",
     "scheduled_jobs",
     "saga",
+    "containers_fargate",
+    "queue_worker_containers",
+]
+# Containers starters: plain CloudFormation (no SAM translate), a Dockerfile (hadolint, and
+# checkov's dockerfile framework) and the app in the runtime's own layout.
+CONTAINERS = {"containers_fargate", "queue_worker_containers"}
+# Their own answers: 06 (a steady HTTP API on DynamoDB), 13 (20-minute renders) and 24 (a
+# scheduled and queued worker with a secret and idempotency); MAIN gives each of them too.
+CONTAINER_VARIANTS = [
+    ("06_steady_pricing_api.toml", "containers_fargate"),
+    ("13_tile_render_long_jobs.toml", "queue_worker_containers"),
+    ("24_nightly_video_transcode.toml", "queue_worker_containers"),
 ]
 RUNTIMES = ["python", "typescript", "rust"]
 
@@ -53,7 +65,8 @@ VARIANTS = [
     ("06_steady_pricing_api.toml", "typescript"),
 ]
 
-STEPS = ["cfn-lint", "translate", "cfn-lint-cfn", "checkov", "workflow-schema", "zizmor", "runtime"]
+STEPS = ["cfn-lint", "translate", "cfn-lint-cfn", "checkov", "hadolint", "workflow-schema", "zizmor",
+         "runtime"]
 
 
 @dataclass
@@ -74,6 +87,10 @@ class Starter:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    @property
+    def containers(self) -> bool:
+        return self.pattern in CONTAINERS
 
     @property
     def template(self) -> Path:
@@ -190,9 +207,30 @@ def cfn_lint(starters: list[Starter], step: str, path) -> None:
 
 
 def translate(starters: list[Starter]) -> None:
-    pairs = [x for s in starters for x in (str(s.template), str(s.transformed))]
-    ok, text = run([sys.executable, str(HERE / "sam_translate.py"), *pairs])
-    attribute(starters, "translate", ok, text, {s.template: s for s in starters})
+    # A containers starter is plain CloudFormation: nothing to translate.
+    for s in starters:
+        if s.containers:
+            s.steps["translate"] = "-"
+    sam = [s for s in starters if not s.containers]
+    if sam:
+        pairs = [x for s in sam for x in (str(s.template), str(s.transformed))]
+        ok, text = run([sys.executable, str(HERE / "sam_translate.py"), *pairs])
+        attribute(sam, "translate", ok, text, {s.template: s for s in sam})
+
+
+def hadolint(starters: list[Starter]) -> None:
+    """hadolint over every Dockerfile, once per distinct `.hadolint.yaml`."""
+    groups: dict[str, list[Starter]] = {}
+    for s in starters:
+        if s.containers:
+            groups.setdefault((s.dir / ".hadolint.yaml").read_text(), []).append(s)
+        else:
+            s.steps["hadolint"] = "-"
+    for group in groups.values():
+        mine = {s.dir / "Dockerfile": s for s in group}
+        ok, text = run([str(VENV_BIN / "hadolint"), "--config",
+                        str(group[0].dir / ".hadolint.yaml"), *map(str, mine)])
+        attribute(group, "hadolint", ok, text, mine)
 
 
 def checkov(starters: list[Starter]) -> None:
@@ -204,8 +242,11 @@ def checkov(starters: list[Starter]) -> None:
         files[s.template] = s
         if s.transformed.exists():
             files[s.transformed] = s
+        if s.containers:
+            files[s.dir / "Dockerfile"] = s
     cmd = [str(VENV_BIN / "checkov"), "--skip-download", "--compact", "--framework",
-           "cloudformation", "--output", "json", *[a for f in files for a in ("-f", str(f))]]
+           "cloudformation", "dockerfile", "--output", "json",
+           *[a for f in files for a in ("-f", str(f))]]
     # Only stdout is the report: checkov logs parse problems to stderr.
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=1800,
                        env={**os.environ, "NO_COLOR": "1"})
@@ -277,7 +318,10 @@ def workflows(starters: list[Starter]) -> tuple:
 def runtime_check(s: Starter) -> None:
     start = time.monotonic()
     script = HERE / f"check-{s.runtime}"
-    if not s.runtime_check:
+    if s.containers and s.runtime == "rust" and s.runtime_check:
+        # check-rust builds Lambda starters by pattern; a containers starter is checked in place.
+        s.record("runtime", *run([str(HERE / "check-rust-dir"), str(s.dir)], timeout=3600))
+    elif not s.runtime_check:
         s.steps["runtime"] = "-"
     elif script.exists():
         s.record("runtime", *run([str(script), str(s.dir)]))
@@ -313,14 +357,19 @@ def main() -> int:
               "`cargo build -p server --bin trellis`, or set TRELLIS_BIN", file=sys.stderr)
         return 2
 
-    # check-rust generates and builds its own starters (below), not one per directory.
+    # check-rust generates and builds its own Lambda starters (below), not one per directory; a
+    # containers starter in Rust is built in place, from its own answers only (CONTAINER_VARIANTS).
     starters = [Starter(MAIN, p, r, r != "rust") for r in runtimes for p in patterns]
     if not args.no_variants:
         for answers, runtime in VARIANTS:
             if runtime in runtimes:
                 # The variants flip plan branches (no idempotency, a customer key), so the
                 # runtime's own checks run on them too.
-                starters += [Starter(answers, p, runtime, runtime != "rust") for p in patterns]
+                starters += [Starter(answers, p, runtime, runtime != "rust") for p in patterns
+                             if p not in CONTAINERS]
+        for answers, pattern in CONTAINER_VARIANTS:
+            if pattern in patterns:
+                starters += [Starter(answers, pattern, r, True) for r in runtimes]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="trellis-scaffold-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -346,6 +395,7 @@ def main() -> int:
             timed(validators, "cfn-lint-cfn", made,
                   lambda: cfn_lint(made, "cfn-lint-cfn", lambda s: s.transformed))
             timed(validators, "checkov", made, lambda: checkov(made))
+            timed(validators, "hadolint", made, lambda: hadolint(made))
 
         for f in [pool.submit(lane_source), pool.submit(lane_transformed)]:
             f.result()
@@ -360,7 +410,8 @@ def main() -> int:
                 timed(validators, f"check-{runtime}", mine,
                       lambda mine=mine: list(pool.map(runtime_check, mine)))
 
-    if "rust" in runtimes and (HERE / "check-rust").exists():
+    if "rust" in runtimes and (HERE / "check-rust").exists() and any(
+            p not in CONTAINERS for p in patterns):
         # check-rust takes an answers file, generates the webhook starter (every pattern with
         # --all) and runs cargo check (and, with --all, cargo test) in each, in a shared target dir.
         answers = str((CASES / MAIN).relative_to(ROOT))  # check-rust reads it from the root
@@ -368,10 +419,10 @@ def main() -> int:
         # runs every starter's own tests (the documented slower check).
         if not args.rust_all:
             selection = ["--no-test"]
-        elif set(patterns) == set(PATTERNS):
+        elif set(patterns) >= set(PATTERNS) - CONTAINERS:
             selection = ["--all"]
         else:
-            selection = [f"--patterns={','.join(patterns)}"]
+            selection = [f"--patterns={','.join(p for p in patterns if p not in CONTAINERS)}"]
         t = time.monotonic()
         ok, text = run([str(HERE / "check-rust"), *selection, answers], timeout=3600)
         validators.append(Validator(f"check-rust {selection[0]}", 1, 0 if ok else 1,
@@ -388,7 +439,7 @@ def main() -> int:
     for s in starters:
         if not s.steps:
             continue
-        line = f"{s.answers[:2]:<8} {s.pattern:<29} {s.runtime:<11} {'sam':<4} "
+        line = f"{s.answers[:2]:<8} {s.pattern:<29} {s.runtime:<11} {'cfn' if s.containers else 'sam':<4} "
         line += "".join(f"{s.steps.get(c, '-'):<16}" for c in cols)
         print(line + f"{s.seconds:.0f}s")
     print(f"\n{'validator':<28} {'starters':>8} {'failed':>7} {'time':>7}")

@@ -10,11 +10,13 @@
 //!   workflow;
 //! - [`routes`]: the starter page (choose, preview every file, share), the zip and each raw file;
 //! - [`events`]: a sample event per function, which every runtime's tests read;
-//! - [`python`], [`typescript`], [`rust`]: each runtime's handlers, tests and build files.
+//! - [`python`], [`typescript`], [`rust`]: each runtime's handlers, tests and build files;
+//! - [`containers`]: the whole of a containers starter (CloudFormation, Dockerfile, app, tests).
 
 pub mod asl;
 mod dashboard;
 mod day_one;
+mod containers;
 mod events;
 mod python;
 pub mod routes;
@@ -105,13 +107,17 @@ pub fn safe_path(path: &str) -> bool {
 /// Renders every file of the starter a plan describes.
 pub fn render(plan: &Plan) -> Result<Starter, String> {
     let mut files = Files(Vec::new());
-    sam::files(plan, &mut files)?;
-    events::files(plan, &mut files)?;
-    day_one::files(plan, &mut files)?;
-    match plan.runtime {
-        Runtime::Python => python::files(plan, &mut files)?,
-        Runtime::Typescript => typescript::files(plan, &mut files)?,
-        Runtime::Rust => rust::files(plan, &mut files)?,
+    if plan.pattern.containers() {
+        containers::files(plan, &mut files)?;
+    } else {
+        sam::files(plan, &mut files)?;
+        events::files(plan, &mut files)?;
+        day_one::files(plan, &mut files)?;
+        match plan.runtime {
+            Runtime::Python => python::files(plan, &mut files)?,
+            Runtime::Typescript => typescript::files(plan, &mut files)?,
+            Runtime::Rust => rust::files(plan, &mut files)?,
+        }
     }
     let mut files = files.0;
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -146,6 +146,7 @@ fn handlers(
                 "Runs the job once per scheduled time, skipping a slot already done and a start that would overlap the run still going.",
             )
         }],
+        Pattern::Containers | Pattern::QueueWorker => Vec::new(),
     }
 }
 
@@ -173,13 +174,13 @@ pub fn project_name(name: &str) -> String {
     }
 }
 
-fn ceil_u32(x: f64) -> u32 {
+pub(super) fn ceil_u32(x: f64) -> u32 {
     // Answers are validated against their ranges; the clamp only keeps a cast from saturating oddly.
     x.ceil().clamp(0.0, f64::from(u32::MAX)) as u32
 }
 
 /// Rounds a budget up to a figure a person would set: 10, 20, 50, 100, 150, 200, …
-fn round_budget(usd: f64) -> u32 {
+pub(super) fn round_budget(usd: f64) -> u32 {
     let usd = ceil_u32(usd).max(10);
     let step = match usd {
         0..=20 => 10,
@@ -202,6 +203,11 @@ pub fn plan(
         Some(p) => p,
         None => default_pattern(evaluation).ok_or(PlanError::NoPattern)?,
     };
+    if pattern.containers() {
+        return Ok(super::containers::plan(
+            q, workload, answers, evaluation, choice, pattern,
+        ));
+    }
     let r = Reader { q, answers };
     let recommendation = evaluation
         .recommendations
@@ -779,6 +785,7 @@ pub fn plan(
                 "Runs skipped because the previous run was still going",
             ));
         }
+        Pattern::Containers | Pattern::QueueWorker => {}
     }
     let alarms: Vec<Alarm> = alarms
         .into_iter()
@@ -886,6 +893,7 @@ pub fn plan(
         estimate_usd,
         controls,
         caution,
+        container: None,
     })
 }
 
@@ -901,8 +909,9 @@ fn caution(
     let unsupported = recommendation.is_none_or(|r| r.score <= 0.0);
     let advice = match verdict.status {
         VerdictStatus::DoesNotFit => format!(
-            "The review recommends containers for this workload, and Trellis has no containers \
-             starter yet. This serverless project on {pattern_name} can serve to compare the two, \
+            "The review recommends containers for this workload, and Trellis's containers \
+             starters (containers_fargate, queue_worker_containers) build that design. This \
+             serverless project on {pattern_name} can serve to compare the two, \
              or for the parts of the system that do fit functions; it is not the design the \
              review arrived at."
         ),

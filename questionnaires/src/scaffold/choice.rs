@@ -37,11 +37,17 @@ pub enum Pattern {
     /// A Standard state machine running steps that each have a compensating step.
     #[serde(rename = "saga")]
     Saga,
+    /// An HTTP service on ECS Fargate behind an Application Load Balancer.
+    #[serde(rename = "containers_fargate")]
+    Containers,
+    /// SQS (or a schedule) → container workers on ECS Fargate.
+    #[serde(rename = "queue_worker_containers")]
+    QueueWorker,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 9] = [
+    pub const ALL: [Pattern; 11] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -51,6 +57,8 @@ impl Pattern {
         Pattern::Saga,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
+        Pattern::Containers,
+        Pattern::QueueWorker,
     ];
 
     /// The pattern id in the questionnaire.
@@ -65,12 +73,20 @@ impl Pattern {
             Pattern::Webhook => "webhook_sqs_buffer",
             Pattern::ScheduledJobs => "scheduled_jobs",
             Pattern::Saga => "saga",
+            Pattern::Containers => "containers_fargate",
+            Pattern::QueueWorker => "queue_worker_containers",
         }
     }
 
     /// Parses a pattern id.
     pub fn parse(s: &str) -> Option<Pattern> {
         Pattern::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Whether the starter runs containers on ECS Fargate (a CloudFormation template, an image and
+    /// an app) rather than Lambda functions in a SAM template.
+    pub fn containers(self) -> bool {
+        matches!(self, Pattern::Containers | Pattern::QueueWorker)
     }
 
     /// Whether callers wait on the function (an HTTP entry point with no queue behind it).

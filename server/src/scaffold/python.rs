@@ -134,6 +134,8 @@ mod tests {
         let evaluation = evaluate(q, &file.answers);
         Pattern::ALL
             .into_iter()
+            // The containers starters have no Lambda handlers (see `containers.rs`).
+            .filter(|p| !p.containers())
             .map(|pattern| {
                 let choice = Choice {
                     pattern: Some(pattern),

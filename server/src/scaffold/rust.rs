@@ -76,7 +76,12 @@ trait Shape {
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
-            Pattern::Api | Pattern::Workflow | Pattern::ScheduledJobs | Pattern::Saga => &[],
+            Pattern::Api
+            | Pattern::Workflow
+            | Pattern::ScheduledJobs
+            | Pattern::Saga
+            | Pattern::Containers
+            | Pattern::QueueWorker => &[],
         };
         features
             .iter()

@@ -360,7 +360,11 @@ impl SamTemplate<'_> {
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
-            Pattern::Api | Pattern::Workflow | Pattern::Saga => Vec::new(),
+            Pattern::Api
+            | Pattern::Workflow
+            | Pattern::Saga
+            | Pattern::Containers
+            | Pattern::QueueWorker => Vec::new(),
         }
     }
 
@@ -657,6 +661,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
+                Pattern::Containers | Pattern::QueueWorker => String::new(),
             },
         ),
         (

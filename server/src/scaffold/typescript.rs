@@ -128,7 +128,10 @@ fn runtime_packages(t: &impl Ts) -> Vec<&'static str> {
 }
 
 /// Looks up each name's version in a section of the shared package.json.
-fn pinned(section: &str, names: Option<&[&str]>) -> Result<Vec<(String, String)>, String> {
+pub(super) fn pinned(
+    section: &str,
+    names: Option<&[&str]>,
+) -> Result<Vec<(String, String)>, String> {
     let shared: serde_json::Value = serde_json::from_str(SHARED_PACKAGES)
         .map_err(|e| format!("scripts/scaffold/node/package.json: {e}"))?;
     let table = shared

@@ -632,11 +632,14 @@ fn the_api_starters_key_idempotency_by_caller_and_map_400_401_409_422() {
 fn a_starter_the_review_argues_against_says_so_first_on_the_command_line_and_in_its_readme() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("renders");
-    // Case 13: 20-minute, 6 GB tile renders. The review says containers.
+    // Case 13: 20-minute, 6 GB tile renders. The review says containers; a serverless
+    // starter is asked for.
     let run = trellis()
         .args([
             "scaffold",
             &case("13_tile_render_long_jobs"),
+            "--pattern",
+            "step_functions_orchestration",
             "--runtime",
             "python",
         ])
@@ -797,4 +800,159 @@ fn the_scheduled_jobs_starter_schedules_the_live_alias_and_keys_runs_on_the_sche
     );
     assert!(text(&files, "Cargo.toml").contains("aws-sdk-dynamodb"));
     assert!(text(&files, "src/lib.rs").contains("pub mod run {"));
+}
+
+#[test]
+fn case_06s_default_starter_is_an_ecs_service_behind_a_load_balancer_that_autoscales() {
+    use questionnaires::scaffold::{Pattern, Runtime};
+    for runtime in [Runtime::Python, Runtime::Typescript, Runtime::Rust] {
+        let (plan, files) = render_case("06_steady_pricing_api", Pattern::Containers, runtime);
+        let at = format!("06 {runtime:?}");
+        let c = plan.container.as_ref().unwrap();
+        let t = text(&files, "template.yaml");
+        assert!(!t.contains("Transform:"), "{at}: plain CloudFormation");
+        for needle in [
+            "Type: AWS::ECS::Service",
+            "Type: AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "Protocol: HTTPS",
+            "CertificateArn: !Ref CertificateArn",
+            "Type: redirect",
+            "HealthCheckPath: /healthz",
+            "CpuArchitecture: ARM64",
+            "PredefinedMetricType: ECSServiceAverageCPUUtilization",
+            "PredefinedMetricType: ALBRequestCountPerTarget",
+            "Rollback: true",
+            "Value: enabled",
+            "ImageTagMutability: IMMUTABLE",
+            "ScanOnPush: true",
+            "LogDriver: awslogs",
+            "Type: AWS::DynamoDB::Table",
+            "Action: [dynamodb:GetItem, dynamodb:PutItem]",
+        ] {
+            assert!(t.contains(needle), "{at}: {needle}");
+        }
+        assert!(t.contains(&format!("MinCapacity: {}", c.min_tasks)), "{at}");
+        assert!(t.contains(&format!("MaxCapacity: {}", c.max_tasks)), "{at}");
+        assert!(t.contains(&format!("Cpu: \"{}\"", c.cpu)), "{at}");
+        assert!(t.contains(&format!("Memory: \"{}\"", c.memory_mb)), "{at}");
+        // No queue, no Lambda.
+        assert!(
+            !t.contains("AWS::SQS::Queue") && !t.contains("AWS::Lambda"),
+            "{at}"
+        );
+        let docker = text(&files, "Dockerfile");
+        assert!(
+            docker.contains("HEALTHCHECK") && docker.contains("USER "),
+            "{at}"
+        );
+        assert!(docker.matches("FROM ").count() >= 2, "{at}: multi-stage");
+        assert!(files.iter().any(|f| f.path == ".dockerignore"), "{at}");
+        let readme = text(&files, "README.md");
+        assert!(!readme.contains("argues against"), "{at}");
+        // The README quotes the answers, and no function setting.
+        assert!(
+            readme.contains("What is the peak rate of requests"),
+            "{at}: {readme}"
+        );
+        assert!(readme.contains("2500 req/s"), "{at}");
+        assert!(
+            !readme.contains("MemorySize") && !readme.contains("Reserved concurrency"),
+            "{at}"
+        );
+        let ci = text(&files, ".github/workflows/ci.yml");
+        assert!(
+            ci.contains("id-token: write") && ci.contains("role-to-assume"),
+            "{at}"
+        );
+        assert!(
+            !ci.contains("aws-access-key-id"),
+            "{at}: no long-lived keys"
+        );
+    }
+}
+
+#[test]
+fn case_13s_default_starter_is_a_queue_worker_that_scales_on_depth_and_outlasts_a_job() {
+    use questionnaires::scaffold::{Pattern, Runtime};
+    for runtime in [Runtime::Python, Runtime::Typescript, Runtime::Rust] {
+        let (plan, files) = render_case("13_tile_render_long_jobs", Pattern::QueueWorker, runtime);
+        let at = format!("13 {runtime:?}");
+        let t = text(&files, "template.yaml");
+        let visibility: u32 = t
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("VisibilityTimeout: "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{at}: a visibility timeout"));
+        assert!(visibility > 20 * 60, "{at}: {visibility}");
+        for needle in [
+            "MetricName: ApproximateNumberOfMessagesVisible",
+            "PolicyType: StepScaling",
+            "deadLetterTargetArn: !GetAtt DeadLetterQueue.Arn",
+            "StopTimeout: 120",
+            "MinCapacity: 0",
+            "MaxCapacity: 20",
+            "Memory: \"6144\"",
+            "Action: [sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility]",
+            "Type: AWS::DynamoDB::Table",
+        ] {
+            assert!(t.contains(needle), "{at}: {needle}");
+        }
+        assert!(!t.contains("LoadBalancer"), "{at}: no load balancer");
+        assert!(
+            !t.contains("AWS::Scheduler::Schedule"),
+            "{at}: no schedule asked"
+        );
+        let readme = text(&files, "README.md");
+        assert!(readme.contains("20 min"), "{at}");
+        assert!(
+            readme.contains("| Queue visibility timeout | VisibilityTimeout: 1800 s"),
+            "{at}"
+        );
+        assert!(plan.caution.is_none(), "{at}");
+    }
+}
+
+#[test]
+fn changing_an_answer_changes_the_containers_template() {
+    use questionnaires::scaffold::{Pattern, Runtime};
+    // Case 24 adds a schedule to the queue: EventBridge Scheduler runs the task.
+    let (_, files) = render_case(
+        "24_nightly_video_transcode",
+        Pattern::QueueWorker,
+        Runtime::Python,
+    );
+    let t = text(&files, "template.yaml");
+    assert!(t.contains("Type: AWS::Scheduler::Schedule"));
+    assert!(t.contains("<aws.scheduler.scheduled-time>"));
+    assert!(t.contains("Type: AWS::SecretsManager::Secret"));
+    assert!(t.contains("ValueFrom: !Ref AppSecret"));
+    // 40-minute jobs (case 24) get a longer visibility timeout than 20-minute ones (case 13).
+    assert!(t.contains("VisibilityTimeout: 3600"));
+}
+
+#[test]
+fn the_command_line_writes_case_13s_containers_starter_without_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("renders");
+    let run = trellis()
+        .args([
+            "scaffold",
+            &case("13_tile_render_long_jobs"),
+            "--runtime",
+            "typescript",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&run.stderr).contains("warning"));
+    assert!(out.join("Dockerfile").exists());
+    assert!(out.join("src/worker.ts").exists());
+    let readme = std::fs::read_to_string(out.join("README.md")).unwrap();
+    assert!(readme.starts_with("# Map tile render jobs: Queue and batch workers"));
 }

@@ -28,4 +28,4 @@ from __future__ import annotations
 {% include "scaffold/python/app/webhook.py" %}
 {% when Pattern::ScheduledJobs -%}
 {% include "scaffold/python/app/scheduled_jobs.py" %}
-{% endmatch %}
+{% when _ %}{% endmatch %}

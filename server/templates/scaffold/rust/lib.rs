@@ -126,7 +126,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/webhook.rs" %}
 {%- when Pattern::ScheduledJobs -%}
 {% include "scaffold/rust/scheduled_jobs.rs" %}
-{%- endmatch %}
+{%- when _ %}{%- endmatch %}
 
 #[cfg(test)]
 mod tests {

@@ -112,7 +112,7 @@ import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, Put
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 {% endif -%}
 import type { Context } from "aws-lambda";
-{% endmatch %}
+{% when _ %}{% endmatch %}
 /** JSON logs. POWERTOOLS_SERVICE_NAME names the service, POWERTOOLS_LOG_LEVEL sets the level. */
 export const logger = new Logger();
 /** X-Ray traces (the template turns on active tracing). Responses are never captured. */
@@ -221,4 +221,4 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/webhook.ts" %}
 {%- when Pattern::ScheduledJobs %}
 {% include "scaffold/typescript/src/scheduled_jobs.ts" %}
-{%- endmatch %}
+{%- when _ %}{%- endmatch %}

@@ -22,4 +22,4 @@ from __future__ import annotations
 {% include "scaffold/python/tests/webhook.py" %}
 {% when Pattern::ScheduledJobs -%}
 {% include "scaffold/python/tests/scheduled_jobs.py" %}
-{% endmatch %}
+{% when _ %}{% endmatch %}

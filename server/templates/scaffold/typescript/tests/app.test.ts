@@ -24,4 +24,4 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/webhook.ts" %}
 {%- when Pattern::ScheduledJobs -%}
 {% include "scaffold/typescript/tests/scheduled_jobs.ts" %}
-{%- endmatch %}
+{%- when _ %}{%- endmatch %}
