@@ -17,21 +17,21 @@
 
 mod build;
 mod choice;
-mod needs;
 mod containers;
+mod needs;
 mod reader;
+mod saga;
 mod schedule;
 mod watch;
-mod saga;
 
 use serde::{Deserialize, Serialize};
 
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
+pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
+pub use saga::{Saga, SagaStep};
 pub use schedule::Schedule;
 pub use watch::{ErrorRate, Watch};
-pub use saga::{Saga, SagaStep};
-pub use containers::{Container, JobQueue, Shape, Web, Schedule as TaskSchedule};
 
 /// One answer a setting came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -14,9 +14,9 @@
 //! - [`containers`]: the whole of a containers starter (CloudFormation, Dockerfile, app, tests).
 
 pub mod asl;
+mod containers;
 mod dashboard;
 mod day_one;
-mod containers;
 mod events;
 mod python;
 pub mod routes;

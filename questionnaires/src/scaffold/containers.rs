@@ -671,6 +671,19 @@ pub(super) fn plan(
         stream: None,
         workflow: None,
         bus: None,
+        schedule: None,
+        saga: None,
+        // The containers template has its own alarms (5xx and target health, queue age); the
+        // Lambda alarm thresholds do not apply.
+        watch: Watch {
+            error_rate: ErrorRate {
+                threshold_pct: 5,
+                datapoints: 3,
+                periods: 5,
+            },
+            duration_alarm_ms: 0,
+            dashboard: false,
+        },
         customer_key,
         secret,
         deployment: "ECS rolling update with circuit breaker".to_owned(),

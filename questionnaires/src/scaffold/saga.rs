@@ -128,6 +128,10 @@ pub(super) fn plan(r: &Reader, timeout_s: u32, controls: &mut Vec<Control>) -> (
         timeout_s: timeout_total,
         max_attempts: 3,
         backoff_rate: 2.0,
+        // The saga's starter is started by its caller (the README's start-execution); a person's
+        // approval is the workflow starter's, not the saga's.
+        approval: None,
+        start_api: false,
     };
     // Third parties' outages last minutes: compensations keep trying for about ten of them
     // (2 s, doubling, at most 60 s apart), otherwise for about four.

@@ -33,8 +33,10 @@ trait Shape {
     fn sdks(&self) -> Vec<(&'static str, &'static str)> {
         let plan = self.plan();
         let mut v = Vec::new();
-        if matches!(plan.pattern, Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga)
-            || plan.idempotency.is_some()
+        if matches!(
+            plan.pattern,
+            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga
+        ) || plan.idempotency.is_some()
             || self.approval()
         {
             v.push(("aws-sdk-dynamodb", "1.136"));

@@ -240,4 +240,19 @@ def test_a_run_completes_once_and_a_repeat_is_a_duplicate(outputs: dict[str, str
 
     assert invoke()["status"] == "completed"
     assert invoke()["status"] == "duplicate"
+{%- when Pattern::Saga %}
+
+
+def test_a_saga_runs_every_step_and_ends_succeeded(outputs: dict[str, str]) -> None:
+    saga = json.loads((EVENTS / "reserve.json").read_text())
+    saga["id"] = f"integration-{uuid.uuid4()}"
+    sfn = boto3.client("stepfunctions")
+    arn = sfn.start_execution(stateMachineArn=outputs["StateMachineArn"], name=saga["id"], input=json.dumps(saga))["executionArn"]
+
+    def finished() -> str | None:
+        status = sfn.describe_execution(executionArn=arn)["status"]
+        return None if status == "RUNNING" else status
+
+    assert eventually("the saga finished", finished) == "SUCCEEDED"
+{%- when _ %}
 {%- endmatch %}
