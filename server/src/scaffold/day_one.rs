@@ -29,6 +29,17 @@ pub(crate) fn resource_variables(
                     vars.push(("SIGNING_SECRET_ARN", "SigningSecret"));
                     vars.push(("QUEUE_URL", "WorkQueue"));
                 }
+                Pattern::Workflow if h.name == "request_approval" => {
+                    vars.push(("APPROVALS_TABLE", "ApprovalsTable"));
+                    vars.push(("APPROVAL_TOPIC_ARN", "ApprovalTopic"));
+                }
+                Pattern::Workflow if h.name == "decide" => {
+                    vars.push(("APPROVALS_TABLE", "ApprovalsTable"));
+                }
+                Pattern::Workflow if h.name == "start" => {
+                    vars.push(("STATE_MACHINE_ARN", "StateMachine"));
+                }
+                Pattern::Saga => vars.push(("SAGA_TABLE", "SagaTable")),
                 Pattern::ScheduledJobs => {
                     vars.push(("RUNS_TABLE", "RunsTable"));
                     if plan.schedule.as_ref().is_some_and(|s| s.secret) {

@@ -27,7 +27,7 @@ const POWERTOOLS_IDEMPOTENCY: [&str; 4] = [
 
 /// boto3 client/resource methods and Rust `aws_sdk_*` fluent operations (both snake case),
 /// with the IAM action each needs.
-const SNAKE_CALLS: [(&str, &str); 14] = [
+const SNAKE_CALLS: [(&str, &str); 16] = [
     ("put_item", "dynamodb:PutItem"),
     ("get_item", "dynamodb:GetItem"),
     ("update_item", "dynamodb:UpdateItem"),
@@ -41,17 +41,20 @@ const SNAKE_CALLS: [(&str, &str); 14] = [
     ("put_events", "events:PutEvents"),
     ("publish", "sns:Publish"),
     ("start_execution", "states:StartExecution"),
+    ("send_task_success", "states:SendTaskSuccess"),
+    ("send_task_failure", "states:SendTaskFailure"),
     ("put_record", "kinesis:PutRecord"),
 ];
 
 /// AWS SDK for JavaScript v3 commands (the DynamoDB document client's among them).
-const TS_COMMANDS: [(&str, &str); 16] = [
+const TS_COMMANDS: [(&str, &str); 19] = [
     ("PutCommand", "dynamodb:PutItem"),
     ("GetCommand", "dynamodb:GetItem"),
     ("UpdateCommand", "dynamodb:UpdateItem"),
     ("DeleteCommand", "dynamodb:DeleteItem"),
     ("PutItemCommand", "dynamodb:PutItem"),
     ("GetItemCommand", "dynamodb:GetItem"),
+    ("DeleteItemCommand", "dynamodb:DeleteItem"),
     ("QueryCommand", "dynamodb:Query"),
     ("ScanCommand", "dynamodb:Scan"),
     ("GetObjectCommand", "s3:GetObject"),
@@ -61,6 +64,8 @@ const TS_COMMANDS: [(&str, &str); 16] = [
     ("PutEventsCommand", "events:PutEvents"),
     ("PublishCommand", "sns:Publish"),
     ("StartExecutionCommand", "states:StartExecution"),
+    ("SendTaskSuccessCommand", "states:SendTaskSuccess"),
+    ("SendTaskFailureCommand", "states:SendTaskFailure"),
     ("PutRecordCommand", "kinesis:PutRecord"),
 ];
 
@@ -149,7 +154,8 @@ fn called_actions(runtime: Runtime, files: &[server::scaffold::File]) -> BTreeSe
                     .take_while(|c| c.is_ascii_alphanumeric())
                     .collect();
                 assert!(
-                    ["dynamodb", "s3", "sqs", "secretsmanager"].contains(&service.as_str()),
+                    ["dynamodb", "s3", "sqs", "secretsmanager", "sfn", "sns"]
+                        .contains(&service.as_str()),
                     "aws_sdk_{service}: add its operations to SNAKE_CALLS"
                 );
             }
@@ -308,6 +314,10 @@ fn every_function_is_granted_exactly_the_aws_calls_its_code_makes() {
 #[test]
 fn rollback_alarms_are_error_rates_on_the_live_alias_over_three_of_five_minutes() {
     for (context, plan, files) in starters() {
+        if plan.pattern.containers() {
+            // ECS rolls back on its deployment circuit breaker; there is no Lambda alias.
+            continue;
+        }
         let template = template_of(&files);
         let resources = &template["Resources"];
         for h in &plan.handlers {
@@ -397,6 +407,10 @@ fn names_survive_an_upper_case_stack_name_and_any_region() {
 #[test]
 fn env_json_lists_every_function_and_each_resource_its_environment_names() {
     for (context, plan, files) in starters() {
+        if plan.pattern.containers() {
+            // No Lambda functions to invoke locally: the app runs in its container.
+            continue;
+        }
         let template = template_of(&files);
         let env: serde_json::Value =
             serde_json::from_str(super::scaffold::text(&files, "env.json")).unwrap();
@@ -445,7 +459,11 @@ fn env_json_lists_every_function_and_each_resource_its_environment_names() {
 
 #[test]
 fn the_deploy_workflow_assumes_a_role_by_oidc_tests_staging_then_deploys_prod() {
-    for (context, _plan, files) in starters() {
+    for (context, plan, files) in starters() {
+        if plan.pattern.containers() {
+            // A containers starter's CI builds the image, pushes it and deploys (its own tests).
+            continue;
+        }
         let workflow: Value = serde_yaml::from_str(super::scaffold::text(
             &files,
             ".github/workflows/deploy.yml",

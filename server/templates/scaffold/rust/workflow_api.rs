@@ -15,10 +15,12 @@ pub enum SfnFailure {
 pub trait Executions {
     /// Starts an execution named `name`; the same name with the same input starts nothing new.
     fn start(&self, name: &str, input: &str) -> impl Future<Output = Result<String, SfnFailure>> + Send;
+{%- if self.approval() %}
     /// Resumes a waiting step with this output.
     fn succeed(&self, token: &str, output: &str) -> impl Future<Output = Result<(), SfnFailure>> + Send;
     /// Fails a waiting step with this error name and cause.
     fn fail(&self, token: &str, error: &str, cause: &str) -> impl Future<Output = Result<(), SfnFailure>> + Send;
+{%- endif %}
 }
 
 /// [`Executions`] on Step Functions: the state machine `STATE_MACHINE_ARN` for starts.
@@ -58,6 +60,7 @@ impl Executions for StepFunctions {
             }),
         }
     }
+{%- if self.approval() %}
 
     async fn succeed(&self, token: &str, output: &str) -> Result<(), SfnFailure> {
         match self
@@ -97,6 +100,7 @@ impl Executions for StepFunctions {
             }),
         }
     }
+{%- endif %}
 }
 
 /// Who is calling: {% if self.iam_auth() %}the ARN of the IAM principal that signed the request{% else %}the `sub` claim of the JWT the authorizer checked{% endif %};
@@ -568,6 +572,7 @@ mod workflow_api_tests {
             }
             Ok(format!("arn:aws:states:us-east-1:123456789012:execution:test:{name}"))
         }
+{%- if self.approval() %}
 
         async fn succeed(&self, token: &str, _output: &str) -> Result<(), SfnFailure> {
             if let Some(f) = self.failure() {
@@ -592,6 +597,7 @@ mod workflow_api_tests {
             ]);
             Ok(())
         }
+{%- endif %}
     }
 
     /// A request from a sample event (events/<name>.json), changed by `edit`.

@@ -71,7 +71,7 @@ import type { Context, EventBridgeEvent } from "aws-lambda";
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 {% endif -%}
 {% if self.workflow_api() -%}
-import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { SFNClient, {% if self.approval() %}SendTaskFailureCommand, SendTaskSuccessCommand, {% endif %}StartExecutionCommand } from "@aws-sdk/client-sfn";
 {% endif -%}
 {% if self.approval() -%}
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";

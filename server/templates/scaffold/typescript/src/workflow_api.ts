@@ -31,8 +31,10 @@ export function callerIdentity(event: ApiEvent): string | undefined {
 export interface Executions {
   /** Starts an execution named `name`; the same name with the same input starts nothing new. */
   start(name: string, input: string): Promise<string>;
+{%- if self.approval() %}
   succeed(token: string, output: string): Promise<void>;
   fail(token: string, error: string, cause: string): Promise<void>;
+{%- endif %}
 }
 
 /** {@link Executions} on the state machine in STATE_MACHINE_ARN. */
@@ -42,12 +44,14 @@ export function stepFunctions(client: SFNClient): Executions {
       const out = await client.send(new StartExecutionCommand({ stateMachineArn: requireEnv("STATE_MACHINE_ARN"), name, input }));
       return out.executionArn ?? "";
     },
+{%- if self.approval() %}
     succeed: async (taskToken, output) => {
       await client.send(new SendTaskSuccessCommand({ taskToken, output }));
     },
     fail: async (taskToken, error, cause) => {
       await client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
     },
+{%- endif %}
   };
 }
 
