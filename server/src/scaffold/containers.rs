@@ -271,17 +271,18 @@ impl Readme<'_> {
         )
     }
 
+    /// The review's estimate, as a sentence.
     fn estimate(&self) -> String {
         match self.p.plan.estimate_usd {
             Some(e) => format!(
-                "about {e:.2} USD a month for the tasks{} at the traffic the review describes",
+                "The review's estimate is about {e:.2} USD a month for the tasks{} at the traffic it describes",
                 if self.service() {
                     " and the load balancer"
                 } else {
                     ""
                 }
             ),
-            None => "not estimated (the review has no cost answers yet)".to_owned(),
+            None => "The review has no cost answers yet, so it gives no estimate".to_owned(),
         }
     }
 
