@@ -176,11 +176,13 @@ def attribute(starters: list[Starter], step: str, ok: bool, text: str,
             s.record(step, False, text)
 
 
-def timed(validators: list[Validator], name: str, starters: list[Starter], work) -> None:
-    """Runs `work`, and records its time and how many of `starters` it failed."""
+def timed(validators: list[Validator], name: str, starters: list[Starter], work,
+          step: str | None = None) -> None:
+    """Runs `work`, and records its time and how many of `starters` failed its step (`name`
+    unless `step` says otherwise)."""
     t = time.monotonic()
     work()
-    failed = sum(1 for s in starters if s.steps.get(name) == "FAIL")
+    failed = sum(1 for s in starters if s.steps.get(step or name) == "FAIL")
     validators.append(Validator(name, len(starters), failed, time.monotonic() - t))
 
 
@@ -408,7 +410,7 @@ def main() -> int:
             mine = [s for s in checked if s.runtime == runtime]
             if mine:
                 timed(validators, f"check-{runtime}", mine,
-                      lambda mine=mine: list(pool.map(runtime_check, mine)))
+                      lambda mine=mine: list(pool.map(runtime_check, mine)), step="runtime")
 
     if "rust" in runtimes and (HERE / "check-rust").exists() and any(
             p not in CONTAINERS for p in patterns):

@@ -87,10 +87,21 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
         backlog.push(json!(["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", format!("${{{q}.QueueName}}"), {"label": format!("{q}: messages")}]));
     }
     match plan.pattern {
-        Pattern::Stream => backlog.push(json!(["AWS/Lambda", "IteratorAge", "FunctionName", "${ConsumeFunction}", {"label": "Iterator age (ms)"}])),
+        // One iterator age per reader: each reads at its own pace.
+        Pattern::Stream => {
+            for h in &plan.handlers {
+                backlog.push(json!(["AWS/Lambda", "IteratorAge", "FunctionName", format!("${{{}}}", h.logical_id), {"label": format!("{}: iterator age (ms)", h.name)}]));
+            }
+        }
         Pattern::Workflow => {
-            for m in ["ExecutionsStarted", "ExecutionsFailed", "ExecutionsTimedOut"] {
-                backlog.push(json!(["AWS/States", m, "StateMachineArn", "${StateMachine}", {"stat": "Sum"}]));
+            for m in [
+                "ExecutionsStarted",
+                "ExecutionsFailed",
+                "ExecutionsTimedOut",
+            ] {
+                backlog.push(
+                    json!(["AWS/States", m, "StateMachineArn", "${StateMachine}", {"stat": "Sum"}]),
+                );
             }
         }
         _ => {}

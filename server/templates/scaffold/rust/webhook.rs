@@ -190,7 +190,9 @@ mod webhook_tests {
         let mut attribute = aws_lambda_events::sqs::SqsMessageAttribute::default();
         attribute.string_value = Some("request-42".to_owned());
         attribute.data_type = Some("String".to_owned());
-        message.message_attributes.insert("correlation_id".to_owned(), attribute);
+        message
+            .message_attributes
+            .insert("correlation_id".to_owned(), attribute);
         assert_eq!(work::message_correlation_id(&message).as_deref(), Some("request-42"));
     }
 

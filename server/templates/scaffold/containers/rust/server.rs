@@ -111,15 +111,18 @@ pub fn router{% if self.table() %}<S: Store>(store: Arc<S>){% else %}(){% endif 
 
 /// Runs each request in a span with its correlation id, echoes the id and logs the response.
 async fn correlate(req: Request, next: Next) -> Response {
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.chars().take(200).collect::<String>())
+    // The header lookup borrows the request (whose body is not Sync): it ends before the await.
+    let id = {
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(200).collect::<String>())
+        };
+        header("x-correlation-id")
+            .or_else(|| header("x-amzn-trace-id"))
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
     };
-    let id = header("x-correlation-id")
-        .or_else(|| header("x-amzn-trace-id"))
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     let span =
         tracing::info_span!("request", correlation_id = %id, service = %crate::service_name());
