@@ -275,6 +275,13 @@ pub struct ResultsData {
     pub lens: Option<String>,
     /// Checklist items left out until their question is answered (imported lenses).
     pub checklist_waiting: usize,
+    /// The executive summary, as the reports open with it (`None` on an imported lens, which
+    /// has no verdict).
+    pub summary: Option<questionnaires::report::Summary>,
+    /// The open checklist as Now, Next and Later.
+    pub roadmap: questionnaires::report::Roadmap,
+    /// The roadmap as a timeline (SVG), when anything is open.
+    pub roadmap_svg: Option<String>,
 }
 
 /// Carried-over answers that nobody has confirmed yet.

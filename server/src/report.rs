@@ -44,6 +44,8 @@ pub struct Charts {
     pub cost: Option<Chart>,
     /// The diagram of each decided pattern, by pattern id, in decision order.
     pub diagrams: Vec<(String, Chart)>,
+    /// The roadmap as a timeline, when anything is open.
+    pub roadmap: Option<Chart>,
 }
 
 /// A report and its charts: what every export renders.
@@ -92,12 +94,17 @@ pub fn document(input: Input<'_>) -> Document {
             ))
         })
         .collect();
+    let roadmap = app::charts::roadmap_timeline(&report.roadmap).map(|svg| Chart {
+        title: "Roadmap: the open checklist as Now, Next and Later".to_owned(),
+        svg,
+    });
     Document {
         report,
         charts: Charts {
             scores,
             cost,
             diagrams,
+            roadmap,
         },
     }
 }

@@ -49,7 +49,7 @@ mod sharing;
 mod teams;
 
 pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
-pub use checklist::save_checklist_item;
+pub use checklist::{progress_map, save_checklist_item};
 pub use markdown::{MARKDOWN_CACHE_BYTES, markdown, warm_markdown};
 pub use milestones::{create_milestone, diff_of, milestones_page, state_of};
 pub use results::{

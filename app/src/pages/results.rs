@@ -1,5 +1,6 @@
-//! The results page: scores, risks (`results/risks.rs`: each titled by its problem, and
-//! accepted or not), recommendations, checks, cost and the editable checklist; for members, how
+//! The results page: the summary (`results/plan.rs`), scores, risks (`results/risks.rs`: each
+//! titled by its problem, and accepted or not), recommendations, checks, cost, the roadmap
+//! (`results/plan.rs`) and the editable checklist; for members, how
 //! many carried-over answers are still to confirm, and the way to start a new review from this
 //! one; for owners, the Share button (to the review's Share page).
 
@@ -14,7 +15,9 @@ use questionnaires::evaluate::RiskItem;
 use questionnaires::recommend::Recommendation;
 use questionnaires::verdict::{BlockerKind, VerdictStatus};
 
+mod plan;
 mod risks;
+use plan::{RoadmapCard, SummaryCard};
 use risks::RiskList;
 
 use crate::api::{
@@ -131,6 +134,11 @@ fn Results(page: Page) -> impl IntoView {
         .collect();
     let review = format!("/assessments/{}/review/workload_fit", page.assessment_id);
     let page_for_risks = page.clone();
+    let (summary, roadmap, roadmap_svg) = (
+        page.summary.clone(),
+        page.roadmap.clone(),
+        page.roadmap_svg.clone(),
+    );
     // A refused form post comes back with its error, and the field it belongs to.
     let field_error = use_query_map().with_untracked(|q| {
         Some((
@@ -270,6 +278,7 @@ fn Results(page: Page) -> impl IntoView {
             <Glance page=page.clone() />
         </section>
         <SectionBar page=page.clone() />
+        {summary.map(|summary| view! { <SummaryCard summary /> })}
 
         <section class="card" aria-labelledby="scores-h">
             <h2 id="scores-h">"Scores by area"</h2>
@@ -375,6 +384,8 @@ fn Results(page: Page) -> impl IntoView {
                 <ul class="muted small">{c.assumptions.iter().map(|a| view! { <li>{a.clone()}</li> }).collect_view()}</ul>
             </section>
         })}
+
+        <RoadmapCard roadmap svg=roadmap_svg />
 
         <section class="card" aria-labelledby="checklist-h">
             <h2 id="checklist-h">"Improvement checklist"</h2>
@@ -598,17 +609,22 @@ fn Glance(page: Page) -> impl IntoView {
 #[component]
 fn SectionBar(page: Page) -> impl IntoView {
     let builtin = page.lens.is_none();
-    let mut sections = vec![
+    let mut sections = Vec::new();
+    if page.summary.is_some() {
+        sections.push(("#summary-h", "Summary"));
+    }
+    sections.extend([
         ("#scores-h", "Scores"),
         ("#risks-h", "Risks"),
         ("#recs-h", "Patterns"),
-    ];
+    ]);
     if builtin {
         sections.push(("#checks-h", "Limits"));
     }
     if page.evaluation.cost.is_some() {
         sections.push(("#cost-h", "Cost"));
     }
+    sections.push(("#roadmap-h", "Roadmap"));
     sections.push(("#checklist-h", "Checklist"));
     view! {
         <nav class="section-bar" aria-label="Sections of the results">

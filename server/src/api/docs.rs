@@ -136,6 +136,7 @@ fn report_operations(doc: &mut OpenApi) {
             "report.csv" => "Risks and checklist items as CSV, with stable columns",
             "report.md" => "The report as GitHub-flavoured Markdown",
             "report.html" => "The report as one self-contained HTML file",
+            "report-short.pdf" => "The report as PDF, without the answers appendix",
             _ => "The report as PDF",
         };
         let body = || {

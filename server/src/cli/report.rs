@@ -14,6 +14,8 @@ use crate::report::export::{Export, Scope, render_now, rfc3339};
 pub enum Format {
     /// PDF.
     Pdf,
+    /// PDF without the answers appendix.
+    PdfShort,
     /// One self-contained HTML file.
     Html,
     /// GitHub-flavoured Markdown.
@@ -32,6 +34,7 @@ impl From<Format> for Export {
     fn from(f: Format) -> Export {
         match f {
             Format::Pdf => Export::Pdf,
+            Format::PdfShort => Export::PdfShort,
             Format::Html => Export::Html,
             Format::Md => Export::Markdown,
             Format::Json => Export::Json,

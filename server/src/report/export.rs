@@ -15,6 +15,8 @@ pub enum Export {
     Html,
     /// PDF.
     Pdf,
+    /// PDF without the answers appendix.
+    PdfShort,
     /// The report model as JSON.
     Json,
     /// Risks and checklist items as CSV.
@@ -27,11 +29,12 @@ pub enum Export {
 
 impl Export {
     /// Every format.
-    pub const ALL: [Export; 8] = [
+    pub const ALL: [Export; 9] = [
         Export::Page,
         Export::Markdown,
         Export::Html,
         Export::Pdf,
+        Export::PdfShort,
         Export::Json,
         Export::Csv,
         Export::Adr,
@@ -45,6 +48,7 @@ impl Export {
             Export::Markdown => "report.md",
             Export::Html => "report.html",
             Export::Pdf => "report.pdf",
+            Export::PdfShort => "report-short.pdf",
             Export::Json => "report.json",
             Export::Csv => "report.csv",
             Export::Adr => "adr.zip",
@@ -57,7 +61,7 @@ impl Export {
         match self {
             Export::Page | Export::Html => "text/html; charset=utf-8",
             Export::Markdown => "text/markdown; charset=utf-8",
-            Export::Pdf => "application/pdf",
+            Export::Pdf | Export::PdfShort => "application/pdf",
             Export::Json => "application/json",
             Export::Csv => "text/csv; charset=utf-8",
             Export::Adr | Export::Backlog => "application/zip",
@@ -157,6 +161,7 @@ pub fn render_now(
             serde_json::to_string_pretty(&doc.report).map_err(|e| e.to_string())? + "\n"
         }
         Export::Pdf => return super::pdf::render(doc),
+        Export::PdfShort => return super::pdf::render_short(doc),
         Export::Adr => return super::adr::zip(doc),
         Export::Backlog => return super::backlog::zip(doc, links),
     }

@@ -216,6 +216,7 @@ pub fn page(doc: &Document, scope: &Scope) -> Result<String, askama::Error> {
     let label = |e: Export| match e {
         Export::Page => "Report",
         Export::Pdf => "PDF",
+        Export::PdfShort => "PDF without the answers",
         Export::Html => "HTML file",
         Export::Markdown => "Markdown",
         Export::Json => "JSON",

@@ -127,6 +127,8 @@ struct Data<'a> {
     bands: Bands,
     /// Each accepted risk's acceptance in one sentence, by question id.
     accepted: BTreeMap<&'a str, String>,
+    /// Whether the answers appendix is printed.
+    appendix: bool,
 }
 
 #[derive(Serialize)]
@@ -140,6 +142,7 @@ struct ChartFiles<'a> {
     scores: ChartFile<'a>,
     cost: Option<ChartFile<'a>>,
     diagrams: Vec<ChartFile<'a>>,
+    roadmap: Option<ChartFile<'a>>,
 }
 
 #[derive(Serialize)]
@@ -173,9 +176,19 @@ struct Span {
     url: Option<String>,
 }
 
-/// Typesets the report. An error lists Typst's diagnostics: a bug in the template.
+/// Typesets the report with its answers appendix. An error lists Typst's diagnostics: a bug
+/// in the template.
 pub fn render(doc: &Document) -> Result<Vec<u8>, String> {
-    let world = world(doc)?;
+    render_with(doc, true)
+}
+
+/// Typesets the report without the answers appendix: the pages a board reads.
+pub fn render_short(doc: &Document) -> Result<Vec<u8>, String> {
+    render_with(doc, false)
+}
+
+fn render_with(doc: &Document, appendix: bool) -> Result<Vec<u8>, String> {
+    let world = world(doc, appendix)?;
     let pdf = typeset(&world).and_then(|paged| {
         let options = PdfOptions {
             timestamp: world.today.map(Timestamp::new_utc),
@@ -194,7 +207,7 @@ fn typeset(world: &ReportWorld) -> Result<PagedDocument, String> {
         .map_err(|errors| describe(world, &errors))
 }
 
-fn world<'a>(doc: &'a Document) -> Result<ReportWorld, String> {
+fn world<'a>(doc: &'a Document, appendix: bool) -> Result<ReportWorld, String> {
     let mut files = HashMap::new();
     let mut add = |path: String, pattern: Option<&'a str>, chart: &'a Chart| {
         files.insert(file_id(&path)?, Bytes::from_string(chart.svg.clone()));
@@ -222,12 +235,17 @@ fn world<'a>(doc: &'a Document) -> Result<ReportWorld, String> {
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let roadmap = match &doc.charts.roadmap {
+        Some(chart) => Some(add("/charts/roadmap.svg".to_owned(), None, chart)?),
+        None => None,
+    };
     let data = Data {
         report: &doc.report,
         charts: ChartFiles {
             scores,
             cost,
             diagrams,
+            roadmap,
         },
         markdown: markdown_fields(&doc.report)
             .into_iter()
@@ -243,6 +261,7 @@ fn world<'a>(doc: &'a Document) -> Result<ReportWorld, String> {
             .iter()
             .filter_map(|k| Some((k.question.as_str(), k.acceptance_sentence()?)))
             .collect(),
+        appendix,
     };
     let json = serde_json::to_vec(&data).map_err(|e| format!("report data: {e}"))?;
     files.insert(file_id("/report.json")?, Bytes::new(json));
@@ -418,7 +437,7 @@ mod tests {
                 }
             }
         }
-        let world = world(doc).expect("the world is built");
+        let world = world(doc, true).expect("the world is built");
         let paged = typeset(&world).expect("the report typesets");
         let mut out = String::new();
         for page in paged.pages() {

@@ -95,21 +95,7 @@ async fn team_progress(
     c: &AppContext,
     id: &str,
 ) -> Result<BTreeMap<String, ItemProgress>, AppError> {
-    Ok(c.store
-        .checklist(id)
-        .await?
-        .into_iter()
-        .map(|i| {
-            (
-                i.item_id,
-                ItemProgress {
-                    status: i.status,
-                    owner: i.owner,
-                    due_date: i.due_date,
-                },
-            )
-        })
-        .collect())
+    Ok(crate::service::progress_map(&c.store.checklist(id).await?))
 }
 
 /// The site's own origin, from the request's Host, for absolute links in exports.

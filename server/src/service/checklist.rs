@@ -1,11 +1,32 @@
-//! The checklist's team state: saving an item's status, owner and due date.
+//! The checklist's team state: saving an item's status, owner and due date, and reading it
+//! back as the reports take it.
 
+use std::collections::BTreeMap;
+
+use questionnaires::report::ItemProgress;
 use store::auth::Role;
 
 use super::{AppContext, now_ms};
 use crate::error::AppError;
 
 const STATUSES: [&str; 3] = ["open", "done", "accepted-risk"];
+
+/// The stored team state as the reports read it, by item id.
+pub fn progress_map(items: &[store::StoredItem]) -> BTreeMap<String, ItemProgress> {
+    items
+        .iter()
+        .map(|i| {
+            (
+                i.item_id.clone(),
+                ItemProgress {
+                    status: i.status.clone(),
+                    owner: i.owner.clone(),
+                    due_date: i.due_date.clone(),
+                },
+            )
+        })
+        .collect()
+}
 
 /// Saves a checklist item's team state (editors); its new version.
 pub async fn save_checklist_item(

@@ -5,13 +5,15 @@
 use std::collections::BTreeMap;
 
 use app::api::{AcceptanceView, ChecklistRow, ResultsData};
-use questionnaires::{Evaluation, Questionnaire};
+use questionnaires::report::{Input, Snapshot};
+use questionnaires::{Answers, Evaluation, Questionnaire};
 use store::Assessment;
 use store::auth::Role;
 
 use super::milestones::milestone_of;
 use super::{AppContext, answers_of, evaluate, format_number, markdown, now_ms, templates};
 use crate::error::AppError;
+use crate::report::export::rfc3339;
 
 /// The results page of a review (viewers).
 pub async fn results_page(c: &AppContext, id: &str) -> Result<ResultsData, AppError> {
@@ -48,7 +50,15 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
     });
     let items = c.store.checklist(&assessment.id).await?;
     let accepted = c.store.acceptances(&assessment.id).await?;
-    let mut page = results_from(q, assessment, e, items, accepted)?;
+    let mut page = results_from(
+        q,
+        assessment,
+        &answers,
+        e,
+        items,
+        accepted,
+        Snapshot::current(),
+    )?;
     page.to_confirm = to_confirm;
     Ok(page)
 }
@@ -63,7 +73,16 @@ pub async fn milestone_results(
     let (a, _) = c.assessment(id, Role::Viewer).await?;
     let m = milestone_of(c, id, milestone).await?;
     let q = c.questionnaire_of(&a).await?;
-    let mut page = results_from(&q, a, m.evaluation, Vec::new(), Vec::new())?;
+    let snapshot = Snapshot::milestone(&m.row.name, rfc3339(m.row.created_at));
+    let mut page = results_from(
+        &q,
+        a,
+        &m.answers,
+        m.evaluation,
+        Vec::new(),
+        Vec::new(),
+        snapshot,
+    )?;
     page.start_from = Some(templates::Source::value(id, Some(milestone)));
     page.report_url = format!("/assessments/{id}/milestones/{milestone}");
     page.as_of = Some(format!(
@@ -78,12 +97,25 @@ pub async fn milestone_results(
 fn results_from(
     q: &Questionnaire,
     assessment: Assessment,
+    answers: &Answers,
     e: Evaluation,
     items: Vec<store::StoredItem>,
     accepted: Vec<store::StoredAcceptance>,
+    snapshot: Snapshot,
 ) -> Result<ResultsData, AppError> {
     let id = assessment.id.clone();
     let id = id.as_str();
+    // The summary and the roadmap as the reports have them, so the page and the exports agree.
+    let report = questionnaires::report::build(Input {
+        q,
+        workload: &assessment.workload(),
+        answers,
+        evaluation: &e,
+        progress: &super::progress_map(&items),
+        acceptances: &super::acceptance_map(&accepted),
+        snapshot,
+        generated_at: rfc3339(now_ms()),
+    });
     let stored: BTreeMap<String, store::StoredItem> =
         items.into_iter().map(|i| (i.item_id.clone(), i)).collect();
     // A lens has an item per good-practice choice: only the answered questions' items are shown,
@@ -170,6 +202,9 @@ fn results_from(
     }
     Ok(ResultsData {
         fact_words,
+        summary: (!lens).then_some(report.summary),
+        roadmap_svg: app::charts::roadmap_timeline(&report.roadmap),
+        roadmap: report.roadmap,
         lens: lens.then(|| q.title.clone()),
         checklist_waiting,
         can_edit: false,

@@ -120,6 +120,7 @@ async fn exports(doc: &Document) -> Vec<(String, String)> {
         review: "https://trellis.example/assessments/example".to_owned(),
     });
     let mut files = Vec::new();
+    let (mut short, mut long_pages) = (None, 0);
     let heavy = server::service::heavy::Heavy::default();
     // The report page is the HTML export plus a toolbar: the scope tests cover it.
     for export in Export::ALL.into_iter().filter(|e| *e != Export::Page) {
@@ -134,10 +135,33 @@ async fn exports(doc: &Document) -> Vec<(String, String)> {
         .unwrap();
         match export {
             Export::Adr | Export::Backlog => files.extend(unzip(&bytes)),
-            Export::Pdf => files.push(("report.pdf.txt".to_owned(), pdftotext(&bytes).0)),
+            Export::Pdf => {
+                let (text, pages) = pdftotext(&bytes);
+                long_pages = pages;
+                files.push(("report.pdf.txt".to_owned(), text));
+            }
+            // The short PDF is the long one without its answers appendix: checked against it
+            // here rather than kept as a second golden copy.
+            Export::PdfShort => short = Some(pdftotext(&bytes)),
             other => files.push((other.file().to_owned(), String::from_utf8(bytes).unwrap())),
         }
     }
+    let (short, short_pages) = short.expect("the short PDF is an export");
+    let long = &files
+        .iter()
+        .find(|(name, _)| name == "report.pdf.txt")
+        .expect("the PDF is an export")
+        .1;
+    let appendix = "Every question in one table, by area,";
+    assert!(long.contains(appendix), "the PDF has the answers appendix");
+    assert!(
+        !short.contains(appendix),
+        "the short PDF has no answers appendix"
+    );
+    assert!(
+        short_pages < long_pages,
+        "the short PDF has {short_pages} pages, the long one {long_pages}"
+    );
     files
 }
 
