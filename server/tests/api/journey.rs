@@ -309,6 +309,38 @@ async fn checklist_items_are_saved_and_bad_values_refused() {
 }
 
 #[tokio::test]
+async fn the_results_page_opens_with_the_summary_and_plans_the_open_work() {
+    let c = Client::new().await;
+    let id = c.create("Roadmap").await;
+    let r = c
+        .post(
+            "/api/save_checklist_item",
+            &[
+                ("id", &id),
+                ("item", "budget_alarm"),
+                ("status", "open"),
+                ("owner", "Ana Quiroga"),
+                ("due_date", "2027-01-15"),
+            ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let page = c.get(&format!("/assessments/{id}/results")).await.body;
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("the results page has {needle}"))
+    };
+    // The summary comes before the scores, the roadmap before the checklist.
+    assert!(at("id=\"summary-h\"") < at("id=\"scores-h\""));
+    assert!(at("id=\"roadmap-h\"") < at("id=\"checklist-h\""));
+    assert!(page.contains("Roadmap: the open checklist as Now, Next and Later"));
+    // The item the team owns is on the roadmap with its owner and date.
+    let roadmap = &page[at("id=\"roadmap-h\"")..at("id=\"checklist-h\"")];
+    assert!(roadmap.contains("Ana Quiroga"), "{roadmap}");
+    assert!(roadmap.contains("due 2027-01-15"), "{roadmap}");
+}
+
+#[tokio::test]
 async fn rename_duplicate_and_archive_work_from_the_list() {
     let c = Client::new().await;
     let id = c.create("Before").await;
