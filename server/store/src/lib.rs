@@ -22,6 +22,7 @@
 //! - `checklist.rs`: the `checklist_items` table.
 //! - `acceptances.rs`: the `risk_acceptances` table (accepted risks).
 //! - `milestones.rs`: the `milestones` table.
+//! - `approvals.rs`: the `approvals` table (sign-offs, each with its milestone).
 //! - `templates.rs`: a new assessment started from another's answers or a milestone's.
 //! - `lenses.rs`: imported lens versions.
 //! - `accounts.rs`: users, sessions, teams, members, invites, share links, API tokens and the
@@ -39,6 +40,7 @@ use crate::auth::{Role, User};
 
 mod acceptances;
 mod accounts;
+mod approvals;
 mod answers;
 mod assessments;
 pub mod auth;
@@ -51,6 +53,7 @@ mod portable;
 mod templates;
 mod writer;
 pub use acceptances::{AuditEntry, StoredAcceptance};
+pub use approvals::{AcceptedBlocker, Approval, Approved};
 pub use accounts::{
     AuditRow, InviteDetails, InviteRow, InviteState, MemberRow, PendingInviteRow, ShareLinkRow,
     TeamRow, TokenRow,
