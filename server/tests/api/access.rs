@@ -554,6 +554,15 @@ impl World {
                 let body = r#"{"name": "Checkpoint"}"#;
                 (Needs::Edit, api_json(method, &concrete, body))
             }
+            ("POST", "/api/v1/assessments/{id}/approvals") => {
+                // A review of its own with the blockers' answers, so the owner's is the first
+                // approval of it.
+                let id = self.owner.create("Billing run").await;
+                super::approvals::answer_case(&self.owner, &id).await;
+                let uri = concrete.replace(a, &id);
+                let body = json!({"reasons": super::approvals::every_reason()});
+                (Needs::Own, api_json(method, &uri, &body.to_string()))
+            }
             ("PUT", "/api/v1/assessments/{id}/acceptances/{question_id}") => {
                 self.raise_risk().await;
                 let uri = concrete.replace("{question_id}", "iac");
