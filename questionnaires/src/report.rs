@@ -1082,6 +1082,22 @@ mod tests {
         assert_eq!(ids, ["high", "medium", "low"]);
     }
 
+    #[test]
+    fn blockers_stop_blocking_only_under_an_approval_that_covers_the_report() {
+        let mut r = empty();
+        assert_eq!(r.blockers_heading(), "What blocks approval");
+        r.sign(sign_off::tests::sign_off(false, 1));
+        assert_eq!(r.blockers_heading(), "Blockers, accepted at sign-off");
+        assert!(r.summary.sign_off.as_deref().unwrap().starts_with("Approved by"));
+        r.sign(sign_off::tests::sign_off(true, 1));
+        assert_eq!(r.blockers_heading(), "What blocks approval");
+        assert!(
+            r.summary.decisions[0].starts_with("Approve the design again"),
+            "{:?}",
+            r.summary.decisions
+        );
+    }
+
     fn empty() -> Report {
         Report {
             format: FORMAT.to_owned(),

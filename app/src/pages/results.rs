@@ -1,5 +1,6 @@
 //! The results page: scores, risks (`results/risks.rs`: each titled by its problem, and
-//! accepted or not), recommendations, checks, cost and the editable checklist; for members, how
+//! accepted or not), the sign-off (`results/sign_off.rs`: who approved the design, and the
+//! approval form for owners), recommendations, checks, cost and the editable checklist; for members, how
 //! many carried-over answers are still to confirm, and the way to start a new review from this
 //! one; for owners, the Share button (to the review's Share page).
 
@@ -15,6 +16,7 @@ use questionnaires::recommend::Recommendation;
 use questionnaires::verdict::{BlockerKind, VerdictStatus};
 
 mod risks;
+mod sign_off;
 use risks::RiskList;
 
 use crate::api::{
@@ -229,6 +231,7 @@ fn Results(page: Page) -> impl IntoView {
                             }).collect_view()}</ul>
                         </details>
                     })}
+                    <sign_off::SignOff page=page.clone() error=field_error.clone() />
                             {(!e.inconsistencies.is_empty()).then(|| view! {
                         <div class="notice confirm" role="note">
                             <strong>"Answers that do not add up: "</strong>

@@ -78,13 +78,22 @@ impl Report {
         self.sign_off = Some(sign_off);
         self.summary = super::summary::of(self);
     }
+
+    /// The heading of the summary's blockers: they no longer block once an approval that covers
+    /// this report accepted them.
+    pub fn blockers_heading(&self) -> &'static str {
+        match &self.sign_off {
+            Some(s) if !s.changed_since => "Blockers, accepted at sign-off",
+            _ => "What blocks approval",
+        }
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn sign_off(changed_since: bool, accepted: usize) -> ReportSignOff {
+    pub(in crate::report) fn sign_off(changed_since: bool, accepted: usize) -> ReportSignOff {
         ReportSignOff {
             by: "Ana Ruiz".to_owned(),
             at: "2026-12-07T04:10:00Z".to_owned(),
@@ -124,4 +133,5 @@ mod tests {
         );
         assert!(s.contains("Board approval"), "{s}");
     }
+
 }

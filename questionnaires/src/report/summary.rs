@@ -142,6 +142,9 @@ pub fn of(r: &Report) -> Summary {
         .map(|x| format!("{} ({} risk, {})", x.problem, x.level, x.area_title))
         .collect();
 
+    // An approval that covers the report has taken the decisions to approve and to accept the
+    // blockers; one the answers moved away from asks for them again.
+    let approved = r.sign_off.as_ref().is_some_and(|s| !s.changed_since);
     let headline = match (v.status.as_str(), &design) {
         ("incomplete", _) => format!(
             "Too early to decide: {} of {} questions are answered.",
@@ -153,6 +156,12 @@ pub fn of(r: &Report) -> Summary {
         ("does_not_fit", None) => {
             "Serverless does not fit this workload: the review recommends containers.".to_owned()
         }
+        ("fits_with_blockers", d) if approved => format!(
+            "Serverless fits, with {} accepted at sign-off{}.",
+            count(v.blockers.len(), "blocker", "blockers"),
+            d.as_ref()
+                .map_or_else(String::new, |d| format!(": the design is {d}"))
+        ),
         ("fits_with_blockers", d) => format!(
             "Serverless fits once {} {} resolved or accepted{}.",
             count(v.blockers.len(), "blocker", "blockers"),
@@ -164,9 +173,6 @@ pub fn of(r: &Report) -> Summary {
         (_, None) => "Serverless fits.".to_owned(),
     };
 
-    // An approval that covers the report has taken the decisions to approve and to accept the
-    // blockers; one the answers moved away from asks for them again.
-    let approved = r.sign_off.as_ref().is_some_and(|s| !s.changed_since);
     let mut decisions = Vec::new();
     if let Some(s) = r.sign_off.as_ref().filter(|s| s.changed_since) {
         decisions.push(format!(

@@ -20,6 +20,11 @@ pub async fn results_page(c: &AppContext, id: &str) -> Result<ResultsData, AppEr
     page.can_edit = role >= Role::Editor;
     page.start_from = Some(templates::Source::value(id, None));
     page.can_share = role == Role::Owner;
+    // Owners approve a verdict that is final and that no approval covers yet.
+    page.can_approve = role == Role::Owner
+        && page.lens.is_none()
+        && page.evaluation.verdict.status != questionnaires::verdict::VerdictStatus::Incomplete
+        && page.sign_off.as_ref().is_none_or(|s| s.changed_since);
     Ok(page)
 }
 
@@ -48,8 +53,10 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
     });
     let items = c.store.checklist(&assessment.id).await?;
     let accepted = c.store.acceptances(&assessment.id).await?;
+    let sign_off = super::sign_off_of(c, &assessment.id, None, &answers).await?;
     let mut page = results_from(q, assessment, e, items, accepted)?;
     page.to_confirm = to_confirm;
+    page.sign_off = sign_off;
     Ok(page)
 }
 
@@ -66,6 +73,7 @@ pub async fn milestone_results(
     let mut page = results_from(&q, a, m.evaluation, Vec::new(), Vec::new())?;
     page.start_from = Some(templates::Source::value(id, Some(milestone)));
     page.report_url = format!("/assessments/{id}/milestones/{milestone}");
+    page.sign_off = super::sign_off_of(c, id, Some(&m.row), &m.answers).await?;
     page.as_of = Some(format!(
         "{} ({} UTC, by {})",
         m.row.name,
@@ -172,6 +180,8 @@ fn results_from(
         fact_words,
         lens: lens.then(|| q.title.clone()),
         checklist_waiting,
+        sign_off: None,
+        can_approve: false,
         can_edit: false,
         shared: false,
         as_of: None,

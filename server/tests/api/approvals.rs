@@ -4,7 +4,9 @@
 //! what was accepted and why. A blocker without a reason is a 422 naming it, a non-owner a 403,
 //! an incomplete review or a second approval of the same answers a 409, with nothing stored.
 //! Once an answer changes, the review's reports say "changed since approval" while the approved
-//! milestone's still carry the approval. Run on Postgres too with `TEST_POSTGRES_URL`.
+//! milestone's still carry the approval. The results page offers owners "Approve this design"
+//! with a reason box per blocker (errors beside each), and shows the approval or that the answers
+//! changed since. Run on Postgres too with `TEST_POSTGRES_URL`.
 
 use std::path::Path;
 
@@ -49,6 +51,27 @@ pub(super) async fn answer_case(c: &Client, id: &str) {
         Method::PUT,
         &format!("/api/v1/assessments/{id}/answers-file?mode=replace"),
         Some(file),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// Changes the item size the scenario answered, at the version stored.
+async fn change_an_answer(c: &Client, id: &str) {
+    let version = c
+        .app
+        .store
+        .answers(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.question_id == "item_size_kb")
+        .map(|a| a.version);
+    let r = api(
+        c,
+        Method::PUT,
+        &format!("/api/v1/assessments/{id}/answers/item_size_kb"),
+        Some(json!({ "value": 12, "version": version })),
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -199,23 +222,7 @@ async fn an_owner_approves_with_a_reason_per_blocker_and_the_reports_carry_the_s
     assert_eq!(w.app.store.approvals(id).await.unwrap().len(), 1);
 
     // An answer changes: the review's reports say so; the approved milestone's do not.
-    let version = w
-        .app
-        .store
-        .answers(id)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.question_id == "item_size_kb")
-        .map(|a| a.version);
-    let r = api(
-        &w.editor,
-        Method::PUT,
-        &format!("/api/v1/assessments/{id}/answers/item_size_kb"),
-        Some(json!({ "value": 12, "version": version })),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    change_an_answer(&w.editor, id).await;
     let now = report(&w.viewer, &format!("/assessments/{id}/report.json")).await;
     assert_eq!(now["sign_off"]["changed_since"], true);
     let sentence = now["summary"]["sign_off"].as_str().unwrap();
@@ -332,4 +339,81 @@ async fn an_accepted_risk_brings_its_reason_and_bad_approvals_change_nothing() {
         .cloned()
         .unwrap();
     assert_eq!(risk["reason"], reason);
+}
+
+/// The approval form's fields: the review, and a reason for each blocker given.
+fn approve_form(id: &str, reasons: &Value) -> Vec<(String, String)> {
+    let mut fields = vec![("id".to_owned(), id.to_owned())];
+    for (k, v) in reasons.as_object().unwrap() {
+        fields.push((format!("reasons[{k}]"), v.as_str().unwrap().to_owned()));
+    }
+    fields
+}
+
+async fn post_form(c: &Client, fields: &[(String, String)]) -> Reply {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    c.post("/api/approve_design", &fields).await
+}
+
+#[tokio::test]
+async fn owners_approve_on_the_results_page_with_each_problem_beside_its_reason_box() {
+    let w = world().await;
+    let id = w.assessment.as_str();
+    let results = format!("/assessments/{id}/results");
+    answer_case(&w.owner, id).await;
+
+    // Owners get the form, a box per blocker; editors and viewers neither form nor banner.
+    let page = w.owner.get(&results).await.body;
+    assert!(page.contains("Approve this design"), "the owner's form");
+    for blocker in [RISK_BLOCKER, CHECK_BLOCKER, P99_BLOCKER] {
+        assert!(page.contains(&format!("name=\"reasons[{blocker}]\"")), "{blocker}");
+        assert!(page.contains(&format!("for=\"approve-{blocker}\"")), "{blocker}");
+    }
+    for who in [&w.editor, &w.viewer] {
+        let seen = who.get(&results).await.body;
+        assert!(!seen.contains("Approve this design") && !seen.contains("Approved by"));
+    }
+
+    // A box left blank comes back with its problem beside it; nothing is stored.
+    let mut reasons = every_reason();
+    reasons.as_object_mut().unwrap().remove(P99_BLOCKER);
+    let refused = post_form(&w.owner, &approve_form(id, &reasons)).await;
+    assert!(refused.status.is_redirection(), "{} {}", refused.status, refused.body);
+    assert!(
+        refused.location.starts_with(&format!("{results}?field=approve&"))
+            && refused.location.ends_with("#sign-off"),
+        "{}",
+        refused.location
+    );
+    let back = w.owner.get(&refused.location).await.body;
+    let beside = back
+        .split(&format!("id=\"approve-{P99_BLOCKER}-error\""))
+        .nth(1)
+        .expect("the problem beside the blocker's box");
+    assert!(beside.contains("needs a reason to be accepted"), "{beside}");
+    assert!(!back.contains(&format!("approve-{CHECK_BLOCKER}-error")));
+    // The form's `<details>` tag, whatever the order of its attributes.
+    let at = back.find("class=\"approve\"").expect("the approval form");
+    let start = back[..at].rfind('<').unwrap();
+    let details = &back[start..at + back[at..].find('>').unwrap()];
+    assert!(details.contains("open"), "the form stays open: {details}");
+    assert!(w.app.store.approvals(id).await.unwrap().is_empty());
+
+    // Approved: back to the banner, for everyone who reads the results; no form any more.
+    let revision = w.app.store.revision(id).await.unwrap();
+    let approved = post_form(&w.owner, &approve_form(id, &every_reason())).await;
+    assert_eq!(approved.location, format!("{results}#sign-off"), "{}", approved.body);
+    assert!(w.app.store.revision(id).await.unwrap() > revision);
+    let seen = w.viewer.get(&results).await.body;
+    assert!(seen.contains("Approved by Olive Owner on "), "the banner");
+    assert!(seen.contains("3 blockers accepted") && seen.contains(CHECK_TITLE));
+    let page = w.owner.get(&results).await.body;
+    assert!(page.contains("Approved by Olive Owner on ") && !page.contains("Approve this design"));
+
+    // An answer changes: the banner says so, and the owner may approve again.
+    change_an_answer(&w.editor, id).await;
+    let seen = w.viewer.get(&results).await.body;
+    assert!(seen.contains("Changed since approval by Olive Owner on "), "the banner");
+    let page = w.owner.get(&results).await.body;
+    assert!(page.contains("Approve this design again"));
 }
