@@ -1088,7 +1088,13 @@ mod tests {
         assert_eq!(r.blockers_heading(), "What blocks approval");
         r.sign(sign_off::tests::sign_off(false, 1));
         assert_eq!(r.blockers_heading(), "Blockers, accepted at sign-off");
-        assert!(r.summary.sign_off.as_deref().unwrap().starts_with("Approved by"));
+        assert!(
+            r.summary
+                .sign_off
+                .as_deref()
+                .unwrap()
+                .starts_with("Approved by")
+        );
         r.sign(sign_off::tests::sign_off(true, 1));
         assert_eq!(r.blockers_heading(), "What blocks approval");
         assert!(

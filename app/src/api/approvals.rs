@@ -67,8 +67,8 @@ pub async fn approve_design(
 /// refused approval (422), `field=approve`. A call from code gets its result as it is.
 #[cfg(feature = "ssr")]
 fn back_to_results(id: &str, done: Result<(), Failure>) -> Result<(), Failure> {
-    use leptos::server_fn::error::ServerFnUrlError;
     use leptos::server_fn::ServerFn;
+    use leptos::server_fn::error::ServerFnUrlError;
 
     let plain_form = use_context::<axum::http::request::Parts>().is_some_and(|p| {
         p.headers

@@ -133,5 +133,4 @@ pub(super) mod tests {
         );
         assert!(s.contains("Board approval"), "{s}");
     }
-
 }

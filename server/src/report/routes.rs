@@ -77,8 +77,7 @@ async fn load(
             review: format!("{origin}/assessments/{}", a.id),
         }),
     };
-    let sign_off =
-        crate::service::sign_off_of(&c, &a.id, milestone.as_ref(), &answers).await?;
+    let sign_off = crate::service::sign_off_of(&c, &a.id, milestone.as_ref(), &answers).await?;
     let q = c.questionnaire_of(&a).await?;
     let mut doc = super::document(Input {
         q: &q,

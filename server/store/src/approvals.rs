@@ -227,9 +227,9 @@ where
          m.answers FROM approvals p JOIN milestones m ON m.id = p.milestone_id \
          WHERE p.assessment_id = $1 ORDER BY p.approved_at DESC, p.id LIMIT 1",
     )
-        .bind(assessment_id)
-        .fetch_optional(conn)
-        .await?
+    .bind(assessment_id)
+    .fetch_optional(conn)
+    .await?
     else {
         return Ok(None);
     };

@@ -40,8 +40,8 @@ use crate::auth::{Role, User};
 
 mod acceptances;
 mod accounts;
-mod approvals;
 mod answers;
+mod approvals;
 mod assessments;
 pub mod auth;
 mod batch;
@@ -53,12 +53,12 @@ mod portable;
 mod templates;
 mod writer;
 pub use acceptances::{AuditEntry, StoredAcceptance};
-pub use approvals::{AcceptedBlocker, Approval, Approved};
 pub use accounts::{
     AuditRow, InviteDetails, InviteRow, InviteState, MemberRow, PendingInviteRow, ShareLinkRow,
     TeamRow, TokenRow,
 };
 pub use answers::{AnswersWrite, AreaChange, AreaSave, AreaSaved};
+pub use approvals::{AcceptedBlocker, Approval, Approved};
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, SearchRoute, search_terms};

@@ -118,7 +118,12 @@ async fn an_owner_approves_with_a_reason_per_blocker_and_the_reports_carry_the_s
         Some(json!({ "reasons": reasons })),
     )
     .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     let message = serde_json::from_str::<Value>(&refused.body).unwrap()["error"]["message"]
         .as_str()
         .unwrap()
@@ -127,7 +132,10 @@ async fn an_owner_approves_with_a_reason_per_blocker_and_the_reports_carry_the_s
         message.contains(&format!("reasons.{CHECK_BLOCKER}")) && message.contains(CHECK_TITLE),
         "{message}"
     );
-    assert!(!message.contains(RISK_TITLE), "only the blocker lacking a reason: {message}");
+    assert!(
+        !message.contains(RISK_TITLE),
+        "only the blocker lacking a reason: {message}"
+    );
     // An editor and a viewer may not approve, even with every reason.
     for who in [&w.editor, &w.viewer] {
         let r = api(
@@ -196,16 +204,33 @@ async fn an_owner_approves_with_a_reason_per_blocker_and_the_reports_carry_the_s
         assert_eq!(s["verdict_label"], "Fits, with blockers");
         assert_eq!(s["accepted"].as_array().unwrap().len(), 3);
         let sentence = r["summary"]["sign_off"].as_str().unwrap();
-        assert!(sentence.starts_with("Approved by Olive Owner on "), "{sentence}");
+        assert!(
+            sentence.starts_with("Approved by Olive Owner on "),
+            "{sentence}"
+        );
     }
-    let md = w.viewer.get(&format!("/assessments/{id}/report.md")).await.body;
-    assert!(md.contains("**Sign-off:** Approved by Olive Owner on "), "{md}");
+    let md = w
+        .viewer
+        .get(&format!("/assessments/{id}/report.md"))
+        .await
+        .body;
+    assert!(
+        md.contains("**Sign-off:** Approved by Olive Owner on "),
+        "{md}"
+    );
     assert!(md.contains(&format!("- {CHECK_TITLE}: Same fix as the 20-minute job")));
-    let html = w.viewer.get(&format!("/assessments/{id}/report.html")).await.body;
+    let html = w
+        .viewer
+        .get(&format!("/assessments/{id}/report.html"))
+        .await
+        .body;
     assert!(html.contains("<dt>Sign-off</dt>") && html.contains("Approved by Olive Owner"));
-    let listed: Value =
-        serde_json::from_str(&api(&w.viewer, Method::GET, &approvals_uri(id), None).await.body)
-            .unwrap();
+    let listed: Value = serde_json::from_str(
+        &api(&w.viewer, Method::GET, &approvals_uri(id), None)
+            .await
+            .body,
+    )
+    .unwrap();
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     assert_eq!(listed["changed_since"], false);
 
@@ -218,7 +243,11 @@ async fn an_owner_approves_with_a_reason_per_blocker_and_the_reports_carry_the_s
     )
     .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
-    assert!(again.body.contains("have not changed since"), "{}", again.body);
+    assert!(
+        again.body.contains("have not changed since"),
+        "{}",
+        again.body
+    );
     assert_eq!(w.app.store.approvals(id).await.unwrap().len(), 1);
 
     // An answer changes: the review's reports say so; the approved milestone's do not.
@@ -244,11 +273,18 @@ async fn an_owner_approves_with_a_reason_per_blocker_and_the_reports_carry_the_s
     )
     .await;
     assert_eq!(then["sign_off"]["changed_since"], false);
-    let md = w.viewer.get(&format!("/assessments/{id}/report.md")).await.body;
+    let md = w
+        .viewer
+        .get(&format!("/assessments/{id}/report.md"))
+        .await
+        .body;
     assert!(md.contains("Changed since approval by Olive Owner"), "{md}");
-    let listed: Value =
-        serde_json::from_str(&api(&w.viewer, Method::GET, &approvals_uri(id), None).await.body)
-            .unwrap();
+    let listed: Value = serde_json::from_str(
+        &api(&w.viewer, Method::GET, &approvals_uri(id), None)
+            .await
+            .body,
+    )
+    .unwrap();
     assert_eq!(listed["changed_since"], true);
 
     // The changed review can be approved again: a second record, newest first.
@@ -296,7 +332,11 @@ async fn an_accepted_risk_brings_its_reason_and_bad_approvals_change_nothing() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "milestone:",
         ),
-        (json!({ "reasons": ["a"] }), StatusCode::BAD_REQUEST, "reasons"),
+        (
+            json!({ "reasons": ["a"] }),
+            StatusCode::BAD_REQUEST,
+            "reasons",
+        ),
         (
             json!({ "reasons": {}, "surprise": 1 }),
             StatusCode::BAD_REQUEST,
@@ -304,7 +344,13 @@ async fn an_accepted_risk_brings_its_reason_and_bad_approvals_change_nothing() {
         ),
     ];
     for (body, status, says) in cases {
-        let r = api(&w.owner, Method::POST, &approvals_uri(id), Some(body.clone())).await;
+        let r = api(
+            &w.owner,
+            Method::POST,
+            &approvals_uri(id),
+            Some(body.clone()),
+        )
+        .await;
         assert_eq!(r.status, status, "{body}: {}", r.body);
         assert!(r.body.contains(says), "{body}: {}", r.body);
     }
@@ -351,7 +397,10 @@ fn approve_form(id: &str, reasons: &Value) -> Vec<(String, String)> {
 }
 
 async fn post_form(c: &Client, fields: &[(String, String)]) -> Reply {
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     c.post("/api/approve_design", &fields).await
 }
 
@@ -366,8 +415,14 @@ async fn owners_approve_on_the_results_page_with_each_problem_beside_its_reason_
     let page = w.owner.get(&results).await.body;
     assert!(page.contains("Approve this design"), "the owner's form");
     for blocker in [RISK_BLOCKER, CHECK_BLOCKER, P99_BLOCKER] {
-        assert!(page.contains(&format!("name=\"reasons[{blocker}]\"")), "{blocker}");
-        assert!(page.contains(&format!("for=\"approve-{blocker}\"")), "{blocker}");
+        assert!(
+            page.contains(&format!("name=\"reasons[{blocker}]\"")),
+            "{blocker}"
+        );
+        assert!(
+            page.contains(&format!("for=\"approve-{blocker}\"")),
+            "{blocker}"
+        );
     }
     for who in [&w.editor, &w.viewer] {
         let seen = who.get(&results).await.body;
@@ -378,9 +433,16 @@ async fn owners_approve_on_the_results_page_with_each_problem_beside_its_reason_
     let mut reasons = every_reason();
     reasons.as_object_mut().unwrap().remove(P99_BLOCKER);
     let refused = post_form(&w.owner, &approve_form(id, &reasons)).await;
-    assert!(refused.status.is_redirection(), "{} {}", refused.status, refused.body);
     assert!(
-        refused.location.starts_with(&format!("{results}?field=approve&"))
+        refused.status.is_redirection(),
+        "{} {}",
+        refused.status,
+        refused.body
+    );
+    assert!(
+        refused
+            .location
+            .starts_with(&format!("{results}?field=approve&"))
             && refused.location.ends_with("#sign-off"),
         "{}",
         refused.location
@@ -402,7 +464,12 @@ async fn owners_approve_on_the_results_page_with_each_problem_beside_its_reason_
     // Approved: back to the banner, for everyone who reads the results; no form any more.
     let revision = w.app.store.revision(id).await.unwrap();
     let approved = post_form(&w.owner, &approve_form(id, &every_reason())).await;
-    assert_eq!(approved.location, format!("{results}#sign-off"), "{}", approved.body);
+    assert_eq!(
+        approved.location,
+        format!("{results}#sign-off"),
+        "{}",
+        approved.body
+    );
     assert!(w.app.store.revision(id).await.unwrap() > revision);
     let seen = w.viewer.get(&results).await.body;
     assert!(seen.contains("Approved by Olive Owner on "), "the banner");
@@ -413,7 +480,10 @@ async fn owners_approve_on_the_results_page_with_each_problem_beside_its_reason_
     // An answer changes: the banner says so, and the owner may approve again.
     change_an_answer(&w.editor, id).await;
     let seen = w.viewer.get(&results).await.body;
-    assert!(seen.contains("Changed since approval by Olive Owner on "), "the banner");
+    assert!(
+        seen.contains("Changed since approval by Olive Owner on "),
+        "the banner"
+    );
     let page = w.owner.get(&results).await.body;
     assert!(page.contains("Approve this design again"));
 }
