@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::error::Failure;
 
+mod approvals;
+pub use approvals::{
+    APPROVE_FIELD, ApproveDesign, approval_errors, approve_design, blocker_field, blocker_input_id,
+};
 mod risks;
 pub use risks::{
     AcceptRisk, AcceptanceView, WithdrawRisk, accept_risk, reason_field, withdraw_risk,
@@ -282,6 +286,11 @@ pub struct ResultsData {
     pub roadmap: questionnaires::report::Roadmap,
     /// The roadmap as a timeline (SVG), when anything is open.
     pub roadmap_svg: Option<String>,
+    /// The approval of the design: of the answers shown, or of earlier ones they changed from.
+    pub sign_off: Option<questionnaires::report::ReportSignOff>,
+    /// Whether the viewer may approve the design now (owners of a review with a verdict that no
+    /// approval covers yet).
+    pub can_approve: bool,
 }
 
 /// Carried-over answers that nobody has confirmed yet.

@@ -73,6 +73,13 @@ pub trait Backend: Send + Sync {
     ) -> Result<(), Failure>;
     /// Withdraws the acceptance of a question's risk.
     async fn withdraw_risk(&self, id: &str, question: &str) -> Result<(), Failure>;
+    /// Approves the design as it stands, with why each blocker is accepted (by its id).
+    async fn approve_design(
+        &self,
+        id: &str,
+        reasons: &std::collections::BTreeMap<String, String>,
+        milestone: Option<&str>,
+    ) -> Result<(), Failure>;
     /// The signed-in user, if any.
     async fn whoami(&self) -> Result<Option<Me>, Failure>;
     /// The results a share link opens.

@@ -21,9 +21,11 @@ use crate::recommend::Fit;
 use crate::{Answers, Evaluation, Questionnaire, Risk, Workload};
 
 mod roadmap;
+mod sign_off;
 mod summary;
 
 pub use roadmap::{Roadmap, Step};
+pub use sign_off::{AcceptedBlocker, ReportSignOff};
 pub use summary::{Summary, SummaryCost};
 
 /// The version of the report format, carried in every JSON export.
@@ -91,6 +93,10 @@ pub struct Report {
     pub roadmap: Roadmap,
     /// Every question that applies, with its answer.
     pub answers: Vec<ReportAnswer>,
+    /// The recorded approval of the design: of this state, or of an earlier one the answers
+    /// changed from (`changed_since`). None until an owner approves the review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_off: Option<ReportSignOff>,
 }
 
 /// Which state of the review a report shows.
@@ -698,6 +704,7 @@ pub fn build(input: Input<'_>) -> Report {
         workload: workload.clone(),
         summary: Summary::default(),
         roadmap: Roadmap::default(),
+        sign_off: None,
         progress: ReportProgress {
             answered: e.progress.answered,
             applicable: e.progress.applicable,
@@ -1075,6 +1082,28 @@ mod tests {
         assert_eq!(ids, ["high", "medium", "low"]);
     }
 
+    #[test]
+    fn blockers_stop_blocking_only_under_an_approval_that_covers_the_report() {
+        let mut r = empty();
+        assert_eq!(r.blockers_heading(), "What blocks approval");
+        r.sign(sign_off::tests::sign_off(false, 1));
+        assert_eq!(r.blockers_heading(), "Blockers, accepted at sign-off");
+        assert!(
+            r.summary
+                .sign_off
+                .as_deref()
+                .unwrap()
+                .starts_with("Approved by")
+        );
+        r.sign(sign_off::tests::sign_off(true, 1));
+        assert_eq!(r.blockers_heading(), "What blocks approval");
+        assert!(
+            r.summary.decisions[0].starts_with("Approve the design again"),
+            "{:?}",
+            r.summary.decisions
+        );
+    }
+
     fn empty() -> Report {
         Report {
             format: FORMAT.to_owned(),
@@ -1115,6 +1144,7 @@ mod tests {
             checklist: Vec::new(),
             roadmap: Roadmap::default(),
             answers: Vec::new(),
+            sign_off: None,
         }
     }
 }

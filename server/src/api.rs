@@ -7,6 +7,7 @@
 //! - [`answers`]: read all, write one, clear one, write many;
 //! - [`answers_file`]: apply a whole answers file (what `trellis push` sends);
 //! - [`risks`]: accepted risks: list, accept, withdraw;
+//! - [`approvals`]: sign-off: list a review's approvals, approve it;
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
 //!   diffs;
 //! - [`questionnaires`]: list, read, export, import and lint lenses, and the catalog;
@@ -15,6 +16,7 @@
 
 pub mod answers;
 pub mod answers_file;
+pub mod approvals;
 pub mod assessments;
 pub mod docs;
 pub mod dto;
@@ -53,6 +55,7 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(risks::list_acceptances))
         .routes(routes!(risks::accept_risk))
         .routes(routes!(risks::withdraw_risk))
+        .routes(routes!(approvals::list_approvals, approvals::approve))
         .routes(routes!(exports::get_evaluation))
         .routes(routes!(exports::get_scaffold))
         .routes(routes!(exports::list_milestones))

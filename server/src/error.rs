@@ -27,6 +27,10 @@ pub enum AppError {
     /// 409.
     #[error("{}", ::questionnaires::excerpt::message(.0))]
     Conflict(String),
+    /// 422: the request is well formed, but what it asks cannot be done as sent (an approval
+    /// with a blocker lacking its reason); the message names each field.
+    #[error("{}", ::questionnaires::excerpt::message(.0))]
+    Unprocessable(String),
     /// 401.
     #[error("Sign in to see this.")]
     Unauthorized,
@@ -63,6 +67,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadInput(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -182,6 +182,19 @@ impl app::backend::Backend for Pages {
         )
     }
 
+    async fn approve_design(
+        &self,
+        id: &str,
+        reasons: &std::collections::BTreeMap<String, String>,
+        milestone: Option<&str>,
+    ) -> Result<(), Failure> {
+        let body = service::Approve {
+            reasons: reasons.clone(),
+            milestone: milestone.map(str::to_owned),
+        };
+        page(service::approve(&self.ctx(), id, &body).await.map(drop))
+    }
+
     async fn whoami(&self) -> Result<Option<Me>, Failure> {
         page(service::whoami(&self.ctx()).await)
     }

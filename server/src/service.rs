@@ -19,6 +19,8 @@
 //!   names, the account page and its API tokens.
 //! - `service/sharing.rs`: a review's Share page (people, invites, share links), an invite link's
 //!   page, revoking an invite.
+//! - `service/approvals.rs`: an owner's sign-off of a review (with its milestone), the
+//!   approvals, and the sign-off a report carries.
 //! - `service/milestones.rs`: the milestones page, saving a milestone, and diffs between
 //!   snapshots.
 //! - `service/markdown.rs`: help Markdown rendered, sanitized and cached.
@@ -38,6 +40,7 @@ use store::{Assessment, Missing, Store, StoreError};
 pub mod heavy;
 pub mod lenses;
 
+mod approvals;
 mod areas;
 mod checklist;
 mod markdown;
@@ -48,6 +51,7 @@ mod risks;
 mod sharing;
 mod teams;
 
+pub use approvals::{Approvals, Approve, approvals, approve, report_sign_off, sign_off_of};
 pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
 pub use checklist::{progress_map, save_checklist_item};
 pub use markdown::{MARKDOWN_CACHE_BYTES, markdown, warm_markdown};

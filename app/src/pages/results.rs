@@ -1,5 +1,6 @@
-//! The results page: the summary (`results/plan.rs`), scores, risks (`results/risks.rs`: each
-//! titled by its problem, and accepted or not), recommendations, checks, cost, the roadmap
+//! The results page: the summary (`results/plan.rs`), the sign-off (`results/sign_off.rs`: who
+//! approved the design, and the approval form for owners), scores, risks (`results/risks.rs`:
+//! each titled by its problem, and accepted or not), recommendations, checks, cost, the roadmap
 //! (`results/plan.rs`) and the editable checklist; for members, how
 //! many carried-over answers are still to confirm, and the way to start a new review from this
 //! one; for owners, the Share button (to the review's Share page).
@@ -17,6 +18,7 @@ use questionnaires::verdict::{BlockerKind, VerdictStatus};
 
 mod plan;
 mod risks;
+mod sign_off;
 use plan::{RoadmapCard, SummaryCard};
 use risks::RiskList;
 
@@ -237,6 +239,7 @@ fn Results(page: Page) -> impl IntoView {
                             }).collect_view()}</ul>
                         </details>
                     })}
+                    <sign_off::SignOff page=page.clone() error=field_error.clone() />
                             {(!e.inconsistencies.is_empty()).then(|| view! {
                         <div class="notice confirm" role="note">
                             <strong>"Answers that do not add up: "</strong>

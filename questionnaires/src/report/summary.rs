@@ -37,6 +37,9 @@ pub struct Summary {
     pub decisions: Vec<String>,
     /// The open checklist items to start with, highest priority first.
     pub first_steps: Vec<String>,
+    /// The sign-off in one sentence: who approved and when, or that the answers changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_off: Option<String>,
 }
 
 /// The two options' monthly cost.
@@ -67,7 +70,7 @@ fn usd(x: f64) -> String {
 }
 
 /// "one", "two" … for small counts; digits above nine.
-fn count(n: usize, one: &str, many: &str) -> String {
+pub(super) fn count(n: usize, one: &str, many: &str) -> String {
     const WORDS: [&str; 10] = [
         "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
     ];
@@ -139,6 +142,9 @@ pub fn of(r: &Report) -> Summary {
         .map(|x| format!("{} ({} risk, {})", x.problem, x.level, x.area_title))
         .collect();
 
+    // An approval that covers the report has taken the decisions to approve and to accept the
+    // blockers; one the answers moved away from asks for them again.
+    let approved = r.sign_off.as_ref().is_some_and(|s| !s.changed_since);
     let headline = match (v.status.as_str(), &design) {
         ("incomplete", _) => format!(
             "Too early to decide: {} of {} questions are answered.",
@@ -150,6 +156,12 @@ pub fn of(r: &Report) -> Summary {
         ("does_not_fit", None) => {
             "Serverless does not fit this workload: the review recommends containers.".to_owned()
         }
+        ("fits_with_blockers", d) if approved => format!(
+            "Serverless fits, with {} accepted at sign-off{}.",
+            count(v.blockers.len(), "blocker", "blockers"),
+            d.as_ref()
+                .map_or_else(String::new, |d| format!(": the design is {d}"))
+        ),
         ("fits_with_blockers", d) => format!(
             "Serverless fits once {} {} resolved or accepted{}.",
             count(v.blockers.len(), "blocker", "blockers"),
@@ -162,6 +174,13 @@ pub fn of(r: &Report) -> Summary {
     };
 
     let mut decisions = Vec::new();
+    if let Some(s) = r.sign_off.as_ref().filter(|s| s.changed_since) {
+        decisions.push(format!(
+            "Approve the design again: the answers changed after {} approved it on {}.",
+            s.by,
+            s.day()
+        ));
+    }
     if r.provisional && unanswered > 0 {
         decisions.push(format!(
             "Have the team answer the {} still open before relying on this verdict.",
@@ -169,6 +188,7 @@ pub fn of(r: &Report) -> Summary {
         ));
     }
     match v.status.as_str() {
+        _ if approved => {}
         "does_not_fit" => decisions.push(format!(
             "Approve containers rather than serverless for this workload{}.",
             cost.as_ref()
@@ -193,7 +213,7 @@ pub fn of(r: &Report) -> Summary {
         }
         _ => {}
     }
-    if !v.blockers.is_empty() {
+    if !v.blockers.is_empty() && !approved {
         decisions.push(format!(
             "For each of the {}, decide: fix it before launch, or accept it with a reason and an owner.",
             count(v.blockers.len(), "blocker", "blockers")
@@ -227,6 +247,7 @@ pub fn of(r: &Report) -> Summary {
         top_risks,
         decisions,
         first_steps,
+        sign_off: r.sign_off.as_ref().map(super::ReportSignOff::sentence),
     }
 }
 

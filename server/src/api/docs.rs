@@ -39,6 +39,7 @@ use crate::state::AppState;
         (name = "answers", description = "Answers, each with a version for optimistic concurrency"),
         (name = "results", description = "The evaluation and the starter project"),
         (name = "risks", description = "Accepted risks: a team's recorded decision to live with a raised risk"),
+        (name = "sign-off", description = "Approvals: an owner's sign-off of a review, with each blocker accepted and why"),
         (name = "reports", description = "The report in every export format, now or as a milestone saved it"),
         (name = "milestones", description = "Saved snapshots, and what changed between two"),
         (name = "questionnaires", description = "The built-in review and imported AWS custom lenses"),

@@ -10,8 +10,10 @@ use store::{Assessment, MilestoneRow, StoredAnswer};
 use utoipa::ToSchema;
 
 mod acceptance;
+mod approval;
 mod questionnaire;
 pub use acceptance::*;
+pub use approval::*;
 pub use questionnaire::*;
 
 /// Integers as JSON Schema counts them: `3` and `3.0` alike.

@@ -77,8 +77,9 @@ async fn load(
             review: format!("{origin}/assessments/{}", a.id),
         }),
     };
+    let sign_off = crate::service::sign_off_of(&c, &a.id, milestone.as_ref(), &answers).await?;
     let q = c.questionnaire_of(&a).await?;
-    let doc = super::document(Input {
+    let mut doc = super::document(Input {
         q: &q,
         workload: &a.workload(),
         answers: &answers,
@@ -88,6 +89,9 @@ async fn load(
         snapshot,
         generated_at: rfc3339(crate::service::now_ms()),
     });
+    if let Some(s) = sign_off {
+        doc.report.sign(s);
+    }
     Ok((doc, links))
 }
 

@@ -22,6 +22,11 @@ pub async fn results_page(c: &AppContext, id: &str) -> Result<ResultsData, AppEr
     page.can_edit = role >= Role::Editor;
     page.start_from = Some(templates::Source::value(id, None));
     page.can_share = role == Role::Owner;
+    // Owners approve a verdict that is final and that no approval covers yet.
+    page.can_approve = role == Role::Owner
+        && page.lens.is_none()
+        && page.evaluation.verdict.status != questionnaires::verdict::VerdictStatus::Incomplete
+        && page.sign_off.as_ref().is_none_or(|s| s.changed_since);
     Ok(page)
 }
 
@@ -50,6 +55,7 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
     });
     let items = c.store.checklist(&assessment.id).await?;
     let accepted = c.store.acceptances(&assessment.id).await?;
+    let sign_off = super::sign_off_of(c, &assessment.id, None, &answers).await?;
     let mut page = results_from(
         q,
         assessment,
@@ -58,6 +64,7 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
         items,
         accepted,
         Snapshot::current(),
+        sign_off,
     )?;
     page.to_confirm = to_confirm;
     Ok(page)
@@ -74,6 +81,7 @@ pub async fn milestone_results(
     let m = milestone_of(c, id, milestone).await?;
     let q = c.questionnaire_of(&a).await?;
     let snapshot = Snapshot::milestone(&m.row.name, rfc3339(m.row.created_at));
+    let sign_off = super::sign_off_of(c, id, Some(&m.row), &m.answers).await?;
     let mut page = results_from(
         &q,
         a,
@@ -82,6 +90,7 @@ pub async fn milestone_results(
         Vec::new(),
         Vec::new(),
         snapshot,
+        sign_off,
     )?;
     page.start_from = Some(templates::Source::value(id, Some(milestone)));
     page.report_url = format!("/assessments/{id}/milestones/{milestone}");
@@ -102,11 +111,12 @@ fn results_from(
     items: Vec<store::StoredItem>,
     accepted: Vec<store::StoredAcceptance>,
     snapshot: Snapshot,
+    sign_off: Option<questionnaires::report::ReportSignOff>,
 ) -> Result<ResultsData, AppError> {
     let id = assessment.id.clone();
     let id = id.as_str();
     // The summary and the roadmap as the reports have them, so the page and the exports agree.
-    let report = questionnaires::report::build(Input {
+    let mut report = questionnaires::report::build(Input {
         q,
         workload: &assessment.workload(),
         answers,
@@ -116,6 +126,9 @@ fn results_from(
         snapshot,
         generated_at: rfc3339(now_ms()),
     });
+    if let Some(s) = sign_off.clone() {
+        report.sign(s);
+    }
     let stored: BTreeMap<String, store::StoredItem> =
         items.into_iter().map(|i| (i.item_id.clone(), i)).collect();
     // A lens has an item per good-practice choice: only the answered questions' items are shown,
@@ -207,6 +220,8 @@ fn results_from(
         roadmap: report.roadmap,
         lens: lens.then(|| q.title.clone()),
         checklist_waiting,
+        sign_off,
+        can_approve: false,
         can_edit: false,
         shared: false,
         as_of: None,

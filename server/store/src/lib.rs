@@ -22,6 +22,7 @@
 //! - `checklist.rs`: the `checklist_items` table.
 //! - `acceptances.rs`: the `risk_acceptances` table (accepted risks).
 //! - `milestones.rs`: the `milestones` table.
+//! - `approvals.rs`: the `approvals` table (sign-offs, each with its milestone).
 //! - `templates.rs`: a new assessment started from another's answers or a milestone's.
 //! - `lenses.rs`: imported lens versions.
 //! - `accounts.rs`: users, sessions, teams, members, invites, share links, API tokens and the
@@ -40,6 +41,7 @@ use crate::auth::{Role, User};
 mod acceptances;
 mod accounts;
 mod answers;
+mod approvals;
 mod assessments;
 pub mod auth;
 mod batch;
@@ -56,6 +58,7 @@ pub use accounts::{
     TeamRow, TokenRow,
 };
 pub use answers::{AnswersWrite, AreaChange, AreaSave, AreaSaved};
+pub use approvals::{AcceptedBlocker, Approval, Approved};
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, SearchRoute, search_terms};

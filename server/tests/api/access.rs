@@ -442,6 +442,20 @@ impl World {
                 }
                 (Needs::Edit, form(fields))
             }
+            ("POST", "/api/approve_design") => {
+                let id = self.owner.create("Billing run").await;
+                super::approvals::answer_case(&self.owner, &id).await;
+                let reasons = super::approvals::every_reason();
+                let names: Vec<(String, String)> = reasons
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (format!("reasons[{k}]"), v.as_str().unwrap().to_owned()))
+                    .collect();
+                let mut fields = vec![("id", id)];
+                fields.extend(names.iter().map(|(k, v)| (k.as_str(), v.clone())));
+                (Needs::Own, form(fields))
+            }
             ("POST", "/api/accept_risk") => {
                 self.raise_risk().await;
                 (
@@ -553,6 +567,15 @@ impl World {
             ("POST", "/api/v1/assessments/{id}/milestones") => {
                 let body = r#"{"name": "Checkpoint"}"#;
                 (Needs::Edit, api_json(method, &concrete, body))
+            }
+            ("POST", "/api/v1/assessments/{id}/approvals") => {
+                // A review of its own with the blockers' answers, so the owner's is the first
+                // approval of it.
+                let id = self.owner.create("Billing run").await;
+                super::approvals::answer_case(&self.owner, &id).await;
+                let uri = concrete.replace(a, &id);
+                let body = json!({"reasons": super::approvals::every_reason()});
+                (Needs::Own, api_json(method, &uri, &body.to_string()))
             }
             ("PUT", "/api/v1/assessments/{id}/acceptances/{question_id}") => {
                 self.raise_risk().await;

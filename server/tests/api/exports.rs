@@ -20,13 +20,39 @@ use server::report::export::{Export, Scope};
 use crate::client::TestApp;
 
 /// Every verdict: fits (with team progress and an accepted risk), use containers, fits with
-/// blockers, and too early to tell.
-const SCENARIOS: [&str; 4] = [
+/// blockers, and too early to tell; and the one with blockers as an owner approved it, each
+/// blocker accepted with its reason.
+const SCENARIOS: [&str; 5] = [
     "full_answers",
     "06_steady_pricing_api",
     "12_monthly_billing_run",
     "31_early_review_few_answers",
+    "12_monthly_billing_run_approved",
 ];
+
+/// The sign-off of an `_approved` scenario: every blocker accepted, with a reason.
+fn approved(r: &questionnaires::report::Report) -> questionnaires::report::ReportSignOff {
+    questionnaires::report::ReportSignOff {
+        by: "Olive Owner".to_owned(),
+        at: "2026-11-23T16:00:00Z".to_owned(),
+        milestone: "Architecture board, November".to_owned(),
+        verdict_status: r.verdict.status.clone(),
+        verdict_label: r.verdict.label.clone(),
+        accepted: r
+            .verdict
+            .blockers
+            .iter()
+            .map(|b| questionnaires::report::AcceptedBlocker {
+                title: b.title.clone(),
+                reason: format!(
+                    "Accepted for the first billing run | {}: the team fixes it before the second.",
+                    b.kind
+                ),
+            })
+            .collect(),
+        changed_since: false,
+    }
+}
 const AT: &str = "2026-11-24T09:30:00Z";
 
 fn root() -> PathBuf {
@@ -36,7 +62,11 @@ fn root() -> PathBuf {
 /// A scenario's document; the full one also carries team progress on two items and an accepted
 /// risk.
 fn scenario(name: &str) -> Document {
-    let path = root().join(format!("../questionnaires/tests/cases/{name}.toml"));
+    let (case, signed) = match name.strip_suffix("_approved") {
+        Some(case) => (case, true),
+        None => (name, false),
+    };
+    let path = root().join(format!("../questionnaires/tests/cases/{case}.toml"));
     let q = questionnaires::builtin();
     let text = std::fs::read_to_string(path).unwrap();
     let file = questionnaires::parse_answers_file(&text, questionnaires::Format::Toml, q).unwrap();
@@ -64,7 +94,7 @@ fn scenario(name: &str) -> Document {
         // A question that raises no risk: its acceptance shows nowhere.
         acceptances.insert("iac".to_owned(), accepted(Risk::High));
     }
-    server::report::document(Input {
+    let mut doc = server::report::document(Input {
         q,
         workload: &file.workload,
         answers: &file.answers,
@@ -73,7 +103,12 @@ fn scenario(name: &str) -> Document {
         acceptances: &acceptances,
         snapshot: Snapshot::current(),
         generated_at: AT.to_owned(),
-    })
+    });
+    if signed {
+        let sign_off = approved(&doc.report);
+        doc.report.sign(sign_off);
+    }
+    doc
 }
 
 /// The text files of a zip, by name.
@@ -166,7 +201,7 @@ async fn exports(doc: &Document) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-async fn every_export_of_four_scenarios_matches_its_golden_file() {
+async fn every_export_of_five_scenarios_matches_its_golden_file() {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut stale = Vec::new();
     for name in SCENARIOS {
@@ -361,6 +396,7 @@ async fn the_summary_comes_first_and_asks_what_each_verdict_needs() {
             .chain(s.blockers.iter().take(5))
             .chain(&s.top_risks)
             .chain(&s.first_steps)
+            .chain(&s.sign_off)
             .chain([&s.headline]);
         for line in shown {
             assert!(first.contains(&flat(line)), "{name}: page 1 lacks {line:?}");
@@ -379,6 +415,27 @@ async fn the_summary_comes_first_and_asks_what_each_verdict_needs() {
 
         let decisions = s.decisions.join("\n");
         match r.verdict.status.as_str() {
+            // Approved: the decisions to approve and to accept the blockers are taken; page one
+            // says who took them, and why each blocker is accepted.
+            _ if r.sign_off.is_some() => {
+                let sign_off = s.sign_off.as_deref().unwrap();
+                assert!(
+                    sign_off.starts_with("Approved by Olive Owner on 2026-11-23"),
+                    "{sign_off}"
+                );
+                assert!(
+                    !decisions.contains("Approve the design") && !decisions.contains("For each"),
+                    "{decisions}"
+                );
+                for a in &r.sign_off.as_ref().unwrap().accepted {
+                    assert!(
+                        first.contains(&flat(&format!("{}: {}", a.title, a.reason))),
+                        "{name}: page 1 lacks {}",
+                        a.title
+                    );
+                    assert!(file("report.md").contains(&a.title), "{name}");
+                }
+            }
             "incomplete" => {
                 assert!(s.headline.starts_with("Too early to decide"), "{name}");
                 assert!(s.provisional);

@@ -6,6 +6,7 @@
 )]
 
 mod access;
+mod approvals;
 mod autosave;
 mod cli;
 mod client;

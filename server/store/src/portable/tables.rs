@@ -237,6 +237,21 @@ pub(super) const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "approvals",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("assessment_id").of("assessments"),
+            text("milestone_id").of("milestones"),
+            text("approved_by"),
+            text("approved_by_name"),
+            int("approved_at"),
+            text("verdict_status"),
+            text("verdict_label"),
+            text("accepted"),
+        ],
+    },
+    Table {
         name: "lenses",
         key: &["id", "version"],
         columns: &[
