@@ -24,7 +24,7 @@ mod roadmap;
 mod summary;
 
 pub use roadmap::{Roadmap, Step};
-pub use summary::{Summary, SummaryCost};
+pub use summary::{Summary, SummaryCost, usd, volume};
 
 /// The version of the report format, carried in every JSON export.
 pub const FORMAT: &str = "trellis-report/1";
