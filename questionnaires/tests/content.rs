@@ -192,9 +192,20 @@ fn every_pattern_has_a_job_and_add_ons_share_theirs_only_with_real_alternatives(
     // patterns that combine in one design (a circuit breaker and an API) share a job.
     assert_eq!(
         jobs["Deliver events to their consumers"],
-        ["sns_sqs_fanout", "eventbridge_bus", "kinesis_stream_processing"]
+        [
+            "sns_sqs_fanout",
+            "eventbridge_bus",
+            "kinesis_stream_processing"
+        ]
     );
-    let job = |id: &str| q.patterns.iter().find(|p| p.id.as_str() == id).unwrap().job.clone();
+    let job = |id: &str| {
+        q.patterns
+            .iter()
+            .find(|p| p.id.as_str() == id)
+            .unwrap()
+            .job
+            .clone()
+    };
     assert_ne!(job("circuit_breaker"), job("api_lambda_dynamodb"));
     assert_ne!(job("step_functions_orchestration"), job("saga"));
 }

@@ -194,7 +194,12 @@ pub(crate) fn confirmation(r: &Report, pattern: &str) -> Vec<String> {
 pub fn set(r: &Report) -> Vec<Record> {
     let mut out: Vec<Record> = compute::record(r).into_iter().collect();
     out.extend(pattern::backbone(r));
-    out.extend(r.design.add_ons.iter().filter_map(|a| pattern::add_on(r, a)));
+    out.extend(
+        r.design
+            .add_ons
+            .iter()
+            .filter_map(|a| pattern::add_on(r, a)),
+    );
     for (i, rec) in out.iter_mut().enumerate() {
         rec.number = i + 1;
     }

@@ -68,7 +68,10 @@ fn every_scenario_records_compute_then_backbone_then_each_add_on_in_madr_form() 
         }
         for ((path, text), rec) in files.iter().zip(&set) {
             assert_eq!(*path, rec.path());
-            assert!(path.starts_with(&format!("docs/adr/{:04}-", rec.number)), "{path}");
+            assert!(
+                path.starts_with(&format!("docs/adr/{:04}-", rec.number)),
+                "{path}"
+            );
             assert!(
                 text.starts_with("---\nstatus: proposed\ndate: 2026-11-24\n---\n"),
                 "{path}"
@@ -83,8 +86,16 @@ fn every_scenario_records_compute_then_backbone_then_each_add_on_in_madr_form() 
             // Every considered option has its pros and cons, and there is one to weigh.
             assert!(rec.options.len() >= 2, "{path} weighs nothing");
             for o in &rec.options {
-                assert!(text.contains(&format!("\n* {}\n", o.name)), "{path}: {}", o.name);
-                assert!(text.contains(&format!("\n### {}", o.name)), "{path}: {}", o.name);
+                assert!(
+                    text.contains(&format!("\n* {}\n", o.name)),
+                    "{path}: {}",
+                    o.name
+                );
+                assert!(
+                    text.contains(&format!("\n### {}", o.name)),
+                    "{path}: {}",
+                    o.name
+                );
             }
             if rec.kind != Kind::Compute {
                 assert_same_role(r, rec, name);
@@ -111,7 +122,8 @@ fn case_09_weighs_its_backbone_against_other_backbones_not_a_circuit_breaker() {
         .find(|(p, _)| *p == backbone.path())
         .unwrap();
     // The options and their pros and cons; the list of the review's other records may name it.
-    let weighed = &text[text.find("## Considered Options").unwrap()..text.find("## More Information").unwrap()];
+    let weighed = &text
+        [text.find("## Considered Options").unwrap()..text.find("## More Information").unwrap()];
     assert!(!weighed.contains("Circuit breaker"), "{text}");
     assert!(
         backbone.options.len() >= 2,
@@ -127,7 +139,10 @@ fn case_09_weighs_its_backbone_against_other_backbones_not_a_circuit_breaker() {
     {
         let names: Vec<&str> = cb.options.iter().map(|o| o.name.as_str()).collect();
         assert!(names.contains(&"Do nothing"), "{names:?}");
-        assert!(!names.iter().any(|n| n.contains("API Gateway")), "{names:?}");
+        assert!(
+            !names.iter().any(|n| n.contains("API Gateway")),
+            "{names:?}"
+        );
     }
 }
 
@@ -172,7 +187,10 @@ fn an_incomplete_review_says_provisional_and_which_answers_are_missing() {
     let r = &doc.report;
     assert_eq!(r.verdict.status, "incomplete");
     let (_, text) = &adr::records(r).unwrap()[0];
-    assert!(text.contains("**Provisional.** 8 of 68 questions are answered"), "{text}");
+    assert!(
+        text.contains("**Provisional.** 8 of 68 questions are answered"),
+        "{text}"
+    );
     assert!(text.contains("the verdict is provisional"), "{text}");
     // The cost is not estimated: the record names the questions it waits for.
     assert!(text.contains("Cost: not estimated yet"), "{text}");
@@ -202,7 +220,10 @@ fn a_signed_off_review_makes_every_record_accepted_with_the_approver() {
             text.starts_with("---\nstatus: accepted\ndate: 2026-12-01\n---\n"),
             "{text}"
         );
-        assert!(text.contains("Accepted by Ana \\[Ops\\] on 2026-12-01."), "{text}");
+        assert!(
+            text.contains("Accepted by Ana \\[Ops\\] on 2026-12-01."),
+            "{text}"
+        );
         assert!(!text.contains("Proposed:"), "{text}");
         let proposed = adr::render(r, &set, rec, &Status::Proposed).unwrap();
         assert!(proposed.contains("Proposed: the team accepts it when the review is signed off."));
@@ -218,7 +239,10 @@ fn the_markdown_report_lists_the_decision_records_by_title_and_status() {
         assert!(md.contains("## Decision records"), "{name}");
         for rec in adr::set(&doc.report) {
             assert!(
-                md.contains(&format!("| {:04} | {} | {}", rec.number, rec.title, rec.chosen)),
+                md.contains(&format!(
+                    "| {:04} | {} | {}",
+                    rec.number, rec.title, rec.chosen
+                )),
                 "{name}: {}",
                 rec.title
             );

@@ -161,8 +161,14 @@ pub fn record(r: &Report) -> Option<Record> {
         ..Choice::default()
     };
     if let Some(cost) = &r.cost {
-        add_cost(&mut s, compare(cost.serverless_usd, cost.containers_usd, cost));
-        add_cost(&mut c, compare(cost.containers_usd, cost.serverless_usd, cost));
+        add_cost(
+            &mut s,
+            compare(cost.serverless_usd, cost.containers_usd, cost),
+        );
+        add_cost(
+            &mut c,
+            compare(cost.containers_usd, cost.serverless_usd, cost),
+        );
     }
     if passing > 0 {
         s.good.push(format!("{}.", passed(passing, r.checks.len())));
@@ -196,9 +202,8 @@ pub fn record(r: &Report) -> Option<Record> {
             figure(cost.container_tasks),
             if cost.container_tasks == 1.0 { "" } else { "s" }
         )),
-        None => facts.push(
-            "Cost: not estimated yet, until the questions it needs are answered".to_owned(),
-        ),
+        None => facts
+            .push("Cost: not estimated yet, until the questions it needs are answered".to_owned()),
     }
     facts.extend(flagged.iter().map(|ch| check_line(ch)));
     if !r.checks.is_empty() {
@@ -259,9 +264,7 @@ pub fn record(r: &Report) -> Option<Record> {
             if v.blockers.len() == 1 { "" } else { "s" },
             if v.blockers.len() == 1 { "is" } else { "are" }
         ),
-        _ => format!(
-            "serverless fits with no blocker: {best} carries the requests, a {fit} fit."
-        ),
+        _ => format!("serverless fits with no blocker: {best} carries the requests, a {fit} fit."),
     };
     let outcome_note = r
         .summary
@@ -269,11 +272,7 @@ pub fn record(r: &Report) -> Option<Record> {
         .as_ref()
         .map(|c| line(&c.sentence))
         .unwrap_or_default();
-    let (chosen, other) = if choose_serverless {
-        (s, c)
-    } else {
-        (c, s)
-    };
+    let (chosen, other) = if choose_serverless { (s, c) } else { (c, s) };
     let mut consequences: Vec<String> = chosen
         .good
         .iter()

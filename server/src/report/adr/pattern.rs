@@ -126,9 +126,11 @@ pub fn add_on(r: &Report, a: &ReportAddOn) -> Option<Record> {
         "the design goes without what it adds: {}",
         because(&a.addresses)
     ));
-    nothing
-        .bad
-        .extend(a.reasons.iter().map(|x| format!("the answers call for it: {}", because(x))));
+    nothing.bad.extend(
+        a.reasons
+            .iter()
+            .map(|x| format!("the answers call for it: {}", because(x))),
+    );
     options.push(nothing);
     let job = if chosen.job.is_empty() {
         &chosen.name
