@@ -983,6 +983,13 @@ fn load_patterns(
         if add_on {
             errors.check_text(PATTERNS, &label, "addresses", &p.addresses);
         }
+        if p.job.trim().is_empty() {
+            errors.add(
+                PATTERNS,
+                label.clone(),
+                "a pattern needs a `job`: what it does in a design, in a few words",
+            );
+        }
         for r in &p.relieves {
             if !crate::checks::CHECK_IDS.contains(&r.as_str()) {
                 errors.add(
@@ -1019,6 +1026,7 @@ fn load_patterns(
                 addresses: p.addresses.as_str().into(),
                 relieves: p.relieves,
                 group: p.group,
+                job: p.job.as_str().into(),
             });
         }
     }

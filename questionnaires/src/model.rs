@@ -384,6 +384,9 @@ pub struct Pattern {
     pub relieves: Vec<String>,
     /// Patterns of one group are alternatives for the same job: a design takes at most one.
     pub group: Option<String>,
+    /// The job it does in a design, in a few words ("Deliver events to their consumers"):
+    /// patterns with the same job are the options one decision weighs.
+    pub job: Text,
 }
 
 /// A weighted, explained condition for or against a pattern.

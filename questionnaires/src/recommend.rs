@@ -77,6 +77,16 @@ pub struct Recommendation {
     pub limits: Arc<[String]>,
     /// Whether a starter project exists.
     pub scaffold: bool,
+    /// Whether it can carry the workload's requests for these answers: it has the role
+    /// `backbone` and the answers do not rule out its `backbone_when`.
+    #[serde(default)]
+    pub can_carry: bool,
+    /// Whether it can combine with a backbone as an add-on.
+    #[serde(default)]
+    pub add_on: bool,
+    /// The job it does in a design (see [`crate::model::Pattern::job`]).
+    #[serde(default)]
+    pub job: Text,
 }
 
 fn fired(signals: &[Signal], state: &State<'_>, q: &Questionnaire) -> Vec<Reason> {
@@ -193,6 +203,9 @@ fn recommend(
         failure_modes: p.failure_modes.clone(),
         limits: p.limits.clone(),
         scaffold: p.scaffold,
+        can_carry: can_carry(p, state),
+        add_on: p.add_on,
+        job: p.job.clone(),
     }
 }
 

@@ -26,7 +26,7 @@ mod summary;
 
 pub use roadmap::{Roadmap, Step};
 pub use sign_off::{AcceptedBlocker, ReportSignOff};
-pub use summary::{Summary, SummaryCost};
+pub use summary::{Summary, SummaryCost, usd, volume};
 
 /// The version of the report format, carried in every JSON export.
 pub const FORMAT: &str = "trellis-report/1";
@@ -346,6 +346,16 @@ pub struct ReportPattern {
     pub questions: Vec<String>,
     /// Its boxes and arrows.
     pub diagram: Diagram,
+    /// The job it does in a design ("Deliver events to their consumers"): patterns with the
+    /// same job are the options one decision weighs.
+    #[serde(default)]
+    pub job: String,
+    /// It can carry this workload's requests: a candidate backbone for these answers.
+    #[serde(default)]
+    pub can_carry: bool,
+    /// It can combine with a backbone as an add-on.
+    #[serde(default)]
+    pub add_on: bool,
 }
 
 /// One pattern decision: adopt a pattern, having weighed the others.
@@ -688,6 +698,9 @@ pub fn build(input: Input<'_>) -> Report {
                 failure_modes: r.failure_modes.to_vec(),
                 questions: fired_questions(q, r),
                 diagram: pattern.map(|p| p.diagram.clone()).unwrap_or_default(),
+                job: r.job.to_string(),
+                can_carry: r.can_carry,
+                add_on: r.add_on,
             }
         })
         .collect();
@@ -1006,6 +1019,9 @@ mod tests {
             failure_modes: Vec::new(),
             questions: Vec::new(),
             diagram: Diagram::default(),
+            job: String::new(),
+            can_carry: false,
+            add_on: false,
         }
     }
 

@@ -181,6 +181,36 @@ fn every_checklist_item_is_sized_and_its_prerequisites_exist() {
 }
 
 #[test]
+fn every_pattern_has_a_job_and_add_ons_share_theirs_only_with_real_alternatives() {
+    let q = load_builtin().unwrap();
+    let mut jobs = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    for p in &q.patterns {
+        assert!(!p.job.trim().is_empty(), "{} has no job", p.id);
+        jobs.entry(&p.job).or_default().push(p.id.as_str());
+    }
+    // A decision weighs the patterns of one job: event delivery has three, and no two
+    // patterns that combine in one design (a circuit breaker and an API) share a job.
+    assert_eq!(
+        jobs["Deliver events to their consumers"],
+        [
+            "sns_sqs_fanout",
+            "eventbridge_bus",
+            "kinesis_stream_processing"
+        ]
+    );
+    let job = |id: &str| {
+        q.patterns
+            .iter()
+            .find(|p| p.id.as_str() == id)
+            .unwrap()
+            .job
+            .clone()
+    };
+    assert_ne!(job("circuit_breaker"), job("api_lambda_dynamodb"));
+    assert_ne!(job("step_functions_orchestration"), job("saga"));
+}
+
+#[test]
 fn content_hash_changes_with_any_file() {
     let q = load_builtin().unwrap();
     let mut changed: Vec<(&str, String)> =
@@ -244,6 +274,7 @@ const BROKEN_ERRORS: &[(&str, &str, &str)] = &[
         "control `missing_item` is not a checklist item",
     ),
     ("patterns.toml", "pattern p1 signals[0]", "calc.nope"),
+    ("patterns.toml", "pattern p1", "a pattern needs a `job`"),
     (
         "patterns.toml",
         "pattern p1 signals[1]",

@@ -182,6 +182,8 @@ pub(crate) struct RawPattern {
     pub relieves: Vec<String>,
     #[serde(default)]
     pub group: Option<String>,
+    #[serde(default)]
+    pub job: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

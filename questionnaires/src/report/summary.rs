@@ -56,7 +56,7 @@ pub struct SummaryCost {
 }
 
 /// A whole-dollar amount with thousands separators: "$1,234".
-fn usd(x: f64) -> String {
+pub fn usd(x: f64) -> String {
     let whole = x.round().max(0.0) as u64;
     let digits = whole.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
@@ -252,7 +252,7 @@ pub fn of(r: &Report) -> Summary {
 }
 
 /// A monthly request count a person reads: "2.6 million", "850,000".
-fn volume(requests: f64) -> String {
+pub fn volume(requests: f64) -> String {
     if requests >= 1e9 {
         format!("{:.1} billion", requests / 1e9)
     } else if requests >= 1e6 {

@@ -72,6 +72,8 @@ struct ReportMd<'a> {
     risks: Vec<Row>,
     ranking: Vec<Row>,
     patterns: Vec<PatternMd>,
+    /// The decision records: number, title, chosen option, status.
+    records: Vec<Row>,
     checks: Vec<Row>,
     skipped: Vec<Row>,
     cost: Option<(String, String, Vec<Row>)>,
@@ -353,6 +355,7 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         risks,
         ranking,
         patterns,
+        records: super::adr::index(r),
         checks,
         skipped,
         cost,

@@ -1,6 +1,6 @@
 //! Every export of two scenarios against golden files, and what each format promises: the JSON
-//! validates against its schema, the CSV parses back, the ADRs have MADR's structure (one per
-//! decision), the backlog has one issue per open item, the PDF has every section; and the
+//! validates against its schema, the CSV parses back, the ADRs are checked in
+//! [`super::exports_adr`], the backlog has one issue per open item, the PDF has every section; and the
 //! downloads through each scope (review, milestone, share link).
 //!
 //! `UPDATE_GOLDEN=1 cargo test -p server --test api exports` rewrites the golden files; review
@@ -22,7 +22,7 @@ use crate::client::TestApp;
 /// Every verdict: fits (with team progress and an accepted risk), use containers, fits with
 /// blockers, and too early to tell; and the one with blockers as an owner approved it, each
 /// blocker accepted with its reason.
-const SCENARIOS: [&str; 5] = [
+pub(super) const SCENARIOS: [&str; 5] = [
     "full_answers",
     "06_steady_pricing_api",
     "12_monthly_billing_run",
@@ -61,7 +61,7 @@ fn root() -> PathBuf {
 
 /// A scenario's document; the full one also carries team progress on two items and an accepted
 /// risk.
-fn scenario(name: &str) -> Document {
+pub(super) fn scenario(name: &str) -> Document {
     let (case, signed) = match name.strip_suffix("_approved") {
         Some(case) => (case, true),
         None => (name, false),
@@ -271,54 +271,6 @@ async fn the_csv_parses_back_with_its_columns_and_one_row_per_risk_and_item() {
         (&budget[5], &budget[6], &budget[7]),
         ("accepted-risk", "Ana | Ops", "2026-12-31")
     );
-}
-
-#[tokio::test]
-async fn there_is_one_madr_record_per_decision_with_every_section() {
-    for name in SCENARIOS {
-        let doc = scenario(name);
-        let r = &doc.report;
-        assert!(!r.decisions.is_empty(), "{name} decides something");
-        let records = server::report::adr::records(r).unwrap();
-        assert_eq!(records.len(), r.decisions.len());
-        for ((path, text), d) in records.iter().zip(&r.decisions) {
-            assert!(
-                path.starts_with(&format!("docs/adr/{:04}-", d.number)) && path.ends_with(".md"),
-                "{path}"
-            );
-            assert!(text.starts_with("---\nstatus: proposed\ndate: 2026-11-24\n---\n"));
-            let headings: Vec<&str> = text.lines().filter(|l| l.starts_with("## ")).collect();
-            assert_eq!(
-                headings,
-                [
-                    "## Context and Problem Statement",
-                    "## Decision Drivers",
-                    "## Considered Options",
-                    "## Decision Outcome",
-                    "## Pros and Cons of the Options",
-                    "## More Information",
-                ],
-                "{path}"
-            );
-            assert!(text.contains(&format!("\n# {}\n", d.title)));
-            let chosen = r.pattern(&d.pattern).unwrap();
-            assert!(text.contains(&format!("Chosen option: \"{}\"", chosen.name)));
-            // Every considered option has its pros and cons.
-            for id in &d.options {
-                let p = r.pattern(id).unwrap();
-                assert!(text.contains(&format!("\n* {}\n", p.name)), "{path}: {id}");
-                assert!(
-                    text.contains(&format!("\n### {}\n", p.name)),
-                    "{path}: {id}"
-                );
-            }
-            // The context quotes the answers that fired the chosen pattern's signals.
-            for q in &chosen.questions {
-                let a = r.answer(q).unwrap();
-                assert!(text.contains(&a.title.to_string()), "{path}: {q}");
-            }
-        }
-    }
 }
 
 #[tokio::test]

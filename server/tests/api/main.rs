@@ -13,6 +13,7 @@ mod client;
 mod database;
 mod echo;
 mod exports;
+mod exports_adr;
 mod faults;
 mod fleet;
 mod home;
