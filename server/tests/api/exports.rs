@@ -21,7 +21,7 @@ use crate::client::TestApp;
 
 /// Every verdict: fits (with team progress and an accepted risk), use containers, fits with
 /// blockers, and too early to tell.
-const SCENARIOS: [&str; 4] = [
+pub(super) const SCENARIOS: [&str; 4] = [
     "full_answers",
     "06_steady_pricing_api",
     "12_monthly_billing_run",
@@ -35,7 +35,7 @@ fn root() -> PathBuf {
 
 /// A scenario's document; the full one also carries team progress on two items and an accepted
 /// risk.
-fn scenario(name: &str) -> Document {
+pub(super) fn scenario(name: &str) -> Document {
     let path = root().join(format!("../questionnaires/tests/cases/{name}.toml"));
     let q = questionnaires::builtin();
     let text = std::fs::read_to_string(path).unwrap();
@@ -266,13 +266,15 @@ async fn there_is_one_madr_record_per_decision_with_every_section() {
 async fn the_backlog_has_one_issue_per_open_item_highest_priority_first() {
     let doc = scenario("full_answers");
     let bytes = server::report::backlog::zip(&doc, None).unwrap();
-    let files = unzip(&bytes);
+    let mut files = unzip(&bytes);
+    // The GitHub import script comes last (the tracker tests cover it).
+    assert_eq!(files.pop().unwrap().0, server::report::backlog::SCRIPT);
     let open = doc.report.open_items();
     assert_eq!(files.len(), open.len());
     for ((path, text), item) in files.iter().zip(&open) {
         assert!(path.starts_with("backlog/") && path.ends_with(".md"));
         assert!(text.starts_with(&format!("# {}\n", item.title)), "{path}");
-        for section in ["## Why", "## How to fix", "## Links"] {
+        for section in ["## Why", "## How to fix", "## Acceptance criteria", "## Links"] {
             assert!(text.contains(section), "{path}: {section}");
         }
     }

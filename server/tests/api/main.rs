@@ -34,5 +34,6 @@ mod sharing;
 mod standalone;
 mod store;
 mod templates;
+mod tracker;
 mod web;
 mod words;
