@@ -18,8 +18,7 @@ fn follow(s: &str) -> String {
     let first = s.split(' ').next().unwrap_or("");
     let article = matches!(first, "A" | "An" | "The");
     let mut rest = first.chars().skip(1);
-    let hyphenated =
-        first.contains('-') && rest.all(|c| !c.is_uppercase()) && lower_first(s) == s;
+    let hyphenated = first.contains('-') && rest.all(|c| !c.is_uppercase()) && lower_first(s) == s;
     let next_is_name = s
         .split(' ')
         .nth(1)
@@ -65,7 +64,11 @@ pub fn of(q: &Questionnaire, done_when: &crate::condition::Condition) -> Vec<Str
         let criterion = match (titles.len(), questions.first()) {
             (1, Some(i)) if !matches!(e, Expr::Compare(..)) => {
                 let title = q.questions[*i].title.trim();
-                let sep = if title.ends_with(['?', '.', ':']) { " " } else { ": " };
+                let sep = if title.ends_with(['?', '.', ':']) {
+                    " "
+                } else {
+                    ": "
+                };
                 format!("{title}{sep}{statement}.")
             }
             // A number names its question already.
@@ -223,7 +226,10 @@ mod tests {
         assert_eq!(c.len(), 2, "{c:#?}");
         for x in &c {
             assert!(!x.contains("alarms."), "{x}");
-            assert!(x.starts_with("Which alarms are in place, and who receives them? "), "{x}");
+            assert!(
+                x.starts_with("Which alarms are in place, and who receives them? "),
+                "{x}"
+            );
             assert!(x.ends_with('.'), "{x}");
         }
         assert_ne!(c[0], c[1]);

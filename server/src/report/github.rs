@@ -98,7 +98,11 @@ fn render(r: &Report, items: &[WorkItem<'_>]) -> Result<String, std::fmt::Error>
     )?;
     writeln!(
         s,
-        "#   --dry-run  print each command instead of running it: nothing is created"
+        "#   --repo OWNER/NAME  the GitHub repository to file the issues in"
+    )?;
+    writeln!(
+        s,
+        "#   --dry-run          print each command instead of running it: nothing is created"
     )?;
     s.push_str(PRELUDE);
     writeln!(s)?;
@@ -138,11 +142,12 @@ fn render(r: &Report, items: &[WorkItem<'_>]) -> Result<String, std::fmt::Error>
         writeln!(s)?;
     }
     writeln!(s)?;
+    let n = items.len();
+    let issues = if n == 1 { "issue" } else { "issues" };
+    let labels = labels.len();
     writeln!(
         s,
-        "if [ \"$dry_run\" = 1 ]; then\n  echo \"Dry run: {n} issues and {l} labels would be created in $repo.\"\nelse\n  echo \"Filed {n} issues in $repo.\"\nfi",
-        n = items.len(),
-        l = labels.len()
+        "if [ \"$dry_run\" = 1 ]; then\n  echo \"Dry run: {n} {issues} and {labels} labels would be created in $repo.\"\nelse\n  echo \"Filed {n} {issues} in $repo.\"\nfi"
     )?;
     Ok(s)
 }

@@ -11,10 +11,10 @@
 
 use questionnaires::report::Report;
 
+use super::Document;
 use super::Links;
 use super::csv::cell;
 use super::workitem::{self, WorkItem};
-use super::Document;
 
 /// The columns before the labels, in order.
 pub const COLUMNS: [&str; 8] = [
@@ -181,7 +181,9 @@ fn unblock(source: &str, text: String) -> String {
 fn wiki_url(u: &str) -> String {
     let u = u.trim();
     let plain = (u.starts_with("https://") || u.starts_with("http://"))
-        && !u.chars().any(|c| c.is_whitespace() || "[]{}|!\\".contains(c));
+        && !u
+            .chars()
+            .any(|c| c.is_whitespace() || "[]{}|!\\".contains(c));
     if plain { u.to_owned() } else { wiki_line(u) }
 }
 
@@ -240,10 +242,15 @@ mod tests {
     #[test]
     fn markdown_becomes_wiki_markup_and_user_text_stays_text() {
         assert_eq!(
-            wiki("Use `RDS Proxy` and **pool**,\nwrapped.\n\n- one\n  - two\n- three [x](y)\n  wrapped"),
+            wiki(
+                "Use `RDS Proxy` and **pool**,\nwrapped.\n\n- one\n  - two\n- three [x](y)\n  wrapped"
+            ),
             "Use {{RDS Proxy}} and *pool*, wrapped.\n\n* one\n** two\n* three \\[x\\](y) wrapped"
         );
-        assert_eq!(wiki_line("{color:red}hi{color} | ![img](x)"), "\\{color:red\\}hi\\{color\\} \\| \\!\\[img\\](x)");
+        assert_eq!(
+            wiki_line("{color:red}hi{color} | ![img](x)"),
+            "\\{color:red\\}hi\\{color\\} \\| \\!\\[img\\](x)"
+        );
         assert_eq!(wiki_line("h1. Big"), "\\h1. Big");
         assert_eq!(wiki_line("* list\nmore"), "\\* list more");
         assert_eq!(wiki_url("https://a.example/x"), "https://a.example/x");

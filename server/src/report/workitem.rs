@@ -164,10 +164,7 @@ fn one<'a>(r: &'a Report, i: &'a ReportItem, number: usize, links: Option<&Links
         .filter_map(|q| r.answer(q))
         .map(|a| QuestionLink {
             title: a.title.clone(),
-            answer: a
-                .answer
-                .clone()
-                .unwrap_or_else(|| "unanswered".to_owned()),
+            answer: a.answer.clone().unwrap_or_else(|| "unanswered".to_owned()),
             url: links.map(|l| l.question(&a.area, &a.question)),
         })
         .collect();

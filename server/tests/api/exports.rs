@@ -274,7 +274,12 @@ async fn the_backlog_has_one_issue_per_open_item_highest_priority_first() {
     for ((path, text), item) in files.iter().zip(&open) {
         assert!(path.starts_with("backlog/") && path.ends_with(".md"));
         assert!(text.starts_with(&format!("# {}\n", item.title)), "{path}");
-        for section in ["## Why", "## How to fix", "## Acceptance criteria", "## Links"] {
+        for section in [
+            "## Why",
+            "## How to fix",
+            "## Acceptance criteria",
+            "## Links",
+        ] {
             assert!(text.contains(section), "{path}: {section}");
         }
     }

@@ -256,7 +256,12 @@ fn a_dry_run_calls_nothing_and_a_real_run_files_every_item_whatever_its_title() 
     ];
     assert!(open.len() >= hostile.len());
     for (id, title) in open.iter().zip(&hostile) {
-        let item = doc.report.checklist.iter_mut().find(|i| i.id == *id).unwrap();
+        let item = doc
+            .report
+            .checklist
+            .iter_mut()
+            .find(|i| i.id == *id)
+            .unwrap();
         item.title = title.clone();
     }
     let work = dir.path().join("work");
@@ -274,7 +279,12 @@ fn a_dry_run_calls_nothing_and_a_real_run_files_every_item_whatever_its_title() 
     assert!(!log.exists());
 
     // The dry run prints every command and calls none.
-    let dry = run(&script, &bin, &log, &["--repo", "acme/checkout", "--dry-run"]);
+    let dry = run(
+        &script,
+        &bin,
+        &log,
+        &["--repo", "acme/checkout", "--dry-run"],
+    );
     let stdout = String::from_utf8_lossy(&dry.stdout);
     assert!(
         dry.status.success(),
@@ -283,7 +293,10 @@ fn a_dry_run_calls_nothing_and_a_real_run_files_every_item_whatever_its_title() 
     );
     assert!(!log.exists(), "the dry run called gh");
     assert!(!pwned.exists(), "a title ran a command");
-    let planned = stdout.lines().filter(|l| l.starts_with("would run: gh ")).count();
+    let planned = stdout
+        .lines()
+        .filter(|l| l.starts_with("would run: gh "))
+        .count();
     let labels: BTreeSet<String> = server::report::workitem::all(&doc.report, None)
         .iter()
         .flat_map(|w| w.labels.clone())
