@@ -20,6 +20,7 @@ use crate::model::{Diagram, PatternKind};
 use crate::recommend::Fit;
 use crate::{Answers, Evaluation, Questionnaire, Risk, Workload};
 
+mod criteria;
 mod roadmap;
 mod sign_off;
 mod summary;
@@ -494,6 +495,10 @@ pub struct ReportItem {
     /// Items to finish first (ids).
     #[serde(default)]
     pub after: Vec<String>,
+    /// What "done" means, as statements to check: from the item's `done_when` condition, in
+    /// the questionnaire's words.
+    #[serde(default)]
+    pub acceptance: Vec<String>,
 }
 
 impl ReportItem {
@@ -928,6 +933,9 @@ pub fn build(input: Input<'_>) -> Report {
                     after: content
                         .map(|c| c.after.iter().map(ToString::to_string).collect())
                         .unwrap_or_default(),
+                    acceptance: content
+                        .map(|c| criteria::of(q, &c.done_when))
+                        .unwrap_or_default(),
                 }
             })
             .collect(),
@@ -1085,6 +1093,7 @@ mod tests {
             questions: Vec::new(),
             effort: None,
             after: Vec::new(),
+            acceptance: Vec::new(),
         };
         let mut report = empty();
         report.checklist = vec![

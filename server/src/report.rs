@@ -7,7 +7,9 @@
 //! - [`pdf`]: the report typeset by Typst, charts included;
 //! - [`csv`]: risks and checklist items with stable columns, for Jira and GitHub Projects;
 //! - [`adr`]: one MADR architecture decision record per pattern decision, as a zip;
-//! - [`backlog`]: one issue body per open checklist item, as a zip;
+//! - [`backlog`]: one issue body per open checklist item, as a zip, with a script that files
+//!   them on GitHub ([`github`]); [`workitem`] is what each item says as a ticket;
+//! - [`jira`]: the same work items as a CSV for Jira's importer;
 //! - [`md_escape`]: what user and lens text may do in the Markdown exports (nothing active);
 //! - [`routes`]: the download routes, for a review, a milestone and a share link.
 
@@ -15,11 +17,14 @@ pub mod adr;
 pub mod backlog;
 pub mod csv;
 pub mod export;
+pub mod github;
 pub mod html;
+pub mod jira;
 pub mod markdown;
 pub mod md_escape;
 pub mod pdf;
 pub mod routes;
+pub mod workitem;
 
 use std::collections::BTreeMap;
 

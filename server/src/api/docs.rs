@@ -132,7 +132,10 @@ fn report_operations(doc: &mut OpenApi) {
             "adr.zip" => {
                 "The architecture decision records (MADR), one per pattern decision, zipped"
             }
-            "backlog.zip" => "One issue body per open checklist item, zipped",
+            "backlog.zip" => {
+                "One issue body per open checklist item, zipped, with a script that files them on GitHub"
+            }
+            "jira.csv" => "The open checklist items as work items for Jira's CSV importer",
             "report.json" => "The report model as JSON",
             "report.csv" => "Risks and checklist items as CSV, with stable columns",
             "report.md" => "The report as GitHub-flavoured Markdown",

@@ -26,8 +26,10 @@ pub enum Format {
     Csv,
     /// MADR decision records, zipped.
     Adr,
-    /// One issue body per open checklist item, zipped.
+    /// One issue body per open checklist item, zipped, with a script that files them on GitHub.
     Backlog,
+    /// The open checklist items for Jira's CSV importer.
+    Jira,
 }
 
 impl From<Format> for Export {
@@ -41,6 +43,7 @@ impl From<Format> for Export {
             Format::Csv => Export::Csv,
             Format::Adr => Export::Adr,
             Format::Backlog => Export::Backlog,
+            Format::Jira => Export::Jira,
         }
     }
 }

@@ -25,6 +25,8 @@ pub enum Export {
     Adr,
     /// One issue body per open checklist item, zipped.
     Backlog,
+    /// The open checklist items as work items for Jira's CSV importer.
+    Jira,
 }
 
 impl Export {
@@ -39,6 +41,7 @@ impl Export {
         Export::Csv,
         Export::Adr,
         Export::Backlog,
+        Export::Jira,
     ];
 
     /// The last path segment.
@@ -53,6 +56,7 @@ impl Export {
             Export::Csv => "report.csv",
             Export::Adr => "adr.zip",
             Export::Backlog => "backlog.zip",
+            Export::Jira => "jira.csv",
         }
     }
 
@@ -63,7 +67,7 @@ impl Export {
             Export::Markdown => "text/markdown; charset=utf-8",
             Export::Pdf | Export::PdfShort => "application/pdf",
             Export::Json => "application/json",
-            Export::Csv => "text/csv; charset=utf-8",
+            Export::Csv | Export::Jira => "text/csv; charset=utf-8",
             Export::Adr | Export::Backlog => "application/zip",
         }
     }
@@ -123,6 +127,7 @@ pub fn file_name(doc: &Document, export: Export) -> String {
     let suffix = match export {
         Export::Adr => "-adr.zip".to_owned(),
         Export::Backlog => "-backlog.zip".to_owned(),
+        Export::Jira => "-jira.csv".to_owned(),
         other => other.file().trim_start_matches("report").to_owned(),
     };
     let stem = if slug.is_empty() { "review" } else { &slug };
@@ -157,6 +162,7 @@ pub fn render_now(
         Export::Html => super::html::standalone(doc).map_err(|e| e.to_string())?,
         Export::Markdown => super::markdown::report(doc, links).map_err(|e| e.to_string())?,
         Export::Csv => super::csv::render(doc, links)?,
+        Export::Jira => super::jira::render(doc, links)?,
         Export::Json => {
             serde_json::to_string_pretty(&doc.report).map_err(|e| e.to_string())? + "\n"
         }

@@ -223,6 +223,7 @@ pub fn page(doc: &Document, scope: &Scope) -> Result<String, askama::Error> {
         Export::Csv => "CSV",
         Export::Adr => "ADRs (zip)",
         Export::Backlog => "Backlog (zip)",
+        Export::Jira => "Jira CSV",
     };
     let downloads = Export::ALL
         .into_iter()

@@ -6,8 +6,9 @@
 //!   back into the app).
 //!
 //! In each scope, `report` is the printable report page and `report.md`, `report.html`,
-//! `report.pdf`, `report.json`, `report.csv`, `adr.zip` and `backlog.zip` are downloads. Every
-//! export is rendered from one [`Document`], off the async workers and a few at a time.
+//! `report.pdf`, `report.json`, `report.csv`, `adr.zip`, `backlog.zip` and `jira.csv` are
+//! downloads. Every export is rendered from one [`Document`], off the async workers and a few at
+//! a time.
 //! Also `/assessments/{id}/diff.md`: what changed between two snapshots.
 
 use std::collections::BTreeMap;

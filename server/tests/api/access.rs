@@ -266,7 +266,8 @@ impl World {
                 if p.starts_with("/assessments/{id}/report")
                     || p.starts_with("/assessments/{id}/scaffold")
                     || p.starts_with("/assessments/{id}/adr.")
-                    || p.starts_with("/assessments/{id}/backlog.") =>
+                    || p.starts_with("/assessments/{id}/backlog.")
+                    || p.starts_with("/assessments/{id}/jira.") =>
             {
                 (Needs::Read, get(concrete))
             }

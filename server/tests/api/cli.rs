@@ -319,6 +319,7 @@ fn report_writes_every_format_offline_and_nothing_on_bad_input() {
         ("csv", b"Type,Key,Summary"),
         ("adr", b"PK"),
         ("backlog", b"PK"),
+        ("jira", b"Summary,Issue Type,Priority"),
     ] {
         let out = dir.path().join(format!("report.{format}"));
         let run = trellis(&[

@@ -277,13 +277,20 @@ async fn the_csv_parses_back_with_its_columns_and_one_row_per_risk_and_item() {
 async fn the_backlog_has_one_issue_per_open_item_highest_priority_first() {
     let doc = scenario("full_answers");
     let bytes = server::report::backlog::zip(&doc, None).unwrap();
-    let files = unzip(&bytes);
+    let mut files = unzip(&bytes);
+    // The GitHub import script comes last (the tracker tests cover it).
+    assert_eq!(files.pop().unwrap().0, server::report::backlog::SCRIPT);
     let open = doc.report.open_items();
     assert_eq!(files.len(), open.len());
     for ((path, text), item) in files.iter().zip(&open) {
         assert!(path.starts_with("backlog/") && path.ends_with(".md"));
         assert!(text.starts_with(&format!("# {}\n", item.title)), "{path}");
-        for section in ["## Why", "## How to fix", "## Links"] {
+        for section in [
+            "## Why",
+            "## How to fix",
+            "## Acceptance criteria",
+            "## Links",
+        ] {
             assert!(text.contains(section), "{path}: {section}");
         }
     }

@@ -214,7 +214,8 @@ async fn no_export_of_a_hostile_review_carries_active_content() {
         let backlog = c.get(&format!("{base}/backlog.zip")).await;
         let issues = unzip(&backlog.bytes);
         assert!(issues.len() > 3);
-        for (path, text) in &issues {
+        // The Markdown issues; the GitHub script is shell, which the tracker tests cover.
+        for (path, text) in issues.iter().filter(|(p, _)| p.ends_with(".md")) {
             assert_eq!(active_markdown(text), Vec::<String>::new(), "{path}");
         }
         // Owners are the team's progress, which a milestone does not keep.
@@ -317,7 +318,7 @@ async fn no_export_of_a_review_on_a_hostile_lens_carries_active_content() {
         issues.iter().any(|(_, t)| t.contains("Fix &lt;img")),
         "{issues:?}"
     );
-    for (path, text) in &issues {
+    for (path, text) in issues.iter().filter(|(p, _)| p.ends_with(".md")) {
         assert_eq!(active_markdown(text), Vec::<String>::new(), "{path}");
     }
 

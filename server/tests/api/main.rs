@@ -36,5 +36,6 @@ mod sharing;
 mod standalone;
 mod store;
 mod templates;
+mod tracker;
 mod web;
 mod words;

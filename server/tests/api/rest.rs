@@ -847,6 +847,7 @@ async fn every_download_is_the_web_apps_very_bytes() {
         "report.csv",
         "adr.zip",
         "backlog.zip",
+        "jira.csv",
     ] {
         let (a, w) = same_bytes(
             &ana,
