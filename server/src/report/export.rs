@@ -31,7 +31,7 @@ pub enum Export {
 
 impl Export {
     /// Every format.
-    pub const ALL: [Export; 9] = [
+    pub const ALL: [Export; 10] = [
         Export::Page,
         Export::Markdown,
         Export::Html,
