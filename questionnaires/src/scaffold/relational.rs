@@ -127,7 +127,7 @@ pub(super) fn plan(
         BACKUP_DAYS_DEFAULT
     };
     let rel = Relational {
-        engine_version: "16.6".to_owned(),
+        engine_version: "17.7".to_owned(),
         min_acu: MIN_ACU,
         max_acu,
         max_connections: max_connections(max_acu),

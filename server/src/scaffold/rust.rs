@@ -79,6 +79,7 @@ trait Shape {
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Api
+            | Pattern::Relational
             | Pattern::Workflow
             | Pattern::ScheduledJobs
             | Pattern::Saga
