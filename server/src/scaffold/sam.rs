@@ -815,6 +815,9 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
     if plan.pattern == Pattern::Saga {
         super::saga::files(plan, out)?;
     }
+    if plan.pattern == Pattern::Relational {
+        super::relational::files(plan, out)?;
+    }
     out.add("samconfig.toml", &SamConfig { plan })?;
     out.add(
         "README.md",
