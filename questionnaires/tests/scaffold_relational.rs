@@ -50,7 +50,10 @@ fn case_22_defaults_to_the_relational_starter() {
     let db = p.relational.as_ref().expect("database settings");
     assert_eq!(db.max_acu, 4);
     assert!(p.api.is_some(), "an HTTP API in front");
-    assert!(p.failure.is_none(), "synchronous: the caller gets the error");
+    assert!(
+        p.failure.is_none(),
+        "synchronous: the caller gets the error"
+    );
 }
 
 #[test]

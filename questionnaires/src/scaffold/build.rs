@@ -768,7 +768,10 @@ pub fn plan(
         Pattern::Relational => {
             alarms.push(("api_5xx", "API 5XX responses"));
             alarms.push(("db_capacity", "Database near its capacity ceiling"));
-            alarms.push(("proxy_connections", "Proxy connections near the pool's size"));
+            alarms.push((
+                "proxy_connections",
+                "Proxy connections near the pool's size",
+            ));
         }
         Pattern::Webhook => {
             alarms.push(("api_5xx", "API 5XX responses"));

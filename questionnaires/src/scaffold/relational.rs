@@ -170,7 +170,14 @@ pub(super) fn plan(
             rel.max_connections, rel.max_acu, rel.pool_percent, rel.pool_connections, rel.reserved_concurrency
         ),
         format!(
-            "Each function environment holds one connection, opened outside the handler and reused. {} {}The proxy keeps {} % of the database's connections and leaves the rest for migrations and people; the functions' cap is never above the proxy's share, so even with every connection pinned the database cannot run out. Lambda's account default is {account} concurrent executions for everything in the Region.",
+            "{}Each function environment holds one connection, opened outside the handler and reused. {} {}The proxy keeps {} % of the database's connections and leaves the rest for migrations and people; the functions' cap is never above the proxy's share, so even with every connection pinned the database cannot run out. Lambda's account default is {account} concurrent executions for everything in the Region.",
+            if r.is("db_connections", "direct_many_functions") || r.is("db_connections", "direct_few_functions") {
+                "The review's functions connect directly today; here every connection goes through RDS Proxy's pool. "
+            } else if r.is("db_connections", "data_api") || r.is("db_connections", "dsql") {
+                "The review avoids connection pools (Data API or DSQL); this starter keeps Aurora PostgreSQL behind RDS Proxy, with the Data API on for migrations. "
+            } else {
+                ""
+            },
             match (answered_cap, peak) {
                 (Some(n), _) => format!("The review caps the functions at {n}."),
                 (None, Some(p)) => format!("The concurrency check's peak is {p} executions, plus a fifth."),
@@ -195,7 +202,7 @@ pub(super) fn plan(
         "db_timeouts",
         "Query and connection timeouts",
         format!(
-            "statement_timeout: {} ms; connect timeout: {} s; function Timeout: {} s",
+            "statement_timeout: {} ms on the app role (migrations/001_items.sql); connect timeout: {} s; function Timeout: {} s",
             rel.statement_timeout_ms, rel.connect_timeout_s, timeout_s
         ),
         "PostgreSQL cancels a statement at two thirds of the function's timeout, so a slow query fails with an error the handler reports and releases its locks, instead of the function being killed mid-transaction.".to_owned(),
@@ -250,9 +257,7 @@ pub(super) fn plan(
         r.origins(&["vpc_networking"]),
     ));
 
-    let reserved_control = controls
-        .iter()
-        .position(|c| c.id == "reserved_concurrency");
+    let reserved_control = controls.iter().position(|c| c.id == "reserved_concurrency");
     if let Some(i) = reserved_control {
         controls.remove(i);
     }

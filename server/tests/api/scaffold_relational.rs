@@ -17,8 +17,8 @@ fn render(changes: &[(&str, AnswerValue)], runtime: Runtime) -> Vec<server::scaf
         "{}/../questionnaires/tests/cases/22_aurora_serverless_reporting_api.toml",
         env!("CARGO_MANIFEST_DIR")
     );
-    let mut file = parse_answers_file(&std::fs::read_to_string(path).unwrap(), Format::Toml, q)
-        .unwrap();
+    let mut file =
+        parse_answers_file(&std::fs::read_to_string(path).unwrap(), Format::Toml, q).unwrap();
     for (id, v) in changes {
         file.answers
             .insert(QuestionId::parse(id).unwrap(), Answer::new(v.clone()));
@@ -56,7 +56,10 @@ fn the_function_reaches_the_database_only_through_the_proxy_with_an_iam_token() 
         "ManageMasterUserPassword: true",
         "StorageEncrypted: true",
     ] {
-        assert!(template.contains(expected), "template.yaml lacks {expected}");
+        assert!(
+            template.contains(expected),
+            "template.yaml lacks {expected}"
+        );
     }
     // No route out of the VPC and no secret read by the function.
     assert!(!template.contains("NatGateway"));
@@ -99,7 +102,10 @@ fn statements_time_out_before_the_function_and_the_migration_says_so() {
 
 #[test]
 fn backups_follow_the_recovery_answer_and_deletion_is_protected() {
-    let template = python(&[]).into_iter().find(|f| f.path == "template.yaml").unwrap();
+    let template = python(&[])
+        .into_iter()
+        .find(|f| f.path == "template.yaml")
+        .unwrap();
     assert!(template.contents.contains("BackupRetentionPeriod: 35"));
     assert!(template.contents.contains("DeletionProtection: true"));
     assert!(template.contents.contains("DeletionPolicy: Snapshot"));
@@ -111,7 +117,10 @@ fn backups_follow_the_recovery_answer_and_deletion_is_protected() {
 #[test]
 fn the_team_is_told_how_to_migrate_and_the_pipeline_migrates_before_testing() {
     let files = python(&[]);
-    let script = files.iter().find(|f| f.path == "scripts/migrate.sh").unwrap();
+    let script = files
+        .iter()
+        .find(|f| f.path == "scripts/migrate.sh")
+        .unwrap();
     assert!(script.executable);
     assert!(script.contents.contains("aws rds-data execute-statement"));
     assert!(text(&files, "README.md").contains("scripts/migrate.sh <stack-name>"));
