@@ -158,7 +158,7 @@ pub mod api {
             Ok(client)
         }
 
-        async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Item>, Error> {
+        async fn row(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Item>, Error> {
             let mut client = self.client.lock().await;
             for attempt in 1..=2 {
                 if client.as_ref().is_none_or(tokio_postgres::Client::is_closed) {
@@ -192,17 +192,17 @@ pub mod api {
                 "INSERT INTO items (name, caller, idempotency_key) VALUES ($1, $2, $3) \
                  ON CONFLICT (caller, idempotency_key) DO NOTHING RETURNING {ROW}"
             );
-            self.query(&sql, &[&name, &caller, &key]).await
+            self.row(&sql, &[&name, &caller, &key]).await
         }
 
         async fn by_key(&self, caller: &str, key: &str) -> Result<Option<Item>, Error> {
             let sql = format!("SELECT {ROW} FROM items WHERE caller = $1 AND idempotency_key = $2");
-            self.query(&sql, &[&caller, &key]).await
+            self.row(&sql, &[&caller, &key]).await
         }
 
         async fn by_id(&self, id: &str) -> Result<Option<Item>, Error> {
             let sql = format!("SELECT {ROW} FROM items WHERE id = CAST($1::text AS uuid)");
-            self.query(&sql, &[&id]).await
+            self.row(&sql, &[&id]).await
         }
     }
 
