@@ -13,13 +13,15 @@
 //! to scaffold ([`Pattern`], [`Runtime`], [`Iac`], [`Choice`], [`PlanError`], [`default_pattern`]);
 //! `build.rs` [`plan`] itself, with the handlers of each pattern and [`project_name`]; `reader.rs`
 //! how answers, their origins and the content's quotas are read; `containers.rs` the plan of
-//! the containers patterns ([`Container`]).
+//! the containers patterns ([`Container`]); `relational.rs` the relational API's database
+//! ([`Relational`]).
 
 mod build;
 mod choice;
 mod containers;
 mod needs;
 mod reader;
+mod relational;
 mod saga;
 mod schedule;
 mod watch;
@@ -29,6 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
+pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
 pub use schedule::Schedule;
 pub use watch::{ErrorRate, Watch};
@@ -274,6 +277,10 @@ pub struct Plan {
     /// settings above are then not rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container: Option<Container>,
+    /// The database, proxy and connection budget, for the relational API pattern (see
+    /// `relational.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relational: Option<Relational>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

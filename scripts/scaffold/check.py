@@ -38,6 +38,7 @@ PATTERNS = [
     "webhook_sqs_buffer",
     "scheduled_jobs",
     "saga",
+    "relational_api",
     "containers_fargate",
     "queue_worker_containers",
 ]

@@ -19,6 +19,7 @@ mod dashboard;
 mod day_one;
 mod events;
 mod python;
+mod relational;
 pub mod routes;
 mod rust;
 mod saga;

@@ -125,6 +125,7 @@ fn handlers(
                 .collect(),
         },
         Pattern::Saga => super::saga::handlers(),
+        Pattern::Relational => super::relational::handlers(),
         Pattern::Webhook => vec![
             h(
                 "receive",
@@ -444,6 +445,8 @@ pub fn plan(
     };
     // Scheduled jobs key each run on its scheduled time in their own runs table instead.
     let idempotency = idempotency.filter(|_| pattern != Pattern::ScheduledJobs);
+    // The relational API's items table refuses a repeated key itself (see `relational.rs`).
+    let idempotency = idempotency.filter(|_| pattern != Pattern::Relational);
     if pattern != Pattern::ScheduledJobs {
         controls.push(control(
         "idempotency",
@@ -660,6 +663,20 @@ pub fn plan(
         (None, workflow, idempotency)
     };
 
+    // The relational API's database: its connection budget caps the functions.
+    let relational = (pattern == Pattern::Relational).then(|| {
+        super::relational::plan(
+            &r,
+            timeout_s,
+            reserved_concurrency,
+            peak_concurrency,
+            &mut controls,
+        )
+    });
+    let reserved_concurrency = relational
+        .as_ref()
+        .map_or(reserved_concurrency, |d| Some(d.reserved_concurrency));
+
     // EventBridge.
     let bus = (pattern == Pattern::EventBus).then(|| Bus {
         archive_days: needs::replay_days(&r),
@@ -748,6 +765,14 @@ pub fn plan(
     ];
     match pattern {
         Pattern::Api => alarms.push(("api_5xx", "API 5XX responses")),
+        Pattern::Relational => {
+            alarms.push(("api_5xx", "API 5XX responses"));
+            alarms.push(("db_capacity", "Database near its capacity ceiling"));
+            alarms.push((
+                "proxy_connections",
+                "Proxy connections near the pool's size",
+            ));
+        }
         Pattern::Webhook => {
             alarms.push(("api_5xx", "API 5XX responses"));
             alarms.push(("dlq", "Messages in the dead-letter queue"));
@@ -884,6 +909,7 @@ pub fn plan(
         bus,
         schedule,
         saga,
+        relational,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

@@ -43,11 +43,14 @@ pub enum Pattern {
     /// SQS (or a schedule) → container workers on ECS Fargate.
     #[serde(rename = "queue_worker_containers")]
     QueueWorker,
+    /// HTTP API → Lambda in a VPC → RDS Proxy → Aurora PostgreSQL Serverless v2.
+    #[serde(rename = "relational_api")]
+    Relational,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 11] = [
+    pub const ALL: [Pattern; 12] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -58,6 +61,7 @@ impl Pattern {
         Pattern::Webhook,
         Pattern::ScheduledJobs,
         Pattern::Containers,
+        Pattern::Relational,
         Pattern::QueueWorker,
     ];
 
@@ -75,6 +79,7 @@ impl Pattern {
             Pattern::Saga => "saga",
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
+            Pattern::Relational => "relational_api",
         }
     }
 
@@ -91,7 +96,7 @@ impl Pattern {
 
     /// Whether callers wait on the function (an HTTP entry point with no queue behind it).
     pub fn synchronous(self) -> bool {
-        self == Pattern::Api
+        matches!(self, Pattern::Api | Pattern::Relational)
     }
 
     /// Whether a Lambda function reads from an SQS queue.
@@ -101,7 +106,7 @@ impl Pattern {
 
     /// Whether an HTTP API is the entry point.
     pub fn has_api(self) -> bool {
-        matches!(self, Pattern::Api | Pattern::Webhook)
+        matches!(self, Pattern::Api | Pattern::Webhook | Pattern::Relational)
     }
 }
 

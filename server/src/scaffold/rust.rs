@@ -79,6 +79,7 @@ trait Shape {
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Api
+            | Pattern::Relational
             | Pattern::Workflow
             | Pattern::ScheduledJobs
             | Pattern::Saga
@@ -183,7 +184,7 @@ impl Bin<'_> {
     fn http(&self) -> bool {
         matches!(
             (self.plan.pattern, self.handler.name.as_str()),
-            (Pattern::Api, _)
+            (Pattern::Api | Pattern::Relational, _)
                 | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
         )

@@ -95,6 +95,11 @@ impl<'a> Parts<'a> {
             plan.schedule.is_some(),
             p == Pattern::ScheduledJobs,
         )?;
+        need(
+            "database",
+            plan.relational.is_some(),
+            p == Pattern::Relational,
+        )?;
         Ok(Parts {
             failure: plan.failure.as_ref().unwrap_or(&NO_FAILURE),
             queue: plan.queue.as_ref().unwrap_or(&NO_QUEUE),
@@ -181,6 +186,9 @@ impl SamTemplate<'_> {
     fn metadata(&self, h: &Handler) -> String {
         match self.plan.runtime {
             Runtime::Python => String::new(),
+            // The relational API bundles its one SDK package (@aws-sdk/rds-signer), which the
+            // Node.js runtime does not carry; the others leave the runtime's SDK out.
+            Runtime::Typescript if self.plan.pattern == Pattern::Relational => "\n    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n        Minify: true\n        Target: es2022\n        Sourcemap: true\n        EntryPoints:\n          - src/app.ts".to_owned(),
             Runtime::Typescript => "\n    Metadata:\n      BuildMethod: esbuild\n      BuildProperties:\n        Minify: true\n        Target: es2022\n        Sourcemap: true\n        EntryPoints:\n          - src/app.ts\n        External:\n          - \"@aws-sdk/*\"".to_owned(),
             Runtime::Rust => format!(
                 "\n    Metadata:\n      BuildMethod: rust-cargolambda\n      BuildProperties:\n        Binary: {}",
@@ -273,6 +281,22 @@ impl SamTemplate<'_> {
         ]
     }
 
+    /// The Availability Zones of the relational API's VPC: (subnet suffix, index).
+    fn zones(&self) -> Vec<(&'static str, u32)> {
+        vec![("A", 0), ("B", 1)]
+    }
+
+    /// The relational API's database instances: (logical id suffix, promotion tier, zone index);
+    /// the writer first, then a reader per zone that takes over when the writer fails.
+    fn db_instances(&self) -> Vec<(&'static str, u32, u32)> {
+        let readers = self.plan.relational.as_ref().map_or(0, |d| d.readers);
+        let mut v = vec![("Writer", 0, 0)];
+        if readers > 0 {
+            v.push(("Reader", 1, 1));
+        }
+        v
+    }
+
     fn objects_arn(&self, bucket: &str) -> String {
         format!("${{{bucket}.Arn}}/*")
     }
@@ -363,6 +387,7 @@ impl SamTemplate<'_> {
             Pattern::Api
             | Pattern::Workflow
             | Pattern::Saga
+            | Pattern::Relational
             | Pattern::Containers
             | Pattern::QueueWorker => Vec::new(),
         }
@@ -655,7 +680,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         (
             "CKV_AWS_116",
             match p {
-                Pattern::Api => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
+                Pattern::Api | Pattern::Relational => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
                 Pattern::Workflow => "Lambda dead-letter queue: Step Functions calls the functions synchronously; Retry and Catch in the state machine handle failures.".to_owned(),
                 Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
@@ -664,11 +689,13 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Containers | Pattern::QueueWorker => String::new(),
             },
         ),
-        (
+    ];
+    if p != Pattern::Relational {
+        skips.push((
             "CKV_AWS_117",
             "Lambda in a VPC: the functions reach only AWS APIs, so a VPC would add NAT or endpoint costs and no protection.".to_owned(),
-        ),
-    ];
+        ));
+    }
     if !plan.customer_key {
         let because = "the review chose AWS-managed keys (answer: encryption)";
         skips.push(("CKV_AWS_173", format!("Lambda environment variables with a customer-managed key: {because}; they hold only resource names.")));
@@ -676,7 +703,10 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             "CKV_AWS_158",
             format!("CloudWatch log groups with a customer-managed key: {because}."),
         ));
-        if !matches!(p, Pattern::Api | Pattern::Workflow | Pattern::Saga) {
+        if !matches!(
+            p,
+            Pattern::Api | Pattern::Workflow | Pattern::Saga | Pattern::Relational
+        ) {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
@@ -692,12 +722,17 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 ),
             ));
         }
-        if p == Pattern::Webhook || plan.schedule.as_ref().is_some_and(|s| s.secret) {
+        if matches!(p, Pattern::Webhook | Pattern::Relational)
+            || plan.schedule.as_ref().is_some_and(|s| s.secret)
+        {
             skips.push((
                 "CKV_AWS_149",
                 format!("Secrets Manager with a customer-managed key: {because}."),
             ));
         }
+    }
+    if p == Pattern::Relational {
+        skips.push(("CKV_AWS_118", "RDS enhanced monitoring: Performance Insights and the cluster's CloudWatch metrics (capacity, connections, CPU) are on; enhanced monitoring adds an IAM role and per-instance OS metrics billed as logs. Turn it on when you need the OS view.".to_owned()));
     }
     if p == Pattern::S3Events {
         skips.push(("CKV_AWS_18", "S3 access logging: it needs another bucket; CloudTrail data events record object access when you need it.".to_owned()));
@@ -779,6 +814,9 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
     }
     if plan.pattern == Pattern::Saga {
         super::saga::files(plan, out)?;
+    }
+    if plan.pattern == Pattern::Relational {
+        super::relational::files(plan, out)?;
     }
     out.add("samconfig.toml", &SamConfig { plan })?;
     out.add(

@@ -121,6 +121,10 @@ fn runtime_packages(t: &impl Ts) -> Vec<&'static str> {
             names.push("@aws-sdk/client-secrets-manager");
             names.push("@aws-sdk/client-sqs");
         }
+        Pattern::Relational => {
+            names.push("@aws-sdk/rds-signer");
+            names.push("pg");
+        }
         _ => {}
     }
     names.sort_unstable();

@@ -27,7 +27,7 @@ const POWERTOOLS_IDEMPOTENCY: [&str; 4] = [
 
 /// boto3 client/resource methods and Rust `aws_sdk_*` fluent operations (both snake case),
 /// with the IAM action each needs.
-const SNAKE_CALLS: [(&str, &str); 16] = [
+const SNAKE_CALLS: [(&str, &str); 17] = [
     ("put_item", "dynamodb:PutItem"),
     ("get_item", "dynamodb:GetItem"),
     ("update_item", "dynamodb:UpdateItem"),
@@ -44,6 +44,8 @@ const SNAKE_CALLS: [(&str, &str); 16] = [
     ("send_task_success", "states:SendTaskSuccess"),
     ("send_task_failure", "states:SendTaskFailure"),
     ("put_record", "kinesis:PutRecord"),
+    // boto3's RDS IAM token: signed locally, presented to RDS Proxy, which checks rds-db:connect.
+    ("generate_db_auth_token", "rds-db:connect"),
 ];
 
 /// AWS SDK for JavaScript v3 commands (the DynamoDB document client's among them).
@@ -178,6 +180,11 @@ fn called_actions(runtime: Runtime, files: &[server::scaffold::File]) -> BTreeSe
                 actions.extend(POWERTOOLS_IDEMPOTENCY.map(str::to_owned));
             }
         }
+    }
+    // An RDS IAM token (@aws-sdk/rds-signer's Signer, or a SigV4 presign for the `rds-db`
+    // service in Rust) is checked by RDS Proxy against rds-db:connect.
+    if source.contains("new Signer(") || source.contains("\"rds-db\"") {
+        actions.insert("rds-db:connect".to_owned());
     }
     actions
 }

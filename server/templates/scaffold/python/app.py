@@ -28,4 +28,6 @@ from __future__ import annotations
 {% include "scaffold/python/app/webhook.py" %}
 {% when Pattern::ScheduledJobs -%}
 {% include "scaffold/python/app/scheduled_jobs.py" %}
+{% when Pattern::Relational -%}
+{% include "scaffold/python/app/relational_api.py" %}
 {% when _ %}{% endmatch %}

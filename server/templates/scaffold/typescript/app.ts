@@ -16,6 +16,9 @@ import { env } from "node:process";
 {% match plan.pattern -%}
 {% when Pattern::Api -%}
 import { randomUUID } from "node:crypto";
+{% when Pattern::Relational -%}
+import { Signer } from "@aws-sdk/rds-signer";
+import { Client } from "pg";
 {% when Pattern::S3Events -%}
 import { createHash } from "node:crypto";
 {% when Pattern::Webhook -%}
@@ -105,6 +108,16 @@ import type {
   SQSBatchResponse,
   SQSEvent,
   SQSRecord,
+} from "aws-lambda";
+{% when Pattern::Relational -%}
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
 } from "aws-lambda";
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -221,4 +234,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/webhook.ts" %}
 {%- when Pattern::ScheduledJobs %}
 {% include "scaffold/typescript/src/scheduled_jobs.ts" %}
+{%- when Pattern::Relational %}
+{% include "scaffold/typescript/src/relational_api.ts" %}
 {%- when _ %}{%- endmatch %}

@@ -176,6 +176,12 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     arn = secrets.create_secret(Name="job-credentials", SecretString=TEST_JOB_SECRET)["ARN"]
     monkeypatch.setenv("JOB_SECRET_ARN", arn)
 {%- endif %}
+{%- when Pattern::Relational %}
+    # The proxy is never reached: tests replace app.connect with an in-memory database.
+    monkeypatch.setenv("DB_HOST", "{{ plan.project }}-proxy.proxy-abcdefghijkl.us-east-1.rds.amazonaws.com")
+    monkeypatch.setenv("DB_PORT", "5432")
+    monkeypatch.setenv("DB_NAME", "app")
+    monkeypatch.setenv("DB_USER", "app")
 {%- else %}
 {%- endmatch %}
     return names

@@ -60,7 +60,7 @@ def logged(function: str, text: str, since_ms: int) -> bool:
 def now_ms() -> int:
     return int(time.time() * 1000) - 5_000
 {% match plan.pattern %}
-{%- when Pattern::Api %}
+{%- when Pattern::Api | Pattern::Relational %}
 {%- if self.iam() %}
 
 
@@ -82,7 +82,7 @@ def test_an_unsigned_request_is_refused(outputs: dict[str, str]) -> None:
 
 def test_a_created_item_can_be_read_back(outputs: dict[str, str]) -> None:
     name = f"integration-{uuid.uuid4()}"
-{%- if plan.idempotency.is_some() %}
+{%- if plan.idempotency.is_some() || plan.pattern == Pattern::Relational %}
     created = signed("POST", f"{outputs['ApiUrl']}/items", {"name": name}, {"idempotency-key": str(uuid.uuid4())})
 {%- else %}
     created = signed("POST", f"{outputs['ApiUrl']}/items", {"name": name})
@@ -103,7 +103,7 @@ def test_a_request_without_a_token_is_refused(outputs: dict[str, str]) -> None:
 def test_a_created_item_can_be_read_back(outputs: dict[str, str]) -> None:
     auth = {"authorization": f"Bearer {os.environ['INTEGRATION_JWT']}"}
     name = f"integration-{uuid.uuid4()}"
-{%- if plan.idempotency.is_some() %}
+{%- if plan.idempotency.is_some() || plan.pattern == Pattern::Relational %}
     headers = {**auth, "idempotency-key": str(uuid.uuid4())}
 {%- else %}
     headers = auth

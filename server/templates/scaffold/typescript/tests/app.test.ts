@@ -24,4 +24,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/webhook.ts" %}
 {%- when Pattern::ScheduledJobs -%}
 {% include "scaffold/typescript/tests/scheduled_jobs.ts" %}
+{%- when Pattern::Relational -%}
+{% include "scaffold/typescript/tests/relational_api.ts" %}
 {%- when _ %}{%- endmatch %}
