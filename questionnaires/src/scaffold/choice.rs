@@ -28,6 +28,9 @@ pub enum Pattern {
     /// Kinesis Data Streams → Lambda.
     #[serde(rename = "kinesis_stream_processing")]
     Stream,
+    /// An HTTP API facade: `$default` proxies to the legacy system, migrated routes to new functions.
+    #[serde(rename = "strangler_fig")]
+    StranglerFig,
     /// HTTP API → receiver Lambda → SQS → worker Lambda.
     #[serde(rename = "webhook_sqs_buffer")]
     Webhook,
@@ -47,7 +50,7 @@ pub enum Pattern {
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 11] = [
+    pub const ALL: [Pattern; 12] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -55,6 +58,7 @@ impl Pattern {
         Pattern::Workflow,
         Pattern::Stream,
         Pattern::Saga,
+        Pattern::StranglerFig,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
         Pattern::Containers,
@@ -73,6 +77,7 @@ impl Pattern {
             Pattern::Webhook => "webhook_sqs_buffer",
             Pattern::ScheduledJobs => "scheduled_jobs",
             Pattern::Saga => "saga",
+            Pattern::StranglerFig => "strangler_fig",
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
         }
@@ -91,7 +96,7 @@ impl Pattern {
 
     /// Whether callers wait on the function (an HTTP entry point with no queue behind it).
     pub fn synchronous(self) -> bool {
-        self == Pattern::Api
+        matches!(self, Pattern::Api | Pattern::StranglerFig)
     }
 
     /// Whether a Lambda function reads from an SQS queue.
@@ -101,7 +106,7 @@ impl Pattern {
 
     /// Whether an HTTP API is the entry point.
     pub fn has_api(self) -> bool {
-        matches!(self, Pattern::Api | Pattern::Webhook)
+        matches!(self, Pattern::Api | Pattern::Webhook | Pattern::StranglerFig)
     }
 }
 

@@ -673,6 +673,7 @@ pub(super) fn plan(
         bus: None,
         schedule: None,
         saga: None,
+        strangler: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {
