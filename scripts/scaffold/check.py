@@ -38,6 +38,7 @@ PATTERNS = [
     "webhook_sqs_buffer",
     "scheduled_jobs",
     "saga",
+    "strangler_fig",
     "containers_fargate",
     "queue_worker_containers",
 ]

@@ -35,6 +35,18 @@ impl MigratedRoute {
     pub fn route_key(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
+
+    /// The deploy workflow's variable that sets the route's target: `GET_ITEM_TARGET`.
+    pub fn target_variable(&self) -> String {
+        let mut var = String::new();
+        for c in self.id.chars() {
+            if c.is_ascii_uppercase() && !var.is_empty() {
+                var.push('_');
+            }
+            var.push(c.to_ascii_uppercase());
+        }
+        var + "_TARGET"
+    }
 }
 
 /// The facade's settings.
@@ -49,7 +61,7 @@ pub struct Strangler {
     /// How long a migrated route waits for its function, in milliseconds (a second over the
     /// function's timeout, so the function's own error is the one seen).
     pub function_timeout_ms: u32,
-    /// The legacy route's p99 integration latency above which an alarm fires, in milliseconds.
+    /// The legacy route's p99 latency (from the access log) above which an alarm fires, in milliseconds.
     pub legacy_latency_alarm_ms: u32,
     /// The routes that have moved, each with a parameter that sends it back to the legacy system.
     pub routes: Vec<MigratedRoute>,
@@ -224,9 +236,9 @@ pub(super) fn plan(
         "legacy_alarms",
         "Legacy path alarms",
         format!(
-            "5XX rate on $default above the error-rate threshold, apart from the migrated routes' own; p99 integration latency on $default above {legacy_latency_alarm_ms} ms"
+            "5XX rate on $default and on the migrated routes, each its own alarm, counted from the access log; p99 latency on $default above {legacy_latency_alarm_ms} ms"
         ),
-        "The legacy system fails on its own schedule: its 5XX rate and its latency (80 % of the facade's timeout, before callers get 504s) alarm separately from the new functions, so a page says which side broke.".to_owned(),
+        "The legacy system fails on its own schedule: its 5XX rate (timeouts answered 504 included) and its latency (80 % of the facade's timeout, before callers get 504s) alarm apart from the new routes, so a page says which side broke.".to_owned(),
         r.origins(&["alarms", "external_dependencies"]),
     ));
 

@@ -35,7 +35,7 @@ trait Shape {
         let mut v = Vec::new();
         if matches!(
             plan.pattern,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga
+            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
         ) || plan.idempotency.is_some()
             || self.approval()
         {
@@ -82,6 +82,7 @@ trait Shape {
             | Pattern::Workflow
             | Pattern::ScheduledJobs
             | Pattern::Saga
+            | Pattern::StranglerFig
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -183,7 +184,7 @@ impl Bin<'_> {
     fn http(&self) -> bool {
         matches!(
             (self.plan.pattern, self.handler.name.as_str()),
-            (Pattern::Api, _)
+            (Pattern::Api | Pattern::StranglerFig, _)
                 | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
         )

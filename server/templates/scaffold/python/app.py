@@ -28,4 +28,6 @@ from __future__ import annotations
 {% include "scaffold/python/app/webhook.py" %}
 {% when Pattern::ScheduledJobs -%}
 {% include "scaffold/python/app/scheduled_jobs.py" %}
+{% when Pattern::StranglerFig -%}
+{% include "scaffold/python/app/strangler_fig.py" %}
 {% when _ %}{% endmatch %}

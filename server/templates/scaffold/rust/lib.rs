@@ -126,6 +126,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/webhook.rs" %}
 {%- when Pattern::ScheduledJobs -%}
 {% include "scaffold/rust/scheduled_jobs.rs" %}
+{%- when Pattern::StranglerFig -%}
+{% include "scaffold/rust/strangler_fig.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

@@ -106,6 +106,17 @@ import type {
   SQSEvent,
   SQSRecord,
 } from "aws-lambda";
+{% when Pattern::StranglerFig -%}
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -221,4 +232,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/webhook.ts" %}
 {%- when Pattern::ScheduledJobs %}
 {% include "scaffold/typescript/src/scheduled_jobs.ts" %}
+{%- when Pattern::StranglerFig %}
+{% include "scaffold/typescript/src/strangler_fig.ts" %}
 {%- when _ %}{%- endmatch %}

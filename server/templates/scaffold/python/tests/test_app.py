@@ -22,4 +22,6 @@ from __future__ import annotations
 {% include "scaffold/python/tests/webhook.py" %}
 {% when Pattern::ScheduledJobs -%}
 {% include "scaffold/python/tests/scheduled_jobs.py" %}
+{% when Pattern::StranglerFig -%}
+{% include "scaffold/python/tests/strangler_fig.py" %}
 {% when _ %}{% endmatch %}

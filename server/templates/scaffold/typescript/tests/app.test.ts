@@ -24,4 +24,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/webhook.ts" %}
 {%- when Pattern::ScheduledJobs -%}
 {% include "scaffold/typescript/tests/scheduled_jobs.ts" %}
+{%- when Pattern::StranglerFig -%}
+{% include "scaffold/typescript/tests/strangler_fig.ts" %}
 {%- when _ %}{%- endmatch %}
