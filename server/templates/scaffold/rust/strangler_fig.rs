@@ -187,7 +187,9 @@ mod migrated_tests {
 
     #[tokio::test]
     async fn a_stored_item_is_answered_in_the_legacy_shape() {
-        let deps = Deps { items: MemoryItems(vec![lamp()]) };
+        let deps = Deps {
+            items: MemoryItems(vec![lamp()]),
+        };
         let response = handle(&deps, sample()).await.unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(
@@ -198,7 +200,9 @@ mod migrated_tests {
 
     #[tokio::test]
     async fn an_unknown_item_is_404() {
-        let deps = Deps { items: MemoryItems::default() };
+        let deps = Deps {
+            items: MemoryItems::default(),
+        };
         let response = handle(&deps, sample()).await.unwrap();
         assert_eq!(response.status(), 404);
     }
