@@ -83,7 +83,11 @@ fn the_legacy_timeout_follows_the_p99_within_the_30_second_integration_limit() {
     let p = strangler_plan(&scenario(CASE));
     let s = p.strangler.as_ref().expect("facade settings");
     assert_eq!(s.legacy_timeout_ms, 5_400);
-    assert!(control(&p, "legacy_route").setting.contains("TimeoutInMillis: 5400"));
+    assert!(
+        control(&p, "legacy_route")
+            .setting
+            .contains("TimeoutInMillis: 5400")
+    );
     assert!(from(&p, "legacy_route").contains(&"p99_duration_ms".to_owned()));
     // The legacy latency alarm fires at 80 % of it, before callers see 504s.
     assert_eq!(s.legacy_latency_alarm_ms, 4_320);
@@ -103,13 +107,24 @@ fn each_route_has_its_own_throttle_from_the_peak_and_the_reserved_concurrency() 
     // Case 16: 400 rps at peak; 150 reserved executions at 180 ms serve 834 a second.
     let p = strangler_plan(&scenario(CASE));
     let s = p.strangler.as_ref().unwrap();
-    assert_eq!((s.legacy_throttle_rate, s.legacy_throttle_burst), (400, 400));
+    assert_eq!(
+        (s.legacy_throttle_rate, s.legacy_throttle_burst),
+        (400, 400)
+    );
     let r = &s.routes[0];
     assert_eq!(r.route_key(), "GET /items/{id}");
     assert_eq!((r.throttle_rate, r.throttle_burst), (600, 834));
     let c = control(&p, "api_throttling");
-    assert!(c.setting.contains("$default (legacy): 400 / 400"), "{}", c.setting);
-    assert!(c.setting.contains("GET /items/{id}: 600 / 834"), "{}", c.setting);
+    assert!(
+        c.setting.contains("$default (legacy): 400 / 400"),
+        "{}",
+        c.setting
+    );
+    assert!(
+        c.setting.contains("GET /items/{id}: 600 / 834"),
+        "{}",
+        c.setting
+    );
     for q in ["peak_rps", "reserved_concurrency"] {
         assert!(from(&p, "api_throttling").contains(&q.to_owned()), "{q}");
     }
@@ -119,7 +134,10 @@ fn each_route_has_its_own_throttle_from_the_peak_and_the_reserved_concurrency() 
     let p = strangler_plan(&with(&[("peak_rps", AnswerValue::Number(1_000.0))]));
     let s = p.strangler.unwrap();
     assert_eq!(s.legacy_throttle_rate, 1_000);
-    assert_eq!((s.routes[0].throttle_rate, s.routes[0].throttle_burst), (834, 834));
+    assert_eq!(
+        (s.routes[0].throttle_rate, s.routes[0].throttle_burst),
+        (834, 834)
+    );
 }
 
 #[test]
@@ -129,7 +147,10 @@ fn the_migrated_route_reads_so_no_idempotency_table_and_no_queue() {
     assert!(p.failure.is_none());
     assert!(p.handlers.iter().all(|h| !h.idempotent));
     assert_eq!(p.handlers.len(), 1);
-    assert_eq!(p.handlers[0].name, p.strangler.as_ref().unwrap().routes[0].handler);
+    assert_eq!(
+        p.handlers[0].name,
+        p.strangler.as_ref().unwrap().routes[0].handler
+    );
     // Case 16 says duplicates are costly: the control says why none is needed yet.
     let c = control(&p, "idempotency");
     assert!(c.why.contains("Idempotency-Key"), "{}", c.why);
@@ -159,7 +180,11 @@ fn the_migration_path_and_the_rollback_plan_explain_the_routes() {
     assert!(c.why.starts_with("As the review plans"), "{}", c.why);
     assert!(from(&p, "migrated_routes").contains(&"rollback_plan".to_owned()));
     let big_bang = strangler_plan(&with(&[("migration_path", one("big_bang"))]));
-    assert!(control(&big_bang, "migrated_routes").why.contains("one cut-over"));
+    assert!(
+        control(&big_bang, "migrated_routes")
+            .why
+            .contains("one cut-over")
+    );
 }
 
 #[test]

@@ -106,7 +106,10 @@ impl Pattern {
 
     /// Whether an HTTP API is the entry point.
     pub fn has_api(self) -> bool {
-        matches!(self, Pattern::Api | Pattern::Webhook | Pattern::StranglerFig)
+        matches!(
+            self,
+            Pattern::Api | Pattern::Webhook | Pattern::StranglerFig
+        )
     }
 }
 

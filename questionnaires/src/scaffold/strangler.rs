@@ -185,7 +185,9 @@ pub(super) fn plan(
     let throttling = control(
         "api_throttling",
         "Per-route throttling (rate / burst per second)",
-        format!("$default (legacy): {legacy_throttle_rate} / {legacy_throttle_burst}; {route_throttles}"),
+        format!(
+            "$default (legacy): {legacy_throttle_rate} / {legacy_throttle_burst}; {route_throttles}"
+        ),
         format!(
             "{} {}",
             match peak {
@@ -204,7 +206,8 @@ pub(super) fn plan(
                     "A migrated route takes 1.5 times the peak, within the {c} per second its reserved concurrency can serve."
                 ),
                 None if peak.is_some() => {
-                    "A migrated route takes 1.5 times the peak, so a surge is refused at the edge.".to_owned()
+                    "A migrated route takes 1.5 times the peak, so a surge is refused at the edge."
+                        .to_owned()
                 }
                 None => "A migrated route takes the API's default of 100 per second.".to_owned(),
             }

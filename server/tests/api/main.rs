@@ -29,6 +29,7 @@ mod risks;
 mod scaffold;
 mod scaffold_needs;
 mod scaffold_saga;
+mod scaffold_strangler;
 mod served;
 mod sharing;
 mod standalone;

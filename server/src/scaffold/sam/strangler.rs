@@ -107,7 +107,9 @@ impl SamTemplate<'_> {
     }
 
     /// The 5XX-rate alarms the plan lists: logical id base, title, errors metric, requests metric.
-    pub(super) fn strangler_rate_alarms(&self) -> Vec<(&'static str, String, &'static str, &'static str)> {
+    pub(super) fn strangler_rate_alarms(
+        &self,
+    ) -> Vec<(&'static str, String, &'static str, &'static str)> {
         self.plan
             .alarms
             .iter()
