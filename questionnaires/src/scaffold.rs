@@ -24,6 +24,7 @@ mod reader;
 mod relational;
 mod saga;
 mod schedule;
+mod strangler;
 mod watch;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,7 @@ pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
 pub use schedule::Schedule;
+pub use strangler::{MigratedRoute, Strangler};
 pub use watch::{ErrorRate, Watch};
 
 /// One answer a setting came from.
@@ -254,6 +256,9 @@ pub struct Plan {
     pub schedule: Option<Schedule>,
     /// The steps and compensations, for the saga pattern (its state machine is `workflow`).
     pub saga: Option<Saga>,
+    /// The facade's routes, timeouts and throttles, for the strangler fig pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strangler: Option<Strangler>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

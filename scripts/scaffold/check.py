@@ -39,6 +39,7 @@ PATTERNS = [
     "scheduled_jobs",
     "saga",
     "relational_api",
+    "strangler_fig",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -53,6 +54,12 @@ CONTAINER_VARIANTS = [
     ("24_nightly_video_transcode.toml", "queue_worker_containers"),
 ]
 RUNTIMES = ["python", "typescript", "rust"]
+
+# Serverless patterns whose own case is the one that reads them as a team would: each is also
+# generated from it, in every runtime asked for (16: a monolith strangled route by route).
+PATTERN_CASES = [
+    ("16_monolith_strangler.toml", "strangler_fig"),
+]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT
 # API, reserved concurrency, AWS-managed keys. Every pattern x runtime is generated from it.
@@ -373,6 +380,9 @@ def main() -> int:
         for answers, pattern in CONTAINER_VARIANTS:
             if pattern in patterns:
                 starters += [Starter(answers, pattern, r, True) for r in runtimes]
+        for answers, pattern in PATTERN_CASES:
+            if pattern in patterns:
+                starters += [Starter(answers, pattern, r, r != "rust") for r in runtimes]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="trellis-scaffold-"))
     work.mkdir(parents=True, exist_ok=True)

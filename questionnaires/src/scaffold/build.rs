@@ -126,6 +126,15 @@ fn handlers(
         },
         Pattern::Saga => super::saga::handlers(),
         Pattern::Relational => super::relational::handlers(),
+        // The migrated route reads: nothing to record.
+        Pattern::StranglerFig => vec![Handler {
+            idempotent: false,
+            ..h(
+                "migrated",
+                "MigratedFunction",
+                "Serves the first migrated route (GET /items/{id}) from the new table, in the legacy system's response shape.",
+            )
+        }],
         Pattern::Webhook => vec![
             h(
                 "receive",
@@ -594,6 +603,20 @@ pub fn plan(
         ));
     }
 
+    // The strangler fig's facade: per-route settings (replacing the API-wide throttling control).
+    let strangler = match (&api, pattern) {
+        (Some(a), Pattern::StranglerFig) => Some(super::strangler::plan(
+            &r,
+            a,
+            timeout_s,
+            reserved_concurrency,
+            &mut controls,
+        )),
+        _ => None,
+    };
+    // Its migrated route reads, so nothing needs an idempotency table.
+    let idempotency = idempotency.filter(|_| pattern != Pattern::StranglerFig);
+
     // Kinesis.
     let stream =
         (pattern == Pattern::Stream).then(|| needs::stream(&r, peak_concurrency, &mut controls));
@@ -773,6 +796,14 @@ pub fn plan(
                 "Proxy connections near the pool's size",
             ));
         }
+        Pattern::StranglerFig => {
+            alarms.push(("legacy_5xx", "Legacy route 5XX rate"));
+            alarms.push(("migrated_5xx", "Migrated routes' 5XX rate"));
+            alarms.push((
+                "legacy_latency",
+                "Legacy route p99 latency near the facade's timeout",
+            ));
+        }
         Pattern::Webhook => {
             alarms.push(("api_5xx", "API 5XX responses"));
             alarms.push(("dlq", "Messages in the dead-letter queue"));
@@ -910,6 +941,7 @@ pub fn plan(
         schedule,
         saga,
         relational,
+        strangler,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

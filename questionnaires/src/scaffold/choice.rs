@@ -28,6 +28,9 @@ pub enum Pattern {
     /// Kinesis Data Streams → Lambda.
     #[serde(rename = "kinesis_stream_processing")]
     Stream,
+    /// An HTTP API facade: `$default` proxies to the legacy system, migrated routes to new functions.
+    #[serde(rename = "strangler_fig")]
+    StranglerFig,
     /// HTTP API → receiver Lambda → SQS → worker Lambda.
     #[serde(rename = "webhook_sqs_buffer")]
     Webhook,
@@ -58,6 +61,7 @@ impl Pattern {
         Pattern::Workflow,
         Pattern::Stream,
         Pattern::Saga,
+        Pattern::StranglerFig,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
         Pattern::Containers,
@@ -77,6 +81,7 @@ impl Pattern {
             Pattern::Webhook => "webhook_sqs_buffer",
             Pattern::ScheduledJobs => "scheduled_jobs",
             Pattern::Saga => "saga",
+            Pattern::StranglerFig => "strangler_fig",
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
@@ -96,7 +101,10 @@ impl Pattern {
 
     /// Whether callers wait on the function (an HTTP entry point with no queue behind it).
     pub fn synchronous(self) -> bool {
-        matches!(self, Pattern::Api | Pattern::Relational)
+        matches!(
+            self,
+            Pattern::Api | Pattern::Relational | Pattern::StranglerFig
+        )
     }
 
     /// Whether a Lambda function reads from an SQS queue.
@@ -106,7 +114,10 @@ impl Pattern {
 
     /// Whether an HTTP API is the entry point.
     pub fn has_api(self) -> bool {
-        matches!(self, Pattern::Api | Pattern::Webhook | Pattern::Relational)
+        matches!(
+            self,
+            Pattern::Api | Pattern::Webhook | Pattern::Relational | Pattern::StranglerFig
+        )
     }
 }
 

@@ -674,6 +674,7 @@ pub(super) fn plan(
         schedule: None,
         saga: None,
         relational: None,
+        strangler: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {

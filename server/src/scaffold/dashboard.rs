@@ -104,6 +104,17 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
                 );
             }
         }
+        // The facade's own counts, from its access log: the legacy route apart from the new ones.
+        Pattern::StranglerFig => {
+            for m in [
+                "LegacyRequests",
+                "Legacy5xx",
+                "MigratedRequests",
+                "Migrated5xx",
+            ] {
+                backlog.push(json!(["${AWS::StackName}/facade", m, {"stat": "Sum"}]));
+            }
+        }
         _ => {}
     }
     if plan.api.is_some() {

@@ -23,7 +23,7 @@ pub(crate) fn resource_variables(
                 vars.push(("IDEMPOTENCY_TABLE", "IdempotencyTable"));
             }
             match plan.pattern {
-                Pattern::Api => vars.push(("TABLE_NAME", "ItemsTable")),
+                Pattern::Api | Pattern::StranglerFig => vars.push(("TABLE_NAME", "ItemsTable")),
                 Pattern::S3Events => vars.push(("OUTPUT_BUCKET", "OutputBucket")),
                 Pattern::Webhook if h.name == "receive" => {
                     vars.push(("SIGNING_SECRET_ARN", "SigningSecret"));
@@ -160,7 +160,27 @@ impl Deploy<'_> {
             v.push("JwtIssuer=\"$JWT_ISSUER\"".to_owned());
             v.push("JwtAudience=\"$JWT_AUDIENCE\"".to_owned());
         }
+        for (var, parameter) in self.facade_variables() {
+            v.push(match parameter.strip_suffix("Target") {
+                Some(_) => format!("{parameter}=\"${{{var}:-new}}\""),
+                None => format!("{parameter}=\"${var}\""),
+            });
+        }
         v.join(" ")
+    }
+
+    /// The strangler fig's repository variables and the parameters they set: the legacy
+    /// system's URL, and each migrated route's target (`new` unless the variable says
+    /// `legacy`), so a route moved back stays back on the next push.
+    fn facade_variables(&self) -> Vec<(String, String)> {
+        let Some(s) = self.plan.strangler.as_ref() else {
+            return Vec::new();
+        };
+        let mut v = vec![("LEGACY_BASE_URL".to_owned(), "LegacyBaseUrl".to_owned())];
+        for m in &s.routes {
+            v.push((m.target_variable(), format!("{}Target", m.id)));
+        }
+        v
     }
 }
 

@@ -35,7 +35,7 @@ trait Shape {
         let mut v = Vec::new();
         if matches!(
             plan.pattern,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga
+            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
         ) || plan.idempotency.is_some()
             || self.approval()
         {
@@ -83,6 +83,7 @@ trait Shape {
             | Pattern::Workflow
             | Pattern::ScheduledJobs
             | Pattern::Saga
+            | Pattern::StranglerFig
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -184,7 +185,7 @@ impl Bin<'_> {
     fn http(&self) -> bool {
         matches!(
             (self.plan.pattern, self.handler.name.as_str()),
-            (Pattern::Api | Pattern::Relational, _)
+            (Pattern::Api | Pattern::Relational | Pattern::StranglerFig, _)
                 | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
         )

@@ -14,6 +14,8 @@ use questionnaires::scaffold::{
 use super::Files;
 use crate::report::md_escape::{self, filters};
 
+mod strangler;
+
 /// Settings a pattern does not use: the template never reads them for that pattern, and
 /// [`files`] refuses a plan that lacks a setting its pattern needs.
 static NO_FAILURE: Failure = Failure {
@@ -388,6 +390,7 @@ impl SamTemplate<'_> {
             | Pattern::Workflow
             | Pattern::Saga
             | Pattern::Relational
+            | Pattern::StranglerFig
             | Pattern::Containers
             | Pattern::QueueWorker => Vec::new(),
         }
@@ -680,7 +683,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         (
             "CKV_AWS_116",
             match p {
-                Pattern::Api | Pattern::Relational => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
+                Pattern::Api | Pattern::Relational | Pattern::StranglerFig => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
                 Pattern::Workflow => "Lambda dead-letter queue: Step Functions calls the functions synchronously; Retry and Catch in the state machine handle failures.".to_owned(),
                 Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
@@ -705,14 +708,20 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         ));
         if !matches!(
             p,
-            Pattern::Api | Pattern::Workflow | Pattern::Saga | Pattern::Relational
+            Pattern::Api
+            | Pattern::Workflow
+            | Pattern::Saga
+            | Pattern::Relational
+            | Pattern::StranglerFig
         ) {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
         let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
-        if matches!(p, Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga)
-            || plan.idempotency.is_some()
+        if matches!(
+            p,
+            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+        ) || plan.idempotency.is_some()
             || approvals
         {
             skips.push((

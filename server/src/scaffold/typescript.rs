@@ -65,7 +65,7 @@ trait Ts {
             || self.approval()
             || matches!(
                 self.plan().pattern,
-                Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga
+                Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
             )
     }
 

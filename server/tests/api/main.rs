@@ -32,6 +32,7 @@ mod scaffold;
 mod scaffold_needs;
 mod scaffold_relational;
 mod scaffold_saga;
+mod scaffold_strangler;
 mod served;
 mod sharing;
 mod standalone;

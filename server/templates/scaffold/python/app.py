@@ -30,4 +30,6 @@ from __future__ import annotations
 {% include "scaffold/python/app/scheduled_jobs.py" %}
 {% when Pattern::Relational -%}
 {% include "scaffold/python/app/relational_api.py" %}
+{% when Pattern::StranglerFig -%}
+{% include "scaffold/python/app/strangler_fig.py" %}
 {% when _ %}{% endmatch %}

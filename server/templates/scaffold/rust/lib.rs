@@ -128,6 +128,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/scheduled_jobs.rs" %}
 {%- when Pattern::Relational -%}
 {% include "scaffold/rust/relational_api.rs" %}
+{%- when Pattern::StranglerFig -%}
+{% include "scaffold/rust/strangler_fig.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

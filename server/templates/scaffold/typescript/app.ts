@@ -109,7 +109,10 @@ import type {
   SQSEvent,
   SQSRecord,
 } from "aws-lambda";
-{% when Pattern::Relational -%}
+{% when Pattern::Relational | Pattern::StranglerFig -%}
+{% if plan.pattern == Pattern::StranglerFig -%}
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+{% endif -%}
 import type {
 {%- if self.iam_auth() %}
   APIGatewayProxyEventV2WithIAMAuthorizer,
@@ -236,4 +239,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/scheduled_jobs.ts" %}
 {%- when Pattern::Relational %}
 {% include "scaffold/typescript/src/relational_api.ts" %}
+{%- when Pattern::StranglerFig %}
+{% include "scaffold/typescript/src/strangler_fig.ts" %}
 {%- when _ %}{%- endmatch %}

@@ -24,4 +24,6 @@ from __future__ import annotations
 {% include "scaffold/python/tests/scheduled_jobs.py" %}
 {% when Pattern::Relational -%}
 {% include "scaffold/python/tests/relational_api.py" %}
+{% when Pattern::StranglerFig -%}
+{% include "scaffold/python/tests/strangler_fig.py" %}
 {% when _ %}{% endmatch %}

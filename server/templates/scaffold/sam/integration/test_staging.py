@@ -254,5 +254,25 @@ def test_a_saga_runs_every_step_and_ends_succeeded(outputs: dict[str, str]) -> N
         return None if status == "RUNNING" else status
 
     assert eventually("the saga finished", finished) == "SUCCEEDED"
+{%- when Pattern::StranglerFig %}
+
+
+@pytest.mark.parametrize("path", ["/items/none", "/legacy-path-that-never-moved"])
+def test_every_route_of_the_facade_refuses_a_caller_without_credentials(outputs: dict[str, str], path: str) -> None:
+    # The migrated route and the legacy route ($default) sit behind the same authorizer.
+    answer = requests.get(f"{outputs['ApiUrl']}{path}", timeout=30)
+    assert answer.status_code == {% if self.iam() %}403{% else %}401{% endif %}, answer.text
+{%- if !self.iam() %}
+
+
+@pytest.mark.skipif(not os.environ.get("INTEGRATION_JWT"), reason="set INTEGRATION_JWT to a token for JwtIssuer and JwtAudience")
+def test_the_migrated_route_answers_from_the_new_function(outputs: dict[str, str]) -> None:
+    auth = {"authorization": f"Bearer {os.environ['INTEGRATION_JWT']}"}
+    missing = f"integration-{uuid.uuid4()}"
+    answer = requests.get(f"{outputs['ApiUrl']}/items/{missing}", headers=auth, timeout=30)
+    # With GetItemTarget=new the function answers 404 for an item it does not hold.
+    assert answer.status_code == 404, answer.text
+    assert "message" in answer.json()
+{%- endif %}
 {%- when _ %}
 {%- endmatch %}

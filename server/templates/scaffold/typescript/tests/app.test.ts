@@ -26,4 +26,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/scheduled_jobs.ts" %}
 {%- when Pattern::Relational -%}
 {% include "scaffold/typescript/tests/relational_api.ts" %}
+{%- when Pattern::StranglerFig -%}
+{% include "scaffold/typescript/tests/strangler_fig.ts" %}
 {%- when _ %}{%- endmatch %}
