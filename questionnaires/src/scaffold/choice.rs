@@ -53,7 +53,7 @@ pub enum Pattern {
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 12] = [
+    pub const ALL: [Pattern; 13] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
