@@ -56,6 +56,22 @@ pub(super) async fn answer_case(c: &Client, id: &str) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
+/// A new review of the owner's, answered as the scenario with blockers and approved with a
+/// reason for each: what other tests seed an approval with.
+pub(super) async fn approved_review(owner: &Client) -> String {
+    let id = owner.create("Approved billing run").await;
+    answer_case(owner, &id).await;
+    let r = api(
+        owner,
+        Method::POST,
+        &approvals_uri(&id),
+        Some(json!({ "reasons": every_reason() })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    id
+}
+
 /// Changes the item size the scenario answered, at the version stored.
 async fn change_an_answer(c: &Client, id: &str) {
     let version = c

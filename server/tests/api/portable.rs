@@ -149,6 +149,7 @@ async fn seeded(app: TestApp) -> Seeded {
     let from_template = super::templates::started(
         &super::templates::start(owner, &world.team, "Payments API", a).await,
     );
+    super::approvals::approved_review(owner).await;
     let lens = super::lenses::import(owner, &super::lenses::lens_text(super::lenses::SAMPLE)).await;
     let (on_lens, _) = super::lenses::start(owner, &lens).await;
     Seeded {
