@@ -56,16 +56,15 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
     let items = c.store.checklist(&assessment.id).await?;
     let accepted = c.store.acceptances(&assessment.id).await?;
     let sign_off = super::sign_off_of(c, &assessment.id, None, &answers).await?;
-    let mut page = results_from(
-        q,
-        assessment,
-        &answers,
-        e,
+    let state = Shown {
+        answers: &answers,
+        evaluation: e,
         items,
         accepted,
-        Snapshot::current(),
+        snapshot: Snapshot::current(),
         sign_off,
-    )?;
+    };
+    let mut page = results_from(q, assessment, state)?;
     page.to_confirm = to_confirm;
     Ok(page)
 }
@@ -82,16 +81,15 @@ pub async fn milestone_results(
     let q = c.questionnaire_of(&a).await?;
     let snapshot = Snapshot::milestone(&m.row.name, rfc3339(m.row.created_at));
     let sign_off = super::sign_off_of(c, id, Some(&m.row), &m.answers).await?;
-    let mut page = results_from(
-        &q,
-        a,
-        &m.answers,
-        m.evaluation,
-        Vec::new(),
-        Vec::new(),
+    let state = Shown {
+        answers: &m.answers,
+        evaluation: m.evaluation,
+        items: Vec::new(),
+        accepted: Vec::new(),
         snapshot,
         sign_off,
-    )?;
+    };
+    let mut page = results_from(&q, a, state)?;
     page.start_from = Some(templates::Source::value(id, Some(milestone)));
     page.report_url = format!("/assessments/{id}/milestones/{milestone}");
     page.as_of = Some(format!(
@@ -103,16 +101,32 @@ pub async fn milestone_results(
     Ok(page)
 }
 
+/// The state of a review a results page shows: now, or as a milestone saved it.
+struct Shown<'a> {
+    answers: &'a Answers,
+    evaluation: Evaluation,
+    /// The team's checklist state (none for a milestone).
+    items: Vec<store::StoredItem>,
+    /// The accepted risks (none for a milestone).
+    accepted: Vec<store::StoredAcceptance>,
+    snapshot: Snapshot,
+    /// The approval that covers these answers, or that they changed from.
+    sign_off: Option<questionnaires::report::ReportSignOff>,
+}
+
 fn results_from(
     q: &Questionnaire,
     assessment: Assessment,
-    answers: &Answers,
-    e: Evaluation,
-    items: Vec<store::StoredItem>,
-    accepted: Vec<store::StoredAcceptance>,
-    snapshot: Snapshot,
-    sign_off: Option<questionnaires::report::ReportSignOff>,
+    state: Shown<'_>,
 ) -> Result<ResultsData, AppError> {
+    let Shown {
+        answers,
+        evaluation: e,
+        items,
+        accepted,
+        snapshot,
+        sign_off,
+    } = state;
     let id = assessment.id.clone();
     let id = id.as_str();
     // The summary and the roadmap as the reports have them, so the page and the exports agree.
