@@ -32,7 +32,11 @@ fn of(changes: &[(&str, AnswerValue)]) -> Plan {
 }
 
 fn choices(ids: &[&str]) -> AnswerValue {
-    AnswerValue::Choices(ids.iter().map(|c| ChoiceId::parse(c).expect("a valid choice id")).collect())
+    AnswerValue::Choices(
+        ids.iter()
+            .map(|c| ChoiceId::parse(c).expect("a valid choice id"))
+            .collect(),
+    )
 }
 
 fn setting<'a>(p: &'a Plan, id: &str) -> &'a str {

@@ -185,8 +185,10 @@ impl Bin<'_> {
     fn http(&self) -> bool {
         matches!(
             (self.plan.pattern, self.handler.name.as_str()),
-            (Pattern::Api | Pattern::Relational | Pattern::StranglerFig, _)
-                | (Pattern::Webhook, "receive")
+            (
+                Pattern::Api | Pattern::Relational | Pattern::StranglerFig,
+                _
+            ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
         )
     }

@@ -709,10 +709,10 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         if !matches!(
             p,
             Pattern::Api
-            | Pattern::Workflow
-            | Pattern::Saga
-            | Pattern::Relational
-            | Pattern::StranglerFig
+                | Pattern::Workflow
+                | Pattern::Saga
+                | Pattern::Relational
+                | Pattern::StranglerFig
         ) {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
