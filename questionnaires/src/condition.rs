@@ -226,6 +226,13 @@ impl Fact {
             {
                 return calc.title().to_owned();
             }
+            // A failed check's figure carries the check's title; a limit is named by its title.
+            if let Some(check) = id.strip_prefix("check.") {
+                return check.to_owned();
+            }
+            if let Some(limit) = q.figures.limits.get(id) {
+                return limit.title.clone();
+            }
             q.question(id)
                 .map_or_else(|| id.replace('_', " "), |x| x.title.to_string())
         };
@@ -833,6 +840,20 @@ mod tests {
             "{words}"
         );
         assert!(!words.contains("peak_rps"), "{words}");
+        // A failed check reads as its title against the limit's title.
+        let limit = q.figures.limits.values().next().expect("a limit");
+        let check = Fact::Number {
+            subject: "check.Lambda maximum duration".into(),
+            value: 1200.0,
+            op: CmpOp::Gt,
+            against: Some(limit.id.as_str().into()),
+            bound: 900.0,
+            holds: true,
+        };
+        assert_eq!(
+            check.words(q),
+            format!("Lambda maximum duration: 1,200, above {} (900)", limit.title)
+        );
     }
 
     /// Two questions: `q` (single: a, b, c) and `n` (number).

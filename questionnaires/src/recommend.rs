@@ -156,7 +156,8 @@ fn steer_reason(checks: &[&CheckResult], verb: &str) -> Option<Reason> {
         facts: checks
             .iter()
             .map(|c| Fact::Number {
-                subject: format!("check.{}", c.id).into(),
+                // The check's title, as [`Fact::words`] shows it.
+                subject: format!("check.{}", c.title).into(),
                 value: c.value,
                 // Most limits are ceilings; a few (visibility timeout, schedule interval) are floors.
                 op: if c.value < c.limit {
