@@ -852,7 +852,10 @@ mod tests {
         };
         assert_eq!(
             check.words(q),
-            format!("Lambda maximum duration: 1,200, above {} (900)", limit.title)
+            format!(
+                "Lambda maximum duration: 1,200, above {} (900)",
+                limit.title
+            )
         );
     }
 
