@@ -10,12 +10,12 @@
 
 use std::path::Path;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::access::world;
 use super::client::{Client, Reply};
+use super::risks::api;
 
 /// The golden scenario with three blockers: a high risk and two failed checks.
 const CASE: &str = "12_monthly_billing_run";
@@ -24,19 +24,6 @@ const RISK_TITLE: &str = "Jobs longer than Lambda's 15-minute limit";
 const CHECK_BLOCKER: &str = "lambda_timeout";
 const CHECK_TITLE: &str = "Lambda maximum duration";
 const P99_BLOCKER: &str = "lambda_concurrency_p99";
-
-async fn api(c: &Client, method: Method, uri: &str, body: Option<Value>) -> Reply {
-    c.send(
-        Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::ACCEPT, "application/json")
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap(),
-    )
-    .await
-}
 
 /// Replaces a review's answers with those of the golden scenario with blockers.
 pub(super) async fn answer_case(c: &Client, id: &str) {

@@ -18,7 +18,8 @@ const MEDIUM_PROBLEM: &str = "Some resources changed by hand in the console";
 const HIGH_PROBLEM: &str = "Resources built by hand in the console";
 const REASON: &str = "The console changes go into the templates next quarter";
 
-async fn api(c: &Client, method: Method, uri: &str, body: Option<Value>) -> Reply {
+/// A JSON request to the REST API (with its JSON `Accept`), as the client's session sends it.
+pub(super) async fn api(c: &Client, method: Method, uri: &str, body: Option<Value>) -> Reply {
     c.send(
         Request::builder()
             .method(method)
