@@ -11,9 +11,11 @@
 //! - [`routes`]: the starter page (choose, preview every file, share), the zip and each raw file;
 //! - [`events`]: a sample event per function, which every runtime's tests read;
 //! - [`python`], [`typescript`], [`rust`]: each runtime's handlers, tests and build files;
-//! - [`containers`]: the whole of a containers starter (CloudFormation, Dockerfile, app, tests).
+//! - [`containers`]: the whole of a containers starter (CloudFormation, Dockerfile, app, tests);
+//! - [`cdk`]: with `--iac cdk`, the template above written as an AWS CDK app in `infra/`.
 
 pub mod asl;
+mod cdk;
 mod containers;
 mod dashboard;
 mod day_one;
@@ -28,7 +30,7 @@ mod typescript;
 
 use std::io::Write as _;
 
-use questionnaires::scaffold::{Choice, Plan, Runtime};
+use questionnaires::scaffold::{Choice, Iac, Plan, Runtime};
 use questionnaires::{Answers, Evaluation, Questionnaire, Workload};
 
 /// One file of a starter.
@@ -71,6 +73,21 @@ impl Files {
         template: &impl askama::Template,
     ) -> Result<(), String> {
         self.push(path, template, true)
+    }
+
+    /// Adds a file whose text is already written.
+    pub(crate) fn text(&mut self, path: &str, contents: String) {
+        self.0.push(File {
+            path: path.to_owned(),
+            contents,
+            executable: false,
+        });
+    }
+
+    /// Takes a file out, giving its text.
+    pub(crate) fn take(&mut self, path: &str) -> Option<String> {
+        let i = self.0.iter().position(|f| f.path == path)?;
+        Some(self.0.remove(i).contents)
     }
 
     fn push(
@@ -119,6 +136,9 @@ pub fn render(plan: &Plan) -> Result<Starter, String> {
             Runtime::Typescript => typescript::files(plan, &mut files)?,
             Runtime::Rust => rust::files(plan, &mut files)?,
         }
+    }
+    if plan.iac == Iac::Cdk {
+        cdk::files(plan, &mut files)?;
     }
     let mut files = files.0;
     files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -343,7 +343,7 @@ pub fn plan(
         "reserved_concurrency",
         "Reserved concurrency",
         match reserved_concurrency {
-            Some(n) => format!("ReservedConcurrency: {n} (prod stage in samconfig.toml; 0 elsewhere)"),
+            Some(n) => format!("ReservedConcurrency: {n} (a parameter the prod deployment sets; 0 elsewhere)"),
             None => "ReservedConcurrency: 0 (not set)".to_owned(),
         },
         match (reserved_concurrency, answered_reserved) {

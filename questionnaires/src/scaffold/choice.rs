@@ -191,16 +191,27 @@ impl Runtime {
 pub enum Iac {
     /// AWS SAM (a CloudFormation transform).
     Sam,
+    /// An AWS CDK app in TypeScript that synthesizes the same stack.
+    Cdk,
 }
 
 impl Iac {
     /// Every format.
-    pub const ALL: [Iac; 1] = [Iac::Sam];
+    pub const ALL: [Iac; 2] = [Iac::Sam, Iac::Cdk];
 
     /// The id used in URLs and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Iac::Sam => "sam",
+            Iac::Cdk => "cdk",
+        }
+    }
+
+    /// The format's name in prose.
+    pub fn title(self) -> &'static str {
+        match self {
+            Iac::Sam => "AWS SAM",
+            Iac::Cdk => "the AWS CDK (TypeScript)",
         }
     }
 

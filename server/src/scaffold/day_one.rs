@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use questionnaires::scaffold::{Auth, Pattern, Plan, Runtime};
+use questionnaires::scaffold::{Auth, Iac, Pattern, Plan, Runtime};
 
 use super::Files;
 
@@ -167,6 +167,15 @@ impl Deploy<'_> {
             });
         }
         v.join(" ")
+    }
+
+    /// `cdk deploy`'s `--parameters`: the same values as `overrides`, one flag each.
+    fn cdk_parameters(&self, env: &str) -> String {
+        self.overrides(env)
+            .split(' ')
+            .map(|o| format!("--parameters {o}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The strangler fig's repository variables and the parameters they set: the legacy

@@ -8,7 +8,8 @@
 
 use askama::Template;
 use questionnaires::scaffold::{
-    Api, Auth, Bus, Failure, Handler, Pattern, Plan, Queue, Runtime, Schedule, Stream, Workflow,
+    Api, Auth, Bus, Failure, Handler, Iac, Pattern, Plan, Queue, Runtime, Schedule, Stream,
+    Workflow,
 };
 
 use super::Files;
@@ -662,10 +663,20 @@ impl Readme<'_> {
     }
 
     fn build_command(&self) -> &'static str {
-        match self.plan.runtime {
-            Runtime::Rust => "sam build --beta-features",
-            _ => "sam build",
+        match (self.plan.iac, self.plan.runtime) {
+            (Iac::Cdk, _) => "(cd infra && npm install && npx cdk synth --quiet -c stage=staging)",
+            (Iac::Sam, Runtime::Rust) => "sam build --beta-features",
+            (Iac::Sam, _) => "sam build",
         }
+    }
+
+    /// Whether the stack is a CDK app rather than a SAM template.
+    fn cdk(&self) -> bool {
+        self.plan.iac == Iac::Cdk
+    }
+
+    fn synthesized(&self) -> String {
+        super::cdk::synthesized(self.plan)
     }
 }
 
@@ -769,6 +780,10 @@ impl CheckScript<'_> {
     fn test_command(&self) -> &'static str {
         test_command(self.plan.runtime)
     }
+
+    fn synthesized(&self) -> String {
+        super::cdk::synthesized(self.plan)
+    }
 }
 
 /// `.github/workflows/ci.yml`.
@@ -776,6 +791,12 @@ impl CheckScript<'_> {
 #[template(path = "scaffold/sam/ci.yml", escape = "none")]
 struct Ci<'a> {
     plan: &'a Plan,
+}
+
+impl Ci<'_> {
+    fn synthesized(&self) -> String {
+        super::cdk::synthesized(self.plan)
+    }
 }
 
 /// `.github/zizmor.yml`.

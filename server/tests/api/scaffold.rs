@@ -485,8 +485,18 @@ pub(super) fn render_case(
     pattern: questionnaires::scaffold::Pattern,
     runtime: questionnaires::scaffold::Runtime,
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    render_case_in(name, pattern, runtime, questionnaires::scaffold::Iac::Sam)
+}
+
+/// A case's starter in one IaC format.
+pub(super) fn render_case_in(
+    name: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+    iac: questionnaires::scaffold::Iac,
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
     use questionnaires::answers::{Format, parse_answers_file};
-    use questionnaires::scaffold::{Choice, Iac};
+    use questionnaires::scaffold::Choice;
     let q = questionnaires::builtin();
     let text = std::fs::read_to_string(case(name)).unwrap();
     let file = parse_answers_file(&text, Format::Toml, q).unwrap();
@@ -494,7 +504,7 @@ pub(super) fn render_case(
     let choice = Choice {
         pattern: Some(pattern),
         runtime,
-        iac: Iac::Sam,
+        iac,
     };
     let (plan, starter) =
         server::scaffold::starter(q, &file.workload, &file.answers, &evaluation, choice).unwrap();
