@@ -30,9 +30,19 @@ pub(crate) const VERSIONS: Versions = Versions {
     types_node: "22.20.5",
 };
 
-/// The synthesized template of the staging stack, relative to the project folder.
+/// The stack `cdk synth` writes by default: the staging stack, or a containers starter's one
+/// stack (it has no stages).
+fn stack_name(plan: &Plan) -> String {
+    if plan.pattern.containers() {
+        plan.project.clone()
+    } else {
+        format!("{}-staging", plan.project)
+    }
+}
+
+/// The synthesized template of that stack, relative to the project folder.
 pub(crate) fn synthesized(plan: &Plan) -> String {
-    format!("infra/cdk.out/{}-staging.template.json", plan.project)
+    format!("infra/cdk.out/{}.template.json", stack_name(plan))
 }
 
 /// `infra/package.json`.
@@ -59,6 +69,8 @@ struct CdkJson;
 struct App<'a> {
     plan: &'a Plan,
     class: &'a str,
+    /// Whether the stack has stages (a `Stage` parameter): the containers stack has one stage.
+    staged: bool,
 }
 
 /// `infra/lib/code.ts`: how each function's code becomes an asset.
@@ -129,6 +141,7 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
         "infra/bin/app.ts",
         &App {
             plan,
+            staged: template.contains("\n  Stage:\n"),
             class: &class,
         },
     )?;

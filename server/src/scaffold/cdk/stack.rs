@@ -365,9 +365,9 @@ import {
 {imports}} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 {code}
-/// The stage (staging or prod) is the `Stage` parameter's default.
+/** The stage (staging or prod) is the `Stage` parameter's default. */
 export interface {class}Props extends StackProps {
-  readonly stage: string;
+  readonly stage?: string;
 }
 
 export class {class} extends Stack {
