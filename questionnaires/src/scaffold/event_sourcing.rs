@@ -132,7 +132,8 @@ pub(super) fn plan(
     let partition_wcu = quota(q, "dynamodb_partition_writes");
     let aggregate_max_eps = ceil_u32(partition_wcu / f64::from(units_per_event)).max(1);
     let rps = r.number("peak_rps").filter(|p| *p > 0.0);
-    let provisioned = r.is("dynamodb_capacity_mode", "provisioned");
+    let provisioned = r.is("dynamodb_capacity_mode", "provisioned_autoscaling")
+        || r.is("dynamodb_capacity_mode", "provisioned_fixed");
     let write_capacity = provisioned.then(|| {
         rps.map_or(100, |p| ceil_u32(p * f64::from(units_per_event) * 1.2))
             .max(5)

@@ -1,7 +1,7 @@
 //! What `template.yaml` needs to render the event sourcing starter
 //! (`patterns/event_sourcing.yaml` and `patterns/event_sourcing.function.yaml`): which functions
-//! are projections, the event store's read capacity when it is provisioned, and the projections'
-//! iterator-age threshold.
+//! are projections, the event store's read capacity when it is provisioned, the projections'
+//! iterator-age threshold, and `scripts/replay.sh`.
 
 use questionnaires::scaffold::Handler;
 
@@ -27,19 +27,19 @@ impl SamTemplate<'_> {
             .map_or(5, |w| (w / 2).max(5))
     }
 
-    /// Seconds of iterator age after which a projection is behind: a tenth of the mapping's
-    /// MaximumRecordAgeInSeconds (a change older than that is given up on), at least a minute.
+    /// Seconds of iterator age after which a projection is behind: a minute, the threshold of
+    /// the minimum alarm set for stream consumers (a replay rewound on the stream also trips it).
     pub(super) fn es_iterator_alarm_s(&self) -> u32 {
-        self.plan
-            .event_sourcing
-            .as_ref()
-            .map_or(60, |es| (es.max_record_age_s / 10).max(60))
+        60
     }
 }
 
 /// `scripts/replay.sh`: rebuilds a projection's state of some aggregates from the store.
 #[derive(askama::Template)]
-#[template(path = "scaffold/sam/patterns/event_sourcing_replay.sh", escape = "none")]
+#[template(
+    path = "scaffold/sam/patterns/event_sourcing_replay.sh",
+    escape = "none"
+)]
 struct ReplayScript<'a> {
     plan: &'a questionnaires::scaffold::Plan,
 }
