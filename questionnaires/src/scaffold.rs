@@ -14,11 +14,12 @@
 //! `build.rs` [`plan`] itself, with the handlers of each pattern and [`project_name`]; `reader.rs`
 //! how answers, their origins and the content's quotas are read; `containers.rs` the plan of
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
-//! ([`Relational`]).
+//! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]).
 
 mod build;
 mod choice;
 mod containers;
+mod event_sourcing;
 mod needs;
 mod reader;
 mod relational;
@@ -32,6 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
+pub use event_sourcing::{EventSourcing, Feed};
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
 pub use schedule::Schedule;
@@ -286,6 +288,10 @@ pub struct Plan {
     /// `relational.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relational: Option<Relational>,
+    /// The event store, its feed, projections and snapshots, for the event sourcing pattern
+    /// (see `event_sourcing.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_sourcing: Option<EventSourcing>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

@@ -40,6 +40,7 @@ PATTERNS = [
     "saga",
     "relational_api",
     "strangler_fig",
+    "event_sourcing",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -59,6 +60,8 @@ RUNTIMES = ["python", "typescript", "rust"]
 # generated from it, in every runtime asked for (16: a monolith strangled route by route).
 PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
+    # 08: a ledger whose postings three consumers read in order per account, replayable 7 days.
+    ("08_ledger_ordered_stream.toml", "event_sourcing"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

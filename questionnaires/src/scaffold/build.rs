@@ -12,6 +12,7 @@ use super::reader::{Reader, control, quota};
 use super::*;
 
 fn handlers(
+    r: &Reader,
     pattern: Pattern,
     workflow: Option<&Workflow>,
     stream: Option<&Stream>,
@@ -126,6 +127,7 @@ fn handlers(
         },
         Pattern::Saga => super::saga::handlers(),
         Pattern::Relational => super::relational::handlers(),
+        Pattern::EventSourcing => super::event_sourcing::handlers(r),
         // The migrated route reads: nothing to record.
         Pattern::StranglerFig => vec![Handler {
             idempotent: false,
@@ -503,6 +505,10 @@ pub fn plan(
             Pattern::Workflow => {
                 "Retry and Catch on every task; failures end in a Fail state".to_owned()
             }
+            Pattern::EventSourcing => format!(
+                "An on-failure SQS destination for every projection's mapping, kept {} days; retries and record age under Projection batches and order",
+                f.dlq_retention_days
+            ),
             Pattern::EventBus => format!(
                 "Rule RetryPolicy and a DeadLetterConfig queue; the function's on-failure destination after {} retries",
                 f.retry_attempts
@@ -616,6 +622,11 @@ pub fn plan(
     };
     // Its migrated route reads, so nothing needs an idempotency table.
     let idempotency = idempotency.filter(|_| pattern != Pattern::StranglerFig);
+
+    // The event store, its feed and projections (replacing the idempotency table).
+    let event_sourcing = (pattern == Pattern::EventSourcing)
+        .then(|| super::event_sourcing::plan(&r, peak_concurrency, &mut controls));
+    let idempotency = idempotency.filter(|_| pattern != Pattern::EventSourcing);
 
     // Kinesis.
     let stream =
@@ -820,6 +831,11 @@ pub fn plan(
             alarms.push(("iterator_age", "Stream iterator age"));
             alarms.push(("dlq", "Batches sent to the on-failure destination"));
         }
+        Pattern::EventSourcing => {
+            alarms.push(("api_5xx", "API 5XX responses"));
+            alarms.push(("projection_iterator_age", "Projection iterator age"));
+            alarms.push(("dlq", "Changes sent to the projections' failure queue"));
+        }
         Pattern::Saga => {
             alarms.push((
                 "executions_failed",
@@ -916,6 +932,7 @@ pub fn plan(
         workload: workload.name.clone(),
         project: project_name(&workload.name),
         handlers: handlers(
+            &r,
             pattern,
             workflow.as_ref(),
             stream.as_ref(),
@@ -942,6 +959,7 @@ pub fn plan(
         saga,
         relational,
         strangler,
+        event_sourcing,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

@@ -49,11 +49,14 @@ pub enum Pattern {
     /// HTTP API → Lambda in a VPC → RDS Proxy → Aurora PostgreSQL Serverless v2.
     #[serde(rename = "relational_api")]
     Relational,
+    /// HTTP API → append function → DynamoDB event store → its change feed → projection functions.
+    #[serde(rename = "event_sourcing")]
+    EventSourcing,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 13] = [
+    pub const ALL: [Pattern; 14] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -61,6 +64,7 @@ impl Pattern {
         Pattern::Workflow,
         Pattern::Stream,
         Pattern::Saga,
+        Pattern::EventSourcing,
         Pattern::StranglerFig,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
@@ -85,6 +89,7 @@ impl Pattern {
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
+            Pattern::EventSourcing => "event_sourcing",
         }
     }
 
@@ -116,7 +121,11 @@ impl Pattern {
     pub fn has_api(self) -> bool {
         matches!(
             self,
-            Pattern::Api | Pattern::Webhook | Pattern::Relational | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::Webhook
+                | Pattern::Relational
+                | Pattern::StranglerFig
+                | Pattern::EventSourcing
         )
     }
 }

@@ -88,8 +88,8 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
     }
     match plan.pattern {
         // One iterator age per reader: each reads at its own pace.
-        Pattern::Stream => {
-            for h in &plan.handlers {
+        Pattern::Stream | Pattern::EventSourcing => {
+            for h in plan.handlers.iter().filter(|h| h.name != "append") {
                 backlog.push(json!(["AWS/Lambda", "IteratorAge", "FunctionName", format!("${{{}}}", h.logical_id), {"label": format!("{}: iterator age (ms)", h.name)}]));
             }
         }

@@ -40,6 +40,13 @@ pub(crate) fn resource_variables(
                     vars.push(("STATE_MACHINE_ARN", "StateMachine"));
                 }
                 Pattern::Saga => vars.push(("SAGA_TABLE", "SagaTable")),
+                Pattern::EventSourcing => {
+                    vars.push(("EVENTS_TABLE", "EventsTable"));
+                    if h.name != "append" {
+                        vars.push(("PROJECTIONS_TABLE", "ProjectionsTable"));
+                        vars.push(("SNAPSHOTS_TABLE", "SnapshotsTable"));
+                    }
+                }
                 Pattern::ScheduledJobs => {
                     vars.push(("RUNS_TABLE", "RunsTable"));
                     if plan.schedule.as_ref().is_some_and(|s| s.secret) {

@@ -35,7 +35,11 @@ trait Shape {
         let mut v = Vec::new();
         if matches!(
             plan.pattern,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::ScheduledJobs
+                | Pattern::Saga
+                | Pattern::StranglerFig
+                | Pattern::EventSourcing
         ) || plan.idempotency.is_some()
             || self.approval()
         {
@@ -84,6 +88,7 @@ trait Shape {
             | Pattern::ScheduledJobs
             | Pattern::Saga
             | Pattern::StranglerFig
+            | Pattern::EventSourcing
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -190,6 +195,7 @@ impl Bin<'_> {
                 _
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
+                | (Pattern::EventSourcing, "append")
         )
     }
 }

@@ -8,13 +8,14 @@
 
 use askama::Template;
 use questionnaires::scaffold::{
-    Api, Auth, Bus, Failure, Handler, Iac, Pattern, Plan, Queue, Runtime, Schedule, Stream,
+    Api, Auth, Bus, Failure, Feed, Handler, Iac, Pattern, Plan, Queue, Runtime, Schedule, Stream,
     Workflow,
 };
 
 use super::Files;
 use crate::report::md_escape::{self, filters};
 
+mod event_sourcing;
 mod strangler;
 
 /// Settings a pattern does not use: the template never reads them for that pattern, and
@@ -102,6 +103,11 @@ impl<'a> Parts<'a> {
             "database",
             plan.relational.is_some(),
             p == Pattern::Relational,
+        )?;
+        need(
+            "event store",
+            plan.event_sourcing.is_some(),
+            p == Pattern::EventSourcing,
         )?;
         Ok(Parts {
             failure: plan.failure.as_ref().unwrap_or(&NO_FAILURE),
@@ -387,6 +393,7 @@ impl SamTemplate<'_> {
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
+            Pattern::EventSourcing => vec!["ProjectionFailureQueue".to_owned()],
             Pattern::Api
             | Pattern::Workflow
             | Pattern::Saga
@@ -699,6 +706,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
+                Pattern::EventSourcing => "Lambda dead-letter queue: the API calls the append function synchronously (the caller gets the error), and the projections' event source mappings send failed batches to their on-failure destination.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
                 Pattern::Containers | Pattern::QueueWorker => String::new(),
             },
@@ -731,7 +739,11 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
         if matches!(
             p,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::ScheduledJobs
+                | Pattern::Saga
+                | Pattern::StranglerFig
+                | Pattern::EventSourcing
         ) || plan.idempotency.is_some()
             || approvals
         {
@@ -847,6 +859,9 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
     }
     if plan.pattern == Pattern::Relational {
         super::relational::files(plan, out)?;
+    }
+    if plan.pattern == Pattern::EventSourcing {
+        event_sourcing::files(plan, out)?;
     }
     out.add("samconfig.toml", &SamConfig { plan })?;
     out.add(

@@ -485,7 +485,7 @@ pub(super) fn render_case(
     pattern: questionnaires::scaffold::Pattern,
     runtime: questionnaires::scaffold::Runtime,
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
-    render_case_in(name, pattern, runtime, questionnaires::scaffold::Iac::Sam)
+    render_case_with(name, pattern, runtime, &[])
 }
 
 /// A case's starter in one IaC format.
@@ -495,11 +495,43 @@ pub(super) fn render_case_in(
     runtime: questionnaires::scaffold::Runtime,
     iac: questionnaires::scaffold::Iac,
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    render_answers(name, pattern, runtime, iac, &[])
+}
+
+/// A case's starter with some answers replaced.
+pub(super) fn render_case_with(
+    name: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+    changes: &[(&str, questionnaires::AnswerValue)],
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    render_answers(
+        name,
+        pattern,
+        runtime,
+        questionnaires::scaffold::Iac::Sam,
+        changes,
+    )
+}
+
+fn render_answers(
+    name: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+    iac: questionnaires::scaffold::Iac,
+    changes: &[(&str, questionnaires::AnswerValue)],
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
     use questionnaires::answers::{Format, parse_answers_file};
     use questionnaires::scaffold::Choice;
     let q = questionnaires::builtin();
     let text = std::fs::read_to_string(case(name)).unwrap();
-    let file = parse_answers_file(&text, Format::Toml, q).unwrap();
+    let mut file = parse_answers_file(&text, Format::Toml, q).unwrap();
+    for (id, v) in changes {
+        file.answers.insert(
+            questionnaires::model::QuestionId::parse(id).unwrap(),
+            questionnaires::Answer::new(v.clone()),
+        );
+    }
     let evaluation = questionnaires::evaluate::evaluate(q, &file.answers);
     let choice = Choice {
         pattern: Some(pattern),

@@ -122,6 +122,25 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+{% when Pattern::EventSourcing -%}
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandOutput,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from "@aws-sdk/lib-dynamodb";
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -241,4 +260,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/relational_api.ts" %}
 {%- when Pattern::StranglerFig %}
 {% include "scaffold/typescript/src/strangler_fig.ts" %}
+{%- when Pattern::EventSourcing %}
+{% include "scaffold/typescript/src/event_sourcing.ts" %}
 {%- when _ %}{%- endmatch %}
