@@ -40,6 +40,7 @@ PATTERNS = [
     "saga",
     "relational_api",
     "strangler_fig",
+    "realtime_broadcast",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -59,6 +60,9 @@ RUNTIMES = ["python", "typescript", "rust"]
 # generated from it, in every runtime asked for (16: a monolith strangled route by route).
 PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
+    # 07: live quotes to traders (FIFO order, sessions past the 2-hour limit); 23: chat rooms.
+    ("07_live_quotes_websocket.toml", "realtime_broadcast"),
+    ("23_chat_websocket_broadcast.toml", "realtime_broadcast"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

@@ -49,11 +49,15 @@ pub enum Pattern {
     /// HTTP API → Lambda in a VPC → RDS Proxy → Aurora PostgreSQL Serverless v2.
     #[serde(rename = "relational_api")]
     Relational,
+    /// API Gateway WebSocket API → connection functions; SQS → a broadcaster posting to each
+    /// connection of a channel.
+    #[serde(rename = "realtime_broadcast")]
+    RealtimeBroadcast,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 13] = [
+    pub const ALL: [Pattern; 14] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -67,6 +71,7 @@ impl Pattern {
         Pattern::Containers,
         Pattern::Relational,
         Pattern::QueueWorker,
+        Pattern::RealtimeBroadcast,
     ];
 
     /// The pattern id in the questionnaire.
@@ -85,6 +90,7 @@ impl Pattern {
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
+            Pattern::RealtimeBroadcast => "realtime_broadcast",
         }
     }
 
@@ -109,7 +115,10 @@ impl Pattern {
 
     /// Whether a Lambda function reads from an SQS queue.
     pub fn consumes_queue(self) -> bool {
-        matches!(self, Pattern::Fanout | Pattern::Webhook)
+        matches!(
+            self,
+            Pattern::Fanout | Pattern::Webhook | Pattern::RealtimeBroadcast
+        )
     }
 
     /// Whether an HTTP API is the entry point.

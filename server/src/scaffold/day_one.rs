@@ -40,6 +40,10 @@ pub(crate) fn resource_variables(
                     vars.push(("STATE_MACHINE_ARN", "StateMachine"));
                 }
                 Pattern::Saga => vars.push(("SAGA_TABLE", "SagaTable")),
+                Pattern::RealtimeBroadcast => {
+                    vars.push(("CHANNELS_TABLE", "ChannelsTable"));
+                    vars.push(("BROADCAST_QUEUE_URL", "BroadcastQueue"));
+                }
                 Pattern::ScheduledJobs => {
                     vars.push(("RUNS_TABLE", "RunsTable"));
                     if plan.schedule.as_ref().is_some_and(|s| s.secret) {

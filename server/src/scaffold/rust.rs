@@ -56,6 +56,11 @@ trait Shape {
                 v.push(("aws-sdk-secretsmanager", "1.125"));
                 v.push(("aws-sdk-sqs", "1.119"));
             }
+            Pattern::RealtimeBroadcast => {
+                v.push(("aws-sdk-apigatewaymanagement", "1.120"));
+                v.push(("aws-sdk-dynamodb", "1.136"));
+                v.push(("aws-sdk-sqs", "1.119"));
+            }
             _ => {}
         }
         v
@@ -76,6 +81,7 @@ trait Shape {
         let features: &[&str] = match self.plan().pattern {
             Pattern::S3Events => &["s3"],
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
+            Pattern::RealtimeBroadcast => &["apigw", "sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Api

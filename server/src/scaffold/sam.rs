@@ -14,6 +14,7 @@ use questionnaires::scaffold::{
 use super::Files;
 use crate::report::md_escape::{self, filters};
 
+mod realtime;
 mod strangler;
 
 /// Settings a pattern does not use: the template never reads them for that pattern, and
@@ -383,6 +384,7 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}DeadLetterQueue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkDeadLetterQueue".to_owned()],
+            Pattern::RealtimeBroadcast => vec!["BroadcastDeadLetterQueue".to_owned()],
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
@@ -415,6 +417,7 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}Queue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkQueue".to_owned()],
+            Pattern::RealtimeBroadcast => vec!["BroadcastQueue".to_owned()],
             _ => Vec::new(),
         }
     }
@@ -689,6 +692,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
+                Pattern::RealtimeBroadcast => "Lambda dead-letter queue: the WebSocket API calls the connections function synchronously (the client gets the error); the broadcaster reads SQS, whose redrive policy moves failed broadcasts to a dead-letter queue.".to_owned(),
                 Pattern::Containers | Pattern::QueueWorker => String::new(),
             },
         ),
@@ -720,7 +724,11 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
         if matches!(
             p,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::ScheduledJobs
+                | Pattern::Saga
+                | Pattern::StranglerFig
+                | Pattern::RealtimeBroadcast
         ) || plan.idempotency.is_some()
             || approvals
         {
