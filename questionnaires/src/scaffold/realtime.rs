@@ -80,15 +80,16 @@ pub(super) fn plan(
     // The audience: the average connections, scaled to the peak by the peak-to-average rate.
     let connections = r.number("websocket_connections").filter(|c| *c > 0.0);
     let surge = match (r.number("peak_rps"), r.number("avg_rps")) {
-        (Some(p), Some(a)) if p > 0.0 && a > 0.0 && p > a => Some(p / a),
+        (Some(p), Some(a)) if p > 0.0 && a > 0.0 && p > a => Some((p, a)),
         _ => None,
     };
     let (audience, audience_why) = match (connections, surge) {
-        (Some(c), Some(s)) => (
-            ceil_u32(c * s).max(1),
+        (Some(c), Some((p, a))) => (
+            ceil_u32(c * p / a).max(1),
             format!(
-                "{c} connections on average, times the peak-to-average rate of {s:.1}: about {} at the busiest time.",
-                ceil_u32(c * s).max(1)
+                "{c} connections on average, times the peak-to-average rate of {:.1}: about {} at the busiest time.",
+                p / a,
+                ceil_u32(c * p / a).max(1)
             ),
         ),
         (Some(c), None) => (
@@ -214,9 +215,7 @@ pub(super) fn plan(
     // New connections against the account's 500 a second.
     let account_rate = ceil_u32(quota(q, "apigw_websocket_new_connections"));
     let connects = r.number("ws_connects_per_s").filter(|c| *c > 0.0);
-    let connect_rate = connects.map_or(account_rate, |c| {
-        ceil_u32(c * 2.0).clamp(10, account_rate)
-    });
+    let connect_rate = connects.map_or(account_rate, |c| ceil_u32(c * 2.0).clamp(10, account_rate));
     let message_rate = peak.map_or(100, |p| ceil_u32(p * 1.5).max(10));
     let message_burst = message_rate.saturating_mul(2);
     controls.push(control(

@@ -66,6 +66,19 @@ trait Shape {
         v
     }
 
+    /// Whether the broadcast queue is FIFO (the real-time broadcast's tests).
+    fn realtime_ordered(&self) -> bool {
+        self.plan().realtime.as_ref().is_some_and(|r| r.ordered)
+    }
+
+    /// The largest message the WebSocket routes accept, in bytes.
+    fn realtime_max_bytes(&self) -> u32 {
+        self.plan()
+            .realtime
+            .as_ref()
+            .map_or(32_768, |r| r.max_message_bytes)
+    }
+
     /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
     fn job_secret(&self) -> bool {
         self.plan().schedule.as_ref().is_some_and(|s| s.secret)
@@ -81,7 +94,7 @@ trait Shape {
         let features: &[&str] = match self.plan().pattern {
             Pattern::S3Events => &["s3"],
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
-            Pattern::RealtimeBroadcast => &["apigw", "sqs"],
+            Pattern::RealtimeBroadcast => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Api

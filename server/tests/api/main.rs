@@ -30,6 +30,7 @@ mod rest;
 mod risks;
 mod scaffold;
 mod scaffold_needs;
+mod scaffold_realtime;
 mod scaffold_relational;
 mod scaffold_saga;
 mod scaffold_strangler;

@@ -485,10 +485,24 @@ pub(super) fn render_case(
     pattern: questionnaires::scaffold::Pattern,
     runtime: questionnaires::scaffold::Runtime,
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    render_case_with(name, &[], pattern, runtime)
+}
+
+/// [`render_case`] with some lines of the case's answers replaced (`(from, to)`, each present).
+pub(super) fn render_case_with(
+    name: &str,
+    replace: &[(&str, &str)],
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
     use questionnaires::answers::{Format, parse_answers_file};
     use questionnaires::scaffold::{Choice, Iac};
     let q = questionnaires::builtin();
-    let text = std::fs::read_to_string(case(name)).unwrap();
+    let mut text = std::fs::read_to_string(case(name)).unwrap();
+    for (from, to) in replace {
+        assert!(text.contains(from), "case {name} has {from}");
+        text = text.replace(from, to);
+    }
     let file = parse_answers_file(&text, Format::Toml, q).unwrap();
     let evaluation = questionnaires::evaluate::evaluate(q, &file.answers);
     let choice = Choice {

@@ -274,5 +274,7 @@ def test_the_migrated_route_answers_from_the_new_function(outputs: dict[str, str
     assert answer.status_code == 404, answer.text
     assert "message" in answer.json()
 {%- endif %}
+{%- when Pattern::RealtimeBroadcast %}
+{%- include "scaffold/sam/integration/realtime_broadcast.py" %}
 {%- when _ %}
 {%- endmatch %}
