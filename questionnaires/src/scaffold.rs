@@ -15,6 +15,7 @@
 //! how answers, their origins and the content's quotas are read; `containers.rs` the plan of
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
 //! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]).
+//! ([`Relational`]); `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]).
 
 mod build;
 mod choice;
@@ -22,6 +23,7 @@ mod containers;
 mod event_sourcing;
 mod needs;
 mod reader;
+mod realtime;
 mod relational;
 mod saga;
 mod schedule;
@@ -34,6 +36,7 @@ pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
 pub use event_sourcing::{EventSourcing, Feed};
+pub use realtime::Realtime;
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
 pub use schedule::Schedule;
@@ -261,6 +264,10 @@ pub struct Plan {
     /// The facade's routes, timeouts and throttles, for the strangler fig pattern.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strangler: Option<Strangler>,
+    /// The WebSocket API, its throttles and the broadcaster's fan-out, for the real-time
+    /// broadcast pattern (see `realtime.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realtime: Option<Realtime>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

@@ -41,6 +41,7 @@ PATTERNS = [
     "relational_api",
     "strangler_fig",
     "event_sourcing",
+    "realtime_broadcast",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -62,6 +63,9 @@ PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
     # 08: a ledger whose postings three consumers read in order per account, replayable 7 days.
     ("08_ledger_ordered_stream.toml", "event_sourcing"),
+    # 07: live quotes to traders (FIFO order, sessions past the 2-hour limit); 23: chat rooms.
+    ("07_live_quotes_websocket.toml", "realtime_broadcast"),
+    ("23_chat_websocket_broadcast.toml", "realtime_broadcast"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

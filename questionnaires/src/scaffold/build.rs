@@ -137,6 +137,25 @@ fn handlers(
                 "Serves the first migrated route (GET /items/{id}) from the new table, in the legacy system's response shape.",
             )
         }],
+        // Connection records are keyed puts and messages carry cursors (see `realtime.rs`).
+        Pattern::RealtimeBroadcast => vec![
+            Handler {
+                idempotent: false,
+                ..h(
+                    "connections",
+                    "ConnectionsFunction",
+                    "Serves the WebSocket routes: records a connection on $connect, removes it on $disconnect, subscribes it to a channel (returning what it missed), queues sendmessage for broadcast, answers ping and unknown actions.",
+                )
+            },
+            Handler {
+                idempotent: false,
+                ..h(
+                    "broadcast",
+                    "BroadcastFunction",
+                    "Reads queued messages, logs each for late subscribers, copies it to each of the channel's shards, and posts it to the shard's connections, deleting those that are gone.",
+                )
+            },
+        ],
         Pattern::Webhook => vec![
             h(
                 "receive",
@@ -267,7 +286,8 @@ pub fn plan(
     // Timeout from the stated durations.
     // An API integration stops waiting at its timeout (REST's default 29 s); a function at 15 min.
     let api_timeout_s = ceil_u32(quota(q, "apigw_rest_timeout") / 1000.0);
-    let cap = if pattern.synchronous() {
+    // The WebSocket routes wait on the connections function, within the same 29 s.
+    let cap = if pattern.synchronous() || pattern == Pattern::RealtimeBroadcast {
         api_timeout_s
     } else {
         ceil_u32(quota(q, "lambda_timeout"))
@@ -498,7 +518,7 @@ pub fn plan(
                 f.retry_attempts + 1,
                 f.max_event_age_s
             ),
-            Pattern::Fanout | Pattern::Webhook => format!(
+            Pattern::Fanout | Pattern::Webhook | Pattern::RealtimeBroadcast => format!(
                 "Dead-letter queue, maxReceiveCount: {}; ReportBatchItemFailures; DLQ kept {} days",
                 f.max_receive_count, f.dlq_retention_days
             ),
@@ -627,6 +647,15 @@ pub fn plan(
     let event_sourcing = (pattern == Pattern::EventSourcing)
         .then(|| super::event_sourcing::plan(&r, peak_concurrency, &mut controls));
     let idempotency = idempotency.filter(|_| pattern != Pattern::EventSourcing);
+    // The WebSocket API and its broadcaster, whose queue is sized from the audience.
+    let (realtime, queue) = if pattern == Pattern::RealtimeBroadcast {
+        controls.retain(|c| c.id != "queue_concurrency");
+        let (rt, qu) = super::realtime::plan(&r, reserved_concurrency, &mut controls);
+        (Some(rt), Some(qu))
+    } else {
+        (None, queue)
+    };
+    let idempotency = idempotency.filter(|_| pattern != Pattern::RealtimeBroadcast);
 
     // Kinesis.
     let stream =
@@ -820,6 +849,14 @@ pub fn plan(
             alarms.push(("dlq", "Messages in the dead-letter queue"));
             alarms.push(("queue_age", "Age of the oldest queued message"));
         }
+        Pattern::RealtimeBroadcast => {
+            alarms.push(("dlq", "Broadcasts in the dead-letter queue"));
+            alarms.push(("queue_age", "Age of the oldest queued broadcast"));
+            alarms.push((
+                "websocket_errors",
+                "WebSocket integration and execution errors",
+            ));
+        }
         Pattern::Fanout => {
             alarms.push(("dlq", "Messages in the dead-letter queue"));
             alarms.push(("queue_age", "Age of the oldest queued message"));
@@ -960,6 +997,7 @@ pub fn plan(
         relational,
         strangler,
         event_sourcing,
+        realtime,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

@@ -52,24 +52,29 @@ pub enum Pattern {
     /// HTTP API → append function → DynamoDB event store → its change feed → projection functions.
     #[serde(rename = "event_sourcing")]
     EventSourcing,
+    /// API Gateway WebSocket API → connection functions; SQS → a broadcaster posting to each
+    /// connection of a channel.
+    #[serde(rename = "realtime_broadcast")]
+    RealtimeBroadcast,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 14] = [
+    pub const ALL: [Pattern; 15] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
         Pattern::EventBus,
         Pattern::Workflow,
         Pattern::Stream,
-        Pattern::Saga,
         Pattern::EventSourcing,
+        Pattern::Saga,
         Pattern::StranglerFig,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
         Pattern::Containers,
         Pattern::Relational,
+        Pattern::RealtimeBroadcast,
         Pattern::QueueWorker,
     ];
 
@@ -90,6 +95,7 @@ impl Pattern {
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
             Pattern::EventSourcing => "event_sourcing",
+            Pattern::RealtimeBroadcast => "realtime_broadcast",
         }
     }
 
@@ -114,7 +120,10 @@ impl Pattern {
 
     /// Whether a Lambda function reads from an SQS queue.
     pub fn consumes_queue(self) -> bool {
-        matches!(self, Pattern::Fanout | Pattern::Webhook)
+        matches!(
+            self,
+            Pattern::Fanout | Pattern::Webhook | Pattern::RealtimeBroadcast
+        )
     }
 
     /// Whether an HTTP API is the entry point.

@@ -115,6 +115,17 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
                 backlog.push(json!(["${AWS::StackName}/facade", m, {"stat": "Sum"}]));
             }
         }
+        // The WebSocket API's own counts: connections, messages and the errors it met.
+        Pattern::RealtimeBroadcast => {
+            for m in [
+                "ConnectCount",
+                "MessageCount",
+                "IntegrationError",
+                "ExecutionError",
+            ] {
+                backlog.push(json!(["AWS/ApiGateway", m, "ApiId", "${WebSocketApi}", "Stage", "${Stage}", {"stat": "Sum"}]));
+            }
+        }
         _ => {}
     }
     if plan.api.is_some() {

@@ -47,6 +47,10 @@ pub(crate) fn resource_variables(
                         vars.push(("SNAPSHOTS_TABLE", "SnapshotsTable"));
                     }
                 }
+                Pattern::RealtimeBroadcast => {
+                    vars.push(("CHANNELS_TABLE", "ChannelsTable"));
+                    vars.push(("BROADCAST_QUEUE_URL", "BroadcastQueue"));
+                }
                 Pattern::ScheduledJobs => {
                     vars.push(("RUNS_TABLE", "RunsTable"));
                     if plan.schedule.as_ref().is_some_and(|s| s.secret) {

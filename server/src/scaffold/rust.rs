@@ -60,9 +60,27 @@ trait Shape {
                 v.push(("aws-sdk-secretsmanager", "1.125"));
                 v.push(("aws-sdk-sqs", "1.119"));
             }
+            Pattern::RealtimeBroadcast => {
+                v.push(("aws-sdk-apigatewaymanagement", "1.120"));
+                v.push(("aws-sdk-dynamodb", "1.136"));
+                v.push(("aws-sdk-sqs", "1.119"));
+            }
             _ => {}
         }
         v
+    }
+
+    /// Whether the broadcast queue is FIFO (the real-time broadcast's tests).
+    fn realtime_ordered(&self) -> bool {
+        self.plan().realtime.as_ref().is_some_and(|r| r.ordered)
+    }
+
+    /// The largest message the WebSocket routes accept, in bytes.
+    fn realtime_max_bytes(&self) -> u32 {
+        self.plan()
+            .realtime
+            .as_ref()
+            .map_or(32_768, |r| r.max_message_bytes)
     }
 
     /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
@@ -80,6 +98,7 @@ trait Shape {
         let features: &[&str] = match self.plan().pattern {
             Pattern::S3Events => &["s3"],
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
+            Pattern::RealtimeBroadcast => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Api

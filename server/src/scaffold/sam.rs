@@ -16,6 +16,7 @@ use super::Files;
 use crate::report::md_escape::{self, filters};
 
 mod event_sourcing;
+mod realtime;
 mod strangler;
 
 /// Settings a pattern does not use: the template never reads them for that pattern, and
@@ -390,6 +391,7 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}DeadLetterQueue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkDeadLetterQueue".to_owned()],
+            Pattern::RealtimeBroadcast => vec!["BroadcastDeadLetterQueue".to_owned()],
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
@@ -423,6 +425,7 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}Queue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkQueue".to_owned()],
+            Pattern::RealtimeBroadcast => vec!["BroadcastQueue".to_owned()],
             _ => Vec::new(),
         }
     }
@@ -708,6 +711,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
                 Pattern::EventSourcing => "Lambda dead-letter queue: the API calls the append function synchronously (the caller gets the error), and the projections' event source mappings send failed batches to their on-failure destination.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
+                Pattern::RealtimeBroadcast => "Lambda dead-letter queue: the WebSocket API calls the connections function synchronously (the client gets the error); the broadcaster reads SQS, whose redrive policy moves failed broadcasts to a dead-letter queue.".to_owned(),
                 Pattern::Containers | Pattern::QueueWorker => String::new(),
             },
         ),
@@ -744,6 +748,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 | Pattern::Saga
                 | Pattern::StranglerFig
                 | Pattern::EventSourcing
+                | Pattern::RealtimeBroadcast
         ) || plan.idempotency.is_some()
             || approvals
         {

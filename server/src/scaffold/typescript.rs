@@ -70,7 +70,21 @@ trait Ts {
                     | Pattern::Saga
                     | Pattern::StranglerFig
                     | Pattern::EventSourcing
+                    | Pattern::RealtimeBroadcast
             )
+    }
+
+    /// Whether the broadcast queue is FIFO, as TypeScript.
+    fn realtime_ordered(&self) -> bool {
+        self.plan().realtime.as_ref().is_some_and(|r| r.ordered)
+    }
+
+    /// The largest message the WebSocket routes accept, in bytes.
+    fn realtime_max_bytes(&self) -> u32 {
+        self.plan()
+            .realtime
+            .as_ref()
+            .map_or(32_768, |r| r.max_message_bytes)
     }
 
     /// Whether the workflow waits for a person (`request_approval` and `decide`).
@@ -123,6 +137,10 @@ fn runtime_packages(t: &impl Ts) -> Vec<&'static str> {
         }
         Pattern::Webhook => {
             names.push("@aws-sdk/client-secrets-manager");
+            names.push("@aws-sdk/client-sqs");
+        }
+        Pattern::RealtimeBroadcast => {
+            names.push("@aws-sdk/client-apigatewaymanagementapi");
             names.push("@aws-sdk/client-sqs");
         }
         Pattern::Relational => {

@@ -32,6 +32,7 @@ mod scaffold;
 mod scaffold_cdk;
 mod scaffold_event_sourcing;
 mod scaffold_needs;
+mod scaffold_realtime;
 mod scaffold_relational;
 mod scaffold_saga;
 mod scaffold_strangler;

@@ -495,7 +495,7 @@ pub(super) fn render_case_in(
     runtime: questionnaires::scaffold::Runtime,
     iac: questionnaires::scaffold::Iac,
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
-    render_answers(name, pattern, runtime, iac, &[])
+    render_answers(name, pattern, runtime, iac, &[], &[])
 }
 
 /// A case's starter with some answers replaced.
@@ -505,13 +505,20 @@ pub(super) fn render_case_with(
     runtime: questionnaires::scaffold::Runtime,
     changes: &[(&str, questionnaires::AnswerValue)],
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
-    render_answers(
-        name,
-        pattern,
-        runtime,
-        questionnaires::scaffold::Iac::Sam,
-        changes,
-    )
+    let sam = questionnaires::scaffold::Iac::Sam;
+    render_answers(name, pattern, runtime, sam, &[], changes)
+}
+
+/// [`render_case`] with some lines of the case's answers file replaced (`(from, to)`, each
+/// present).
+pub(super) fn render_case_replacing(
+    name: &str,
+    replace: &[(&str, &str)],
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    let sam = questionnaires::scaffold::Iac::Sam;
+    render_answers(name, pattern, runtime, sam, replace, &[])
 }
 
 fn render_answers(
@@ -519,12 +526,17 @@ fn render_answers(
     pattern: questionnaires::scaffold::Pattern,
     runtime: questionnaires::scaffold::Runtime,
     iac: questionnaires::scaffold::Iac,
+    replace: &[(&str, &str)],
     changes: &[(&str, questionnaires::AnswerValue)],
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
     use questionnaires::answers::{Format, parse_answers_file};
     use questionnaires::scaffold::Choice;
     let q = questionnaires::builtin();
-    let text = std::fs::read_to_string(case(name)).unwrap();
+    let mut text = std::fs::read_to_string(case(name)).unwrap();
+    for (from, to) in replace {
+        assert!(text.contains(from), "case {name} has {from}");
+        text = text.replace(from, to);
+    }
     let mut file = parse_answers_file(&text, Format::Toml, q).unwrap();
     for (id, v) in changes {
         file.answers.insert(

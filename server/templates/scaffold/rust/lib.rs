@@ -132,6 +132,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/strangler_fig.rs" %}
 {%- when Pattern::EventSourcing -%}
 {% include "scaffold/rust/event_sourcing.rs" %}
+{%- when Pattern::RealtimeBroadcast -%}
+{% include "scaffold/rust/realtime_broadcast.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

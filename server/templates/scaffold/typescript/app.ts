@@ -141,6 +141,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+{% when Pattern::RealtimeBroadcast -%}
+{% include "scaffold/typescript/imports/realtime_broadcast.ts" %}
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -262,4 +264,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/strangler_fig.ts" %}
 {%- when Pattern::EventSourcing %}
 {% include "scaffold/typescript/src/event_sourcing.ts" %}
+{%- when Pattern::RealtimeBroadcast %}
+{% include "scaffold/typescript/src/realtime_broadcast.ts" %}
 {%- when _ %}{%- endmatch %}

@@ -28,4 +28,6 @@ from __future__ import annotations
 {% include "scaffold/python/tests/strangler_fig.py" %}
 {% when Pattern::EventSourcing -%}
 {% include "scaffold/python/tests/event_sourcing.py" %}
+{% when Pattern::RealtimeBroadcast -%}
+{% include "scaffold/python/tests/realtime_broadcast.py" %}
 {% when _ %}{% endmatch %}
