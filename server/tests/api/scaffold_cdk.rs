@@ -163,3 +163,33 @@ fn changing_an_answer_changes_the_cdk_stack() {
     );
     assert!(!text(&without, "infra/lib/stack.ts").contains("IdempotencyTable"));
 }
+
+#[test]
+fn every_case_gives_a_cdk_app_for_every_pattern() {
+    // The app is written from whatever template the answers give: each case's branches (a
+    // customer key, an archive, a VPC, IAM or JWT auth, …) must all be expressible.
+    let dir = format!(
+        "{}/../questionnaires/tests/cases",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut cases: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            let stem = name.strip_suffix(".toml")?;
+            (!stem.ends_with(".expect")).then(|| stem.to_owned())
+        })
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 30, "{cases:?}");
+    for case in &cases {
+        for pattern in Pattern::ALL {
+            let (_, files) = render_case_in(case, pattern, Runtime::Python, Iac::Cdk);
+            let stack = text(&files, "infra/lib/stack.ts");
+            assert!(
+                stack.contains("new CfnResource(this, "),
+                "{case} {pattern:?}"
+            );
+        }
+    }
+}
