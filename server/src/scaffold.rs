@@ -109,6 +109,33 @@ impl Files {
     }
 }
 
+/// Whether the functions keep a DynamoDB table of the pattern's own (items, runs, saga state,
+/// events, connections).
+fn keeps_a_table(pattern: questionnaires::scaffold::Pattern) -> bool {
+    use questionnaires::scaffold::Pattern;
+    matches!(
+        pattern,
+        Pattern::Api
+            | Pattern::ScheduledJobs
+            | Pattern::Saga
+            | Pattern::StranglerFig
+            | Pattern::EventSourcing
+            | Pattern::RealtimeBroadcast
+    )
+}
+
+/// Whether the real-time broadcast's queue is FIFO (its handlers' tests differ).
+fn realtime_ordered(plan: &Plan) -> bool {
+    plan.realtime.as_ref().is_some_and(|r| r.ordered)
+}
+
+/// The largest message the WebSocket routes accept, in bytes (32 KB, one frame, by default).
+fn realtime_max_bytes(plan: &Plan) -> u32 {
+    plan.realtime
+        .as_ref()
+        .map_or(32_768, |r| r.max_message_bytes)
+}
+
 /// Whether `path` stays inside the project folder: relative, `/`-separated, no empty, `.` or
 /// `..` component, and only characters a file name in a starter uses.
 pub fn safe_path(path: &str) -> bool {

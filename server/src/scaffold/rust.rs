@@ -72,15 +72,12 @@ trait Shape {
 
     /// Whether the broadcast queue is FIFO (the real-time broadcast's tests).
     fn realtime_ordered(&self) -> bool {
-        self.plan().realtime.as_ref().is_some_and(|r| r.ordered)
+        super::realtime_ordered(self.plan())
     }
 
     /// The largest message the WebSocket routes accept, in bytes.
     fn realtime_max_bytes(&self) -> u32 {
-        self.plan()
-            .realtime
-            .as_ref()
-            .map_or(32_768, |r| r.max_message_bytes)
+        super::realtime_max_bytes(self.plan())
     }
 
     /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).

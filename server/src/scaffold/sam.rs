@@ -741,17 +741,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
         let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
-        if matches!(
-            p,
-            Pattern::Api
-                | Pattern::ScheduledJobs
-                | Pattern::Saga
-                | Pattern::StranglerFig
-                | Pattern::EventSourcing
-                | Pattern::RealtimeBroadcast
-        ) || plan.idempotency.is_some()
-            || approvals
-        {
+        if super::keeps_a_table(p) || plan.idempotency.is_some() || approvals {
             skips.push((
                 "CKV_AWS_119",
                 format!(

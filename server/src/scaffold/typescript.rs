@@ -61,30 +61,17 @@ trait Ts {
     /// Whether the code uses the DynamoDB client (the items table, the idempotency store, the
     /// approval records, the run ledger or the saga table).
     fn dynamodb(&self) -> bool {
-        self.idem()
-            || self.approval()
-            || matches!(
-                self.plan().pattern,
-                Pattern::Api
-                    | Pattern::ScheduledJobs
-                    | Pattern::Saga
-                    | Pattern::StranglerFig
-                    | Pattern::EventSourcing
-                    | Pattern::RealtimeBroadcast
-            )
+        self.idem() || self.approval() || super::keeps_a_table(self.plan().pattern)
     }
 
     /// Whether the broadcast queue is FIFO, as TypeScript.
     fn realtime_ordered(&self) -> bool {
-        self.plan().realtime.as_ref().is_some_and(|r| r.ordered)
+        super::realtime_ordered(self.plan())
     }
 
     /// The largest message the WebSocket routes accept, in bytes.
     fn realtime_max_bytes(&self) -> u32 {
-        self.plan()
-            .realtime
-            .as_ref()
-            .map_or(32_768, |r| r.max_message_bytes)
+        super::realtime_max_bytes(self.plan())
     }
 
     /// Whether the workflow waits for a person (`request_approval` and `decide`).
