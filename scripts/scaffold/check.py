@@ -40,6 +40,7 @@ PATTERNS = [
     "saga",
     "relational_api",
     "strangler_fig",
+    "bff",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -59,6 +60,8 @@ RUNTIMES = ["python", "typescript", "rust"]
 # generated from it, in every runtime asked for (16: a monolith strangled route by route).
 PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
+    # 10: web, mobile and partner clients of one clinic back end (25 argues against a BFF).
+    ("10_aurora_many_functions.toml", "bff"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

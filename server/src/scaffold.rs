@@ -14,6 +14,7 @@
 //! - [`containers`]: the whole of a containers starter (CloudFormation, Dockerfile, app, tests).
 
 pub mod asl;
+mod bff;
 mod containers;
 mod dashboard;
 mod day_one;

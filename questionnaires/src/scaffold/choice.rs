@@ -49,11 +49,14 @@ pub enum Pattern {
     /// HTTP API → Lambda in a VPC → RDS Proxy → Aurora PostgreSQL Serverless v2.
     #[serde(rename = "relational_api")]
     Relational,
+    /// One HTTP API and one function per kind of client, each calling the shared services at once.
+    #[serde(rename = "bff")]
+    Bff,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 13] = [
+    pub const ALL: [Pattern; 14] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -67,6 +70,7 @@ impl Pattern {
         Pattern::Containers,
         Pattern::Relational,
         Pattern::QueueWorker,
+        Pattern::Bff,
     ];
 
     /// The pattern id in the questionnaire.
@@ -85,6 +89,7 @@ impl Pattern {
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
+            Pattern::Bff => "bff",
         }
     }
 
@@ -103,7 +108,7 @@ impl Pattern {
     pub fn synchronous(self) -> bool {
         matches!(
             self,
-            Pattern::Api | Pattern::Relational | Pattern::StranglerFig
+            Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Bff
         )
     }
 
@@ -116,7 +121,11 @@ impl Pattern {
     pub fn has_api(self) -> bool {
         matches!(
             self,
-            Pattern::Api | Pattern::Webhook | Pattern::Relational | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::Webhook
+                | Pattern::Relational
+                | Pattern::StranglerFig
+                | Pattern::Bff
         )
     }
 }

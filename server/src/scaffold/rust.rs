@@ -84,6 +84,7 @@ trait Shape {
             | Pattern::ScheduledJobs
             | Pattern::Saga
             | Pattern::StranglerFig
+            | Pattern::Bff
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -186,7 +187,7 @@ impl Bin<'_> {
         matches!(
             (self.plan.pattern, self.handler.name.as_str()),
             (
-                Pattern::Api | Pattern::Relational | Pattern::StranglerFig,
+                Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Bff,
                 _
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")

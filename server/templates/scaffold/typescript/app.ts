@@ -122,6 +122,13 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+{% when Pattern::Bff -%}
+import type {
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -241,4 +248,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/relational_api.ts" %}
 {%- when Pattern::StranglerFig %}
 {% include "scaffold/typescript/src/strangler_fig.ts" %}
+{%- when Pattern::Bff %}
+{% include "scaffold/typescript/src/bff.ts" %}
 {%- when _ %}{%- endmatch %}

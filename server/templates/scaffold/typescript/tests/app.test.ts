@@ -28,4 +28,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/relational_api.ts" %}
 {%- when Pattern::StranglerFig -%}
 {% include "scaffold/typescript/tests/strangler_fig.ts" %}
+{%- when Pattern::Bff -%}
+{% include "scaffold/typescript/tests/bff.ts" %}
 {%- when _ %}{%- endmatch %}
