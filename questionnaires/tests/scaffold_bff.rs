@@ -43,7 +43,9 @@ fn n(x: f64) -> Option<AnswerValue> {
 }
 
 fn choice(id: &str) -> Option<AnswerValue> {
-    Some(AnswerValue::Choices(vec![ChoiceId::parse(id).expect("a choice")]))
+    Some(AnswerValue::Choices(vec![
+        ChoiceId::parse(id).expect("a choice"),
+    ]))
 }
 
 fn control<'a>(p: &'a Plan, id: &str) -> &'a questionnaires::scaffold::Control {
@@ -54,7 +56,11 @@ fn control<'a>(p: &'a Plan, id: &str) -> &'a questionnaires::scaffold::Control {
 }
 
 fn sources(p: &Plan, id: &str) -> Vec<String> {
-    control(p, id).from.iter().map(|o| o.question.clone()).collect()
+    control(p, id)
+        .from
+        .iter()
+        .map(|o| o.question.clone())
+        .collect()
 }
 
 #[test]
@@ -79,13 +85,20 @@ fn the_clients_the_workload_names_each_get_a_backend_with_their_own_audience() {
     assert_eq!(names, ["web", "mobile", "partner"]);
     assert!(!b.default_clients);
     let handlers: Vec<&str> = p.handlers.iter().map(|h| h.logical_id.as_str()).collect();
-    assert_eq!(handlers, ["WebFunction", "MobileFunction", "PartnerFunction"]);
+    assert_eq!(
+        handlers,
+        ["WebFunction", "MobileFunction", "PartnerFunction"]
+    );
     // Each JWT client has its own audience; partners sign with IAM.
     assert_eq!(b.clients[0].audience_parameter, "JwtAudience");
     assert_eq!(b.clients[1].audience_parameter, "MobileJwtAudience");
     assert_eq!(b.clients[2].auth, Auth::Iam);
     assert!(b.clients[1].compact && !b.clients[0].compact);
-    assert!(control(&p, "api_auth").setting.contains("MobileJwtAudience"));
+    assert!(
+        control(&p, "api_auth")
+            .setting
+            .contains("MobileJwtAudience")
+    );
     assert!(control(&p, "bff_clients").why.contains("names its clients"));
 }
 
@@ -106,7 +119,10 @@ fn a_workload_that_names_no_client_gets_web_and_mobile_and_is_told_so() {
     let machines = with(&[("client_types", choice("machine_only"))]);
     let b = machines.bff.expect("backends");
     assert_eq!(b.clients.len(), 1);
-    assert_eq!((b.clients[0].name.as_str(), b.clients[0].auth), ("partner", Auth::Iam));
+    assert_eq!(
+        (b.clients[0].name.as_str(), b.clients[0].auth),
+        ("partner", Auth::Iam)
+    );
 }
 
 #[test]
@@ -141,9 +157,18 @@ fn the_peak_sets_each_clients_throttle_within_the_account_rate() {
     // Case 10: 600 rps at peak → 900 / 1,800 on each client's API.
     let p = bff_of(&case_10());
     for c in &p.bff.as_ref().unwrap().clients {
-        assert_eq!((c.throttle_rate, c.throttle_burst), (900, 1_800), "{}", c.name);
+        assert_eq!(
+            (c.throttle_rate, c.throttle_burst),
+            (900, 1_800),
+            "{}",
+            c.name
+        );
     }
-    assert!(control(&p, "api_throttling").setting.contains("mobile: 900 / 1800"));
+    assert!(
+        control(&p, "api_throttling")
+            .setting
+            .contains("mobile: 900 / 1800")
+    );
     // 5,000 rps: three APIs at 7,500 each would pass the account's 10,000, so each takes a third.
     let p = with(&[("peak_rps", n(5_000.0))]);
     let c = &p.bff.as_ref().unwrap().clients[0];
@@ -164,7 +189,10 @@ fn the_throttle_and_the_duration_size_each_backends_reservation() {
     let chosen = with(&[("reserved_concurrency", n(50.0))]);
     assert_eq!(chosen.function.reserved_concurrency, Some(50));
     assert_eq!(
-        p.controls.iter().filter(|c| c.id == "reserved_concurrency").count(),
+        p.controls
+            .iter()
+            .filter(|c| c.id == "reserved_concurrency")
+            .count(),
         1
     );
 }

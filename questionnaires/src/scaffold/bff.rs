@@ -289,7 +289,10 @@ pub(super) fn plan(
         .number("avg_duration_ms")
         .or_else(|| r.number("p99_duration_ms"))
         .filter(|d| *d > 0.0);
-    let answered = r.number("reserved_concurrency").map(ceil_u32).filter(|n| *n > 0);
+    let answered = r
+        .number("reserved_concurrency")
+        .map(ceil_u32)
+        .filter(|n| *n > 0);
     let reserved = match (answered, duration_ms) {
         (Some(n), _) => Some(n),
         (None, Some(ms)) => Some(ceil_u32(f64::from(rate) * ms / 1000.0 * 1.2).max(5)),

@@ -39,7 +39,10 @@ fn each_client_has_its_own_api_authorizer_and_throttle() {
         match c.name.as_str() {
             "partner" => assert!(auth.contains("AWS_IAM"), "{auth}"),
             "mobile" => assert!(auth.contains("MobileJwtAudience"), "{auth}"),
-            _ => assert!(auth.contains("JwtAudience") && !auth.contains("Mobile"), "{auth}"),
+            _ => assert!(
+                auth.contains("JwtAudience") && !auth.contains("Mobile"),
+                "{auth}"
+            ),
         }
         let function = &r[format!("{}Function", c.id).as_str()]["Properties"];
         let event = &function["Events"]["Home"]["Properties"];
@@ -86,7 +89,10 @@ fn changed_answers_change_the_rendered_settings() {
     let vars = &t["Resources"]["WebFunction"]["Properties"]["Environment"]["Variables"];
     assert_eq!(vars["CALL_TIMEOUT_MS"], "4000");
     let samconfig = text(&starter.files, "samconfig.toml");
-    assert!(samconfig.contains("ReservedConcurrency=\"54\""), "{samconfig}");
+    assert!(
+        samconfig.contains("ReservedConcurrency=\"54\""),
+        "{samconfig}"
+    );
 }
 
 #[test]
@@ -96,9 +102,15 @@ fn the_alarms_watch_each_api_and_the_partial_answers() {
     for c in &plan.bff.as_ref().unwrap().clients {
         let alarm = yaml(&r[format!("{}Api5xxAlarm", c.id).as_str()]);
         assert!(alarm.contains(&format!("{}HttpApi", c.id)), "{alarm}");
-        assert!(alarm.contains("100 * FILL(errors, 0) / requests"), "{alarm}");
+        assert!(
+            alarm.contains("100 * FILL(errors, 0) / requests"),
+            "{alarm}"
+        );
         // Each function's canary alarm is on its live alias.
-        assert!(r.get(format!("{}FunctionErrorsAlarm", c.id).as_str()).is_some());
+        assert!(
+            r.get(format!("{}FunctionErrorsAlarm", c.id).as_str())
+                .is_some()
+        );
     }
     let partial = yaml(&r["PartialResponsesAlarm"]);
     assert!(partial.contains("PartialResponses") && partial.contains("Responses"));
@@ -115,7 +127,10 @@ fn the_deploy_workflow_sets_each_environments_services_and_audiences() {
         ("MOBILE_JWT_AUDIENCE", "MobileJwtAudience"),
     ] {
         assert!(deploy.contains(&format!("{parameter}=\"${var}\"")), "{var}");
-        assert!(deploy.contains(&format!("{var}: ${{{{ vars.{var} }}}}")), "{var}");
+        assert!(
+            deploy.contains(&format!("{var}: ${{{{ vars.{var} }}}}")),
+            "{var}"
+        );
     }
 }
 
@@ -133,7 +148,9 @@ fn every_runtime_calls_the_services_at_once_with_the_correlation_id_and_degrades
         }
         for client in ["web", "mobile", "partner"] {
             assert!(
-                files.iter().any(|f| f.path == format!("events/{client}.json")),
+                files
+                    .iter()
+                    .any(|f| f.path == format!("events/{client}.json")),
                 "{runtime:?} events/{client}.json"
             );
         }
@@ -145,8 +162,13 @@ fn the_readme_traces_each_setting_to_its_answer() {
     let (plan, files) = rendered(Runtime::Python);
     let readme = text(&files, "README.md");
     for c in &plan.controls {
-        if ["bff_clients", "downstream_calls", "response_size", "api_throttling"]
-            .contains(&c.id.as_str())
+        if [
+            "bff_clients",
+            "downstream_calls",
+            "response_size",
+            "api_throttling",
+        ]
+        .contains(&c.id.as_str())
         {
             assert!(readme.contains(&c.title), "{}", c.title);
         }

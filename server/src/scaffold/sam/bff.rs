@@ -24,7 +24,10 @@ impl SamTemplate<'_> {
     /// A client API's `Auth` property: a JWT authorizer for its own audience, or IAM.
     pub(super) fn bff_api_auth(&self, c: &BffClient) -> String {
         match c.auth {
-            Auth::Iam => "      Auth:\n        EnableIamAuthorizer: true\n        DefaultAuthorizer: AWS_IAM".to_owned(),
+            Auth::Iam => {
+                "      Auth:\n        EnableIamAuthorizer: true\n        DefaultAuthorizer: AWS_IAM"
+                    .to_owned()
+            }
             _ => format!(
                 "      Auth:\n        Authorizers:\n          {id}Jwt:\n            IdentitySource: $request.header.Authorization\n            JwtConfiguration:\n              issuer: !Ref JwtIssuer\n              audience:\n                - !Ref {aud}\n        DefaultAuthorizer: {id}Jwt",
                 id = c.id,

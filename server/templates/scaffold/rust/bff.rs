@@ -27,7 +27,12 @@ pub mod bff {
     /// GETs a downstream service's JSON, passing the correlation id along.
     pub trait Fetch {
         /// The service's JSON answer, or an error when it fails, answers non-2xx or is late.
-        fn get(&self, url: &str, correlation_id: &str, timeout: Duration) -> impl Future<Output = Result<serde_json::Value, Error>> + Send;
+        fn get(
+            &self,
+            url: &str,
+            correlation_id: &str,
+            timeout: Duration,
+        ) -> impl Future<Output = Result<serde_json::Value, Error>> + Send;
     }
 
     /// The shared services over HTTPS (reqwest with rustls).
@@ -95,10 +100,25 @@ pub mod bff {
 
     /// Calls every service at once, each bounded by the call timeout. Returns what came back,
     /// by service, and the services that failed or were late.
-    pub async fn gather<F: Fetch + Sync>(deps: &Deps<F>, user: &str, limit: usize, correlation_id: &str) -> (serde_json::Map<String, serde_json::Value>, Vec<String>) {
+    pub async fn gather<F: Fetch + Sync>(
+        deps: &Deps<F>,
+        user: &str,
+        limit: usize,
+        correlation_id: &str,
+    ) -> (serde_json::Map<String, serde_json::Value>, Vec<String>) {
         let calls = deps.services.iter().map(|s| async move {
-            let url = format!("{}{}", s.base, s.path.replace("{user}", &encode(user)).replace("{limit}", &limit.to_string()));
-            let answer = tokio::time::timeout(deps.call_timeout, deps.fetch.get(&url, correlation_id, deps.call_timeout)).await;
+            let url = format!(
+                "{}{}",
+                s.base,
+                s.path
+                    .replace("{user}", &encode(user))
+                    .replace("{limit}", &limit.to_string())
+            );
+            let answer = tokio::time::timeout(
+                deps.call_timeout,
+                deps.fetch.get(&url, correlation_id, deps.call_timeout),
+            )
+            .await;
             (s.name.clone(), answer)
         });
         let mut results = serde_json::Map::new();
@@ -134,7 +154,11 @@ pub mod bff {
     /// What a large screen shows (`compact` false): the whole profile and the latest orders as
     /// the services send them; or what a phone shows: the name and, per order, its id, status
     /// and total.
-    pub fn shape(results: &serde_json::Map<String, serde_json::Value>, compact: bool, limit: usize) -> serde_json::Value {
+    pub fn shape(
+        results: &serde_json::Map<String, serde_json::Value>,
+        compact: bool,
+        limit: usize,
+    ) -> serde_json::Value {
         let orders: Vec<serde_json::Value> = orders_of(results).into_iter().take(limit).collect();
         let profile = results.get("profile").cloned().unwrap_or(serde_json::Value::Null);
         if compact {
@@ -185,7 +209,9 @@ pub mod bff {
             .filter(|v| !v.is_empty() && v.len() <= 128);
         match (sent, request.request_context_ref()) {
             (Some(sent), _) => sent.to_owned(),
-            (None, Some(lambda_http::request::RequestContext::ApiGatewayV2(context))) => context.request_id.clone().unwrap_or_default(),
+            (None, Some(lambda_http::request::RequestContext::ApiGatewayV2(context))) => {
+                context.request_id.clone().unwrap_or_default()
+            }
             _ => super::correlation_id(request),
         }
     }
@@ -213,20 +239,34 @@ pub mod bff {
     /// `GET /home` for one kind of client: the client's shape (`compact` for small screens,
     /// `limit` orders at most), partial when a service failed or was late, 502 when none
     /// answered.
-    pub async fn serve<F: Fetch + Sync>(deps: &Deps<F>, request: Request, compact: bool, limit: usize) -> Result<Response<Body>, Error> {
+    pub async fn serve<F: Fetch + Sync>(
+        deps: &Deps<F>,
+        request: Request,
+        compact: bool,
+        limit: usize,
+    ) -> Result<Response<Body>, Error> {
         let correlation_id = correlation_id(&request);
-        let span = invocation_span(&correlation_id, &request.lambda_context_ref().cloned().unwrap_or_default());
+        let span = invocation_span(
+            &correlation_id,
+            &request.lambda_context_ref().cloned().unwrap_or_default(),
+        );
         async move {
             if log_events() {
                 tracing::info!(method = %request.method(), path = %request.uri().path(), "request");
             }
             let Some(user) = caller(&request) else {
-                return json_response(400, &serde_json::json!({"message": "no customer: send ?customer= with a signed request"}));
+                return json_response(
+                    400,
+                    &serde_json::json!({"message": "no customer: send ?customer= with a signed request"}),
+                );
             };
             let (results, unavailable) = gather(deps, &user, limit, &correlation_id).await;
             record(!unavailable.is_empty());
             if results.is_empty() {
-                return json_response(502, &serde_json::json!({"message": "no downstream service answered", "unavailable": unavailable}));
+                return json_response(
+                    502,
+                    &serde_json::json!({"message": "no downstream service answered", "unavailable": unavailable}),
+                );
             }
             let mut body = shape(&results, compact, limit);
             body["partial"] = serde_json::json!(!unavailable.is_empty());
@@ -246,7 +286,10 @@ pub mod {{ c.name }} {
     use super::bff::{Fetch, serve};
 
     /// Handles one request.
-    pub async fn handle<F: Fetch + Sync>(deps: &Deps<F>, request: lambda_http::Request) -> Result<lambda_http::Response<lambda_http::Body>, super::Error> {
+    pub async fn handle<F: Fetch + Sync>(
+        deps: &Deps<F>,
+        request: lambda_http::Request,
+    ) -> Result<lambda_http::Response<lambda_http::Body>, super::Error> {
         serve(deps, request, {{ c.compact }}, {{ c.list_limit }}).await
     }
 }
@@ -271,7 +314,10 @@ mod bff_tests {
 
     impl Fetch for Services {
         async fn get(&self, url: &str, correlation_id: &str, timeout: Duration) -> Result<serde_json::Value, Error> {
-            self.calls.lock().unwrap().push((url.to_owned(), correlation_id.to_owned(), timeout));
+            self.calls
+                .lock()
+                .unwrap()
+                .push((url.to_owned(), correlation_id.to_owned(), timeout));
             tokio::time::sleep(self.delay).await;
             if self.failing.iter().any(|name| url.contains(&format!("/{name}"))) {
                 return Err("timed out".into());
@@ -313,7 +359,9 @@ mod bff_tests {
 
     #[tokio::test]
     async fn the_{{ c.name }}_backend_answers_in_its_own_shape() {
-        let response = super::{{ c.name }}::handle(&deps(Services::default()), request("{{ c.name }}")).await.unwrap();
+        let response = super::{{ c.name }}::handle(&deps(Services::default()), request("{{ c.name }}"))
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200);
         let body = body(&response);
         assert_eq!(body["partial"], false);
