@@ -90,7 +90,7 @@ fn changed_answers_change_the_rendered_settings() {
     assert_eq!(vars["CALL_TIMEOUT_MS"], "4000");
     let samconfig = text(&starter.files, "samconfig.toml");
     assert!(
-        samconfig.contains("ReservedConcurrency=\"54\""),
+        samconfig.contains(r#"ReservedConcurrency=\"54\""#),
         "{samconfig}"
     );
 }
