@@ -14,9 +14,11 @@
 //! `build.rs` [`plan`] itself, with the handlers of each pattern and [`project_name`]; `reader.rs`
 //! how answers, their origins and the content's quotas are read; `containers.rs` the plan of
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
-//! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]).
-//! ([`Relational`]); `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]).
+//! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]);
+//! `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]); `bff.rs` the backends for
+//! frontend ([`Bff`]).
 
+mod bff;
 mod build;
 mod choice;
 mod containers;
@@ -32,6 +34,7 @@ mod watch;
 
 use serde::{Deserialize, Serialize};
 
+pub use bff::{Bff, BffClient, Downstream};
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
@@ -299,6 +302,9 @@ pub struct Plan {
     /// (see `event_sourcing.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_sourcing: Option<EventSourcing>,
+    /// The backends, one per kind of client, for the backend-for-frontend pattern (see `bff.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bff: Option<Bff>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

@@ -42,6 +42,7 @@ PATTERNS = [
     "strangler_fig",
     "event_sourcing",
     "realtime_broadcast",
+    "bff",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -66,6 +67,8 @@ PATTERN_CASES = [
     # 07: live quotes to traders (FIFO order, sessions past the 2-hour limit); 23: chat rooms.
     ("07_live_quotes_websocket.toml", "realtime_broadcast"),
     ("23_chat_websocket_broadcast.toml", "realtime_broadcast"),
+    # 10: web, mobile and partner clients of one clinic back end (25 argues against a BFF).
+    ("10_aurora_many_functions.toml", "bff"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

@@ -15,6 +15,7 @@
 //! - [`cdk`]: with `--iac cdk`, the template above written as an AWS CDK app in `infra/`.
 
 pub mod asl;
+mod bff;
 mod cdk;
 mod containers;
 mod dashboard;

@@ -16,6 +16,7 @@ fn handlers(
     pattern: Pattern,
     workflow: Option<&Workflow>,
     stream: Option<&Stream>,
+    bff: Option<&Bff>,
     idempotency: bool,
 ) -> Vec<Handler> {
     // Checking a signature, validating input and recording the end repeat no side effect; the
@@ -128,6 +129,7 @@ fn handlers(
         Pattern::Saga => super::saga::handlers(),
         Pattern::Relational => super::relational::handlers(),
         Pattern::EventSourcing => super::event_sourcing::handlers(r),
+        Pattern::Bff => bff.map(super::bff::handlers).unwrap_or_default(),
         // The migrated route reads: nothing to record.
         Pattern::StranglerFig => vec![Handler {
             idempotent: false,
@@ -656,6 +658,22 @@ pub fn plan(
         (None, queue)
     };
     let idempotency = idempotency.filter(|_| pattern != Pattern::RealtimeBroadcast);
+    // The backends for frontend: per-client APIs, throttles and reservations; they only read.
+    let (bff, reserved_concurrency) = match (&api, pattern) {
+        (Some(a), Pattern::Bff) => {
+            let (b, reserved) = super::bff::plan(
+                &r,
+                &workload.description,
+                a,
+                timeout_s,
+                reserved_concurrency,
+                &mut controls,
+            );
+            (Some(b), reserved)
+        }
+        _ => (None, reserved_concurrency),
+    };
+    let idempotency = idempotency.filter(|_| pattern != Pattern::Bff);
 
     // Kinesis.
     let stream =
@@ -844,6 +862,13 @@ pub fn plan(
                 "Legacy route p99 latency near the facade's timeout",
             ));
         }
+        Pattern::Bff => {
+            alarms.push(("client_5xx", "Each client API's 5XX rate"));
+            alarms.push((
+                "partial_responses",
+                "Partial responses (a downstream service failed or was late)",
+            ));
+        }
         Pattern::Webhook => {
             alarms.push(("api_5xx", "API 5XX responses"));
             alarms.push(("dlq", "Messages in the dead-letter queue"));
@@ -973,6 +998,7 @@ pub fn plan(
             pattern,
             workflow.as_ref(),
             stream.as_ref(),
+            bff.as_ref(),
             idempotency.is_some(),
         ),
         function: Function {
@@ -998,6 +1024,7 @@ pub fn plan(
         strangler,
         event_sourcing,
         realtime,
+        bff,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

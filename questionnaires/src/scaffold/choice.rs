@@ -56,11 +56,14 @@ pub enum Pattern {
     /// connection of a channel.
     #[serde(rename = "realtime_broadcast")]
     RealtimeBroadcast,
+    /// One HTTP API and one function per kind of client, each calling the shared services at once.
+    #[serde(rename = "bff")]
+    Bff,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 15] = [
+    pub const ALL: [Pattern; 16] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -70,6 +73,7 @@ impl Pattern {
         Pattern::EventSourcing,
         Pattern::Saga,
         Pattern::StranglerFig,
+        Pattern::Bff,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
         Pattern::Containers,
@@ -96,6 +100,7 @@ impl Pattern {
             Pattern::Relational => "relational_api",
             Pattern::EventSourcing => "event_sourcing",
             Pattern::RealtimeBroadcast => "realtime_broadcast",
+            Pattern::Bff => "bff",
         }
     }
 
@@ -114,7 +119,7 @@ impl Pattern {
     pub fn synchronous(self) -> bool {
         matches!(
             self,
-            Pattern::Api | Pattern::Relational | Pattern::StranglerFig
+            Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Bff
         )
     }
 
@@ -135,6 +140,7 @@ impl Pattern {
                 | Pattern::Relational
                 | Pattern::StranglerFig
                 | Pattern::EventSourcing
+                | Pattern::Bff
         )
     }
 }

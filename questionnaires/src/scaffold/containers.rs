@@ -677,6 +677,7 @@ pub(super) fn plan(
         strangler: None,
         event_sourcing: None,
         realtime: None,
+        bff: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {

@@ -126,9 +126,20 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
                 backlog.push(json!(["AWS/ApiGateway", m, "ApiId", "${WebSocketApi}", "Stage", "${Stage}", {"stat": "Sum"}]));
             }
         }
+        // Each client's own API, and how often a downstream service left a part out.
+        Pattern::Bff => {
+            for c in plan.bff.iter().flat_map(|b| &b.clients) {
+                for m in ["Count", "5xx"] {
+                    backlog.push(json!(["AWS/ApiGateway", m, "ApiId", format!("${{{}HttpApi}}", c.id), "Stage", "$default", {"stat": "Sum", "label": format!("{}: {m}", c.name)}]));
+                }
+            }
+            for m in ["Responses", "PartialResponses"] {
+                backlog.push(json!([plan.project, m, "service", plan.project, {"stat": "Sum"}]));
+            }
+        }
         _ => {}
     }
-    if plan.api.is_some() {
+    if plan.api.is_some() && plan.pattern != Pattern::Bff {
         for m in ["Count", "5xx", "4xx"] {
             backlog.push(json!(["AWS/ApiGateway", m, "ApiId", "${HttpApi}", "Stage", "$default", {"stat": "Sum"}]));
         }

@@ -194,7 +194,7 @@ impl Deploy<'_> {
     /// `legacy`), so a route moved back stays back on the next push.
     fn facade_variables(&self) -> Vec<(String, String)> {
         let Some(s) = self.plan.strangler.as_ref() else {
-            return Vec::new();
+            return super::bff::deploy_variables(self.plan);
         };
         let mut v = vec![("LEGACY_BASE_URL".to_owned(), "LegacyBaseUrl".to_owned())];
         for m in &s.routes {

@@ -105,6 +105,7 @@ trait Shape {
             | Pattern::Saga
             | Pattern::StranglerFig
             | Pattern::EventSourcing
+            | Pattern::Bff
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -207,7 +208,7 @@ impl Bin<'_> {
         matches!(
             (self.plan.pattern, self.handler.name.as_str()),
             (
-                Pattern::Api | Pattern::Relational | Pattern::StranglerFig,
+                Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Bff,
                 _
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")

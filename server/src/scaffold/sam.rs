@@ -15,6 +15,7 @@ use questionnaires::scaffold::{
 use super::Files;
 use crate::report::md_escape::{self, filters};
 
+mod bff;
 mod event_sourcing;
 mod realtime;
 mod strangler;
@@ -401,6 +402,7 @@ impl SamTemplate<'_> {
             | Pattern::Saga
             | Pattern::Relational
             | Pattern::StranglerFig
+            | Pattern::Bff
             | Pattern::Containers
             | Pattern::QueueWorker => Vec::new(),
         }
@@ -704,7 +706,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         (
             "CKV_AWS_116",
             match p {
-                Pattern::Api | Pattern::Relational | Pattern::StranglerFig => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
+                Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Bff => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
                 Pattern::Workflow => "Lambda dead-letter queue: Step Functions calls the functions synchronously; Retry and Catch in the state machine handle failures.".to_owned(),
                 Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
@@ -736,6 +738,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 | Pattern::Saga
                 | Pattern::Relational
                 | Pattern::StranglerFig
+                | Pattern::Bff
         ) {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }

@@ -457,8 +457,9 @@ fn env_json_lists_every_function_and_each_resource_its_environment_names() {
         let script = super::scaffold::text(&files, "scripts/local-env.sh");
         let readme = super::scaffold::text(&files, "README.md");
         assert!(readme.contains("--env-vars env.json"), "{context}");
-        // The strangler fig's facade routes are API Gateway resources, which start-api cannot serve.
-        if plan.api.is_some() && plan.pattern != Pattern::StranglerFig {
+        // The strangler fig's facade routes are API Gateway resources, which start-api cannot
+        // serve; the backends for frontend share one path across their APIs.
+        if plan.api.is_some() && plan.pattern != Pattern::StranglerFig && plan.bff.is_none() {
             assert!(
                 readme.contains("sam local start-api --env-vars env.json"),
                 "{context}"

@@ -29,6 +29,7 @@ mod redirects;
 mod rest;
 mod risks;
 mod scaffold;
+mod scaffold_bff;
 mod scaffold_cdk;
 mod scaffold_event_sourcing;
 mod scaffold_needs;

@@ -36,4 +36,6 @@ from __future__ import annotations
 {% include "scaffold/python/app/event_sourcing.py" %}
 {% when Pattern::RealtimeBroadcast -%}
 {% include "scaffold/python/app/realtime_broadcast.py" %}
+{% when Pattern::Bff -%}
+{% include "scaffold/python/app/bff.py" %}
 {% when _ %}{% endmatch %}

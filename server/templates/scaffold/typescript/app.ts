@@ -143,6 +143,13 @@ import type {
 } from "aws-lambda";
 {% when Pattern::RealtimeBroadcast -%}
 {% include "scaffold/typescript/imports/realtime_broadcast.ts" %}
+{% when Pattern::Bff -%}
+import type {
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -266,4 +273,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/event_sourcing.ts" %}
 {%- when Pattern::RealtimeBroadcast %}
 {% include "scaffold/typescript/src/realtime_broadcast.ts" %}
+{%- when Pattern::Bff %}
+{% include "scaffold/typescript/src/bff.ts" %}
 {%- when _ %}{%- endmatch %}

@@ -144,6 +144,15 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     names["table"] = "items"
 {%- when Pattern::RealtimeBroadcast %}
 {%- include "scaffold/python/tests/realtime_broadcast_resources.py" %}
+{%- when Pattern::Bff %}
+{%- if let Some(b) = plan.bff %}
+    # The shared services' base URLs (the tests replace app.fetch_json, so nothing is called).
+{%- for d in b.downstreams %}
+    monkeypatch.setenv("{{ d.variable }}", "https://{{ d.name }}.example.com")
+{%- endfor %}
+    monkeypatch.setenv("CALL_TIMEOUT_MS", "{{ b.call_timeout_ms }}")
+    monkeypatch.setenv("MAX_RESPONSE_BYTES", "{{ b.max_response_bytes }}")
+{%- endif %}
 {%- when Pattern::S3Events %}
     s3 = boto3.client("s3", region_name=REGION)
     names["input_bucket"] = load_event("process")["Records"][0]["s3"]["bucket"]["name"]

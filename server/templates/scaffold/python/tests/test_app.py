@@ -30,4 +30,6 @@ from __future__ import annotations
 {% include "scaffold/python/tests/event_sourcing.py" %}
 {% when Pattern::RealtimeBroadcast -%}
 {% include "scaffold/python/tests/realtime_broadcast.py" %}
+{% when Pattern::Bff -%}
+{% include "scaffold/python/tests/bff.py" %}
 {% when _ %}{% endmatch %}

@@ -287,5 +287,26 @@ def test_an_append_without_credentials_is_refused(outputs: dict[str, str]) -> No
     assert refused.status_code in (401, 403), refused.text
 {%- when Pattern::RealtimeBroadcast %}
 {%- include "scaffold/sam/integration/realtime_broadcast.py" %}
+{%- when Pattern::Bff %}
+{%- if let Some(b) = plan.bff %}
+
+
+@pytest.mark.parametrize("output", [{% for c in b.clients %}"{{ c.id }}ApiUrl"{% if !loop.last %}, {% endif %}{% endfor %}])
+def test_every_client_api_refuses_a_caller_without_credentials(outputs: dict[str, str], output: str) -> None:
+    answer = requests.get(f"{outputs[output]}/home", timeout=30)
+    assert answer.status_code in (401, 403), answer.text
+{%- for c in b.clients %}{% if c.auth == Auth::Jwt %}
+
+
+@pytest.mark.skipif(not os.environ.get("INTEGRATION_{{ c.name|upper }}_JWT"), reason="set INTEGRATION_{{ c.name|upper }}_JWT to a token for JwtIssuer and {{ c.audience_parameter }}")
+def test_the_{{ c.name }}_backend_answers_with_every_part_or_says_which_is_missing(outputs: dict[str, str]) -> None:
+    auth = {"authorization": f"Bearer {os.environ['INTEGRATION_{{ c.name|upper }}_JWT']}", "x-correlation-id": f"integration-{uuid.uuid4()}"}
+    answer = requests.get(f"{outputs['{{ c.id }}ApiUrl']}/home", headers=auth, timeout=30)
+    assert answer.status_code in (200, 502), answer.text
+    body = answer.json()
+    assert isinstance(body["unavailable"], list)
+    assert answer.status_code == 502 or body["partial"] == bool(body["unavailable"])
+{%- endif %}{% endfor %}
+{%- endif %}
 {%- when _ %}
 {%- endmatch %}
