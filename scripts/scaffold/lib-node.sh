@@ -1,27 +1,31 @@
 # Shared by check-typescript and check-cdk (sourced): the starters' pinned npm packages.
 #
 # The shared set (scripts/scaffold/node/package.json and its package-lock.json) is installed
-# once with `npm ci` into $HOME/.cache/trellis-tools/scaffold-node/, and reinstalled only when
-# the lock changes. A starter's folder gets a `node_modules` symlink to it.
+# once with `npm ci` into $HOME/.cache/trellis-tools/scaffold-node-<lock hash>/. The hash in
+# the name lets two checkouts with different locks (a branch and main) share the machine without
+# reinstalling over each other; older installs are removed. A starter's folder gets a
+# `node_modules` symlink to it.
 
 node_shared="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/node"
-node_cache="${TRELLIS_TOOLS:-$HOME/.cache/trellis-tools}/scaffold-node"
+node_tools="${TRELLIS_TOOLS:-$HOME/.cache/trellis-tools}"
+node_sum=$(sha256sum "$node_shared/package-lock.json" "$node_shared/package.json" | sha256sum | cut -c1-16)
+node_cache="$node_tools/scaffold-node-$node_sum"
 
-# Installs the shared set when the lock changed since the last install. Checks run in parallel
+# Installs the shared set once per lock. Checks run in parallel
 # (scripts/scaffold/check --jobs), so one installs while the others wait.
 node_install() {
   mkdir -p "$(dirname "$node_cache")"
   exec 9>"$node_cache.lock"
   flock 9
-  local lock_sum
-  lock_sum=$(sha256sum "$node_shared/package-lock.json" "$node_shared/package.json" | sha256sum | cut -d' ' -f1)
-  if [ ! -f "$node_cache/.lock-sha256" ] || [ "$(cat "$node_cache/.lock-sha256")" != "$lock_sum" ] || [ ! -d "$node_cache/node_modules" ]; then
+  if [ ! -f "$node_cache/.installed" ]; then
     echo "== installing the shared TypeScript dependencies into $node_cache"
+    # Installs for locks older than a week go; a checkout still using one reinstalls it.
+    find "$node_tools" -maxdepth 1 -name 'scaffold-node-*' -type d -mtime +7 -exec rm -rf {} +
+    rm -rf "$node_cache"
     mkdir -p "$node_cache"
-    rm -rf "$node_cache/node_modules" "$node_cache/.lock-sha256"
     cp "$node_shared/package.json" "$node_shared/package-lock.json" "$node_cache/"
     (cd "$node_cache" && npm ci --no-audit --no-fund --loglevel=error)
-    echo "$lock_sum" >"$node_cache/.lock-sha256"
+    touch "$node_cache/.installed"
   fi
   flock -u 9
 }

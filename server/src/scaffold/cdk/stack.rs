@@ -1015,7 +1015,7 @@ impl Writer<'_> {
                     if deps.iter().all(|d| self.written(d).is_some()) {
                         for d in deps {
                             s.push_str(&format!(
-                                "    {var}.addDependency({});\n",
+                                "    {var}.addResourceDependency({});\n",
                                 self.names.resources[&d]
                             ));
                         }
