@@ -227,14 +227,15 @@ def generate(trellis: Path, work: Path, s: Starter) -> None:
     s.seconds += time.monotonic() - start
 
 
-def synth(s: Starter) -> None:
-    """check-cdk: tsc and a synthesis without network, for a CDK starter."""
-    if s.iac != "cdk":
-        s.steps["synth"] = "-"
-        return
-    start = time.monotonic()
-    s.record("synth", *run([str(HERE / "check-cdk"), str(s.dir)]))
-    s.seconds += time.monotonic() - start
+def synth(starters: list[Starter]) -> None:
+    """check-cdk, once over every CDK starter: tsc and a synthesis without network."""
+    cdk = {s.dir: s for s in starters if s.iac == "cdk"}
+    for s in starters:
+        if s.iac != "cdk":
+            s.steps["synth"] = "-"
+    if cdk:
+        ok, text = run([str(HERE / "check-cdk"), *map(str, cdk)])
+        attribute(list(cdk.values()), "synth", ok, text, cdk)
 
 
 def cfn_lint(starters: list[Starter], step: str, path) -> None:
@@ -443,7 +444,7 @@ def main() -> int:
               lambda: list(pool.map(lambda s: generate(trellis, work, s), starters)))
         made = [s for s in starters if s.steps.get("generate") == "ok"]
         timed(validators, "synth (check-cdk)", [s for s in made if s.iac == "cdk"],
-              lambda: list(pool.map(synth, made)), step="synth")
+              lambda: synth(made), step="synth")
         schema, zizmor = workflows(made)
 
         # Two lanes on two cores: the source templates and the workflows; the SAM translation,
