@@ -62,6 +62,25 @@ for (const javaScriptEnabled of [true, false]) {
       page.getByRole('link', { name: /^Download .*\.zip$/ }).click(),
     ]);
     assert.equal(download.suggestedFilename(), 'loyalty-points-api-api-lambda-dynamodb-typescript.zip');
+
+    // The same starter as a CDK app: the template gives way to infra/, and the page says so.
+    await page.locator('#iac').selectOption('cdk');
+    await page.getByRole('button', { name: 'Show this starter' }).click();
+    await page.waitForURL(/iac=cdk/);
+    assert.match(await page.locator('p.lede').innerText(), /with the AWS CDK \(TypeScript\)/);
+    const tree = page.locator('nav.tree');
+    assert.equal(await tree.getByRole('link', { name: 'template.yaml', exact: true }).count(), 0);
+    await tree.getByRole('link', { name: 'stack.ts', exact: true }).click();
+    await page.waitForURL(/file=infra(%2F|\/)lib(%2F|\/)stack\.ts/);
+    assert.match(await page.locator('.file pre').innerText(), /new CfnResource\(this, "ItemsTable", \{\n\s+type: "AWS::DynamoDB::Table"/);
+    assert.match(await page.locator('#iac-note').innerText(), /Terraform is not offered/);
+    if (javaScriptEnabled) {
+      assert.deepEqual(await seriousViolations(page), []);
+      await screenshot(page, 'scaffold-cdk');
+      await page.setViewportSize({ width: 390, height: 844 });
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'nothing overflows at 390 px');
+      await screenshot(page, 'scaffold-cdk-390');
+    }
     assert.deepEqual(page.problems, []);
     await context.close();
   });

@@ -177,11 +177,16 @@ pub fn render(plan: &Plan) -> Result<Starter, String> {
         return Err(format!("two files at {}", w[0].path));
     }
     Ok(Starter {
+        // A CDK starter's name says so, so its zip and folder sit beside the SAM one's.
         root: format!(
-            "{}-{}-{}",
+            "{}-{}-{}{}",
             plan.project,
             plan.pattern.as_str().replace('_', "-"),
-            plan.runtime.as_str()
+            plan.runtime.as_str(),
+            match plan.iac {
+                Iac::Sam => "",
+                Iac::Cdk => "-cdk",
+            }
         ),
         files,
     })
