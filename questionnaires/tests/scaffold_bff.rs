@@ -4,9 +4,13 @@
 //! API's, the peak sets each client's throttle and the backends' reservation, the body size the
 //! largest response; and nothing is idempotent or queued, since the backends only read.
 
-use questionnaires::model::{ChoiceId, QuestionId};
+#[path = "support/case_plan.rs"]
+mod case_plan;
+
+use case_plan::{case_plan, control, one, origins};
+use questionnaires::model::QuestionId;
 use questionnaires::scaffold::{Auth, Choice, Iac, Pattern, Plan, Runtime, plan};
-use questionnaires::{Answer, AnswerValue, AnswersFile, builtin, evaluate, parse_answers_file};
+use questionnaires::{AnswerValue, AnswersFile, builtin, evaluate, parse_answers_file};
 
 const CASE: &str = include_str!("cases/10_aurora_many_functions.toml");
 
@@ -25,17 +29,18 @@ fn bff_of(a: &AnswersFile) -> Plan {
     plan(q, &a.workload, &a.answers, &evaluate(q, &a.answers), choice).expect("a plan")
 }
 
-/// Case 10's BFF plan with some answers replaced (a `None` value removes the answer).
+/// Case 10's BFF plan (TypeScript) with some answers replaced (a `None` value removes the answer).
 fn with(changes: &[(&str, Option<AnswerValue>)]) -> Plan {
-    let mut a = case_10();
-    for (id, v) in changes {
-        let id = QuestionId::parse(id).expect("a question");
-        match v {
-            Some(v) => a.answers.insert(id, Answer::new(v.clone())),
-            None => a.answers.remove(&id),
-        };
-    }
-    bff_of(&a)
+    let replaced: Vec<(&str, AnswerValue)> = changes
+        .iter()
+        .filter_map(|(id, v)| v.clone().map(|v| (*id, v)))
+        .collect();
+    let removed: Vec<&str> = changes
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    case_plan("10_aurora_many_functions", Pattern::Bff, &replaced, &removed)
 }
 
 fn n(x: f64) -> Option<AnswerValue> {
@@ -43,24 +48,7 @@ fn n(x: f64) -> Option<AnswerValue> {
 }
 
 fn choice(id: &str) -> Option<AnswerValue> {
-    Some(AnswerValue::Choices(vec![
-        ChoiceId::parse(id).expect("a choice"),
-    ]))
-}
-
-fn control<'a>(p: &'a Plan, id: &str) -> &'a questionnaires::scaffold::Control {
-    p.controls
-        .iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no control {id}"))
-}
-
-fn sources(p: &Plan, id: &str) -> Vec<String> {
-    control(p, id)
-        .from
-        .iter()
-        .map(|o| o.question.clone())
-        .collect()
+    Some(one(id))
 }
 
 #[test]
@@ -134,7 +122,7 @@ fn the_p99_sets_each_call_timeout_inside_the_function_and_the_api() {
     assert_eq!(b.call_timeout_ms, 2_400);
     assert_eq!(b.integration_timeout_ms, 5_000);
     assert!(control(&p, "downstream_calls").setting.contains("2400 ms"));
-    assert!(sources(&p, "downstream_calls").contains(&"p99_duration_ms".to_owned()));
+    assert!(origins(&p, "downstream_calls").contains(&"p99_duration_ms".to_owned()));
 
     // A slower p99 lengthens both, always a second inside the function's timeout.
     let slow = with(&[("p99_duration_ms", n(2_000.0))]);
@@ -149,7 +137,7 @@ fn the_p99_sets_each_call_timeout_inside_the_function_and_the_api() {
     // No p99: the latency target, a second inside a 3 s function.
     let p = with(&[("p99_duration_ms", None)]);
     assert_eq!(p.bff.as_ref().unwrap().call_timeout_ms, 1_000);
-    assert!(sources(&p, "downstream_calls")[0] == "latency_target_ms");
+    assert!(origins(&p, "downstream_calls")[0] == "latency_target_ms");
 }
 
 #[test]
@@ -182,7 +170,7 @@ fn the_throttle_and_the_duration_size_each_backends_reservation() {
     let p = bff_of(&case_10());
     assert_eq!(p.function.reserved_concurrency, Some(162));
     assert!(control(&p, "reserved_concurrency").setting.contains("162"));
-    assert!(sources(&p, "reserved_concurrency").contains(&"peak_rps".to_owned()));
+    assert!(origins(&p, "reserved_concurrency").contains(&"peak_rps".to_owned()));
     let quieter = with(&[("peak_rps", n(100.0))]);
     assert_eq!(quieter.function.reserved_concurrency, Some(27));
     // A reservation the review chose wins.
@@ -206,7 +194,7 @@ fn the_body_size_caps_the_response_within_lambdas_limit() {
     assert_eq!(big.bff.as_ref().unwrap().max_response_bytes, 6_144 * 1024);
     let none = with(&[("sync_payload_kb", None)]);
     assert_eq!(none.bff.as_ref().unwrap().max_response_bytes, 6_144 * 1024);
-    assert!(sources(&p, "response_size").contains(&"sync_payload_kb".to_owned()));
+    assert!(origins(&p, "response_size").contains(&"sync_payload_kb".to_owned()));
 }
 
 #[test]
