@@ -40,7 +40,12 @@ fn with(changes: &[(&str, Option<AnswerValue>)]) -> Plan {
         .filter(|(_, v)| v.is_none())
         .map(|(id, _)| *id)
         .collect();
-    case_plan("10_aurora_many_functions", Pattern::Bff, &replaced, &removed)
+    case_plan(
+        "10_aurora_many_functions",
+        Pattern::Bff,
+        &replaced,
+        &removed,
+    )
 }
 
 fn n(x: f64) -> Option<AnswerValue> {

@@ -928,60 +928,33 @@ pub fn plan(
             title: title.to_owned(),
         })
         .collect();
-    controls.push(control(
-        "alarms",
-        "Alarms",
-        format!(
-            "{}, each to an SNS topic that emails AlarmEmail",
-            alarms
-                .iter()
-                .map(|a| a.title.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+    controls.push(alarms_control(
+        &r,
+        &alarms,
         if r.is("alarms", "routed_oncall") {
             "Alarms on every way this pattern breaks, routed to a person, as the review does."
-                .to_owned()
         } else {
             "Alarms on every way this pattern breaks; subscribe your on-call tool to the topic."
-                .to_owned()
         },
-        r.origins(&["alarms"]),
     ));
 
     let watch = super::watch::watch(&r, pattern, timeout_s, &mut controls);
 
     // A budget from the cost estimate.
     let estimate_usd = evaluation.cost.as_ref().map(|c| c.serverless.monthly_usd);
-    let budget_usd = estimate_usd.map_or(50, |e| round_budget(e * 1.2));
-    controls.push(control(
-        "budget",
-        "Monthly budget alarm",
-        format!("AWS::Budgets::Budget: {budget_usd} USD, alerts at 80% actual and 100% forecast"),
-        match estimate_usd {
-            Some(e) => format!(
+    let (budget_usd, budget) = budget_control(
+        &r,
+        evaluation,
+        estimate_usd,
+        50,
+        |e| {
+            format!(
                 "The review's serverless estimate of {e:.2} USD a month (every service line of the cost model), plus 20%, rounded up."
-            ),
-            None => "No cost estimate yet (answer the cost questions): 50 USD, to be adjusted."
-                .to_owned(),
+            )
         },
-        // Every answer the estimate read, then the alarm question itself.
-        match evaluation.cost.as_ref() {
-            Some(c) => c
-                .inputs
-                .iter()
-                .map(|q| q.as_str())
-                .chain(["budget_alarm"])
-                .map(|q| r.origin(q))
-                .collect(),
-            None => r.origins(&[
-                "monthly_requests",
-                "avg_duration_ms",
-                "memory_mb",
-                "budget_alarm",
-            ]),
-        },
-    ));
+        &["monthly_requests", "avg_duration_ms", "memory_mb"],
+    );
+    controls.push(budget);
 
     let caution = caution(evaluation, &pattern_name, recommendation);
     Ok(Plan {
@@ -1086,4 +1059,58 @@ fn caution(
         blockers: verdict.blockers.iter().map(|b| b.message.clone()).collect(),
         advice,
     })
+}
+
+/// The "Alarms" control: every alarm of the plan, each to the alarm topic.
+pub(super) fn alarms_control(r: &Reader, alarms: &[Alarm], why: &str) -> Control {
+    control(
+        "alarms",
+        "Alarms",
+        format!(
+            "{}, each to an SNS topic that emails AlarmEmail",
+            alarms
+                .iter()
+                .map(|a| a.title.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        why.to_owned(),
+        r.origins(&["alarms"]),
+    )
+}
+
+/// The monthly budget (the estimate plus 20 %, rounded up; `default_usd` without one) and its
+/// control, traced to every answer the estimate read (`fallback` without an estimate).
+pub(super) fn budget_control(
+    r: &Reader,
+    evaluation: &Evaluation,
+    estimate_usd: Option<f64>,
+    default_usd: u32,
+    because: impl FnOnce(f64) -> String,
+    fallback: &[&str],
+) -> (u32, Control) {
+    let budget_usd = estimate_usd.map_or(default_usd, |e| round_budget(e * 1.2));
+    let from = match evaluation.cost.as_ref() {
+        Some(c) => c
+            .inputs
+            .iter()
+            .map(|q| q.as_str())
+            .chain(["budget_alarm"])
+            .map(|q| r.origin(q))
+            .collect(),
+        None => r.origins(&[fallback, &["budget_alarm"]].concat()),
+    };
+    let control = control(
+        "budget",
+        "Monthly budget alarm",
+        format!("AWS::Budgets::Budget: {budget_usd} USD, alerts at 80% actual and 100% forecast"),
+        match estimate_usd {
+            Some(e) => because(e),
+            None => format!(
+                "No cost estimate yet (answer the cost questions): {default_usd} USD, to be adjusted."
+            ),
+        },
+        from,
+    );
+    (budget_usd, control)
 }

@@ -11,7 +11,7 @@ use crate::answers::{Answers, Workload};
 use crate::evaluate::Evaluation;
 use crate::model::Questionnaire;
 
-use super::build::{ceil_u32, project_name, round_budget};
+use super::build::{alarms_control, budget_control, ceil_u32, project_name};
 use super::reader::{Reader, control};
 use super::*;
 
@@ -598,47 +598,27 @@ pub(super) fn plan(
             title: title.to_owned(),
         })
         .collect();
-    controls.push(control(
-        "alarms",
-        "Alarms",
-        format!(
-            "{}, each to an SNS topic that emails AlarmEmail",
-            alarms
-                .iter()
-                .map(|a| a.title.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        "Alarms on each way this shape breaks; subscribe your on-call tool to the topic."
-            .to_owned(),
-        r.origins(&["alarms"]),
+    controls.push(alarms_control(
+        &r,
+        &alarms,
+        "Alarms on each way this shape breaks; subscribe your on-call tool to the topic.",
     ));
 
     // Budget, from the containers side of the cost estimate.
     let estimate_usd = evaluation.cost.as_ref().map(|c| c.containers.monthly_usd);
-    let budget_usd = estimate_usd.map_or(100, |e| round_budget(e * 1.2));
-    controls.push(control(
-        "budget",
-        "Monthly budget alarm",
-        format!("AWS::Budgets::Budget: {budget_usd} USD, alerts at 80% actual and 100% forecast"),
-        match estimate_usd {
-            Some(e) => format!(
+    let (budget_usd, budget) = budget_control(
+        &r,
+        evaluation,
+        estimate_usd,
+        100,
+        |e| {
+            format!(
                 "The review's containers estimate of {e:.2} USD a month, plus 20%, rounded up. The NAT gateway and the load balancer's capacity units are not in it."
-            ),
-            None => "No cost estimate yet (answer the cost questions): 100 USD, to be adjusted."
-                .to_owned(),
+            )
         },
-        match evaluation.cost.as_ref() {
-            Some(c) => c
-                .inputs
-                .iter()
-                .map(|q| q.as_str())
-                .chain(["budget_alarm"])
-                .map(|q| r.origin(q))
-                .collect(),
-            None => r.origins(&["peak_rps", "avg_duration_ms", "budget_alarm"]),
-        },
-    ));
+        &["peak_rps", "avg_duration_ms"],
+    );
+    controls.push(budget);
 
     let caution = caution(evaluation, &pattern_name, recommendation);
     let log_level = "INFO".to_owned();
