@@ -16,6 +16,7 @@
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
 //! ([`Relational`]).
 
+mod breaker;
 mod build;
 mod choice;
 mod containers;
@@ -29,6 +30,7 @@ mod watch;
 
 use serde::{Deserialize, Serialize};
 
+pub use breaker::{Breaker, Caller};
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
@@ -259,6 +261,9 @@ pub struct Plan {
     /// The facade's routes, timeouts and throttles, for the strangler fig pattern.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strangler: Option<Strangler>,
+    /// The call timeout, thresholds and fallback, for the circuit breaker pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<Breaker>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

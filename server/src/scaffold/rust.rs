@@ -35,7 +35,11 @@ trait Shape {
         let mut v = Vec::new();
         if matches!(
             plan.pattern,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::ScheduledJobs
+                | Pattern::Saga
+                | Pattern::StranglerFig
+                | Pattern::CircuitBreaker
         ) || plan.idempotency.is_some()
             || self.approval()
         {
@@ -76,6 +80,7 @@ trait Shape {
         let features: &[&str] = match self.plan().pattern {
             Pattern::S3Events => &["s3"],
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
+            Pattern::CircuitBreaker if self.plan().api.is_none() => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Api
@@ -84,6 +89,7 @@ trait Shape {
             | Pattern::ScheduledJobs
             | Pattern::Saga
             | Pattern::StranglerFig
+            | Pattern::CircuitBreaker
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -99,6 +105,7 @@ trait Shape {
     fn hashing(&self) -> bool {
         let plan = self.plan();
         plan.pattern == Pattern::Webhook
+            || plan.pattern == Pattern::CircuitBreaker
             || (matches!(plan.pattern, Pattern::Api | Pattern::Fanout)
                 && plan.idempotency.is_some())
     }
@@ -190,7 +197,7 @@ impl Bin<'_> {
                 _
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
-        )
+        ) || (self.plan.pattern == Pattern::CircuitBreaker && self.plan.api.is_some())
     }
 }
 

@@ -14,6 +14,7 @@ use questionnaires::scaffold::{
 use super::Files;
 use crate::report::md_escape::{self, filters};
 
+mod breaker;
 mod strangler;
 
 /// Settings a pattern does not use: the template never reads them for that pattern, and
@@ -82,7 +83,14 @@ impl<'a> Parts<'a> {
                 Ok(())
             }
         };
-        need("failure path", plan.failure.is_some(), !p.synchronous())?;
+        // The circuit breaker waits on its caller when an HTTP API calls it, not a queue.
+        let waits = p.synchronous() || (p == Pattern::CircuitBreaker && plan.api.is_some());
+        need("failure path", plan.failure.is_some(), !waits)?;
+        need(
+            "breaker",
+            plan.breaker.is_some(),
+            p == Pattern::CircuitBreaker,
+        )?;
         need("queue", plan.queue.is_some(), p.consumes_queue())?;
         need("API", plan.api.is_some(), p.has_api())?;
         need("stream", plan.stream.is_some(), p == Pattern::Stream)?;
@@ -383,6 +391,9 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}DeadLetterQueue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkDeadLetterQueue".to_owned()],
+            Pattern::CircuitBreaker if self.breaker_queue() => {
+                vec!["CallDeadLetterQueue".to_owned()]
+            }
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
@@ -391,6 +402,7 @@ impl SamTemplate<'_> {
             | Pattern::Saga
             | Pattern::Relational
             | Pattern::StranglerFig
+            | Pattern::CircuitBreaker
             | Pattern::Containers
             | Pattern::QueueWorker => Vec::new(),
         }
@@ -415,6 +427,7 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}Queue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkQueue".to_owned()],
+            Pattern::CircuitBreaker if self.breaker_queue() => vec!["CallQueue".to_owned()],
             _ => Vec::new(),
         }
     }
@@ -686,7 +699,8 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Api | Pattern::Relational | Pattern::StranglerFig => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
                 Pattern::Workflow => "Lambda dead-letter queue: Step Functions calls the functions synchronously; Retry and Catch in the state machine handle failures.".to_owned(),
                 Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
-                Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
+                Pattern::CircuitBreaker if plan.api.is_some() => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error (or a 503 while the breaker is open) and nothing is queued.".to_owned(),
+                Pattern::Fanout | Pattern::Webhook | Pattern::CircuitBreaker => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
                 Pattern::Containers | Pattern::QueueWorker => String::new(),
@@ -706,21 +720,28 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             "CKV_AWS_158",
             format!("CloudWatch log groups with a customer-managed key: {because}."),
         ));
-        if !matches!(
-            p,
-            Pattern::Api
-                | Pattern::Workflow
-                | Pattern::Saga
-                | Pattern::Relational
-                | Pattern::StranglerFig
-        ) {
+        let no_queue = p == Pattern::CircuitBreaker && plan.api.is_some();
+        if !no_queue
+            && !matches!(
+                p,
+                Pattern::Api
+                    | Pattern::Workflow
+                    | Pattern::Saga
+                    | Pattern::Relational
+                    | Pattern::StranglerFig
+            )
+        {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
         let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
         if matches!(
             p,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::ScheduledJobs
+                | Pattern::Saga
+                | Pattern::StranglerFig
+                | Pattern::CircuitBreaker
         ) || plan.idempotency.is_some()
             || approvals
         {
