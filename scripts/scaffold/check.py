@@ -40,6 +40,7 @@ PATTERNS = [
     "saga",
     "relational_api",
     "strangler_fig",
+    "circuit_breaker",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -59,6 +60,10 @@ RUNTIMES = ["python", "typescript", "rust"]
 # generated from it, in every runtime asked for (16: a monolith strangled route by route).
 PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
+    # 09: a checkout API charging cards through a payment provider (API caller, costly
+    # duplicates); 14: provider webhooks processed from a queue (queue caller).
+    ("09_payment_capture_no_idempotency.toml", "circuit_breaker"),
+    ("14_shop_webhooks.toml", "circuit_breaker"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

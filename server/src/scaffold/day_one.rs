@@ -40,6 +40,7 @@ pub(crate) fn resource_variables(
                     vars.push(("STATE_MACHINE_ARN", "StateMachine"));
                 }
                 Pattern::Saga => vars.push(("SAGA_TABLE", "SagaTable")),
+                Pattern::CircuitBreaker => vars.push(("BREAKER_TABLE", "BreakerTable")),
                 Pattern::ScheduledJobs => {
                     vars.push(("RUNS_TABLE", "RunsTable"));
                     if plan.schedule.as_ref().is_some_and(|s| s.secret) {

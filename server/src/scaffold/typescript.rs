@@ -65,7 +65,11 @@ trait Ts {
             || self.approval()
             || matches!(
                 self.plan().pattern,
-                Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+                Pattern::Api
+                    | Pattern::ScheduledJobs
+                    | Pattern::Saga
+                    | Pattern::StranglerFig
+                    | Pattern::CircuitBreaker
             )
     }
 

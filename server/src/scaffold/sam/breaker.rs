@@ -49,3 +49,18 @@ impl SamTemplate<'_> {
         ]
     }
 }
+
+impl super::Readme<'_> {
+    /// Whether the HTTP API, rather than a queue, calls the function.
+    pub(super) fn breaker_api(&self) -> bool {
+        self.plan
+            .breaker
+            .as_ref()
+            .is_some_and(|b| b.caller == Caller::Api)
+    }
+
+    /// The queue's visibility timeout, in seconds: how long a message turned away waits.
+    pub(super) fn visibility_timeout(&self) -> u32 {
+        self.plan.queue.as_ref().map_or(0, |q| q.visibility_timeout_s)
+    }
+}

@@ -130,6 +130,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/relational_api.rs" %}
 {%- when Pattern::StranglerFig -%}
 {% include "scaffold/rust/strangler_fig.rs" %}
+{%- when Pattern::CircuitBreaker -%}
+{% include "scaffold/rust/circuit_breaker.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

@@ -375,6 +375,7 @@ def handle_record(record: dict[str, Any]) -> None:
     logger.set_correlation_id(attribute.get("stringValue") or record["messageId"])
     logger.append_keys(message_id=record["messageId"])
     result = call_once(request=parse_message(record["body"]))
+    logger.info("the dependency answered", extra={"dependency_status": result["status"]})
     if result["status"] >= 400:
         # Refused for good (a 4XX): retrying the same request cannot help.
         logger.warning("the dependency refused the request", extra={"dependency_status": result["status"]})

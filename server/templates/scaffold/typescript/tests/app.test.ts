@@ -28,4 +28,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/relational_api.ts" %}
 {%- when Pattern::StranglerFig -%}
 {% include "scaffold/typescript/tests/strangler_fig.ts" %}
+{%- when Pattern::CircuitBreaker -%}
+{% include "scaffold/typescript/tests/circuit_breaker.ts" %}
 {%- when _ %}{%- endmatch %}
