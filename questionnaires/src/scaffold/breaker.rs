@@ -148,7 +148,9 @@ pub(super) fn plan(
     // When the breaker opens.
     let failure_window_s = 60;
     let avg_rps = r.number("avg_rps").filter(|a| *a > 0.0);
-    let failure_threshold = avg_rps.map_or(5, |a| ceil_u32(a * f64::from(failure_window_s) * 0.1).max(5));
+    let failure_threshold = avg_rps.map_or(5, |a| {
+        ceil_u32(a * f64::from(failure_window_s) * 0.1).max(5)
+    });
     controls.push(control(
         "breaker_threshold",
         "Breaker opens after",

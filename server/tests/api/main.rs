@@ -29,6 +29,7 @@ mod redirects;
 mod rest;
 mod risks;
 mod scaffold;
+mod scaffold_breaker;
 mod scaffold_needs;
 mod scaffold_relational;
 mod scaffold_saga;

@@ -485,11 +485,23 @@ pub(super) fn render_case(
     pattern: questionnaires::scaffold::Pattern,
     runtime: questionnaires::scaffold::Runtime,
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    render_answers(
+        &std::fs::read_to_string(case(name)).unwrap(),
+        pattern,
+        runtime,
+    )
+}
+
+/// The rendered files of a starter for answers given as TOML text.
+pub(super) fn render_answers(
+    text: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
     use questionnaires::answers::{Format, parse_answers_file};
     use questionnaires::scaffold::{Choice, Iac};
     let q = questionnaires::builtin();
-    let text = std::fs::read_to_string(case(name)).unwrap();
-    let file = parse_answers_file(&text, Format::Toml, q).unwrap();
+    let file = parse_answers_file(text, Format::Toml, q).unwrap();
     let evaluation = questionnaires::evaluate::evaluate(q, &file.answers);
     let choice = Choice {
         pattern: Some(pattern),

@@ -61,6 +61,9 @@ impl super::Readme<'_> {
 
     /// The queue's visibility timeout, in seconds: how long a message turned away waits.
     pub(super) fn visibility_timeout(&self) -> u32 {
-        self.plan.queue.as_ref().map_or(0, |q| q.visibility_timeout_s)
+        self.plan
+            .queue
+            .as_ref()
+            .map_or(0, |q| q.visibility_timeout_s)
     }
 }

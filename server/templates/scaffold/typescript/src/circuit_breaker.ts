@@ -175,7 +175,7 @@ export function httpSend(url: string, timeoutMs: number): Send {
     try {
       answer = await fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": key, "x-correlation-id": logger.getCorrelationId() ?? "" },
+        headers: { "content-type": "application/json", "idempotency-key": key, "x-correlation-id": String(logger.getCorrelationId() ?? "") },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(timeoutMs),
       });
