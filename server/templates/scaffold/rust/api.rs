@@ -319,10 +319,10 @@ pub mod api {
 #[cfg(test)]
 mod api_tests {
     use super::api::*;
-    use super::tests::sample_event;
 {%- if self.idem() %}
     use super::memory_records::MemoryRecords;
 {%- endif %}
+    use super::tests::sample_event;
     use super::{Error, now_s};
     use lambda_http::RequestExt as _;
 

@@ -152,7 +152,12 @@ impl Idempotency {
 /// The idempotency records a request uses: the DynamoDB table in Lambda, memory in the tests.
 pub trait Records {
     /// Claims `key` for this request, whose payload hashes to `payload_hash`.
-    fn claim(&self, key: &str, lock_until_s: u64, payload_hash: &str) -> impl Future<Output = Result<Claim, Error>> + Send;
+    fn claim(
+        &self,
+        key: &str,
+        lock_until_s: u64,
+        payload_hash: &str,
+    ) -> impl Future<Output = Result<Claim, Error>> + Send;
     /// Marks `key` done, storing the response for the repeats that come later.
     fn complete(&self, key: &str, result: &str, payload_hash: &str) -> impl Future<Output = Result<(), Error>> + Send;
     /// Deletes the record of `key` after a failure, so a retry does the work again.
@@ -192,20 +197,30 @@ pub fn claim_from(
 
 /// Idempotency records in memory, for the handlers' tests.
 #[cfg(test)]
-#[allow(dead_code, reason = "only the starters whose handlers take records as a parameter use it")]
+#[allow(
+    dead_code,
+    reason = "only the starters whose handlers take records as a parameter use it"
+)]
 pub(crate) mod memory_records {
     use super::{Claim, Error, Records, claim_from};
 
     /// The records: (status, stored response, payload hash) by key, read back through the same
     /// `claim_from` as the DynamoDB records.
     #[derive(Default)]
-    pub(crate) struct MemoryRecords(std::sync::Mutex<std::collections::HashMap<String, (String, Option<String>, String)>>);
+    pub(crate) struct MemoryRecords(
+        std::sync::Mutex<std::collections::HashMap<String, (String, Option<String>, String)>>,
+    );
 
     impl Records for MemoryRecords {
         async fn claim(&self, key: &str, _lock_until_s: u64, payload_hash: &str) -> Result<Claim, Error> {
             let mut records = self.0.lock().unwrap();
             if let Some((status, stored, hash)) = records.get(key) {
-                return Ok(claim_from(Some(status), stored.as_deref(), Some(hash), Some(payload_hash)));
+                return Ok(claim_from(
+                    Some(status),
+                    stored.as_deref(),
+                    Some(hash),
+                    Some(payload_hash),
+                ));
             }
             let record = ("INPROGRESS".to_owned(), None, payload_hash.to_owned());
             records.insert(key.to_owned(), record);
