@@ -1,16 +1,13 @@
-{%- if plan.api.is_some() %}
-{% include "scaffold/rust/http.rs" %}
-{%- endif %}
-
+{%- if plan.api.is_some() %}{% include "scaffold/rust/http.rs" %}
+{% endif %}
 /// The `call` function: sends each request to the dependency at `DEPENDENCY_URL` through a
 /// circuit breaker kept in the DynamoDB table `BREAKER_TABLE`.
 pub mod call {
     use std::time::Duration;
-
+{% if plan.api.is_some() %}
     use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-    use tracing::Instrument as _;
-{%- if plan.api.is_some() %}
     use lambda_http::{Body, Request, RequestExt as _, Response};
+    use tracing::Instrument as _;
 
     use super::json_response;
 {%- if self.idem() %}
@@ -18,9 +15,10 @@ pub mod call {
 {%- endif %}
 {%- else %}
     use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+    use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
     use lambda_runtime::LambdaEvent;
-{%- if self.idem() %}
-
+    use tracing::Instrument as _;
+{% if self.idem() %}
     use super::{Claim, Idempotency, Records, deadline_s};
 {%- endif %}
 {%- endif %}
@@ -97,12 +95,25 @@ pub mod call {
         let n = |v: u64| AttributeValue::N(v.to_string());
         let s = |v: &str| AttributeValue::S(v.to_owned());
         match t {
-            Transition::Trial { from_open: true, seen, until } => (
+            Transition::Trial {
+                from_open: true,
+                seen,
+                until,
+            } => (
                 "SET #state = :half_open, trial_until = :until",
                 "#state = :open_state AND open_until = :seen",
-                vec![(":half_open", s("half_open")), (":open_state", s("open")), (":seen", n(seen)), (":until", n(until))],
+                vec![
+                    (":half_open", s("half_open")),
+                    (":open_state", s("open")),
+                    (":seen", n(seen)),
+                    (":until", n(until)),
+                ],
             ),
-            Transition::Trial { from_open: false, seen, until } => (
+            Transition::Trial {
+                from_open: false,
+                seen,
+                until,
+            } => (
                 "SET #state = :half_open, trial_until = :until",
                 "#state = :half_open AND trial_until = :seen",
                 vec![(":half_open", s("half_open")), (":seen", n(seen)), (":until", n(until))],
@@ -110,12 +121,24 @@ pub mod call {
             Transition::Close { mine, now } => (
                 "SET #state = :closed, failures = :zero, window_start = :now REMOVE open_until, trial_until",
                 "#state = :half_open AND trial_until = :mine",
-                vec![(":closed", s("closed")), (":half_open", s("half_open")), (":zero", n(0)), (":now", n(now)), (":mine", n(mine))],
+                vec![
+                    (":closed", s("closed")),
+                    (":half_open", s("half_open")),
+                    (":zero", n(0)),
+                    (":now", n(now)),
+                    (":mine", n(mine)),
+                ],
             ),
             Transition::Reopen { mine, until } => (
                 "SET #state = :open_state, open_until = :until, failures = :zero REMOVE trial_until",
                 "#state = :half_open AND trial_until = :mine",
-                vec![(":open_state", s("open")), (":half_open", s("half_open")), (":until", n(until)), (":zero", n(0)), (":mine", n(mine))],
+                vec![
+                    (":open_state", s("open")),
+                    (":half_open", s("half_open")),
+                    (":until", n(until)),
+                    (":zero", n(0)),
+                    (":mine", n(mine)),
+                ],
             ),
             Transition::Count { window } => (
                 "ADD failures :one",
@@ -127,15 +150,29 @@ pub mod call {
                 "attribute_not_exists(dependency) OR (#state = :closed AND attribute_not_exists(window_start))",
                 vec![(":one", n(1)), (":closed", s("closed")), (":now", n(now))],
             ),
-            Transition::Restart { window: Some(window), now } => (
+            Transition::Restart {
+                window: Some(window),
+                now,
+            } => (
                 "SET failures = :one, window_start = :now",
                 "#state = :closed AND window_start = :window",
-                vec![(":one", n(1)), (":closed", s("closed")), (":now", n(now)), (":window", n(window))],
+                vec![
+                    (":one", n(1)),
+                    (":closed", s("closed")),
+                    (":now", n(now)),
+                    (":window", n(window)),
+                ],
             ),
             Transition::Open { threshold, until } => (
                 "SET #state = :open_state, open_until = :until, failures = :zero REMOVE trial_until",
                 "#state = :closed AND failures >= :threshold",
-                vec![(":open_state", s("open")), (":closed", s("closed")), (":until", n(until)), (":zero", n(0)), (":threshold", n(threshold))],
+                vec![
+                    (":open_state", s("open")),
+                    (":closed", s("closed")),
+                    (":until", n(until)),
+                    (":zero", n(0)),
+                    (":threshold", n(threshold)),
+                ],
             ),
         }
     }
@@ -200,7 +237,9 @@ pub mod call {
     impl std::fmt::Display for CallError {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             match self {
-                CallError::Open { retry_after_s } => write!(f, "the circuit breaker is open; retry in {retry_after_s} s"),
+                CallError::Open { retry_after_s } => {
+                    write!(f, "the circuit breaker is open; retry in {retry_after_s} s")
+                }
                 CallError::Failed { reason, .. } => write!(f, "the dependency failed: {reason}"),
             }
         }
@@ -221,20 +260,36 @@ pub mod call {
             Some(b) if b.state != "closed" => b,
             closed => {
                 let window_start = closed.and_then(|b| b.window_start);
-                return Ok(Admission { trial_until: None, window_start });
+                return Ok(Admission {
+                    trial_until: None,
+                    window_start,
+                });
             }
         };
         let from_open = b.state == "open";
         let seen = if from_open { b.open_until } else { b.trial_until }.unwrap_or(0);
         if now < seen {
-            return Err(CallError::Open { retry_after_s: (seen - now).max(1) }.into());
+            return Err(CallError::Open {
+                retry_after_s: (seen - now).max(1),
+            }
+            .into());
         }
         let until = now + settings.trial_lease_s;
-        if store.apply(Transition::Trial { from_open, seen, until }).await?.is_none() {
-            return Err(CallError::Open { retry_after_s: settings.trial_lease_s }.into());
+        if store
+            .apply(Transition::Trial { from_open, seen, until })
+            .await?
+            .is_none()
+        {
+            return Err(CallError::Open {
+                retry_after_s: settings.trial_lease_s,
+            }
+            .into());
         }
         tracing::info!(breaker_event = "trial", "breaker half-open: this call is the trial");
-        Ok(Admission { trial_until: Some(until), window_start: None })
+        Ok(Admission {
+            trial_until: Some(until),
+            window_start: None,
+        })
     }
 
     /// A trial that succeeded closes the breaker; a closed breaker's success writes nothing.
@@ -248,26 +303,40 @@ pub mod call {
     }
 
     /// Counts a failure; whether it opened the breaker.
-    pub async fn record_failure<B: BreakerStore>(store: &B, settings: &Settings, admission: Admission, now: u64) -> Result<bool, Error> {
+    pub async fn record_failure<B: BreakerStore>(
+        store: &B,
+        settings: &Settings,
+        admission: Admission,
+        now: u64,
+    ) -> Result<bool, Error> {
         let until = now + settings.open_s;
         let opened = if let Some(mine) = admission.trial_until {
             store.apply(Transition::Reopen { mine, until }).await?
         } else {
             let counted = match admission.window_start {
-                Some(window) if now < window + settings.failure_window_s => store.apply(Transition::Count { window }).await?,
+                Some(window) if now < window + settings.failure_window_s => {
+                    store.apply(Transition::Count { window }).await?
+                }
                 window => store.apply(Transition::Restart { window, now }).await?,
             };
             match counted {
                 Some(c) if c.failures >= settings.failure_threshold => {
                     store
-                        .apply(Transition::Open { threshold: settings.failure_threshold, until })
+                        .apply(Transition::Open {
+                            threshold: settings.failure_threshold,
+                            until,
+                        })
                         .await?
                 }
                 _ => None,
             }
         };
         if opened.is_some() {
-            tracing::warn!(breaker_event = "opened", open_seconds = settings.open_s, "breaker opened: calls are turned away until the trial");
+            tracing::warn!(
+                breaker_event = "opened",
+                open_seconds = settings.open_s,
+                "breaker opened: calls are turned away until the trial"
+            );
         }
         Ok(opened.is_some())
     }
@@ -275,7 +344,11 @@ pub mod call {
     /// The dependency's side of a call: POSTs a payload with an `Idempotency-Key` header.
     pub trait Dependency {
         /// The answer's status and body (2XX or 4XX), or [`CallError::Failed`].
-        fn send(&self, payload: &serde_json::Value, key: &str) -> impl Future<Output = Result<(u16, serde_json::Value), Error>> + Send;
+        fn send(
+            &self,
+            payload: &serde_json::Value,
+            key: &str,
+        ) -> impl Future<Output = Result<(u16, serde_json::Value), Error>> + Send;
     }
 
     /// The dependency over HTTPS (`DEPENDENCY_URL`), cut off after `CALL_TIMEOUT_MS`.
@@ -298,7 +371,12 @@ pub mod call {
 
     impl Dependency for HttpDependency {
         async fn send(&self, payload: &serde_json::Value, key: &str) -> Result<(u16, serde_json::Value), Error> {
-            let (agent, url, body, key) = (self.agent.clone(), self.url.clone(), payload.to_string(), key.to_owned());
+            let (agent, url, body, key) = (
+                self.agent.clone(),
+                self.url.clone(),
+                payload.to_string(),
+                key.to_owned(),
+            );
             // ureq blocks: the call runs on the blocking pool, within the agent's timeout.
             let answer = tokio::task::spawn_blocking(move || {
                 let mut response = agent
@@ -316,9 +394,16 @@ pub mod call {
                 reason: e.to_string(),
             })?;
             if status >= 500 || status == 429 {
-                return Err(CallError::Failed { timed_out: false, reason: format!("answered {status}") }.into());
+                return Err(CallError::Failed {
+                    timed_out: false,
+                    reason: format!("answered {status}"),
+                }
+                .into());
             }
-            Ok((status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))))
+            Ok((
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+            ))
         }
     }
 
@@ -347,14 +432,19 @@ pub mod call {
         /// Reads the function's settings from the environment.
         pub async fn from_env() -> Result<Self, Error> {
             let config = aws_config::load_from_env().await;
-            let number = |name: &str| -> Result<u64, Error> { Ok(env(name)?.parse::<u64>().map_err(|e| format!("{name}: {e}"))?) };
+            let number = |name: &str| -> Result<u64, Error> {
+                Ok(env(name)?.parse::<u64>().map_err(|e| format!("{name}: {e}"))?)
+            };
             Ok(Self {
                 breaker: DynamoBreaker {
                     client: aws_sdk_dynamodb::Client::new(&config),
                     table: env("BREAKER_TABLE")?,
                     dependency: std::env::var("DEPENDENCY_NAME").unwrap_or_else(|_| "downstream".to_owned()),
                 },
-                dependency: HttpDependency::new(env("DEPENDENCY_URL")?, Duration::from_millis(number("CALL_TIMEOUT_MS")?)),
+                dependency: HttpDependency::new(
+                    env("DEPENDENCY_URL")?,
+                    Duration::from_millis(number("CALL_TIMEOUT_MS")?),
+                ),
                 settings: Settings {
                     failure_threshold: number("FAILURE_THRESHOLD")?,
                     failure_window_s: number("FAILURE_WINDOW_S")?,
@@ -503,8 +593,15 @@ pub mod call {
     /// A queued request: `{"id": "...", "payload": {...}}`; the id is the idempotency key.
     pub fn parse_request(body: Option<&str>) -> Result<(String, serde_json::Value), Error> {
         let value: serde_json::Value = serde_json::from_str(body.unwrap_or_default())?;
-        let id = value.get("id").and_then(|v| v.as_str()).filter(|s| !s.trim().is_empty()).ok_or("a message needs a non-empty string \"id\"")?;
-        let payload = value.get("payload").filter(|p| p.is_object()).ok_or("a message needs a JSON object \"payload\"")?;
+        let id = value
+            .get("id")
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.trim().is_empty())
+            .ok_or("a message needs a non-empty string \"id\"")?;
+        let payload = value
+            .get("payload")
+            .filter(|p| p.is_object())
+            .ok_or("a message needs a JSON object \"payload\"")?;
         Ok((id.to_owned(), payload.clone()))
     }
 
@@ -532,7 +629,8 @@ pub mod call {
                 .get("correlation_id")
                 .and_then(|a| a.string_value.clone())
                 .unwrap_or_else(|| id.clone());
-            let message_span = tracing::info_span!(parent: &span, "message", correlation_id = %correlation_id, message_id = %id);
+            let message_span =
+                tracing::info_span!(parent: &span, "message", correlation_id = %correlation_id, message_id = %id);
             let outcome = async {
                 let (request_id, payload) = parse_request(message.body.as_deref())?;
                 let key = dependency_key(&[&request_id]);
@@ -545,16 +643,34 @@ pub mod call {
                         tracing::info!("duplicate: already called, skipped");
                         return Ok(());
                     }
-                    Claim::InProgress | Claim::Mismatch => return Err("a copy of this message is being processed".into()),
+                    Claim::InProgress | Claim::Mismatch => {
+                        return Err("a copy of this message is being processed".into());
+                    }
                 }
-                let result = call_through_breaker(&deps.breaker, &deps.dependency, &deps.settings, deps.now, &payload, &key).await;
+                let result = call_through_breaker(
+                    &deps.breaker,
+                    &deps.dependency,
+                    &deps.settings,
+                    deps.now,
+                    &payload,
+                    &key,
+                )
+                .await;
                 match &result {
                     Ok((status, _)) => deps.idempotency.complete(&record, &status.to_string(), &hash).await?,
                     Err(_) => deps.idempotency.release(&record).await?,
                 }
                 let (status, _) = result?;
 {%- else %}
-                let (status, _) = call_through_breaker(&deps.breaker, &deps.dependency, &deps.settings, deps.now, &payload, &key).await?;
+                let (status, _) = call_through_breaker(
+                    &deps.breaker,
+                    &deps.dependency,
+                    &deps.settings,
+                    deps.now,
+                    &payload,
+                    &key,
+                )
+                .await?;
 {%- endif %}
                 tracing::info!(dependency_status = status, "the dependency answered");
                 if status >= 400 {
@@ -568,7 +684,13 @@ pub mod call {
             if let Err(e) = outcome {
                 if let Some(CallError::Open { retry_after_s }) = e.downcast_ref::<CallError>() {
                     paused = true;
-                    message_span.in_scope(|| tracing::info!(breaker_event = "rejected", retry_after_s, "breaker open: leaving messages on the queue"));
+                    message_span.in_scope(|| {
+                        tracing::info!(
+                            breaker_event = "rejected",
+                            retry_after_s,
+                            "breaker open: leaving messages on the queue"
+                        )
+                    });
                 } else {
                     message_span.in_scope(|| tracing::error!(error = %e, "message failed; SQS will retry it"));
                 }
@@ -584,8 +706,8 @@ pub mod call {
 mod call_tests {
     use std::sync::Mutex;
 
-    use super::call::*;
     use super::Error;
+    use super::call::*;
 {%- if self.idem() %}
     use super::memory_records::MemoryRecords;
 {%- endif %}
@@ -606,26 +728,58 @@ mod call_tests {
             let state = |s: &str| b.as_ref().is_some_and(|b| b.state == s);
             let next = match t {
                 Transition::Trial { from_open, seen, until } => {
-                    let held = b.as_ref().and_then(|b| if from_open { b.open_until } else { b.trial_until });
-                    (state(if from_open { "open" } else { "half_open" }) && held == Some(seen))
-                        .then(|| BreakerState { state: "half_open".into(), trial_until: Some(until), ..b.clone().unwrap() })
+                    let held = b
+                        .as_ref()
+                        .and_then(|b| if from_open { b.open_until } else { b.trial_until });
+                    (state(if from_open { "open" } else { "half_open" }) && held == Some(seen)).then(|| BreakerState {
+                        state: "half_open".into(),
+                        trial_until: Some(until),
+                        ..b.clone().unwrap()
+                    })
                 }
-                Transition::Close { mine, now } => (state("half_open") && b.as_ref().unwrap().trial_until == Some(mine))
-                    .then(|| BreakerState { state: "closed".into(), failures: 0, window_start: Some(now), ..Default::default() }),
-                Transition::Reopen { mine, until } => (state("half_open") && b.as_ref().unwrap().trial_until == Some(mine))
-                    .then(|| BreakerState { state: "open".into(), open_until: Some(until), trial_until: None, failures: 0, ..b.clone().unwrap() }),
+                Transition::Close { mine, now } => {
+                    (state("half_open") && b.as_ref().unwrap().trial_until == Some(mine)).then(|| BreakerState {
+                        state: "closed".into(),
+                        failures: 0,
+                        window_start: Some(now),
+                        ..Default::default()
+                    })
+                }
+                Transition::Reopen { mine, until } => {
+                    (state("half_open") && b.as_ref().unwrap().trial_until == Some(mine)).then(|| BreakerState {
+                        state: "open".into(),
+                        open_until: Some(until),
+                        trial_until: None,
+                        failures: 0,
+                        ..b.clone().unwrap()
+                    })
+                }
                 Transition::Count { window } => (state("closed") && b.as_ref().unwrap().window_start == Some(window))
-                    .then(|| BreakerState { failures: b.as_ref().unwrap().failures + 1, ..b.clone().unwrap() }),
+                    .then(|| BreakerState {
+                        failures: b.as_ref().unwrap().failures + 1,
+                        ..b.clone().unwrap()
+                    }),
                 Transition::Restart { window, now } => {
                     let ok = match (&b, window) {
                         (None, None) => true,
                         (Some(b), w) => b.state == "closed" && b.window_start == w,
                         (None, Some(_)) => false,
                     };
-                    ok.then(|| BreakerState { state: "closed".into(), failures: 1, window_start: Some(now), ..b.clone().unwrap_or_default() })
+                    ok.then(|| BreakerState {
+                        state: "closed".into(),
+                        failures: 1,
+                        window_start: Some(now),
+                        ..b.clone().unwrap_or_default()
+                    })
                 }
                 Transition::Open { threshold, until } => (state("closed") && b.as_ref().unwrap().failures >= threshold)
-                    .then(|| BreakerState { state: "open".into(), open_until: Some(until), failures: 0, trial_until: None, ..b.clone().unwrap() }),
+                    .then(|| BreakerState {
+                        state: "open".into(),
+                        open_until: Some(until),
+                        failures: 0,
+                        trial_until: None,
+                        ..b.clone().unwrap()
+                    }),
             };
             if let Some(n) = &next {
                 *item = Some(n.clone());
@@ -646,10 +800,17 @@ mod call_tests {
         async fn send(&self, _payload: &serde_json::Value, key: &str) -> Result<(u16, serde_json::Value), Error> {
             self.keys.lock().unwrap().push(key.to_owned());
             if *self.failing.lock().unwrap() {
-                return Err(CallError::Failed { timed_out: true, reason: "no answer".into() }.into());
+                return Err(CallError::Failed {
+                    timed_out: true,
+                    reason: "no answer".into(),
+                }
+                .into());
             }
             let status = *self.status.lock().unwrap();
-            Ok((if status == 0 { 200 } else { status }, serde_json::json!({"captured": true})))
+            Ok((
+                if status == 0 { 200 } else { status },
+                serde_json::json!({"captured": true}),
+            ))
         }
     }
 
@@ -701,7 +862,9 @@ mod call_tests {
         let turned_away = admit(&breaker, &SETTINGS, t).await.unwrap_err();
         assert_eq!(
             turned_away.downcast_ref::<CallError>(),
-            Some(&CallError::Open { retry_after_s: SETTINGS.open_s })
+            Some(&CallError::Open {
+                retry_after_s: SETTINGS.open_s
+            })
         );
         let trial = admit(&breaker, &SETTINGS, t + SETTINGS.open_s).await.unwrap();
         assert!(admit(&breaker, &SETTINGS, t + SETTINGS.open_s).await.is_err());
@@ -711,11 +874,18 @@ mod call_tests {
 
     #[tokio::test]
     async fn a_failed_trial_opens_the_breaker_again_and_a_dead_trial_expires() {
-        let breaker = MemoryBreaker(Mutex::new(Some(BreakerState { state: "open".into(), open_until: Some(50), ..Default::default() })));
+        let breaker = MemoryBreaker(Mutex::new(Some(BreakerState {
+            state: "open".into(),
+            open_until: Some(50),
+            ..Default::default()
+        })));
         let trial = admit(&breaker, &SETTINGS, 50).await.unwrap();
         assert_eq!(trial.trial_until, Some(50 + SETTINGS.trial_lease_s));
         assert!(record_failure(&breaker, &SETTINGS, trial, 51).await.unwrap());
-        assert_eq!(breaker.read().await.unwrap().unwrap().open_until, Some(51 + SETTINGS.open_s));
+        assert_eq!(
+            breaker.read().await.unwrap().unwrap().open_until,
+            Some(51 + SETTINGS.open_s)
+        );
         let t = 51 + SETTINGS.open_s;
         let first = admit(&breaker, &SETTINGS, t).await.unwrap();
         let second = admit(&breaker, &SETTINGS, t + SETTINGS.trial_lease_s).await.unwrap();
@@ -780,7 +950,11 @@ mod call_tests {
         let keys = deps.dependency.keys.lock().unwrap().clone();
         assert_eq!(keys[0], keys[1], "the retry sends the dependency the same key");
         assert_eq!(handle(&deps, request("pay-1")).await.unwrap().status(), 200);
-        assert_eq!(deps.dependency.keys.lock().unwrap().len(), 2, "a repeat after success is not sent");
+        assert_eq!(
+            deps.dependency.keys.lock().unwrap().len(),
+            2,
+            "a repeat after success is not sent"
+        );
     }
 {%- endif %}
 {%- else %}
@@ -808,13 +982,21 @@ mod call_tests {
     async fn the_sample_batch_is_called_and_an_open_breaker_leaves_the_rest_on_the_queue() {
         let deps = deps();
         let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("call")).unwrap();
-        let response = handle(&deps, lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default())).await.unwrap();
+        let response = handle(
+            &deps,
+            lambda_runtime::LambdaEvent::new(event, lambda_runtime::Context::default()),
+        )
+        .await
+        .unwrap();
         assert_eq!(left(&response), 0);
         *deps.dependency.failing.lock().unwrap() = true;
         let ids = ["r0", "r1", "r2", "r3", "r4"];
         let response = handle(&deps, batch(&ids)).await.unwrap();
         assert_eq!(left(&response), ids.len());
-        assert_eq!(deps.dependency.keys.lock().unwrap().len(), 2 + SETTINGS.failure_threshold as usize);
+        assert_eq!(
+            deps.dependency.keys.lock().unwrap().len(),
+            2 + SETTINGS.failure_threshold as usize
+        );
         assert_eq!(deps.breaker.read().await.unwrap().unwrap().state, "open");
     }
 
