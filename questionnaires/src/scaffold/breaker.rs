@@ -229,7 +229,7 @@ pub(super) fn plan(
             r.origins(&["entry_point", "messaging", "failure_paths"]),
         ),
     });
-    if let (Caller::Queue, Some(f)) = (caller, failure) {
+    if let (Caller::Queue, Some(f), Some(q)) = (caller, failure, queue) {
         let path = control(
             "failure_path",
             "Dead-letter path",
@@ -238,13 +238,20 @@ pub(super) fn plan(
                 f.dlq_retention_days
             ),
             format!(
-                "A message that fails {} times while the breaker is closed, or waits out more than the outage above, moves to the dead-letter queue for inspection and redrive.",
-                f.max_receive_count
+                "SQS counts every receive, whether the call failed or the message waited behind an open breaker: {max_receive_count} receives are the review's {} attempts plus an hour of {} s visibility timeouts. A message still failing after that (one the dependency keeps rejecting with a 5XX, or a malformed one) moves to the dead-letter queue for inspection and redrive.",
+                f.max_receive_count, q.visibility_timeout_s
             ),
             r.origins(&["failure_paths", "duplicate_sensitivity"]),
         );
         for c in controls.iter_mut().filter(|c| c.id == "failure_path") {
             *c = path.clone();
+        }
+        // The batch is sized to the call timeout here, not the generic 10.
+        for c in controls.iter_mut().filter(|c| c.id == "queue_concurrency") {
+            c.setting = format!(
+                "ScalingConfig.MaximumConcurrency: {}; VisibilityTimeout: {} s; BatchSize: {batch_size} (see \"While the breaker is open\")",
+                q.max_concurrency, q.visibility_timeout_s
+            );
         }
     }
 

@@ -172,8 +172,12 @@ impl Deploy<'_> {
 
     /// The strangler fig's repository variables and the parameters they set: the legacy
     /// system's URL, and each migrated route's target (`new` unless the variable says
-    /// `legacy`), so a route moved back stays back on the next push.
+    /// `legacy`), so a route moved back stays back on the next push. The circuit breaker's:
+    /// the dependency's URL, which differs per environment.
     fn facade_variables(&self) -> Vec<(String, String)> {
+        if self.plan.breaker.is_some() {
+            return vec![("DEPENDENCY_URL".to_owned(), "DependencyUrl".to_owned())];
+        }
         let Some(s) = self.plan.strangler.as_ref() else {
             return Vec::new();
         };

@@ -164,3 +164,46 @@ fn the_readme_traces_each_breaker_setting_to_its_answer() {
     assert!(text(&files, "README.md").contains("leaves the message on the queue"));
     assert!(text(&files, "Cargo.toml").contains("ureq"));
 }
+
+#[test]
+fn each_deployed_stage_gets_its_dependency_and_the_dashboard_shows_the_breaker() {
+    let (_, files) = render_case(PAYMENTS, Pattern::CircuitBreaker, Runtime::Python);
+    // The dependency's URL has no default: every deploy passes the environment's own.
+    let deploy = text(&files, ".github/workflows/deploy.yml");
+    assert!(deploy.contains("DEPENDENCY_URL: ${{ vars.DEPENDENCY_URL }}"));
+    assert_eq!(
+        deploy.matches("DependencyUrl=\"$DEPENDENCY_URL\"").count(),
+        2
+    );
+    let readme = text(&files, "README.md");
+    assert!(readme.contains("`DependencyUrl`") && readme.contains("`DEPENDENCY_URL`"));
+    // Case 09 has no dashboard of its own, so the starter brings one with the breaker on it.
+    let t = template(&files);
+    let body = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"]
+        .as_str()
+        .unwrap();
+    for metric in ["BreakerOpened", "BreakerRejected", "BreakerClosed"] {
+        assert!(body.contains(metric), "{metric}");
+    }
+}
+
+#[test]
+fn a_queue_callers_readme_gives_the_breakers_batch_size_and_how_receives_count() {
+    let (plan, files) = render_case(WEBHOOKS, Pattern::CircuitBreaker, Runtime::Python);
+    let b = plan.breaker.as_ref().unwrap();
+    let readme = text(&files, "README.md");
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| Queue consumer concurrency"))
+        .unwrap();
+    assert!(
+        row.contains(&format!("BatchSize: {} ", b.batch_size)),
+        "{row}"
+    );
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| Dead-letter path"))
+        .unwrap();
+    assert!(row.contains(&format!("after {} receives", b.max_receive_count)));
+    assert!(row.contains("counts every receive"), "{row}");
+}

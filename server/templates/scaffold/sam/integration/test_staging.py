@@ -292,6 +292,19 @@ def test_a_call_gets_an_answer_the_caller_can_act_on(outputs: dict[str, str]) ->
     assert answer.status_code in (200, 422, 502, 503, 504), answer.text
     if answer.status_code == 503:
         assert int(answer.headers["Retry-After"]) >= 1
+{%- if plan.idempotency.is_some() %}
+
+
+@pytest.mark.skipif(not os.environ.get("INTEGRATION_JWT"), reason="set INTEGRATION_JWT to a token for JwtIssuer and JwtAudience")
+def test_a_retry_with_the_same_key_gets_the_first_answer(outputs: dict[str, str]) -> None:
+    headers = {"authorization": f"Bearer {os.environ['INTEGRATION_JWT']}", "idempotency-key": str(uuid.uuid4())}
+    first = requests.post(f"{outputs['ApiUrl']}/calls", json={"orderId": "integration"}, headers=headers, timeout=30)
+    if first.status_code not in (200, 422):
+        pytest.skip(f"staging's dependency did not answer ({first.status_code}): nothing was recorded to repeat")
+    # The function's records answer the retry: the dependency is not called a second time.
+    again = requests.post(f"{outputs['ApiUrl']}/calls", json={"orderId": "integration"}, headers=headers, timeout=30)
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+{%- endif %}
 {%- endif %}
 {%- else %}
 
