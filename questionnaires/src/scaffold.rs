@@ -16,9 +16,10 @@
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
 //! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]);
 //! `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]); `bff.rs` the backends for
-//! frontend ([`Bff`]).
+//! frontend ([`Bff`]); `breaker.rs` the circuit breaker ([`Breaker`]).
 
 mod bff;
+mod breaker;
 mod build;
 mod choice;
 mod containers;
@@ -35,6 +36,7 @@ mod watch;
 use serde::{Deserialize, Serialize};
 
 pub use bff::{Bff, BffClient, Downstream};
+pub use breaker::{Breaker, Caller};
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
@@ -271,6 +273,9 @@ pub struct Plan {
     /// broadcast pattern (see `realtime.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub realtime: Option<Realtime>,
+    /// The call timeout, thresholds and fallback, for the circuit breaker pattern.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker: Option<Breaker>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

@@ -43,6 +43,7 @@ PATTERNS = [
     "event_sourcing",
     "realtime_broadcast",
     "bff",
+    "circuit_breaker",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -69,6 +70,10 @@ PATTERN_CASES = [
     ("23_chat_websocket_broadcast.toml", "realtime_broadcast"),
     # 10: web, mobile and partner clients of one clinic back end (25 argues against a BFF).
     ("10_aurora_many_functions.toml", "bff"),
+    # 09: a checkout API charging cards through a payment provider (API caller, costly
+    # duplicates); 14: provider webhooks processed from a queue (queue caller).
+    ("09_payment_capture_no_idempotency.toml", "circuit_breaker"),
+    ("14_shop_webhooks.toml", "circuit_breaker"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

@@ -122,6 +122,7 @@ fn keeps_a_table(pattern: questionnaires::scaffold::Pattern) -> bool {
             | Pattern::StranglerFig
             | Pattern::EventSourcing
             | Pattern::RealtimeBroadcast
+            | Pattern::CircuitBreaker
     )
 }
 

@@ -130,6 +130,11 @@ fn handlers(
         Pattern::Relational => super::relational::handlers(),
         Pattern::EventSourcing => super::event_sourcing::handlers(r),
         Pattern::Bff => bff.map(super::bff::handlers).unwrap_or_default(),
+        Pattern::CircuitBreaker => vec![h(
+            "call",
+            "CallFunction",
+            "Calls the downstream dependency through the circuit breaker, turning calls away at once while it is open.",
+        )],
         // The migrated route reads: nothing to record.
         Pattern::StranglerFig => vec![Handler {
             idempotent: false,
@@ -288,8 +293,11 @@ pub fn plan(
     // Timeout from the stated durations.
     // An API integration stops waiting at its timeout (REST's default 29 s); a function at 15 min.
     let api_timeout_s = ceil_u32(quota(q, "apigw_rest_timeout") / 1000.0);
+    // The circuit breaker waits on its caller only when an HTTP API calls it.
+    let breaker_api = pattern == Pattern::CircuitBreaker && super::breaker::api_caller(&r);
+    let synchronous = pattern.synchronous() || breaker_api;
     // The WebSocket routes wait on the connections function, within the same 29 s.
-    let cap = if pattern.synchronous() || pattern == Pattern::RealtimeBroadcast {
+    let cap = if synchronous || pattern == Pattern::RealtimeBroadcast {
         api_timeout_s
     } else {
         ceil_u32(quota(q, "lambda_timeout"))
@@ -318,7 +326,7 @@ pub fn plan(
             t,
             format!(
                 "Three times the p99 duration of {p99} ms, at least 3 s{}.",
-                if pattern.synchronous() {
+                if synchronous {
                     ", and at most the API's integration timeout"
                 } else {
                     ""
@@ -334,7 +342,7 @@ pub fn plan(
             vec!["avg_duration_ms", "p99_duration_ms"],
         )
     } else {
-        let t = if pattern.synchronous() { 10 } else { 30 };
+        let t = if synchronous { 10 } else { 30 };
         (
             t,
             "No duration given: a conservative default. Set it from measured p99 durations."
@@ -499,7 +507,7 @@ pub fn plan(
     }
 
     // Failure paths for asynchronous patterns.
-    let failure = (!pattern.synchronous()).then(|| Failure {
+    let failure = (!synchronous).then(|| Failure {
         max_receive_count: if r.is("duplicate_sensitivity", "costly") {
             3
         } else {
@@ -556,7 +564,8 @@ pub fn plan(
     }
 
     // The queue in front of a worker.
-    let queue = pattern.consumes_queue().then(|| Queue {
+    let breaker_queue = pattern == Pattern::CircuitBreaker && !breaker_api;
+    let queue = (pattern.consumes_queue() || breaker_queue).then(|| Queue {
         visibility_timeout_s: timeout_s * 6,
         batch_size: 10,
         max_concurrency: peak_concurrency.map_or(10, |p| p.clamp(2, 1000)),
@@ -582,7 +591,7 @@ pub fn plan(
     // A workflow gets an API when the review names an HTTP entry point or a person decides.
     let workflow_api = pattern == Pattern::Workflow
         && (needs::http_entry(&r) || r.is("workflow_waits", "human_approval"));
-    let api = (pattern.has_api() || workflow_api).then(|| {
+    let api = (pattern.has_api() || workflow_api || breaker_api).then(|| {
         let auth = if pattern == Pattern::Webhook {
             Auth::Signature
         } else if r.is("client_types", "machine_only") {
@@ -674,6 +683,17 @@ pub fn plan(
         _ => (None, reserved_concurrency),
     };
     let idempotency = idempotency.filter(|_| pattern != Pattern::Bff);
+    // The circuit breaker: its call timeout, thresholds and what callers get while it is open.
+    let breaker = (pattern == Pattern::CircuitBreaker).then(|| {
+        super::breaker::plan(
+            &r,
+            timeout_s,
+            queue.as_ref(),
+            failure.as_ref(),
+            idempotency.is_some(),
+            &mut controls,
+        )
+    });
 
     // Kinesis.
     let stream =
@@ -854,6 +874,15 @@ pub fn plan(
                 "Proxy connections near the pool's size",
             ));
         }
+        Pattern::CircuitBreaker => {
+            alarms.push(("breaker_opened", "Circuit breaker opened"));
+            if breaker_api {
+                alarms.push(("api_5xx", "API 5XX responses"));
+            } else {
+                alarms.push(("dlq", "Messages in the dead-letter queue"));
+                alarms.push(("queue_age", "Age of the oldest queued message"));
+            }
+        }
         Pattern::StranglerFig => {
             alarms.push(("legacy_5xx", "Legacy route 5XX rate"));
             alarms.push(("migrated_5xx", "Migrated routes' 5XX rate"));
@@ -998,6 +1027,7 @@ pub fn plan(
         event_sourcing,
         realtime,
         bff,
+        breaker,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

@@ -31,6 +31,10 @@ pub enum Pattern {
     /// An HTTP API facade: `$default` proxies to the legacy system, migrated routes to new functions.
     #[serde(rename = "strangler_fig")]
     StranglerFig,
+    /// A function that calls an unreliable dependency through a breaker kept in DynamoDB, fed
+    /// by an HTTP API or by a queue, as the answers say.
+    #[serde(rename = "circuit_breaker")]
+    CircuitBreaker,
     /// HTTP API → receiver Lambda → SQS → worker Lambda.
     #[serde(rename = "webhook_sqs_buffer")]
     Webhook,
@@ -63,7 +67,7 @@ pub enum Pattern {
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 16] = [
+    pub const ALL: [Pattern; 17] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -72,6 +76,7 @@ impl Pattern {
         Pattern::Stream,
         Pattern::EventSourcing,
         Pattern::Saga,
+        Pattern::CircuitBreaker,
         Pattern::StranglerFig,
         Pattern::Bff,
         Pattern::Webhook,
@@ -95,6 +100,7 @@ impl Pattern {
             Pattern::ScheduledJobs => "scheduled_jobs",
             Pattern::Saga => "saga",
             Pattern::StranglerFig => "strangler_fig",
+            Pattern::CircuitBreaker => "circuit_breaker",
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
@@ -115,7 +121,8 @@ impl Pattern {
         matches!(self, Pattern::Containers | Pattern::QueueWorker)
     }
 
-    /// Whether callers wait on the function (an HTTP entry point with no queue behind it).
+    /// Whether callers wait on the function (an HTTP entry point with no queue behind it). The
+    /// circuit breaker is either, as the answers say: see `Plan::api`.
     pub fn synchronous(self) -> bool {
         matches!(
             self,

@@ -658,6 +658,7 @@ pub(super) fn plan(
         event_sourcing: None,
         realtime: None,
         bff: None,
+        breaker: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {

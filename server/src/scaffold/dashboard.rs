@@ -137,6 +137,12 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
                 backlog.push(json!([plan.project, m, "service", plan.project, {"stat": "Sum"}]));
             }
         }
+        // The breaker's openings, calls turned away and closings, from the function's log.
+        Pattern::CircuitBreaker => {
+            for m in ["BreakerOpened", "BreakerRejected", "BreakerClosed"] {
+                backlog.push(json!(["${AWS::StackName}/breaker", m, {"stat": "Sum"}]));
+            }
+        }
         _ => {}
     }
     if plan.api.is_some() && plan.pattern != Pattern::Bff {

@@ -51,6 +51,7 @@ pub(crate) fn resource_variables(
                     vars.push(("CHANNELS_TABLE", "ChannelsTable"));
                     vars.push(("BROADCAST_QUEUE_URL", "BroadcastQueue"));
                 }
+                Pattern::CircuitBreaker => vars.push(("BREAKER_TABLE", "BreakerTable")),
                 Pattern::ScheduledJobs => {
                     vars.push(("RUNS_TABLE", "RunsTable"));
                     if plan.schedule.as_ref().is_some_and(|s| s.secret) {
@@ -191,8 +192,12 @@ impl Deploy<'_> {
 
     /// The strangler fig's repository variables and the parameters they set: the legacy
     /// system's URL, and each migrated route's target (`new` unless the variable says
-    /// `legacy`), so a route moved back stays back on the next push.
+    /// `legacy`), so a route moved back stays back on the next push. The circuit breaker's:
+    /// the dependency's URL, which differs per environment.
     fn facade_variables(&self) -> Vec<(String, String)> {
+        if self.plan.breaker.is_some() {
+            return vec![("DEPENDENCY_URL".to_owned(), "DependencyUrl".to_owned())];
+        }
         let Some(s) = self.plan.strangler.as_ref() else {
             return super::bff::deploy_variables(self.plan);
         };

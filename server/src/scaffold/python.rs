@@ -44,13 +44,18 @@ impl Py {
             key_path: match plan.pattern {
                 // The caller's identity and their Idempotency-Key header, never one alone.
                 Pattern::Api => "\"[caller, key]\"",
+                Pattern::CircuitBreaker if plan.api.is_some() => "\"[caller, key]\"",
                 // The object and its sequencer: a redelivered S3 event repeats both.
                 Pattern::S3Events => "\"[bucket, key, sequencer]\"",
                 // The event id (EventBridge), the execution input's id (Step Functions) or the
                 // message's own id (queues, streams).
                 _ => "\"id\"",
             },
-            payload_path: (plan.pattern == Pattern::Api).then_some("\"item\""),
+            payload_path: match plan.pattern {
+                Pattern::Api => Some("\"item\""),
+                Pattern::CircuitBreaker => Some("\"payload\""),
+                _ => None,
+            },
             iam_auth: plan.api.as_ref().is_some_and(|a| a.auth == Auth::Iam),
             idem_decorator: if whole_event {
                 "idempotent"

@@ -40,6 +40,7 @@ trait Shape {
                 | Pattern::Saga
                 | Pattern::StranglerFig
                 | Pattern::EventSourcing
+                | Pattern::CircuitBreaker
         ) || plan.idempotency.is_some()
             || self.approval()
         {
@@ -96,6 +97,7 @@ trait Shape {
             Pattern::S3Events => &["s3"],
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
             Pattern::RealtimeBroadcast => &["sqs"],
+            Pattern::CircuitBreaker if self.plan().api.is_none() => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Api
@@ -106,6 +108,7 @@ trait Shape {
             | Pattern::StranglerFig
             | Pattern::EventSourcing
             | Pattern::Bff
+            | Pattern::CircuitBreaker
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -121,6 +124,7 @@ trait Shape {
     fn hashing(&self) -> bool {
         let plan = self.plan();
         plan.pattern == Pattern::Webhook
+            || plan.pattern == Pattern::CircuitBreaker
             || (matches!(plan.pattern, Pattern::Api | Pattern::Fanout)
                 && plan.idempotency.is_some())
     }
@@ -213,7 +217,7 @@ impl Bin<'_> {
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
                 | (Pattern::EventSourcing, "append")
-        )
+        ) || (self.plan.pattern == Pattern::CircuitBreaker && self.plan.api.is_some())
     }
 }
 

@@ -16,6 +16,7 @@ use super::Files;
 use crate::report::md_escape::{self, filters};
 
 mod bff;
+mod breaker;
 mod event_sourcing;
 mod realtime;
 mod strangler;
@@ -86,7 +87,14 @@ impl<'a> Parts<'a> {
                 Ok(())
             }
         };
-        need("failure path", plan.failure.is_some(), !p.synchronous())?;
+        // The circuit breaker waits on its caller when an HTTP API calls it, not a queue.
+        let waits = p.synchronous() || (p == Pattern::CircuitBreaker && plan.api.is_some());
+        need("failure path", plan.failure.is_some(), !waits)?;
+        need(
+            "breaker",
+            plan.breaker.is_some(),
+            p == Pattern::CircuitBreaker,
+        )?;
         need("queue", plan.queue.is_some(), p.consumes_queue())?;
         need("API", plan.api.is_some(), p.has_api())?;
         need("stream", plan.stream.is_some(), p == Pattern::Stream)?;
@@ -393,6 +401,9 @@ impl SamTemplate<'_> {
                 .collect(),
             Pattern::Webhook => vec!["WorkDeadLetterQueue".to_owned()],
             Pattern::RealtimeBroadcast => vec!["BroadcastDeadLetterQueue".to_owned()],
+            Pattern::CircuitBreaker if self.breaker_queue() => {
+                vec!["CallDeadLetterQueue".to_owned()]
+            }
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
@@ -403,6 +414,7 @@ impl SamTemplate<'_> {
             | Pattern::Relational
             | Pattern::StranglerFig
             | Pattern::Bff
+            | Pattern::CircuitBreaker
             | Pattern::Containers
             | Pattern::QueueWorker => Vec::new(),
         }
@@ -428,6 +440,7 @@ impl SamTemplate<'_> {
                 .collect(),
             Pattern::Webhook => vec!["WorkQueue".to_owned()],
             Pattern::RealtimeBroadcast => vec!["BroadcastQueue".to_owned()],
+            Pattern::CircuitBreaker if self.breaker_queue() => vec!["CallQueue".to_owned()],
             _ => Vec::new(),
         }
     }
@@ -709,7 +722,8 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Bff => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error and nothing is queued.".to_owned(),
                 Pattern::Workflow => "Lambda dead-letter queue: Step Functions calls the functions synchronously; Retry and Catch in the state machine handle failures.".to_owned(),
                 Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
-                Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
+                Pattern::CircuitBreaker if plan.api.is_some() => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error (or a 503 while the breaker is open) and nothing is queued.".to_owned(),
+                Pattern::Fanout | Pattern::Webhook | Pattern::CircuitBreaker => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
                 Pattern::EventSourcing => "Lambda dead-letter queue: the API calls the append function synchronously (the caller gets the error), and the projections' event source mappings send failed batches to their on-failure destination.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
@@ -731,15 +745,18 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             "CKV_AWS_158",
             format!("CloudWatch log groups with a customer-managed key: {because}."),
         ));
-        if !matches!(
-            p,
-            Pattern::Api
-                | Pattern::Workflow
-                | Pattern::Saga
-                | Pattern::Relational
-                | Pattern::StranglerFig
-                | Pattern::Bff
-        ) {
+        let no_queue = p == Pattern::CircuitBreaker && plan.api.is_some();
+        if !no_queue
+            && !matches!(
+                p,
+                Pattern::Api
+                    | Pattern::Workflow
+                    | Pattern::Saga
+                    | Pattern::Relational
+                    | Pattern::StranglerFig
+                    | Pattern::Bff
+            )
+        {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));

@@ -38,4 +38,6 @@ from __future__ import annotations
 {% include "scaffold/python/app/realtime_broadcast.py" %}
 {% when Pattern::Bff -%}
 {% include "scaffold/python/app/bff.py" %}
+{% when Pattern::CircuitBreaker -%}
+{% include "scaffold/python/app/circuit_breaker.py" %}
 {% when _ %}{% endmatch %}

@@ -7,7 +7,7 @@ pub mod api {
     use lambda_http::{Body, Request, RequestExt as _, Response};
     use tracing::Instrument as _;
 {% if self.idem() %}
-    use super::{Claim, Idempotency, deadline_s, sha256_hex};
+    use super::{Claim, Idempotency, Records, deadline_s, sha256_hex};
 {%- endif %}
     use super::{Error, aws_error, env, invocation_span, json_response, log_events, now_s, text_response};
 
@@ -96,40 +96,6 @@ pub mod api {
         }
     }
 {%- if self.idem() %}
-
-    /// The idempotency records a create request uses.
-    pub trait Records {
-        /// Claims `key` for this request, whose body hashes to `payload_hash`.
-        fn claim(
-            &self,
-            key: &str,
-            lock_until_s: u64,
-            payload_hash: &str,
-        ) -> impl Future<Output = Result<Claim, Error>> + Send;
-        /// Marks `key` done, storing the response for the repeats that come later.
-        fn complete(
-            &self,
-            key: &str,
-            result: &str,
-            payload_hash: &str,
-        ) -> impl Future<Output = Result<(), Error>> + Send;
-        /// Deletes the record of `key` after a failure, so a retry does the work again.
-        fn release(&self, key: &str) -> impl Future<Output = Result<(), Error>> + Send;
-    }
-
-    impl Records for Idempotency {
-        async fn claim(&self, key: &str, lock_until_s: u64, payload_hash: &str) -> Result<Claim, Error> {
-            Idempotency::claim(self, key, lock_until_s, Some(payload_hash)).await
-        }
-
-        async fn complete(&self, key: &str, result: &str, payload_hash: &str) -> Result<(), Error> {
-            Idempotency::complete(self, key, Some(result), Some(payload_hash)).await
-        }
-
-        async fn release(&self, key: &str) -> Result<(), Error> {
-            Idempotency::release(self, key).await
-        }
-    }
 
     /// The longest `Idempotency-Key` header accepted.
     pub const MAX_KEY_LENGTH: usize = 200;
@@ -353,10 +319,10 @@ pub mod api {
 #[cfg(test)]
 mod api_tests {
     use super::api::*;
-    use super::tests::sample_event;
 {%- if self.idem() %}
-    use super::{Claim, claim_from};
+    use super::memory_records::MemoryRecords;
 {%- endif %}
+    use super::tests::sample_event;
     use super::{Error, now_s};
     use lambda_http::RequestExt as _;
 
@@ -424,39 +390,6 @@ mod api_tests {
         }
     }
 {%- if self.idem() %}
-
-    /// The idempotency records in memory: (status, stored response, payload hash) by key, read
-    /// back through the same `claim_from` as the DynamoDB records.
-    #[derive(Default)]
-    struct MemoryRecords(std::sync::Mutex<std::collections::HashMap<String, (String, Option<String>, String)>>);
-
-    impl Records for MemoryRecords {
-        async fn claim(&self, key: &str, _lock_until_s: u64, payload_hash: &str) -> Result<Claim, Error> {
-            let mut records = self.0.lock().unwrap();
-            if let Some((status, stored, hash)) = records.get(key) {
-                return Ok(claim_from(
-                    Some(status),
-                    stored.as_deref(),
-                    Some(hash),
-                    Some(payload_hash),
-                ));
-            }
-            let record = ("INPROGRESS".to_owned(), None, payload_hash.to_owned());
-            records.insert(key.to_owned(), record);
-            Ok(Claim::New)
-        }
-
-        async fn complete(&self, key: &str, result: &str, payload_hash: &str) -> Result<(), Error> {
-            let record = ("COMPLETED".to_owned(), Some(result.to_owned()), payload_hash.to_owned());
-            self.0.lock().unwrap().insert(key.to_owned(), record);
-            Ok(())
-        }
-
-        async fn release(&self, key: &str) -> Result<(), Error> {
-            self.0.lock().unwrap().remove(key);
-            Ok(())
-        }
-    }
 
     fn deps() -> Deps<MemoryItems, MemoryRecords> {
         Deps {

@@ -149,6 +149,35 @@ impl Idempotency {
     }
 }
 
+/// The idempotency records a request uses: the DynamoDB table in Lambda, memory in the tests.
+pub trait Records {
+    /// Claims `key` for this request, whose payload hashes to `payload_hash`.
+    fn claim(
+        &self,
+        key: &str,
+        lock_until_s: u64,
+        payload_hash: &str,
+    ) -> impl Future<Output = Result<Claim, Error>> + Send;
+    /// Marks `key` done, storing the response for the repeats that come later.
+    fn complete(&self, key: &str, result: &str, payload_hash: &str) -> impl Future<Output = Result<(), Error>> + Send;
+    /// Deletes the record of `key` after a failure, so a retry does the work again.
+    fn release(&self, key: &str) -> impl Future<Output = Result<(), Error>> + Send;
+}
+
+impl Records for Idempotency {
+    async fn claim(&self, key: &str, lock_until_s: u64, payload_hash: &str) -> Result<Claim, Error> {
+        Idempotency::claim(self, key, lock_until_s, Some(payload_hash)).await
+    }
+
+    async fn complete(&self, key: &str, result: &str, payload_hash: &str) -> Result<(), Error> {
+        Idempotency::complete(self, key, Some(result), Some(payload_hash)).await
+    }
+
+    async fn release(&self, key: &str) -> Result<(), Error> {
+        Idempotency::release(self, key).await
+    }
+}
+
 /// What a claim found, from the stored record's `status`, `result` and payload hash, and the
 /// hash of this call's payload (if it has one): a different hash is a mismatch, whatever the status.
 pub fn claim_from(
@@ -163,6 +192,51 @@ pub fn claim_from(
     match status {
         Some("COMPLETED") => Claim::Completed(stored.map(str::to_owned)),
         _ => Claim::InProgress,
+    }
+}
+
+/// Idempotency records in memory, for the handlers' tests.
+#[cfg(test)]
+#[allow(
+    dead_code,
+    reason = "only the starters whose handlers take records as a parameter use it"
+)]
+pub(crate) mod memory_records {
+    use super::{Claim, Error, Records, claim_from};
+
+    /// The records: (status, stored response, payload hash) by key, read back through the same
+    /// `claim_from` as the DynamoDB records.
+    #[derive(Default)]
+    pub(crate) struct MemoryRecords(
+        std::sync::Mutex<std::collections::HashMap<String, (String, Option<String>, String)>>,
+    );
+
+    impl Records for MemoryRecords {
+        async fn claim(&self, key: &str, _lock_until_s: u64, payload_hash: &str) -> Result<Claim, Error> {
+            let mut records = self.0.lock().unwrap();
+            if let Some((status, stored, hash)) = records.get(key) {
+                return Ok(claim_from(
+                    Some(status),
+                    stored.as_deref(),
+                    Some(hash),
+                    Some(payload_hash),
+                ));
+            }
+            let record = ("INPROGRESS".to_owned(), None, payload_hash.to_owned());
+            records.insert(key.to_owned(), record);
+            Ok(Claim::New)
+        }
+
+        async fn complete(&self, key: &str, result: &str, payload_hash: &str) -> Result<(), Error> {
+            let record = ("COMPLETED".to_owned(), Some(result.to_owned()), payload_hash.to_owned());
+            self.0.lock().unwrap().insert(key.to_owned(), record);
+            Ok(())
+        }
+
+        async fn release(&self, key: &str) -> Result<(), Error> {
+            self.0.lock().unwrap().remove(key);
+            Ok(())
+        }
     }
 }
 

@@ -136,6 +136,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/realtime_broadcast.rs" %}
 {%- when Pattern::Bff -%}
 {% include "scaffold/rust/bff.rs" %}
+{%- when Pattern::CircuitBreaker -%}
+{% include "scaffold/rust/circuit_breaker.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

@@ -23,20 +23,22 @@ import { Client } from "pg";
 import { createHash } from "node:crypto";
 {% when Pattern::Webhook -%}
 import { createHmac, timingSafeEqual } from "node:crypto";
+{% when Pattern::CircuitBreaker -%}
+import { createHash } from "node:crypto";
 {% else -%}
 {% endmatch -%}
 {% if self.batch() -%}
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 {% endif -%}
 {% if self.idem() -%}
-{% if plan.pattern == Pattern::Api -%}
+{% if plan.pattern == Pattern::Api || (plan.pattern == Pattern::CircuitBreaker && plan.api.is_some()) -%}
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
   IdempotencyValidationError,
   makeIdempotent,
 } from "@aws-lambda-powertools/idempotency";
-{% else if plan.pattern == Pattern::Webhook -%}
+{% else if plan.pattern == Pattern::Webhook || plan.pattern == Pattern::CircuitBreaker -%}
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 {% else -%}
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
@@ -141,6 +143,22 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+{% when Pattern::CircuitBreaker -%}
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+{% if plan.api.is_some() -%}
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+{% else -%}
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+{% endif -%}
 {% when Pattern::RealtimeBroadcast -%}
 {% include "scaffold/typescript/imports/realtime_broadcast.ts" %}
 {% when Pattern::Bff -%}
@@ -275,4 +293,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/realtime_broadcast.ts" %}
 {%- when Pattern::Bff %}
 {% include "scaffold/typescript/src/bff.ts" %}
+{%- when Pattern::CircuitBreaker %}
+{% include "scaffold/typescript/src/circuit_breaker.ts" %}
 {%- when _ %}{%- endmatch %}

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig || plan.pattern == Pattern::EventSourcing || plan.pattern == Pattern::RealtimeBroadcast -%}
+{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig || plan.pattern == Pattern::EventSourcing || plan.pattern == Pattern::RealtimeBroadcast || plan.pattern == Pattern::CircuitBreaker -%}
 import boto3
 {% endif -%}
 import pytest
@@ -153,6 +153,26 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("CALL_TIMEOUT_MS", "{{ b.call_timeout_ms }}")
     monkeypatch.setenv("MAX_RESPONSE_BYTES", "{{ b.max_response_bytes }}")
 {%- endif %}
+{%- when Pattern::CircuitBreaker %}
+    # Keyed as template.yaml's BreakerTable: partition key "dependency".
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName="breaker",
+        KeySchema=[{"AttributeName": "dependency", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "dependency", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for name, value in {
+        "BREAKER_TABLE": "breaker",
+        "DEPENDENCY_URL": "https://dependency.example.com/captures",
+        "DEPENDENCY_NAME": "downstream",
+        "CALL_TIMEOUT_MS": "{% if let Some(b) = plan.breaker %}{{ b.call_timeout_ms }}{% endif %}",
+        "FAILURE_THRESHOLD": "{% if let Some(b) = plan.breaker %}{{ b.failure_threshold }}{% endif %}",
+        "FAILURE_WINDOW_S": "{% if let Some(b) = plan.breaker %}{{ b.failure_window_s }}{% endif %}",
+        "OPEN_SECONDS": "{% if let Some(b) = plan.breaker %}{{ b.open_s }}{% endif %}",
+        "TRIAL_LEASE_S": "{% if let Some(b) = plan.breaker %}{{ b.trial_lease_s }}{% endif %}",
+    }.items():
+        monkeypatch.setenv(name, value)
+    names["breaker_table"] = "breaker"
 {%- when Pattern::S3Events %}
     s3 = boto3.client("s3", region_name=REGION)
     names["input_bucket"] = load_event("process")["Records"][0]["s3"]["bucket"]["name"]

@@ -32,4 +32,6 @@ from __future__ import annotations
 {% include "scaffold/python/tests/realtime_broadcast.py" %}
 {% when Pattern::Bff -%}
 {% include "scaffold/python/tests/bff.py" %}
+{% when Pattern::CircuitBreaker -%}
+{% include "scaffold/python/tests/circuit_breaker.py" %}
 {% when _ %}{% endmatch %}

@@ -308,5 +308,54 @@ def test_the_{{ c.name }}_backend_answers_with_every_part_or_says_which_is_missi
     assert answer.status_code == 502 or body["partial"] == bool(body["unavailable"])
 {%- endif %}{% endfor %}
 {%- endif %}
+{%- when Pattern::CircuitBreaker %}
+{%- if plan.api.is_some() %}
+
+
+def test_calls_without_credentials_are_refused(outputs: dict[str, str]) -> None:
+    answer = requests.post(f"{outputs['ApiUrl']}/calls", json={"orderId": "integration"}, timeout=30)
+    assert answer.status_code == {% if self.iam() %}403{% else %}401{% endif %}, answer.text
+{%- if !self.iam() %}
+
+
+@pytest.mark.skipif(not os.environ.get("INTEGRATION_JWT"), reason="set INTEGRATION_JWT to a token for JwtIssuer and JwtAudience")
+def test_a_call_gets_an_answer_the_caller_can_act_on(outputs: dict[str, str]) -> None:
+    headers = {"authorization": f"Bearer {os.environ['INTEGRATION_JWT']}", "idempotency-key": str(uuid.uuid4())}
+    answer = requests.post(f"{outputs['ApiUrl']}/calls", json={"orderId": "integration"}, headers=headers, timeout=30)
+    # Whatever staging's dependency does, the function answers within its timeout and says why.
+    assert answer.status_code in (200, 422, 502, 503, 504), answer.text
+    if answer.status_code == 503:
+        assert int(answer.headers["Retry-After"]) >= 1
+{%- if plan.idempotency.is_some() %}
+
+
+@pytest.mark.skipif(not os.environ.get("INTEGRATION_JWT"), reason="set INTEGRATION_JWT to a token for JwtIssuer and JwtAudience")
+def test_a_retry_with_the_same_key_gets_the_first_answer(outputs: dict[str, str]) -> None:
+    headers = {"authorization": f"Bearer {os.environ['INTEGRATION_JWT']}", "idempotency-key": str(uuid.uuid4())}
+    first = requests.post(f"{outputs['ApiUrl']}/calls", json={"orderId": "integration"}, headers=headers, timeout=30)
+    if first.status_code not in (200, 422):
+        pytest.skip(f"staging's dependency did not answer ({first.status_code}): nothing was recorded to repeat")
+    # The function's records answer the retry: the dependency is not called a second time.
+    again = requests.post(f"{outputs['ApiUrl']}/calls", json={"orderId": "integration"}, headers=headers, timeout=30)
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+{%- endif %}
+{%- endif %}
+{%- else %}
+
+
+def test_a_queued_request_is_taken_by_the_function(outputs: dict[str, str]) -> None:
+    since = now_ms()
+    body = json.dumps({"id": f"integration-{uuid.uuid4()}", "payload": {"orderId": "integration"}})
+    sent = boto3.client("sqs").send_message(QueueUrl=outputs["CallQueueUrl"], MessageBody=body)
+    # Called, refused, turned away by an open breaker or failed: each is logged with the message id.
+    eventually("the function took the message", lambda: logged("call", sent["MessageId"], since))
+{%- endif %}
+
+
+def test_the_breaker_table_is_readable_strongly_consistent(outputs: dict[str, str]) -> None:
+    item = boto3.client("dynamodb").get_item(
+        TableName=outputs["BreakerTableName"], Key={"dependency": {"S": "downstream"}}, ConsistentRead=True
+    )
+    assert item.get("Item", {}).get("state", {"S": "closed"})["S"] in ("closed", "open", "half_open")
 {%- when _ %}
 {%- endmatch %}

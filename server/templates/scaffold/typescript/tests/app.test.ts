@@ -34,4 +34,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/realtime_broadcast.ts" %}
 {%- when Pattern::Bff -%}
 {% include "scaffold/typescript/tests/bff.ts" %}
+{%- when Pattern::CircuitBreaker -%}
+{% include "scaffold/typescript/tests/circuit_breaker.ts" %}
 {%- when _ %}{%- endmatch %}
