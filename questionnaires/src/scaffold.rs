@@ -14,11 +14,12 @@
 //! `build.rs` [`plan`] itself, with the handlers of each pattern and [`project_name`]; `reader.rs`
 //! how answers, their origins and the content's quotas are read; `containers.rs` the plan of
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
-//! ([`Relational`]).
+//! ([`Relational`]); `cqrs.rs` the CQRS starter's models, views and projector ([`Cqrs`]).
 
 mod build;
 mod choice;
 mod containers;
+mod cqrs;
 mod needs;
 mod reader;
 mod relational;
@@ -32,6 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
+pub use cqrs::{Cqrs, View};
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
 pub use schedule::Schedule;
@@ -259,6 +261,10 @@ pub struct Plan {
     /// The facade's routes, timeouts and throttles, for the strangler fig pattern.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strangler: Option<Strangler>,
+    /// The two APIs' throttles, the models' ceilings and views, and the projector, for the CQRS
+    /// pattern (see `cqrs.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cqrs: Option<Cqrs>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.

@@ -49,11 +49,15 @@ pub enum Pattern {
     /// HTTP API → Lambda in a VPC → RDS Proxy → Aurora PostgreSQL Serverless v2.
     #[serde(rename = "relational_api")]
     Relational,
+    /// A command API writing a DynamoDB write model, a stream projector keeping a read model,
+    /// and a query API reading only the read model.
+    #[serde(rename = "cqrs")]
+    Cqrs,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 13] = [
+    pub const ALL: [Pattern; 14] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -62,6 +66,7 @@ impl Pattern {
         Pattern::Stream,
         Pattern::Saga,
         Pattern::StranglerFig,
+        Pattern::Cqrs,
         Pattern::Webhook,
         Pattern::ScheduledJobs,
         Pattern::Containers,
@@ -85,6 +90,7 @@ impl Pattern {
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
+            Pattern::Cqrs => "cqrs",
         }
     }
 
@@ -103,7 +109,7 @@ impl Pattern {
     pub fn synchronous(self) -> bool {
         matches!(
             self,
-            Pattern::Api | Pattern::Relational | Pattern::StranglerFig
+            Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Cqrs
         )
     }
 
@@ -116,7 +122,11 @@ impl Pattern {
     pub fn has_api(self) -> bool {
         matches!(
             self,
-            Pattern::Api | Pattern::Webhook | Pattern::Relational | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::Webhook
+                | Pattern::Relational
+                | Pattern::StranglerFig
+                | Pattern::Cqrs
         )
     }
 }

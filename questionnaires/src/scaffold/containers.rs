@@ -675,6 +675,7 @@ pub(super) fn plan(
         saga: None,
         relational: None,
         strangler: None,
+        cqrs: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {

@@ -35,7 +35,11 @@ trait Shape {
         let mut v = Vec::new();
         if matches!(
             plan.pattern,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::ScheduledJobs
+                | Pattern::Saga
+                | Pattern::StranglerFig
+                | Pattern::Cqrs
         ) || plan.idempotency.is_some()
             || self.approval()
         {
@@ -78,6 +82,7 @@ trait Shape {
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
+            Pattern::Cqrs => &["dynamodb", "streams"],
             Pattern::Api
             | Pattern::Relational
             | Pattern::Workflow
@@ -190,6 +195,7 @@ impl Bin<'_> {
                 _
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
+                | (Pattern::Cqrs, "command" | "query")
         )
     }
 }

@@ -14,7 +14,10 @@ use questionnaires::scaffold::{
 use super::Files;
 use crate::report::md_escape::{self, filters};
 
+mod cqrs;
 mod strangler;
+
+pub(super) use cqrs::dashboard_backlog as cqrs_backlog;
 
 /// Settings a pattern does not use: the template never reads them for that pattern, and
 /// [`files`] refuses a plan that lacks a setting its pattern needs.
@@ -385,6 +388,7 @@ impl SamTemplate<'_> {
             Pattern::Webhook => vec!["WorkDeadLetterQueue".to_owned()],
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
+            Pattern::Cqrs => vec!["ProjectionFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
             Pattern::Api
             | Pattern::Workflow
@@ -688,6 +692,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Saga => "Lambda dead-letter queue: Step Functions calls the functions synchronously; a failed step runs its compensations, and a failed compensation notifies the alarm topic.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
+                Pattern::Cqrs => "Lambda dead-letter queue: the APIs call the command and query functions synchronously, and the projector reads a DynamoDB stream whose event source mapping sends failed batches to an on-failure queue.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
                 Pattern::Containers | Pattern::QueueWorker => String::new(),
             },
@@ -720,7 +725,11 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
         if matches!(
             p,
-            Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+            Pattern::Api
+                | Pattern::ScheduledJobs
+                | Pattern::Saga
+                | Pattern::StranglerFig
+                | Pattern::Cqrs
         ) || plan.idempotency.is_some()
             || approvals
         {

@@ -40,7 +40,7 @@ trait Ts {
     fn batch(&self) -> bool {
         matches!(
             self.plan().pattern,
-            Pattern::Fanout | Pattern::Stream | Pattern::Webhook
+            Pattern::Fanout | Pattern::Stream | Pattern::Webhook | Pattern::Cqrs
         )
     }
 
@@ -65,7 +65,11 @@ trait Ts {
             || self.approval()
             || matches!(
                 self.plan().pattern,
-                Pattern::Api | Pattern::ScheduledJobs | Pattern::Saga | Pattern::StranglerFig
+                Pattern::Api
+                    | Pattern::ScheduledJobs
+                    | Pattern::Saga
+                    | Pattern::StranglerFig
+                    | Pattern::Cqrs
             )
     }
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig -%}
+{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig || plan.pattern == Pattern::Cqrs -%}
 import boto3
 {% endif -%}
 import pytest
@@ -123,6 +123,8 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     )
     monkeypatch.setenv("TABLE_NAME", "items")
     names["table"] = "items"
+{%- when Pattern::Cqrs %}
+{% include "scaffold/python/tests/cqrs_tables.py" %}
 {%- when Pattern::S3Events %}
     s3 = boto3.client("s3", region_name=REGION)
     names["input_bucket"] = load_event("process")["Records"][0]["s3"]["bucket"]["name"]
