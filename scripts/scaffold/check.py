@@ -40,6 +40,7 @@ PATTERNS = [
     "saga",
     "relational_api",
     "strangler_fig",
+    "cqrs",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -59,7 +60,11 @@ RUNTIMES = ["python", "typescript", "rust"]
 # generated from it, in every runtime asked for (16: a monolith strangled route by route).
 PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
+    # 35: order tracking read nine times more than written, by shop and by status.
+    ("35_order_tracking_read_models.toml", "cqrs"),
 ]
+# Patterns whose starter exists in some runtimes only (server::scaffold::has_starter).
+ONLY_RUNTIMES = {"cqrs": {"python"}}
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT
 # API, reserved concurrency, AWS-managed keys. Every pattern x runtime is generated from it.
@@ -369,20 +374,22 @@ def main() -> int:
 
     # check-rust generates and builds its own Lambda starters (below), not one per directory; a
     # containers starter in Rust is built in place, from its own answers only (CONTAINER_VARIANTS).
-    starters = [Starter(MAIN, p, r, r != "rust") for r in runtimes for p in patterns]
+    starters = [Starter(MAIN, p, r, r != "rust") for r in runtimes for p in patterns
+                if r in ONLY_RUNTIMES.get(p, {r})]
     if not args.no_variants:
         for answers, runtime in VARIANTS:
             if runtime in runtimes:
                 # The variants flip plan branches (no idempotency, a customer key), so the
                 # runtime's own checks run on them too.
                 starters += [Starter(answers, p, runtime, runtime != "rust") for p in patterns
-                             if p not in CONTAINERS]
+                             if p not in CONTAINERS and runtime in ONLY_RUNTIMES.get(p, {runtime})]
         for answers, pattern in CONTAINER_VARIANTS:
             if pattern in patterns:
                 starters += [Starter(answers, pattern, r, True) for r in runtimes]
         for answers, pattern in PATTERN_CASES:
             if pattern in patterns:
-                starters += [Starter(answers, pattern, r, r != "rust") for r in runtimes]
+                starters += [Starter(answers, pattern, r, r != "rust") for r in runtimes
+                             if r in ONLY_RUNTIMES.get(pattern, {r})]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="trellis-scaffold-"))
     work.mkdir(parents=True, exist_ok=True)
