@@ -14,14 +14,18 @@
 //! `build.rs` [`plan`] itself, with the handlers of each pattern and [`project_name`]; `reader.rs`
 //! how answers, their origins and the content's quotas are read; `containers.rs` the plan of
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
-//! ([`Relational`]); `cqrs.rs` the CQRS starter's models, views and projector ([`Cqrs`]).
+//! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]);
+//! `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]); `cqrs.rs` the CQRS starter's
+//! models, views and projector ([`Cqrs`]).
 
 mod build;
 mod choice;
 mod containers;
 mod cqrs;
+mod event_sourcing;
 mod needs;
 mod reader;
+mod realtime;
 mod relational;
 mod saga;
 mod schedule;
@@ -34,6 +38,8 @@ pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
 pub use cqrs::{Cqrs, View};
+pub use event_sourcing::{EventSourcing, Feed};
+pub use realtime::Realtime;
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
 pub use schedule::Schedule;
@@ -265,6 +271,10 @@ pub struct Plan {
     /// pattern (see `cqrs.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cqrs: Option<Cqrs>,
+    /// The WebSocket API, its throttles and the broadcaster's fan-out, for the real-time
+    /// broadcast pattern (see `realtime.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realtime: Option<Realtime>,
     /// Whether data is encrypted with a customer-managed KMS key (otherwise AWS-managed keys).
     pub customer_key: bool,
     /// Whether the secret the function needs lives in Secrets Manager.
@@ -292,6 +302,10 @@ pub struct Plan {
     /// `relational.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relational: Option<Relational>,
+    /// The event store, its feed, projections and snapshots, for the event sourcing pattern
+    /// (see `event_sourcing.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_sourcing: Option<EventSourcing>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

@@ -41,6 +41,8 @@ PATTERNS = [
     "relational_api",
     "strangler_fig",
     "cqrs",
+    "event_sourcing",
+    "realtime_broadcast",
     "containers_fargate",
     "queue_worker_containers",
 ]
@@ -62,9 +64,12 @@ PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
     # 35: order tracking read nine times more than written, by shop and by status.
     ("35_order_tracking_read_models.toml", "cqrs"),
+    # 08: a ledger whose postings three consumers read in order per account, replayable 7 days.
+    ("08_ledger_ordered_stream.toml", "event_sourcing"),
+    # 07: live quotes to traders (FIFO order, sessions past the 2-hour limit); 23: chat rooms.
+    ("07_live_quotes_websocket.toml", "realtime_broadcast"),
+    ("23_chat_websocket_broadcast.toml", "realtime_broadcast"),
 ]
-# Patterns whose starter exists in some runtimes only (server::scaffold::has_starter).
-ONLY_RUNTIMES = {"cqrs": {"python"}}
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT
 # API, reserved concurrency, AWS-managed keys. Every pattern x runtime is generated from it.
@@ -78,7 +83,13 @@ VARIANTS = [
     ("06_steady_pricing_api.toml", "typescript"),
 ]
 
-STEPS = ["cfn-lint", "translate", "cfn-lint-cfn", "checkov", "hadolint", "workflow-schema", "zizmor",
+# A CDK starter is synthesized first (check-cdk: tsc, then the app without network); the
+# template it writes goes through the same validators as a SAM template. Its handlers, tests and
+# workflows other than the IaC steps are the SAM starter's (a Rust test keeps them so), so the
+# runtime checks run on the SAM starters only.
+IACS = ["sam", "cdk"]
+
+STEPS = ["synth", "cfn-lint", "translate", "cfn-lint-cfn", "checkov", "hadolint", "workflow-schema", "zizmor",
          "runtime"]
 
 
@@ -88,6 +99,7 @@ class Starter:
     pattern: str
     runtime: str
     runtime_check: bool
+    iac: str = "sam"
     dir: Path = Path()
     steps: dict[str, str] = field(default_factory=dict)  # step -> ok / FAIL / skip / -
     failures: list[tuple[str, str]] = field(default_factory=list)
@@ -95,7 +107,8 @@ class Starter:
 
     @property
     def name(self) -> str:
-        return f"{Path(self.answers).stem[:2]}-{self.pattern}-{self.runtime}"
+        suffix = "-cdk" if self.iac == "cdk" else ""
+        return f"{Path(self.answers).stem[:2]}-{self.pattern}-{self.runtime}{suffix}"
 
     @property
     def ok(self) -> bool:
@@ -107,6 +120,9 @@ class Starter:
 
     @property
     def template(self) -> Path:
+        if self.iac == "cdk":
+            found = sorted((self.dir / "infra" / "cdk.out").glob("*.template.json"))
+            return found[0] if found else self.dir / "infra" / "cdk.out" / "missing.template.json"
         return self.dir / "template.yaml"
 
     @property
@@ -205,9 +221,19 @@ def generate(trellis: Path, work: Path, s: Starter) -> None:
     shutil.rmtree(s.dir, ignore_errors=True)
     ok, text = run(
         [str(trellis), "scaffold", str(CASES / s.answers), "--pattern", s.pattern,
-         "--runtime", s.runtime, "--out", str(s.dir)]
+         "--runtime", s.runtime, "--iac", s.iac, "--out", str(s.dir)]
     )
     s.record("generate", ok, text)
+    s.seconds += time.monotonic() - start
+
+
+def synth(s: Starter) -> None:
+    """check-cdk: tsc and a synthesis without network, for a CDK starter."""
+    if s.iac != "cdk":
+        s.steps["synth"] = "-"
+        return
+    start = time.monotonic()
+    s.record("synth", *run([str(HERE / "check-cdk"), str(s.dir)]))
     s.seconds += time.monotonic() - start
 
 
@@ -224,9 +250,9 @@ def cfn_lint(starters: list[Starter], step: str, path) -> None:
 def translate(starters: list[Starter]) -> None:
     # A containers starter is plain CloudFormation: nothing to translate.
     for s in starters:
-        if s.containers:
+        if s.containers or not s.template.exists():
             s.steps["translate"] = "-"
-    sam = [s for s in starters if not s.containers]
+    sam = [s for s in starters if not s.containers and s.template.exists()]
     if sam:
         pairs = [x for s in sam for x in (str(s.template), str(s.transformed))]
         ok, text = run([sys.executable, str(HERE / "sam_translate.py"), *pairs])
@@ -254,6 +280,9 @@ def checkov(starters: list[Starter]) -> None:
 
     files: dict[Path, Starter] = {}
     for s in starters:
+        if not s.template.exists():
+            s.steps["checkov"] = "-"
+            continue
         files[s.template] = s
         if s.transformed.exists():
             files[s.transformed] = s
@@ -274,6 +303,8 @@ def checkov(starters: list[Starter]) -> None:
     reports = reports if isinstance(reports, list) else [reports]
     skips: dict[int, set[str]] = {}
     for s in starters:
+        if s.template not in files:
+            continue
         config = yaml.safe_load((s.dir / ".checkov.yaml").read_text()) or {}
         skips[id(s)] = set(config.get("skip-check") or [])
     def owner(check: dict) -> Path | None:
@@ -354,6 +385,9 @@ def main() -> int:
                          "when given), not only the webhook starter")
     ap.add_argument("--no-variants", action="store_true",
                     help="only the main answers file, not the variants")
+    ap.add_argument("--iacs", default=",".join(IACS),
+                    help="sam, cdk or both: CDK starters are every pattern x runtime of the main "
+                         "answers file")
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
@@ -366,6 +400,10 @@ def main() -> int:
     for x in patterns:
         if x not in PATTERNS:
             ap.error(f"unknown pattern {x}")
+    iacs = [x for x in args.iacs.split(",") if x]
+    for x in iacs:
+        if x not in IACS:
+            ap.error(f"unknown IaC {x}")
     trellis = trellis_bin()
     if not trellis.exists():
         print(f"check: no trellis binary at {trellis}: build it with "
@@ -374,22 +412,25 @@ def main() -> int:
 
     # check-rust generates and builds its own Lambda starters (below), not one per directory; a
     # containers starter in Rust is built in place, from its own answers only (CONTAINER_VARIANTS).
-    starters = [Starter(MAIN, p, r, r != "rust") for r in runtimes for p in patterns
-                if r in ONLY_RUNTIMES.get(p, {r})]
-    if not args.no_variants:
+    starters = []
+    if "sam" in iacs:
+        starters = [Starter(MAIN, p, r, r != "rust") for r in runtimes for p in patterns]
+    if "sam" in iacs and not args.no_variants:
         for answers, runtime in VARIANTS:
             if runtime in runtimes:
                 # The variants flip plan branches (no idempotency, a customer key), so the
                 # runtime's own checks run on them too.
                 starters += [Starter(answers, p, runtime, runtime != "rust") for p in patterns
-                             if p not in CONTAINERS and runtime in ONLY_RUNTIMES.get(p, {runtime})]
+                             if p not in CONTAINERS]
         for answers, pattern in CONTAINER_VARIANTS:
             if pattern in patterns:
                 starters += [Starter(answers, pattern, r, True) for r in runtimes]
         for answers, pattern in PATTERN_CASES:
             if pattern in patterns:
-                starters += [Starter(answers, pattern, r, r != "rust") for r in runtimes
-                             if r in ONLY_RUNTIMES.get(pattern, {r})]
+                starters += [Starter(answers, pattern, r, r != "rust") for r in runtimes]
+
+    if "cdk" in iacs:
+        starters += [Starter(MAIN, p, r, False, "cdk") for r in runtimes for p in patterns]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="trellis-scaffold-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -401,6 +442,8 @@ def main() -> int:
         timed(validators, "generate", starters,
               lambda: list(pool.map(lambda s: generate(trellis, work, s), starters)))
         made = [s for s in starters if s.steps.get("generate") == "ok"]
+        timed(validators, "synth (check-cdk)", [s for s in made if s.iac == "cdk"],
+              lambda: list(pool.map(synth, made)), step="synth")
         schema, zizmor = workflows(made)
 
         # Two lanes on two cores: the source templates and the workflows; the SAM translation,
@@ -430,7 +473,7 @@ def main() -> int:
                 timed(validators, f"check-{runtime}", mine,
                       lambda mine=mine: list(pool.map(runtime_check, mine)), step="runtime")
 
-    if "rust" in runtimes and (HERE / "check-rust").exists() and any(
+    if "sam" in iacs and "rust" in runtimes and (HERE / "check-rust").exists() and any(
             p not in CONTAINERS for p in patterns):
         # check-rust takes an answers file, generates the webhook starter (every pattern with
         # --all) and runs cargo check (and, with --all, cargo test) in each, in a shared target dir.
@@ -459,7 +502,8 @@ def main() -> int:
     for s in starters:
         if not s.steps:
             continue
-        line = f"{s.answers[:2]:<8} {s.pattern:<29} {s.runtime:<11} {'cfn' if s.containers else 'sam':<4} "
+        iac = s.iac if s.iac == "cdk" else ("cfn" if s.containers else "sam")
+        line = f"{s.answers[:2]:<8} {s.pattern:<29} {s.runtime:<11} {iac:<4} "
         line += "".join(f"{s.steps.get(c, '-'):<16}" for c in cols)
         print(line + f"{s.seconds:.0f}s")
     print(f"\n{'validator':<28} {'starters':>8} {'failed':>7} {'time':>7}")

@@ -11,9 +11,11 @@
 //! - [`routes`]: the starter page (choose, preview every file, share), the zip and each raw file;
 //! - [`events`]: a sample event per function, which every runtime's tests read;
 //! - [`python`], [`typescript`], [`rust`]: each runtime's handlers, tests and build files;
-//! - [`containers`]: the whole of a containers starter (CloudFormation, Dockerfile, app, tests).
+//! - [`containers`]: the whole of a containers starter (CloudFormation, Dockerfile, app, tests);
+//! - [`cdk`]: with `--iac cdk`, the template above written as an AWS CDK app in `infra/`.
 
 pub mod asl;
+mod cdk;
 mod containers;
 mod dashboard;
 mod day_one;
@@ -28,7 +30,7 @@ mod typescript;
 
 use std::io::Write as _;
 
-use questionnaires::scaffold::{Choice, Plan, Runtime};
+use questionnaires::scaffold::{Choice, Iac, Plan, Runtime};
 use questionnaires::{Answers, Evaluation, Questionnaire, Workload};
 
 /// One file of a starter.
@@ -73,6 +75,21 @@ impl Files {
         self.push(path, template, true)
     }
 
+    /// Adds a file whose text is already written.
+    pub(crate) fn text(&mut self, path: &str, contents: String) {
+        self.0.push(File {
+            path: path.to_owned(),
+            contents,
+            executable: false,
+        });
+    }
+
+    /// Takes a file out, giving its text.
+    pub(crate) fn take(&mut self, path: &str) -> Option<String> {
+        let i = self.0.iter().position(|f| f.path == path)?;
+        Some(self.0.remove(i).contents)
+    }
+
     fn push(
         &mut self,
         path: &str,
@@ -90,6 +107,34 @@ impl Files {
         });
         Ok(())
     }
+}
+
+/// Whether the functions keep a DynamoDB table of the pattern's own (items, runs, saga state,
+/// events, connections, the CQRS write and read models).
+fn keeps_a_table(pattern: questionnaires::scaffold::Pattern) -> bool {
+    use questionnaires::scaffold::Pattern;
+    matches!(
+        pattern,
+        Pattern::Api
+            | Pattern::ScheduledJobs
+            | Pattern::Saga
+            | Pattern::StranglerFig
+            | Pattern::EventSourcing
+            | Pattern::RealtimeBroadcast
+            | Pattern::Cqrs
+    )
+}
+
+/// Whether the real-time broadcast's queue is FIFO (its handlers' tests differ).
+fn realtime_ordered(plan: &Plan) -> bool {
+    plan.realtime.as_ref().is_some_and(|r| r.ordered)
+}
+
+/// The largest message the WebSocket routes accept, in bytes (32 KB, one frame, by default).
+fn realtime_max_bytes(plan: &Plan) -> u32 {
+    plan.realtime
+        .as_ref()
+        .map_or(32_768, |r| r.max_message_bytes)
 }
 
 /// Whether `path` stays inside the project folder: relative, `/`-separated, no empty, `.` or
@@ -125,6 +170,9 @@ pub fn render(plan: &Plan) -> Result<Starter, String> {
             Runtime::Typescript => typescript::files(plan, &mut files)?,
             Runtime::Rust => rust::files(plan, &mut files)?,
         }
+    }
+    if plan.iac == Iac::Cdk {
+        cdk::files(plan, &mut files)?;
     }
     let mut files = files.0;
     files.sort_by(|a, b| a.path.cmp(&b.path));

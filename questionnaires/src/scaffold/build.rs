@@ -12,6 +12,7 @@ use super::reader::{Reader, control, quota};
 use super::*;
 
 fn handlers(
+    r: &Reader,
     pattern: Pattern,
     workflow: Option<&Workflow>,
     stream: Option<&Stream>,
@@ -127,6 +128,7 @@ fn handlers(
         Pattern::Saga => super::saga::handlers(),
         Pattern::Relational => super::relational::handlers(),
         Pattern::Cqrs => super::cqrs::handlers(),
+        Pattern::EventSourcing => super::event_sourcing::handlers(r),
         // The migrated route reads: nothing to record.
         Pattern::StranglerFig => vec![Handler {
             idempotent: false,
@@ -136,6 +138,25 @@ fn handlers(
                 "Serves the first migrated route (GET /items/{id}) from the new table, in the legacy system's response shape.",
             )
         }],
+        // Connection records are keyed puts and messages carry cursors (see `realtime.rs`).
+        Pattern::RealtimeBroadcast => vec![
+            Handler {
+                idempotent: false,
+                ..h(
+                    "connections",
+                    "ConnectionsFunction",
+                    "Serves the WebSocket routes: records a connection on $connect, removes it on $disconnect, subscribes it to a channel (returning what it missed), queues sendmessage for broadcast, answers ping and unknown actions.",
+                )
+            },
+            Handler {
+                idempotent: false,
+                ..h(
+                    "broadcast",
+                    "BroadcastFunction",
+                    "Reads queued messages, logs each for late subscribers, copies it to each of the channel's shards, and posts it to the shard's connections, deleting those that are gone.",
+                )
+            },
+        ],
         Pattern::Webhook => vec![
             h(
                 "receive",
@@ -266,7 +287,8 @@ pub fn plan(
     // Timeout from the stated durations.
     // An API integration stops waiting at its timeout (REST's default 29 s); a function at 15 min.
     let api_timeout_s = ceil_u32(quota(q, "apigw_rest_timeout") / 1000.0);
-    let cap = if pattern.synchronous() {
+    // The WebSocket routes wait on the connections function, within the same 29 s.
+    let cap = if pattern.synchronous() || pattern == Pattern::RealtimeBroadcast {
         api_timeout_s
     } else {
         ceil_u32(quota(q, "lambda_timeout"))
@@ -344,7 +366,7 @@ pub fn plan(
         "reserved_concurrency",
         "Reserved concurrency",
         match reserved_concurrency {
-            Some(n) => format!("ReservedConcurrency: {n} (prod stage in samconfig.toml; 0 elsewhere)"),
+            Some(n) => format!("ReservedConcurrency: {n} (a parameter the prod deployment sets; 0 elsewhere)"),
             None => "ReservedConcurrency: 0 (not set)".to_owned(),
         },
         match (reserved_concurrency, answered_reserved) {
@@ -499,13 +521,17 @@ pub fn plan(
                 f.retry_attempts + 1,
                 f.max_event_age_s
             ),
-            Pattern::Fanout | Pattern::Webhook => format!(
+            Pattern::Fanout | Pattern::Webhook | Pattern::RealtimeBroadcast => format!(
                 "Dead-letter queue, maxReceiveCount: {}; ReportBatchItemFailures; DLQ kept {} days",
                 f.max_receive_count, f.dlq_retention_days
             ),
             Pattern::Workflow => {
                 "Retry and Catch on every task; failures end in a Fail state".to_owned()
             }
+            Pattern::EventSourcing => format!(
+                "An on-failure SQS destination for every projection's mapping, kept {} days; retries and record age under Projection batches and order",
+                f.dlq_retention_days
+            ),
             Pattern::EventBus => format!(
                 "Rule RetryPolicy and a DeadLetterConfig queue; the function's on-failure destination after {} retries",
                 f.retry_attempts
@@ -624,6 +650,20 @@ pub fn plan(
     };
     // Its migrated route reads, so nothing needs an idempotency table.
     let idempotency = idempotency.filter(|_| pattern != Pattern::StranglerFig);
+
+    // The event store, its feed and projections (replacing the idempotency table).
+    let event_sourcing = (pattern == Pattern::EventSourcing)
+        .then(|| super::event_sourcing::plan(&r, peak_concurrency, &mut controls));
+    let idempotency = idempotency.filter(|_| pattern != Pattern::EventSourcing);
+    // The WebSocket API and its broadcaster, whose queue is sized from the audience.
+    let (realtime, queue) = if pattern == Pattern::RealtimeBroadcast {
+        controls.retain(|c| c.id != "queue_concurrency");
+        let (rt, qu) = super::realtime::plan(&r, reserved_concurrency, &mut controls);
+        (Some(rt), Some(qu))
+    } else {
+        (None, queue)
+    };
+    let idempotency = idempotency.filter(|_| pattern != Pattern::RealtimeBroadcast);
 
     // Kinesis.
     let stream =
@@ -817,6 +857,14 @@ pub fn plan(
             alarms.push(("dlq", "Messages in the dead-letter queue"));
             alarms.push(("queue_age", "Age of the oldest queued message"));
         }
+        Pattern::RealtimeBroadcast => {
+            alarms.push(("dlq", "Broadcasts in the dead-letter queue"));
+            alarms.push(("queue_age", "Age of the oldest queued broadcast"));
+            alarms.push((
+                "websocket_errors",
+                "WebSocket integration and execution errors",
+            ));
+        }
         Pattern::Fanout => {
             alarms.push(("dlq", "Messages in the dead-letter queue"));
             alarms.push(("queue_age", "Age of the oldest queued message"));
@@ -836,6 +884,11 @@ pub fn plan(
                 "Projector iterator age (how stale the read model is)",
             ));
             alarms.push(("dlq", "Stream batches sent to the on-failure queue"));
+        }
+        Pattern::EventSourcing => {
+            alarms.push(("api_5xx", "API 5XX responses"));
+            alarms.push(("projection_iterator_age", "Projection iterator age"));
+            alarms.push(("dlq", "Changes sent to the projections' failure queue"));
         }
         Pattern::Saga => {
             alarms.push((
@@ -933,6 +986,7 @@ pub fn plan(
         workload: workload.name.clone(),
         project: project_name(&workload.name),
         handlers: handlers(
+            &r,
             pattern,
             workflow.as_ref(),
             stream.as_ref(),
@@ -960,6 +1014,8 @@ pub fn plan(
         relational,
         strangler,
         cqrs,
+        event_sourcing,
+        realtime,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

@@ -53,17 +53,25 @@ pub enum Pattern {
     /// and a query API reading only the read model.
     #[serde(rename = "cqrs")]
     Cqrs,
+    /// HTTP API → append function → DynamoDB event store → its change feed → projection functions.
+    #[serde(rename = "event_sourcing")]
+    EventSourcing,
+    /// API Gateway WebSocket API → connection functions; SQS → a broadcaster posting to each
+    /// connection of a channel.
+    #[serde(rename = "realtime_broadcast")]
+    RealtimeBroadcast,
 }
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 14] = [
+    pub const ALL: [Pattern; 16] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
         Pattern::EventBus,
         Pattern::Workflow,
         Pattern::Stream,
+        Pattern::EventSourcing,
         Pattern::Saga,
         Pattern::StranglerFig,
         Pattern::Cqrs,
@@ -71,6 +79,7 @@ impl Pattern {
         Pattern::ScheduledJobs,
         Pattern::Containers,
         Pattern::Relational,
+        Pattern::RealtimeBroadcast,
         Pattern::QueueWorker,
     ];
 
@@ -91,6 +100,8 @@ impl Pattern {
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
             Pattern::Cqrs => "cqrs",
+            Pattern::EventSourcing => "event_sourcing",
+            Pattern::RealtimeBroadcast => "realtime_broadcast",
         }
     }
 
@@ -115,7 +126,10 @@ impl Pattern {
 
     /// Whether a Lambda function reads from an SQS queue.
     pub fn consumes_queue(self) -> bool {
-        matches!(self, Pattern::Fanout | Pattern::Webhook)
+        matches!(
+            self,
+            Pattern::Fanout | Pattern::Webhook | Pattern::RealtimeBroadcast
+        )
     }
 
     /// Whether an HTTP API is the entry point.
@@ -127,6 +141,7 @@ impl Pattern {
                 | Pattern::Relational
                 | Pattern::StranglerFig
                 | Pattern::Cqrs
+                | Pattern::EventSourcing
         )
     }
 }
@@ -201,16 +216,27 @@ impl Runtime {
 pub enum Iac {
     /// AWS SAM (a CloudFormation transform).
     Sam,
+    /// An AWS CDK app in TypeScript that synthesizes the same stack.
+    Cdk,
 }
 
 impl Iac {
     /// Every format.
-    pub const ALL: [Iac; 1] = [Iac::Sam];
+    pub const ALL: [Iac; 2] = [Iac::Sam, Iac::Cdk];
 
     /// The id used in URLs and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Iac::Sam => "sam",
+            Iac::Cdk => "cdk",
+        }
+    }
+
+    /// The format's name in prose.
+    pub fn title(self) -> &'static str {
+        match self {
+            Iac::Sam => "AWS SAM",
+            Iac::Cdk => "the AWS CDK (TypeScript)",
         }
     }
 

@@ -676,6 +676,8 @@ pub(super) fn plan(
         relational: None,
         strangler: None,
         cqrs: None,
+        event_sourcing: None,
+        realtime: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {

@@ -166,7 +166,7 @@ pub(super) fn plan(
         "connection_budget",
         "Connection budget",
         format!(
-            "max_connections about {} at {} ACU; RDS Proxy MaxConnectionsPercent: {} ({} connections); ReservedConcurrency: {} (prod stage in samconfig.toml)",
+            "max_connections about {} at {} ACU; RDS Proxy MaxConnectionsPercent: {} ({} connections); ReservedConcurrency: {} (a parameter the prod deployment sets)",
             rel.max_connections, rel.max_acu, rel.pool_percent, rel.pool_connections, rel.reserved_concurrency
         ),
         format!(

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use questionnaires::scaffold::{
-    Container, JobQueue, Plan, Runtime, Shape, TaskSchedule as Schedule, Web,
+    Container, Iac, JobQueue, Plan, Runtime, Shape, TaskSchedule as Schedule, Web,
 };
 
 use super::Files;
@@ -117,6 +117,12 @@ macro_rules! parts_access {
             }
             fn default_mode(&self) -> &'static str {
                 self.p.modes().first().copied().unwrap_or("serve")
+            }
+            fn cdk(&self) -> bool {
+                self.p.plan.iac == Iac::Cdk
+            }
+            fn synthesized(&self) -> String {
+                super::cdk::synthesized(self.p.plan)
             }
         }
     };

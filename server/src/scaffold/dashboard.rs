@@ -88,8 +88,8 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
     }
     match plan.pattern {
         // One iterator age per reader: each reads at its own pace.
-        Pattern::Stream => {
-            for h in &plan.handlers {
+        Pattern::Stream | Pattern::EventSourcing => {
+            for h in plan.handlers.iter().filter(|h| h.name != "append") {
                 backlog.push(json!(["AWS/Lambda", "IteratorAge", "FunctionName", format!("${{{}}}", h.logical_id), {"label": format!("{}: iterator age (ms)", h.name)}]));
             }
         }
@@ -116,6 +116,17 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
             }
         }
         Pattern::Cqrs => backlog.extend(super::sam::cqrs_backlog()),
+        // The WebSocket API's own counts: connections, messages and the errors it met.
+        Pattern::RealtimeBroadcast => {
+            for m in [
+                "ConnectCount",
+                "MessageCount",
+                "IntegrationError",
+                "ExecutionError",
+            ] {
+                backlog.push(json!(["AWS/ApiGateway", m, "ApiId", "${WebSocketApi}", "Stage", "${Stage}", {"stat": "Sum"}]));
+            }
+        }
         _ => {}
     }
     if plan.api.is_some() {

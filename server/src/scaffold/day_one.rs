@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use questionnaires::scaffold::{Auth, Pattern, Plan, Runtime};
+use questionnaires::scaffold::{Auth, Iac, Pattern, Plan, Runtime};
 
 use super::Files;
 
@@ -42,6 +42,17 @@ pub(crate) fn resource_variables(
                 Pattern::Saga => vars.push(("SAGA_TABLE", "SagaTable")),
                 Pattern::Cqrs if h.name == "command" => vars.push(("WRITE_TABLE", "WriteTable")),
                 Pattern::Cqrs => vars.push(("READ_TABLE", "ReadTable")),
+                Pattern::EventSourcing => {
+                    vars.push(("EVENTS_TABLE", "EventsTable"));
+                    if h.name != "append" {
+                        vars.push(("PROJECTIONS_TABLE", "ProjectionsTable"));
+                        vars.push(("SNAPSHOTS_TABLE", "SnapshotsTable"));
+                    }
+                }
+                Pattern::RealtimeBroadcast => {
+                    vars.push(("CHANNELS_TABLE", "ChannelsTable"));
+                    vars.push(("BROADCAST_QUEUE_URL", "BroadcastQueue"));
+                }
                 Pattern::ScheduledJobs => {
                     vars.push(("RUNS_TABLE", "RunsTable"));
                     if plan.schedule.as_ref().is_some_and(|s| s.secret) {
@@ -169,6 +180,15 @@ impl Deploy<'_> {
             });
         }
         v.join(" ")
+    }
+
+    /// `cdk deploy`'s `--parameters`: the same values as `overrides`, one flag each.
+    fn cdk_parameters(&self, env: &str) -> String {
+        self.overrides(env)
+            .split(' ')
+            .map(|o| format!("--parameters {o}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The strangler fig's repository variables and the parameters they set: the legacy

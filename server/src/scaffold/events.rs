@@ -25,6 +25,14 @@ impl Event<'_> {
     fn iam_auth(&self) -> bool {
         self.plan.api.as_ref().is_some_and(|a| a.auth == Auth::Iam)
     }
+
+    /// Whether the event store's changes reach the projections through Kinesis.
+    fn es_kinesis(&self) -> bool {
+        self.plan
+            .event_sourcing
+            .as_ref()
+            .is_some_and(|es| es.feed == questionnaires::scaffold::Feed::Kinesis)
+    }
 }
 
 /// Adds `events/<handler>.json` for every handler of the plan.

@@ -128,6 +128,9 @@ struct Page<'a> {
     plan: &'a Plan,
     patterns: Vec<Option_>,
     runtimes: Vec<Option_>,
+    iacs: Vec<Option_>,
+    /// How the infrastructure is written, in prose.
+    iac_words: &'static str,
     rows: Vec<Row>,
     file: &'a str,
     contents: &'a str,
@@ -378,6 +381,21 @@ pub(crate) async fn respond(
                         selected: r == plan.runtime,
                     })
                     .collect(),
+                iacs: Iac::ALL
+                    .into_iter()
+                    .map(|i| Option_ {
+                        value: i.as_str(),
+                        label: match i {
+                            Iac::Sam => "AWS SAM".to_owned(),
+                            Iac::Cdk => "AWS CDK (TypeScript)".to_owned(),
+                        },
+                        selected: i == plan.iac,
+                    })
+                    .collect(),
+                iac_words: match plan.iac {
+                    Iac::Sam if plan.pattern.containers() => "CloudFormation",
+                    i => i.title(),
+                },
                 rows: rows(&starter, &page_path, &q, selected),
                 file: selected,
                 contents,

@@ -40,6 +40,7 @@ trait Shape {
                 | Pattern::Saga
                 | Pattern::StranglerFig
                 | Pattern::Cqrs
+                | Pattern::EventSourcing
         ) || plan.idempotency.is_some()
             || self.approval()
         {
@@ -60,9 +61,24 @@ trait Shape {
                 v.push(("aws-sdk-secretsmanager", "1.125"));
                 v.push(("aws-sdk-sqs", "1.119"));
             }
+            Pattern::RealtimeBroadcast => {
+                v.push(("aws-sdk-apigatewaymanagement", "1.120"));
+                v.push(("aws-sdk-dynamodb", "1.136"));
+                v.push(("aws-sdk-sqs", "1.119"));
+            }
             _ => {}
         }
         v
+    }
+
+    /// Whether the broadcast queue is FIFO (the real-time broadcast's tests).
+    fn realtime_ordered(&self) -> bool {
+        super::realtime_ordered(self.plan())
+    }
+
+    /// The largest message the WebSocket routes accept, in bytes.
+    fn realtime_max_bytes(&self) -> u32 {
+        super::realtime_max_bytes(self.plan())
     }
 
     /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
@@ -80,6 +96,7 @@ trait Shape {
         let features: &[&str] = match self.plan().pattern {
             Pattern::S3Events => &["s3"],
             Pattern::Fanout | Pattern::Webhook => &["sqs"],
+            Pattern::RealtimeBroadcast => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
             Pattern::Cqrs => &["dynamodb", "streams"],
@@ -89,6 +106,7 @@ trait Shape {
             | Pattern::ScheduledJobs
             | Pattern::Saga
             | Pattern::StranglerFig
+            | Pattern::EventSourcing
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -196,6 +214,7 @@ impl Bin<'_> {
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
                 | (Pattern::Cqrs, "command" | "query")
+                | (Pattern::EventSourcing, "append")
         )
     }
 }

@@ -8,13 +8,16 @@
 
 use askama::Template;
 use questionnaires::scaffold::{
-    Api, Auth, Bus, Failure, Handler, Pattern, Plan, Queue, Runtime, Schedule, Stream, Workflow,
+    Api, Auth, Bus, Failure, Feed, Handler, Iac, Pattern, Plan, Queue, Runtime, Schedule, Stream,
+    Workflow,
 };
 
 use super::Files;
 use crate::report::md_escape::{self, filters};
 
 mod cqrs;
+mod event_sourcing;
+mod realtime;
 mod strangler;
 
 pub(super) use cqrs::dashboard_backlog as cqrs_backlog;
@@ -104,6 +107,11 @@ impl<'a> Parts<'a> {
             "database",
             plan.relational.is_some(),
             p == Pattern::Relational,
+        )?;
+        need(
+            "event store",
+            plan.event_sourcing.is_some(),
+            p == Pattern::EventSourcing,
         )?;
         Ok(Parts {
             failure: plan.failure.as_ref().unwrap_or(&NO_FAILURE),
@@ -386,10 +394,12 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}DeadLetterQueue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkDeadLetterQueue".to_owned()],
+            Pattern::RealtimeBroadcast => vec!["BroadcastDeadLetterQueue".to_owned()],
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
             Pattern::Cqrs => vec!["ProjectionFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
+            Pattern::EventSourcing => vec!["ProjectionFailureQueue".to_owned()],
             Pattern::Api
             | Pattern::Workflow
             | Pattern::Saga
@@ -419,6 +429,7 @@ impl SamTemplate<'_> {
                 .map(|h| format!("{}Queue", self.base(h)))
                 .collect(),
             Pattern::Webhook => vec!["WorkQueue".to_owned()],
+            Pattern::RealtimeBroadcast => vec!["BroadcastQueue".to_owned()],
             _ => Vec::new(),
         }
     }
@@ -666,10 +677,20 @@ impl Readme<'_> {
     }
 
     fn build_command(&self) -> &'static str {
-        match self.plan.runtime {
-            Runtime::Rust => "sam build --beta-features",
-            _ => "sam build",
+        match (self.plan.iac, self.plan.runtime) {
+            (Iac::Cdk, _) => "(cd infra && npm install && npx cdk synth --quiet -c stage=staging)",
+            (Iac::Sam, Runtime::Rust) => "sam build --beta-features",
+            (Iac::Sam, _) => "sam build",
         }
+    }
+
+    /// Whether the stack is a CDK app rather than a SAM template.
+    fn cdk(&self) -> bool {
+        self.plan.iac == Iac::Cdk
+    }
+
+    fn synthesized(&self) -> String {
+        super::cdk::synthesized(self.plan)
     }
 }
 
@@ -693,7 +714,9 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::Fanout | Pattern::Webhook => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
                 Pattern::Cqrs => "Lambda dead-letter queue: the APIs call the command and query functions synchronously, and the projector reads a DynamoDB stream whose event source mapping sends failed batches to an on-failure queue.".to_owned(),
+                Pattern::EventSourcing => "Lambda dead-letter queue: the API calls the append function synchronously (the caller gets the error), and the projections' event source mappings send failed batches to their on-failure destination.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
+                Pattern::RealtimeBroadcast => "Lambda dead-letter queue: the WebSocket API calls the connections function synchronously (the client gets the error); the broadcaster reads SQS, whose redrive policy moves failed broadcasts to a dead-letter queue.".to_owned(),
                 Pattern::Containers | Pattern::QueueWorker => String::new(),
             },
         ),
@@ -723,16 +746,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
         }
         skips.push(("CKV_AWS_26", format!("SNS encryption of the alarm topic: CloudWatch cannot publish to a topic under the AWS-managed SNS key, and the topic carries only alarm states; {because}.")));
         let approvals = plan.workflow.as_ref().is_some_and(|w| w.approval.is_some());
-        if matches!(
-            p,
-            Pattern::Api
-                | Pattern::ScheduledJobs
-                | Pattern::Saga
-                | Pattern::StranglerFig
-                | Pattern::Cqrs
-        ) || plan.idempotency.is_some()
-            || approvals
-        {
+        if super::keeps_a_table(p) || plan.idempotency.is_some() || approvals {
             skips.push((
                 "CKV_AWS_119",
                 format!(
@@ -778,6 +792,10 @@ impl CheckScript<'_> {
     fn test_command(&self) -> &'static str {
         test_command(self.plan.runtime)
     }
+
+    fn synthesized(&self) -> String {
+        super::cdk::synthesized(self.plan)
+    }
 }
 
 /// `.github/workflows/ci.yml`.
@@ -785,6 +803,12 @@ impl CheckScript<'_> {
 #[template(path = "scaffold/sam/ci.yml", escape = "none")]
 struct Ci<'a> {
     plan: &'a Plan,
+}
+
+impl Ci<'_> {
+    fn synthesized(&self) -> String {
+        super::cdk::synthesized(self.plan)
+    }
 }
 
 /// `.github/zizmor.yml`.
@@ -835,6 +859,9 @@ pub(super) fn files(plan: &Plan, out: &mut Files) -> Result<(), String> {
     }
     if plan.pattern == Pattern::Relational {
         super::relational::files(plan, out)?;
+    }
+    if plan.pattern == Pattern::EventSourcing {
+        event_sourcing::files(plan, out)?;
     }
     out.add("samconfig.toml", &SamConfig { plan })?;
     out.add(

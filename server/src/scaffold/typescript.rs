@@ -61,16 +61,17 @@ trait Ts {
     /// Whether the code uses the DynamoDB client (the items table, the idempotency store, the
     /// approval records, the run ledger or the saga table).
     fn dynamodb(&self) -> bool {
-        self.idem()
-            || self.approval()
-            || matches!(
-                self.plan().pattern,
-                Pattern::Api
-                    | Pattern::ScheduledJobs
-                    | Pattern::Saga
-                    | Pattern::StranglerFig
-                    | Pattern::Cqrs
-            )
+        self.idem() || self.approval() || super::keeps_a_table(self.plan().pattern)
+    }
+
+    /// Whether the broadcast queue is FIFO, as TypeScript.
+    fn realtime_ordered(&self) -> bool {
+        super::realtime_ordered(self.plan())
+    }
+
+    /// The largest message the WebSocket routes accept, in bytes.
+    fn realtime_max_bytes(&self) -> u32 {
+        super::realtime_max_bytes(self.plan())
     }
 
     /// Whether the workflow waits for a person (`request_approval` and `decide`).
@@ -123,6 +124,10 @@ fn runtime_packages(t: &impl Ts) -> Vec<&'static str> {
         }
         Pattern::Webhook => {
             names.push("@aws-sdk/client-secrets-manager");
+            names.push("@aws-sdk/client-sqs");
+        }
+        Pattern::RealtimeBroadcast => {
+            names.push("@aws-sdk/client-apigatewaymanagementapi");
             names.push("@aws-sdk/client-sqs");
         }
         Pattern::Relational => {

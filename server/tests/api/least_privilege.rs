@@ -27,7 +27,7 @@ const POWERTOOLS_IDEMPOTENCY: [&str; 4] = [
 
 /// boto3 client/resource methods and Rust `aws_sdk_*` fluent operations (both snake case),
 /// with the IAM action each needs.
-const SNAKE_CALLS: [(&str, &str); 17] = [
+const SNAKE_CALLS: [(&str, &str); 18] = [
     ("put_item", "dynamodb:PutItem"),
     ("get_item", "dynamodb:GetItem"),
     ("update_item", "dynamodb:UpdateItem"),
@@ -46,10 +46,11 @@ const SNAKE_CALLS: [(&str, &str); 17] = [
     ("put_record", "kinesis:PutRecord"),
     // boto3's RDS IAM token: signed locally, presented to RDS Proxy, which checks rds-db:connect.
     ("generate_db_auth_token", "rds-db:connect"),
+    ("post_to_connection", "execute-api:ManageConnections"),
 ];
 
 /// AWS SDK for JavaScript v3 commands (the DynamoDB document client's among them).
-const TS_COMMANDS: [(&str, &str); 19] = [
+const TS_COMMANDS: [(&str, &str); 20] = [
     ("PutCommand", "dynamodb:PutItem"),
     ("GetCommand", "dynamodb:GetItem"),
     ("UpdateCommand", "dynamodb:UpdateItem"),
@@ -69,6 +70,7 @@ const TS_COMMANDS: [(&str, &str); 19] = [
     ("SendTaskSuccessCommand", "states:SendTaskSuccess"),
     ("SendTaskFailureCommand", "states:SendTaskFailure"),
     ("PutRecordCommand", "kinesis:PutRecord"),
+    ("PostToConnectionCommand", "execute-api:ManageConnections"),
 ];
 
 /// Rust source without its `#[cfg(test)]` items (a brace-matched block after the attribute).
@@ -156,8 +158,16 @@ fn called_actions(runtime: Runtime, files: &[server::scaffold::File]) -> BTreeSe
                     .take_while(|c| c.is_ascii_alphanumeric())
                     .collect();
                 assert!(
-                    ["dynamodb", "s3", "sqs", "secretsmanager", "sfn", "sns"]
-                        .contains(&service.as_str()),
+                    [
+                        "dynamodb",
+                        "s3",
+                        "sqs",
+                        "secretsmanager",
+                        "sfn",
+                        "sns",
+                        "apigatewaymanagement"
+                    ]
+                    .contains(&service.as_str()),
                     "aws_sdk_{service}: add its operations to SNAKE_CALLS"
                 );
             }

@@ -485,16 +485,70 @@ pub(super) fn render_case(
     pattern: questionnaires::scaffold::Pattern,
     runtime: questionnaires::scaffold::Runtime,
 ) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    render_case_with(name, pattern, runtime, &[])
+}
+
+/// A case's starter in one IaC format.
+pub(super) fn render_case_in(
+    name: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+    iac: questionnaires::scaffold::Iac,
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    render_answers(name, pattern, runtime, iac, &[], &[])
+}
+
+/// A case's starter with some answers replaced.
+pub(super) fn render_case_with(
+    name: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+    changes: &[(&str, questionnaires::AnswerValue)],
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    let sam = questionnaires::scaffold::Iac::Sam;
+    render_answers(name, pattern, runtime, sam, &[], changes)
+}
+
+/// [`render_case`] with some lines of the case's answers file replaced (`(from, to)`, each
+/// present).
+pub(super) fn render_case_replacing(
+    name: &str,
+    replace: &[(&str, &str)],
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
+    let sam = questionnaires::scaffold::Iac::Sam;
+    render_answers(name, pattern, runtime, sam, replace, &[])
+}
+
+fn render_answers(
+    name: &str,
+    pattern: questionnaires::scaffold::Pattern,
+    runtime: questionnaires::scaffold::Runtime,
+    iac: questionnaires::scaffold::Iac,
+    replace: &[(&str, &str)],
+    changes: &[(&str, questionnaires::AnswerValue)],
+) -> (questionnaires::scaffold::Plan, Vec<server::scaffold::File>) {
     use questionnaires::answers::{Format, parse_answers_file};
-    use questionnaires::scaffold::{Choice, Iac};
+    use questionnaires::scaffold::Choice;
     let q = questionnaires::builtin();
-    let text = std::fs::read_to_string(case(name)).unwrap();
-    let file = parse_answers_file(&text, Format::Toml, q).unwrap();
+    let mut text = std::fs::read_to_string(case(name)).unwrap();
+    for (from, to) in replace {
+        assert!(text.contains(from), "case {name} has {from}");
+        text = text.replace(from, to);
+    }
+    let mut file = parse_answers_file(&text, Format::Toml, q).unwrap();
+    for (id, v) in changes {
+        file.answers.insert(
+            questionnaires::model::QuestionId::parse(id).unwrap(),
+            questionnaires::Answer::new(v.clone()),
+        );
+    }
     let evaluation = questionnaires::evaluate::evaluate(q, &file.answers);
     let choice = Choice {
         pattern: Some(pattern),
         runtime,
-        iac: Iac::Sam,
+        iac,
     };
     let (plan, starter) =
         server::scaffold::starter(q, &file.workload, &file.answers, &evaluation, choice).unwrap();

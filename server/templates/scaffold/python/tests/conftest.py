@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig || plan.pattern == Pattern::Cqrs -%}
+{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig || plan.pattern == Pattern::EventSourcing || plan.pattern == Pattern::RealtimeBroadcast || plan.pattern == Pattern::Cqrs -%}
 import boto3
 {% endif -%}
 import pytest
@@ -113,6 +113,25 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     )
     monkeypatch.setenv("TABLE_NAME", "items")
     names["table"] = "items"
+{%- when Pattern::EventSourcing %}
+    # Keyed as template.yaml's EventsTable, ProjectionsTable and SnapshotsTable.
+    client = boto3.client("dynamodb", region_name=REGION)
+    for table, keys in {
+        "events": [("aggregateId", "S", "HASH"), ("version", "N", "RANGE")],
+        "projections": [("id", "S", "HASH")],
+        "snapshots": [("id", "S", "HASH"), ("version", "N", "RANGE")],
+    }.items():
+        client.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": n, "KeyType": k} for n, _, k in keys],
+            AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t, _ in keys],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        names[table] = table
+    monkeypatch.setenv("EVENTS_TABLE", "events")
+    monkeypatch.setenv("PROJECTIONS_TABLE", "projections")
+    monkeypatch.setenv("SNAPSHOTS_TABLE", "snapshots")
+    monkeypatch.setenv("SNAPSHOT_EVERY", "3")
 {%- when Pattern::StranglerFig %}
     # Keyed as template.yaml's ItemsTable: partition key "id".
     boto3.client("dynamodb", region_name=REGION).create_table(
@@ -125,6 +144,8 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     names["table"] = "items"
 {%- when Pattern::Cqrs %}
 {% include "scaffold/python/tests/cqrs_tables.py" %}
+{%- when Pattern::RealtimeBroadcast %}
+{%- include "scaffold/python/tests/realtime_broadcast_resources.py" %}
 {%- when Pattern::S3Events %}
     s3 = boto3.client("s3", region_name=REGION)
     names["input_bucket"] = load_event("process")["Records"][0]["s3"]["bucket"]["name"]

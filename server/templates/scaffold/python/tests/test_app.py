@@ -28,4 +28,8 @@ from __future__ import annotations
 {% include "scaffold/python/tests/strangler_fig.py" %}
 {% when Pattern::Cqrs -%}
 {% include "scaffold/python/tests/cqrs.py" %}
+{% when Pattern::EventSourcing -%}
+{% include "scaffold/python/tests/event_sourcing.py" %}
+{% when Pattern::RealtimeBroadcast -%}
+{% include "scaffold/python/tests/realtime_broadcast.py" %}
 {% when _ %}{% endmatch %}

@@ -275,5 +275,18 @@ def test_the_migrated_route_answers_from_the_new_function(outputs: dict[str, str
     assert answer.status_code == 404, answer.text
     assert "message" in answer.json()
 {%- endif %}
+{%- when Pattern::EventSourcing %}
+
+
+def test_an_append_without_credentials_is_refused(outputs: dict[str, str]) -> None:
+    # The event store takes appends only from callers the API's authorizer accepts.
+    refused = requests.post(
+        f"{outputs['ApiUrl']}/aggregates/integration-{uuid.uuid4()}/events",
+        json={"expectedVersion": 0, "type": "IntegrationChecked", "data": {}},
+        timeout=30,
+    )
+    assert refused.status_code in (401, 403), refused.text
+{%- when Pattern::RealtimeBroadcast %}
+{%- include "scaffold/sam/integration/realtime_broadcast.py" %}
 {%- when _ %}
 {%- endmatch %}

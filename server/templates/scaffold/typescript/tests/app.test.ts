@@ -28,4 +28,8 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/relational_api.ts" %}
 {%- when Pattern::StranglerFig -%}
 {% include "scaffold/typescript/tests/strangler_fig.ts" %}
+{%- when Pattern::EventSourcing -%}
+{% include "scaffold/typescript/tests/event_sourcing.ts" %}
+{%- when Pattern::RealtimeBroadcast -%}
+{% include "scaffold/typescript/tests/realtime_broadcast.ts" %}
 {%- when _ %}{%- endmatch %}
