@@ -2,37 +2,28 @@
 //! stated requirement (the peak and the read/write split, the item size, the query shapes, the
 //! batch size, the p99) changes its setting, and a missing answer gives the documented default.
 
-use questionnaires::model::{ChoiceId, QuestionId};
-use questionnaires::scaffold::{Choice, Iac, Pattern, Plan, Runtime, plan};
-use questionnaires::{Answer, AnswerValue, builtin, evaluate, parse_answers_file};
+use questionnaires::model::ChoiceId;
+use questionnaires::scaffold::{Pattern, Plan};
+use questionnaires::{AnswerValue, builtin, evaluate, parse_answers_file};
+
+#[path = "support/case_plan.rs"]
+mod case_plan;
+use case_plan::{case_plan, control, one, origins};
 
 const CASE: &str = include_str!("cases/35_order_tracking_read_models.toml");
 
 /// Case 35's CQRS plan with some answers replaced (`Some`) or removed (`None`).
 fn cqrs(changes: &[(&str, Option<AnswerValue>)]) -> Plan {
-    let q = builtin();
-    let mut a = parse_answers_file(CASE, questionnaires::Format::Toml, q).expect("case 35");
-    for (id, v) in changes {
-        let id = QuestionId::parse(id).expect("a question");
-        match v {
-            Some(v) => a.answers.insert(id, Answer::new(v.clone())),
-            None => a.answers.remove(&id),
-        };
-    }
-    let e = evaluate(q, &a.answers);
-    let choice = Choice {
-        pattern: Some(Pattern::Cqrs),
-        runtime: Runtime::Python,
-        iac: Iac::Sam,
-    };
-    plan(q, &a.workload, &a.answers, &e, choice).expect("a plan")
-}
-
-fn control<'a>(p: &'a Plan, id: &str) -> &'a questionnaires::scaffold::Control {
-    p.controls
+    let set: Vec<(&str, AnswerValue)> = changes
         .iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("no control {id}"))
+        .filter_map(|(id, v)| v.clone().map(|v| (*id, v)))
+        .collect();
+    let unset: Vec<&str> = changes
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    case_plan("35_order_tracking_read_models", Pattern::Cqrs, &set, &unset)
 }
 
 fn n(x: f64) -> Option<AnswerValue> {
@@ -71,6 +62,10 @@ fn the_peak_splits_between_the_apis_as_reads_and_writes_do() {
     assert_eq!(c.query_throttle_burst, 1_620);
     let t = control(&p, "api_throttling");
     assert!(t.setting.contains("Command API: 90 / 180"), "{}", t.setting);
+    assert_eq!(
+        origins(&p, "api_throttling"),
+        ["peak_rps", "db_writes_per_request", "db_reads_per_request"]
+    );
     // Writes as many as reads: the command side grows.
     let even = cqrs(&[("db_reads_per_request", n(1.0))]);
     assert_eq!(even.api.as_ref().unwrap().throttle_rate, 450);
@@ -102,7 +97,7 @@ fn the_query_shapes_decide_the_read_models_indexes() {
     let many = cqrs(&[]).cqrs.unwrap();
     let idx: Vec<&str> = many.views.iter().map(|v| v.index.as_str()).collect();
     assert_eq!(idx, ["ByOwner", "ByStatus"]);
-    let choice = |c: &str| Some(AnswerValue::Choices(vec![ChoiceId::parse(c).unwrap()]));
+    let choice = |c: &str| Some(one(c));
     let few = cqrs(&[("query_patterns", choice("few_views"))]);
     assert_eq!(few.cqrs.unwrap().views.len(), 1);
     let keys = cqrs(&[("query_patterns", choice("key_value_known"))]);

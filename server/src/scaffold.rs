@@ -152,12 +152,6 @@ pub fn safe_path(path: &str) -> bool {
 
 /// Renders every file of the starter a plan describes.
 pub fn render(plan: &Plan) -> Result<Starter, String> {
-    if !has_starter(plan.pattern, plan.runtime) {
-        return Err(format!(
-            "the {} starter is written in Python only so far: choose the python runtime",
-            plan.pattern.as_str()
-        ));
-    }
     let mut files = Files(Vec::new());
     if plan.pattern.containers() {
         containers::files(plan, &mut files)?;
@@ -191,12 +185,6 @@ pub fn render(plan: &Plan) -> Result<Starter, String> {
         ),
         files,
     })
-}
-
-/// Whether a starter exists in this runtime: every one but CQRS's TypeScript and Rust handlers,
-/// which are not written yet.
-pub fn has_starter(pattern: questionnaires::scaffold::Pattern, runtime: Runtime) -> bool {
-    pattern != questionnaires::scaffold::Pattern::Cqrs || runtime == Runtime::Python
 }
 
 /// Plans and renders the starter of a review.

@@ -81,6 +81,19 @@ trait Shape {
         super::realtime_max_bytes(self.plan())
     }
 
+    /// The CQRS read model's views (none for other patterns).
+    fn cqrs_view_list(&self) -> &[questionnaires::scaffold::View] {
+        self.plan()
+            .cqrs
+            .as_ref()
+            .map_or(&[], |c| c.views.as_slice())
+    }
+
+    /// Whether the CQRS read model has views besides the read by id.
+    fn cqrs_views(&self) -> bool {
+        !self.cqrs_view_list().is_empty()
+    }
+
     /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
     fn job_secret(&self) -> bool {
         self.plan().schedule.as_ref().is_some_and(|s| s.secret)
@@ -99,7 +112,6 @@ trait Shape {
             Pattern::RealtimeBroadcast => &["sqs"],
             Pattern::EventBus => &["eventbridge"],
             Pattern::Stream => &["kinesis", "streams"],
-            Pattern::Cqrs => &["dynamodb", "streams"],
             Pattern::Api
             | Pattern::Relational
             | Pattern::Workflow
@@ -107,6 +119,7 @@ trait Shape {
             | Pattern::Saga
             | Pattern::StranglerFig
             | Pattern::EventSourcing
+            | Pattern::Cqrs
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -117,11 +130,11 @@ trait Shape {
             .join(", ")
     }
 
-    /// Whether the crate hashes: webhook signatures, and bodies as idempotency keys (API
-    /// requests, fan-out messages).
+    /// Whether the crate hashes: webhook signatures, bodies as idempotency keys (API requests,
+    /// fan-out messages) and the CQRS command's item ids.
     fn hashing(&self) -> bool {
         let plan = self.plan();
-        plan.pattern == Pattern::Webhook
+        matches!(plan.pattern, Pattern::Webhook | Pattern::Cqrs)
             || (matches!(plan.pattern, Pattern::Api | Pattern::Fanout)
                 && plan.idempotency.is_some())
     }

@@ -74,6 +74,19 @@ trait Ts {
         super::realtime_max_bytes(self.plan())
     }
 
+    /// Whether the CQRS read model has views besides the read by id.
+    fn cqrs_views(&self) -> bool {
+        !self.cqrs_view_list().is_empty()
+    }
+
+    /// The CQRS read model's views (none for other patterns).
+    fn cqrs_view_list(&self) -> &[questionnaires::scaffold::View] {
+        self.plan()
+            .cqrs
+            .as_ref()
+            .map_or(&[], |c| c.views.as_slice())
+    }
+
     /// Whether the workflow waits for a person (`request_approval` and `decide`).
     fn approval(&self) -> bool {
         self.plan()

@@ -266,9 +266,6 @@ fn starters() -> Vec<(
     for case in CASES {
         for pattern in Pattern::ALL {
             for runtime in Runtime::ALL {
-                if !server::scaffold::has_starter(pattern, runtime) {
-                    continue;
-                }
                 let (plan, files) = super::scaffold::render_case(case, pattern, runtime);
                 out.push((
                     format!("{case} {} {}", pattern.as_str(), runtime.as_str()),

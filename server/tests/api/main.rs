@@ -30,6 +30,7 @@ mod rest;
 mod risks;
 mod scaffold;
 mod scaffold_cdk;
+mod scaffold_cqrs;
 mod scaffold_event_sourcing;
 mod scaffold_needs;
 mod scaffold_realtime;

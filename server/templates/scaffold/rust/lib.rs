@@ -134,6 +134,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/event_sourcing.rs" %}
 {%- when Pattern::RealtimeBroadcast -%}
 {% include "scaffold/rust/realtime_broadcast.rs" %}
+{%- when Pattern::Cqrs -%}
+{% include "scaffold/rust/cqrs.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

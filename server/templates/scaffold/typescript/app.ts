@@ -19,7 +19,7 @@ import { randomUUID } from "node:crypto";
 {% when Pattern::Relational -%}
 import { Signer } from "@aws-sdk/rds-signer";
 import { Client } from "pg";
-{% when Pattern::S3Events -%}
+{% when Pattern::S3Events | Pattern::Cqrs -%}
 import { createHash } from "node:crypto";
 {% when Pattern::Webhook -%}
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -143,6 +143,8 @@ import type {
 } from "aws-lambda";
 {% when Pattern::RealtimeBroadcast -%}
 {% include "scaffold/typescript/imports/realtime_broadcast.ts" %}
+{% when Pattern::Cqrs -%}
+{% include "scaffold/typescript/imports/cqrs.ts" %}
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -266,4 +268,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/event_sourcing.ts" %}
 {%- when Pattern::RealtimeBroadcast %}
 {% include "scaffold/typescript/src/realtime_broadcast.ts" %}
+{%- when Pattern::Cqrs %}
+{% include "scaffold/typescript/src/cqrs.ts" %}
 {%- when _ %}{%- endmatch %}

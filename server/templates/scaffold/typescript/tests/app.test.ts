@@ -32,4 +32,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/event_sourcing.ts" %}
 {%- when Pattern::RealtimeBroadcast -%}
 {% include "scaffold/typescript/tests/realtime_broadcast.ts" %}
+{%- when Pattern::Cqrs -%}
+{% include "scaffold/typescript/tests/cqrs.ts" %}
 {%- when _ %}{%- endmatch %}
