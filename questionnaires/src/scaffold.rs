@@ -16,13 +16,15 @@
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
 //! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]);
 //! `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]); `bff.rs` the backends for
-//! frontend ([`Bff`]); `breaker.rs` the circuit breaker ([`Breaker`]).
+//! frontend ([`Bff`]); `breaker.rs` the circuit breaker ([`Breaker`]); `cqrs.rs` the CQRS
+//! starter's models, views and projector ([`Cqrs`]).
 
 mod bff;
 mod breaker;
 mod build;
 mod choice;
 mod containers;
+mod cqrs;
 mod event_sourcing;
 mod needs;
 mod reader;
@@ -40,6 +42,7 @@ pub use breaker::{Breaker, Caller};
 pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
+pub use cqrs::{Cqrs, View};
 pub use event_sourcing::{EventSourcing, Feed};
 pub use realtime::Realtime;
 pub use relational::Relational;
@@ -269,6 +272,10 @@ pub struct Plan {
     /// The facade's routes, timeouts and throttles, for the strangler fig pattern.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strangler: Option<Strangler>,
+    /// The two APIs' throttles, the models' ceilings and views, and the projector, for the CQRS
+    /// pattern (see `cqrs.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cqrs: Option<Cqrs>,
     /// The WebSocket API, its throttles and the broadcaster's fan-out, for the real-time
     /// broadcast pattern (see `realtime.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

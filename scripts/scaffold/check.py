@@ -40,6 +40,7 @@ PATTERNS = [
     "saga",
     "relational_api",
     "strangler_fig",
+    "cqrs",
     "event_sourcing",
     "realtime_broadcast",
     "bff",
@@ -63,6 +64,8 @@ RUNTIMES = ["python", "typescript", "rust"]
 # generated from it, in every runtime asked for (16: a monolith strangled route by route).
 PATTERN_CASES = [
     ("16_monolith_strangler.toml", "strangler_fig"),
+    # 35: order tracking read nine times more than written, by shop and by status.
+    ("35_order_tracking_read_models.toml", "cqrs"),
     # 08: a ledger whose postings three consumers read in order per account, replayable 7 days.
     ("08_ledger_ordered_stream.toml", "event_sourcing"),
     # 07: live quotes to traders (FIFO order, sessions past the 2-hour limit); 23: chat rooms.

@@ -111,7 +111,7 @@ impl Files {
 }
 
 /// Whether the functions keep a DynamoDB table of the pattern's own (items, runs, saga state,
-/// events, connections).
+/// events, connections, the CQRS write and read models).
 fn keeps_a_table(pattern: questionnaires::scaffold::Pattern) -> bool {
     use questionnaires::scaffold::Pattern;
     matches!(
@@ -123,6 +123,7 @@ fn keeps_a_table(pattern: questionnaires::scaffold::Pattern) -> bool {
             | Pattern::EventSourcing
             | Pattern::RealtimeBroadcast
             | Pattern::CircuitBreaker
+            | Pattern::Cqrs
     )
 }
 

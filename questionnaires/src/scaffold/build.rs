@@ -128,6 +128,7 @@ fn handlers(
         },
         Pattern::Saga => super::saga::handlers(),
         Pattern::Relational => super::relational::handlers(),
+        Pattern::Cqrs => super::cqrs::handlers(),
         Pattern::EventSourcing => super::event_sourcing::handlers(r),
         Pattern::Bff => bff.map(super::bff::handlers).unwrap_or_default(),
         Pattern::CircuitBreaker => vec![h(
@@ -488,6 +489,8 @@ pub fn plan(
     let idempotency = idempotency.filter(|_| pattern != Pattern::ScheduledJobs);
     // The relational API's items table refuses a repeated key itself (see `relational.rs`).
     let idempotency = idempotency.filter(|_| pattern != Pattern::Relational);
+    // CQRS guards every write with its own condition (see `cqrs.rs`).
+    let idempotency = idempotency.filter(|_| pattern != Pattern::Cqrs);
     if pattern != Pattern::ScheduledJobs {
         controls.push(control(
         "idempotency",
@@ -506,15 +509,15 @@ pub fn plan(
     ));
     }
 
-    // Failure paths for asynchronous patterns.
-    let failure = (!synchronous).then(|| Failure {
+    // Failure paths for asynchronous patterns (and CQRS's stream projector behind its APIs).
+    let failure = (!synchronous || pattern == Pattern::Cqrs).then(|| Failure {
         max_receive_count: if r.is("duplicate_sensitivity", "costly") {
             3
         } else {
             5
         },
         retry_attempts: 2,
-        max_event_age_s: if pattern == Pattern::Stream {
+        max_event_age_s: if matches!(pattern, Pattern::Stream | Pattern::Cqrs) {
             3_600
         } else {
             21_600
@@ -523,7 +526,7 @@ pub fn plan(
     });
     if let Some(f) = &failure {
         let setting = match pattern {
-            Pattern::Stream => format!(
+            Pattern::Stream | Pattern::Cqrs => format!(
                 "On-failure SQS destination; BisectBatchOnFunctionError; MaximumRetryAttempts: {}; MaximumRecordAgeInSeconds: {}; ReportBatchItemFailures",
                 f.retry_attempts + 1,
                 f.max_event_age_s
@@ -591,7 +594,7 @@ pub fn plan(
     // A workflow gets an API when the review names an HTTP entry point or a person decides.
     let workflow_api = pattern == Pattern::Workflow
         && (needs::http_entry(&r) || r.is("workflow_waits", "human_approval"));
-    let api = (pattern.has_api() || workflow_api || breaker_api).then(|| {
+    let mut api = (pattern.has_api() || workflow_api || breaker_api).then(|| {
         let auth = if pattern == Pattern::Webhook {
             Auth::Signature
         } else if r.is("client_types", "machine_only") {
@@ -649,6 +652,11 @@ pub fn plan(
             reserved_concurrency,
             &mut controls,
         )),
+        _ => None,
+    };
+    // CQRS: the command and query APIs' throttles, the two models and the projector.
+    let cqrs = match (api.as_mut(), pattern) {
+        (Some(a), Pattern::Cqrs) => Some(super::cqrs::plan(&r, a, &mut controls)),
         _ => None,
     };
     // Its migrated route reads, so nothing needs an idempotency table.
@@ -922,6 +930,15 @@ pub fn plan(
             alarms.push(("iterator_age", "Stream iterator age"));
             alarms.push(("dlq", "Batches sent to the on-failure destination"));
         }
+        Pattern::Cqrs => {
+            alarms.push(("command_5xx", "Command API 5XX rate"));
+            alarms.push(("query_5xx", "Query API 5XX rate"));
+            alarms.push((
+                "projector_lag",
+                "Projector iterator age (how stale the read model is)",
+            ));
+            alarms.push(("dlq", "Stream batches sent to the on-failure queue"));
+        }
         Pattern::EventSourcing => {
             alarms.push(("api_5xx", "API 5XX responses"));
             alarms.push(("projection_iterator_age", "Projection iterator age"));
@@ -1024,6 +1041,7 @@ pub fn plan(
         saga,
         relational,
         strangler,
+        cqrs,
         event_sourcing,
         realtime,
         bff,

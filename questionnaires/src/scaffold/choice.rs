@@ -53,6 +53,10 @@ pub enum Pattern {
     /// HTTP API → Lambda in a VPC → RDS Proxy → Aurora PostgreSQL Serverless v2.
     #[serde(rename = "relational_api")]
     Relational,
+    /// A command API writing a DynamoDB write model, a stream projector keeping a read model,
+    /// and a query API reading only the read model.
+    #[serde(rename = "cqrs")]
+    Cqrs,
     /// HTTP API → append function → DynamoDB event store → its change feed → projection functions.
     #[serde(rename = "event_sourcing")]
     EventSourcing,
@@ -67,7 +71,7 @@ pub enum Pattern {
 
 impl Pattern {
     /// Every pattern with a starter, in catalogue order.
-    pub const ALL: [Pattern; 17] = [
+    pub const ALL: [Pattern; 18] = [
         Pattern::Api,
         Pattern::S3Events,
         Pattern::Fanout,
@@ -75,6 +79,7 @@ impl Pattern {
         Pattern::Workflow,
         Pattern::Stream,
         Pattern::EventSourcing,
+        Pattern::Cqrs,
         Pattern::Saga,
         Pattern::CircuitBreaker,
         Pattern::StranglerFig,
@@ -104,6 +109,7 @@ impl Pattern {
             Pattern::Containers => "containers_fargate",
             Pattern::QueueWorker => "queue_worker_containers",
             Pattern::Relational => "relational_api",
+            Pattern::Cqrs => "cqrs",
             Pattern::EventSourcing => "event_sourcing",
             Pattern::RealtimeBroadcast => "realtime_broadcast",
             Pattern::Bff => "bff",
@@ -126,7 +132,11 @@ impl Pattern {
     pub fn synchronous(self) -> bool {
         matches!(
             self,
-            Pattern::Api | Pattern::Relational | Pattern::StranglerFig | Pattern::Bff
+            Pattern::Api
+                | Pattern::Relational
+                | Pattern::StranglerFig
+                | Pattern::Bff
+                | Pattern::Cqrs
         )
     }
 
@@ -146,6 +156,7 @@ impl Pattern {
                 | Pattern::Webhook
                 | Pattern::Relational
                 | Pattern::StranglerFig
+                | Pattern::Cqrs
                 | Pattern::EventSourcing
                 | Pattern::Bff
         )

@@ -655,6 +655,7 @@ pub(super) fn plan(
         saga: None,
         relational: None,
         strangler: None,
+        cqrs: None,
         event_sourcing: None,
         realtime: None,
         bff: None,

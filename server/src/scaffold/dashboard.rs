@@ -115,6 +115,7 @@ pub(super) fn body(plan: &Plan, queues: &Queues) -> String {
                 backlog.push(json!(["${AWS::StackName}/facade", m, {"stat": "Sum"}]));
             }
         }
+        Pattern::Cqrs => backlog.extend(super::sam::cqrs_backlog()),
         // The WebSocket API's own counts: connections, messages and the errors it met.
         Pattern::RealtimeBroadcast => {
             for m in [

@@ -40,6 +40,8 @@ pub(crate) fn resource_variables(
                     vars.push(("STATE_MACHINE_ARN", "StateMachine"));
                 }
                 Pattern::Saga => vars.push(("SAGA_TABLE", "SagaTable")),
+                Pattern::Cqrs if h.name == "command" => vars.push(("WRITE_TABLE", "WriteTable")),
+                Pattern::Cqrs => vars.push(("READ_TABLE", "ReadTable")),
                 Pattern::EventSourcing => {
                     vars.push(("EVENTS_TABLE", "EventsTable"));
                     if h.name != "append" {

@@ -39,6 +39,7 @@ trait Shape {
                 | Pattern::ScheduledJobs
                 | Pattern::Saga
                 | Pattern::StranglerFig
+                | Pattern::Cqrs
                 | Pattern::EventSourcing
                 | Pattern::CircuitBreaker
         ) || plan.idempotency.is_some()
@@ -81,6 +82,19 @@ trait Shape {
         super::realtime_max_bytes(self.plan())
     }
 
+    /// The CQRS read model's views (none for other patterns).
+    fn cqrs_view_list(&self) -> &[questionnaires::scaffold::View] {
+        self.plan()
+            .cqrs
+            .as_ref()
+            .map_or(&[], |c| c.views.as_slice())
+    }
+
+    /// Whether the CQRS read model has views besides the read by id.
+    fn cqrs_views(&self) -> bool {
+        !self.cqrs_view_list().is_empty()
+    }
+
     /// Whether the scheduled job reads its credentials from a secret (JOB_SECRET_ARN).
     fn job_secret(&self) -> bool {
         self.plan().schedule.as_ref().is_some_and(|s| s.secret)
@@ -109,6 +123,7 @@ trait Shape {
             | Pattern::EventSourcing
             | Pattern::Bff
             | Pattern::CircuitBreaker
+            | Pattern::Cqrs
             | Pattern::Containers
             | Pattern::QueueWorker => &[],
         };
@@ -119,14 +134,14 @@ trait Shape {
             .join(", ")
     }
 
-    /// Whether the crate hashes: webhook signatures, and bodies as idempotency keys (API
-    /// requests, fan-out messages).
+    /// Whether the crate hashes: webhook signatures, bodies as idempotency keys (API requests,
+    /// fan-out messages) and the CQRS command's item ids.
     fn hashing(&self) -> bool {
         let plan = self.plan();
-        plan.pattern == Pattern::Webhook
-            || plan.pattern == Pattern::CircuitBreaker
-            || (matches!(plan.pattern, Pattern::Api | Pattern::Fanout)
-                && plan.idempotency.is_some())
+        matches!(
+            plan.pattern,
+            Pattern::Webhook | Pattern::Cqrs | Pattern::CircuitBreaker
+        ) || (matches!(plan.pattern, Pattern::Api | Pattern::Fanout) && plan.idempotency.is_some())
     }
 
     /// Whether the state machine runs compensation after a failure.
@@ -216,6 +231,7 @@ impl Bin<'_> {
                 _
             ) | (Pattern::Webhook, "receive")
                 | (Pattern::Workflow, "start" | "decide")
+                | (Pattern::Cqrs, "command" | "query")
                 | (Pattern::EventSourcing, "append")
         ) || (self.plan.pattern == Pattern::CircuitBreaker && self.plan.api.is_some())
     }

@@ -17,9 +17,12 @@ use crate::report::md_escape::{self, filters};
 
 mod bff;
 mod breaker;
+mod cqrs;
 mod event_sourcing;
 mod realtime;
 mod strangler;
+
+pub(super) use cqrs::dashboard_backlog as cqrs_backlog;
 
 /// Settings a pattern does not use: the template never reads them for that pattern, and
 /// [`files`] refuses a plan that lacks a setting its pattern needs.
@@ -406,6 +409,7 @@ impl SamTemplate<'_> {
             }
             Pattern::S3Events | Pattern::EventBus => vec!["FailedEventsQueue".to_owned()],
             Pattern::Stream => vec!["StreamFailureQueue".to_owned()],
+            Pattern::Cqrs => vec!["ProjectionFailureQueue".to_owned()],
             Pattern::ScheduledJobs => vec!["FailedRunsQueue".to_owned()],
             Pattern::EventSourcing => vec!["ProjectionFailureQueue".to_owned()],
             Pattern::Api
@@ -725,6 +729,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                 Pattern::CircuitBreaker if plan.api.is_some() => "Lambda dead-letter queue: the API calls the function synchronously, so the caller gets the error (or a 503 while the breaker is open) and nothing is queued.".to_owned(),
                 Pattern::Fanout | Pattern::Webhook | Pattern::CircuitBreaker => "Lambda dead-letter queue: the functions read SQS, whose redrive policy moves failed messages to a dead-letter queue.".to_owned(),
                 Pattern::Stream => "Lambda dead-letter queue: the function reads Kinesis; the event source mapping's on-failure destination keeps failed batches.".to_owned(),
+                Pattern::Cqrs => "Lambda dead-letter queue: the APIs call the command and query functions synchronously, and the projector reads a DynamoDB stream whose event source mapping sends failed batches to an on-failure queue.".to_owned(),
                 Pattern::EventSourcing => "Lambda dead-letter queue: the API calls the append function synchronously (the caller gets the error), and the projections' event source mappings send failed batches to their on-failure destination.".to_owned(),
                 Pattern::S3Events | Pattern::EventBus | Pattern::ScheduledJobs => "Lambda dead-letter queue: the function's EventInvokeConfig on-failure destination (an SQS queue) replaces it; checkov only knows DeadLetterConfig.".to_owned(),
                 Pattern::RealtimeBroadcast => "Lambda dead-letter queue: the WebSocket API calls the connections function synchronously (the client gets the error); the broadcaster reads SQS, whose redrive policy moves failed broadcasts to a dead-letter queue.".to_owned(),

@@ -40,7 +40,7 @@ trait Ts {
     fn batch(&self) -> bool {
         matches!(
             self.plan().pattern,
-            Pattern::Fanout | Pattern::Stream | Pattern::Webhook
+            Pattern::Fanout | Pattern::Stream | Pattern::Webhook | Pattern::Cqrs
         )
     }
 
@@ -72,6 +72,19 @@ trait Ts {
     /// The largest message the WebSocket routes accept, in bytes.
     fn realtime_max_bytes(&self) -> u32 {
         super::realtime_max_bytes(self.plan())
+    }
+
+    /// Whether the CQRS read model has views besides the read by id.
+    fn cqrs_views(&self) -> bool {
+        !self.cqrs_view_list().is_empty()
+    }
+
+    /// The CQRS read model's views (none for other patterns).
+    fn cqrs_view_list(&self) -> &[questionnaires::scaffold::View] {
+        self.plan()
+            .cqrs
+            .as_ref()
+            .map_or(&[], |c| c.views.as_slice())
     }
 
     /// Whether the workflow waits for a person (`request_approval` and `decide`).

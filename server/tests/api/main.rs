@@ -32,6 +32,7 @@ mod scaffold;
 mod scaffold_bff;
 mod scaffold_breaker;
 mod scaffold_cdk;
+mod scaffold_cqrs;
 mod scaffold_event_sourcing;
 mod scaffold_needs;
 mod scaffold_realtime;

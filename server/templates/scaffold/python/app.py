@@ -32,6 +32,8 @@ from __future__ import annotations
 {% include "scaffold/python/app/relational_api.py" %}
 {% when Pattern::StranglerFig -%}
 {% include "scaffold/python/app/strangler_fig.py" %}
+{% when Pattern::Cqrs -%}
+{% include "scaffold/python/app/cqrs.py" %}
 {% when Pattern::EventSourcing -%}
 {% include "scaffold/python/app/event_sourcing.py" %}
 {% when Pattern::RealtimeBroadcast -%}

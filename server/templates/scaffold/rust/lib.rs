@@ -138,6 +138,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 {% include "scaffold/rust/bff.rs" %}
 {%- when Pattern::CircuitBreaker -%}
 {% include "scaffold/rust/circuit_breaker.rs" %}
+{%- when Pattern::Cqrs -%}
+{% include "scaffold/rust/cqrs.rs" %}
 {%- when _ %}{%- endmatch %}
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ import { randomUUID } from "node:crypto";
 {% when Pattern::Relational -%}
 import { Signer } from "@aws-sdk/rds-signer";
 import { Client } from "pg";
-{% when Pattern::S3Events -%}
+{% when Pattern::S3Events | Pattern::Cqrs -%}
 import { createHash } from "node:crypto";
 {% when Pattern::Webhook -%}
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -168,6 +168,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from "aws-lambda";
+{% when Pattern::Cqrs -%}
+{% include "scaffold/typescript/imports/cqrs.ts" %}
 {% when Pattern::ScheduledJobs -%}
 import { ConditionalCheckFailedException, DeleteItemCommand, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 {% if self.job_secret() -%}
@@ -295,4 +297,6 @@ export function idempotencyStore(): BasePersistenceLayer {
 {% include "scaffold/typescript/src/bff.ts" %}
 {%- when Pattern::CircuitBreaker %}
 {% include "scaffold/typescript/src/circuit_breaker.ts" %}
+{%- when Pattern::Cqrs %}
+{% include "scaffold/typescript/src/cqrs.ts" %}
 {%- when _ %}{%- endmatch %}

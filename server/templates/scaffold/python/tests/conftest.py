@@ -13,7 +13,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig || plan.pattern == Pattern::EventSourcing || plan.pattern == Pattern::RealtimeBroadcast || plan.pattern == Pattern::CircuitBreaker -%}
+{% if py.idem || py.approval || plan.pattern == Pattern::Api || plan.pattern == Pattern::Saga || plan.pattern == Pattern::S3Events || plan.pattern == Pattern::Webhook || plan.pattern == Pattern::ScheduledJobs || plan.pattern == Pattern::StranglerFig || plan.pattern == Pattern::EventSourcing || plan.pattern == Pattern::RealtimeBroadcast || plan.pattern == Pattern::CircuitBreaker || plan.pattern == Pattern::Cqrs -%}
 import boto3
 {% endif -%}
 import pytest
@@ -142,6 +142,8 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     )
     monkeypatch.setenv("TABLE_NAME", "items")
     names["table"] = "items"
+{%- when Pattern::Cqrs %}
+{% include "scaffold/python/tests/cqrs_tables.py" %}
 {%- when Pattern::RealtimeBroadcast %}
 {%- include "scaffold/python/tests/realtime_broadcast_resources.py" %}
 {%- when Pattern::Bff %}

@@ -26,6 +26,8 @@ from __future__ import annotations
 {% include "scaffold/python/tests/relational_api.py" %}
 {% when Pattern::StranglerFig -%}
 {% include "scaffold/python/tests/strangler_fig.py" %}
+{% when Pattern::Cqrs -%}
+{% include "scaffold/python/tests/cqrs.py" %}
 {% when Pattern::EventSourcing -%}
 {% include "scaffold/python/tests/event_sourcing.py" %}
 {% when Pattern::RealtimeBroadcast -%}

@@ -254,6 +254,7 @@ def test_a_saga_runs_every_step_and_ends_succeeded(outputs: dict[str, str]) -> N
         return None if status == "RUNNING" else status
 
     assert eventually("the saga finished", finished) == "SUCCEEDED"
+{%- when Pattern::Cqrs %}{% include "scaffold/sam/integration/cqrs.py" %}
 {%- when Pattern::StranglerFig %}
 
 

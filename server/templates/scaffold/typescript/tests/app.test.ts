@@ -36,4 +36,6 @@ import { test } from "node:test";
 {% include "scaffold/typescript/tests/bff.ts" %}
 {%- when Pattern::CircuitBreaker -%}
 {% include "scaffold/typescript/tests/circuit_breaker.ts" %}
+{%- when Pattern::Cqrs -%}
+{% include "scaffold/typescript/tests/cqrs.ts" %}
 {%- when _ %}{%- endmatch %}
