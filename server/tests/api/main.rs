@@ -31,6 +31,7 @@ mod risks;
 mod scaffold;
 mod scaffold_bff;
 mod scaffold_cdk;
+mod scaffold_entry;
 mod scaffold_event_sourcing;
 mod scaffold_needs;
 mod scaffold_realtime;
