@@ -17,7 +17,9 @@
 //! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]);
 //! `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]); `bff.rs` the backends for
 //! frontend ([`Bff`]); `breaker.rs` the circuit breaker ([`Breaker`]); `cqrs.rs` the CQRS
-//! starter's models, views and projector ([`Cqrs`]).
+//! starter's models, views and projector ([`Cqrs`]); `entry.rs` the entry points the review
+//! names ([`EntryPoint`]) and the schedule that starts a bus, state machine or stream
+//! ([`ScheduledStart`]).
 
 mod bff;
 mod breaker;
@@ -25,6 +27,7 @@ mod build;
 mod choice;
 mod containers;
 mod cqrs;
+mod entry;
 mod event_sourcing;
 mod needs;
 mod reader;
@@ -43,11 +46,12 @@ pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
 pub use cqrs::{Cqrs, View};
+pub use entry::{EntryPoint, ScheduledStart, StartTarget};
 pub use event_sourcing::{EventSourcing, Feed};
 pub use realtime::Realtime;
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
-pub use schedule::Schedule;
+pub use schedule::{Cadence, Schedule};
 pub use strangler::{MigratedRoute, Strangler};
 pub use watch::{ErrorRate, Watch};
 
@@ -317,6 +321,13 @@ pub struct Plan {
     /// The backends, one per kind of client, for the backend-for-frontend pattern (see `bff.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bff: Option<Bff>,
+    /// The schedule that starts this starter's own entry (bus, state machine or stream) when the
+    /// review names a schedule as an entry point (see `entry.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_start: Option<ScheduledStart>,
+    /// Each entry point the review names, and where this starter wires it or why it does not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entry_points: Vec<EntryPoint>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

@@ -79,6 +79,12 @@ PATTERN_CASES = [
     ("14_shop_webhooks.toml", "circuit_breaker"),
 ]
 
+# Answers that name a schedule as an entry point (12: a monthly billing run): the patterns whose
+# own ingress a schedule starts (a bus, a state machine, a stream) are generated from them too,
+# in SAM and CDK, so the scheduled entry point is validated.
+SCHEDULE_CASES = [("12_monthly_billing_run.toml", "python")]
+SCHEDULED_START = ["eventbridge_bus", "step_functions_orchestration", "saga", "kinesis_stream_processing"]
+
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT
 # API, reserved concurrency, AWS-managed keys. Every pattern x runtime is generated from it.
 MAIN = "05_travel_booking_approval.toml"
@@ -440,6 +446,10 @@ def main() -> int:
 
     if "cdk" in iacs:
         starters += [Starter(MAIN, p, r, False, "cdk") for r in runtimes for p in patterns]
+    for answers, runtime in SCHEDULE_CASES:
+        if runtime in runtimes and not args.no_variants:
+            starters += [Starter(answers, p, runtime, iac == "sam" and runtime != "rust", iac)
+                         for iac in iacs for p in patterns if p in SCHEDULED_START]
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="trellis-scaffold-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -816,6 +816,11 @@ pub fn plan(
         s
     });
 
+    // A schedule that starts the bus, state machine or stream, when the review names one.
+    let scheduled_start = super::entry::scheduled_start(&r, pattern, &mut controls);
+    let entry_points =
+        super::entry::entry_points(&r, pattern, api.is_some(), scheduled_start.as_ref());
+
     // Encryption and secrets.
     let customer_key = r.is("encryption", "customer_keys");
     controls.push(control(
@@ -950,6 +955,9 @@ pub fn plan(
                 "Failed sagas (rolled back or not undone)",
             ));
             alarms.push(("executions_timed_out", "Timed-out sagas"));
+            if scheduled_start.is_some() {
+                alarms.push(("dlq", "Scheduled runs Scheduler could not deliver"));
+            }
         }
         Pattern::Workflow => {
             if api.is_some() {
@@ -957,6 +965,9 @@ pub fn plan(
             }
             alarms.push(("executions_failed", "Failed executions"));
             alarms.push(("executions_timed_out", "Timed-out executions"));
+            if scheduled_start.is_some() {
+                alarms.push(("dlq", "Scheduled runs Scheduler could not deliver"));
+            }
         }
         Pattern::ScheduledJobs => {
             alarms.push(("dlq", "Runs in the failed-runs queue"));
@@ -1046,6 +1057,8 @@ pub fn plan(
         realtime,
         bff,
         breaker,
+        scheduled_start,
+        entry_points,
         customer_key,
         secret,
         deployment: deployment.to_owned(),

@@ -660,6 +660,8 @@ pub(super) fn plan(
         realtime: None,
         bff: None,
         breaker: None,
+        scheduled_start: None,
+        entry_points: Vec::new(),
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {

@@ -53,8 +53,32 @@ fn rate(minutes: u32) -> (String, String) {
     (format!("rate({n} {unit})"), format!("every {n} {unit}"))
 }
 
-/// The schedule, from the cadence, the job's length and the function's timeout, with its controls.
-pub(super) fn schedule(r: &Reader<'_>, timeout_s: u32) -> (Schedule, Vec<Control>) {
+/// When a schedule fires and how it copes with a late run, from `schedule_interval_min`: the
+/// scheduled-jobs pattern reads it, and so does the schedule that starts another pattern's own
+/// entry (see `entry.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cadence {
+    /// The interval the review states, in minutes, if it states one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<f64>,
+    /// `rate(…)` from the answer, or a nightly `cron(…)` by default.
+    pub expression: String,
+    /// The expression in words.
+    pub expression_text: String,
+    /// The IANA time zone a `cron()` expression is read in.
+    pub timezone: String,
+    /// Minutes between runs (a day for the nightly default).
+    pub interval_min: u32,
+    /// A quarter of the interval, at most 15 minutes; 0 turns the window off.
+    pub flexible_window_min: u32,
+    /// Scheduler's retries of a run it could not deliver.
+    pub retry_attempts: u32,
+    /// How late Scheduler may still deliver a run: one interval, between 60 s and a day.
+    pub max_event_age_s: u32,
+}
+
+/// The cadence: the answered interval as a `rate()`, or nightly at 02:00, in UTC.
+pub(super) fn cadence(r: &Reader<'_>) -> Cadence {
     let answered = r.number("schedule_interval_min");
     // Scheduler fires at most once a minute; a finer cadence is a risk the review already raises.
     let interval_min = answered.map_or(1440, |m| (m.round().clamp(1.0, 525_600.0)) as u32);
@@ -64,21 +88,35 @@ pub(super) fn schedule(r: &Reader<'_>, timeout_s: u32) -> (Schedule, Vec<Control
     };
     // Spread the start over up to a quarter of the interval (at most 15 minutes), so schedules
     // that share a minute do not all hit a dependency at once; short intervals start on time.
-    let flexible_window_min = (interval_min / 4).min(15);
-    let interval_s = interval_min.saturating_mul(60);
-    let max_event_age_s = interval_s.clamp(60, 86_400);
-    let function_max_event_age_s = interval_s.clamp(60, 21_600);
-    let run_record_ttl_s = max_event_age_s.saturating_mul(2).max(86_400);
-    let job_minutes = r.number("job_duration_min");
-    let secret = r.answered("secrets_handling") && !r.is("secrets_handling", "no_secrets");
-    let s = Schedule {
+    Cadence {
+        answered,
         expression,
         expression_text,
         timezone: "UTC".to_owned(),
         interval_min,
-        flexible_window_min,
+        flexible_window_min: (interval_min / 4).min(15),
         retry_attempts: 3,
-        max_event_age_s,
+        max_event_age_s: interval_min.saturating_mul(60).clamp(60, 86_400),
+    }
+}
+
+/// The schedule, from the cadence, the job's length and the function's timeout, with its controls.
+pub(super) fn schedule(r: &Reader<'_>, timeout_s: u32) -> (Schedule, Vec<Control>) {
+    let c = cadence(r);
+    let answered = c.answered;
+    let interval_s = c.interval_min.saturating_mul(60);
+    let function_max_event_age_s = interval_s.clamp(60, 21_600);
+    let run_record_ttl_s = c.max_event_age_s.saturating_mul(2).max(86_400);
+    let job_minutes = r.number("job_duration_min");
+    let secret = r.answered("secrets_handling") && !r.is("secrets_handling", "no_secrets");
+    let s = Schedule {
+        expression: c.expression,
+        expression_text: c.expression_text,
+        timezone: c.timezone,
+        interval_min: c.interval_min,
+        flexible_window_min: c.flexible_window_min,
+        retry_attempts: c.retry_attempts,
+        max_event_age_s: c.max_event_age_s,
         function_max_event_age_s,
         run_record_ttl_s,
         job_minutes,

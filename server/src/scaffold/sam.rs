@@ -8,8 +8,8 @@
 
 use askama::Template;
 use questionnaires::scaffold::{
-    Api, Auth, Bus, Failure, Feed, Handler, Iac, Pattern, Plan, Queue, Runtime, Schedule, Stream,
-    Workflow,
+    Api, Auth, Bus, Failure, Feed, Handler, Iac, Pattern, Plan, Queue, Runtime, Schedule,
+    StartTarget, Stream, Workflow,
 };
 
 use super::Files;
@@ -395,6 +395,14 @@ impl SamTemplate<'_> {
 
     /// Logical ids of the queues that hold what failed.
     fn dead_letter_queues(&self) -> Vec<String> {
+        let mut queues = self.pattern_dead_letter_queues();
+        if self.plan.scheduled_start.is_some() {
+            queues.push("UndeliveredRunsQueue".to_owned());
+        }
+        queues
+    }
+
+    fn pattern_dead_letter_queues(&self) -> Vec<String> {
         match self.plan.pattern {
             Pattern::Fanout => self
                 .plan
@@ -751,7 +759,7 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
             format!("CloudWatch log groups with a customer-managed key: {because}."),
         ));
         let no_queue = p == Pattern::CircuitBreaker && plan.api.is_some();
-        if !no_queue
+        if (!no_queue
             && !matches!(
                 p,
                 Pattern::Api
@@ -760,7 +768,8 @@ fn checkov_skips(plan: &Plan) -> Vec<(&'static str, String)> {
                     | Pattern::Relational
                     | Pattern::StranglerFig
                     | Pattern::Bff
-            )
+            ))
+            || plan.scheduled_start.is_some()
         {
             skips.push(("CKV_AWS_27", format!("SQS encryption: the queues use SQS-managed encryption (SqsManagedSseEnabled), which checkov's CloudFormation check does not recognise; {because}.")));
         }

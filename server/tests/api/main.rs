@@ -33,6 +33,7 @@ mod scaffold_bff;
 mod scaffold_breaker;
 mod scaffold_cdk;
 mod scaffold_cqrs;
+mod scaffold_entry;
 mod scaffold_event_sourcing;
 mod scaffold_needs;
 mod scaffold_realtime;

@@ -9,10 +9,21 @@ use questionnaires::{Answer, AnswerValue};
 use server::scaffold::File;
 
 /// The starter of a test case on `pattern`, with some answers replaced.
-fn render(
+pub(crate) fn render(
     name: &str,
     pattern: Pattern,
     runtime: Runtime,
+    changes: &[(&str, AnswerValue)],
+) -> (Plan, Vec<File>) {
+    render_in(name, pattern, runtime, Iac::Sam, changes)
+}
+
+/// The same, in the IaC format `iac`.
+pub(crate) fn render_in(
+    name: &str,
+    pattern: Pattern,
+    runtime: Runtime,
+    iac: Iac,
     changes: &[(&str, AnswerValue)],
 ) -> (Plan, Vec<File>) {
     use questionnaires::answers::{Format, parse_answers_file};
@@ -31,14 +42,14 @@ fn render(
     let choice = Choice {
         pattern: Some(pattern),
         runtime,
-        iac: Iac::Sam,
+        iac,
     };
     let (plan, starter) =
         server::scaffold::starter(q, &file.workload, &file.answers, &evaluation, choice).unwrap();
     (plan, starter.files)
 }
 
-fn text<'a>(files: &'a [File], path: &str) -> &'a str {
+pub(crate) fn text<'a>(files: &'a [File], path: &str) -> &'a str {
     &files
         .iter()
         .find(|f| f.path == path)
@@ -46,7 +57,7 @@ fn text<'a>(files: &'a [File], path: &str) -> &'a str {
         .contents
 }
 
-fn one(choice: &str) -> AnswerValue {
+pub(crate) fn one(choice: &str) -> AnswerValue {
     AnswerValue::Choices(vec![ChoiceId::parse(choice).unwrap()])
 }
 

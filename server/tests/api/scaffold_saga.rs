@@ -35,7 +35,7 @@ fn text<'a>(files: &'a [server::scaffold::File], path: &str) -> &'a str {
 
 /// The YAML of one resource of template.yaml: its lines, up to the next line indented by
 /// exactly two spaces (the next resource, or the comment above it).
-fn resource(template: &str, id: &str) -> String {
+pub(crate) fn resource(template: &str, id: &str) -> String {
     let header = format!("  {id}:");
     let mut lines = template.lines().skip_while(|l| *l != header);
     let first = lines.next().unwrap_or_else(|| panic!("no resource {id}"));
