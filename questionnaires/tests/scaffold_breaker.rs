@@ -2,10 +2,10 @@
 //! latency target, the average rate, who calls, how costly a duplicate is) changes the setting it
 //! should, and missing answers give the documented defaults.
 
-#[path = "support/scaffold_case.rs"]
-mod case;
+#[path = "support/case_plan.rs"]
+mod case_plan;
 
-use case::{case, control, from, one, plan_for};
+use case_plan::{case_plan, control, one, origins};
 use questionnaires::AnswerValue;
 use questionnaires::scaffold::{Caller, Pattern, Plan};
 
@@ -13,7 +13,7 @@ const PAYMENTS: &str = "09_payment_capture_no_idempotency";
 const WEBHOOKS: &str = "14_shop_webhooks";
 
 fn breaker(name: &str, changes: &[(&str, AnswerValue)], removed: &[&str]) -> Plan {
-    plan_for(&case(name, changes, removed), Some(Pattern::CircuitBreaker))
+    case_plan(name, Pattern::CircuitBreaker, changes, removed)
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn the_call_timeout_follows_the_p99_within_the_callers_target_and_half_the_funct
             .contains("CALL_TIMEOUT_MS: 3000")
     );
     for q in ["p99_duration_ms", "latency_target_ms", "timeouts"] {
-        assert!(from(&p, "call_timeout").contains(&q.to_owned()), "{q}");
+        assert!(origins(&p, "call_timeout").contains(&q.to_owned()), "{q}");
     }
     // A looser target: half as much again as the p99.
     let p = breaker(
@@ -95,7 +95,7 @@ fn the_threshold_follows_the_average_rate_and_defaults_to_five() {
     let p = breaker(PAYMENTS, &[], &[]);
     let b = p.breaker.as_ref().unwrap();
     assert_eq!((b.failure_threshold, b.failure_window_s), (24, 60));
-    assert!(from(&p, "breaker_threshold").contains(&"avg_rps".to_owned()));
+    assert!(origins(&p, "breaker_threshold").contains(&"avg_rps".to_owned()));
     let busy = breaker(PAYMENTS, &[("avg_rps", AnswerValue::Number(35.0))], &[]);
     assert_eq!(busy.breaker.unwrap().failure_threshold, 210);
     let quiet = breaker(PAYMENTS, &[("avg_rps", AnswerValue::Number(0.2))], &[]);
@@ -173,7 +173,7 @@ fn a_queue_caller_leaves_messages_on_the_queue_and_rides_out_an_hour() {
     let ids: Vec<&str> = p.alarms.iter().map(|a| a.id.as_str()).collect();
     assert!(ids.contains(&"dlq") && ids.contains(&"breaker_opened") && !ids.contains(&"api_5xx"));
     // The callers' latency target does not bound a queue's calls.
-    assert!(!from(&p, "call_timeout").is_empty());
+    assert!(!origins(&p, "call_timeout").is_empty());
     // An HTTP API in the entry points makes the caller an API.
     let api = breaker(WEBHOOKS, &[("entry_point", one("http_api"))], &[]);
     assert_eq!(api.breaker.unwrap().caller, Caller::Api);
