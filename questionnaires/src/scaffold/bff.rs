@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::reader::{Reader, control, quota};
+use super::reader::{Reader, control, quota, replace_controls};
 use super::{Api, Auth, Control, Handler};
 
 /// One kind of client and the backend that serves it.
@@ -397,15 +397,10 @@ pub(super) fn plan(
         "A backend for frontend shapes reads; writes belong to the shared services, which keep their own idempotency keys. Pass the client's Idempotency-Key through if a backend ever forwards a write.".to_owned(),
         r.origins(&["duplicate_sensitivity", "idempotency"]),
     );
-    for c in controls.iter_mut() {
-        match c.id.as_str() {
-            "idempotency" => *c = idempotency.clone(),
-            "api_throttling" => *c = throttling.clone(),
-            "api_auth" => *c = auth_control.clone(),
-            "reserved_concurrency" => *c = reservation.clone(),
-            _ => {}
-        }
-    }
+    replace_controls(
+        controls,
+        &[&idempotency, &throttling, &auth_control, &reservation],
+    );
     (
         Bff {
             clients,

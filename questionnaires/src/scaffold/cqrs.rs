@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::reader::{Reader, control, quota};
+use super::reader::{Reader, control, quota, replace_controls};
 use super::{Api, Control, Handler};
 
 /// One query shape of the read model: a global secondary index and the route that reads it.
@@ -317,13 +317,7 @@ pub(super) fn plan(r: &Reader, api: &mut Api, controls: &mut Vec<Control>) -> Cq
         },
         r.origins(&["duplicate_sensitivity", "idempotency"]),
     );
-    for c in controls.iter_mut() {
-        match c.id.as_str() {
-            "idempotency" => *c = idempotency.clone(),
-            "api_throttling" => *c = throttling.clone(),
-            _ => {}
-        }
-    }
+    replace_controls(controls, &[&idempotency, &throttling]);
     Cqrs {
         query_throttle_rate,
         query_throttle_burst,

@@ -90,3 +90,13 @@ pub(super) fn quota(q: &Questionnaire, id: &str) -> f64 {
         .or_else(|| crate::builtin().figures.limits.get(id))
         .map_or(f64::NAN, |f| f.value)
 }
+
+/// Puts each of `with` in place of the plan's control with the same id (a pattern's own account
+/// of a setting the generic plan also describes).
+pub(super) fn replace_controls(controls: &mut [Control], with: &[&Control]) {
+    for c in controls.iter_mut() {
+        if let Some(new) = with.iter().find(|n| n.id == c.id) {
+            *c = (*new).clone();
+        }
+    }
+}

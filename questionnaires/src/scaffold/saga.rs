@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::reader::{Reader, control, quota};
+use super::reader::{Reader, control, quota, replace_controls};
 use super::{Control, Handler, Workflow};
 
 /// One forward step of the saga and the step that undoes it.
@@ -212,12 +212,6 @@ pub(super) fn plan(r: &Reader, timeout_s: u32, controls: &mut Vec<Control>) -> (
         },
         r.origins(&["failure_paths"]),
     );
-    for c in controls.iter_mut() {
-        match c.id.as_str() {
-            "idempotency" => *c = idempotency.clone(),
-            "failure_path" => *c = failure.clone(),
-            _ => {}
-        }
-    }
+    replace_controls(controls, &[&idempotency, &failure]);
     (saga, workflow)
 }

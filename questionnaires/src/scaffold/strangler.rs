@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::reader::{Reader, control, quota};
+use super::reader::{Reader, control, quota, replace_controls};
 use super::{Api, Control};
 
 /// A route that has moved from the legacy system to a new function.
@@ -256,13 +256,7 @@ pub(super) fn plan(
         },
         r.origins(&["duplicate_sensitivity", "idempotency"]),
     );
-    for c in controls.iter_mut() {
-        match c.id.as_str() {
-            "idempotency" => *c = idempotency.clone(),
-            "api_throttling" => *c = throttling.clone(),
-            _ => {}
-        }
-    }
+    replace_controls(controls, &[&idempotency, &throttling]);
     Strangler {
         legacy_timeout_ms,
         legacy_throttle_rate,
