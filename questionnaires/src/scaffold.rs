@@ -16,13 +16,14 @@
 //! the containers patterns ([`Container`]); `relational.rs` the relational API's database
 //! ([`Relational`]); `event_sourcing.rs` the event store and its projections ([`EventSourcing`]);
 //! `realtime.rs` the WebSocket API and broadcaster ([`Realtime`]); `bff.rs` the backends for
-//! frontend ([`Bff`]).
+//! frontend ([`Bff`]); `fifo.rs` message order in the queue starters ([`Fifo`]).
 
 mod bff;
 mod build;
 mod choice;
 mod containers;
 mod event_sourcing;
+mod fifo;
 mod needs;
 mod reader;
 mod realtime;
@@ -39,6 +40,7 @@ pub use build::{plan, project_name};
 pub use choice::{Choice, Iac, Pattern, PlanError, Runtime, default_pattern};
 pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
 pub use event_sourcing::{EventSourcing, Feed};
+pub use fifo::{DEFAULT_GROUP_FIELD, FIFO_TOPIC_SUBSCRIPTIONS, Fifo, fifo_digest};
 pub use realtime::Realtime;
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
@@ -305,6 +307,10 @@ pub struct Plan {
     /// The backends, one per kind of client, for the backend-for-frontend pattern (see `bff.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bff: Option<Bff>,
+    /// FIFO queues (and topic) keeping events in order, for the webhook buffer and the fan-out
+    /// when the review needs order (see `fifo.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fifo: Option<Fifo>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

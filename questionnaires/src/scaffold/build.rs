@@ -983,6 +983,16 @@ pub fn plan(
         },
     ));
 
+    let handlers = handlers(
+        &r,
+        pattern,
+        workflow.as_ref(),
+        stream.as_ref(),
+        bff.as_ref(),
+        idempotency.is_some(),
+    );
+    // Message order: FIFO queues (and topic) for the queue starters, a warning for the others.
+    let fifo = super::fifo::plan(&r, pattern, &handlers, &mut controls);
     let caution = caution(evaluation, &pattern_name, recommendation);
     Ok(Plan {
         pattern,
@@ -993,14 +1003,7 @@ pub fn plan(
         iac: choice.iac,
         workload: workload.name.clone(),
         project: project_name(&workload.name),
-        handlers: handlers(
-            &r,
-            pattern,
-            workflow.as_ref(),
-            stream.as_ref(),
-            bff.as_ref(),
-            idempotency.is_some(),
-        ),
+        handlers,
         function: Function {
             memory_mb,
             timeout_s,
@@ -1035,6 +1038,7 @@ pub fn plan(
         controls,
         caution,
         container: None,
+        fifo,
     })
 }
 

@@ -678,6 +678,7 @@ pub(super) fn plan(
         event_sourcing: None,
         realtime: None,
         bff: None,
+        fifo: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {
