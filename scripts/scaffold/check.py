@@ -69,6 +69,10 @@ PATTERN_CASES = [
     ("23_chat_websocket_broadcast.toml", "realtime_broadcast"),
     # 10: web, mobile and partner clients of one clinic back end (25 argues against a BFF).
     ("10_aurora_many_functions.toml", "bff"),
+    # 30: a ledger whose postings stay in order per account on a FIFO queue, at 4,000 a second
+    # (over normal mode, so high-throughput mode).
+    ("30_ledger_sqs_fifo_throughput.toml", "webhook_sqs_buffer"),
+    ("30_ledger_sqs_fifo_throughput.toml", "sns_sqs_fanout"),
 ]
 
 # The main answers file: idempotency (costly duplicates), compensation in the workflow, a JWT

@@ -118,6 +118,16 @@ trait Shape {
 
     /// Whether the crate hashes: webhook signatures, and bodies as idempotency keys (API
     /// requests, fan-out messages).
+    /// The batch helper the queue consumers use: the FIFO one (it stops at the first failure)
+    /// when the plan's queues are FIFO.
+    fn batch_fn(&self) -> &'static str {
+        if self.plan().fifo.is_some() {
+            "sqs_batch_fifo"
+        } else {
+            "sqs_batch"
+        }
+    }
+
     fn hashing(&self) -> bool {
         let plan = self.plan();
         plan.pattern == Pattern::Webhook
