@@ -7,10 +7,8 @@ pub mod receive {
     use lambda_http::{Body, Request, RequestExt as _, Response};
     use tracing::Instrument as _;
 
-{%- if plan.fifo.is_some() %}
-    use super::sha256_hex;
-{%- endif %}
-    use super::{Error, aws_error, env, invocation_span, json_response, log_events};
+{% if plan.fifo.is_some() %}    use super::sha256_hex;
+{% endif %}    use super::{Error, aws_error, env, invocation_span, json_response, log_events};
 
     /// What the function needs, built once per cold start.
     pub struct Deps {
