@@ -9,7 +9,9 @@ mod case_plan;
 
 use case_plan::{case_plan, control, one, origins};
 use questionnaires::AnswerValue;
-use questionnaires::scaffold::{DEFAULT_GROUP_FIELD, FIFO_TOPIC_SUBSCRIPTIONS, Pattern, fifo_digest};
+use questionnaires::scaffold::{
+    DEFAULT_GROUP_FIELD, FIFO_TOPIC_SUBSCRIPTIONS, Pattern, fifo_digest,
+};
 
 const FIFO_CASE: &str = "30_ledger_sqs_fifo_throughput";
 const LEDGER: &str = "08_ledger_ordered_stream";

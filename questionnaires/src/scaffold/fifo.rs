@@ -119,10 +119,7 @@ pub(super) fn plan(
             ),
         )
     } else {
-        (
-            "FIFO buffer queue and dead-letter queue",
-            String::new(),
-        )
+        ("FIFO buffer queue and dead-letter queue", String::new())
     };
     let group = if global {
         format!(
