@@ -19,7 +19,7 @@
 //! frontend ([`Bff`]); `breaker.rs` the circuit breaker ([`Breaker`]); `cqrs.rs` the CQRS
 //! starter's models, views and projector ([`Cqrs`]); `entry.rs` the entry points the review
 //! names ([`EntryPoint`]) and the schedule that starts a bus, state machine or stream
-//! ([`ScheduledStart`]).
+//! ([`ScheduledStart`]); `fifo.rs` message order in the queue starters ([`Fifo`]).
 
 mod bff;
 mod breaker;
@@ -29,6 +29,7 @@ mod containers;
 mod cqrs;
 mod entry;
 mod event_sourcing;
+mod fifo;
 mod needs;
 mod reader;
 mod realtime;
@@ -48,6 +49,7 @@ pub use containers::{Container, JobQueue, Schedule as TaskSchedule, Shape, Web};
 pub use cqrs::{Cqrs, View};
 pub use entry::{EntryPoint, ScheduledStart, StartTarget};
 pub use event_sourcing::{EventSourcing, Feed};
+pub use fifo::{DEFAULT_GROUP_FIELD, FIFO_TOPIC_SUBSCRIPTIONS, Fifo, fifo_digest};
 pub use realtime::Realtime;
 pub use relational::Relational;
 pub use saga::{Saga, SagaStep};
@@ -328,6 +330,10 @@ pub struct Plan {
     /// Each entry point the review names, and where this starter wires it or why it does not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entry_points: Vec<EntryPoint>,
+    /// FIFO queues (and topic) keeping events in order, for the webhook buffer and the fan-out
+    /// when the review needs order (see `fifo.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fifo: Option<Fifo>,
 }
 
 /// The review's own words against a starter: its verdict, the blockers that stand, and what

@@ -77,6 +77,10 @@ PATTERN_CASES = [
     # duplicates); 14: provider webhooks processed from a queue (queue caller).
     ("09_payment_capture_no_idempotency.toml", "circuit_breaker"),
     ("14_shop_webhooks.toml", "circuit_breaker"),
+    # 30: a ledger whose postings stay in order per account on a FIFO queue, at 4,000 a second
+    # (over normal mode, so high-throughput mode).
+    ("30_ledger_sqs_fifo_throughput.toml", "webhook_sqs_buffer"),
+    ("30_ledger_sqs_fifo_throughput.toml", "sns_sqs_fanout"),
 ]
 
 # Answers that name a schedule as an entry point (12: a monthly billing run): the patterns whose

@@ -132,6 +132,12 @@ fn realtime_ordered(plan: &Plan) -> bool {
     plan.realtime.as_ref().is_some_and(|r| r.ordered)
 }
 
+/// A FIFO message group or deduplication id made from an entity key or event id (the handlers
+/// compute the same).
+fn fifo_digest(value: &str) -> String {
+    questionnaires::scaffold::fifo_digest(value)
+}
+
 /// The largest message the WebSocket routes accept, in bytes (32 KB, one frame, by default).
 fn realtime_max_bytes(plan: &Plan) -> u32 {
     plan.realtime

@@ -1013,6 +1013,16 @@ pub fn plan(
     );
     controls.push(budget);
 
+    let handlers = handlers(
+        &r,
+        pattern,
+        workflow.as_ref(),
+        stream.as_ref(),
+        bff.as_ref(),
+        idempotency.is_some(),
+    );
+    // Message order: FIFO queues (and topic) for the queue starters, a warning for the others.
+    let fifo = super::fifo::plan(&r, pattern, &handlers, &mut controls);
     let caution = caution(evaluation, &pattern_name, recommendation);
     Ok(Plan {
         pattern,
@@ -1023,14 +1033,7 @@ pub fn plan(
         iac: choice.iac,
         workload: workload.name.clone(),
         project: project_name(&workload.name),
-        handlers: handlers(
-            &r,
-            pattern,
-            workflow.as_ref(),
-            stream.as_ref(),
-            bff.as_ref(),
-            idempotency.is_some(),
-        ),
+        handlers,
         function: Function {
             memory_mb,
             timeout_s,
@@ -1069,6 +1072,7 @@ pub fn plan(
         controls,
         caution,
         container: None,
+        fifo,
     })
 }
 

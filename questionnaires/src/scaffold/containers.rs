@@ -662,6 +662,7 @@ pub(super) fn plan(
         breaker: None,
         scheduled_start: None,
         entry_points: Vec::new(),
+        fifo: None,
         // The containers template has its own alarms (5xx and target health, queue age); the
         // Lambda alarm thresholds do not apply.
         watch: Watch {

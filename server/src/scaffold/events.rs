@@ -26,6 +26,20 @@ impl Event<'_> {
         self.plan.api.as_ref().is_some_and(|a| a.auth == Auth::Iam)
     }
 
+    /// A FIFO message's group: the global group, or the SHA-256 of the entity key (see
+    /// [`super::fifo_digest`]).
+    fn fifo_group(&self, key: &str) -> String {
+        match &self.plan.fifo {
+            Some(f) if f.global => f.global_group.clone(),
+            _ => super::fifo_digest(key),
+        }
+    }
+
+    /// A FIFO message's deduplication id: the SHA-256 of the event id.
+    fn fifo_digest(&self, id: &str) -> String {
+        super::fifo_digest(id)
+    }
+
     /// Whether the event store's changes reach the projections through Kinesis.
     fn es_kinesis(&self) -> bool {
         self.plan

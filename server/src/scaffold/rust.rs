@@ -134,6 +134,16 @@ trait Shape {
             .join(", ")
     }
 
+    /// The batch helper the queue consumers use: the FIFO one (it stops at the first failure)
+    /// when the plan's queues are FIFO.
+    fn batch_fn(&self) -> &'static str {
+        if self.plan().fifo.is_some() {
+            "sqs_batch_fifo"
+        } else {
+            "sqs_batch"
+        }
+    }
+
     /// Whether the crate hashes: webhook signatures, bodies as idempotency keys (API requests,
     /// fan-out messages) and the CQRS command's item ids.
     fn hashing(&self) -> bool {

@@ -35,6 +35,7 @@ mod scaffold_cdk;
 mod scaffold_cqrs;
 mod scaffold_entry;
 mod scaffold_event_sourcing;
+mod scaffold_fifo;
 mod scaffold_needs;
 mod scaffold_realtime;
 mod scaffold_relational;

@@ -7,14 +7,74 @@ pub mod receive {
     use lambda_http::{Body, Request, RequestExt as _, Response};
     use tracing::Instrument as _;
 
-    use super::{Error, aws_error, env, invocation_span, json_response, log_events};
+{% if plan.fifo.is_some() %}    use super::sha256_hex;
+{% endif %}    use super::{Error, aws_error, env, invocation_span, json_response, log_events};
 
     /// What the function needs, built once per cold start.
     pub struct Deps {
         sqs: aws_sdk_sqs::Client,
         queue_url: String,
         signing_key: Vec<u8>,
+{%- if let Some(fifo) = plan.fifo %}
+{%- if fifo.global %}
+        /// The one message group every webhook goes to (`MESSAGE_GROUP`): one strict order.
+        group: String,
+{%- else %}
+        /// The top-level field of a webhook that names the entity whose events stay in order
+        /// (`ORDER_KEY_FIELD`).
+        key_field: String,
+{%- endif %}
+{%- endif %}
     }
+{%- if let Some(fifo) = plan.fifo %}
+
+    /// A webhook's place in the FIFO queue.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct FifoIds {
+        /// The message group: one per entity key{% if fifo.global %} (here one for all){% endif %}.
+        pub group_id: String,
+        /// The SHA-256 of the sender's event id, so the queue drops a retry sent within 5 minutes.
+        pub deduplication_id: String,
+    }
+
+    /// The webhook's message group and deduplication id (SHA-256 hex digests, so any key or id
+    /// fits SQS's 128 characters). An error, answered with 400, when the body lacks what its
+    /// order needs: it is refused rather than queued out of order.
+{%- if fifo.global %}
+    pub fn fifo_ids(body: &str, group: &str) -> Result<FifoIds, String> {
+{%- else %}
+    pub fn fifo_ids(body: &str, key_field: &str) -> Result<FifoIds, String> {
+{%- endif %}
+        let message: serde_json::Value = serde_json::from_str(body).map_err(|_| "the body must be JSON".to_owned())?;
+        let Some(fields) = message.as_object() else {
+            return Err("the webhook must be a JSON object".to_owned());
+        };
+        let id = match fields.get("id") {
+            Some(serde_json::Value::String(id)) if !id.is_empty() => id,
+            _ => return Err(r#"the webhook must have a non-empty string "id""#.to_owned()),
+        };
+{%- if fifo.global %}
+        Ok(FifoIds {
+            group_id: group.to_owned(),
+            deduplication_id: sha256_hex(id.as_bytes()),
+        })
+{%- else %}
+        let key = match fields.get(key_field) {
+            Some(serde_json::Value::String(k)) if !k.is_empty() => k.clone(),
+            Some(serde_json::Value::Number(n)) => n.to_string(),
+            _ => {
+                return Err(format!(
+                    "the webhook has no string \"{key_field}\": its events could not be kept in order"
+                ));
+            }
+        };
+        Ok(FifoIds {
+            group_id: sha256_hex(key.as_bytes()),
+            deduplication_id: sha256_hex(id.as_bytes()),
+        })
+{%- endif %}
+    }
+{%- endif %}
 
     impl Deps {
         /// Reads `QUEUE_URL`, and the signing key from the secret `SIGNING_SECRET_ARN` (its
@@ -36,6 +96,13 @@ pub mod receive {
                 sqs: aws_sdk_sqs::Client::new(&config),
                 queue_url: env("QUEUE_URL")?,
                 signing_key,
+{%- if let Some(fifo) = plan.fifo %}
+{%- if fifo.global %}
+                group: std::env::var("MESSAGE_GROUP").unwrap_or_else(|_| "{{ fifo.global_group }}".to_owned()),
+{%- else %}
+                key_field: std::env::var("ORDER_KEY_FIELD").unwrap_or_else(|_| "{{ fifo.group_field }}".to_owned()),
+{%- endif %}
+{%- endif %}
             })
         }
     }
@@ -83,6 +150,15 @@ pub mod receive {
             if log_events() {
                 tracing::info!(body = text, "received");
             }
+{%- if let Some(fifo) = plan.fifo %}
+            let order = match fifo_ids(text, &deps.{% if fifo.global %}group{% else %}key_field{% endif %}) {
+                Ok(order) => order,
+                Err(reason) => {
+                    tracing::warn!(reason = %reason, "refused: the webhook cannot be queued in order");
+                    return json_response(400, &serde_json::json!({"message": reason}));
+                }
+            };
+{%- endif %}
             let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
                 .data_type("String")
                 .string_value(&correlation_id)
@@ -92,6 +168,10 @@ pub mod receive {
                 .queue_url(&deps.queue_url)
                 .message_body(text)
                 .message_attributes("correlation_id", attribute)
+{%- if plan.fifo.is_some() %}
+                .message_group_id(order.group_id)
+                .message_deduplication_id(order.deduplication_id)
+{%- endif %}
                 .send()
                 .await
                 .map_err(|e| aws_error("queueing the event", &e))?;
@@ -110,7 +190,7 @@ pub mod work {
     use lambda_runtime::LambdaEvent;
     use tracing::Instrument as _;
 
-    use super::{Error, Message, invocation_span, log_events, parse_message, sqs_batch};
+    use super::{Error, Message, invocation_span, log_events, parse_message, {{ self.batch_fn() }}};
 {%- if self.idem() %}
     use super::{Idempotency, deadline_s};
 {%- endif %}
@@ -124,7 +204,7 @@ pub mod work {
 {%- if self.idem() %}
         let lock_until = deadline_s(&event.context);
 {%- endif %}
-        Ok(sqs_batch(event.payload.records, |message| {
+        Ok({{ self.batch_fn() }}(event.payload.records, |message| {
             let correlation_id = message_correlation_id(&message).unwrap_or_else(|| request_id.clone());
             let span = tracing::info_span!(parent: &span, "message", correlation_id = %correlation_id);
 {%- if self.idem() %}
@@ -216,7 +296,7 @@ mod webhook_tests {
     async fn every_sample_message_is_processed() {
         let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("work")).unwrap();
         assert!(!event.records.is_empty());
-        let response = sqs_batch(event.records, |m| async move {
+        let response = {{ self.batch_fn() }}(event.records, |m| async move {
             work::process(&parse_message(m.body.as_deref())?)
         })
         .await;
@@ -226,9 +306,11 @@ mod webhook_tests {
     #[tokio::test]
     async fn a_broken_message_is_reported_alone() {
         let mut event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("work")).unwrap();
-        event.records[0].body = Some("{not json".to_owned());
-        let broken = event.records[0].message_id.clone().unwrap();
-        let response = sqs_batch(event.records, |m| async move {
+        // The last of the batch{% if plan.fifo.is_some() %}: with a FIFO queue a failure also reports every later message{% endif %}.
+        let last = event.records.len() - 1;
+        event.records[last].body = Some("{not json".to_owned());
+        let broken = event.records[last].message_id.clone().unwrap();
+        let response = {{ self.batch_fn() }}(event.records, |m| async move {
             work::process(&parse_message(m.body.as_deref())?)
         })
         .await;
@@ -239,4 +321,61 @@ mod webhook_tests {
             .collect();
         assert_eq!(failed, [broken.as_str()]);
     }
+{%- if let Some(fifo) = plan.fifo %}
+
+    #[test]
+    fn the_sample_webhook_gets_its_group_and_its_event_id_as_deduplication_id() {
+        let request = lambda_http::request::from_str(&sample_event("receive")).unwrap();
+        let body = std::str::from_utf8(request.body().as_ref()).unwrap().to_owned();
+        let fields: serde_json::Value = serde_json::from_str(&body).unwrap();
+{%- if fifo.global %}
+        let ids = receive::fifo_ids(&body, "{{ fifo.global_group }}").unwrap();
+        assert_eq!(ids.group_id, "{{ fifo.global_group }}");
+{%- else %}
+        let ids = receive::fifo_ids(&body, "{{ fifo.group_field }}").unwrap();
+        let key = fields["{{ fifo.group_field }}"].as_str().unwrap();
+        assert_eq!(ids.group_id, sha256_hex(key.as_bytes()));
+{%- endif %}
+        let id = fields["id"].as_str().unwrap();
+        assert_eq!(ids.deduplication_id, sha256_hex(id.as_bytes()));
+        assert_eq!(ids.deduplication_id.len(), 64);
+    }
+
+    #[test]
+    fn a_webhook_without_an_event_id_cannot_be_queued() {
+        assert!(receive::fifo_ids(r#"{"entity_id": "a"}"#, "{% if fifo.global %}{{ fifo.global_group }}{% else %}entity_id{% endif %}").is_err());
+        assert!(receive::fifo_ids(r#"{"id": "", "entity_id": "a"}"#, "{% if fifo.global %}{{ fifo.global_group }}{% else %}entity_id{% endif %}").is_err());
+        assert!(receive::fifo_ids("not json", "{% if fifo.global %}{{ fifo.global_group }}{% else %}entity_id{% endif %}").is_err());
+    }
+{%- if !fifo.global %}
+
+    #[test]
+    fn a_webhook_without_its_order_key_cannot_be_queued() {
+        let refused = receive::fifo_ids(r#"{"id": "evt_1"}"#, "account").unwrap_err();
+        assert!(refused.contains("account"), "{refused}");
+        let ids = receive::fifo_ids(r#"{"id": "evt_1", "account": "acct-7"}"#, "account").unwrap();
+        assert_eq!(ids.group_id, sha256_hex(b"acct-7"));
+    }
+{%- endif %}
+
+    #[tokio::test]
+    async fn after_a_failed_message_every_later_one_of_the_batch_is_reported_failed() {
+        let mut event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&sample_event("work")).unwrap();
+        let mut bad = event.records[0].clone();
+        bad.message_id = Some("bad-message".to_owned());
+        bad.body = Some("{not json".to_owned());
+        let second = event.records[1].message_id.clone().unwrap();
+        event.records.insert(1, bad);
+        let response = sqs_batch_fifo(event.records, |m| async move {
+            work::process(&parse_message(m.body.as_deref())?)
+        })
+        .await;
+        let failed: Vec<&str> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
+        assert_eq!(failed, ["bad-message", second.as_str()]);
+    }
+{%- endif %}
 }

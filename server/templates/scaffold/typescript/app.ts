@@ -22,12 +22,14 @@ import { Client } from "pg";
 {% when Pattern::S3Events | Pattern::Cqrs -%}
 import { createHash } from "node:crypto";
 {% when Pattern::Webhook -%}
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { {% if plan.fifo.is_some() %}createHash, {% endif %}createHmac, timingSafeEqual } from "node:crypto";
 {% when Pattern::CircuitBreaker -%}
 import { createHash } from "node:crypto";
 {% else -%}
 {% endmatch -%}
-{% if self.batch() -%}
+{% if plan.fifo.is_some() -%}
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from "@aws-lambda-powertools/batch";
+{% else if self.batch() -%}
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 {% endif -%}
 {% if self.idem() -%}

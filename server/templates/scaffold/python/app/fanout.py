@@ -7,8 +7,12 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
+{%- if plan.fifo.is_some() %}
+    SqsFifoPartialProcessor,
+{%- else %}
     BatchProcessor,
     EventType,
+{%- endif %}
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -18,7 +22,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
+{% if plan.fifo.is_some() -%}
+# FIFO queues: after the first message that fails, every later message of the batch is reported
+# failed too, so none of them is handled ahead of the one it follows.
+processor = SqsFifoPartialProcessor()
+{%- else -%}
 processor = BatchProcessor(event_type=EventType.SQS)
+{%- endif %}
 {% include "scaffold/python/idempotency.py" %}
 
 def parse_message(body: str) -> dict[str, Any]:

@@ -13,8 +13,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.batch import (
+{%- if plan.fifo.is_some() %}
+    SqsFifoPartialProcessor,
+{%- else %}
     BatchProcessor,
     EventType,
+{%- endif %}
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -28,7 +32,13 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
+{% if plan.fifo.is_some() -%}
+# FIFO: after the first message that fails, every later message of the batch is reported failed
+# too, so none of them is handled ahead of the one it follows.
+processor = SqsFifoPartialProcessor()
+{%- else -%}
 processor = BatchProcessor(event_type=EventType.SQS)
+{%- endif %}
 sqs = boto3.client("sqs")
 {% include "scaffold/python/idempotency.py" %}
 SIGNATURE_HEADER = "x-signature"
@@ -37,6 +47,36 @@ CORRELATION_ATTRIBUTE = "correlation_id"
 SIGNATURE_PREFIX = "sha256="
 # The secret is fetched once and cached for this long, so a rotated secret is used within minutes.
 SECRET_MAX_AGE_S = 300
+{%- if let Some(fifo) = plan.fifo %}
+{%- if fifo.global %}
+# Every webhook goes to this one message group: one strict order for all of them.
+MESSAGE_GROUP = os.environ.get("MESSAGE_GROUP", "{{ fifo.global_group }}")
+{%- else %}
+# The top-level field of a webhook that names the entity whose events stay in order.
+ORDER_KEY_FIELD = os.environ.get("ORDER_KEY_FIELD", "{{ fifo.group_field }}")
+{%- endif %}
+
+
+def digest(value: str) -> str:
+    """SHA-256 in hex: any key or id becomes a valid 64-character FIFO group or deduplication id."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def fifo_ids(message: Any) -> tuple[str, str]:
+    """The webhook's MessageGroupId and MessageDeduplicationId (from its "id", so the FIFO queue
+    drops a sender's retry sent within 5 minutes). Raises ValueError when the webhook lacks what
+    its order needs: it is refused rather than queued out of order."""
+    if not isinstance(message, dict) or not isinstance(message.get("id"), str) or not message["id"]:
+        raise ValueError('the webhook must be a JSON object with a non-empty string "id"')
+{%- if fifo.global %}
+    return MESSAGE_GROUP, digest(message["id"])
+{%- else %}
+    key = message.get(ORDER_KEY_FIELD)
+    if isinstance(key, bool) or not isinstance(key, (str, int)) or key == "":
+        raise ValueError(f'the webhook has no string "{ORDER_KEY_FIELD}": its events could not be kept in order')
+    return digest(str(key)), digest(message["id"])
+{%- endif %}
+{%- endif %}
 
 
 def signing_key() -> bytes:
@@ -65,15 +105,32 @@ def post_webhook() -> tuple[dict[str, str], int]:
         raise UnauthorizedError(f"missing or invalid {SIGNATURE_HEADER} header")
     try:
         body = raw.decode("utf-8")
-        json.loads(body)
+        message = json.loads(body)
     except ValueError:
         raise BadRequestError("the body must be JSON") from None
+{%- if plan.fifo.is_some() %}
+    try:
+        group_id, deduplication_id = fifo_ids(message)
+    except ValueError as e:
+        metrics.add_metric(name="WebhooksWithoutOrderKey", unit=MetricUnit.Count, value=1)
+        raise BadRequestError(str(e)) from None
+{%- endif %}
     # The request's correlation id travels with the message, so the worker's logs join this one.
     attributes = {}
     correlation_id = logger.get_correlation_id()
     if correlation_id:
         attributes[CORRELATION_ATTRIBUTE] = {"DataType": "String", "StringValue": correlation_id}
+{%- if plan.fifo.is_some() %}
+    sent = sqs.send_message(
+        QueueUrl=os.environ["QUEUE_URL"],
+        MessageBody=body,
+        MessageAttributes=attributes,
+        MessageGroupId=group_id,
+        MessageDeduplicationId=deduplication_id,
+    )
+{%- else %}
     sent = sqs.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody=body, MessageAttributes=attributes)
+{%- endif %}
     logger.info("webhook queued", extra={"sqs_message_id": sent["MessageId"]})
     metrics.add_metric(name="WebhooksQueued", unit=MetricUnit.Count, value=1)
     return {"status": "queued"}, 202

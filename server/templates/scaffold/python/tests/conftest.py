@@ -217,7 +217,12 @@ def resources(aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 {%- endif %}
 {%- when Pattern::Webhook %}
     sqs = boto3.client("sqs", region_name=REGION)
+{%- if plan.fifo.is_some() %}
+    # FIFO, as template.yaml's WorkQueue (deduplication ids come from the handler, not the body).
+    names["queue_url"] = sqs.create_queue(QueueName="webhooks.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+{%- else %}
     names["queue_url"] = sqs.create_queue(QueueName="webhooks")["QueueUrl"]
+{%- endif %}
     monkeypatch.setenv("QUEUE_URL", names["queue_url"])
     secrets = boto3.client("secretsmanager", region_name=REGION)
     arn = secrets.create_secret(Name="webhook-signing", SecretString=TEST_SECRET)["ARN"]

@@ -35,9 +35,16 @@ def test_notify_reports_only_the_bad_message(handlers: ModuleType, context: Fake
 
 def test_a_message_without_an_id_is_reported(handlers: ModuleType, context: FakeContext) -> None:
     event = load_event("audit")
+{%- if plan.fifo.is_some() %}
+    # The last of the batch: with FIFO queues a failure also reports every later message.
+    event["Records"][-1]["body"] = '{"type": "created"}'
+    result = handlers.audit(event, context)
+    assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][-1]["messageId"]}]}
+{%- else %}
     event["Records"][0]["body"] = '{"type": "created"}'
     result = handlers.audit(event, context)
     assert result == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+{%- endif %}
 {%- if py.idem %}
 
 
@@ -46,4 +53,24 @@ def test_a_redelivered_batch_is_handled_once(handlers: ModuleType, context: Fake
     assert handlers.audit(load_event("audit"), context) == {"batchItemFailures": []}
     # One record per event id: the second delivery returned the stored results.
     assert len(idempotency_records()) == len(load_event("audit")["Records"])
+{%- endif %}
+{%- if plan.fifo.is_some() %}
+
+
+def test_after_a_failed_message_every_later_one_of_the_batch_is_reported_failed(
+    handlers: ModuleType, context: FakeContext
+) -> None:
+    event = load_event("audit")
+    first, second = event["Records"]
+    event["Records"] = [first, dict(first, messageId="bad-message", body="not json"), second]
+    result = handlers.audit(event, context)
+    assert result == {
+        "batchItemFailures": [{"itemIdentifier": "bad-message"}, {"itemIdentifier": second["messageId"]}]
+    }
+
+
+def test_the_sample_messages_carry_their_fifo_group(handlers: ModuleType, context: FakeContext) -> None:
+    for record in load_event("audit")["Records"]:
+        assert record["attributes"]["MessageGroupId"]
+        assert record["eventSourceARN"].endswith(".fifo")
 {%- endif %}

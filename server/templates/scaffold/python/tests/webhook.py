@@ -128,3 +128,85 @@ def test_a_copy_arriving_while_the_first_is_handled_is_skipped_not_failed(
     assert copies == [{"id": json.loads(record["body"])["id"], "status": "skipped"}]
     assert len(idempotency_records()) == 1
 {%- endif %}
+{%- if let Some(fifo) = plan.fifo %}
+
+
+def queued_fifo(resources: dict[str, str]) -> list[dict[str, Any]]:
+    """The messages waiting in the fake FIFO queue, with their group and deduplication ids."""
+    sqs = boto3.client("sqs", region_name=REGION)
+    messages = sqs.receive_message(
+        QueueUrl=resources["queue_url"],
+        MaxNumberOfMessages=10,
+        MessageSystemAttributeNames=["MessageGroupId", "MessageDeduplicationId"],
+    )
+    return messages.get("Messages", [])
+
+
+def test_a_webhook_is_queued_in_its_group_with_its_event_id_as_deduplication_id(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    event = load_event("receive")
+    body = json.loads(event["body"])
+    assert handlers.receive(event, context)["statusCode"] == 202
+    [message] = queued_fifo(resources)
+{%- if fifo.global %}
+    assert message["Attributes"]["MessageGroupId"] == "{{ fifo.global_group }}"
+{%- else %}
+    assert message["Attributes"]["MessageGroupId"] == hashlib.sha256(body["{{ fifo.group_field }}"].encode()).hexdigest()
+{%- endif %}
+    assert message["Attributes"]["MessageDeduplicationId"] == hashlib.sha256(body["id"].encode()).hexdigest()
+
+
+def test_a_sender_retry_within_five_minutes_is_queued_once(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    assert handlers.receive(load_event("receive"), context)["statusCode"] == 202
+    assert handlers.receive(load_event("receive"), context)["statusCode"] == 202
+    assert len(queued_fifo(resources)) == 1
+
+
+def test_a_webhook_without_an_event_id_is_refused_not_queued(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    body = json.loads(load_event("receive")["body"])
+    del body["id"]
+    response = handlers.receive(signed(json.dumps(body)), context)
+    assert response["statusCode"] == 400
+    assert queued_fifo(resources) == []
+{%- if !fifo.global %}
+
+
+def test_a_webhook_without_its_order_key_is_refused_not_queued_out_of_order(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str]
+) -> None:
+    body = json.loads(load_event("receive")["body"])
+    del body["{{ fifo.group_field }}"]
+    response = handlers.receive(signed(json.dumps(body)), context)
+    assert response["statusCode"] == 400
+    assert "{{ fifo.group_field }}" in response["body"]
+    assert queued_fifo(resources) == []
+
+
+def test_the_order_key_field_is_a_setting(
+    handlers: ModuleType, context: FakeContext, resources: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers, "ORDER_KEY_FIELD", "account")
+    body = dict(json.loads(load_event("receive")["body"]), account="acct-7")
+    assert handlers.receive(signed(json.dumps(body)), context)["statusCode"] == 202
+    [message] = queued_fifo(resources)
+    assert message["Attributes"]["MessageGroupId"] == hashlib.sha256(b"acct-7").hexdigest()
+{%- endif %}
+
+
+def test_after_a_failed_message_every_later_one_of_the_batch_is_reported_failed(
+    handlers: ModuleType, context: FakeContext
+) -> None:
+    event = load_event("work")
+    first, second = event["Records"]
+    bad = dict(first, messageId="bad-message", body=json.dumps({"type": "x"}))
+    event["Records"] = [first, bad, second]
+    result = handlers.work(event, context)
+    assert result == {
+        "batchItemFailures": [{"itemIdentifier": "bad-message"}, {"itemIdentifier": second["messageId"]}]
+    }
+{%- endif %}

@@ -137,6 +137,11 @@ def test_a_published_event_reaches_every_subscriber(outputs: dict[str, str]) -> 
         TopicArn=outputs["TopicArn"],
         Message=json.dumps({"type": "created", "id": event_id}),
         MessageAttributes={"type": {"DataType": "String", "StringValue": "created"}},
+{%- if let Some(fifo) = plan.fifo %}
+        # A FIFO topic: the group keeps one key's events in order, the id drops repeats for 5 minutes.
+        MessageGroupId={% if fifo.global %}"{{ fifo.global_group }}"{% else %}"integration"{% endif %},
+        MessageDeduplicationId=event_id,
+{%- endif %}
     )
 {%- for h in plan.handlers %}
     eventually("{{ h.name }} handled the event", lambda: logged("{{ h.name }}", event_id, since))
@@ -212,7 +217,7 @@ def test_an_unsigned_webhook_is_refused(outputs: dict[str, str]) -> None:
 def test_a_signed_webhook_is_worked_on_with_its_correlation_id(outputs: dict[str, str]) -> None:
     since = now_ms()
     key = boto3.client("secretsmanager").get_secret_value(SecretId=outputs["SigningSecretArn"])["SecretString"]
-    body = json.dumps({"id": f"integration-{uuid.uuid4()}", "type": "test"})
+    body = json.dumps({"id": f"integration-{uuid.uuid4()}", "type": "test"{% if plan.fifo.is_some() %}, "entity_id": "integration"{% endif %}})
     answer = requests.post(
         outputs["WebhookUrl"],
         data=body,
@@ -223,6 +228,21 @@ def test_a_signed_webhook_is_worked_on_with_its_correlation_id(outputs: dict[str
     # The HTTP API's request id is the receiver's correlation id; the worker logs it too.
     request_id = answer.headers["apigw-requestid"]
     eventually("the worker logged the request's correlation id", lambda: logged("work", request_id, since))
+{%- if let Some(fifo) = plan.fifo %}{% if !fifo.global %}
+
+
+def test_a_signed_webhook_without_its_order_key_is_refused(outputs: dict[str, str]) -> None:
+    key = boto3.client("secretsmanager").get_secret_value(SecretId=outputs["SigningSecretArn"])["SecretString"]
+    body = json.dumps({"id": f"integration-{uuid.uuid4()}", "type": "test"})
+    answer = requests.post(
+        outputs["WebhookUrl"],
+        data=body,
+        headers={"content-type": "application/json", "x-signature": sign(body, key)},
+        timeout=30,
+    )
+    # The stack's OrderKeyField is {{ fifo.group_field }} unless the deployment changed it.
+    assert answer.status_code == 400, answer.text
+{%- endif %}{% endif %}
 {%- when Pattern::ScheduledJobs %}
 
 

@@ -46,7 +46,13 @@ export function subscriberHandler(
   deps: SubscriberDeps,
   accepts: (message: Message) => boolean,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+{%- if plan.fifo.is_some() %}
+  // FIFO queues: after the first message that fails, every later message of the batch is
+  // reported failed too, so none of them is handled ahead of the one it follows.
+  const processor = new SqsFifoPartialProcessorAsync();
+{%- else %}
   const processor = new BatchProcessor(EventType.SQS);
+{%- endif %}
   const handleMessage = async (message: Message): Promise<void> => {
     if (!accepts(message)) {
       logger.info("message not for this subscriber; skipped", { type: message.type, eventId: message.id });

@@ -24,7 +24,66 @@ export function verifySignature(body: Buffer, header: string | undefined, secret
  * Sends a body to the work queue: SQS in Lambda, an array in the tests. The correlation id
  * (the API request id) travels as a message attribute, so the worker's logs carry it too.
  */
-export type Enqueue = (body: string, correlationId: string | undefined) => Promise<void>;
+export type Enqueue = (body: string, correlationId: string | undefined{% if plan.fifo.is_some() %}, order: FifoIds{% endif %}) => Promise<void>;
+{%- if let Some(fifo) = plan.fifo %}
+
+/** A webhook's place in the FIFO queue: its message group and deduplication id. */
+export interface FifoIds {
+  groupId: string;
+  deduplicationId: string;
+}
+{%- if fifo.global %}
+
+/** Every webhook goes to this one message group: one strict order for all of them. */
+export const MESSAGE_GROUP = env.MESSAGE_GROUP ?? "{{ fifo.global_group }}";
+{%- else %}
+
+/** The top-level field of a webhook that names the entity whose events stay in order. */
+export const orderKeyField = (): string => env.ORDER_KEY_FIELD ?? "{{ fifo.group_field }}";
+{%- endif %}
+
+/** SHA-256 in hex: any key or id becomes a valid 64-character FIFO group or deduplication id. */
+export function digest(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest("hex");
+}
+
+/** A webhook that cannot be queued in order; the sender gets 400 with its message. */
+export class UnorderableWebhookError extends Error {
+  override name = "UnorderableWebhookError";
+}
+
+/**
+ * The webhook's message group and deduplication id (from its "id", so the FIFO queue drops a
+ * sender's retry sent within 5 minutes). Throws UnorderableWebhookError when the body lacks what
+ * its order needs: it is refused rather than queued out of order.
+ */
+export function fifoIds(body: string): FifoIds {
+  let message: unknown;
+  try {
+    message = JSON.parse(body);
+  } catch {
+    throw new UnorderableWebhookError("the body must be JSON");
+  }
+  if (typeof message !== "object" || message === null || Array.isArray(message)) {
+    throw new UnorderableWebhookError("the webhook must be a JSON object");
+  }
+  const fields = message as Record<string, unknown>;
+  const id = fields.id;
+  if (typeof id !== "string" || id === "") {
+    throw new UnorderableWebhookError('the webhook must have a non-empty string "id"');
+  }
+{%- if fifo.global %}
+  return { groupId: MESSAGE_GROUP, deduplicationId: digest(id) };
+{%- else %}
+  const field = orderKeyField();
+  const key = fields[field];
+  if (!((typeof key === "string" && key !== "") || typeof key === "number")) {
+    throw new UnorderableWebhookError(`the webhook has no string "${field}": its events could not be kept in order`);
+  }
+  return { groupId: digest(String(key)), deduplicationId: digest(id) };
+{%- endif %}
+}
+{%- endif %}
 
 /** The SQS message attribute that carries the correlation id. */
 export const CORRELATION_ATTRIBUTE = "correlation_id";
@@ -49,7 +108,20 @@ export function receiveHandler(deps: ReceiveDeps): (event: APIGatewayProxyEventV
       logger.warn("rejected: missing or bad signature", { hasSignature: header !== undefined });
       return { statusCode: 401, headers: { "content-type": "application/json" }, body: '{"message":"bad signature"}' };
     }
+{%- if plan.fifo.is_some() %}
+    let order: FifoIds;
+    try {
+      order = fifoIds(body.toString("utf8"));
+    } catch (error) {
+      if (!(error instanceof UnorderableWebhookError)) throw error;
+      metrics.addMetric("WebhooksWithoutOrderKey", MetricUnit.Count, 1);
+      logger.warn("refused: the webhook cannot be queued in order", { reason: error.message });
+      return { statusCode: 400, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: error.message }) };
+    }
+    await deps.enqueue(body.toString("utf8"), event.requestContext?.requestId, order);
+{%- else %}
     await deps.enqueue(body.toString("utf8"), event.requestContext?.requestId);
+{%- endif %}
     metrics.addMetric("WebhooksAccepted", MetricUnit.Count, 1);
     return { statusCode: 202, headers: { "content-type": "application/json" }, body: '{"message":"accepted"}' };
   };
@@ -72,11 +144,15 @@ export function cachedSecret(client: SecretsManagerClient, secretId: string): ()
 
 /** Sends to the SQS queue in `queueUrl`. */
 export function sqsEnqueue(client: SQSClient, queueUrl: string): Enqueue {
-  return async (body, correlationId) => {
+  return async (body, correlationId{% if plan.fifo.is_some() %}, order{% endif %}) => {
     await client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: body,
+{%- if plan.fifo.is_some() %}
+        MessageGroupId: order.groupId,
+        MessageDeduplicationId: order.deduplicationId,
+{%- endif %}
         MessageAttributes: correlationId
           ? { [CORRELATION_ATTRIBUTE]: { DataType: "String", StringValue: correlationId } }
           : undefined,
@@ -118,7 +194,13 @@ export interface WorkDeps {
  * reported in `batchItemFailures`, so only they return to the queue.
  */
 export function workHandler(deps: WorkDeps): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+{%- if plan.fifo.is_some() %}
+  // FIFO: after the first message that fails, every later message of the batch is reported
+  // failed too, so none of them is handled ahead of the one it follows.
+  const processor = new SqsFifoPartialProcessorAsync();
+{%- else %}
   const processor = new BatchProcessor(EventType.SQS);
+{%- endif %}
   const handleMessage = async (record: SQSRecord): Promise<void> => {
     await deps.sink(parsePayload(record.body), record);
     metrics.addMetric("WebhooksProcessed", MetricUnit.Count, 1);

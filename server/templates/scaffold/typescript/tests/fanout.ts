@@ -77,3 +77,16 @@ test("a redelivered message (same body) is handled once", async () => {
   assert.equal(seen.length, 1);
 });
 {%- endif %}
+{%- if plan.fifo.is_some() %}
+
+test("after a failed message, every later message of the batch is reported failed", async () => {
+  const { seen, handler } = start();
+  const event = loadEvent<SQSEvent>("audit");
+  const [first, second] = event.Records;
+  assert.ok(first && second, "the sample event has two records");
+  event.Records = [first, record(event, "bad-message", "not json"), second];
+  const result = await handler(event, context);
+  assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: "bad-message" }, { itemIdentifier: second.messageId }]);
+  assert.equal(seen.length, 1);
+});
+{%- endif %}

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, {% if self.idem() %}SQSBatchResponse, {% endif %}SQSEvent, SQSRecord } from "aws-lambda";
-import { logger, type Payload, rawBody, receiveHandler, sign, verifySignature, workHandler } from "../src/app";
+import { {% if plan.fifo.is_some() %}digest, type FifoIds, {% endif %}logger, type Payload, rawBody, receiveHandler, sign, verifySignature, workHandler } from "../src/app";
 import { context, loadEvent{% if self.idem() %}, MemoryPersistenceLayer{% endif %} } from "./setup";
 
 const SECRET = "test-signing-secret";
@@ -148,6 +148,89 @@ test("a copy arriving while the first is being handled is skipped, not failed", 
   const result = await handler({ Records: [first] }, context);
   assert.deepEqual(result.batchItemFailures, []);
   assert.deepEqual(copyResult?.batchItemFailures, []);
+  assert.equal(seen.length, 1);
+});
+{%- endif %}
+{%- if let Some(fifo) = plan.fifo %}
+
+/** A receiver that records each message's FIFO ids. */
+function fifoReceiver() {
+  const queued: { body: string; order: FifoIds }[] = [];
+  const handler = receiveHandler({
+    secret: async () => SECRET,
+    enqueue: async (body, _correlationId, order) => {
+      queued.push({ body, order });
+    },
+  });
+  return { queued, handler };
+}
+
+/** The sample request with another body, signed. */
+function requestWith(body: Record<string, unknown>): APIGatewayProxyEventV2 {
+  const event = loadEvent<APIGatewayProxyEventV2>("receive");
+  event.body = JSON.stringify(body);
+  event.isBase64Encoded = false;
+  event.headers = { ...event.headers, "x-signature": sign(event.body, SECRET) };
+  return event;
+}
+
+/** The sample webhook's body. */
+function sampleBody(): Record<string, unknown> {
+  return JSON.parse(loadEvent<APIGatewayProxyEventV2>("receive").body ?? "{}") as Record<string, unknown>;
+}
+
+test("a webhook is queued in its message group with its event id as deduplication id", async () => {
+  const { queued, handler } = fifoReceiver();
+  const body = sampleBody();
+  assert.equal((await handler(request(SECRET), context)).statusCode, 202);
+{%- if fifo.global %}
+  assert.equal(queued[0]?.order.groupId, "{{ fifo.global_group }}");
+{%- else %}
+  assert.equal(queued[0]?.order.groupId, digest(String(body["{{ fifo.group_field }}"])));
+{%- endif %}
+  assert.equal(queued[0]?.order.deduplicationId, digest(String(body.id)));
+  assert.match(queued[0]?.order.deduplicationId ?? "", /^[0-9a-f]{64}$/);
+});
+
+test("a webhook without an event id is refused with 400, not queued", async () => {
+  const { queued, handler } = fifoReceiver();
+  const body = sampleBody();
+  delete body.id;
+  assert.equal((await handler(requestWith(body), context)).statusCode, 400);
+  assert.equal(queued.length, 0);
+});
+{%- if !fifo.global %}
+
+test("a webhook without its order key is refused with 400, not queued out of order", async () => {
+  const { queued, handler } = fifoReceiver();
+  const body = sampleBody();
+  delete body["{{ fifo.group_field }}"];
+  const result = await handler(requestWith(body), context);
+  assert.equal(result.statusCode, 400);
+  assert.match(String(result.body), /{{ fifo.group_field }}/);
+  assert.equal(queued.length, 0);
+});
+
+test("the order key field is a setting (ORDER_KEY_FIELD)", async () => {
+  const { queued, handler } = fifoReceiver();
+  process.env.ORDER_KEY_FIELD = "account";
+  try {
+    assert.equal((await handler(requestWith({ ...sampleBody(), account: "acct-7" }), context)).statusCode, 202);
+  } finally {
+    delete process.env.ORDER_KEY_FIELD;
+  }
+  assert.equal(queued[0]?.order.groupId, digest("acct-7"));
+});
+{%- endif %}
+
+test("after a failed message, every later message of the batch is reported failed", async () => {
+  const { seen, handler } = worker();
+  const event = loadEvent<SQSEvent>("work");
+  const [first, second] = event.Records;
+  assert.ok(first && second, "the sample event has two records");
+  event.Records = [first, record(event, "bad-message", "{not json"), second];
+  const result = await handler(event, context);
+  assert.deepEqual(result.batchItemFailures, [{ itemIdentifier: "bad-message" }, { itemIdentifier: second.messageId }]);
   assert.equal(seen.length, 1);
 });
 {%- endif %}
