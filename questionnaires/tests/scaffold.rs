@@ -603,6 +603,16 @@ fn the_schedule_follows_the_stated_cadence() {
     assert_eq!(s.unwrap().expression, "rate(12 hours)");
     let s = scheduled(&[("schedule_interval_min", AnswerValue::Number(2_880.0))]).schedule;
     assert_eq!(s.unwrap().expression, "rate(2 days)");
+    // A month (case 12's 43,200 minutes) or a year is a calendar date, not a drifting rate.
+    for (minutes, expression) in [
+        (43_200.0, "cron(0 2 1 * ? *)"),
+        (44_640.0, "cron(0 2 1 * ? *)"),
+        (525_600.0, "cron(0 2 1 1 ? *)"),
+        (10_080.0, "rate(7 days)"),
+    ] {
+        let s = scheduled(&[("schedule_interval_min", AnswerValue::Number(minutes))]).schedule;
+        assert_eq!(s.unwrap().expression, expression, "{minutes} minutes");
+    }
 
     // Faster than Scheduler can fire: once a minute, and the control says why.
     let p = scheduled(&[("schedule_interval_min", AnswerValue::Number(0.25))]);

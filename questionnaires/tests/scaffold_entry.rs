@@ -47,14 +47,14 @@ fn a_named_schedule_starts_each_of_the_four_patterns_at_the_stated_cadence() {
             .unwrap_or_else(|| panic!("{pattern:?} has a scheduled start"));
         assert_eq!(s.target, target, "{pattern:?}");
         assert_eq!(s.target.action(), action);
-        // 43,200 minutes is 30 days; a quarter of it is over the 15-minute window cap, and one
-        // interval is over Scheduler's one-day event age.
-        assert_eq!(s.cadence.expression, "rate(30 days)");
+        // 43,200 minutes is a month: a calendar cron, not a drifting 30-day rate; a quarter of it
+        // is over the 15-minute window cap, and one interval is over Scheduler's one-day event age.
+        assert_eq!(s.cadence.expression, "cron(0 2 1 * ? *)");
         assert_eq!(s.cadence.interval_min, 43_200);
         assert_eq!(s.cadence.flexible_window_min, 15);
         assert_eq!(s.cadence.max_event_age_s, 86_400);
         let c = control(&p, "scheduled_start");
-        assert!(c.setting.contains("rate(30 days)"), "{}", c.setting);
+        assert!(c.setting.contains("cron(0 2 1 * ? *)"), "{}", c.setting);
         assert!(c.setting.contains(action), "{}", c.setting);
         assert!(c.setting.contains("UndeliveredRunsQueue"), "{}", c.setting);
         let from = origins(&p, "scheduled_start");

@@ -53,6 +53,24 @@ fn rate(minutes: u32) -> (String, String) {
     (format!("rate({n} {unit})"), format!("every {n} {unit}"))
 }
 
+/// A month or a year as a calendar `cron()`: months run 28 to 31 days, so `rate(30 days)` would
+/// drift through the month (twelve runs a year become twelve and a bit). An interval from 28 to
+/// 31 days is read as monthly, on the 1st at 02:00; 365 or 366 days as yearly, on 1 January.
+fn calendar(minutes: u32) -> Option<(String, String)> {
+    const DAY: u32 = 1440;
+    match minutes {
+        m if (28 * DAY..=31 * DAY).contains(&m) => Some((
+            "cron(0 2 1 * ? *)".to_owned(),
+            "monthly, on the 1st at 02:00".to_owned(),
+        )),
+        m if (365 * DAY..=366 * DAY).contains(&m) => Some((
+            "cron(0 2 1 1 ? *)".to_owned(),
+            "yearly, on 1 January at 02:00".to_owned(),
+        )),
+        _ => None,
+    }
+}
+
 /// When a schedule fires and how it copes with a late run, from `schedule_interval_min`: the
 /// scheduled-jobs pattern reads it, and so does the schedule that starts another pattern's own
 /// entry (see `entry.rs`).
@@ -83,7 +101,7 @@ pub(super) fn cadence(r: &Reader<'_>) -> Cadence {
     // Scheduler fires at most once a minute; a finer cadence is a risk the review already raises.
     let interval_min = answered.map_or(1440, |m| (m.round().clamp(1.0, 525_600.0)) as u32);
     let (expression, expression_text) = match answered {
-        Some(_) => rate(interval_min),
+        Some(_) => calendar(interval_min).unwrap_or_else(|| rate(interval_min)),
         None => ("cron(0 2 * * ? *)".to_owned(), "daily at 02:00".to_owned()),
     };
     // Spread the start over up to a quarter of the interval (at most 15 minutes), so schedules

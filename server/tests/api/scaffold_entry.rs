@@ -63,9 +63,9 @@ fn each_scheduled_start_targets_its_own_ingress_with_a_one_action_role() {
         assert!(schedule.contains("MaximumRetryAttempts: 3"));
         assert!(schedule.contains("MaximumEventAgeInSeconds: 86400"));
         assert!(schedule.contains("MaximumWindowInMinutes: 15"));
-        // Case 12 runs monthly: every 30 days by default, a parameter per stage.
+        // Case 12 runs monthly: on the 1st of each month by default, a parameter per stage.
         assert!(
-            template.contains("Default: \"rate(30 days)\""),
+            template.contains("Default: \"cron(0 2 1 * ? *)\""),
             "{pattern:?}"
         );
         assert!(schedule.contains("ScheduleExpression: !Ref StartScheduleExpression"));

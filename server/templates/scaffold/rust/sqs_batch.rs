@@ -21,7 +21,7 @@ where
     response
 }
 
-{%- if plan.fifo.is_some() %}
+{% if plan.fifo.is_some() -%}
 /// [`sqs_batch`] for a FIFO queue: the messages of a batch are handled in order, and after the
 /// first one that fails, it and every later message are reported failed without being handled,
 /// so SQS returns them all and none is handled ahead of the one it follows.
