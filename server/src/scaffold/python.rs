@@ -47,8 +47,11 @@ impl Py {
                 Pattern::CircuitBreaker if plan.api.is_some() => "\"[caller, key]\"",
                 // The object and its sequencer: a redelivered S3 event repeats both.
                 Pattern::S3Events => "\"[bucket, key, sequencer]\"",
-                // The event id (EventBridge), the execution input's id (Step Functions) or the
-                // message's own id (queues, streams).
+                // The event's type and its detail's own id: a producer (or Scheduler) that sends
+                // again gets a new EventBridge event id, but keeps the detail.
+                Pattern::EventBus => "'[\"detail-type\", detail.id]'",
+                // The execution input's id (Step Functions) or the message's own id (queues,
+                // streams).
                 _ => "\"id\"",
             },
             payload_path: match plan.pattern {

@@ -48,8 +48,9 @@ pub mod handle {
         async move {
             let detail = parse(&event.payload)?;
 {%- if self.idem() %}
-            // EventBridge keeps an event's id across its retries, so the id is the key.
-            let key = format!("handle#{}", event.payload.id.as_deref().unwrap_or(detail.id.as_str()));
+            // The key is the detail's own id with its type: EventBridge keeps its event id across
+            // its own retries, but a producer (or Scheduler) that sends again gets a new one.
+            let key = format!("handle#{}#{}", event.payload.detail_type, detail.id);
             deps.idempotency
                 .run_once(&key, lock_until, async { process(&detail).map(|()| None) })
                 .await

@@ -220,9 +220,10 @@ def send(payload: dict[str, Any], key: str) -> tuple[int, Any]:
         method="POST",
         headers={"content-type": "application/json", "idempotency-key": key, "x-correlation-id": logger.get_correlation_id() or ""},
     )
+    deadline = time.monotonic() + CALL_TIMEOUT_S
     try:
         with urllib.request.urlopen(request, timeout=CALL_TIMEOUT_S) as answer:  # noqa: S310 (an https URL, checked by the template)
-            return answer.status, _body(answer.read())
+            return answer.status, _body(read_within(answer, deadline))
     except urllib.error.HTTPError as error:
         if error.code >= 500 or error.code == 429:
             raise DependencyError(f"the dependency answered {error.code}") from None
@@ -233,6 +234,20 @@ def send(payload: dict[str, Any], key: str) -> tuple[int, Any]:
         if isinstance(error.reason, (TimeoutError, socket.timeout)):
             raise DependencyError(f"no answer within {CALL_TIMEOUT_S} s", timed_out=True) from None
         raise DependencyError(f"the dependency is unreachable: {error.reason}") from None
+
+
+def read_within(answer: Any, deadline: float) -> bytes:
+    """The answer's body, given up on at the deadline: urllib's timeout bounds each socket read,
+    not the whole call, so a dependency that trickles its answer would otherwise hold the
+    function far past CALL_TIMEOUT_S. `read1` returns after one read of the socket."""
+    chunks = []
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        chunk = answer.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _body(raw: bytes) -> Any:

@@ -269,3 +269,28 @@ def test_the_correlation_id_travels_with_the_message(handlers: ModuleType, conte
     handlers.call({"Records": event["Records"][:1]}, context)
     assert handlers.logger.get_correlation_id() == "req-8c41f0"
 {%- endif %}
+
+
+def test_a_trickling_answer_is_cut_off_at_the_call_deadline(handlers: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [0.0]
+    monkeypatch.setattr(handlers.time, "monotonic", lambda: now[0])
+
+    class Trickle:
+        """Each socket read brings one byte, a second later: no single read times out."""
+
+        def read1(self, _size: int) -> bytes:
+            now[0] += 1.0
+            return b"x"
+
+    with pytest.raises(TimeoutError):
+        handlers.read_within(Trickle(), deadline=5.0)
+
+    class Whole:
+        def __init__(self) -> None:
+            self.parts = [b'{"captured"', b": true}"]
+
+        def read1(self, _size: int) -> bytes:
+            return self.parts.pop(0) if self.parts else b""
+
+    now[0] = 0.0
+    assert handlers.read_within(Whole(), deadline=5.0) == b'{"captured": true}'

@@ -29,4 +29,18 @@ def test_a_redelivered_event_is_handled_once(handlers: ModuleType, context: Fake
     second = handlers.handle(load_event("handle"), context)
     assert first == second
     assert len(idempotency_records()) == 1
+
+
+def test_an_event_sent_again_under_a_new_event_id_is_handled_once(
+    handlers: ModuleType, context: FakeContext
+) -> None:
+    handlers.handle(load_event("handle"), context)
+    again = load_event("handle")
+    again["id"] = "a-new-eventbridge-event-id"
+    handlers.handle(again, context)
+    assert len(idempotency_records()) == 1
+    other = load_event("handle")
+    other["detail"]["id"] = "another-item"
+    handlers.handle(other, context)
+    assert len(idempotency_records()) == 2
 {%- endif %}

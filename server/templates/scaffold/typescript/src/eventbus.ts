@@ -55,8 +55,12 @@ export function handleHandler(deps: HandleDeps): (event: ItemCreatedEvent, conte
     return { eventId: event.id, itemId: item.id };
   };
 {%- if self.idem() %}
-  // EventBridge delivers at least once: an event id is handled once.
-  const config = new IdempotencyConfig({ eventKeyJmesPath: "id", expiresAfterSeconds: idempotencyTtlSeconds() });
+  // EventBridge delivers at least once: the key is the detail's own id with its type, since a
+  // producer (or Scheduler) that sends an event again gets a new EventBridge event id.
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: '["detail-type", detail.id]',
+    expiresAfterSeconds: idempotencyTtlSeconds(),
+  });
   const handleOnce = makeIdempotent(handleEvent, { persistenceStore: deps.idempotency, config });
   return async (event, context) => {
     config.registerLambdaContext(context);

@@ -48,4 +48,17 @@ test("a redelivered event (same event id) is handled once", async () => {
   assert.deepEqual(again, first);
   assert.equal(seen.length, 1);
 });
+
+test("an event sent again under a new event id is handled once; another item is not", async () => {
+  const { seen, handler } = start();
+  await handler(loadEvent<ItemCreatedEvent>("handle"), context);
+  const resent = loadEvent<ItemCreatedEvent>("handle");
+  resent.id = "a-new-eventbridge-event-id";
+  await handler(resent, context);
+  assert.equal(seen.length, 1);
+  const other = loadEvent<ItemCreatedEvent>("handle");
+  other.detail = { ...(other.detail as Record<string, unknown>), id: "another-item" };
+  await handler(other, context);
+  assert.equal(seen.length, 2);
+});
 {%- endif %}
