@@ -141,3 +141,13 @@ fn mentions(n: &Node, needle: &str) -> bool {
         crate::node::Value::Null => false,
     }
 }
+
+/// The line of the first scalar containing `needle`.
+fn line_of(n: &Node, needle: &str) -> Option<usize> {
+    match &n.value {
+        crate::node::Value::Str(s) => s.contains(needle).then_some(n.line),
+        crate::node::Value::Seq(items) => items.iter().find_map(|i| line_of(i, needle)),
+        crate::node::Value::Map(entries) => entries.iter().find_map(|(_, v)| line_of(v, needle)),
+        crate::node::Value::Null => None,
+    }
+}

@@ -445,7 +445,12 @@ pub(super) fn stores(inv: &Inventory, b: &mut Builder) {
             let cites = modes
                 .iter()
                 .map(|(m, t)| {
-                    let at = t.billing.as_ref().map_or(&t.at, |b| &b.at);
+                    // A default is written nowhere: cite the table itself.
+                    let at = t
+                        .billing
+                        .as_ref()
+                        .filter(|b| b.at.line > 0)
+                        .map_or(&t.at, |b| &b.at);
                     (
                         at,
                         format!("Table {} is {}.", t.at.resource, m.replace('_', " ")),

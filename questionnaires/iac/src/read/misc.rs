@@ -151,13 +151,8 @@ pub(super) fn resource(t: &Template, r: &Resource, inv: &mut Inventory) {
         }
     }
     // `{{resolve:secretsmanager:…}}` anywhere in a resource.
-    let mut texts = Vec::new();
-    scalars(&r.properties, &mut texts);
-    if texts
-        .iter()
-        .any(|s| s.contains("{{resolve:secretsmanager:"))
-    {
-        inv.secrets.push(loc(r, "Properties", r.line));
+    if let Some(line) = super::line_of(&r.properties, "{{resolve:secretsmanager:") {
+        inv.secrets.push(loc(r, "Properties", line));
     }
 }
 
