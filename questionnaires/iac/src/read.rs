@@ -111,9 +111,9 @@ fn target<'t>(
     ids: &BTreeSet<String>,
     kind: impl Fn(&str) -> bool,
 ) -> Option<&'t Resource> {
-    t.resources
-        .iter()
-        .find(|r| ids.contains(&r.id) && kind(&r.kind))
+    ids.iter()
+        .filter_map(|id| t.get(id))
+        .find(|r| kind(&r.kind))
 }
 
 fn is_function(kind: &str) -> bool {

@@ -5,7 +5,7 @@
 //! documents it: maps merge, lists append (globals first), a scalar on the resource wins. CDK's
 //! synthesized output (`cdk.out/*.template.json`) is plain CloudFormation and reads the same way.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::node::{Node, Value};
 
@@ -52,6 +52,8 @@ pub struct Template {
     pub conditions: Node,
     /// Resources whose `Type` was missing or not a string: (logical id, line).
     pub untyped: Vec<(String, usize)>,
+    /// Logical id → index in `resources`.
+    index: HashMap<String, usize>,
 }
 
 impl Template {
@@ -69,6 +71,7 @@ impl Template {
             parameters: BTreeMap::new(),
             conditions: root.get("Conditions").cloned().unwrap_or_default(),
             untyped: Vec::new(),
+            index: HashMap::new(),
         };
         for (name, p) in root.get("Parameters").map(Node::entries).unwrap_or(&[]) {
             t.parameters.insert(
@@ -113,7 +116,18 @@ impl Template {
                 line: r.line,
             });
         }
+        t.index = t
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect();
         Some(t)
+    }
+
+    /// The resource of a logical id.
+    pub fn get(&self, id: &str) -> Option<&Resource> {
+        self.index.get(id).map(|&i| &self.resources[i])
     }
 }
 

@@ -302,7 +302,7 @@ fn event(
                     }
                     .to_owned()
                 });
-            let api = t.resources.iter().find(|x| x.id == api_id);
+            let api = t.get(&api_id);
             let auth = super::edge::sam_route_auth(&props, api);
             s.source = Some(api_id.clone());
             inv.routes.push(Route {

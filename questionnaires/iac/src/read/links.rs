@@ -2,33 +2,41 @@
 //! to functions, invoke configs and aliases to functions, stages to APIs, scaling targets to
 //! tables, and the APIs SAM makes implicitly for `Api` / `HttpApi` events.
 
-use crate::inventory::{Api, ApiKind, Inventory};
+use std::collections::HashMap;
+
+use crate::inventory::{Api, ApiKind, Inventory, LogGroup};
 use crate::template::Template;
 
 pub(super) fn link(t: &Template, inv: &mut Inventory) {
     // Log groups: named after the function (`/aws/lambda/${Fn}`, or its literal FunctionName),
     // or named by the function's `LoggingConfig.LogGroup`.
+    // Indexed once: a template of thousands of functions stays linear.
+    let mut by_ref: HashMap<&str, &LogGroup> = HashMap::new();
+    let mut by_name: HashMap<&str, &LogGroup> = HashMap::new();
+    for g in &inv.log_groups {
+        for id in &g.refs {
+            by_ref.entry(id.as_str()).or_insert(g);
+        }
+        if let Some(name) = t
+            .get(&g.at.resource)
+            .and_then(|r| r.properties.get("LogGroupName"))
+            .and_then(|n| n.as_str())
+        {
+            by_name.entry(name).or_insert(g);
+        }
+    }
     for f in &mut inv.functions {
         if f.log_group.is_some() {
             continue;
         }
         let literal = t
-            .resources
-            .iter()
-            .find(|r| r.id == f.at.resource)
+            .get(&f.at.resource)
             .and_then(|r| r.properties.get("FunctionName"))
             .and_then(|n| n.as_str())
             .map(|n| format!("/aws/lambda/{n}"));
-        let found = inv.log_groups.iter().find(|g| {
-            g.refs.contains(&f.at.resource)
-                || literal.as_deref().is_some_and(|name| {
-                    t.resources.iter().any(|r| {
-                        r.id == g.at.resource
-                            && r.properties.get("LogGroupName").and_then(|n| n.as_str())
-                                == Some(name)
-                    })
-                })
-        });
+        let found = by_ref
+            .get(f.at.resource.as_str())
+            .or_else(|| literal.as_deref().and_then(|name| by_name.get(name)));
         if let Some(g) = found {
             f.log_group = Some(crate::inventory::Fact {
                 value: g.at.resource.clone(),
