@@ -3,8 +3,10 @@
 //! the template is authoritative for what it declares; every answer carries the lines it came
 //! from, and an open question may carry evidence saying why it stays open.
 
-pub(crate) mod data;
-pub(crate) mod ops;
+pub(crate) mod messaging;
+mod observe;
+pub(crate) mod security;
+mod stores;
 
 use std::collections::BTreeMap;
 
@@ -153,12 +155,12 @@ fn whole(v: Value) -> Value {
 pub fn answers(inv: &Inventory) -> (BTreeMap<String, Value>, Vec<Evidence>) {
     let mut b = Builder::default();
     compute(inv, &mut b);
-    ops::observability(inv, &mut b);
-    ops::delivery(inv, &mut b);
-    ops::security(inv, &mut b);
-    data::messaging(inv, &mut b);
-    data::stores(inv, &mut b);
-    data::entry_points(inv, &mut b);
+    observe::observability(inv, &mut b);
+    observe::delivery(inv, &mut b);
+    security::security(inv, &mut b);
+    messaging::messaging(inv, &mut b);
+    stores::stores(inv, &mut b);
+    stores::entry_points(inv, &mut b);
     b.finish()
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::answers::data::{dlq_ids, function_of};
+use crate::answers::messaging::{dlq_ids, function_of};
 use crate::inventory::{ApiKind, Inventory, Loc};
 
 /// How much a finding matters.
@@ -142,7 +142,7 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
     for s in inv
         .statements
         .iter()
-        .filter(|s| crate::answers::ops::is_wildcard(s))
+        .filter(|s| crate::answers::security::is_wildcard(s))
     {
         out.push(Finding::at(
             "wildcard_iam",
@@ -158,7 +158,7 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
     for p in inv
         .managed_policies
         .iter()
-        .filter(|p| crate::answers::ops::is_admin_policy(&p.value))
+        .filter(|p| crate::answers::security::is_admin_policy(&p.value))
     {
         out.push(Finding::at(
             "wildcard_iam",

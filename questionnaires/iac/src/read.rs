@@ -6,6 +6,7 @@ mod compute;
 mod edge;
 mod links;
 mod misc;
+mod workflow;
 
 use std::collections::BTreeSet;
 
@@ -30,7 +31,7 @@ fn resource(t: &Template, r: &Resource, inv: &mut Inventory) {
         "AWS::Lambda::EventInvokeConfig" => compute::invoke_config(r, inv),
         "AWS::Lambda::Alias" => compute::alias(r, inv),
         "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
-            compute::state_machine(t, r, inv)
+            workflow::state_machine(t, r, inv)
         }
         "AWS::Serverless::Api"
         | "AWS::Serverless::HttpApi"

@@ -1,10 +1,9 @@
-//! Functions (SAM and plain Lambda), their SAM `Events`, event source mappings, invoke configs,
-//! aliases and state machines.
+//! Functions (SAM and plain Lambda), their SAM `Events`, event source mappings, invoke configs
+//! and aliases.
 
-use super::{at, loc, number, number_or, refs, scalars, target, text, truthy};
+use super::{at, loc, number, number_or, refs, scalars, target, text};
 use crate::inventory::{
     Deployment, EnvVar, EventSource, Fact, Function, Inventory, LogLevel, Route, SourceKind,
-    StateMachine,
 };
 use crate::node::{Node, Value};
 use crate::template::{Resource, Template, is_param_ref};
@@ -212,7 +211,7 @@ fn policies(r: &Resource, n: &Node, path: &str, inv: &mut Inventory) {
 }
 
 /// One SAM event (`Events.X`) of a function or state machine.
-fn event(
+pub(super) fn event(
     t: &Template,
     r: &Resource,
     function: Option<&String>,
@@ -404,67 +403,5 @@ pub(super) fn alias(r: &Resource, inv: &mut Inventory) {
             value: refs(n).into_iter().collect(),
             at: at(r),
         });
-    }
-}
-
-pub(super) fn state_machine(t: &Template, r: &Resource, inv: &mut Inventory) {
-    let sam = r.kind == "AWS::Serverless::StateMachine";
-    let mut m = StateMachine {
-        at: at(r),
-        kind: text(t, r, if sam { "Type" } else { "StateMachineType" }).or(Some(Fact {
-            value: "STANDARD".to_owned(),
-            at: loc(r, "Properties.Type", 0),
-        })),
-        tracing: truthy(
-            r,
-            if sam {
-                "Tracing.Enabled"
-            } else {
-                "TracingConfiguration.Enabled"
-            },
-        ),
-        ..StateMachine::default()
-    };
-    let def = r
-        .prop("Definition")
-        .or_else(|| r.prop("DefinitionString"))
-        .map(|(n, _)| n);
-    if let Some(def) = def {
-        let mut texts = Vec::new();
-        scalars(def, &mut texts);
-        let all = texts.concat();
-        m.task_token = all.contains(".waitForTaskToken");
-        m.wait_state = has_wait(def)
-            || all.contains("\"Type\":\"Wait\"")
-            || all.contains("\"Type\": \"Wait\"");
-        m.retries = all.matches("\"Retry\"").count() + count_key(def, "Retry");
-        m.catches = all.matches("\"Catch\"").count() + count_key(def, "Catch");
-    }
-    if let Some((events, p)) = r.prop("Events") {
-        for (name, e) in events.entries() {
-            event(t, r, None, &format!("{p}.{name}"), e, inv);
-        }
-    }
-    inv.state_machines.push(m);
-}
-
-fn has_wait(n: &Node) -> bool {
-    match &n.value {
-        Value::Map(entries) => entries
-            .iter()
-            .any(|(k, v)| (k == "Type" && v.as_str() == Some("Wait")) || has_wait(v)),
-        Value::Seq(items) => items.iter().any(has_wait),
-        _ => false,
-    }
-}
-
-fn count_key(n: &Node, key: &str) -> usize {
-    match &n.value {
-        Value::Map(entries) => entries
-            .iter()
-            .map(|(k, v)| usize::from(k == key) + count_key(v, key))
-            .sum(),
-        Value::Seq(items) => items.iter().map(|i| count_key(i, key)).sum(),
-        _ => 0,
     }
 }
