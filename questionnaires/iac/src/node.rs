@@ -223,10 +223,18 @@ impl Builder<'_> {
         }
     }
 
+    /// A limit reached: always an error, even for a file found by walking a directory.
+    fn limit(&self, line: usize, message: impl Into<String>) -> Error {
+        Error::Limit {
+            file: self.file.to_owned(),
+            message: format!("line {line}: {}", message.into()),
+        }
+    }
+
     fn count(&mut self, n: usize, line: usize) -> Result<(), Error> {
         self.nodes += n;
         if self.nodes > MAX_NODES {
-            return Err(self.fail(
+            return Err(self.limit(
                 line,
                 format!("more than {MAX_NODES} values (counting aliases expanded): refused"),
             ));
@@ -349,7 +357,7 @@ pub fn parse(text: &str, file: &str) -> Result<Document, Error> {
                 b.count(1, line)?;
                 let is_seq = matches!(event, Event::SequenceStart(..));
                 if b.stack.len() >= MAX_DEPTH {
-                    return Err(b.fail(line, format!("nested deeper than {MAX_DEPTH} levels")));
+                    return Err(b.limit(line, format!("nested deeper than {MAX_DEPTH} levels")));
                 }
                 let tag = tag.as_ref().map(|t| t.to_string());
                 b.stack.push(if is_seq {
@@ -395,7 +403,7 @@ pub fn parse(text: &str, file: &str) -> Result<Document, Error> {
             Event::Alias(id) => {
                 b.aliases += 1;
                 if b.aliases > MAX_ALIASES {
-                    return Err(b.fail(line, format!("more than {MAX_ALIASES} aliases: refused")));
+                    return Err(b.limit(line, format!("more than {MAX_ALIASES} aliases: refused")));
                 }
                 let Some(n) = b.anchors.get(&id).map(Node::count) else {
                     return Err(b.fail(line, "an alias to an unknown anchor"));

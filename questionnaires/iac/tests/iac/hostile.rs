@@ -31,6 +31,21 @@ fn an_alias_bomb_is_refused_quickly() {
 }
 
 #[test]
+fn a_limit_reached_in_a_walked_directory_is_still_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Resources: {Fn: {Type: AWS::Lambda::Function}}\n",
+    )
+    .unwrap();
+    let deep = format!("{}x{}", "[".repeat(200), "]".repeat(200));
+    std::fs::write(dir.path().join("deep.yaml"), deep).unwrap();
+    let e = cheap(|| iac::import_paths(&[dir.path().to_path_buf()], None)).unwrap_err();
+    assert!(matches!(e, iac::Error::Limit { .. }), "{e}");
+    assert!(e.to_string().contains("deep.yaml"), "{e}");
+}
+
+#[test]
 fn two_hundred_levels_of_nesting_are_refused() {
     let t = format!("{}x{}", "[".repeat(200), "]".repeat(200));
     let e = cheap(|| iac::node::parse(&t, "deep.yaml")).unwrap_err();
