@@ -16,6 +16,10 @@
 //! ```
 //!
 //! [`parse_answers_file`] reports every problem at once and returns nothing partial.
+//!
+//! A file written by `trellis import-iac` also carries `evidence` (why each answer was given)
+//! and `findings` (checks of the templates): both are accepted and ignored here, so the import
+//! is an answers file as it is.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -147,10 +151,14 @@ pub fn parse_answers_file(
     };
     let mut errors = Vec::new();
     for key in root.keys() {
-        if !matches!(key.as_str(), "questionnaire" | "workload" | "answers") {
+        // `evidence` and `findings` come from `trellis import-iac`: read by people, not here.
+        if !matches!(
+            key.as_str(),
+            "questionnaire" | "workload" | "answers" | "evidence" | "findings"
+        ) {
             errors.push(err(
                 key.clone(),
-                "unknown key; expected `questionnaire`, `workload` or `answers`",
+                "unknown key; expected `questionnaire`, `workload` or `answers` (or an import's `evidence` and `findings`)",
             ));
         }
     }
@@ -567,6 +575,28 @@ mod tests {
         let errs = parse_answers_file("[answers]\n", Format::Toml, crate::builtin()).unwrap_err();
         let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["questionnaire", "workload"]);
+    }
+
+    /// An import's `evidence` and `findings` ride along without changing the answers; any other
+    /// extra key is still an error.
+    #[test]
+    fn import_evidence_and_findings_are_accepted_and_ignored() {
+        let text = "questionnaire = \"serverless-review\"\n[workload]\nname = \"W\"\n\
+                    [answers]\nruntime = \"python\"\n\
+                    [[evidence]]\nquestion = \"runtime\"\nvalue = \"python\"\nline = 3\n\
+                    [[findings]]\nid = \"wildcard_iam\"\nseverity = \"high\"\n";
+        let f = parse_answers_file(text, Format::Toml, crate::builtin()).unwrap();
+        assert_eq!(f.answers.len(), 1);
+        let json = r#"{"questionnaire": "serverless-review", "workload": {"name": "W"},
+            "answers": {}, "evidence": [{"question": "x"}], "findings": []}"#;
+        assert!(parse_answers_file(json, Format::Json, crate::builtin()).is_ok());
+        let errs = parse_answers_file(
+            &format!("{text}[[notes]]\nx = 1\n"),
+            Format::Toml,
+            crate::builtin(),
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].key, "notes", "{errs:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! bad document or a target that is not empty, and 1 when the database or a file fails.
 
 mod evaluate;
+mod import_iac;
 mod lens;
 mod portable;
 mod push;
@@ -139,6 +140,22 @@ pub enum Command {
             default_value = "sqlite://trellis.db?mode=rwc"
         )]
         database_url: String,
+    },
+    /// Pre-fill an answers file from CloudFormation, SAM or CDK templates (files, directories
+    /// or zips), with the evidence of each answer and the templates' findings.
+    ImportIac {
+        /// Templates, directories of them, or zips.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The answers file's format.
+        #[arg(long, value_enum, default_value_t = import_iac::ImportFormat::Json)]
+        format: import_iac::ImportFormat,
+        /// Where to write it (default: standard output). The file appears whole or not at all.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The workload's name (default: from the first path).
+        #[arg(long)]
+        workload: Option<String>,
     },
     /// Print the questionnaire and pattern catalog.
     Catalog {
@@ -299,6 +316,12 @@ pub fn run(cli: Cli) -> ExitCode {
         ),
         Command::ExportAll { database_url, out } => portable::export(&database_url, out.as_deref()),
         Command::ImportAll { file, database_url } => portable::import(&file, &database_url),
+        Command::ImportIac {
+            paths,
+            format,
+            out,
+            workload,
+        } => import_iac::run(&paths, format, out.as_deref(), workload.as_deref()),
         Command::Catalog { format } => catalog(format),
     }
 }

@@ -18,6 +18,7 @@ mod faults;
 mod fleet;
 mod home;
 mod hostile;
+mod import_iac;
 mod injection;
 mod journey;
 mod least_privilege;
