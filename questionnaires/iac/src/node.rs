@@ -308,7 +308,16 @@ impl Builder<'_> {
     }
 }
 
+/// How many times [`parse`] re-reads a file after moving a closing bracket right: each try reads
+/// the whole file again, so this bounds what a file full of them costs.
+const MAX_BRACKET_FIXES: usize = 16;
+
 /// Parses a YAML (or JSON) document. `file` names it in errors.
+///
+/// CloudFormation (and PyYAML, which cfn-lint uses) accepts a flow collection's closing `]` or
+/// `}` on a line of its own at the indentation of the key that opened it; YAML's rules, and
+/// this parser, want it indented further. Such a line is read as if indented two more spaces
+/// (lines keep their numbers), with a note saying so, a bounded number of times.
 pub fn parse(text: &str, file: &str) -> Result<Document, Error> {
     if text.len() > MAX_FILE_BYTES {
         return Err(Error::TooLarge {
@@ -316,6 +325,55 @@ pub fn parse(text: &str, file: &str) -> Result<Document, Error> {
             limit: MAX_FILE_BYTES,
         });
     }
+    let mut text = std::borrow::Cow::Borrowed(text);
+    let mut moved = Vec::new();
+    loop {
+        match parse_strict(&text, file) {
+            Err(Error::Parse { line, message, .. })
+                if message == "invalid indentation" && moved.len() < MAX_BRACKET_FIXES =>
+            {
+                let Some(fixed) = indent_closing_bracket(&text, line) else {
+                    return parse_strict(&text, file);
+                };
+                text = std::borrow::Cow::Owned(fixed);
+                moved.push(line);
+            }
+            Ok(mut doc) => {
+                moved.dedup();
+                for line in moved {
+                    doc.notes.push((
+                        line,
+                        "a closing bracket indented less than YAML allows: read as CloudFormation reads it".to_owned(),
+                    ));
+                }
+                return Ok(doc);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// `text` with two more spaces before line `line` (1-based) when that line is only a closing
+/// `]` or `}` (with commas, spaces or a comment after it); `None` otherwise.
+fn indent_closing_bracket(text: &str, line: usize) -> Option<String> {
+    let target = text.split_inclusive('\n').nth(line.checked_sub(1)?)?;
+    let body = target.trim_start();
+    let rest = body.trim_start_matches([']', '}', ',', ' ']);
+    let closing = body.starts_with([']', '}']) && (rest.trim().is_empty() || rest.starts_with('#'));
+    if !closing {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            out.push_str("  ");
+        }
+        out.push_str(l);
+    }
+    Some(out)
+}
+
+fn parse_strict(text: &str, file: &str) -> Result<Document, Error> {
     let mut b = Builder {
         file,
         stack: Vec::new(),

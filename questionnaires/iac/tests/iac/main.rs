@@ -6,6 +6,7 @@ mod findings;
 mod hostile;
 mod mapping;
 mod node;
+mod projects;
 mod source;
 mod starters;
 mod template;

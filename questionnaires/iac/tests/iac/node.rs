@@ -82,3 +82,17 @@ fn a_syntax_error_names_the_file_and_line() {
     let shown = e.to_string();
     assert!(shown.starts_with("broken.yaml:"), "{shown}");
 }
+
+#[test]
+fn a_closing_bracket_at_its_keys_indentation_is_read_as_cloudformation_reads_it() {
+    // PyYAML and CloudFormation accept this; YAML's indentation rules do not.
+    let text = "Resources:\n  P:\n    Type: AWS::IAM::Policy\n    Properties:\n      Action: [\n        \"sqs:SendMessage\"\n      ]\n      Other: 1\n";
+    let d = iac::node::parse(text, "t.yaml").unwrap();
+    let action = d.root.at("Resources.P.Properties.Action").unwrap();
+    assert_eq!(action.items()[0].as_str(), Some("sqs:SendMessage"));
+    assert_eq!(d.root.at("Resources.P.Properties.Other").unwrap().line, 8);
+    assert!(d.notes.iter().any(|(line, n)| *line == 7 && n.contains("closing bracket")));
+    // Anything else badly indented is still an error naming the line.
+    let bad = "Resources:\n  P:\n    Type: X\n   Q: 1\n";
+    assert!(iac::node::parse(bad, "t.yaml").is_err());
+}
