@@ -6,6 +6,7 @@
 //! listed on stderr, and nothing is written to stdout). `export-all` and `import-all` exit 2 on a
 //! bad document or a target that is not empty, and 1 when the database or a file fails.
 
+mod check_iac;
 mod evaluate;
 mod import_iac;
 mod lens;
@@ -156,6 +157,25 @@ pub enum Command {
         /// The workload's name (default: from the first path).
         #[arg(long)]
         workload: Option<String>,
+    },
+    /// Review infrastructure code in CI: import the templates, lay an answers file over them,
+    /// and report template findings, failing checks and risks (text, JSON or SARIF).
+    CheckIac {
+        /// Templates, directories of them, or zips.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The team's answers file, laid over the imported answers (its answers win).
+        #[arg(long)]
+        answers: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = check_iac::CheckFormat::Text)]
+        format: check_iac::CheckFormat,
+        /// Exit 1 when a result at this level or above is found.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Where to write it (default: standard output). The file appears whole or not at all.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Print the questionnaire and pattern catalog.
     Catalog {
@@ -322,6 +342,13 @@ pub fn run(cli: Cli) -> ExitCode {
             out,
             workload,
         } => import_iac::run(&paths, format, out.as_deref(), workload.as_deref()),
+        Command::CheckIac {
+            paths,
+            answers,
+            format,
+            fail_on,
+            out,
+        } => check_iac::run(&paths, answers.as_deref(), format, fail_on, out.as_deref()),
         Command::Catalog { format } => catalog(format),
     }
 }

@@ -8,6 +8,7 @@
 mod access;
 mod approvals;
 mod autosave;
+mod check_iac;
 mod cli;
 mod client;
 mod database;
