@@ -30,6 +30,7 @@ mod portable;
 mod redirects;
 mod rest;
 mod risks;
+mod round_trip;
 mod scaffold;
 mod scaffold_bff;
 mod scaffold_breaker;
