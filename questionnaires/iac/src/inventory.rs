@@ -19,6 +19,13 @@ pub struct Loc {
     pub line: usize,
 }
 
+/// Whether facts from files `a` and `b` may name each other by id: those of one CloudFormation
+/// template (one file), or of one Terraform module (the `.tf` files of one directory).
+pub fn same_scope(a: &str, b: &str) -> bool {
+    let dir = |f: &str| f.rsplit_once(['/', '\\']).map_or("", |(d, _)| d).to_owned();
+    a == b || (a.ends_with(".tf") && b.ends_with(".tf") && dir(a) == dir(b))
+}
+
 /// A value and where it was read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fact<T> {
@@ -37,6 +44,17 @@ pub enum LogLevel {
     FixedInfo,
     /// Fixed at DEBUG (or TRACE).
     FixedDebug,
+}
+
+impl LogLevel {
+    /// A level written as a name (`DEBUG`, `info`…); `None` for anything else.
+    pub fn fixed(name: &str) -> Option<LogLevel> {
+        match name.to_ascii_uppercase().as_str() {
+            "DEBUG" | "TRACE" => Some(LogLevel::FixedDebug),
+            "INFO" | "WARN" | "WARNING" | "ERROR" | "FATAL" => Some(LogLevel::FixedInfo),
+            _ => None,
+        }
+    }
 }
 
 /// A gradual deployment.
@@ -134,6 +152,17 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// The kind of a mapping's source from its ARN, when the service is written out in it.
+    pub fn from_arn(arn: &str) -> Option<SourceKind> {
+        [
+            (":sqs:", SourceKind::Sqs),
+            (":kinesis:", SourceKind::Kinesis),
+            (":dynamodb:", SourceKind::DynamoDb),
+        ]
+        .into_iter()
+        .find_map(|(service, kind)| arn.contains(service).then_some(kind))
+    }
+
     /// Whether it invokes the function asynchronously (so failures need a destination).
     pub fn is_async(self) -> bool {
         matches!(
