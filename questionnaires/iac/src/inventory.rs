@@ -22,7 +22,9 @@ pub struct Loc {
 /// Whether facts from files `a` and `b` may name each other by id: those of one CloudFormation
 /// template (one file), or of one Terraform module (the `.tf` files of one directory).
 pub fn same_scope(a: &str, b: &str) -> bool {
-    let dir = |f: &str| f.rsplit_once(['/', '\\']).map_or("", |(d, _)| d).to_owned();
+    fn dir(f: &str) -> &str {
+        f.rsplit_once(['/', '\\']).map_or("", |(d, _)| d)
+    }
     a == b || (a.ends_with(".tf") && b.ends_with(".tf") && dir(a) == dir(b))
 }
 

@@ -273,8 +273,9 @@ fn module(
             dir,
             0,
             format!(
-                "more than {} values to evaluate: the rest were left unknown",
-                value::MAX_VALUES
+                "more than {} values to evaluate, or {} copied from locals and variables: the rest were left unknown",
+                value::MAX_VALUES,
+                value::MAX_COPIED
             ),
         ));
     }

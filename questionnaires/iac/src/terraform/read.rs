@@ -391,7 +391,13 @@ fn function(c: &mut Ctx<'_>, r: &Resource) {
             .filter(|x| x.value >= 0.0),
         ..Function::default()
     };
+    let written = r.get("architectures").is_some();
     f.architecture = Some(match c.val(r, "architectures") {
+        None if written => Fact {
+            // Written but not readable: neither the value nor Lambda's default.
+            value: String::new(),
+            at: r.loc("architectures", 0),
+        },
         Some(v) => Fact {
             value: v
                 .items()
@@ -568,10 +574,12 @@ fn redrive_of(r: &Resource, path: &str, v: &Val) -> Fact<String> {
         None => v,
     };
     Fact {
+        // JSON text with `${…}` in it is not JSON yet: the queue it names is the one it refers to.
         value: doc
             .get("deadLetterTargetArn")
             .map(Val::refs)
             .and_then(|ids| ids.into_iter().next())
+            .or_else(|| v.refs().into_iter().next())
             .unwrap_or_default(),
         at: r.loc_of(path, v),
     }
@@ -592,12 +600,7 @@ fn state_machine(c: &mut Ctx<'_>, r: &Resource) {
         let def = match def.as_str() {
             Some(text) => match crate::node::parse(&text, &def.file) {
                 Ok(d) => {
-                    let offset = if def.file == r.file {
-                        def.line.saturating_sub(0)
-                    } else {
-                        0
-                    };
-                    parsed = Val::from_node(&d.root, &def.file, offset);
+                    parsed = Val::from_node(&d.root, &def.file, def.line.saturating_sub(1));
                     &parsed
                 }
                 Err(_) => def,

@@ -15,9 +15,11 @@ use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, U
 use hcl_edit::structure::{Body, Structure};
 use hcl_edit::template::{Element, Template};
 
-/// The most values one import evaluates (counting copies of locals and variables): bounds what
-/// a file of locals that double each other costs.
-pub const MAX_VALUES: usize = 2_000_000;
+/// The most values one module evaluates: a 16 MiB file has a few million at most.
+pub const MAX_VALUES: usize = 4_000_000;
+/// The most values copied from locals and variables where they are used: real modules copy a
+/// few thousand; locals that double each other (`l1 = [l0, l0]`, …) reach billions.
+pub const MAX_COPIED: usize = 200_000;
 /// The deepest chain of `local` and `var` references followed.
 pub const MAX_REF_DEPTH: usize = 32;
 
@@ -309,6 +311,7 @@ pub struct Scope<'a> {
     pub side: &'a BTreeMap<String, (&'a str, &'a str)>,
     memo: RefCell<BTreeMap<String, Val>>,
     spent: Cell<usize>,
+    copied: Cell<usize>,
     depth: Cell<usize>,
 }
 
@@ -322,13 +325,14 @@ impl<'a> Scope<'a> {
             side,
             memo: RefCell::new(BTreeMap::new()),
             spent: Cell::new(0),
+            copied: Cell::new(0),
             depth: Cell::new(0),
         }
     }
 
     /// Whether the evaluation budget ran out.
     pub fn exhausted(&self) -> bool {
-        self.spent.get() > MAX_VALUES
+        self.spent.get() > MAX_VALUES || self.copied.get() > MAX_COPIED
     }
 
     fn spend(&self, n: usize) -> bool {
@@ -409,7 +413,10 @@ impl<'a> Scope<'a> {
                 V::Map(entries)
             }
             Expression::StringTemplate(t) => return self.template(t, f, line),
-            Expression::HeredocTemplate(h) => return self.template(&h.template, f, line),
+            Expression::HeredocTemplate(h) => {
+                // Its text starts on the line after `<<EOF`: lines in it count from there.
+                return self.template(&h.template, f, line + 1);
+            }
             Expression::Parenthesis(p) => return self.eval(p.inner(), f, line),
             Expression::Variable(v) => match v.value().as_str() {
                 "true" => V::Bool(true),
@@ -487,14 +494,15 @@ impl<'a> Scope<'a> {
         };
         let key = format!("{kind}.{name}");
         if let Some(v) = self.memo.borrow().get(&key) {
-            return if self.spend(v.count()) {
-                v.clone()
-            } else {
+            self.copied.set(self.copied.get().saturating_add(v.count()));
+            return if self.exhausted() {
                 unknown(
                     "too many values to evaluate (a limit of the import)",
                     f,
                     line,
                 )
+            } else {
+                v.clone()
             };
         }
         if self.depth.get() >= MAX_REF_DEPTH {
