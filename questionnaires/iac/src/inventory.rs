@@ -20,12 +20,22 @@ pub struct Loc {
 }
 
 /// Whether facts from files `a` and `b` may name each other by id: those of one CloudFormation
-/// template (one file), or of one Terraform module (the `.tf` files of one directory).
+/// template (one file), or of one Terraform configuration: the `.tf` files of one directory and
+/// of the local modules it calls, which sit below it (`./modules/x`) or above it (`../../`);
+/// sibling directories are separate configurations.
 pub fn same_scope(a: &str, b: &str) -> bool {
     fn dir(f: &str) -> &str {
         f.rsplit_once(['/', '\\']).map_or("", |(d, _)| d)
     }
-    a == b || (a.ends_with(".tf") && b.ends_with(".tf") && dir(a) == dir(b))
+    fn within(inner: &str, outer: &str) -> bool {
+        inner == outer
+            || outer.is_empty()
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with(['/', '\\']))
+    }
+    let tf = |f: &str| f.ends_with(".tf");
+    a == b || (tf(a) && tf(b) && (within(dir(a), dir(b)) || within(dir(b), dir(a))))
 }
 
 /// A value and where it was read.

@@ -1299,3 +1299,91 @@ fn a_large_file_imports_fast() {
     );
     assert_eq!(cited(&i, "backups"), ["infra/main.tf:21"]);
 }
+
+#[test]
+fn a_local_module_is_read_with_the_calls_arguments_and_its_outputs_link() {
+    let i = tf(&[
+        (
+            "root/main.tf",
+            r#"module "fn" {
+  source  = "./modules/fn"
+  runtime = "nodejs20.x"
+  memory  = 256
+}
+resource "aws_sqs_queue" "q" {
+  visibility_timeout_seconds = 10
+}
+resource "aws_lambda_event_source_mapping" "m" {
+  event_source_arn = aws_sqs_queue.q.arn
+  function_name    = module.fn.arn
+}
+module "remote" {
+  source = "terraform-aws-modules/lambda/aws"
+}
+"#,
+        ),
+        (
+            "root/modules/fn/main.tf",
+            r#"variable "runtime" {}
+variable "memory" {
+  default = 128
+}
+resource "aws_lambda_function" "this" {
+  runtime     = var.runtime
+  memory_size = var.memory
+  timeout     = 5
+}
+output "arn" {
+  value = aws_lambda_function.this.arn
+}
+"#,
+        ),
+    ]);
+    assert_eq!(answer(&i, "runtime"), Some(json!("nodejs")));
+    assert_eq!(cited(&i, "runtime"), ["root/main.tf:3"]);
+    assert_eq!(
+        paths(&i, "runtime"),
+        ["module.fn.aws_lambda_function.this runtime"]
+    );
+    assert_eq!(answer(&i, "memory_mb"), Some(json!(256)));
+    assert_eq!(answer(&i, "queue_consumer_timeout_s"), Some(json!(5)));
+    assert_eq!(
+        cited(&i, "queue_consumer_timeout_s"),
+        ["root/modules/fn/main.tf:8"]
+    );
+    let f = findings(&i);
+    assert!(
+        f.iter()
+            .any(|x| x == "visibility_timeout aws_sqs_queue.q:7"),
+        "{f:?}"
+    );
+    let n = notes(&i);
+    assert!(
+        n.iter()
+            .any(|m| m.starts_with("root/main.tf:13 module `remote`")),
+        "{n:#?}"
+    );
+    assert!(!n.iter().any(|m| m.contains("module `fn`")), "{n:#?}");
+}
+
+#[test]
+fn a_module_that_calls_itself_stops_at_the_depth_limit() {
+    let started = std::time::Instant::now();
+    let i = tf(&[(
+        "m/main.tf",
+        r#"module "again" {
+  source = "./"
+}
+resource "aws_lambda_function" "f" {
+  runtime = "python3.12"
+}
+"#,
+    )]);
+    assert!(started.elapsed().as_secs() < 2);
+    assert_eq!(answer(&i, "runtime"), Some(json!("python")));
+    assert!(
+        notes(&i).iter().any(|m| m.contains("nest deeper than 8")),
+        "{:#?}",
+        notes(&i)
+    );
+}

@@ -309,6 +309,12 @@ pub struct Scope<'a> {
     pub locals: BTreeMap<String, Named<'a>>,
     /// Files in the inputs that `file(…)` may read, by normalised path.
     pub side: &'a BTreeMap<String, (&'a str, &'a str)>,
+    /// The prefix of its addresses (`module.x.` inside a module called `x`).
+    pub prefix: String,
+    /// Variables bound by the module call's arguments.
+    pub bound: BTreeMap<String, Val>,
+    /// The outputs of the modules it calls, by call name.
+    pub outputs: BTreeMap<String, BTreeMap<String, Val>>,
     memo: RefCell<BTreeMap<String, Val>>,
     spent: Cell<usize>,
     copied: Cell<usize>,
@@ -323,6 +329,9 @@ impl<'a> Scope<'a> {
             vars: BTreeMap::new(),
             locals: BTreeMap::new(),
             side,
+            prefix: String::new(),
+            bound: BTreeMap::new(),
+            outputs: BTreeMap::new(),
             memo: RefCell::new(BTreeMap::new()),
             spent: Cell::new(0),
             copied: Cell::new(0),
@@ -489,6 +498,12 @@ impl<'a> Scope<'a> {
         } else {
             &self.locals
         };
+        if kind == "var"
+            && let Some(v) = self.bound.get(name)
+        {
+            self.copied.set(self.copied.get().saturating_add(v.count()));
+            return v.clone();
+        }
         let Some(n) = table.get(name).copied() else {
             return unknown(&format!("`{kind}.{name}` is not declared"), f, line);
         };
@@ -557,11 +572,15 @@ impl<'a> Scope<'a> {
                     };
                 }
                 "module" => {
-                    return unknown(
-                        &format!("an output of module `{}`", attr(0).unwrap_or("?")),
-                        f,
-                        line,
-                    );
+                    let (name, output) = (attr(0).unwrap_or("?"), attr(1).unwrap_or("?"));
+                    return match self.outputs.get(name).and_then(|o| o.get(output)) {
+                        Some(v) => self.index(v.clone(), &ops[2..], f, line),
+                        None => unknown(
+                            &format!("output `{output}` of module `{name}` (not read)"),
+                            f,
+                            line,
+                        ),
+                    };
                 }
                 "count" | "each" | "self" => {
                     return unknown(&format!("`{root}.…` (expanded at plan time)"), f, line);
@@ -570,7 +589,7 @@ impl<'a> Scope<'a> {
                     if let (Some(kind), Some(name)) = (attr(0), attr(1)) {
                         let rest = first_attr(&ops[2..]);
                         return Val::new(
-                            V::Ref(format!("data.{kind}.{name}"), rest),
+                            V::Ref(format!("{}data.{kind}.{name}", self.prefix), rest),
                             &f.name,
                             line,
                         );
@@ -580,7 +599,8 @@ impl<'a> Scope<'a> {
                     if let Some(name) = attr(0) {
                         // A resource: `aws_sqs_queue.q.arn`, `aws_x.y[0].id`, `aws_x.y[*].arn`.
                         let rest = first_attr(&ops[1..]);
-                        return Val::new(V::Ref(format!("{kind}.{name}"), rest), &f.name, line);
+                        let addr = format!("{}{kind}.{name}", self.prefix);
+                        return Val::new(V::Ref(addr, rest), &f.name, line);
                     }
                 }
             }
