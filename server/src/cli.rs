@@ -142,8 +142,8 @@ pub enum Command {
         )]
         database_url: String,
     },
-    /// Pre-fill an answers file from CloudFormation, SAM or CDK templates (files, directories
-    /// or zips), with the evidence of each answer and the templates' findings.
+    /// Pre-fill an answers file from CloudFormation, SAM or CDK templates and Terraform `.tf`
+    /// files (files, directories or zips), with the evidence of each answer and the findings.
     ImportIac {
         /// Templates, directories of them, or zips.
         #[arg(required = true)]

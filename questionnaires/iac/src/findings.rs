@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::answers::messaging::{dlq_ids, function_of};
-use crate::inventory::{ApiKind, Inventory, Loc};
+use crate::inventory::{ApiKind, Inventory, Loc, same_scope};
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -80,9 +80,9 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
     {
         let (Some(f), Some(q)) = (
             function_of(inv, s),
-            inv.queues
-                .iter()
-                .find(|q| Some(&q.at.resource) == s.source.as_ref() && q.at.file == s.at.file),
+            inv.queues.iter().find(|q| {
+                Some(&q.at.resource) == s.source.as_ref() && same_scope(&q.at.file, &s.at.file)
+            }),
         ) else {
             continue;
         };
@@ -109,7 +109,7 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
         let source = inv.sources.iter().find(|s| {
             s.kind.is_async()
                 && s.function.as_ref() == Some(&f.at.resource)
-                && s.at.file == f.at.file
+                && same_scope(&s.at.file, &f.at.file)
         });
         if let Some(s) = source {
             out.push(Finding::at(
@@ -128,7 +128,7 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
     for q in &inv.queues {
         let is_dlq = dlqs
             .iter()
-            .any(|(file, id)| file == &q.at.file && id == &q.at.resource);
+            .any(|(file, id)| same_scope(file, &q.at.file) && id == &q.at.resource);
         if !is_dlq && q.redrive.is_none() {
             out.push(Finding::at(
                 "queue_without_redrive",
@@ -222,7 +222,7 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
         let f = r.function.as_ref().and_then(|id| {
             inv.functions
                 .iter()
-                .find(|f| &f.at.resource == id && f.at.file == r.at.file)
+                .find(|f| &f.at.resource == id && same_scope(&f.at.file, &r.at.file))
         });
         if let Some(ft) = f
             .and_then(|f| f.timeout_s.as_ref())

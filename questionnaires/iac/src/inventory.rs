@@ -19,6 +19,25 @@ pub struct Loc {
     pub line: usize,
 }
 
+/// Whether facts from files `a` and `b` may name each other by id: those of one CloudFormation
+/// template (one file), or of one Terraform configuration: the `.tf` files of one directory and
+/// of the local modules it calls, which sit below it (`./modules/x`) or above it (`../../`);
+/// sibling directories are separate configurations.
+pub fn same_scope(a: &str, b: &str) -> bool {
+    fn dir(f: &str) -> &str {
+        f.rsplit_once(['/', '\\']).map_or("", |(d, _)| d)
+    }
+    fn within(inner: &str, outer: &str) -> bool {
+        inner == outer
+            || outer.is_empty()
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with(['/', '\\']))
+    }
+    let tf = |f: &str| f.ends_with(".tf");
+    a == b || (tf(a) && tf(b) && (within(dir(a), dir(b)) || within(dir(b), dir(a))))
+}
+
 /// A value and where it was read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fact<T> {
@@ -37,6 +56,17 @@ pub enum LogLevel {
     FixedInfo,
     /// Fixed at DEBUG (or TRACE).
     FixedDebug,
+}
+
+impl LogLevel {
+    /// A level written as a name (`DEBUG`, `info`…); `None` for anything else.
+    pub fn fixed(name: &str) -> Option<LogLevel> {
+        match name.to_ascii_uppercase().as_str() {
+            "DEBUG" | "TRACE" => Some(LogLevel::FixedDebug),
+            "INFO" | "WARN" | "WARNING" | "ERROR" | "FATAL" => Some(LogLevel::FixedInfo),
+            _ => None,
+        }
+    }
 }
 
 /// A gradual deployment.
@@ -134,6 +164,17 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// The kind of a mapping's source from its ARN, when the service is written out in it.
+    pub fn from_arn(arn: &str) -> Option<SourceKind> {
+        [
+            (":sqs:", SourceKind::Sqs),
+            (":kinesis:", SourceKind::Kinesis),
+            (":dynamodb:", SourceKind::DynamoDb),
+        ]
+        .into_iter()
+        .find_map(|(service, kind)| arn.contains(service).then_some(kind))
+    }
+
     /// Whether it invokes the function asynchronously (so failures need a destination).
     pub fn is_async(self) -> bool {
         matches!(

@@ -1,9 +1,9 @@
-//! Evidence import: CloudFormation, SAM and CDK templates into review answers, each with the
-//! file, resource, property path and line it came from, plus checks of the templates.
+//! Evidence import: CloudFormation, SAM, CDK and Terraform templates into review answers, each
+//! with the file, resource, property path and line it came from, plus checks of the templates.
 //!
 //! - [`node`] reads YAML or JSON into a tree with lines and tags, within limits;
 //! - [`template`] models a template: resources, parameters, SAM `Globals`, intrinsics;
-//! - [`read`] fills the [`inventory`] from templates (a Terraform reader can fill the same);
+//! - [`read`] fills the [`inventory`] from templates, [`terraform`] from `.tf` files;
 //! - [`answers`] turns the inventory into answers with [`answers::Evidence`];
 //! - [`findings`] checks the templates, and runs the review's checks on the answers;
 //! - [`source`] reads files, directories and zips: the only module that touches files.
@@ -17,6 +17,7 @@ pub mod node;
 pub mod read;
 pub mod source;
 pub mod template;
+pub mod terraform;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -75,7 +76,7 @@ pub enum Error {
         message: String,
     },
     /// Nothing in the inputs is a template.
-    #[error("no CloudFormation, SAM or CDK template found in {0}")]
+    #[error("no CloudFormation, SAM, CDK or Terraform template found in {0}")]
     NoTemplates(String),
 }
 
@@ -121,13 +122,18 @@ pub fn import(inputs: &[Input], workload: &str) -> Result<Import, Error> {
     let mut inv = Inventory::default();
     let mut notes = Vec::new();
     let mut docs: Vec<(&str, node::Document)> = Vec::new();
+    let mut tf: Vec<terraform::TfFile<'_>> = Vec::new();
     for input in inputs {
         match input {
-            Input::Terraform(name) => notes.push(note(
+            Input::Terraform {
                 name,
-                0,
-                "a Terraform file: not read yet (a later version reads Terraform)".to_owned(),
-            )),
+                text,
+                explicit,
+            } => tf.push(terraform::TfFile {
+                name,
+                text,
+                explicit: *explicit,
+            }),
             Input::Skipped(name, why) => notes.push(note(name, 0, format!("not read: {why}"))),
             Input::Document {
                 name,
@@ -154,6 +160,22 @@ pub fn import(inputs: &[Input], workload: &str) -> Result<Import, Error> {
         .map(|(name, d)| (normalise(name), &d.root))
         .collect();
     let mut templates = 0;
+    if !tf.is_empty() {
+        // Files a `.tf` reads with `file(…)`: every other input, by normalised path.
+        let texts: BTreeMap<String, (&str, &str)> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::Document { name, text, .. } => {
+                    Some((normalise(name), (name.as_str(), text.as_str())))
+                }
+                _ => None,
+            })
+            .collect();
+        let (read, tf_notes) = terraform::read(&tf, &texts)?;
+        templates += 1;
+        inv.absorb(read);
+        notes.extend(tf_notes);
+    }
     for (name, doc) in &docs {
         let Some(mut t) = template::Template::from_root(&doc.root, name) else {
             notes.push(note(
@@ -181,9 +203,9 @@ pub fn import(inputs: &[Input], workload: &str) -> Result<Import, Error> {
         return Err(Error::NoTemplates(inputs.first().map_or_else(
             String::new,
             |i| match i {
-                Input::Document { name, .. } | Input::Terraform(name) | Input::Skipped(name, _) => {
-                    name.clone()
-                }
+                Input::Document { name, .. }
+                | Input::Terraform { name, .. }
+                | Input::Skipped(name, _) => name.clone(),
             },
         )));
     }
@@ -202,7 +224,7 @@ pub fn import(inputs: &[Input], workload: &str) -> Result<Import, Error> {
 }
 
 /// A path with `.` and `..` components folded, separators as `/` (no file system involved).
-fn normalise(path: &str) -> String {
+pub(crate) fn normalise(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split(['/', '\\']) {
         match c {

@@ -3,7 +3,7 @@
 //!
 //! A directory is walked (skipping `node_modules`, `.git`, `.aws-sam`); a zip is read in memory
 //! with its entry names checked (no `..`, no absolute paths) and its size bounded (zip bombs).
-//! Terraform files are listed as not read yet.
+//! Terraform `.tf` files are read as text for [`crate::terraform`].
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -36,8 +36,15 @@ pub enum Input {
         /// Named on the command line (its errors stop the import), not found by a walk.
         explicit: bool,
     },
-    /// A Terraform file, not read yet.
-    Terraform(String),
+    /// A Terraform `.tf` file: its name and text.
+    Terraform {
+        /// The name shown in evidence.
+        name: String,
+        /// Its text.
+        text: String,
+        /// Named on the command line (its errors stop the import), not found by a walk.
+        explicit: bool,
+    },
     /// A file left out, and why.
     Skipped(String, String),
 }
@@ -88,7 +95,12 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<Input>, Error> {
             let bytes = read_capped(p, &shown, MAX_ZIP_BYTES)?;
             out.extend(unzip(&bytes, &shown)?);
         } else if shown.ends_with(".tf") {
-            out.push(Input::Terraform(shown));
+            let text = read_text(p, &shown)?;
+            out.push(Input::Terraform {
+                name: shown,
+                text,
+                explicit: true,
+            });
         } else {
             let text = read_text(p, &shown)?;
             out.push(Input::Document {
@@ -149,12 +161,15 @@ fn walk(dir: &Path, shown: &str, budget: &mut Budget, out: &mut Vec<Input>) -> R
             if !SKIPPED_DIRS.contains(&name.as_str()) {
                 walk(&path, &shown_child, budget, out)?;
             }
-        } else if name.ends_with(".tf") {
-            out.push(Input::Terraform(shown_child));
-        } else if is_template_name(&name) {
+        } else if name.ends_with(".tf") || is_template_name(&name) {
             let len = e.metadata().map(|m| m.len()).unwrap_or(0);
             budget.take(&shown_child, len)?;
             match read_text(&path, &shown_child) {
+                Ok(text) if name.ends_with(".tf") => out.push(Input::Terraform {
+                    name: shown_child,
+                    text,
+                    explicit: false,
+                }),
                 Ok(text) => out.push(Input::Document {
                     name: shown_child,
                     text,
@@ -209,11 +224,8 @@ pub fn unzip(bytes: &[u8], shown: &str) -> Result<Vec<Input>, Error> {
         {
             continue;
         }
-        if raw.ends_with(".tf") {
-            out.push(Input::Terraform(name));
-            continue;
-        }
-        if !is_template_name(&raw) {
+        let terraform = raw.ends_with(".tf");
+        if !terraform && !is_template_name(&raw) {
             continue;
         }
         let declared = entry.size();
@@ -239,6 +251,11 @@ pub fn unzip(bytes: &[u8], shown: &str) -> Result<Vec<Input>, Error> {
         }
         total += data.len() as u64;
         match String::from_utf8(data) {
+            Ok(text) if terraform => out.push(Input::Terraform {
+                name,
+                text,
+                explicit: false,
+            }),
             Ok(text) => out.push(Input::Document {
                 name,
                 text,

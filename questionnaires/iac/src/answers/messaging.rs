@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::{Builder, Picks};
-use crate::inventory::{Inventory, Loc, SourceKind};
+use crate::inventory::{Inventory, Loc, SourceKind, same_scope};
 
 /// Logical ids of the queues some redrive policy sends to (the dead-letter queues).
 pub(crate) fn dlq_ids(inv: &Inventory) -> Vec<(String, String)> {
@@ -30,7 +30,7 @@ pub(crate) fn function_of<'i>(
     let id = s.function.as_ref()?;
     inv.functions
         .iter()
-        .find(|f| &f.at.resource == id && f.at.file == s.at.file)
+        .find(|f| &f.at.resource == id && same_scope(&f.at.file, &s.at.file))
 }
 
 pub(super) fn messaging(inv: &Inventory, b: &mut Builder) {
@@ -43,7 +43,7 @@ pub(super) fn messaging(inv: &Inventory, b: &mut Builder) {
     let workload_topic = inv.topics.iter().find(|t| {
         !inv.alarm_topics
             .iter()
-            .any(|a| a.value == t.at.resource && a.at.file == t.at.file)
+            .any(|a| a.value == t.at.resource && same_scope(&a.at.file, &t.at.file))
     });
     if let Some(t) = workload_topic {
         picks.add("sns", &t.at, format!("{} is an SNS topic.", t.at.resource));
@@ -263,9 +263,9 @@ pub(super) fn messaging(inv: &Inventory, b: &mut Builder) {
     let feeding: Vec<_> = sqs
         .iter()
         .filter_map(|s| {
-            inv.queues
-                .iter()
-                .find(|q| Some(&q.at.resource) == s.source.as_ref() && q.at.file == s.at.file)
+            inv.queues.iter().find(|q| {
+                Some(&q.at.resource) == s.source.as_ref() && same_scope(&q.at.file, &s.at.file)
+            })
         })
         .filter_map(|q| q.visibility_s.as_ref())
         .collect();
@@ -320,7 +320,7 @@ fn failure_paths(inv: &Inventory, b: &mut Builder) {
         .filter(|q| {
             !dlqs
                 .iter()
-                .any(|(f, id)| f == &q.at.file && id == &q.at.resource)
+                .any(|(f, id)| same_scope(f, &q.at.file) && id == &q.at.resource)
         })
         .collect();
     if !work.is_empty() && work.iter().all(|q| q.redrive.is_some()) {
@@ -336,7 +336,7 @@ fn failure_paths(inv: &Inventory, b: &mut Builder) {
         .functions
         .iter()
         .filter_map(|f| f.async_failure.as_ref())
-        .find(|l| l.path.contains("OnFailure") || l.path == "Type")
+        .find(|l| l.path.contains("OnFailure") || l.path.contains("on_failure") || l.path == "Type")
         .cloned()
         .or_else(|| {
             inv.sources
@@ -362,9 +362,10 @@ fn failure_paths(inv: &Inventory, b: &mut Builder) {
         );
     }
     if let Some(a) = inv.alarms.iter().find(|a| {
-        a.watches
-            .iter()
-            .any(|w| dlqs.iter().any(|(f, id)| f == &a.at.file && id == w))
+        a.watches.iter().any(|w| {
+            dlqs.iter()
+                .any(|(f, id)| same_scope(f, &a.at.file) && id == w)
+        })
     }) {
         picks.add(
             "alarms_on_dlq",

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{Builder, Picks};
-use crate::inventory::{Inventory, LogLevel};
+use crate::inventory::{Inventory, LogLevel, same_scope};
 
 /// Layers that carry OpenTelemetry (ADOT, or the OpenTelemetry project's own).
 fn is_otel_layer(arn: &str) -> bool {
@@ -159,7 +159,7 @@ pub(super) fn observability(inv: &Inventory, b: &mut Builder) {
             let group = f.log_group.as_ref().and_then(|g| {
                 inv.log_groups
                     .iter()
-                    .find(|x| x.at.resource == g.value && x.at.file == g.at.file)
+                    .find(|x| x.at.resource == g.value && same_scope(&x.at.file, &g.at.file))
             });
             match group.and_then(|g| g.retention_days.as_ref()) {
                 Some(r) => kept.push((&r.at, format!("Function {}'s log group keeps logs {} days.", f.at.resource, r.value))),

@@ -184,11 +184,7 @@ fn log_level(t: &Template, r: &Resource, path: &str) -> Option<Fact<LogLevel>> {
     let value = if is_param_ref(n, &t.parameters) {
         LogLevel::Parameter
     } else {
-        match n.as_str()?.to_ascii_uppercase().as_str() {
-            "DEBUG" | "TRACE" => LogLevel::FixedDebug,
-            "INFO" | "WARN" | "WARNING" | "ERROR" | "FATAL" => LogLevel::FixedInfo,
-            _ => return None,
-        }
+        LogLevel::fixed(n.as_str()?)?
     };
     Some(Fact {
         value,
@@ -349,15 +345,10 @@ pub(super) fn mapping(t: &Template, r: &Resource, inv: &mut Inventory) {
                     v.concat()
                 })
                 .unwrap_or_default();
-            if arn.contains(":sqs:") {
-                SourceKind::Sqs
-            } else if arn.contains(":kinesis:") {
-                SourceKind::Kinesis
-            } else if arn.contains(":dynamodb:") {
-                SourceKind::DynamoDb
-            } else {
+            let Some(kind) = SourceKind::from_arn(&arn) else {
                 return;
-            }
+            };
+            kind
         }
     };
     let consumer = src.is_some_and(|s| s.kind == "AWS::Kinesis::StreamConsumer");
