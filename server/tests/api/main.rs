@@ -12,6 +12,7 @@ mod cli;
 mod client;
 mod database;
 mod echo;
+mod evidence;
 mod exports;
 mod exports_adr;
 mod faults;
