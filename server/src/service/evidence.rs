@@ -548,12 +548,18 @@ async fn latest(
 fn view(q: &Questionnaire, row: &EvidenceRow) -> Result<EvidenceImport, AppError> {
     let (content, outcome, decisions) = parts(row)?;
     let evidence_of = |qid: &str| -> Vec<EvidenceLine> {
-        content
+        let mut out: Vec<EvidenceLine> = Vec::new();
+        for e in content
             .evidence
             .iter()
             .filter(|e| e.question == qid && e.value.is_some())
-            .cloned()
-            .collect()
+        {
+            // One line per place: a resource read for several facts is cited once.
+            if !out.iter().any(|o| o.place() == e.place()) {
+                out.push(e.clone());
+            }
+        }
+        out
     };
     let titles = |qid: &str| -> (String, String) {
         q.question(qid).map_or_else(

@@ -469,3 +469,71 @@ async fn the_import_page_shows_titles_values_in_words_and_the_drift_choices() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("broken.yaml"), "{}", r.body);
 }
+
+/// A queue whose visibility timeout is shorter than its consumer's timeout, with no redrive.
+const QUEUE_TEMPLATE: &str = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 10
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Timeout: 30
+      Events:
+        Jobs:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+";
+
+#[tokio::test]
+async fn template_findings_show_on_the_results_page_and_in_every_report() {
+    let (ana, id) = review().await;
+    let v = import_ok(&ana, &id, &[("queue.yaml", QUEUE_TEMPLATE.as_bytes())]).await;
+    let findings = v["findings"].as_array().unwrap();
+    let visibility = findings
+        .iter()
+        .find(|f| f["id"] == "visibility_timeout")
+        .unwrap_or_else(|| panic!("a visibility timeout finding in {v}"));
+    assert_eq!(visibility["file"], "queue.yaml");
+    assert_eq!(visibility["resource"], "Jobs");
+    let message = visibility["message"].as_str().unwrap();
+    let results = ana.get(&format!("/assessments/{id}/results")).await;
+    assert_eq!(results.status, StatusCode::OK);
+    assert!(
+        results.body.contains("Template findings"),
+        "the results page has the section"
+    );
+    assert!(results.body.contains(&app::escape_html(message)));
+    let md = ana.get(&format!("/assessments/{id}/report.md")).await;
+    assert!(md.body.contains("## Template findings"), "{}", md.body);
+    assert!(md.body.contains("queue.yaml:"), "{}", md.body);
+    let html = ana.get(&format!("/assessments/{id}/report.html")).await;
+    assert!(html.body.contains("id=\"template-findings\""));
+    let json: Value = serde_json::from_str(
+        &ana.get(&format!("/assessments/{id}/report.json"))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert!(
+        json["template_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "visibility_timeout" && f["line"].as_u64().unwrap() > 0)
+    );
+    let csv = ana.get(&format!("/assessments/{id}/report.csv")).await;
+    assert!(
+        csv.body.contains("template_finding,visibility_timeout,"),
+        "{}",
+        csv.body
+    );
+    let pdf = ana.get(&format!("/assessments/{id}/report.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+}
