@@ -91,6 +91,11 @@ test('a starter template pre-fills a review, and a second import shows the drift
   await hydrated(page);
   await page.locator('#q-memory_mb-confirm').waitFor();
   assert.notEqual(await page.locator('#q-memory_mb-value').inputValue(), '3008');
+  await screenshot(page, 'evidence-question-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  assert.equal(await overflow(page), false, 'the question page: no horizontal overflow at 390 px');
+  await page.locator('#q-memory_mb-evidence').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(here, '..', 'artifacts', 'evidence-question-390.png') });
   assert.deepEqual(page.problems, []);
   await context.close();
 });
