@@ -137,6 +137,9 @@ pub struct QuestionView {
     pub changed: Option<(String, i64)>,
     /// Carried over from a template, and still to confirm.
     pub to_confirm: bool,
+    /// Where the latest import from infrastructure code found its answer, as people read it
+    /// ("From template.yaml line 12, Resource ApiFunction, Properties.MemorySize").
+    pub evidence: Vec<String>,
     /// Why the last form post's answer to it was refused, in words (the page shows what was
     /// posted, beside this message).
     pub error: Option<String>,
@@ -291,6 +294,9 @@ pub struct ResultsData {
     /// Whether the viewer may approve the design now (owners of a review with a verdict that no
     /// approval covers yet).
     pub can_approve: bool,
+    /// Checks of the review's infrastructure code, from its latest import (none for a
+    /// milestone, or without an import).
+    pub template_findings: Vec<questionnaires::report::ReportTemplateFinding>,
 }
 
 /// Carried-over answers that nobody has confirmed yet.

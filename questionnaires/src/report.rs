@@ -24,10 +24,12 @@ mod criteria;
 mod roadmap;
 mod sign_off;
 mod summary;
+mod template_findings;
 
 pub use roadmap::{Roadmap, Step};
 pub use sign_off::{AcceptedBlocker, ReportSignOff};
 pub use summary::{Summary, SummaryCost, usd, volume};
+pub use template_findings::ReportTemplateFinding;
 
 /// The version of the report format, carried in every JSON export.
 pub const FORMAT: &str = "trellis-report/1";
@@ -98,6 +100,10 @@ pub struct Report {
     /// changed from (`changed_since`). None until an owner approves the review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_off: Option<ReportSignOff>,
+    /// Checks of the review's infrastructure code (its latest import), most severe first; none
+    /// without an import.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub template_findings: Vec<ReportTemplateFinding>,
 }
 
 /// Which state of the review a report shows.
@@ -723,6 +729,7 @@ pub fn build(input: Input<'_>) -> Report {
         summary: Summary::default(),
         roadmap: Roadmap::default(),
         sign_off: None,
+        template_findings: Vec::new(),
         progress: ReportProgress {
             answered: e.progress.answered,
             applicable: e.progress.applicable,
@@ -1170,6 +1177,7 @@ mod tests {
             roadmap: Roadmap::default(),
             answers: Vec::new(),
             sign_off: None,
+            template_findings: Vec::new(),
         }
     }
 }

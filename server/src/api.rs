@@ -6,6 +6,8 @@
 //! - [`assessments`]: list (keyset pages), create, read, update, archive, restore;
 //! - [`answers`]: read all, write one, clear one, write many;
 //! - [`answers_file`]: apply a whole answers file (what `trellis push` sends);
+//! - [`evidence`]: import templates to pre-fill answers, read the latest import, choose on
+//!   its drift;
 //! - [`risks`]: accepted risks: list, accept, withdraw;
 //! - [`approvals`]: sign-off: list a review's approvals, approve it;
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
@@ -21,6 +23,7 @@ pub mod assessments;
 pub mod docs;
 pub mod dto;
 pub mod error;
+pub mod evidence;
 pub mod exports;
 pub mod questionnaires;
 pub mod risks;
@@ -52,6 +55,8 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(answers::put_answer))
         .routes(routes!(answers::delete_answer))
         .routes(routes!(answers_file::put_answers_file))
+        .routes(routes!(evidence::post_evidence, evidence::get_evidence))
+        .routes(routes!(evidence::decide_evidence))
         .routes(routes!(risks::list_acceptances))
         .routes(routes!(risks::accept_risk))
         .routes(routes!(risks::withdraw_risk))

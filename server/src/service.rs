@@ -27,6 +27,8 @@
 //! - `service/templates.rs`: starting a review from another review or milestone.
 //! - `service/lenses.rs`: imported lenses and the questionnaire of a review.
 //! - `service/heavy.rs`: the slots for CPU-heavy work.
+//! - `service/evidence.rs`: importing infrastructure code into a review: answers filled, drift
+//!   and the team's choices on it, evidence under questions, template findings.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -37,6 +39,7 @@ use crate::error::AppError;
 use store::auth::{Actor, Role, User};
 use store::{Assessment, Missing, Store, StoreError};
 
+pub mod evidence;
 pub mod heavy;
 pub mod lenses;
 

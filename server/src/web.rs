@@ -16,7 +16,6 @@ use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -86,6 +85,7 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
             .map(|(p, h)| (Method::GET, p, h)),
     )
     .chain(crate::lenses::routes())
+    .chain(crate::evidence::routes())
     .chain([(
         Method::GET,
         "/api".to_owned(),
@@ -168,7 +168,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::same_origin))
         .layer(axum::middleware::from_fn(security::utf8_forms))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            MAX_BODY,
+            crate::evidence::limit_body,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::GATEWAY_TIMEOUT,
             timeout,

@@ -299,6 +299,22 @@ fn Results(page: Page) -> impl IntoView {
             <RiskList title="Medium" risks=medium page=page_for_risks error=field_error />
         </section>
 
+        {(!page.template_findings.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="template-findings-h" id="template-findings">
+                <h2 id="template-findings-h">"Template findings"</h2>
+                <p class="muted">"From the review's latest import of its infrastructure code."</p>
+                <ul class="template-findings">
+                    {page.template_findings.iter().map(|f| view! {
+                        <li>
+                            <span class=format!("tag priority-{}", f.severity)>{f.severity.clone()}</span>" "
+                            {f.message.clone()}" "
+                            <span class="muted small">{f.place()}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+
         <section class="card" aria-labelledby="recs-h">
             <h2 id="recs-h">"Recommended patterns"</h2>
             {match &page.lens {

@@ -78,6 +78,9 @@ fn Area(page: AreaData) -> impl IntoView {
             <section class="card area-form">
                 <div class="crumbs-row">
                     <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
+                    {page.can_edit.then(|| view! {
+                        <a class="button small" href=format!("/assessments/{}/evidence", page.assessment_id)>"Import from infrastructure code"</a>
+                    })}
                     {page.can_share.then(|| view! {
                         <a class="button small" href=format!("/assessments/{}/share", page.assessment_id)>"Share"</a>
                     })}
@@ -347,6 +350,11 @@ fn Question(q: QuestionView) -> impl IntoView {
                 <summary>"Why this matters"</summary>
                 <div id=help_id inner_html=q.help_html.clone()></div>
             </details>
+            {(!q.evidence.is_empty()).then(|| view! {
+                <ul class="evidence-lines" id=format!("{base}-evidence") aria-label="From infrastructure code">
+                    {q.evidence.iter().cloned().map(|e| view! { <li>{e}</li> }).collect_view()}
+                </ul>
+            })}
             {input}
             {error}
             <details class="extras" open=q.not_applicable || !q.note.is_empty()>

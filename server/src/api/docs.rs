@@ -38,6 +38,7 @@ use crate::state::AppState;
         (name = "assessments", description = "Reviews of one workload each"),
         (name = "answers", description = "Answers, each with a version for optimistic concurrency"),
         (name = "results", description = "The evaluation and the starter project"),
+        (name = "evidence", description = "Evidence import: answers pre-filled from infrastructure code (CloudFormation, SAM, CDK templates), the drift against the current answers, and the templates' findings"),
         (name = "risks", description = "Accepted risks: a team's recorded decision to live with a raised risk"),
         (name = "sign-off", description = "Approvals: an owner's sign-off of a review, with each blocker accepted and why"),
         (name = "reports", description = "The report in every export format, now or as a milestone saved it"),

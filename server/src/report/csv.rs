@@ -1,6 +1,6 @@
-//! Risks and checklist items as CSV, one row each, for a backlog import (Jira, GitHub Projects).
-//! The columns are a stable contract: importers map them by name. A risk's Summary is its
-//! problem; its Status is `accepted-risk` while a team's acceptance covers it, else `open`.
+//! Risks, template findings and checklist items as CSV, one row each, for a backlog import (Jira,
+//! GitHub Projects). The columns are a stable contract: importers map them by name. A risk's Summary is
+//! its problem; its Status is `accepted-risk` while a team's acceptance covers it, else `open`.
 //!
 //! Cells hold user and lens text (owners, titles, reasons), and a spreadsheet runs a cell that
 //! starts like a formula. Every cell goes through [`cell`], which neutralises those as OWASP
@@ -62,7 +62,7 @@ pub const COLUMNS: [&str; 10] = [
     "Link",
 ];
 
-/// The risks, then the checklist.
+/// The risks, the template findings, then the checklist.
 pub fn render(doc: &Document, links: Option<&Links>) -> Result<String, String> {
     let r = &doc.report;
     let mut w = ::csv::Writer::from_writer(Vec::new());
@@ -94,6 +94,26 @@ pub fn render(doc: &Document, links: Option<&Links>) -> Result<String, String> {
                 "",
                 "",
                 &description,
+                &link,
+            ],
+        )?;
+    }
+    for f in &r.template_findings {
+        let link = links
+            .map(|l| format!("{}/evidence", l.review))
+            .unwrap_or_default();
+        row(
+            &mut w,
+            [
+                "template_finding",
+                &f.id,
+                &f.message,
+                "",
+                &f.severity,
+                "open",
+                "",
+                "",
+                &f.place(),
                 &link,
             ],
         )?;

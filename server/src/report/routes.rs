@@ -93,6 +93,10 @@ async fn load(
     if let Some(s) = sign_off {
         doc.report.sign(s);
     }
+    if milestone.is_none() {
+        doc.report.template_findings =
+            crate::service::evidence::report_findings(&c.store, &a.id).await?;
+    }
     Ok((doc, links))
 }
 

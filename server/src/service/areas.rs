@@ -92,6 +92,7 @@ fn question_view(
         risk: result.risk.map(|r| r.as_str().to_owned()),
         changed: answer.map(|a| (a.updated_by.clone(), a.updated_at)),
         to_confirm,
+        evidence: Vec::new(),
         error: None,
     }
 }
@@ -137,6 +138,7 @@ pub async fn area_page(
     let flash: Flash = flash
         .and_then(|f| serde_json::from_str(f).ok())
         .unwrap_or_default();
+    let mut evidence = super::evidence::evidence_by_question(c, &assessment.id).await?;
     let refused = |qid: &str| {
         flash
             .errors
@@ -163,6 +165,7 @@ pub async fn area_page(
                     i,
                     pending.contains(&i),
                 );
+                view.evidence = evidence.remove(&view.id).unwrap_or_default();
                 if !flash.errors.is_empty() {
                     as_posted(&mut view, &flash.posted);
                     view.error = refused(&view.id);

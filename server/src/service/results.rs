@@ -64,8 +64,10 @@ async fn results_of(c: &AppContext, assessment: Assessment) -> Result<ResultsDat
         snapshot: Snapshot::current(),
         sign_off,
     };
+    let id = assessment.id.clone();
     let mut page = results_from(q, assessment, state)?;
     page.to_confirm = to_confirm;
+    page.template_findings = super::evidence::report_findings(&c.store, &id).await?;
     Ok(page)
 }
 
@@ -236,6 +238,7 @@ fn results_from(
         checklist_waiting,
         sign_off,
         can_approve: false,
+        template_findings: Vec::new(),
         can_edit: false,
         shared: false,
         as_of: None,

@@ -96,13 +96,13 @@ pub struct BatchResult {
 }
 
 /// A batch, owned, so that it can go to the writer thread.
-struct Batch {
-    assessment_id: String,
-    writes: Vec<AnswerWrite>,
-    clear_others: bool,
-    who: String,
-    now: i64,
-    audit: Option<BatchAudit>,
+pub(crate) struct Batch {
+    pub(crate) assessment_id: String,
+    pub(crate) writes: Vec<AnswerWrite>,
+    pub(crate) clear_others: bool,
+    pub(crate) who: String,
+    pub(crate) now: i64,
+    pub(crate) audit: Option<BatchAudit>,
 }
 
 impl Store {
@@ -159,7 +159,10 @@ impl Store {
 }
 
 /// [`Store::write_answers`] in a transaction; on a conflict, the caller rolls back.
-async fn write_batch(sql: &mut impl AnswerSql, b: &Batch) -> Result<BatchResult, BatchError> {
+pub(crate) async fn write_batch(
+    sql: &mut impl AnswerSql,
+    b: &Batch,
+) -> Result<BatchResult, BatchError> {
     let id = b.assessment_id.as_str();
     let mut rows = sql.rows(id).await?;
     // The answers as read, for the questions the batch names.

@@ -20,6 +20,7 @@
 //!   writes, for the pool and for SQLite's writer thread.
 //! - `batch.rs`: the REST API's answer writes, all together or not at all.
 //! - `checklist.rs`: the `checklist_items` table.
+//! - `evidence.rs`: the `evidence_imports` table, written with the answers an import fills.
 //! - `acceptances.rs`: the `risk_acceptances` table (accepted risks).
 //! - `milestones.rs`: the `milestones` table.
 //! - `approvals.rs`: the `approvals` table (sign-offs, each with its milestone).
@@ -46,6 +47,7 @@ mod assessments;
 pub mod auth;
 mod batch;
 mod checklist;
+mod evidence;
 mod lenses;
 mod listing;
 mod milestones;
@@ -60,6 +62,7 @@ pub use accounts::{
 pub use answers::{AnswersWrite, AreaChange, AreaSave, AreaSaved};
 pub use approvals::{AcceptedBlocker, Approval, Approved};
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
+pub use evidence::{EvidenceChange, EvidenceError, EvidenceRow, NewEvidence};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, SearchRoute, search_terms};
 pub use milestones::{Milestone, MilestoneRow};

@@ -293,6 +293,24 @@ impl World {
             // It lists the account's API tokens: a token may not see them.
             ("GET", "/account") => (Needs::Session, get(concrete)),
             ("GET", "/teams/{id}") => (Needs::Read, get(concrete)),
+            // Evidence import: the page and its forms, and the API. An import of a template that
+            // answers nothing, so the matrix does not move the review's answers.
+            ("GET", "/assessments/{id}/evidence") => (Needs::Read, get(concrete)),
+            ("POST", "/assessments/{id}/evidence" | "/api/v1/assessments/{id}/evidence") => {
+                (Needs::Edit, evidence_upload(&concrete))
+            }
+            ("POST", "/assessments/{id}/evidence/decisions") => {
+                let import = self.evidence().await;
+                (Needs::Edit, form(vec![("import", import)]))
+            }
+            ("POST", "/api/v1/assessments/{id}/evidence/decisions") => {
+                let body = json!({"import_id": self.evidence().await, "decisions": {}});
+                (Needs::Edit, api_json(method, &concrete, &body.to_string()))
+            }
+            ("GET", "/api/v1/assessments/{id}/evidence") => {
+                self.evidence().await;
+                (Needs::Read, get(concrete))
+            }
             ("GET", "/assessments/{id}/review/{area}" | "/assessments/{id}/results") => {
                 (Needs::Read, get(concrete))
             }
@@ -617,6 +635,26 @@ impl World {
         })
     }
 
+    /// The id of the review's latest evidence import, made by its owner when there is none.
+    pub(super) async fn evidence(&self) -> String {
+        if let Some(row) = self
+            .app
+            .store
+            .latest_evidence(&self.assessment)
+            .await
+            .unwrap()
+        {
+            return row.id;
+        }
+        let path = format!("/api/v1/assessments/{}/evidence", self.assessment);
+        let r = self.owner.send(evidence_upload(&path)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// Makes the question `iac` raise a risk (once), so that it can be accepted.
     async fn raise_risk(&self) {
         let answers = self.app.store.answers(&self.assessment).await.unwrap();
@@ -691,6 +729,23 @@ impl World {
 /// A description no lens had before, so an import adds a version.
 fn unique_text() -> String {
     format!("Version {}.", uuid::Uuid::new_v4())
+}
+
+/// An upload of a template that answers no question (one resource of a type no question reads).
+fn evidence_upload(uri: &str) -> Request<Body> {
+    let boundary = "trellis-access-evidence";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"template.yaml\"\r\n\
+         Content-Type: application/yaml\r\n\r\nResources:\n  Thing:\n    Type: AWS::CloudFormation::WaitConditionHandle\n\r\n--{boundary}--\r\n"
+    );
+    Request::post(uri)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body))
+        .unwrap()
 }
 
 /// A JSON request to the REST API.

@@ -13,6 +13,7 @@ mod cli;
 mod client;
 mod database;
 mod echo;
+mod evidence;
 mod exports;
 mod exports_adr;
 mod faults;

@@ -96,7 +96,7 @@ struct Seeded {
 
 /// An installation with a row in every table, made through the app: accounts, teams, accepted
 /// and open invites, sessions, an API token, share links, answers with a note and N/A,
-/// checklist state, an accepted risk, a milestone, a review from a template, an imported lens and a review on
+/// checklist state, an accepted risk, an evidence import, a milestone, a review from a template, an imported lens and a review on
 /// it, and the audit rows all of that writes.
 async fn seeded(app: TestApp) -> Seeded {
     let world = super::access::world_on(app).await;
@@ -128,6 +128,8 @@ async fn seeded(app: TestApp) -> Seeded {
         .await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
     super::templates::save(owner, a, "delivery", &[("q.iac", "most"), ("v.iac", "")]).await;
+    // An import from infrastructure code.
+    world.evidence().await;
     let r = owner
         .post(
             "/api/accept_risk",

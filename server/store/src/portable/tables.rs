@@ -252,6 +252,21 @@ pub(super) const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "evidence_imports",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("assessment_id").of("assessments"),
+            int("seq"),
+            text("files"),
+            text("content"),
+            text("outcome"),
+            text("decisions"),
+            text("imported_by"),
+            int("imported_at"),
+        ],
+    },
+    Table {
         name: "lenses",
         key: &["id", "version"],
         columns: &[
