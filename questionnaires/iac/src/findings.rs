@@ -155,19 +155,19 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
             ),
         ));
     }
-    for p in inv
-        .managed_policies
-        .iter()
-        .filter(|p| crate::answers::security::is_admin_policy(&p.value))
-    {
+    for p in &inv.managed_policies {
+        let what = if crate::answers::security::is_admin_policy(&p.value) {
+            "a function needs a policy scoped to what it does"
+        } else if crate::answers::security::is_full_access_policy(&p.value) {
+            "every action of a service on every resource; grant the actions and resources the function uses instead (a SAM policy template scoped to one resource, or a statement)"
+        } else {
+            continue;
+        };
         out.push(Finding::at(
             "wildcard_iam",
             Severity::High,
             &p.at,
-            format!(
-                "{} attaches {}: a function needs a policy scoped to what it does.",
-                p.at.resource, p.value
-            ),
+            format!("{} attaches {}: {what}.", p.at.resource, p.value),
         ));
     }
     // Log retention.

@@ -91,7 +91,11 @@ fn a_closing_bracket_at_its_keys_indentation_is_read_as_cloudformation_reads_it(
     let action = d.root.at("Resources.P.Properties.Action").unwrap();
     assert_eq!(action.items()[0].as_str(), Some("sqs:SendMessage"));
     assert_eq!(d.root.at("Resources.P.Properties.Other").unwrap().line, 8);
-    assert!(d.notes.iter().any(|(line, n)| *line == 7 && n.contains("closing bracket")));
+    assert!(
+        d.notes
+            .iter()
+            .any(|(line, n)| *line == 7 && n.contains("closing bracket"))
+    );
     // Anything else badly indented is still an error naming the line.
     let bad = "Resources:\n  P:\n    Type: X\n   Q: 1\n";
     assert!(iac::node::parse(bad, "t.yaml").is_err());
