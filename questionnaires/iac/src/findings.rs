@@ -239,6 +239,33 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
             ));
         }
     }
+    // API alarms on a metric name the watched kind of API does not publish.
+    for a in &inv.alarms {
+        for api in inv
+            .apis
+            .iter()
+            .filter(|api| api.at.file == a.at.file && a.watches.contains(&api.at.resource))
+        {
+            let (wrong, right, kind) = match api.kind {
+                ApiKind::Http => (["4XXError", "5XXError"], ["4xx", "5xx"], "an HTTP API"),
+                ApiKind::Rest => (["4xx", "5xx"], ["4XXError", "5XXError"], "a REST API"),
+                ApiKind::WebSocket => continue,
+            };
+            for (m, r) in wrong.iter().zip(right) {
+                if a.metrics.iter().any(|x| x == m) {
+                    out.push(Finding::at(
+                        "alarm_metric_not_published",
+                        Severity::Medium,
+                        &a.at,
+                        format!(
+                            "Alarm {} watches {m} of {}, {kind}, which publishes {r} instead: the alarm never fires. Watch {r}.",
+                            a.at.resource, api.at.resource
+                        ),
+                    ));
+                }
+            }
+        }
+    }
     // Reserved concurrency beyond what an account can spare.
     let reserved: f64 = inv
         .functions
