@@ -327,6 +327,15 @@ fn compute(inv: &Inventory, b: &mut Builder) {
     picks.answer(b, "cold_start_mitigation");
     // vpc_networking.
     let in_vpc: Vec<_> = fns.iter().filter_map(|f| f.vpc.as_ref()).collect();
+    let runs_in = |l: &Loc| -> String {
+        match fns.iter().find(|f| f.vpc.as_ref() == Some(l)) {
+            Some(f) if f.at.resource != l.resource => format!(
+                "Function {} runs on capacity provider {}, in its VPC.",
+                f.at.resource, l.resource
+            ),
+            _ => format!("Function {} runs in a VPC.", l.resource),
+        }
+    };
     if in_vpc.is_empty() {
         let cites = fns
             .iter()
@@ -343,10 +352,7 @@ fn compute(inv: &Inventory, b: &mut Builder) {
             "vpc_networking",
             json!("vpc_nat"),
             vec![
-                (
-                    in_vpc[0],
-                    format!("Function {} runs in a VPC.", in_vpc[0].resource),
-                ),
+                (in_vpc[0], runs_in(in_vpc[0])),
                 (nat, "The template declares a NAT gateway.".to_owned()),
             ],
         );
@@ -355,10 +361,7 @@ fn compute(inv: &Inventory, b: &mut Builder) {
             "vpc_networking",
             json!("vpc_endpoints"),
             vec![
-                (
-                    in_vpc[0],
-                    format!("Function {} runs in a VPC.", in_vpc[0].resource),
-                ),
+                (in_vpc[0], runs_in(in_vpc[0])),
                 (
                     ep,
                     "The template declares VPC endpoints and no NAT gateway.".to_owned(),

@@ -155,19 +155,19 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
             ),
         ));
     }
-    for p in inv
-        .managed_policies
-        .iter()
-        .filter(|p| crate::answers::security::is_admin_policy(&p.value))
-    {
+    for p in &inv.managed_policies {
+        let what = if crate::answers::security::is_admin_policy(&p.value) {
+            "a function needs a policy scoped to what it does"
+        } else if crate::answers::security::is_full_access_policy(&p.value) {
+            "every action of a service on every resource; grant the actions and resources the function uses instead (a SAM policy template scoped to one resource, or a statement)"
+        } else {
+            continue;
+        };
         out.push(Finding::at(
             "wildcard_iam",
             Severity::High,
             &p.at,
-            format!(
-                "{} attaches {}: a function needs a policy scoped to what it does.",
-                p.at.resource, p.value
-            ),
+            format!("{} attaches {}: {what}.", p.at.resource, p.value),
         ));
     }
     // Log retention.
@@ -237,6 +237,33 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
                     ft.at.resource, ft.value
                 ),
             ));
+        }
+    }
+    // API alarms on a metric name the watched kind of API does not publish.
+    for a in &inv.alarms {
+        for api in inv
+            .apis
+            .iter()
+            .filter(|api| api.at.file == a.at.file && a.watches.contains(&api.at.resource))
+        {
+            let (wrong, right, kind) = match api.kind {
+                ApiKind::Http => (["4XXError", "5XXError"], ["4xx", "5xx"], "an HTTP API"),
+                ApiKind::Rest => (["4xx", "5xx"], ["4XXError", "5XXError"], "a REST API"),
+                ApiKind::WebSocket => continue,
+            };
+            for (m, r) in wrong.iter().zip(right) {
+                if a.metrics.iter().any(|x| x == m) {
+                    out.push(Finding::at(
+                        "alarm_metric_not_published",
+                        Severity::Medium,
+                        &a.at,
+                        format!(
+                            "Alarm {} watches {m} of {}, {kind}, which publishes {r} instead: the alarm never fires. Watch {r}.",
+                            a.at.resource, api.at.resource
+                        ),
+                    ));
+                }
+            }
         }
     }
     // Reserved concurrency beyond what an account can spare.

@@ -293,6 +293,11 @@ pub struct StateMachine {
     pub task_token: bool,
     /// A `Wait` state.
     pub wait_state: bool,
+    /// An activity task (a worker polls for it and replies with its task token).
+    pub activity: bool,
+    /// Where its definition was read whole (inline, or from its file), when it was: what it
+    /// does not declare, it does not do.
+    pub definition: Option<Loc>,
     /// Tasks with `Retry` / `Catch` (read when the definition is inline).
     pub retries: usize,
     /// Tasks with `Catch`.
@@ -496,7 +501,8 @@ pub struct Inventory {
     /// Resources that receive failed events (on-failure destinations, dead-letter queues of
     /// functions and rules): logical ids.
     pub failure_targets: Vec<Fact<String>>,
-    /// Topics that alarms or budgets notify (operations, not the workload's messaging).
+    /// Topics that alarms, deployments, budgets or notification rules notify (operations, not
+    /// the workload's messaging).
     pub alarm_topics: Vec<Fact<String>>,
     /// Resource types read but not understood: (type, where).
     pub unknown_types: Vec<Fact<String>>,

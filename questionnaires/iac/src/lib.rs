@@ -153,11 +153,11 @@ pub fn import(inputs: &[Input], workload: &str) -> Result<Import, Error> {
             },
         }
     }
-    // Files a template points at (a state machine's `DefinitionUri`), by normalised path.
-    let side: BTreeMap<String, &node::Node> = docs
+    // Files a template points at (`DefinitionUri`, `AWS::Include`), by normalised path.
+    let side: BTreeMap<String, (&str, &node::Node)> = docs
         .iter()
         .filter(|(_, d)| d.root.get("Resources").is_none())
-        .map(|(name, d)| (normalise(name), &d.root))
+        .map(|(name, d)| (normalise(name), (*name, &d.root)))
         .collect();
     let mut templates = 0;
     if !tf.is_empty() {
@@ -189,7 +189,7 @@ pub fn import(inputs: &[Input], workload: &str) -> Result<Import, Error> {
         t.attach_definitions(|uri| {
             let base = name.rsplit_once(['/', '!']).map_or("", |(dir, _)| dir);
             side.get(&normalise(&format!("{base}/{uri}")))
-                .map(|n| (*n).clone())
+                .map(|(file, n)| ((*file).to_owned(), (*n).clone()))
         });
         for (id, line) in &t.untyped {
             notes.push(Finding {

@@ -6,6 +6,8 @@ mod compute;
 mod edge;
 mod links;
 mod misc;
+mod openapi;
+mod ops;
 mod workflow;
 
 use std::collections::BTreeSet;
@@ -43,7 +45,10 @@ fn resource(t: &Template, r: &Resource, inv: &mut Inventory) {
         | "AWS::ApiGatewayV2::Stage"
         | "AWS::ApiGatewayV2::Integration"
         | "AWS::WAFv2::WebACLAssociation" => edge::api(t, r, inv),
-        _ => misc::resource(t, r, inv),
+        _ => {
+            ops::resource(r, inv);
+            misc::resource(t, r, inv);
+        }
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Resource {
     pub metadata: Node,
     /// The line of its logical id.
     pub line: usize,
+    /// Properties read from another file (`DefinitionUri`, `AWS::Include`): (property, file).
+    pub included: Vec<(String, String)>,
 }
 
 /// A template parameter.
@@ -114,6 +116,7 @@ impl Template {
                 globals: g,
                 metadata: r.get("Metadata").cloned().unwrap_or_default(),
                 line: r.line,
+                included: Vec::new(),
             });
         }
         t.index = t
@@ -132,22 +135,63 @@ impl Template {
 }
 
 impl Template {
-    /// Puts the definition a state machine names by `DefinitionUri` (a file beside the
-    /// template, found by `lookup`) in its properties as `Definition`.
-    pub fn attach_definitions(&mut self, lookup: impl Fn(&str) -> Option<Node>) {
+    /// Puts the files a template points at into the properties that name them, as
+    /// CloudFormation and SAM do before deploying: a state machine's `DefinitionUri` (as
+    /// `Definition`), a SAM API's `DefinitionUri` (as `DefinitionBody`), and a property that is an
+    /// `AWS::Include` transform of a local file (an OpenAPI body). `lookup` finds a file beside
+    /// the template by its relative path and gives its name and root; S3 locations are not
+    /// local and stay as written. Each resource records which property came from which file.
+    pub fn attach_definitions(&mut self, lookup: impl Fn(&str) -> Option<(String, Node)>) {
         for r in &mut self.resources {
-            if r.kind != "AWS::Serverless::StateMachine" || r.properties.get("Definition").is_some()
-            {
-                continue;
-            }
-            let Some(uri) = r.properties.get("DefinitionUri").and_then(Node::as_str) else {
-                continue;
+            let uri_into = match r.kind.as_str() {
+                "AWS::Serverless::StateMachine" => Some("Definition"),
+                "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => Some("DefinitionBody"),
+                _ => None,
             };
-            if let (Some(def), Value::Map(entries)) = (lookup(uri), &mut r.properties.value) {
-                entries.push(("Definition".to_owned(), def));
+            if let Some(into) = uri_into
+                && r.properties.get(into).is_none()
+                && let Some(uri) = r.properties.get("DefinitionUri").and_then(Node::as_str)
+                && let Some((file, def)) = lookup(uri)
+                && let Value::Map(entries) = &mut r.properties.value
+            {
+                entries.push((into.to_owned(), def));
+                r.included.push((into.to_owned(), file));
+            }
+            let keys: Vec<String> = r
+                .properties
+                .entries()
+                .iter()
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in keys {
+                let Some(location) = r.properties.get(&key).and_then(include_location) else {
+                    continue;
+                };
+                let Some((file, doc)) = lookup(&location) else {
+                    continue;
+                };
+                for props in [&mut r.properties, &mut r.own] {
+                    if let Value::Map(entries) = &mut props.value
+                        && let Some((_, v)) = entries.iter_mut().find(|(k, _)| *k == key)
+                    {
+                        *v = doc.clone();
+                    }
+                }
+                r.included.push((key, file));
             }
         }
     }
+}
+
+/// The local file an `AWS::Include` transform names (`Fn::Transform: {Name: AWS::Include,
+/// Parameters: {Location: ./api.yaml}}`); `None` for anything else, or an `s3://` location.
+fn include_location(n: &Node) -> Option<String> {
+    let (f, arg) = n.intrinsic()?;
+    if f != "Fn::Transform" || arg.get("Name").and_then(Node::as_str) != Some("AWS::Include") {
+        return None;
+    }
+    let location = arg.at("Parameters.Location")?.as_str()?;
+    (!location.contains("://")).then(|| location.to_owned())
 }
 
 /// SAM's Globals merge: maps merge key by key, lists append (globals first), and anything
@@ -186,6 +230,15 @@ pub fn merge(global: &Node, own: &Node) -> Node {
 }
 
 impl Resource {
+    /// The file a property was read from: another file when it was included, else the template.
+    pub fn file_of(&self, property: &str) -> &str {
+        let top = property.split('.').next().unwrap_or(property);
+        self.included
+            .iter()
+            .find(|(p, _)| p == top)
+            .map_or(&self.file, |(_, f)| f)
+    }
+
     /// A property by dotted path, with where it was written.
     pub fn prop(&self, path: &str) -> Option<(&Node, String)> {
         let node = self.properties.at(path)?;

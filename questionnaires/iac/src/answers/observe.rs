@@ -118,10 +118,17 @@ pub(super) fn observability(inv: &Inventory, b: &mut Builder) {
     }
     // alarms.
     if !inv.alarms.is_empty() {
+        let dlqs = super::messaging::dlq_ids(inv);
         let mut picks = Picks::default();
         for a in &inv.alarms {
+            // Messages arriving in a dead-letter queue: the DLQ-depth alarm in substance.
+            let on_dlq = a
+                .watches
+                .iter()
+                .any(|w| dlqs.iter().any(|(f, id)| f == &a.at.file && id == w));
             for m in &a.metrics {
                 let pick = match m.as_str() {
+                    "NumberOfMessagesSent" if on_dlq => "backlog",
                     "Errors" => "errors",
                     "Throttles" => "throttles",
                     "Duration" => "duration",
@@ -179,6 +186,8 @@ pub(super) fn observability(inv: &Inventory, b: &mut Builder) {
         };
         kept.extend(missing);
         b.answer("log_retention", json!(value), kept);
+    } else if !inv.log_groups.is_empty() {
+        declared_retention(inv, b);
     }
     // dashboards: present, but what they show is not readable.
     if let Some(d) = inv.dashboards.first() {
@@ -209,6 +218,39 @@ pub(super) fn observability(inv: &Inventory, b: &mut Builder) {
             ),
         }
     }
+}
+
+/// `log_retention` of a template with no function: its declared log groups (a state machine's,
+/// an API's access logs) are all the log groups it makes, so it is authoritative for them.
+fn declared_retention(inv: &Inventory, b: &mut Builder) {
+    let kept = inv
+        .log_groups
+        .iter()
+        .filter(|g| g.retention_days.is_some())
+        .count();
+    let value = match kept {
+        0 => "never_expire",
+        k if k == inv.log_groups.len() => "set_everywhere",
+        _ => "some_groups",
+    };
+    let cites = inv
+        .log_groups
+        .iter()
+        .map(|g| match &g.retention_days {
+            Some(r) => (
+                &r.at,
+                format!("Log group {} keeps logs {} days.", g.at.resource, r.value),
+            ),
+            None => (
+                &g.at,
+                format!(
+                    "Log group {} sets no RetentionInDays (no function is declared: the declared log groups are all there are).",
+                    g.at.resource
+                ),
+            ),
+        })
+        .collect();
+    b.answer("log_retention", json!(value), cites);
 }
 
 pub(super) fn delivery(inv: &Inventory, b: &mut Builder) {

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{Builder, Picks};
-use crate::inventory::{Auth, Inventory};
+use crate::inventory::{Auth, Inventory, Loc};
 
 /// Whether a statement grants every action of a service (or all) on every resource.
 pub(crate) fn is_wildcard(s: &crate::inventory::Statement) -> bool {
@@ -16,6 +16,14 @@ pub(crate) fn is_wildcard(s: &crate::inventory::Statement) -> bool {
 /// Whether a managed policy gives (nearly) everything.
 pub(crate) fn is_admin_policy(arn: &str) -> bool {
     arn.ends_with("AdministratorAccess") || arn.ends_with("PowerUserAccess")
+}
+
+/// Whether a managed policy is an AWS managed `*FullAccess` policy (`AmazonS3FullAccess`,
+/// `AWSStepFunctionsFullAccess`…): every action of a service on every resource. SAM takes the
+/// bare name; elsewhere it is an ARN in the `aws` account (`arn:…:iam::aws:policy/…`).
+pub(crate) fn is_full_access_policy(arn: &str) -> bool {
+    let aws_managed = !arn.contains("arn:") || arn.contains(":iam::aws:policy/");
+    aws_managed && arn.ends_with("FullAccess")
 }
 
 /// Environment variable names that look like they hold a secret.
@@ -45,7 +53,7 @@ pub(super) fn security(inv: &Inventory, b: &mut Builder) {
         .chain(
             inv.managed_policies
                 .iter()
-                .filter(|p| is_admin_policy(&p.value))
+                .filter(|p| is_admin_policy(&p.value) || is_full_access_policy(&p.value))
                 .map(|p| (&p.at, format!("{} attaches {}.", p.at.resource, p.value))),
         )
         .collect();
@@ -223,23 +231,6 @@ pub(super) fn security(inv: &Inventory, b: &mut Builder) {
         })
         .or_else(|| inv.topics.iter().find(|t| t.cmk).map(|t| t.at.clone()))
         .or_else(|| inv.streams.iter().find(|t| t.cmk).map(|t| t.at.clone()));
-    let managed = inv
-        .queues
-        .iter()
-        .find(|q| q.sse_cmk == Some(false))
-        .map(|q| &q.at)
-        .or_else(|| {
-            inv.tables
-                .iter()
-                .find(|t| t.sse_cmk == Some(false))
-                .map(|t| &t.at)
-        })
-        .or_else(|| {
-            inv.buckets
-                .iter()
-                .find(|t| t.sse_kms == Some(false))
-                .map(|t| &t.at)
-        });
     if let Some(c) = &cmk {
         picks.add(
             "customer_keys",
@@ -247,12 +238,36 @@ pub(super) fn security(inv: &Inventory, b: &mut Builder) {
             format!("{} encrypts with a customer managed KMS key.", c.resource),
         );
     }
-    if let Some(m) = managed {
-        picks.add(
-            "at_rest",
-            m,
-            format!("{} turns on server-side encryption.", m.resource),
-        );
+    // at_rest: every table, bucket, queue, topic and stream states its encryption (a customer
+    // managed key or the service's own); one that states none leaves it unshown.
+    let stores: Vec<(&Loc, bool)> = inv
+        .tables
+        .iter()
+        .map(|t| (&t.at, t.sse_cmk.is_some()))
+        .chain(inv.buckets.iter().map(|x| (&x.at, x.sse_kms.is_some())))
+        .chain(inv.queues.iter().map(|q| (&q.at, q.sse_cmk.is_some())))
+        .chain(inv.topics.iter().map(|t| (&t.at, t.cmk)))
+        .chain(inv.streams.iter().map(|x| (&x.at, x.cmk)))
+        .collect();
+    match stores.iter().find(|(_, encrypted)| !encrypted) {
+        None => {
+            for (at, _) in &stores {
+                picks.add(
+                    "at_rest",
+                    at,
+                    format!("{} is encrypted at rest.", at.resource),
+                );
+            }
+        }
+        Some((at, _)) if stores.iter().any(|(_, e)| *e) => b.open(
+            "encryption",
+            at,
+            format!(
+                "{} shows no encryption setting, so encryption at rest on every store is not shown.",
+                at.resource
+            ),
+        ),
+        Some(_) => {}
     }
     picks.answer(b, "encryption");
 }

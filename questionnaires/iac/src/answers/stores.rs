@@ -139,11 +139,39 @@ pub(super) fn stores(inv: &Inventory, b: &mut Builder) {
         if m.task_token {
             waits.add("external_callback", &m.at, format!("State machine {} waits for a task token (a person or another system: not readable which).", m.at.resource));
         }
+        if m.activity {
+            waits.add(
+                "external_callback",
+                &m.at,
+                format!(
+                    "State machine {} runs an activity: it waits for a worker to poll and reply.",
+                    m.at.resource
+                ),
+            );
+        }
         if m.wait_state {
             waits.add(
                 "timer",
                 &m.at,
                 format!("State machine {} has a Wait state.", m.at.resource),
+            );
+        }
+    }
+    // Every definition read whole, and none waits: each step starts when the one before ends.
+    let read: Vec<_> = inv
+        .state_machines
+        .iter()
+        .filter_map(|m| m.definition.as_ref())
+        .collect();
+    if waits.is_empty() && !read.is_empty() && read.len() == inv.state_machines.len() {
+        for d in read {
+            waits.add(
+                "nothing",
+                d,
+                format!(
+                    "State machine {}'s definition has no Wait state, task token or activity.",
+                    d.resource
+                ),
             );
         }
     }

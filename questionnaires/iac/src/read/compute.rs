@@ -97,7 +97,8 @@ pub(super) fn function(t: &Template, r: &Resource, inv: &mut Inventory) {
     f.vpc = r
         .prop("VpcConfig")
         .filter(|(n, _)| !matches!(n.value, Value::Null))
-        .map(|(n, p)| loc(r, &p, n.line));
+        .map(|(n, p)| loc(r, &p, n.line))
+        .or_else(|| capacity_provider_vpc(t, r));
     f.role = match r.prop("Role") {
         Some((n, p)) => Some(Fact {
             value: refs(n)
@@ -117,6 +118,9 @@ pub(super) fn function(t: &Template, r: &Resource, inv: &mut Inventory) {
         policies(r, n, &p, inv);
     }
     f.alias = r.prop("AutoPublishAlias").map(|(n, p)| loc(r, &p, n.line));
+    if let Some((n, p)) = r.prop("DeploymentPreference.TriggerConfigurations") {
+        super::ops::notified(r, n, &p, "TriggerTargetArn", inv);
+    }
     f.deployment = r.prop("DeploymentPreference").and_then(|(n, p)| {
         let kind = n
             .get("Type")
@@ -154,6 +158,22 @@ pub(super) fn function(t: &Template, r: &Resource, inv: &mut Inventory) {
         }
     }
     inv.functions.push(f);
+}
+
+/// The VPC of the capacity provider a function runs on (Lambda Managed Instances): its
+/// instances, and so the function, sit in that VPC's subnets.
+fn capacity_provider_vpc(t: &Template, r: &Resource) -> Option<crate::inventory::Loc> {
+    let (n, _) = r.prop("CapacityProviderConfig")?;
+    let provider = target(t, &refs(n), |k| {
+        matches!(
+            k,
+            "AWS::Serverless::CapacityProvider" | "AWS::Lambda::CapacityProvider"
+        )
+    })?;
+    let (v, p) = provider
+        .prop("VpcConfig")
+        .filter(|(v, _)| !matches!(v.value, Value::Null))?;
+    Some(loc(provider, &p, v.line))
 }
 
 /// An invoke config marks the function as invoked asynchronously (an SNS-like source for
@@ -266,6 +286,14 @@ pub(super) fn event(
                 .and_then(|x| crate::template::scalar(x, &t.parameters));
         }
         "EventBridgeRule" | "CloudWatchEvent" => {
+            if let Some(pattern) = props.get("Pattern") {
+                super::misc::s3_through_eventbridge(
+                    r,
+                    pattern,
+                    &format!("{path}.Properties.Pattern"),
+                    inv,
+                );
+            }
             s.kind = SourceKind::EventRule;
             s.source = props
                 .get("EventBusName")

@@ -32,19 +32,21 @@ pub(super) fn api(t: &Template, r: &Resource, inv: &mut Inventory) {
                     .prop("EndpointConfiguration")
                     .is_some_and(|(n, _)| super::mentions(n, "PRIVATE")),
             });
-            if let Some((body, p)) = r.prop("DefinitionBody") {
-                openapi_timeouts(r, body, &p, rest, inv);
-            }
+            let kind = if rest { ApiKind::Rest } else { ApiKind::Http };
+            super::openapi::routes(t, r, "DefinitionBody", kind, inv);
         }
-        "AWS::ApiGateway::RestApi" => inv.apis.push(Api {
-            at: at(r),
-            kind: ApiKind::Rest,
-            throttling: None,
-            tracing: None,
-            private: r
-                .prop("EndpointConfiguration")
-                .is_some_and(|(n, _)| super::mentions(n, "PRIVATE")),
-        }),
+        "AWS::ApiGateway::RestApi" => {
+            inv.apis.push(Api {
+                at: at(r),
+                kind: ApiKind::Rest,
+                throttling: None,
+                tracing: None,
+                private: r
+                    .prop("EndpointConfiguration")
+                    .is_some_and(|(n, _)| super::mentions(n, "PRIVATE")),
+            });
+            super::openapi::routes(t, r, "Body", ApiKind::Rest, inv);
+        }
         "AWS::ApiGatewayV2::Api" => {
             let ws = r
                 .prop("ProtocolType")
@@ -61,6 +63,9 @@ pub(super) fn api(t: &Template, r: &Resource, inv: &mut Inventory) {
                 tracing: None,
                 private: false,
             });
+            if !ws {
+                super::openapi::routes(t, r, "Body", ApiKind::Http, inv);
+            }
         }
         "AWS::ApiGateway::Stage" | "AWS::ApiGatewayV2::Stage" => {
             let api_ids = r
@@ -154,39 +159,6 @@ pub(super) fn api(t: &Template, r: &Resource, inv: &mut Inventory) {
     }
 }
 
-/// `x-amazon-apigateway-integration.timeoutInMillis` in an inline OpenAPI body.
-fn openapi_timeouts(r: &Resource, body: &Node, path: &str, rest: bool, inv: &mut Inventory) {
-    for (route, item) in body.get("paths").map(Node::entries).unwrap_or(&[]) {
-        for (method, op) in item.entries() {
-            let Some(i) = op.get("x-amazon-apigateway-integration") else {
-                continue;
-            };
-            let Some(ms) = i.get("timeoutInMillis").and_then(Node::as_f64) else {
-                continue;
-            };
-            inv.routes.push(Route {
-                api: r.id.clone(),
-                kind: if rest { ApiKind::Rest } else { ApiKind::Http },
-                auth: if op.get("security").is_some() {
-                    Auth::JwtOrIam
-                } else {
-                    Auth::Open
-                },
-                function: i
-                    .get("uri")
-                    .map(refs)
-                    .and_then(|ids| ids.into_iter().next()),
-                timeout_s: Some(ms / 1000.0),
-                at: loc(
-                    r,
-                    &format!("{path}.paths.{route}.{method}.x-amazon-apigateway-integration.timeoutInMillis"),
-                    i.line,
-                ),
-            });
-        }
-    }
-}
-
 /// The authorisation of a SAM `Api` / `HttpApi` event: its own `Auth`, else the API's default.
 pub(super) fn sam_route_auth(props: &Node, api: Option<&Resource>) -> Auth {
     let api_auth = api.and_then(|a| a.properties.get("Auth"));
@@ -211,16 +183,23 @@ pub(super) fn sam_route_auth(props: &Node, api: Option<&Resource>) -> Auth {
                 Auth::Open
             }
         }
-        Some("AWS_IAM") => Auth::JwtOrIam,
-        Some(name) => {
-            let def = api_auth.and_then(|a| a.at(&format!("Authorizers.{name}")));
-            match def {
-                Some(d) if d.get("FunctionArn").is_some() => Auth::Lambda,
-                Some(_) => Auth::JwtOrIam,
-                // An authoriser we cannot see (defined elsewhere): say it is authorised, not how.
-                None => Auth::JwtOrIam,
-            }
-        }
+        Some(name) => sam_named_auth(name, api_auth),
+    }
+}
+
+/// What a SAM authoriser name means, by the API's `Auth.Authorizers`.
+pub(super) fn sam_named_auth(name: &str, api_auth: Option<&Node>) -> Auth {
+    if name == "AWS_IAM" {
+        return Auth::JwtOrIam;
+    }
+    match api_auth
+        .and_then(|a| a.get("Authorizers"))
+        .and_then(|a| a.get(name))
+    {
+        Some(d) if d.get("FunctionArn").is_some() => Auth::Lambda,
+        Some(_) => Auth::JwtOrIam,
+        // An authoriser we cannot see (defined elsewhere): say it is authorised, not how.
+        None => Auth::JwtOrIam,
     }
 }
 

@@ -118,13 +118,13 @@ pub(super) fn resource(t: &Template, r: &Resource, inv: &mut Inventory) {
                     }
                 }
             }
-            managed(r, inv);
+            managed(t, r, inv);
         }
         "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
             if let Some((st, p)) = r.prop("PolicyDocument.Statement") {
                 statements(r, st, &p, false, inv);
             }
-            managed(r, inv);
+            managed(t, r, inv);
         }
         "AWS::KMS::Key" => {
             inv.kms_keys.push(at(r));
@@ -228,6 +228,9 @@ fn rule(t: &Template, r: &Resource, inv: &mut Inventory) {
     } else {
         return;
     };
+    if let Some((pattern, p)) = r.prop("EventPattern") {
+        s3_through_eventbridge(r, pattern, &p, inv);
+    }
     let targets = r
         .prop("Targets")
         .map(|(n, _)| n.items().to_vec())
@@ -250,6 +253,28 @@ fn rule(t: &Template, r: &Resource, inv: &mut Inventory) {
     for f in functions {
         let mut s = source(kind, Some(f), schedule.clone(), at(r));
         s.on_failure = targets.iter().any(|x| x.get("DeadLetterConfig").is_some());
+        inv.sources.push(s);
+    }
+}
+
+/// A rule whose pattern matches S3's own events (`source: aws.s3`): S3 events are an entry
+/// point, delivered through EventBridge.
+pub(super) fn s3_through_eventbridge(
+    r: &Resource,
+    pattern: &Node,
+    path: &str,
+    inv: &mut Inventory,
+) {
+    if let Some(src) = pattern.get("source")
+        && src.items().iter().any(|s| s.as_str() == Some("aws.s3"))
+    {
+        let mut s = source(
+            SourceKind::S3,
+            None,
+            None,
+            loc(r, &format!("{path}.source"), src.line),
+        );
+        s.source = Some(r.id.clone());
         inv.sources.push(s);
     }
 }
@@ -302,6 +327,15 @@ fn bucket(t: &Template, r: &Resource, inv: &mut Inventory) {
         versioning,
         sse_kms,
     });
+    if let Some(l) = truthy(
+        r,
+        "NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled",
+    ) {
+        // Its events go to EventBridge, where rules start the work: still S3 events.
+        let mut s = source(SourceKind::S3, None, None, l);
+        s.source = Some(r.id.clone());
+        inv.sources.push(s);
+    }
     if let Some((cfgs, p)) = r.prop("NotificationConfiguration.LambdaConfigurations") {
         for c in cfgs.items() {
             let function = c
@@ -355,9 +389,13 @@ fn alarm(r: &Resource, inv: &mut Inventory) {
     inv.alarms.push(a);
 }
 
-fn managed(r: &Resource, inv: &mut Inventory) {
+fn managed(t: &Template, r: &Resource, inv: &mut Inventory) {
     if let Some((arns, p)) = r.prop("ManagedPolicyArns") {
         for a in arns.items() {
+            if matches!(a.intrinsic(), Some(("Ref", x)) if x.as_str().is_some_and(|id| t.get(id).is_some()))
+            {
+                continue; // A policy of this template: its statements are read with it.
+            }
             let mut texts = Vec::new();
             scalars(a, &mut texts);
             inv.managed_policies.push(Fact {

@@ -118,3 +118,22 @@ fn reserved_concurrency_beyond_what_an_account_spares_is_found() {
     );
     assert!(found(&import(&t.replace("400", "300")), "reserved_concurrency").is_empty());
 }
+
+#[test]
+fn an_alarm_on_a_metric_the_api_does_not_publish_is_found() {
+    let t = "Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n  A:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      MetricName: 5XXError\n      Dimensions:\n        - Name: ApiName\n          Value: !Ref Api\n";
+    let i = import(t);
+    assert_eq!(
+        found(&i, "alarm_metric_not_published"),
+        [("A".to_owned(), 7)]
+    );
+    let http_ok = import(&t.replace("5XXError", "5xx"));
+    assert!(found(&http_ok, "alarm_metric_not_published").is_empty());
+    let rest = import(&t.replace("HttpApi", "Api"));
+    assert!(found(&rest, "alarm_metric_not_published").is_empty());
+    let rest_wrong = import(&t.replace("HttpApi", "Api").replace("5XXError", "5xx"));
+    assert_eq!(
+        found(&rest_wrong, "alarm_metric_not_published"),
+        [("A".to_owned(), 7)]
+    );
+}

@@ -791,3 +791,341 @@ Resources:
         "schedule_interval_min",
     );
 }
+
+// Rules the real projects (tests/projects) showed were read wrong.
+
+#[test]
+fn a_topic_only_deployments_or_budgets_notify_is_not_messaging() {
+    check_value(
+        r#"
+Resources:
+  Alerts:
+    Type: AWS::SNS::Topic
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+      DeploymentPreference:
+        Type: AllAtOnce
+        TriggerConfigurations:
+          - TriggerTargetArn: !Ref Alerts
+            TriggerName: deploys
+            TriggerEvents: [DeploymentFailure]
+"#,
+        "messaging",
+        json!(["none"]),
+    );
+    check_value(
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n  G:\n    Type: AWS::CodeDeploy::DeploymentGroup\n    Properties:\n      TriggerConfigurations:\n        - TriggerTargetArn: !Ref T\n  B:\n    Type: AWS::Budgets::Budget\n    Properties:\n      NotificationsWithSubscribers:\n        - Subscribers:\n            - SubscriptionType: SNS\n              Address: !Ref U\n  U:\n    Type: AWS::SNS::Topic\n  Fn:\n    Type: AWS::Lambda::Function\n",
+        "messaging",
+        json!(["none"]),
+    );
+    // A topic the workload publishes to is still messaging.
+    check_value(
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n  Fn:\n    Type: AWS::Lambda::Function\n",
+        "messaging",
+        json!(["sns"]),
+    );
+}
+
+#[test]
+fn a_customer_key_on_every_store_is_at_rest_too_and_one_bare_store_leaves_at_rest_open() {
+    check(
+        r#"
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+  Topic: # <-
+    Type: AWS::SNS::Topic
+    Properties:
+      KmsMasterKeyId: !Ref Key
+"#,
+        "encryption",
+        json!(["at_rest", "customer_keys"]),
+    );
+    // A table that states no encryption: at rest on every store is not shown.
+    check_value(
+        "Resources:\n  Key:\n    Type: AWS::KMS::Key\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      KmsMasterKeyId: !Ref Key\n  Table:\n    Type: AWS::DynamoDB::Table\n",
+        "encryption",
+        json!(["customer_keys"]),
+    );
+    open(
+        "Resources:\n  A:\n    Type: AWS::SQS::Queue\n    Properties:\n      SqsManagedSseEnabled: true\n  B:\n    Type: AWS::SQS::Queue\n",
+        "encryption",
+    );
+}
+
+const OPENAPI: &str = r#"openapi: "3.0.1"
+paths:
+  /items:
+    get: # <-
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+    post:
+      security:
+        - Auth: []
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+    options:
+      x-amazon-apigateway-integration:
+        type: mock
+components:
+  securitySchemes:
+    Auth:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authtype: custom
+      x-amazon-apigateway-authorizer:
+        type: request
+"#;
+
+#[test]
+fn routes_in_an_inline_openapi_body_are_read_with_their_security() {
+    let body: String = OPENAPI.lines().map(|l| format!("        {l}\n")).collect();
+    let t = format!(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      DefinitionBody:\n{body}"
+    );
+    check(&t, "edge_auth", json!(["lambda_authorizer", "open_routes"]));
+    // The API's default authoriser covers the operations that say nothing.
+    let t = t.replace(
+        "      DefinitionBody:",
+        "      Auth:\n        DefaultAuthorizer: Jwt\n        Authorizers:\n          Jwt:\n            JwtConfiguration: {}\n      DefinitionBody:",
+    );
+    check_value(&t, "edge_auth", json!(["jwt_or_iam", "lambda_authorizer"]));
+    // A plain RestApi's Body reads the same; a document-wide `security` applies to every route.
+    check_value(
+        "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Body:\n        security:\n          - Iam: []\n        securityDefinitions:\n          Iam:\n            type: apiKey\n            x-amazon-apigateway-authtype: awsSigv4\n        paths:\n          /:\n            get: {}\n",
+        "edge_auth",
+        json!(["jwt_or_iam"]),
+    );
+}
+
+#[test]
+fn an_openapi_file_the_template_includes_is_read_at_its_own_lines() {
+    for body in [
+        "      DefinitionBody:\n        Fn::Transform:\n          Name: AWS::Include\n          Parameters:\n            Location: ./api/openapi.yaml\n",
+        "      DefinitionUri: api/openapi.yaml\n",
+    ] {
+        let t = format!(
+            "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n{body}"
+        );
+        let i = iac::import(
+            &[
+                crate::doc("proj/template.yaml", &t),
+                crate::doc("proj/api/openapi.yaml", OPENAPI),
+            ],
+            "T",
+        )
+        .unwrap();
+        assert_eq!(
+            answer(&i, "edge_auth"),
+            Some(json!(["lambda_authorizer", "open_routes"])),
+            "{body}"
+        );
+        let open_route = i
+            .evidence
+            .iter()
+            .find(|e| e.question == "edge_auth" && e.reason.contains("no authorisation"))
+            .unwrap();
+        assert_eq!(
+            (open_route.file.as_str(), open_route.line),
+            ("proj/api/openapi.yaml", crate::marked(OPENAPI).unwrap()),
+        );
+    }
+}
+
+#[test]
+fn log_retention_without_functions_reads_the_declared_log_groups() {
+    let t = "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n  Logs: # <-\n    Type: AWS::Logs::LogGroup\n";
+    check(t, "log_retention", json!("never_expire"));
+    check_value(
+        &format!(
+            "{t}  Kept:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      RetentionInDays: 7\n"
+        ),
+        "log_retention",
+        json!("some_groups"),
+    );
+    open(
+        "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n",
+        "log_retention",
+    );
+}
+
+#[test]
+fn a_definition_read_whole_with_no_wait_waits_for_nothing() {
+    check(
+        r#"
+Resources:
+  M:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition: # <-
+        StartAt: Put
+        States:
+          Put:
+            Type: Task
+            Resource: arn:aws:states:::dynamodb:putItem
+            End: true
+"#,
+        "workflow_waits",
+        json!(["nothing"]),
+    );
+    // Text with spaces around its colons is read as JSON, not searched.
+    check_value(
+        "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionString: !Sub '{\"StartAt\": \"W\", \"States\": {\"W\": {\"Type\" : \"Wait\", \"Seconds\": 5, \"End\": true}}}'\n",
+        "workflow_waits",
+        json!(["timer"]),
+    );
+    // An activity waits for its worker.
+    check_value(
+        "Resources:\n  A:\n    Type: AWS::StepFunctions::Activity\n  M:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Definition:\n        StartAt: T\n        States:\n          T:\n            Type: Task\n            Resource: !Ref A\n            End: true\n",
+        "workflow_waits",
+        json!(["external_callback"]),
+    );
+    // A definition in S3, or built around references, is not read whole.
+    open(
+        "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionS3Location:\n        Bucket: b\n        Key: k\n",
+        "workflow_waits",
+    );
+    open(
+        "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      DefinitionString: !Join ['', ['{\"StartAt\": \"T\", \"States\": {\"T\": ', !Ref States, '}}']]\n",
+        "workflow_waits",
+    );
+}
+
+#[test]
+fn s3_events_through_eventbridge_are_an_s3_entry_point() {
+    check(
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      NotificationConfiguration:\n        EventBridgeConfiguration:\n          EventBridgeEnabled: true # <-\n",
+        "entry_point",
+        json!(["s3_events"]),
+    );
+    check(
+        r#"
+Resources:
+  M:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Events:
+        Uploads:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              source: [aws.s3] # <-
+              detail-type: [Object Created]
+"#,
+        "entry_point",
+        json!(["event_bus", "s3_events"]),
+    );
+    check_value(
+        "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      EventPattern:\n        source: [aws.s3]\n",
+        "entry_point",
+        json!(["event_bus", "s3_events"]),
+    );
+}
+
+#[test]
+fn aws_managed_full_access_policies_are_broad() {
+    check(
+        r#"
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies:
+        - AmazonS3FullAccess # <-
+        - DynamoDBCrudPolicy:
+            TableName: t
+"#,
+        "iam_roles",
+        json!("broad"),
+    );
+    let role = "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Role: !GetAtt R.Arn\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      ManagedPolicyArns:\n        - POLICY\n  S3FullAccess:\n    Type: AWS::IAM::ManagedPolicy\n";
+    let i = import(&role.replace(
+        "POLICY",
+        "!Sub arn:${AWS::Partition}:iam::aws:policy/AWSStepFunctionsFullAccess",
+    ));
+    assert_eq!(answer(&i, "iam_roles"), Some(json!("broad")));
+    assert!(
+        i.findings
+            .iter()
+            .any(|f| f.id == "wildcard_iam" && f.resource == "R" && f.line == 10),
+        "{:#?}",
+        i.findings
+    );
+    // A policy of the account's own, or one of the template's, is not an AWS managed one.
+    for own in [
+        "arn:aws:iam::123456789012:policy/TeamFullAccess",
+        "!Ref S3FullAccess",
+    ] {
+        let i = import(&role.replace("POLICY", own));
+        assert_eq!(
+            answer(&i, "iam_roles"),
+            Some(json!("per_function")),
+            "{own}"
+        );
+        assert!(!i.findings.iter().any(|f| f.id == "wildcard_iam"), "{own}");
+    }
+}
+
+#[test]
+fn an_alarm_on_messages_reaching_a_dead_letter_queue_watches_the_backlog() {
+    let t = r#"
+Resources:
+  Q:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Dlq.Arn
+  Dlq:
+    Type: AWS::SQS::Queue
+  DlqAlarm:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      MetricName: NumberOfMessagesSent # <-
+      Dimensions:
+        - Name: QueueName
+          Value: !GetAtt Dlq.QueueName
+"#;
+    check(t, "alarms", json!(["backlog"]));
+    check_value(
+        t,
+        "failure_paths",
+        json!(["alarms_on_dlq", "dlq_everywhere"]),
+    );
+    // Messages sent to a work queue are traffic, not backlog.
+    open(&t.replace("Dlq.QueueName", "Q.QueueName"), "alarms");
+}
+
+#[test]
+fn a_function_on_a_capacity_provider_runs_in_its_vpc() {
+    let t = r#"
+Resources:
+  Provider:
+    Type: AWS::Serverless::CapacityProvider
+    Properties:
+      VpcConfig: # <-
+        SubnetIds: [!Ref Subnet]
+  Nat:
+    Type: AWS::EC2::NatGateway
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CapacityProviderConfig:
+        Arn: !GetAtt Provider.Arn
+"#;
+    check(t, "vpc_networking", json!("vpc_nat"));
+    // CloudFormation's own form.
+    check_value(
+        &t.replace("AWS::Serverless::CapacityProvider", "AWS::Lambda::CapacityProvider")
+            .replace("AWS::Serverless::Function", "AWS::Lambda::Function")
+            .replace(
+                "        Arn: !GetAtt Provider.Arn",
+                "        LambdaManagedInstancesCapacityProviderConfig:\n          CapacityProviderArn: !GetAtt Provider.Arn",
+            ),
+        "vpc_networking",
+        json!("vpc_nat"),
+    );
+}
