@@ -225,26 +225,32 @@ struct DriftRecord {
 }
 
 /// The inputs of the `iac` crate from uploaded files: a zip is expanded by the crate, within
-/// its limits; a YAML or JSON file is a document named by the user, whose errors stop the import.
+/// its limits; a YAML, JSON or Terraform file is named by the user, so its errors stop the import.
 fn inputs(uploads: Vec<Upload>) -> Result<Vec<iac::Input>, iac::Error> {
     let mut out = Vec::new();
     for u in uploads {
         let lower = u.name.to_ascii_lowercase();
         if lower.ends_with(".zip") {
             out.extend(iac::source::unzip(&u.bytes, &u.name)?);
-        } else if lower.ends_with(".tf") {
-            out.push(iac::Input::Terraform(u.name));
-        } else {
-            let text = String::from_utf8(u.bytes).map_err(|_| iac::Error::Io {
-                file: u.name.clone(),
-                message: "not UTF-8 text".to_owned(),
-            })?;
-            out.push(iac::Input::Document {
+            continue;
+        }
+        let text = String::from_utf8(u.bytes).map_err(|_| iac::Error::Io {
+            file: u.name.clone(),
+            message: "not UTF-8 text".to_owned(),
+        })?;
+        out.push(if lower.ends_with(".tf") {
+            iac::Input::Terraform {
                 name: u.name,
                 text,
                 explicit: true,
-            });
-        }
+            }
+        } else {
+            iac::Input::Document {
+                name: u.name,
+                text,
+                explicit: true,
+            }
+        });
     }
     Ok(out)
 }
