@@ -1,5 +1,5 @@
 //! The inventory into review answers, following the mapping table the importer and its
-//! fixtures share (`iac_map.md`): a question is answered only from positive evidence, or where
+//! fixtures share (`MAPPING.md`): a question is answered only from positive evidence, or where
 //! the template is authoritative for what it declares; every answer carries the lines it came
 //! from, and an open question may carry evidence saying why it stays open.
 
