@@ -126,9 +126,7 @@ pub fn template_checks(inv: &Inventory) -> Vec<Finding> {
     // Queues without a redrive policy (dead-letter queues themselves excepted).
     let dlqs = dlq_ids(inv);
     for q in &inv.queues {
-        let is_dlq = dlqs
-            .iter()
-            .any(|(file, id)| same_scope(file, &q.at.file) && id == &q.at.resource);
+        let is_dlq = dlqs.contains(&q.at.file, &q.at.resource);
         if !is_dlq && q.redrive.is_none() {
             out.push(Finding::at(
                 "queue_without_redrive",

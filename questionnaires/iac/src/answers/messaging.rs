@@ -7,19 +7,35 @@ use serde_json::json;
 use super::{Builder, Picks};
 use crate::inventory::{Inventory, Loc, SourceKind, same_scope};
 
-/// Logical ids of the queues some redrive policy sends to (the dead-letter queues).
-pub(crate) fn dlq_ids(inv: &Inventory) -> Vec<(String, String)> {
-    inv.queues
+/// The dead-letter queues: those some redrive policy or failure destination sends to, by
+/// logical id (each with the files that name it), so asking about one queue costs one lookup,
+/// not a scan of every redrive in the inventory.
+pub(crate) struct Dlqs(std::collections::HashMap<String, Vec<String>>);
+
+impl Dlqs {
+    /// Whether `id`, declared in `file`, is a dead-letter queue.
+    pub(crate) fn contains(&self, file: &str, id: &str) -> bool {
+        self.0
+            .get(id)
+            .is_some_and(|files| files.iter().any(|f| same_scope(f, file)))
+    }
+}
+
+/// The dead-letter queues of an inventory.
+pub(crate) fn dlq_ids(inv: &Inventory) -> Dlqs {
+    let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let targets = inv
+        .queues
         .iter()
         .filter_map(|q| q.redrive.as_ref())
         .filter(|r| !r.value.is_empty())
-        .map(|r| (r.at.file.clone(), r.value.clone()))
-        .chain(
-            inv.failure_targets
-                .iter()
-                .map(|t| (t.at.file.clone(), t.value.clone())),
-        )
-        .collect()
+        .chain(inv.failure_targets.iter());
+    for t in targets {
+        map.entry(t.value.clone())
+            .or_default()
+            .push(t.at.file.clone());
+    }
+    Dlqs(map)
 }
 
 /// The function a source feeds, by id in the source's file.
@@ -317,11 +333,7 @@ fn failure_paths(inv: &Inventory, b: &mut Builder) {
     let work: Vec<_> = inv
         .queues
         .iter()
-        .filter(|q| {
-            !dlqs
-                .iter()
-                .any(|(f, id)| same_scope(f, &q.at.file) && id == &q.at.resource)
-        })
+        .filter(|q| !dlqs.contains(&q.at.file, &q.at.resource))
         .collect();
     if !work.is_empty() && work.iter().all(|q| q.redrive.is_some()) {
         for r in work.iter().filter_map(|q| q.redrive.as_ref()) {
@@ -361,12 +373,11 @@ fn failure_paths(inv: &Inventory, b: &mut Builder) {
             format!("{} reports partial batch failures.", s.at.resource),
         );
     }
-    if let Some(a) = inv.alarms.iter().find(|a| {
-        a.watches.iter().any(|w| {
-            dlqs.iter()
-                .any(|(f, id)| same_scope(f, &a.at.file) && id == w)
-        })
-    }) {
+    if let Some(a) = inv
+        .alarms
+        .iter()
+        .find(|a| a.watches.iter().any(|w| dlqs.contains(&a.at.file, w)))
+    {
         picks.add(
             "alarms_on_dlq",
             &a.at,

@@ -122,10 +122,7 @@ pub(super) fn observability(inv: &Inventory, b: &mut Builder) {
         let mut picks = Picks::default();
         for a in &inv.alarms {
             // Messages arriving in a dead-letter queue: the DLQ-depth alarm in substance.
-            let on_dlq = a
-                .watches
-                .iter()
-                .any(|w| dlqs.iter().any(|(f, id)| f == &a.at.file && id == w));
+            let on_dlq = a.watches.iter().any(|w| dlqs.contains(&a.at.file, w));
             for m in &a.metrics {
                 let pick = match m.as_str() {
                     "NumberOfMessagesSent" if on_dlq => "backlog",
