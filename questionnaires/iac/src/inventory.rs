@@ -332,6 +332,18 @@ pub struct Bucket {
     pub sse_kms: Option<bool>,
 }
 
+/// A relational database's storage encryption.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct DbStorage {
+    /// Where its encryption is stated (the resource when nothing is).
+    pub at: Loc,
+    /// Storage encrypted: stated (`StorageEncrypted`, `storage_encrypted`, a DSQL cluster's KMS
+    /// key), or always so (Aurora Serverless v1).
+    pub encrypted: bool,
+    /// Where a customer managed KMS key is named.
+    pub cmk: Option<Loc>,
+}
+
 /// The kind of an API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ApiKind {
@@ -456,6 +468,8 @@ pub struct Inventory {
     pub buckets: Vec<Bucket>,
     /// Relational databases (RDS, Aurora, DSQL).
     pub relational: Vec<Loc>,
+    /// Relational databases' storage encryption, one per database.
+    pub db_storage: Vec<DbStorage>,
     /// Caches (ElastiCache, MemoryDB, DAX).
     pub caches: Vec<Loc>,
     /// RDS proxies.

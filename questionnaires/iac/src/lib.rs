@@ -327,6 +327,7 @@ impl Inventory {
             tables,
             buckets,
             relational,
+            db_storage,
             caches,
             rds_proxies,
             data_api,
@@ -365,6 +366,7 @@ impl Inventory {
         self.tables.extend(tables);
         self.buckets.extend(buckets);
         self.relational.extend(relational);
+        self.db_storage.extend(db_storage);
         self.caches.extend(caches);
         self.rds_proxies.extend(rds_proxies);
         self.data_api.extend(data_api);

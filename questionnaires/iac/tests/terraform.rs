@@ -1393,3 +1393,27 @@ resource "aws_lambda_function" "f" {
         notes(&i)
     );
 }
+
+#[test]
+fn a_database_s_storage_encryption_counts_as_at_rest() {
+    let i = main_tf(
+        r#"resource "aws_rds_cluster" "db" {
+  engine            = "aurora-postgresql"
+  storage_encrypted = true
+  kms_key_id        = aws_kms_key.db.arn
+}
+"#,
+    );
+    assert_eq!(
+        answer(&i, "encryption"),
+        Some(json!(["at_rest", "customer_keys"]))
+    );
+    // The key where it is named (customer_keys), at rest where storage encryption is.
+    assert_eq!(
+        cited(&i, "encryption"),
+        ["infra/main.tf:4", "infra/main.tf:3"]
+    );
+    // A database that states nothing leaves at rest open.
+    let i = main_tf("resource \"aws_db_instance\" \"db\" {\n  engine = \"postgres\"\n}\n");
+    assert_eq!(answer(&i, "encryption"), None);
+}

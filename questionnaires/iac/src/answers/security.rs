@@ -230,7 +230,8 @@ pub(super) fn security(inv: &Inventory, b: &mut Builder) {
                 .map(|t| t.at.clone())
         })
         .or_else(|| inv.topics.iter().find(|t| t.cmk).map(|t| t.at.clone()))
-        .or_else(|| inv.streams.iter().find(|t| t.cmk).map(|t| t.at.clone()));
+        .or_else(|| inv.streams.iter().find(|t| t.cmk).map(|t| t.at.clone()))
+        .or_else(|| inv.db_storage.iter().find_map(|d| d.cmk.clone()));
     if let Some(c) = &cmk {
         picks.add(
             "customer_keys",
@@ -238,7 +239,7 @@ pub(super) fn security(inv: &Inventory, b: &mut Builder) {
             format!("{} encrypts with a customer managed KMS key.", c.resource),
         );
     }
-    // at_rest: every table, bucket, queue, topic and stream states its encryption (a customer
+    // at_rest: every table, bucket, queue, topic, stream and database states its encryption (a customer
     // managed key or the service's own); one that states none leaves it unshown.
     let stores: Vec<(&Loc, bool)> = inv
         .tables
@@ -248,6 +249,7 @@ pub(super) fn security(inv: &Inventory, b: &mut Builder) {
         .chain(inv.queues.iter().map(|q| (&q.at, q.sse_cmk.is_some())))
         .chain(inv.topics.iter().map(|t| (&t.at, t.cmk)))
         .chain(inv.streams.iter().map(|x| (&x.at, x.cmk)))
+        .chain(inv.db_storage.iter().map(|d| (&d.at, d.encrypted)))
         .collect();
     match stores.iter().find(|(_, encrypted)| !encrypted) {
         None => {

@@ -2,8 +2,8 @@
 
 use super::{at, loc, mentions, number, number_or, refs, scalars, target, text, truthy};
 use crate::inventory::{
-    Alarm, Archive, Bucket, EventSource, Fact, Inventory, LogGroup, Queue, SourceKind, Statement,
-    Stream, Table, Topic,
+    Alarm, Archive, Bucket, DbStorage, EventSource, Fact, Inventory, LogGroup, Queue, SourceKind,
+    Statement, Stream, Table, Topic,
 };
 use crate::node::{Node, Value};
 use crate::template::{Resource, Template};
@@ -85,12 +85,28 @@ pub(super) fn resource(t: &Template, r: &Resource, inv: &mut Inventory) {
         "AWS::S3::Bucket" => bucket(t, r, inv),
         "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster" => {
             inv.relational.push(at(r));
+            // Aurora Serverless v1 clusters are always encrypted.
+            let v1 =
+                text(t, r, "EngineMode").filter(|m| m.value.eq_ignore_ascii_case("serverless"));
+            let stated = truthy(r, "StorageEncrypted").or(v1.map(|m| m.at));
+            inv.db_storage.push(DbStorage {
+                encrypted: stated.is_some(),
+                at: stated.unwrap_or_else(|| at(r)),
+                cmk: r.prop("KmsKeyId").map(|(n, p)| loc(r, &p, n.line)),
+            });
             if let Some(l) = truthy(r, "EnableHttpEndpoint") {
                 inv.data_api.push(l);
             }
         }
         "AWS::DSQL::Cluster" => {
             inv.relational.push(at(r));
+            // Like a bucket's default keys, the service's own key is not counted as stated.
+            let cmk = r.prop("KmsEncryptionKey").map(|(n, p)| loc(r, &p, n.line));
+            inv.db_storage.push(DbStorage {
+                at: cmk.clone().unwrap_or_else(|| at(r)),
+                encrypted: cmk.is_some(),
+                cmk,
+            });
             inv.dsql.push(at(r));
         }
         "AWS::RDS::DBProxy" => inv.rds_proxies.push(at(r)),

@@ -9,9 +9,9 @@ use super::value::{V, Val};
 use super::{Resource, note};
 use crate::findings::Finding;
 use crate::inventory::{
-    Alarm, Api, ApiKind, Archive, Auth, Bucket, EnvVar, EventSource, Fact, Function, Inventory,
-    Loc, LogGroup, LogLevel, Queue, Route, SourceKind, StateMachine, Statement, Stream, Table,
-    Topic,
+    Alarm, Api, ApiKind, Archive, Auth, Bucket, DbStorage, EnvVar, EventSource, Fact, Function,
+    Inventory, Loc, LogGroup, LogLevel, Queue, Route, SourceKind, StateMachine, Statement, Stream,
+    Table, Topic,
 };
 
 struct Ctx<'a> {
@@ -248,12 +248,31 @@ fn resource(c: &mut Ctx<'_>, r: &Resource) -> bool {
         ) => {}
         (false, "aws_rds_cluster" | "aws_db_instance") => {
             c.inv.relational.push(r.at());
+            // Aurora Serverless v1 clusters are always encrypted.
+            let v1 = c
+                .text(r, "engine_mode")
+                .filter(|m| m.value.eq_ignore_ascii_case("serverless"));
+            let stated = c.truthy(r, "storage_encrypted").or(v1.map(|m| m.at));
+            c.inv.db_storage.push(DbStorage {
+                encrypted: stated.is_some(),
+                at: stated.unwrap_or_else(|| r.at()),
+                cmk: r.get("kms_key_id").map(|v| r.loc_of("kms_key_id", v)),
+            });
             if let Some(l) = c.truthy(r, "enable_http_endpoint") {
                 c.inv.data_api.push(l);
             }
         }
         (false, "aws_dsql_cluster") => {
             c.inv.relational.push(r.at());
+            // Like a bucket's default keys, the service's own key is not counted as stated.
+            let cmk = r
+                .get("kms_encryption_key")
+                .map(|v| r.loc_of("kms_encryption_key", v));
+            c.inv.db_storage.push(DbStorage {
+                at: cmk.clone().unwrap_or_else(|| r.at()),
+                encrypted: cmk.is_some(),
+                cmk,
+            });
             c.inv.dsql.push(r.at());
         }
         (false, "aws_rds_cluster_instance") => {}

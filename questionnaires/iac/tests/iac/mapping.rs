@@ -1129,3 +1129,36 @@ Resources:
         json!("vpc_nat"),
     );
 }
+
+#[test]
+fn a_database_s_storage_encryption_counts_as_at_rest() {
+    check(
+        r#"
+Resources:
+  Db:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      Engine: aurora-postgresql
+      StorageEncrypted: true # <-
+"#,
+        "encryption",
+        json!(["at_rest"]),
+    );
+    // Aurora Serverless v1 is always encrypted: the engine mode is the evidence.
+    check(
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBCluster\n    Properties:\n      EngineMode: serverless # <-\n",
+        "encryption",
+        json!(["at_rest"]),
+    );
+    // A customer key on the cluster.
+    check_value(
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      StorageEncrypted: true\n      KmsKeyId: !Ref Key\n  Key:\n    Type: AWS::KMS::Key\n",
+        "encryption",
+        json!(["at_rest", "customer_keys"]),
+    );
+    // An encrypted table beside a database that states nothing: at rest is not shown.
+    open(
+        "Resources:\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      SSESpecification:\n        SSEEnabled: true\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n",
+        "encryption",
+    );
+}
