@@ -1417,3 +1417,35 @@ fn a_database_s_storage_encryption_counts_as_at_rest() {
     let i = main_tf("resource \"aws_db_instance\" \"db\" {\n  engine = \"postgres\"\n}\n");
     assert_eq!(answer(&i, "encryption"), None);
 }
+
+#[test]
+fn a_schedule_s_dead_letter_queue_is_not_a_queue_without_redrive() {
+    let i = main_tf(
+        r#"resource "aws_scheduler_schedule" "nightly" {
+  schedule_expression = "cron(0 2 * * ? *)"
+  flexible_time_window {
+    mode = "OFF"
+  }
+  target {
+    arn      = aws_ecs_cluster.main.arn
+    role_arn = aws_iam_role.scheduler.arn
+    dead_letter_config {
+      arn = aws_sqs_queue.dlq.arn
+    }
+  }
+}
+
+resource "aws_sqs_queue" "dlq" {
+  message_retention_seconds = 1209600
+}
+"#,
+    );
+    assert_eq!(answer(&i, "entry_point"), Some(json!(["schedule"])));
+    assert!(
+        !findings(&i)
+            .iter()
+            .any(|f| f.starts_with("queue_without_redrive")),
+        "{:?}",
+        findings(&i)
+    );
+}

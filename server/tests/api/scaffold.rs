@@ -369,7 +369,7 @@ async fn bad_choices_are_named_and_outsiders_get_nothing() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
-fn case(name: &str) -> String {
+pub(super) fn case(name: &str) -> String {
     format!(
         "{}/../questionnaires/tests/cases/{name}.toml",
         env!("CARGO_MANIFEST_DIR")

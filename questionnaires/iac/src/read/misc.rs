@@ -62,8 +62,13 @@ pub(super) fn resource(t: &Template, r: &Resource, inv: &mut Inventory) {
                 .prop("Target.Arn")
                 .and_then(|(n, _)| target(t, &refs(n), super::is_function))
                 .map(|f| f.id.clone());
-            inv.sources
-                .push(source(SourceKind::Schedule, function, schedule, at(r)));
+            let dlq = r.prop("Target.DeadLetterConfig.Arn");
+            if let Some((n, p)) = &dlq {
+                super::compute::failure_targets(r, n, p, inv);
+            }
+            let mut s = source(SourceKind::Schedule, function, schedule, at(r));
+            s.on_failure = dlq.is_some();
+            inv.sources.push(s);
         }
         "AWS::Events::Archive" => inv.archives.push(Archive {
             at: at(r),

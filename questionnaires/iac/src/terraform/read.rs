@@ -213,8 +213,10 @@ fn resource(c: &mut Ctx<'_>, r: &Resource) -> bool {
         (false, "aws_scheduler_schedule") => {
             let schedule = c.text(r, "schedule_expression").map(|s| s.value);
             let function = c.function_of(r, "target.arn");
+            let dlq = c.failure_targets(r, "target.dead_letter_config.arn");
             c.inv.sources.push(EventSource {
                 schedule,
+                on_failure: dlq.is_some(),
                 ..EventSource::new(SourceKind::Schedule, function, r.at())
             });
         }

@@ -59,6 +59,15 @@ fn a_queue_without_redrive_is_found_but_not_a_dead_letter_queue() {
         "{:?}",
         i.findings
     );
+    // A schedule's dead-letter queue is one too (a containers starter's scheduled task).
+    let i = import(
+        "Resources:\n  S:\n    Type: AWS::Scheduler::Schedule\n    Properties:\n      ScheduleExpression: rate(1 day)\n      Target:\n        Arn: !Ref Cluster\n        DeadLetterConfig:\n          Arn: !GetAtt D.Arn\n  D:\n    Type: AWS::SQS::Queue\n",
+    );
+    assert!(
+        found(&i, "queue_without_redrive").is_empty(),
+        "{:?}",
+        i.findings
+    );
 }
 
 #[test]
