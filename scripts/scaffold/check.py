@@ -108,7 +108,15 @@ VARIANTS = [
 IACS = ["sam", "cdk"]
 
 STEPS = ["synth", "cfn-lint", "translate", "cfn-lint-cfn", "checkov", "hadolint", "workflow-schema", "zizmor",
-         "runtime"]
+         "round-trip", "runtime"]
+
+# The round trip for CDK: a synthesized template, read back by `trellis import-iac`, answers these
+# questions as its SAM twin (same answers, pattern and runtime) does. The Rust test
+# server/tests/api/round_trip.rs holds every SAM and containers starter to the answers it was
+# generated from, so the two together hold the CDK starters to them too.
+ROUND_TRIP = ["runtime", "architecture", "memory_mb", "tracing", "log_retention", "deploy_strategy",
+              "entry_point", "messaging", "sqs_queue_type", "data_store", "dynamodb_capacity_mode",
+              "event_replay", "alarms", "budget_alarm"]
 
 
 @dataclass
@@ -254,6 +262,37 @@ def synth(starters: list[Starter]) -> None:
     if cdk:
         ok, text = run([str(HERE / "check-cdk"), *map(str, cdk)])
         attribute(list(cdk.values()), "synth", ok, text, cdk)
+
+
+def imported(trellis: Path, template: Path) -> tuple[dict | None, str]:
+    """The answers `trellis import-iac` reads from one template, or its error."""
+    out = template.parent / f"{template.name}.imported.json"
+    ok, text = run([str(trellis), "import-iac", str(template), "--out", str(out)])
+    if not ok:
+        return None, text
+    return json.loads(out.read_text())["answers"], ""
+
+
+def round_trip(trellis: Path, work: Path, starters: list[Starter]) -> None:
+    """Each synthesized CDK template imports to the answers its SAM twin's template does."""
+    (work / "twins").mkdir(exist_ok=True)
+    for s in starters:
+        if s.iac != "cdk" or s.steps.get("synth") != "ok":
+            s.steps["round-trip"] = "-"
+            continue
+        twin = Starter(s.answers, s.pattern, s.runtime, False)
+        generate(trellis, work / "twins", twin)
+        if not twin.ok:
+            s.record("round-trip", False, f"the SAM twin: {twin.failures[0][1]}")
+            continue
+        cdk, err = imported(trellis, s.template)
+        sam, err_sam = imported(trellis, twin.template)
+        if cdk is None or sam is None:
+            s.record("round-trip", False, err or err_sam)
+            continue
+        diffs = [f"{q}: the synthesized template gives {cdk.get(q)!r}, the SAM one {sam.get(q)!r}"
+                 for q in ROUND_TRIP if cdk.get(q) != sam.get(q)]
+        s.record("round-trip", not diffs, "\n".join(f"{s.template}: {d}" for d in diffs))
 
 
 def cfn_lint(starters: list[Starter], step: str, path) -> None:
@@ -485,6 +524,8 @@ def main() -> int:
 
         for f in [pool.submit(lane_source), pool.submit(lane_transformed)]:
             f.result()
+        timed(validators, "round-trip (CDK vs SAM import)", [s for s in made if s.iac == "cdk"],
+              lambda: round_trip(trellis, work, made), step="round-trip")
 
         checked = [s for s in made if s.runtime_check]
         for s in made:

@@ -101,12 +101,18 @@ fn the_cdk_app_builds_each_function_the_way_sam_build_does() {
     let (_, ts) = render_case_in(CASE, Pattern::Webhook, Runtime::Typescript, Iac::Cdk);
     let stack = text(&ts, "infra/lib/stack.ts");
     assert!(stack.contains("entryPoints: [\"src/app.ts\"], external: [\"@aws-sdk/*\"]"));
-    // SAM's build hints are not copied into the CDK template.
-    assert!(!stack.contains("BuildMethod"));
+    // SAM's build properties become the bundling; the build method stays as metadata.
+    assert!(!stack.contains("BuildProperties"));
+    assert!(stack.contains("BuildMethod: \"esbuild\""), "{stack}");
 
     let (_, rs) = render_case_in(CASE, Pattern::Workflow, Runtime::Rust, Iac::Cdk);
     let stack = text(&rs, "infra/lib/stack.ts");
     assert!(stack.contains("code.rust(this, "));
+    // What tells a reader of the synthesized template that provided.al2023 runs Rust.
+    assert!(
+        stack.contains("BuildMethod: \"rust-cargolambda\""),
+        "{stack}"
+    );
     // The state machine's definition is read from its file, not uploaded by the SAM CLI.
     assert!(stack.contains("Definition: code.readJson(\"statemachine/workflow.asl.json\")"));
     assert!(!stack.contains("DefinitionUri"));

@@ -1045,9 +1045,11 @@ impl Writer<'_> {
                     ));
                 }
                 "Metadata" => {
-                    // SAM's build hints become the asset's bundling (code.ts); the rest stays.
+                    // SAM's build properties become the asset's bundling (code.ts). The build
+                    // method stays: it says how the asset was built (cargo-lambda, esbuild), and
+                    // it is how a reader of the synthesized template tells a custom runtime's
+                    // language (the round trip reads `provided.al2023` as Rust by it).
                     let mut rest = val.as_mapping().cloned().unwrap_or_default();
-                    rest.remove("BuildMethod");
                     rest.remove("BuildProperties");
                     if !rest.is_empty() {
                         s.push_str(&format!(
