@@ -11,6 +11,7 @@
 //! - [`verdict`] decides whether serverless fits and what blocks the design, by a documented rule;
 //! - [`report`] gathers all of that into the one model every export renders;
 //! - [`diff`] says what changed between two snapshots;
+//! - [`upgrade`] carries answers to a newer version of their lens;
 //! - [`scaffold`] plans a starter project: its controls, and the answers each came from;
 //! - [`coverage`] finds risk rules that could fire with nothing under "How to improve";
 //! - [`lens`] lints, imports and exports AWS Well-Architected custom lenses;
@@ -32,6 +33,7 @@ pub mod model;
 pub mod recommend;
 pub mod report;
 pub mod scaffold;
+pub mod upgrade;
 pub mod verdict;
 
 pub use answers::{

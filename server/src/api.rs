@@ -3,7 +3,8 @@
 //! at `/api/v1/openapi.json`. The handlers are thin: they extract, call `app::server`,
 //! `AppContext` and the store, and return the API's own JSON types ([`dto`]).
 //!
-//! - [`assessments`]: list (keyset pages), create, read, update, archive, restore;
+//! - [`assessments`]: list (keyset pages), create, read, update, archive, restore, move to the
+//!   newest version of its lens;
 //! - [`answers`]: read all, write one, clear one, write many;
 //! - [`answers_file`]: apply a whole answers file (what `trellis push` sends);
 //! - [`evidence`]: import templates to pre-fill answers, read the latest import, choose on
@@ -50,6 +51,7 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(assessments::update_assessment))
         .routes(routes!(assessments::archive_assessment))
         .routes(routes!(assessments::restore_assessment))
+        .routes(routes!(assessments::upgrade_lens))
         .routes(routes!(answers::list_answers))
         .routes(routes!(answers::put_answers))
         .routes(routes!(answers::put_answer))

@@ -26,6 +26,7 @@
 //! - `service/markdown.rs`: help Markdown rendered, sanitized and cached.
 //! - `service/templates.rs`: starting a review from another review or milestone.
 //! - `service/lenses.rs`: imported lenses and the questionnaire of a review.
+//! - `service/upgrade.rs`: moving a review to the newest version of its lens.
 //! - `service/heavy.rs`: the slots for CPU-heavy work.
 //! - `service/evidence.rs`: importing infrastructure code into a review: answers filled, drift
 //!   and the team's choices on it, evidence under questions, template findings.
@@ -53,6 +54,7 @@ mod reviews;
 mod risks;
 mod sharing;
 mod teams;
+mod upgrade;
 
 pub use approvals::{Approvals, Approve, approvals, approve, report_sign_off, sign_off_of};
 pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
@@ -74,6 +76,7 @@ pub use teams::{
     account_page, first_run, rename_team, revoke_api_token, set_member, team_name, team_page,
     whoami,
 };
+pub use upgrade::{AddedQuestion, DroppedAnswer, LensUpgrade, upgrade_lens};
 
 /// How long the engine took for each evaluation a request needed, in seconds: read by
 /// `/metrics` (server/src/observe.rs), which registers it. One histogram per process, as

@@ -383,3 +383,30 @@ mod tests {
         }
     }
 }
+
+/// Move an assessment on an imported lens to the lens's newest version (editors), at the
+/// version read: a milestone of it as it was is saved first; answers the new version still holds
+/// are carried, the others dropped; the response lists both and the questions added.
+#[utoipa::path(
+    post,
+    path = "/api/v1/assessments/{id}/lens-upgrade",
+    tag = "assessments",
+    params(("id" = String, Path, description = "The assessment")),
+    request_body = VersionBody,
+    responses(
+        (status = 200, description = "Moved", body = crate::service::LensUpgrade),
+        (status = 400, description = "The built-in questionnaire, or already on the newest version", body = super::error::ErrorBody),
+        (status = 409, description = "The version is stale", body = super::error::ErrorBody)
+    )
+)]
+pub async fn upgrade_lens(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<VersionBody>,
+) -> Result<axum::Json<crate::service::LensUpgrade>, ApiError> {
+    let c = state.context(actor);
+    Ok(axum::Json(
+        crate::service::upgrade_lens(&c, &id, body.version).await?,
+    ))
+}

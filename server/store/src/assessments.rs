@@ -77,7 +77,11 @@ impl Store {
         self.after_versioned_update(id, done.rows_affected()).await
     }
 
-    async fn after_versioned_update(&self, id: &str, rows: u64) -> Result<Assessment, StoreError> {
+    pub(super) async fn after_versioned_update(
+        &self,
+        id: &str,
+        rows: u64,
+    ) -> Result<Assessment, StoreError> {
         if rows > 0 {
             self.committed(id);
         }

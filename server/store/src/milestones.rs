@@ -1,11 +1,12 @@
-//! The SQL of milestones: inserted once, read many times, never updated.
+//! The SQL of milestones: inserted once, read many times, never updated; and moving a review to
+//! a newer lens version, which saves one first.
 
 use std::collections::HashMap;
 
 use questionnaires::{Answers, Evaluation};
 use sqlx::FromRow;
 
-use super::{Missing, Store, StoreError};
+use super::{Assessment, Missing, Store, StoreError};
 
 /// A milestone in a list.
 #[derive(Debug, Clone, PartialEq, FromRow)]
@@ -42,24 +43,71 @@ impl Store {
         answers: &Answers,
         evaluation: &Evaluation,
     ) -> Result<(), StoreError> {
-        let json = |v: Result<String, serde_json::Error>| {
-            v.map_err(|e| StoreError::Corrupt(e.to_string()))
-        };
-        self.writer.execute(sqlx::query(
-            "INSERT INTO milestones (id, assessment_id, name, created_by, created_at, questionnaire_hash, answers, evaluation) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&row.id)
-        .bind(assessment_id)
-        .bind(&row.name)
-        .bind(&row.created_by)
-        .bind(row.created_at)
-        .bind(&row.questionnaire_hash)
-        .bind(json(serde_json::to_string(answers))?)
-        .bind(json(serde_json::to_string(evaluation))?)
-        )
-        .await?;
+        self.writer
+            .execute(insert(row, assessment_id, answers, evaluation)?)
+            .await?;
         Ok(())
+    }
+
+    /// Moves an assessment at `version` to another version of its lens (`hash`), in one
+    /// transaction: a milestone of how it was (`before`, with its answers and evaluation), the
+    /// answers the new version cannot hold (`dropped`) deleted, the new hash, and an audit entry.
+    /// A stale `version` changes nothing and is a conflict.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn move_to_lens_version(
+        &self,
+        assessment: &Assessment,
+        version: i64,
+        hash: &str,
+        before: (&MilestoneRow, &Answers, &Evaluation),
+        dropped: &[String],
+        actor: &str,
+        detail: &str,
+        now: i64,
+    ) -> Result<Assessment, StoreError> {
+        let id = assessment.id.as_str();
+        let mut tx = self.writer.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE assessments SET questionnaire_hash = $1, updated_at = $2, version = version + 1, \
+             revision = revision + 1 WHERE id = $3 AND version = $4",
+        )
+        .bind(hash)
+        .bind(now)
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 0 {
+            tx.rollback().await?;
+            return self.after_versioned_update(id, 0).await;
+        }
+        insert(before.0, id, before.1, before.2)?
+            .execute(&mut *tx)
+            .await?;
+        for q in dropped {
+            sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2")
+                .bind(id)
+                .bind(q)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(team) = &assessment.team_id {
+            sqlx::query(
+                "INSERT INTO audit_log (id, team_id, at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(uuid::Uuid::new_v4().simple().to_string())
+            .bind(team)
+            .bind(now)
+            .bind(actor)
+            .bind("lens_version")
+            .bind(&assessment.name)
+            .bind(detail)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.after_versioned_update(id, 1).await
     }
 
     /// An assessment's milestones, newest first.
@@ -132,4 +180,27 @@ impl Store {
             },
         })
     }
+}
+
+/// The statement that saves one milestone.
+fn insert<'q>(
+    row: &'q MilestoneRow,
+    assessment_id: &'q str,
+    answers: &Answers,
+    evaluation: &Evaluation,
+) -> Result<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>, StoreError> {
+    let json =
+        |v: Result<String, serde_json::Error>| v.map_err(|e| StoreError::Corrupt(e.to_string()));
+    Ok(sqlx::query(
+        "INSERT INTO milestones (id, assessment_id, name, created_by, created_at, questionnaire_hash, answers, evaluation) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&row.id)
+    .bind(assessment_id)
+    .bind(&row.name)
+    .bind(&row.created_by)
+    .bind(row.created_at)
+    .bind(&row.questionnaire_hash)
+    .bind(json(serde_json::to_string(answers))?)
+    .bind(json(serde_json::to_string(evaluation))?))
 }

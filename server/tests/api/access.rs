@@ -583,6 +583,28 @@ impl World {
                 let body = json!({"version": self.version_number().await});
                 (Needs::Own, api_json(method, &concrete, &body.to_string()))
             }
+            ("POST", "/api/v1/assessments/{id}/lens-upgrade") => {
+                // A review of its own on a lens that then gets a newer version to move to.
+                let lens = self.lens().await;
+                let r = self
+                    .owner
+                    .send(api_json(
+                        &Method::POST,
+                        "/api/v1/assessments",
+                        &json!({"team": self.team, "name": "On a lens", "questionnaire": lens})
+                            .to_string(),
+                    ))
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+                let review: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+                let next = TINY_LENS.replace("A lens.", &unique_text());
+                let uri = format!("/api/v1/questionnaires/{lens}/versions");
+                let r = self.owner.send(api_json(&Method::POST, &uri, &next)).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+                let uri = concrete.replace(a, review["id"].as_str().unwrap());
+                let body = json!({"version": review["version"]});
+                (Needs::Edit, api_json(method, &uri, &body.to_string()))
+            }
             ("POST", "/api/v1/assessments/{id}/milestones") => {
                 let body = r#"{"name": "Checkpoint"}"#;
                 (Needs::Edit, api_json(method, &concrete, body))

@@ -1336,3 +1336,158 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
     assert_eq!(answers.len(), 1);
     assert_eq!(answers[0].question_id, "idempotency");
 }
+
+#[tokio::test]
+async fn a_review_moves_to_its_lens_s_newest_version_carrying_what_still_fits() {
+    let api = Api::new().await;
+    let ana = api.user("Ana").await.token_only();
+    let text =
+        std::fs::read_to_string(lens_file("06_waf_custom_lens_automation_sample.json")).unwrap();
+    let r = send_lens(&ana, "/api/v1/questionnaires", &text).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let lens_id = r.json()["questionnaire"]["id"].as_str().unwrap().to_owned();
+    let r = ana
+        .call(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(json!({"name": "On a lens", "questionnaire": lens_id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let version = r.json()["version"].as_i64().unwrap();
+    let detail = ana
+        .get(&format!("/api/v1/questionnaires/{lens_id}"))
+        .await
+        .json();
+    let qid = |area: usize, q: usize| {
+        detail["areas"][area]["questions"][q]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // Monitoring (kept as it is), incident management (gone in v2), data protection (its
+    // fourth choice gone in v2).
+    let (monitoring, incidents, data) = (qid(0, 0), qid(0, 1), qid(1, 0));
+    for (q, choice) in [
+        (&monitoring, "choice1"),
+        (&incidents, "choice2"),
+        (&data, "choice4"),
+    ] {
+        let r = ana
+            .call(
+                Method::PUT,
+                &format!("/api/v1/assessments/{id}/answers/{q}"),
+                Some(json!({"value": [choice]})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
+    }
+    let upgrade = format!("/api/v1/assessments/{id}/lens-upgrade");
+    ana.call(Method::POST, &upgrade, Some(json!({"version": version})))
+        .await
+        .error(StatusCode::BAD_REQUEST); // already on the newest version
+
+    let mut v2: Value = serde_json::from_str(&text).unwrap();
+    let opex = v2["pillars"][0]["questions"].as_array_mut().unwrap();
+    let mut alerting = opex[0].clone();
+    alerting["id"] = json!("alerting");
+    alerting["title"] = json!("Alerting");
+    opex.remove(1);
+    opex.push(alerting);
+    let data_v2 = &mut v2["pillars"][1]["questions"][0];
+    data_v2["choices"].as_array_mut().unwrap().pop();
+    data_v2["riskRules"] = json!([
+        {"condition": "choice1", "risk": "NO_RISK"},
+        {"condition": "default", "risk": "HIGH_RISK"}
+    ]);
+    let r = send_lens(
+        &ana,
+        &format!("/api/v1/questionnaires/{lens_id}/versions"),
+        &v2.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    // A stale version changes nothing.
+    ana.call(
+        Method::POST,
+        &upgrade,
+        Some(json!({"version": version + 7})),
+    )
+    .await
+    .error(StatusCode::CONFLICT);
+    assert_eq!(
+        ana.get(&format!("/api/v1/assessments/{id}/answers"))
+            .await
+            .json()["items"]
+            .as_array()
+            .map_or(0, Vec::len),
+        3
+    );
+    let current = ana.get(&format!("/api/v1/assessments/{id}")).await.json()["version"]
+        .as_i64()
+        .unwrap();
+    let r = ana
+        .call(Method::POST, &upgrade, Some(json!({"version": current})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let moved = r.json();
+    assert_eq!(
+        (moved["from_version"].as_str(), moved["to_version"].as_str()),
+        (Some("v1"), Some("v2"))
+    );
+    assert_eq!(moved["carried"], 1);
+    let dropped: Vec<&str> = moved["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["question_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(dropped.len(), 2, "{moved}");
+    assert!(dropped.contains(&incidents.as_str()) && dropped.contains(&data.as_str()));
+    let reasons = moved["dropped"].to_string();
+    assert!(
+        reasons.contains("no such question") && reasons.contains("choice4"),
+        "{reasons}"
+    );
+    assert_eq!(moved["added"][0]["title"], "Alerting");
+
+    // The answers the new version holds, and the milestone of how it was.
+    let answers = ana
+        .get(&format!("/api/v1/assessments/{id}/answers"))
+        .await
+        .json();
+    let ids: Vec<&str> = answers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["question_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [monitoring.as_str()]);
+    let milestones = ana
+        .get(&format!("/api/v1/assessments/{id}/milestones"))
+        .await
+        .json()
+        .to_string();
+    assert!(milestones.contains("Before moving to v2"), "{milestones}");
+    let again = ana
+        .call(
+            Method::POST,
+            &upgrade,
+            Some(json!({"version": moved["version"]})),
+        )
+        .await;
+    again.error(StatusCode::BAD_REQUEST);
+
+    // The built-in review has no versions to move between.
+    let builtin = ana.create("Built in").await;
+    let id = builtin["id"].as_str().unwrap();
+    ana.call(
+        Method::POST,
+        &format!("/api/v1/assessments/{id}/lens-upgrade"),
+        Some(json!({"version": builtin["version"]})),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST);
+}
