@@ -135,10 +135,19 @@ pub async fn sign_up(
     {
         Some("That does not look like an email address.".to_owned())
     } else {
-        crate::passwords::check_new(&form.password, name, &email).err()
+        None
     };
     if let Some(p) = problem {
         return back_with_error("/signup", next, &p);
+    }
+    if let Err(why) = crate::passwords::check_new(&form.password, name, &email) {
+        let query = serde_urlencoded::to_string([
+            ("error", why.as_str()),
+            ("field", "password"),
+            ("next", next),
+        ])
+        .unwrap_or_default();
+        return Redirect::to(&format!("/signup?{query}")).into_response();
     }
     // Hashing is slow on purpose: off the async workers, as for signing in.
     let password = form.password.clone();

@@ -625,6 +625,18 @@ pub async fn callback(
     }
 }
 
+/// How people sign in and sign up here (the sign-in and sign-up pages).
+pub async fn sign_in_options(
+    c: &crate::service::AppContext,
+) -> Result<app::api::SignInWays, crate::error::AppError> {
+    let settings = c.store.instance_settings().await?;
+    Ok(app::api::SignInWays {
+        sso: c.sso.clone(),
+        passwords: c.sso.is_none() || !settings.sso_only,
+        invite_only: settings.invite_only,
+    })
+}
+
 /// The routes of single sign-on.
 pub fn routes() -> Vec<(
     axum::http::Method,

@@ -86,6 +86,7 @@ impl AppState {
             lenses: self.lenses.clone(),
             heavy: self.heavy.clone(),
             actor,
+            sso: self.sso.as_ref().map(|s| s.name.clone()),
         }
     }
 }

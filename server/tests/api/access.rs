@@ -230,7 +230,7 @@ impl World {
             ) => (Needs::Nothing, get(concrete)),
             ("GET", "/assessments/{id}/share") => (Needs::Own, get(concrete)),
             ("POST", "/api/share_page") => (Needs::Own, form(vec![("id", s(a))])),
-            ("POST", "/api/first_run") => (Needs::Nothing, form(vec![])),
+            ("POST", "/api/first_run" | "/api/sign_in_options") => (Needs::Nothing, form(vec![])),
             // Anyone holding an invite link may read what it leads to.
             ("POST", "/api/invite_page") => {
                 (Needs::Nothing, form(vec![("token", s("inv_anything"))]))
