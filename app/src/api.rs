@@ -357,6 +357,17 @@ pub struct InviteView {
     pub expires_at: i64,
 }
 
+/// How people sign in and sign up here: the sign-in and sign-up pages show what is on.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SignInWays {
+    /// Single sign-on's button label ("Sign in with NAME"), when a provider is configured.
+    pub sso: Option<String>,
+    /// Whether passwords sign in and sign up (off in single-sign-on-only mode).
+    pub passwords: bool,
+    /// Whether sign-up needs an invite link (after the first account).
+    pub invite_only: bool,
+}
+
 /// What an invite link's page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InviteData {
@@ -749,6 +760,12 @@ pub async fn share_page(id: String) -> Result<ShareData, Failure> {
 #[server(endpoint = "first_run")]
 pub async fn first_run() -> Result<bool, Failure> {
     crate::backend::backend()?.first_run().await
+}
+
+/// How people sign in and sign up here.
+#[server(endpoint = "sign_in_options")]
+pub async fn sign_in_options() -> Result<SignInWays, Failure> {
+    crate::backend::backend()?.sign_in_options().await
 }
 
 /// The account page: the user's teams and API tokens.

@@ -100,6 +100,13 @@ pub trait Backend: Send + Sync {
     async fn share_page(&self, id: &str) -> Result<ShareData, Failure>;
     /// Whether no account exists yet.
     async fn first_run(&self) -> Result<bool, Failure>;
+    /// How people sign in and sign up here.
+    async fn sign_in_options(&self) -> Result<crate::api::SignInWays, Failure> {
+        Ok(crate::api::SignInWays {
+            passwords: true,
+            ..Default::default()
+        })
+    }
     /// The account page.
     async fn account_page(&self) -> Result<AccountData, Failure>;
     /// Revokes an API token.

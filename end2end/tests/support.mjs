@@ -28,16 +28,17 @@ async function freePort() {
 }
 
 /** Starts Trellis on a free port with its own database; returns { base, stop }. */
-export async function startServer() {
+export async function startServer(env = {}, fixedPort = undefined) {
   const bin = process.env.TRELLIS_BIN;
   if (!bin) throw new Error('set TRELLIS_BIN to the trellis binary (scripts/test does)');
-  const port = await freePort();
+  const port = fixedPort ?? await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'trellis-e2e-'));
   const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`], {
     env: {
       ...process.env,
       DATABASE_URL: `sqlite://${join(dir, 'trellis.db')}?mode=rwc`,
       RUST_LOG: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

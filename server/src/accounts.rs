@@ -19,7 +19,7 @@ use crate::security::SESSION_COOKIE;
 use crate::state::AppState;
 
 /// How long a session lasts.
-const SESSION_DAYS: i64 = 14;
+pub(crate) const SESSION_DAYS: i64 = 14;
 /// How long an invite link stays valid.
 const INVITE_DAYS: i64 = 7;
 const DAY_MS: i64 = 86_400_000;
@@ -32,6 +32,19 @@ pub struct SignUp {
     password: String,
     #[serde(default)]
     next: String,
+    /// An invite link's token, when the sign-up comes from one (else it is read from `next`,
+    /// the invite's page).
+    #[serde(default)]
+    invite: String,
+}
+
+/// Why password sign-in and sign-up are refused in single-sign-on-only mode.
+pub const PASSWORDS_OFF: &str =
+    "Passwords are turned off here: sign in with single sign-on instead.";
+
+/// Whether passwords are off (single sign-on only), or the failure reading it.
+async fn passwords_off(state: &AppState) -> Result<bool, AppError> {
+    Ok(state.sso.is_some() && state.store.instance_settings().await?.sso_only)
 }
 
 /// The fields of the sign-in form.
@@ -85,7 +98,7 @@ async fn start_session(
 }
 
 /// The redirect to `next` that hands the browser the session `secret`.
-fn signed_in(state: &AppState, secret: &auth::NewSecret, next: &str) -> Response {
+pub(crate) fn signed_in(state: &AppState, secret: &auth::NewSecret, next: &str) -> Response {
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         secret.token,
@@ -106,6 +119,11 @@ pub async fn sign_up(
     Form(form): Form<SignUp>,
 ) -> Response {
     let next = app::redirect::local_path(&form.next).unwrap_or_default();
+    match passwords_off(&state).await {
+        Ok(true) => return back_with_error("/signin", next, PASSWORDS_OFF),
+        Ok(false) => {}
+        Err(e) => return e.into_response(),
+    }
     let email = normalize_email(&form.email);
     let name = form.name.trim();
     let problem = if name.is_empty() || name.chars().count() > 100 {
@@ -116,18 +134,20 @@ pub async fn sign_up(
         || email.ends_with('@')
     {
         Some("That does not look like an email address.".to_owned())
-    } else if form.password.chars().count() < app::api::MIN_PASSWORD {
-        Some(format!(
-            "The password needs at least {} characters.",
-            app::api::MIN_PASSWORD
-        ))
-    } else if form.password.len() > 1000 {
-        Some("The password is too long (at most 1,000 characters).".to_owned())
     } else {
         None
     };
     if let Some(p) = problem {
         return back_with_error("/signup", next, &p);
+    }
+    if let Err(why) = crate::passwords::check_new(&form.password, name, &email) {
+        let query = serde_urlencoded::to_string([
+            ("error", why.as_str()),
+            ("field", "password"),
+            ("next", next),
+        ])
+        .unwrap_or_default();
+        return Redirect::to(&format!("/signup?{query}")).into_response();
     }
     // Hashing is slow on purpose: off the async workers, as for signing in.
     let password = form.password.clone();
@@ -141,9 +161,26 @@ pub async fn sign_up(
     let secret = auth::new_secret("s");
     let now = now_ms();
     let expires = now + SESSION_DAYS * DAY_MS;
+    // Invite-only sign-up: the invite the sign-up comes with is used in its transaction.
+    let invite = match invite_of(&state, &form, next, now).await {
+        Ok(i) => i,
+        Err(e) => return e.into_response(),
+    };
+    let next = match &invite {
+        Some((_, row)) => format!("/teams/{}", row.team_id),
+        None => next.to_owned(),
+    };
+    let next = next.as_str();
     match state
         .store
-        .create_user_signed_in(&email, name, &hash, now, &secret, expires)
+        .create_user_invited(
+            &email,
+            name,
+            &hash,
+            now,
+            (&secret, expires),
+            invite.as_ref().map(|(id, row)| (id.as_str(), row)),
+        )
         .await
     {
         Ok(_) => {
@@ -163,8 +200,39 @@ pub async fn sign_up(
             next,
             "An account with this email already exists. Sign in instead.",
         ),
+        Err(store::StoreError::Refused(why)) => back_with_error("/signup", next, why),
+        Err(store::StoreError::NotFound(_)) => {
+            back_with_error("/signup", next, app::api::INVITE_NOT_VALID)
+        }
         Err(e) => AppError::from(e).into_response(),
     }
+}
+
+/// With invite-only sign-up on, the live invite a sign-up comes with (its `invite` field, or the
+/// invite page it returns to), as its id and where it leads; `None` otherwise.
+async fn invite_of(
+    state: &AppState,
+    form: &SignUp,
+    next: &str,
+    now: i64,
+) -> Result<Option<(String, store::InviteRow)>, AppError> {
+    if !state.store.instance_settings().await?.invite_only {
+        return Ok(None);
+    }
+    let token = if form.invite.is_empty() {
+        next.strip_prefix("/invites/").unwrap_or_default()
+    } else {
+        form.invite.as_str()
+    };
+    if token.is_empty() {
+        return Ok(None);
+    }
+    Ok(state
+        .store
+        .invite_details(token, now)
+        .await?
+        .filter(|d| d.state == store::InviteState::Open)
+        .map(|d| (d.id, d.invite)))
 }
 
 /// `POST /signin`. Every failure gets the same message, whether or not the account exists, and
@@ -176,6 +244,11 @@ pub async fn sign_in(
 ) -> Response {
     let headers = parts.headers;
     let next = app::redirect::local_path(&form.next).unwrap_or_default();
+    match passwords_off(&state).await {
+        Ok(true) => return back_with_error("/signin", next, PASSWORDS_OFF),
+        Ok(false) => {}
+        Err(e) => return e.into_response(),
+    }
     let email = normalize_email(&form.email);
     // The peer's address (tests that drive the router without a socket have none).
     let address = parts

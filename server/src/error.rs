@@ -126,6 +126,7 @@ impl From<StoreError> for AppError {
                 "Someone changed this since you loaded it. Reload to see their change.".into(),
             ),
             StoreError::Taken => AppError::Conflict(e.to_string()),
+            StoreError::Refused(why) => AppError::Forbidden(why.to_owned()),
             StoreError::LastOwner => AppError::BadInput(format!("role: {e}")),
             other if other.is_unavailable() => AppError::Unavailable(other.to_string()),
             other if other.is_storage_fault() => AppError::StorageFull(other.to_string()),

@@ -25,6 +25,7 @@
 // The review page's view type is deep; laying out its future needs more than the default 128.
 #![recursion_limit = "256"]
 
+pub mod account_admin;
 pub mod accounts;
 pub mod api;
 pub mod bundle;
@@ -37,9 +38,11 @@ pub mod lenses;
 pub mod observe;
 pub mod page_cache;
 pub mod pages;
+pub mod passwords;
 pub mod report;
 pub mod scaffold;
 pub mod security;
 pub mod service;
+pub mod sso;
 pub mod state;
 pub mod web;

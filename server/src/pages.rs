@@ -235,6 +235,10 @@ impl app::backend::Backend for Pages {
         page(service::first_run(&self.ctx()).await)
     }
 
+    async fn sign_in_options(&self) -> Result<app::api::SignInWays, Failure> {
+        page(crate::sso::sign_in_options(&self.ctx()).await)
+    }
+
     async fn account_page(&self) -> Result<AccountData, Failure> {
         page(service::account_page(&self.ctx()).await)
     }

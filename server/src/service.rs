@@ -112,6 +112,8 @@ pub struct AppContext {
     pub heavy: heavy::Heavy,
     /// Who is asking (set per request).
     pub actor: Actor,
+    /// Single sign-on's button label, when a provider is configured ([`crate::sso`]).
+    pub sso: Option<String>,
 }
 
 impl AppContext {

@@ -42,6 +42,8 @@ pub struct AppState {
     /// The slots for CPU-heavy work (lens lint and import, reports, zips): off the async
     /// workers, a few at a time.
     pub heavy: crate::service::heavy::Heavy,
+    /// Single sign-on, when an OpenID provider is configured ([`crate::sso`]).
+    pub sso: Option<Arc<crate::sso::Sso>>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -72,6 +74,7 @@ impl AppState {
             draining: crate::observe::Draining::default(),
             request_timeout: REQUEST_TIMEOUT,
             heavy: crate::service::heavy::Heavy::default(),
+            sso: None,
         }
     }
 
@@ -83,6 +86,7 @@ impl AppState {
             lenses: self.lenses.clone(),
             heavy: self.heavy.clone(),
             actor,
+            sso: self.sso.as_ref().map(|s| s.name.clone()),
         }
     }
 }

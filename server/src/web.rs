@@ -86,6 +86,8 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     )
     .chain(crate::lenses::routes())
     .chain(crate::evidence::routes())
+    .chain(crate::sso::routes())
+    .chain(crate::account_admin::routes())
     .chain([(
         Method::GET,
         "/api".to_owned(),

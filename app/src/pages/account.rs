@@ -12,8 +12,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    AccountData, INVITE_NOT_VALID, InviteData, InviteStatus, RevokeApiToken, account_page,
-    first_run, invite_page,
+    AccountData, INVITE_NOT_VALID, InviteData, InviteStatus, RevokeApiToken, SignInWays,
+    account_page, first_run, invite_page, sign_in_options,
 };
 
 /// A `?error=` message from a refused form, shown above it.
@@ -30,6 +30,17 @@ fn next_page() -> String {
         .unwrap_or_default()
 }
 
+/// The single sign-on button, when a provider is configured: it returns to `next`.
+fn sso_button(options: &SignInWays, next: &str) -> Option<impl IntoView + use<>> {
+    let name = options.sso.clone()?;
+    let href = if next.is_empty() {
+        "/auth/sso".to_owned()
+    } else {
+        format!("/auth/sso?next={}", crate::redirect::query_value(next))
+    };
+    Some(view! { <p><a class="button primary" href=href>{format!("Sign in with {name}")}</a></p> })
+}
+
 /// Sign in.
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -42,19 +53,37 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <Title text="Sign in" />
-        <section class="card narrow">
-            <h1>"Sign in"</h1>
-            {error.map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
-            <form method="post" action="/signin" class="stack">
-                <input type="hidden" name="next" value=next />
-                <label for="email">"Email"</label>
-                <input id="email" name="email" type="email" required autocomplete="username" maxlength="254" />
-                <label for="password">"Password"</label>
-                <input id="password" name="password" type="password" required autocomplete="current-password" maxlength="1000" />
-                <button type="submit" class="primary">"Sign in"</button>
-            </form>
-            <p class="muted small">"No account yet? " <a href=signup>"Create one"</a></p>
-        </section>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let (error, next, signup) = (error.clone(), next.clone(), signup.clone());
+                Suspend::new(async move {
+                    let options = sign_in_options().await.unwrap_or(SignInWays { passwords: true, ..Default::default() });
+                    let passwords = options.passwords;
+                    view! {
+                        <section class="card narrow">
+                            <h1>"Sign in"</h1>
+                            {error.map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+                            {sso_button(&options, &next)}
+                            {passwords.then(|| view! {
+                                <form method="post" action="/signin" class="stack">
+                                    <input type="hidden" name="next" value=next.clone() />
+                                    <label for="email">"Email"</label>
+                                    <input id="email" name="email" type="email" required autocomplete="username" maxlength="254" />
+                                    <label for="password">"Password"</label>
+                                    <input id="password" name="password" type="password" required autocomplete="current-password" maxlength="1000" />
+                                    {if options.sso.is_some() {
+                                        view! { <button type="submit">"Sign in with a password"</button> }.into_any()
+                                    } else {
+                                        view! { <button type="submit" class="primary">"Sign in"</button> }.into_any()
+                                    }}
+                                </form>
+                                <p class="muted small">"No account yet? " <a href=signup.clone()>"Create one"</a></p>
+                            })}
+                        </section>
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 
@@ -62,6 +91,8 @@ pub fn SignInPage() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let error = query_error();
+    // An error about the password is shown beside it.
+    let on_password = use_query_map().read_untracked().get("field").as_deref() == Some("password");
     let next = next_page();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -69,6 +100,20 @@ pub fn SignUpPage() -> impl IntoView {
                 let (error, next) = (error.clone(), next.clone());
                 Suspend::new(async move {
                     let first = first_run().await.unwrap_or(false);
+                    let options = sign_in_options().await.unwrap_or(SignInWays { passwords: true, ..Default::default() });
+                    if !first && !options.passwords {
+                        return view! {
+                            <Title text="Create an account" />
+                            <section class="card narrow">
+                                <h1>"Create an account"</h1>
+                                <p>"Passwords are turned off here: your account is made the first time you sign in with single sign-on."</p>
+                                {sso_button(&options, &next)}
+                            </section>
+                        }.into_any();
+                    }
+                    let invite_note = (!first && options.invite_only && !next.starts_with("/invites/")).then(|| view! {
+                        <p class="notice" role="note">"Sign-up here needs an invite: open the invite link a team owner sent you, and sign up from there."</p>
+                    });
                     let title = if first { "Create the administrator account" } else { "Create an account" };
                     view! {
                         <Title text=title />
@@ -79,7 +124,8 @@ pub fn SignUpPage() -> impl IntoView {
                             } else {
                                 "Your account starts with a team of its own; an invite link adds you to someone else's."
                             }}</p>
-                            {error.map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+                            {invite_note}
+                            {error.clone().filter(|_| !on_password).map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
                             <form method="post" action="/signup" class="stack">
                                 <input type="hidden" name="next" value=next />
                                 <label for="name">"Your name"</label>
@@ -88,12 +134,14 @@ pub fn SignUpPage() -> impl IntoView {
                                 <input id="email" name="email" type="email" required autocomplete="username" maxlength="254" />
                                 <label for="password">{format!("Password (at least {} characters)", crate::api::MIN_PASSWORD)}</label>
                                 <input id="password" name="password" type="password" required autocomplete="new-password"
-                                    minlength=crate::api::MIN_PASSWORD.to_string() maxlength="1000" />
+                                    minlength=crate::api::MIN_PASSWORD.to_string() maxlength="1000"
+                                    aria-invalid=on_password.then_some("true") aria-describedby=on_password.then_some("password-error") />
+                                {error.filter(|_| on_password).map(|e| view! { <p id="password-error" class="field-error" role="alert">{e}</p> })}
                                 <button type="submit" class="primary">"Create the account"</button>
                             </form>
                             {(!first).then(|| view! { <p class="muted small">"Already have one? " <a href="/signin">"Sign in"</a></p> })}
                         </section>
-                    }
+                    }.into_any()
                 })
             }}
         </Suspense>
@@ -205,6 +253,7 @@ fn Account(account: AccountData) -> impl IntoView {
         <section class="card">
             <h1>{me.name.clone()}</h1>
             <p class="muted">{me.email.clone()}{me.is_admin.then_some(" · administrator")}</p>
+            <p><a href="/account/security">{if me.is_admin { "Sign-in, security and sign-up settings" } else { "Password and sessions" }}</a></p>
             <h2>"Teams"</h2>
             <ul>
                 {me.teams.iter().cloned().map(|(id, name, role)| view! {

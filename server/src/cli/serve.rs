@@ -51,6 +51,9 @@ pub struct ServeArgs {
     /// Seconds a request waits for a heavy-job slot before it is answered 503 (busy).
     #[arg(long, env = "TRELLIS_HEAVY_WAIT", default_value_t = crate::service::heavy::DEFAULT_WAIT.as_secs())]
     pub heavy_wait: u64,
+    /// Single sign-on with an OpenID provider (see the README).
+    #[command(flatten)]
+    pub sso: crate::sso::SsoArgs,
 }
 
 /// Runs the server until it is told to stop.
@@ -110,6 +113,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _lock = store::Store::lock_file(&args.database_url).map_err(anyhow::Error::msg)?;
     let mut state = crate::state::AppState::new(store, args.site_root.clone().unwrap_or_default());
     state.secure_cookies = args.secure_cookies;
+    state.sso = crate::sso::Sso::from_args(&args.sso).map_err(anyhow::Error::msg)?;
     state.request_timeout = Duration::from_secs(args.request_timeout.max(1));
     state.heavy =
         crate::service::heavy::Heavy::new(args.heavy_jobs, Duration::from_secs(args.heavy_wait));

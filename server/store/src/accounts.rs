@@ -211,72 +211,50 @@ impl Store {
         now: i64,
         session: Option<(&auth::NewSecret, i64)>,
     ) -> Result<(User, String), StoreError> {
+        self.create_account_admitted(email, name, password_hash, now, session, None)
+            .await
+    }
+
+    /// Creates an account as [`Store::create_user_signed_in`] does, after the instance's sign-up
+    /// rule ([`crate::sso::InstanceSettings::invite_only`]) admits it, in the same transaction:
+    /// with invite-only sign-up, only the first account, or one that comes with a live invite
+    /// (`invite`: its id and where it leads), which is used up and joins its team at once.
+    pub async fn create_user_invited(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        now: i64,
+        session: (&auth::NewSecret, i64),
+        invite: Option<(&str, &InviteRow)>,
+    ) -> Result<(User, String), StoreError> {
+        self.create_account_admitted(email, name, password_hash, now, Some(session), Some(invite))
+            .await
+    }
+
+    async fn create_account_admitted(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        now: i64,
+        session: Option<(&auth::NewSecret, i64)>,
+        admission: Option<Option<(&str, &InviteRow)>>,
+    ) -> Result<(User, String), StoreError> {
         let mut tx = self.writer.begin().await?;
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&mut *tx)
-            .await?;
-        let id = uuid();
-        let is_admin = users == 0;
-        let inserted = sqlx::query(
-            "INSERT INTO users (id, email, name, password_hash, is_admin, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(email)
-        .bind(name)
-        .bind(password_hash)
-        .bind(i64::from(is_admin))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            return Err(StoreError::Taken);
+        if let Some(invite) = admission {
+            crate::sso::admit(&mut tx, invite, now).await?;
         }
-        let team = uuid();
-        sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
-            .bind(&team)
-            .bind(format!("{name}'s team"))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
-        )
-        .bind(&team)
-        .bind(&id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if is_admin {
-            sqlx::query("UPDATE assessments SET team_id = $1 WHERE team_id IS NULL")
-                .bind(&team)
-                .execute(&mut *tx)
-                .await?;
+        let (user, team) = insert_account(&mut tx, email, name, password_hash, now).await?;
+        if let Some(Some((invite_id, invite))) = admission {
+            crate::sso::join(&mut tx, invite_id, invite, &user.id, now).await?;
         }
         if let Some((secret, expires_at)) = session {
-            sqlx::query(
-                "INSERT INTO sessions (id, secret_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&secret.id)
-            .bind(&secret.hash)
-            .bind(&id)
-            .bind(now)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
+            insert_session(&mut tx, secret, &user.id, now, expires_at).await?;
         }
         tx.commit().await?;
         self.access_changed();
-        Ok((
-            User {
-                id,
-                email: email.to_owned(),
-                name: name.to_owned(),
-                is_admin,
-            },
-            team,
-        ))
+        Ok((user, team))
     }
 
     /// Whether any account exists yet (the first one becomes the administrator).
@@ -912,6 +890,89 @@ pub(super) async fn insert_audit(
     .bind(target)
     .bind(detail)
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Inserts an account with its own team (it owns it), on a transaction. The first account of an
+/// installation is the admin, and adopts the assessments made before accounts existed.
+pub(crate) async fn insert_account(
+    conn: &mut sqlx::AnyConnection,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<(User, String), StoreError> {
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *conn)
+        .await?;
+    let id = uuid();
+    let is_admin = users == 0;
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, email, name, password_hash, is_admin, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(email)
+    .bind(name)
+    .bind(password_hash)
+    .bind(i64::from(is_admin))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(StoreError::Taken);
+    }
+    let team = uuid();
+    sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(&team)
+        .bind(format!("{name}'s team"))
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
+    )
+    .bind(&team)
+    .bind(&id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if is_admin {
+        sqlx::query("UPDATE assessments SET team_id = $1 WHERE team_id IS NULL")
+            .bind(&team)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok((
+        User {
+            id,
+            email: email.to_owned(),
+            name: name.to_owned(),
+            is_admin,
+        },
+        team,
+    ))
+}
+
+/// Inserts a session, on a transaction.
+pub(crate) async fn insert_session(
+    conn: &mut sqlx::AnyConnection,
+    secret: &auth::NewSecret,
+    user_id: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (id, secret_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&secret.id)
+    .bind(&secret.hash)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -52,6 +52,7 @@ mod lenses;
 mod listing;
 mod milestones;
 mod portable;
+pub mod sso;
 mod templates;
 mod writer;
 pub use acceptances::{AuditEntry, StoredAcceptance};
@@ -131,6 +132,9 @@ pub enum StoreError {
     /// The email already has an account.
     #[error("an account with this email already exists")]
     Taken,
+    /// The instance's rules refuse it; the message says which, in the user's words.
+    #[error("{0}")]
+    Refused(&'static str),
     /// The change would leave a team without an owner.
     #[error("a team must keep at least one owner")]
     LastOwner,

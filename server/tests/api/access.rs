@@ -41,6 +41,8 @@ enum Needs {
     Own,
     /// A session, not an API token (making tokens, for instance).
     Session,
+    /// The administrator's session (the first account's: the owner's here).
+    Admin,
 }
 
 const SECRET_NAME: &str = "Zeta ledger";
@@ -228,7 +230,7 @@ impl World {
             ) => (Needs::Nothing, get(concrete)),
             ("GET", "/assessments/{id}/share") => (Needs::Own, get(concrete)),
             ("POST", "/api/share_page") => (Needs::Own, form(vec![("id", s(a))])),
-            ("POST", "/api/first_run") => (Needs::Nothing, form(vec![])),
+            ("POST", "/api/first_run" | "/api/sign_in_options") => (Needs::Nothing, form(vec![])),
             // Anyone holding an invite link may read what it leads to.
             ("POST", "/api/invite_page") => {
                 (Needs::Nothing, form(vec![("token", s("inv_anything"))]))
@@ -354,6 +356,16 @@ impl World {
                 *req.uri_mut() = format!("/invites/{}", secret.token).parse().unwrap();
                 (Needs::SignedIn, req)
             }
+            // Single sign-on, not configured here: both send the browser back to sign in.
+            ("GET", "/auth/sso" | "/auth/sso/callback") => (Needs::Nothing, get(concrete)),
+            // The account's own sign-in: a session's, never a token's. Each form as sent without
+            // its fields is sent back with an error (signing out everywhere would end the
+            // matrix's sessions).
+            ("GET", "/account/security") => (Needs::Session, get(concrete)),
+            ("POST", "/account/password" | "/account/sessions/end") => {
+                (Needs::Session, form(vec![]))
+            }
+            ("POST", "/admin/settings") => (Needs::Admin, form(vec![])),
             ("POST", "/teams/{id}/invites") => (Needs::Own, form(vec![("role", s("viewer"))])),
             ("POST", "/account/tokens") => {
                 let team = if who == Who::Outsider {
@@ -789,7 +801,9 @@ fn expected(needs: Needs, who: Who) -> Option<StatusCode> {
         Needs::Nothing => None,
         _ if !signed_in => Some(StatusCode::UNAUTHORIZED),
         Needs::SignedIn => None,
-        Needs::Session if who == Token => Some(StatusCode::FORBIDDEN),
+        Needs::Session | Needs::Admin if who == Token => Some(StatusCode::FORBIDDEN),
+        Needs::Admin if who == Owner => None,
+        Needs::Admin => Some(StatusCode::FORBIDDEN),
         Needs::Session => None,
         _ if who == Outsider => Some(StatusCode::NOT_FOUND),
         Needs::Read => None,

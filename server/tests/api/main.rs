@@ -6,6 +6,7 @@
 )]
 
 mod access;
+mod accounts_admin;
 mod approvals;
 mod autosave;
 mod check_iac;
