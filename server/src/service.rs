@@ -27,6 +27,8 @@
 //! - `service/templates.rs`: starting a review from another review or milestone.
 //! - `service/lenses.rs`: imported lenses and the questionnaire of a review.
 //! - `service/heavy.rs`: the slots for CPU-heavy work.
+//! - `service/webhooks.rs`: a team's outbound webhooks, the events the writes raise, the
+//!   delivery log.
 //! - `service/evidence.rs`: importing infrastructure code into a review: answers filled, drift
 //!   and the team's choices on it, evidence under questions, template findings.
 
@@ -53,6 +55,7 @@ mod reviews;
 mod risks;
 mod sharing;
 mod teams;
+pub mod webhooks;
 
 pub use approvals::{Approvals, Approve, approvals, approve, report_sign_off, sign_off_of};
 pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
@@ -109,6 +112,8 @@ pub struct AppContext {
     pub heavy: heavy::Heavy,
     /// Who is asking (set per request).
     pub actor: Actor,
+    /// How webhooks are checked and sent.
+    pub webhooks: crate::webhooks::Settings,
 }
 
 impl AppContext {

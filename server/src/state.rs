@@ -42,6 +42,8 @@ pub struct AppState {
     /// The slots for CPU-heavy work (lens lint and import, reports, zips): off the async
     /// workers, a few at a time.
     pub heavy: crate::service::heavy::Heavy,
+    /// How webhooks are checked and sent.
+    pub webhooks: crate::webhooks::Settings,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -72,6 +74,7 @@ impl AppState {
             draining: crate::observe::Draining::default(),
             request_timeout: REQUEST_TIMEOUT,
             heavy: crate::service::heavy::Heavy::default(),
+            webhooks: crate::webhooks::Settings::default(),
         }
     }
 
@@ -83,6 +86,7 @@ impl AppState {
             lenses: self.lenses.clone(),
             heavy: self.heavy.clone(),
             actor,
+            webhooks: self.webhooks,
         }
     }
 }

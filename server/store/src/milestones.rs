@@ -42,10 +42,24 @@ impl Store {
         answers: &Answers,
         evaluation: &Evaluation,
     ) -> Result<(), StoreError> {
+        self.create_milestone_raising(row, assessment_id, answers, evaluation, &[])
+            .await
+    }
+
+    /// [`Store::create_milestone`], writing the deliveries of `events` in the same transaction.
+    pub async fn create_milestone_raising(
+        &self,
+        row: &MilestoneRow,
+        assessment_id: &str,
+        answers: &Answers,
+        evaluation: &Evaluation,
+        events: &[crate::OutboxEvent],
+    ) -> Result<(), StoreError> {
         let json = |v: Result<String, serde_json::Error>| {
             v.map_err(|e| StoreError::Corrupt(e.to_string()))
         };
-        self.writer.execute(sqlx::query(
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
             "INSERT INTO milestones (id, assessment_id, name, created_by, created_at, questionnaire_hash, answers, evaluation) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -57,8 +71,10 @@ impl Store {
         .bind(&row.questionnaire_hash)
         .bind(json(serde_json::to_string(answers))?)
         .bind(json(serde_json::to_string(evaluation))?)
-        )
+        .execute(&mut *tx)
         .await?;
+        crate::webhooks::enqueue_all(&mut tx, events, row.created_at).await?;
+        tx.commit().await?;
         Ok(())
     }
 
