@@ -234,7 +234,12 @@ async fn only_subscribed_events_of_the_team_are_delivered() {
 
 #[tokio::test]
 async fn a_receiver_that_is_down_gets_the_delivery_once_it_comes_back() {
-    let settings = quick();
+    // Waits long enough that the receiver is back before the tries run out on a busy machine.
+    let settings = Settings {
+        backoff: Duration::from_millis(200),
+        max_attempts: 8,
+        ..quick()
+    };
     let app = app_with(settings).await;
     let owner = app.user("Olive Owner").await;
     let review = owner.create("Payments API").await;
@@ -249,7 +254,7 @@ async fn a_receiver_that_is_down_gets_the_delivery_once_it_comes_back() {
     let sender = server::webhooks::start(app.store.clone(), settings);
     let store = app.store.clone();
     let mut failed_once = false;
-    for _ in 0..200 {
+    for _ in 0..3000 {
         let d = store.deliveries(&hook, 10).await.unwrap();
         if d.first().is_some_and(|d| d.attempts >= 1) {
             failed_once = true;
@@ -263,7 +268,7 @@ async fn a_receiver_that_is_down_gets_the_delivery_once_it_comes_back() {
 
     let inbox = Inbox::default();
     receiver(at, inbox.clone()).await;
-    for _ in 0..300 {
+    for _ in 0..3000 {
         if !inbox.got().is_empty() {
             break;
         }
