@@ -13,6 +13,7 @@
 //! - [`approvals`]: sign-off: list a review's approvals, approve it;
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
 //!   diffs;
+//! - [`webhooks`]: a team's outbound webhooks, a test delivery, the delivery log;
 //! - [`questionnaires`]: list, read, export, import and lint lenses, and the catalog;
 //! - [`error`]: the one error shape every `/api/v1` response uses;
 //! - [`docs`]: the OpenAPI document and the `/api` page.
@@ -28,6 +29,7 @@ pub mod evidence;
 pub mod exports;
 pub mod questionnaires;
 pub mod risks;
+pub mod webhooks;
 
 use axum::Router;
 use utoipa::openapi::OpenApi;
@@ -77,6 +79,14 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(questionnaires::import_version))
         .routes(routes!(questionnaires::lint_lens))
         .routes(routes!(questionnaires::get_catalog))
+        .routes(routes!(webhooks::list_webhooks, webhooks::create_webhook))
+        .routes(routes!(
+            webhooks::get_webhook,
+            webhooks::update_webhook,
+            webhooks::delete_webhook
+        ))
+        .routes(routes!(webhooks::test_webhook))
+        .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(docs::get_openapi))
         .split_for_parts();
     let router = exports::report_routes()

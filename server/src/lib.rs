@@ -18,6 +18,7 @@
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
 //! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
 //! - [`evidence`]: a review's "Import from infrastructure code" page, and the upload's body limit;
+//! - [`webhooks`]: outbound webhooks on the wire: SSRF rules, signatures, the sender task;
 //! - [`lenses`]: the questionnaires pages: import, lint and export AWS custom lenses;
 //! - [`report`]: the report model rendered as a page, PDF, HTML, Markdown, JSON, CSV, ADRs and a
 //!   backlog, for a review, a milestone or a share link.
@@ -46,3 +47,4 @@ pub mod service;
 pub mod sso;
 pub mod state;
 pub mod web;
+pub mod webhooks;

@@ -28,6 +28,8 @@
 //! - `service/lenses.rs`: imported lenses and the questionnaire of a review.
 //! - `service/upgrade.rs`: moving a review to the newest version of its lens.
 //! - `service/heavy.rs`: the slots for CPU-heavy work.
+//! - `service/webhooks.rs`: a team's outbound webhooks, the events the writes raise, the
+//!   delivery log.
 //! - `service/evidence.rs`: importing infrastructure code into a review: answers filled, drift
 //!   and the team's choices on it, evidence under questions, template findings.
 
@@ -55,6 +57,7 @@ mod risks;
 mod sharing;
 mod teams;
 mod upgrade;
+pub mod webhooks;
 
 pub use approvals::{Approvals, Approve, approvals, approve, report_sign_off, sign_off_of};
 pub use areas::{Flash, area_page, audit_target, autosave, describe, save_area_form};
@@ -114,6 +117,8 @@ pub struct AppContext {
     pub actor: Actor,
     /// Single sign-on's button label, when a provider is configured ([`crate::sso`]).
     pub sso: Option<String>,
+    /// How webhooks are checked and sent.
+    pub webhooks: crate::webhooks::Settings,
 }
 
 impl AppContext {

@@ -44,6 +44,8 @@ pub struct AppState {
     pub heavy: crate::service::heavy::Heavy,
     /// Single sign-on, when an OpenID provider is configured ([`crate::sso`]).
     pub sso: Option<Arc<crate::sso::Sso>>,
+    /// How webhooks are checked and sent.
+    pub webhooks: crate::webhooks::Settings,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -75,6 +77,7 @@ impl AppState {
             request_timeout: REQUEST_TIMEOUT,
             heavy: crate::service::heavy::Heavy::default(),
             sso: None,
+            webhooks: crate::webhooks::Settings::default(),
         }
     }
 
@@ -87,6 +90,7 @@ impl AppState {
             heavy: self.heavy.clone(),
             actor,
             sso: self.sso.as_ref().map(|s| s.name.clone()),
+            webhooks: self.webhooks,
         }
     }
 }

@@ -310,7 +310,13 @@ async fn set_archived(
     let (current, _) = c.assessment(id, Role::Owner).await?;
     let updated = c
         .store
-        .set_archived(id, archive, version, now_ms())
+        .set_archived_raising(
+            id,
+            archive,
+            version,
+            now_ms(),
+            crate::service::webhooks::archive_event(&current, archive, now_ms()).as_slice(),
+        )
         .await
         .map_err(conflict)?;
     let what = if archive { "archived" } else { "restored" };

@@ -237,8 +237,9 @@ pub async fn create_milestone(
         created_at: now_ms(),
         questionnaire_hash: q.content_hash.clone(),
     };
+    let event = crate::service::webhooks::milestone_event(&a, &row, &evaluation);
     c.store
-        .create_milestone(&row, &a.id, &answers, &evaluation)
+        .create_milestone_raising(&row, &a.id, &answers, &evaluation, event.as_slice())
         .await?;
     if let Some(team) = &a.team_id {
         c.store

@@ -31,6 +31,14 @@ pub struct ServeArgs {
     /// Mark the session cookie `Secure`: set it when Trellis is served over HTTPS.
     #[arg(long, env = "TRELLIS_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// For tests only: let webhooks call `http://` targets and private, loopback and link-local
+    /// addresses (by default only `https://` targets on public addresses).
+    #[arg(long, env = "TRELLIS_WEBHOOKS_ALLOW_PRIVATE")]
+    pub webhooks_allow_private: bool,
+    /// The wait, in milliseconds, before a failed webhook delivery's second try; each next wait
+    /// doubles (eight tries in all).
+    #[arg(long, env = "TRELLIS_WEBHOOKS_BACKOFF_MS", default_value_t = 60_000)]
+    pub webhooks_backoff_ms: u64,
     /// Log lines as JSON objects (with each request's id), as text, or `auto`: text at a
     /// terminal, JSON otherwise. `RUST_LOG` sets the level (default `info`).
     #[arg(long, env = "TRELLIS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto)]
@@ -128,6 +136,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             root.join("pkg").display()
         ),
     }
+    state.webhooks = crate::webhooks::Settings {
+        allow_private: args.webhooks_allow_private,
+        backoff: Duration::from_millis(args.webhooks_backoff_ms.max(1)),
+        ..crate::webhooks::Settings::default()
+    };
+    if state.webhooks.allow_private {
+        tracing::warn!(
+            "TRELLIS_WEBHOOKS_ALLOW_PRIVATE is set: webhooks may call http:// and private addresses (for tests only)"
+        );
+    }
+    crate::webhooks::start(state.store.clone(), state.webhooks);
     tokio::spawn(purge_sessions(state.store.clone()));
     let draining = state.draining.clone();
     let app = crate::web::router(state);

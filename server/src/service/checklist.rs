@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use questionnaires::report::ItemProgress;
 use store::auth::Role;
 
-use super::{AppContext, now_ms};
+use serde_json::json;
+
+use super::{AppContext, now_ms, webhooks};
 use crate::error::AppError;
 
 const STATUSES: [&str; 3] = ["open", "done", "accepted-risk"];
@@ -39,17 +41,17 @@ pub async fn save_checklist_item(
     version: Option<i64>,
 ) -> Result<i64, AppError> {
     let (assessment, _) = c.assessment(id, Role::Editor).await?;
-    if !c
-        .questionnaire_of(&assessment)
-        .await?
+    let q = c.questionnaire_of(&assessment).await?;
+    let Some(title) = q
         .checklist
         .iter()
-        .any(|i| i.id.as_str() == item)
-    {
+        .find(|i| i.id.as_str() == item)
+        .map(|i| i.title.to_string())
+    else {
         return Err(AppError::BadInput(format!(
             "item: unknown checklist item `{item}`"
         )));
-    }
+    };
     if !STATUSES.contains(&status) {
         return Err(AppError::BadInput(format!(
             "status: `{status}` is not one of open, done, accepted-risk"
@@ -69,17 +71,25 @@ pub async fn save_checklist_item(
             "due_date: `{due}` is not a date (YYYY-MM-DD)"
         )));
     }
+    let now = now_ms();
+    let due = (!due.is_empty()).then_some(due);
+    let event = webhooks::review_event(
+        &assessment,
+        "checklist_item_changed",
+        format!("{title}: {status}"),
+        json!({"item": {"id": item, "title": title}, "status": status, "owner": owner.trim(), "due_date": due}),
+        now,
+    );
     let saved = c
         .store
-        .save_item(
+        .save_item_raising(
             id,
             item,
-            status,
-            owner.trim(),
-            (!due.is_empty()).then_some(due),
+            (status, owner.trim(), due),
             version,
             &c.actor.label(),
-            now_ms(),
+            now,
+            event.as_slice(),
         )
         .await?;
     let detail = format!(

@@ -124,7 +124,10 @@ pub async fn create_milestone(c: &AppContext, id: &str, name: &str) -> Result<()
         created_at: now_ms(),
         questionnaire_hash: q.content_hash.clone(),
     };
-    c.store.create_milestone(&row, id, &answers, &e).await?;
+    let event = super::webhooks::milestone_event(&a, &row, &e);
+    c.store
+        .create_milestone_raising(&row, id, &answers, &e, event.as_slice())
+        .await?;
     c.audit(&a, "milestone", &a.name, &format!("saved \"{name}\""))
         .await
 }

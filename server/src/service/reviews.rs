@@ -322,7 +322,11 @@ pub async fn archive_assessment(
     archive: bool,
 ) -> Result<(), AppError> {
     let (current, _) = c.assessment(id, Role::Owner).await?;
-    c.store.set_archived(id, archive, version, now_ms()).await?;
+    let now = now_ms();
+    let event = super::webhooks::archive_event(&current, archive, now);
+    c.store
+        .set_archived_raising(id, archive, version, now, event.as_slice())
+        .await?;
     let what = if archive { "archived" } else { "restored" };
     c.audit(&current, "assessment", &current.name, what).await
 }

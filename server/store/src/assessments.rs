@@ -64,7 +64,22 @@ impl Store {
         version: i64,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let done = self.writer.execute(sqlx::query(
+        self.set_archived_raising(id, archive, version, now, &[])
+            .await
+    }
+
+    /// [`Store::set_archived`], writing the deliveries of `events` in the same transaction when
+    /// the change is stored (none on a stale version).
+    pub async fn set_archived_raising(
+        &self,
+        id: &str,
+        archive: bool,
+        version: i64,
+        now: i64,
+        events: &[crate::OutboxEvent],
+    ) -> Result<Assessment, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let done = sqlx::query(
             "UPDATE assessments SET archived_at = $1, updated_at = $2, version = version + 1, revision = revision + 1 \
              WHERE id = $3 AND version = $4",
         )
@@ -72,8 +87,12 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        )
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 1 {
+            crate::webhooks::enqueue_all(&mut tx, events, now).await?;
+        }
+        tx.commit().await?;
         self.after_versioned_update(id, done.rows_affected()).await
     }
 

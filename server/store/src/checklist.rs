@@ -28,6 +28,31 @@ impl Store {
         who: &str,
         now: i64,
     ) -> Result<StoredItem, StoreError> {
+        self.save_item_raising(
+            assessment_id,
+            item_id,
+            (status, owner, due_date),
+            version,
+            who,
+            now,
+            &[],
+        )
+        .await
+    }
+
+    /// [`Store::save_item`], writing the deliveries of `events` in the same transaction when the
+    /// item is saved (none on a stale version). `state` is the status, owner and due date.
+    #[expect(clippy::too_many_arguments, reason = "each is a column of the row")]
+    pub async fn save_item_raising(
+        &self,
+        assessment_id: &str,
+        item_id: &str,
+        (status, owner, due_date): (&str, &str, Option<&str>),
+        version: Option<i64>,
+        who: &str,
+        now: i64,
+        events: &[crate::OutboxEvent],
+    ) -> Result<StoredItem, StoreError> {
         let mut tx = self.writer.begin().await?;
         let rows = match version {
             None => sqlx::query(
@@ -60,6 +85,9 @@ impl Store {
             .await?
             .rows_affected(),
         };
+        if rows == 1 {
+            crate::webhooks::enqueue_all(&mut tx, events, now).await?;
+        }
         self.finish_write(tx, assessment_id, rows == 1, now).await?;
         let current = self
             .checklist(assessment_id)

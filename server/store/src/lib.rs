@@ -29,6 +29,8 @@
 //! - `accounts.rs`: users, sessions, teams, members, invites, share links, API tokens and the
 //!   audit log ([`auth`]: who is asking, and the secrets).
 //! - `portable.rs`: a whole installation exported and imported as one JSON document.
+//! - `webhooks.rs`: a team's outbound webhooks, the outbox of deliveries (written with the
+//!   change that raised each event) and the log of tries.
 //! - `writer.rs`: the write pool; `writer/group.rs`: SQLite's writer thread, which commits the
 //!   saves of answers that wait together (group commit).
 
@@ -54,6 +56,7 @@ mod milestones;
 mod portable;
 pub mod sso;
 mod templates;
+mod webhooks;
 mod writer;
 pub use acceptances::{AuditEntry, StoredAcceptance};
 pub use accounts::{
@@ -72,6 +75,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};
 pub use templates::Template;
+pub use webhooks::{AttemptRow, DeliveryRow, LOG_KEPT, OutboxEvent, TryOutcome, WebhookRow};
 use writer::{GroupWriter, WriteTx, Writer};
 pub use writer::{WriteError, WriterStats};
 

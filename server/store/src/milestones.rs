@@ -43,9 +43,25 @@ impl Store {
         answers: &Answers,
         evaluation: &Evaluation,
     ) -> Result<(), StoreError> {
-        self.writer
-            .execute(insert(row, assessment_id, answers, evaluation)?)
+        self.create_milestone_raising(row, assessment_id, answers, evaluation, &[])
+            .await
+    }
+
+    /// [`Store::create_milestone`], writing the deliveries of `events` in the same transaction.
+    pub async fn create_milestone_raising(
+        &self,
+        row: &MilestoneRow,
+        assessment_id: &str,
+        answers: &Answers,
+        evaluation: &Evaluation,
+        events: &[crate::OutboxEvent],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer.begin().await?;
+        insert(row, assessment_id, answers, evaluation)?
+            .execute(&mut *tx)
             .await?;
+        crate::webhooks::enqueue_all(&mut tx, events, row.created_at).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -223,6 +223,13 @@ impl World {
         };
         let s = |x: &str| x.to_owned();
         Some(match (method.as_str(), path) {
+            (_, p) if p.starts_with("/api/v1/teams/{id}/webhooks") => {
+                // Team owners only; the request from the webhooks tests.
+                (
+                    Needs::Own,
+                    super::webhooks::access_request(self, method, p).await,
+                )
+            }
             (
                 "GET",
                 "/healthz" | "/readyz" | "/metrics" | "/api/v1/catalog" | "/style/trellis.css"

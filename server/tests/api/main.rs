@@ -53,4 +53,5 @@ mod store;
 mod templates;
 mod tracker;
 mod web;
+mod webhooks;
 mod words;
