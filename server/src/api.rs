@@ -12,6 +12,7 @@
 //! - [`approvals`]: sign-off: list a review's approvals, approve it;
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
 //!   diffs;
+//! - [`portfolio`]: the portfolio of every review (JSON or CSV), a review's tags;
 //! - [`questionnaires`]: list, read, export, import and lint lenses, and the catalog;
 //! - [`error`]: the one error shape every `/api/v1` response uses;
 //! - [`docs`]: the OpenAPI document and the `/api` page.
@@ -25,6 +26,7 @@ pub mod dto;
 pub mod error;
 pub mod evidence;
 pub mod exports;
+pub mod portfolio;
 pub mod questionnaires;
 pub mod risks;
 
@@ -75,6 +77,8 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(questionnaires::import_version))
         .routes(routes!(questionnaires::lint_lens))
         .routes(routes!(questionnaires::get_catalog))
+        .routes(routes!(portfolio::get_portfolio))
+        .routes(routes!(portfolio::get_tags, portfolio::put_tags))
         .routes(routes!(docs::get_openapi))
         .split_for_parts();
     let router = exports::report_routes()

@@ -26,6 +26,8 @@
 //! - `service/markdown.rs`: help Markdown rendered, sanitized and cached.
 //! - `service/templates.rs`: starting a review from another review or milestone.
 //! - `service/lenses.rs`: imported lenses and the questionnaire of a review.
+//! - `service/portfolio.rs`: the portfolio of every review the actor sees, from the summaries
+//!   every write stores; review tags.
 //! - `service/heavy.rs`: the slots for CPU-heavy work.
 //! - `service/evidence.rs`: importing infrastructure code into a review: answers filled, drift
 //!   and the team's choices on it, evidence under questions, template findings.
@@ -42,6 +44,7 @@ use store::{Assessment, Missing, Store, StoreError};
 pub mod evidence;
 pub mod heavy;
 pub mod lenses;
+pub mod portfolio;
 
 mod approvals;
 mod areas;

@@ -253,6 +253,10 @@ impl Store {
                 .bind(&team)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query("UPDATE review_summaries SET team_id = $1 WHERE team_id IS NULL")
+                .bind(&team)
+                .execute(&mut *tx)
+                .await?;
         }
         if let Some((secret, expires_at)) = session {
             sqlx::query(

@@ -45,7 +45,8 @@ impl Store {
         let json = |v: Result<String, serde_json::Error>| {
             v.map_err(|e| StoreError::Corrupt(e.to_string()))
         };
-        self.writer.execute(sqlx::query(
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
             "INSERT INTO milestones (id, assessment_id, name, created_by, created_at, questionnaire_hash, answers, evaluation) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
@@ -57,8 +58,10 @@ impl Store {
         .bind(&row.questionnaire_hash)
         .bind(json(serde_json::to_string(answers))?)
         .bind(json(serde_json::to_string(evaluation))?)
-        )
+        .execute(&mut *tx)
         .await?;
+        insert_score(&mut tx, row, assessment_id, evaluation).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -132,4 +135,25 @@ impl Store {
             },
         })
     }
+}
+
+/// Records a milestone's overall score for the portfolio's trends, in the milestone's transaction.
+pub(super) async fn insert_score(
+    conn: &mut sqlx::AnyConnection,
+    row: &MilestoneRow,
+    assessment_id: &str,
+    evaluation: &Evaluation,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO milestone_scores (milestone_id, assessment_id, name, created_at, overall) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&row.id)
+    .bind(assessment_id)
+    .bind(&row.name)
+    .bind(row.created_at)
+    .bind(evaluation.scores.overall.map(|x| x.to_string()))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
