@@ -82,6 +82,9 @@ struct TrendLine {
     words: String,
 }
 
+/// An overdue item: its review's name, its title, its due date.
+type Overdue = (String, String, String);
+
 #[derive(askama::Template)]
 #[template(path = "portfolio.html")]
 struct PortfolioPage {
@@ -96,7 +99,7 @@ struct PortfolioPage {
     areas: Vec<String>,
     lines: Vec<Line>,
     risks: Vec<(String, String, String, String)>,
-    overdue: Vec<(String, Vec<(String, String, String)>)>,
+    overdue: Vec<(String, Vec<Overdue>)>,
     trends: Vec<TrendLine>,
     stale: usize,
 }

@@ -23,10 +23,13 @@ pub const MAX_LIMIT: u32 = 1_000;
 /// Reviews a portfolio page holds unless asked otherwise.
 pub const DEFAULT_LIMIT: u32 = 100;
 
+/// A questionnaire by (id, content hash).
+type LensKey = (String, String);
+
 /// Parsed questionnaires by (id, content hash), for the summarizer, which runs inside write
 /// transactions and cannot parse a lens there: fed by [`remember`] each time a request parses
 /// one (every write reads its review's questionnaire first, so it is here when the write runs).
-static PARSED: LazyLock<Mutex<HashMap<(String, String), Arc<Questionnaire>>>> =
+static PARSED: LazyLock<Mutex<HashMap<LensKey, Arc<Questionnaire>>>> =
     LazyLock::new(Mutex::default);
 
 /// Parsed lens versions kept for the summarizer before it starts over.

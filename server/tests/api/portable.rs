@@ -128,7 +128,10 @@ async fn seeded(app: TestApp) -> Seeded {
         .await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
     let r = owner
-        .post(&format!("/assessments/{a}/tags"), &[("tags", "payments, pci")])
+        .post(
+            &format!("/assessments/{a}/tags"),
+            &[("tags", "payments, pci")],
+        )
         .await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
     super::templates::save(owner, a, "delivery", &[("q.iac", "most"), ("v.iac", "")]).await;
