@@ -93,6 +93,7 @@ pub fn Masthead(
             <a class="brand" href="/">"Trellis"</a>
             <nav aria-label="Main">
                 <a href="/">"Reviews"</a>
+                {signed_in.then(|| view! { <a href="/portfolio">"Portfolio"</a> })}
                 {signed_in.then(|| view! { <a href="/questionnaires">"Questionnaires"</a> })}
                 <a href="/catalog">"Questions and patterns"</a>
                 <a href="/api">"API"</a>

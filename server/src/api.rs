@@ -14,6 +14,7 @@
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
 //!   diffs;
 //! - [`webhooks`]: a team's outbound webhooks, a test delivery, the delivery log;
+//! - [`portfolio`]: the portfolio of every review (JSON or CSV), a review's tags;
 //! - [`questionnaires`]: list, read, export, import and lint lenses, and the catalog;
 //! - [`error`]: the one error shape every `/api/v1` response uses;
 //! - [`docs`]: the OpenAPI document and the `/api` page.
@@ -27,6 +28,7 @@ pub mod dto;
 pub mod error;
 pub mod evidence;
 pub mod exports;
+pub mod portfolio;
 pub mod questionnaires;
 pub mod risks;
 pub mod webhooks;
@@ -87,6 +89,8 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         ))
         .routes(routes!(webhooks::test_webhook))
         .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(portfolio::get_portfolio))
+        .routes(routes!(portfolio::get_tags, portfolio::put_tags))
         .routes(routes!(docs::get_openapi))
         .split_for_parts();
     let router = exports::report_routes()

@@ -17,6 +17,7 @@
 //! - [`observe`]: request ids, JSON logs, `/metrics`, `/healthz` and `/readyz`, time limits;
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
 //! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
+//! - [`portfolio`]: the portfolio page and a review's tags page;
 //! - [`evidence`]: a review's "Import from infrastructure code" page, and the upload's body limit;
 //! - [`webhooks`]: outbound webhooks on the wire: SSRF rules, signatures, the sender task;
 //! - [`lenses`]: the questionnaires pages: import, lint and export AWS custom lenses;
@@ -40,6 +41,7 @@ pub mod observe;
 pub mod page_cache;
 pub mod pages;
 pub mod passwords;
+pub mod portfolio;
 pub mod report;
 pub mod scaffold;
 pub mod security;

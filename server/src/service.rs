@@ -27,6 +27,8 @@
 //! - `service/templates.rs`: starting a review from another review or milestone.
 //! - `service/lenses.rs`: imported lenses and the questionnaire of a review.
 //! - `service/upgrade.rs`: moving a review to the newest version of its lens.
+//! - `service/portfolio.rs`: the portfolio of every review the actor sees, from the summaries
+//!   every write stores; review tags.
 //! - `service/heavy.rs`: the slots for CPU-heavy work.
 //! - `service/webhooks.rs`: a team's outbound webhooks, the events the writes raise, the
 //!   delivery log.
@@ -45,6 +47,7 @@ use store::{Assessment, Missing, Store, StoreError};
 pub mod evidence;
 pub mod heavy;
 pub mod lenses;
+pub mod portfolio;
 
 mod approvals;
 mod areas;

@@ -58,6 +58,7 @@ impl AppState {
     /// State on a store, with the browser bundle from `site_root/pkg` when it exists (`trellis
     /// serve` uses the embedded one unless told otherwise: see [`crate::bundle`]).
     pub fn new(store: Store, site_root: PathBuf) -> AppState {
+        crate::service::portfolio::install();
         let bundle = crate::bundle::Bundle::on_disk(&site_root);
         let leptos = LeptosOptions::builder()
             .output_name("app")

@@ -88,6 +88,7 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     .chain(crate::evidence::routes())
     .chain(crate::sso::routes())
     .chain(crate::account_admin::routes())
+    .chain(crate::portfolio::routes())
     .chain([(
         Method::GET,
         "/api".to_owned(),
@@ -143,6 +144,7 @@ pub fn router(state: AppState) -> Router {
     let leptos = state.leptos.clone();
     let cache = (state.pages.clone(), state.store.clone());
     let timeout = state.request_timeout;
+    crate::service::portfolio::spawn_refresh(state.context(Actor::Anonymous));
     let mut router = Router::new();
     for (_, path, handler) in handlers() {
         router = router.route(&path, handler);

@@ -43,6 +43,7 @@ use crate::state::AppState;
         (name = "sign-off", description = "Approvals: an owner's sign-off of a review, with each blocker accepted and why"),
         (name = "reports", description = "The report in every export format, now or as a milestone saved it"),
         (name = "milestones", description = "Saved snapshots, and what changed between two"),
+        (name = "portfolio", description = "Every review the caller can see, summarised (JSON or a consolidated CSV report), and review tags"),
         (name = "questionnaires", description = "The built-in review and imported AWS custom lenses"),
         (name = "webhooks", description = "A team's outbound webhooks (team owners): signed deliveries of risk_opened, risk_closed, blockers_changed, checklist_item_changed, milestone_saved and review_archived, retried with backoff, and their log"),
         (name = "meta", description = "This document"),

@@ -100,6 +100,7 @@ impl AppContext {
         }
         let key = (id.to_owned(), hash.to_owned());
         if let Some(q) = self.lenses.get(&key) {
+            super::portfolio::remember(id, hash, &q);
             return Ok(q);
         }
         let (row, source) = self
@@ -117,6 +118,7 @@ impl AppContext {
                 .run("parsing a stored lens", move || parse(&row, &source))
                 .await??,
         );
+        super::portfolio::remember(id, hash, &q);
         self.lenses.put(key, q.clone());
         Ok(q)
     }

@@ -944,6 +944,10 @@ pub(crate) async fn insert_account(
             .bind(&team)
             .execute(&mut *conn)
             .await?;
+        sqlx::query("UPDATE review_summaries SET team_id = $1 WHERE team_id IS NULL")
+            .bind(&team)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok((
         User {

@@ -173,6 +173,7 @@ impl Store {
         .bind(evaluation_json)
         .execute(&mut *tx)
         .await?;
+        super::milestones::insert_score(&mut tx, milestone, assessment_id, evaluation).await?;
         sqlx::query(
             "INSERT INTO approvals (id, assessment_id, milestone_id, approved_by, \
              approved_by_name, approved_at, verdict_status, verdict_label, accepted) \

@@ -19,6 +19,7 @@ impl Store {
     ) -> Result<Assessment, StoreError> {
         let mut tx = self.writer.begin().await?;
         insert_assessment(&mut tx, new, id, None, now).await?;
+        self.refresh_in(&mut tx, id, now).await?;
         tx.commit().await?;
         self.assessment(id).await
     }
@@ -41,7 +42,8 @@ impl Store {
         version: i64,
         now: i64,
     ) -> Result<Assessment, StoreError> {
-        let done = self.writer.execute(sqlx::query(
+        let mut tx = self.writer.begin().await?;
+        let done = sqlx::query(
             "UPDATE assessments SET name = $1, description = $2, environment = $3, updated_at = $4, \
              version = version + 1, revision = revision + 1 WHERE id = $5 AND version = $6",
         )
@@ -51,8 +53,12 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(version)
-        )
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() > 0 {
+            self.refresh_in(&mut tx, id, now).await?;
+        }
+        tx.commit().await?;
         self.after_versioned_update(id, done.rows_affected()).await
     }
 
@@ -91,6 +97,7 @@ impl Store {
         .await?;
         if done.rows_affected() == 1 {
             crate::webhooks::enqueue_all(&mut tx, events, now).await?;
+            self.refresh_in(&mut tx, id, now).await?;
         }
         tx.commit().await?;
         self.after_versioned_update(id, done.rows_affected()).await
@@ -157,6 +164,14 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO review_tags (assessment_id, tag) SELECT $1, tag FROM review_tags WHERE assessment_id = $2",
+        )
+        .bind(new_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        self.refresh_in(&mut tx, new_id, now).await?;
         tx.commit().await?;
         self.assessment(new_id).await
     }

@@ -24,6 +24,8 @@
 //! - `acceptances.rs`: the `risk_acceptances` table (accepted risks).
 //! - `milestones.rs`: the `milestones` table.
 //! - `approvals.rs`: the `approvals` table (sign-offs, each with its milestone).
+//! - `summary.rs`: the per-review summary the portfolio reads, written with every change;
+//!   `tags.rs`: a review's tags, and the portfolio's reads.
 //! - `templates.rs`: a new assessment started from another's answers or a milestone's.
 //! - `lenses.rs`: imported lens versions.
 //! - `accounts.rs`: users, sessions, teams, members, invites, share links, API tokens and the
@@ -55,6 +57,8 @@ mod listing;
 mod milestones;
 mod portable;
 pub mod sso;
+mod summary;
+mod tags;
 mod templates;
 mod webhooks;
 mod writer;
@@ -74,6 +78,12 @@ pub use portable::{Counts, FORMAT, PortableError, VERSION};
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};
+pub use summary::{
+    AreaScore, Evaluated, OpenItem, OpenRisk, Summarizer, SummaryInput, install_summarizer,
+};
+pub use tags::{
+    MAX_TAG_CHARS, MAX_TAGS, PortfolioFilter, PortfolioRow, TagError, Trend, normalise_tags,
+};
 pub use templates::Template;
 pub use webhooks::{AttemptRow, DeliveryRow, LOG_KEPT, OutboxEvent, TryOutcome, WebhookRow};
 use writer::{GroupWriter, WriteTx, Writer};
@@ -538,6 +548,7 @@ impl Store {
             .bind(assessment_id)
             .execute(&mut *tx)
             .await?;
+            self.refresh_in(&mut tx, assessment_id, now).await?;
         }
         tx.commit().await?;
         if changed {

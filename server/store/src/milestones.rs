@@ -60,6 +60,7 @@ impl Store {
         insert(row, assessment_id, answers, evaluation)?
             .execute(&mut *tx)
             .await?;
+        insert_score(&mut tx, row, assessment_id, evaluation).await?;
         crate::webhooks::enqueue_all(&mut tx, events, row.created_at).await?;
         tx.commit().await?;
         Ok(())
@@ -101,6 +102,7 @@ impl Store {
         insert(before.0, id, before.1, before.2)?
             .execute(&mut *tx)
             .await?;
+        insert_score(&mut tx, before.0, id, before.2).await?;
         for q in dropped {
             sqlx::query("DELETE FROM answers WHERE assessment_id = $1 AND question_id = $2")
                 .bind(id)
@@ -122,6 +124,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        self.refresh_in(&mut tx, id, now).await?;
         tx.commit().await?;
         self.after_versioned_update(id, 1).await
     }
@@ -219,4 +222,25 @@ fn insert<'q>(
     .bind(&row.questionnaire_hash)
     .bind(json(serde_json::to_string(answers))?)
     .bind(json(serde_json::to_string(evaluation))?))
+}
+
+/// Records a milestone's overall score for the portfolio's trends, in the milestone's transaction.
+pub(super) async fn insert_score(
+    conn: &mut sqlx::AnyConnection,
+    row: &MilestoneRow,
+    assessment_id: &str,
+    evaluation: &Evaluation,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO milestone_scores (milestone_id, assessment_id, name, created_at, overall) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&row.id)
+    .bind(assessment_id)
+    .bind(&row.name)
+    .bind(row.created_at)
+    .bind(evaluation.scores.overall.map(|x| x.to_string()))
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -59,6 +59,7 @@ impl Store {
                 }
             }
         }
+        self.refresh_in(&mut tx, id, now).await?;
         tx.commit().await?;
         self.assessment(id).await
     }

@@ -567,6 +567,13 @@ impl World {
             ("GET", "/api/v1/assessments" | "/api/v1/questionnaires") => {
                 (Needs::SignedIn, get(concrete))
             }
+            // Each caller's own reviews only (server/tests/api/portfolio.rs checks whose).
+            ("GET", "/api/v1/portfolio" | "/portfolio") => (Needs::SignedIn, get(concrete)),
+            ("PUT", "/api/v1/assessments/{id}/tags") => {
+                (Needs::Edit, api_json(method, &concrete, r#"{"tags": []}"#))
+            }
+            ("GET", "/assessments/{id}/tags") => (Needs::Read, get(concrete)),
+            ("POST", "/assessments/{id}/tags") => (Needs::Edit, form(vec![("tags", s(""))])),
             ("GET", p) if p.starts_with("/api/v1/questionnaires/{id}") => (
                 Needs::SignedIn,
                 get(p.replace("{id}", &questionnaires::builtin().id)),

@@ -29,6 +29,7 @@ mod lenses;
 mod listing;
 mod ops;
 mod portable;
+mod portfolio;
 mod redirects;
 mod rest;
 mod risks;

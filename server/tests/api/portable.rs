@@ -96,7 +96,7 @@ struct Seeded {
 
 /// An installation with a row in every table, made through the app: accounts, teams, accepted
 /// and open invites, sessions, an API token, share links, answers with a note and N/A,
-/// checklist state, an accepted risk, an evidence import, a milestone, a review from a template, an imported lens and a review on
+/// checklist state, tags, an accepted risk, an evidence import, a milestone, a review from a template, an imported lens and a review on
 /// it, and the audit rows all of that writes.
 async fn seeded(app: TestApp) -> Seeded {
     let world = super::access::world_on(app).await;
@@ -124,6 +124,13 @@ async fn seeded(app: TestApp) -> Seeded {
                 ("owner", "Olive"),
                 ("due_date", "2026-12-24"),
             ],
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.body);
+    let r = owner
+        .post(
+            &format!("/assessments/{a}/tags"),
+            &[("tags", "payments, pci")],
         )
         .await;
     assert!(r.status.is_redirection(), "{} {}", r.status, r.body);

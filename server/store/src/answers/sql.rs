@@ -44,6 +44,14 @@ pub(crate) trait AnswerSql {
     /// Runs a statement of `$n` placeholders, bound to `args` in order: the rows it changed.
     async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64, StoreError>;
 
+    /// The rows of a query whose columns are all text (cast them), each column `None` for NULL.
+    async fn texts(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        columns: usize,
+    ) -> Result<Vec<Vec<Option<String>>>, StoreError>;
+
     /// Every answer of an assessment.
     async fn rows(&mut self, assessment_id: &str) -> Result<Rows, StoreError>;
 
@@ -187,7 +195,7 @@ pub(crate) trait AnswerSql {
             &[Arg::Int(now), Arg::Text(assessment_id)],
         )
         .await?;
-        Ok(())
+        crate::summary::refresh(self, assessment_id, now).await
     }
 }
 
@@ -213,6 +221,32 @@ impl AnswerSql for Pooled<'_> {
         Ok(query.execute(&mut *self.0).await?.rows_affected())
     }
 
+    async fn texts(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        columns: usize,
+    ) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        use sqlx::Row;
+        let mut query = sqlx::query(sql);
+        for arg in args {
+            query = match *arg {
+                Arg::Text(s) => query.bind(s),
+                Arg::MaybeText(s) => query.bind(s),
+                Arg::Int(i) => query.bind(i),
+            };
+        }
+        let mut out = Vec::new();
+        for row in query.fetch_all(&mut *self.0).await? {
+            let mut cells = Vec::with_capacity(columns);
+            for i in 0..columns {
+                cells.push(row.try_get::<Option<String>, _>(i)?);
+            }
+            out.push(cells);
+        }
+        Ok(out)
+    }
+
     async fn rows(&mut self, assessment_id: &str) -> Result<Rows, StoreError> {
         Ok(sqlx::query_as::<_, AnswerRow>(ANSWERS_OF)
             .bind(assessment_id)
@@ -227,9 +261,10 @@ impl AnswerSql for Pooled<'_> {
 /// The writer thread's connection.
 pub(crate) struct OnThread<'c>(pub(crate) &'c rusqlite::Connection);
 
-/// The names of the placeholders, `$1` to `$9`, as SQLite looks them up.
-const PLACEHOLDERS: [&CStr; 9] = [
-    c"$1", c"$2", c"$3", c"$4", c"$5", c"$6", c"$7", c"$8", c"$9",
+/// The names of the placeholders, `$1` to `$20`, as SQLite looks them up.
+const PLACEHOLDERS: [&CStr; 20] = [
+    c"$1", c"$2", c"$3", c"$4", c"$5", c"$6", c"$7", c"$8", c"$9", c"$10", c"$11", c"$12", c"$13",
+    c"$14", c"$15", c"$16", c"$17", c"$18", c"$19", c"$20",
 ];
 
 impl OnThread<'_> {
@@ -262,6 +297,25 @@ impl AnswerSql for OnThread<'_> {
     async fn execute(&mut self, sql: &'static str, args: &[Arg<'_>]) -> Result<u64, StoreError> {
         let rows = self.statement(sql, args)?.raw_execute()?;
         Ok(rows as u64)
+    }
+
+    async fn texts(
+        &mut self,
+        sql: &'static str,
+        args: &[Arg<'_>],
+        columns: usize,
+    ) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+        let mut statement = self.statement(sql, args)?;
+        let mut found = statement.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = found.next()? {
+            let mut cells = Vec::with_capacity(columns);
+            for i in 0..columns {
+                cells.push(row.get::<_, Option<String>>(i)?);
+            }
+            out.push(cells);
+        }
+        Ok(out)
     }
 
     async fn rows(&mut self, assessment_id: &str) -> Result<Rows, StoreError> {
