@@ -17,6 +17,7 @@
 //! - [`observe`]: request ids, JSON logs, `/metrics`, `/healthz` and `/readyz`, time limits;
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
 //! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
+//! - [`discussion`]: a question's page (its comments and assignee) and "Needs me";
 //! - [`evidence`]: a review's "Import from infrastructure code" page, and the upload's body limit;
 //! - [`lenses`]: the questionnaires pages: import, lint and export AWS custom lenses;
 //! - [`report`]: the report model rendered as a page, PDF, HTML, Markdown, JSON, CSV, ADRs and a
@@ -31,6 +32,7 @@ pub mod bundle;
 pub mod catalog;
 pub mod chrome;
 pub mod cli;
+pub mod discussion;
 pub mod error;
 pub mod evidence;
 pub mod lenses;

@@ -86,6 +86,7 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     )
     .chain(crate::lenses::routes())
     .chain(crate::evidence::routes())
+    .chain(crate::discussion::routes())
     .chain([(
         Method::GET,
         "/api".to_owned(),
