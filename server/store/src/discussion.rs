@@ -316,6 +316,7 @@ impl Store {
 
     /// Sets (`Some`) or clears (`None`) the assignee of an area or a question, with its audit
     /// entry, in one transaction. Whether anything changed.
+    #[expect(clippy::too_many_arguments, reason = "one transaction's parts")]
     pub async fn set_assignment(
         &self,
         assessment_id: &str,
