@@ -9,6 +9,7 @@
 //! - [`answers_file`]: apply a whole answers file (what `trellis push` sends);
 //! - [`evidence`]: import templates to pre-fill answers, read the latest import, choose on
 //!   its drift;
+//! - [`discussion`]: comments under questions, assignees, what needs me;
 //! - [`risks`]: accepted risks: list, accept, withdraw;
 //! - [`approvals`]: sign-off: list a review's approvals, approve it;
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
@@ -23,6 +24,7 @@ pub mod answers;
 pub mod answers_file;
 pub mod approvals;
 pub mod assessments;
+pub mod discussion;
 pub mod docs;
 pub mod dto;
 pub mod error;
@@ -67,6 +69,17 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(risks::accept_risk))
         .routes(routes!(risks::withdraw_risk))
         .routes(routes!(approvals::list_approvals, approvals::approve))
+        .routes(routes!(discussion::list_comments, discussion::post_comment))
+        .routes(routes!(
+            discussion::patch_comment,
+            discussion::delete_comment
+        ))
+        .routes(routes!(
+            discussion::list_assignees,
+            discussion::put_assignee,
+            discussion::delete_assignee
+        ))
+        .routes(routes!(discussion::get_inbox))
         .routes(routes!(exports::get_evaluation))
         .routes(routes!(exports::get_scaffold))
         .routes(routes!(exports::list_milestones))

@@ -18,6 +18,7 @@
 //! - [`security`]: who is asking, the cross-site request check, and the security headers;
 //! - [`accounts`]: sign-up, sign-in, sign-out, invites, API tokens and share links;
 //! - [`portfolio`]: the portfolio page and a review's tags page;
+//! - [`discussion`]: a question's page (its comments and assignee) and "Needs me";
 //! - [`evidence`]: a review's "Import from infrastructure code" page, and the upload's body limit;
 //! - [`webhooks`]: outbound webhooks on the wire: SSRF rules, signatures, the sender task;
 //! - [`lenses`]: the questionnaires pages: import, lint and export AWS custom lenses;
@@ -34,6 +35,7 @@ pub mod bundle;
 pub mod catalog;
 pub mod chrome;
 pub mod cli;
+pub mod discussion;
 pub mod error;
 pub mod evidence;
 pub mod lenses;

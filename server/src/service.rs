@@ -23,6 +23,8 @@
 //!   approvals, and the sign-off a report carries.
 //! - `service/milestones.rs`: the milestones page, saving a milestone, and diffs between
 //!   snapshots.
+//! - `service/discussion.rs`: comments under questions, mentions, assignees and the
+//!   respondent view; `service/inbox.rs`: what needs the signed-in member.
 //! - `service/markdown.rs`: help Markdown rendered, sanitized and cached.
 //! - `service/templates.rs`: starting a review from another review or milestone.
 //! - `service/lenses.rs`: imported lenses and the questionnaire of a review.
@@ -52,6 +54,8 @@ pub mod portfolio;
 mod approvals;
 mod areas;
 mod checklist;
+pub mod discussion;
+pub mod inbox;
 mod markdown;
 mod milestones;
 mod results;

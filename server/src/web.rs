@@ -89,6 +89,7 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     .chain(crate::sso::routes())
     .chain(crate::account_admin::routes())
     .chain(crate::portfolio::routes())
+    .chain(crate::discussion::routes())
     .chain([(
         Method::GET,
         "/api".to_owned(),

@@ -40,6 +40,7 @@ use crate::state::AppState;
         (name = "results", description = "The evaluation and the starter project"),
         (name = "evidence", description = "Evidence import: answers pre-filled from infrastructure code (CloudFormation, SAM, CDK templates), the drift against the current answers, and the templates' findings"),
         (name = "risks", description = "Accepted risks: a team's recorded decision to live with a raised risk"),
+        (name = "discussion", description = "Comments under questions, assignees of areas and questions, and what needs the caller"),
         (name = "sign-off", description = "Approvals: an owner's sign-off of a review, with each blocker accepted and why"),
         (name = "reports", description = "The report in every export format, now or as a milestone saved it"),
         (name = "milestones", description = "Saved snapshots, and what changed between two"),

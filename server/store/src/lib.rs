@@ -20,6 +20,8 @@
 //!   writes, for the pool and for SQLite's writer thread.
 //! - `batch.rs`: the REST API's answer writes, all together or not at all.
 //! - `checklist.rs`: the `checklist_items` table.
+//! - `discussion.rs`: comments under questions, their mentions, assignments, and what needs a
+//!   member.
 //! - `evidence.rs`: the `evidence_imports` table, written with the answers an import fills.
 //! - `acceptances.rs`: the `risk_acceptances` table (accepted risks).
 //! - `milestones.rs`: the `milestones` table.
@@ -51,6 +53,7 @@ mod assessments;
 pub mod auth;
 mod batch;
 mod checklist;
+mod discussion;
 mod evidence;
 mod lenses;
 mod listing;
@@ -70,6 +73,7 @@ pub use accounts::{
 pub use answers::{AnswersWrite, AreaChange, AreaSave, AreaSaved};
 pub use approvals::{AcceptedBlocker, Approval, Approved};
 pub use batch::{AnswerWrite, AuditEntries, BatchAudit, BatchError, BatchResult, Changed, Expect};
+pub use discussion::{AssignmentRow, CommentRow, CommentWrite, MentionRow, MyAssignmentRow};
 pub use evidence::{EvidenceChange, EvidenceError, EvidenceRow, NewEvidence};
 pub use lenses::LensRow;
 pub use listing::{Order, PageQuery, Position, SearchRoute, search_terms};

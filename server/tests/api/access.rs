@@ -592,6 +592,23 @@ impl World {
                 let body = json!({"team": self.team, "name": "New"});
                 (Needs::Edit, api_json(method, path, &body.to_string()))
             }
+            // Discussion (server/tests/api/discussion.rs has its behaviour): a comment of the
+            // caller's own, so editing and deleting it needs only the editor role.
+            (m, p) if super::discussion::is_route(p) => {
+                let (need, uri, body) =
+                    super::discussion::access_case(&self.app.store, a, m, p, who_local(who)).await;
+                let req = match body {
+                    Some(fields) if !p.starts_with("/api/") => {
+                        let mut r = form(fields);
+                        *r.uri_mut() = uri.parse().unwrap();
+                        r
+                    }
+                    Some(fields) => api_json(method, &uri, &json_of(&fields)),
+                    None if m == "GET" => get(uri),
+                    None => api_json(method, &uri, ""),
+                };
+                (need_of(need), req)
+            }
             ("GET", p) if p.starts_with("/api/v1/assessments/{id}") => {
                 let uri = concrete.replace("{milestone}", &self.milestone);
                 let uri = if p.ends_with("/diff") || p.ends_with("/diff.md") {
@@ -772,6 +789,37 @@ impl World {
     async fn editor_id(&self) -> String {
         self.user_id("eddie.editor").await
     }
+}
+
+/// The caller's account, by the local part of its email (the editor's for a token or nobody).
+fn who_local(who: Who) -> &'static str {
+    match who {
+        Who::Viewer => "vera.viewer",
+        Who::Owner => "olive.owner",
+        Who::Outsider => "oscar.outsider",
+        _ => "eddie.editor",
+    }
+}
+
+/// A need named by the discussion's cases.
+fn need_of(need: &str) -> Needs {
+    match need {
+        "read" => Needs::Read,
+        "edit" => Needs::Edit,
+        _ => Needs::SignedIn,
+    }
+}
+
+/// Form fields as a JSON object (numbers stay numbers).
+fn json_of(fields: &[(&str, String)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(k, v)| {
+            let value = v.parse::<i64>().map_or_else(|_| json!(v), |n| json!(n));
+            ((*k).to_owned(), value)
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }
 
 /// A description no lens had before, so an import adds a version.

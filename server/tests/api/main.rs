@@ -13,6 +13,7 @@ mod check_iac;
 mod cli;
 mod client;
 mod database;
+mod discussion;
 mod echo;
 mod evidence;
 mod exports;

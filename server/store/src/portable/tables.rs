@@ -267,6 +267,46 @@ pub(super) const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "comments",
+        key: &["id"],
+        columns: &[
+            text("id"),
+            text("assessment_id").of("assessments"),
+            text("question_id"),
+            text("author_id"),
+            text("author_name"),
+            text("body"),
+            int("version"),
+            int("created_at"),
+            int("edited_at").null(),
+            int("deleted_at").null(),
+            text("deleted_by").null(),
+        ],
+    },
+    Table {
+        name: "mentions",
+        key: &["comment_id", "user_id"],
+        columns: &[
+            text("comment_id").of("comments"),
+            text("user_id").of("users"),
+            text("assessment_id").of("assessments"),
+            int("created_at"),
+            int("seen_at").null(),
+        ],
+    },
+    Table {
+        name: "assignments",
+        key: &["assessment_id", "scope", "target_id"],
+        columns: &[
+            text("assessment_id").of("assessments"),
+            text("scope"),
+            text("target_id"),
+            text("user_id").of("users"),
+            text("assigned_by"),
+            int("assigned_at"),
+        ],
+    },
+    Table {
         name: "lenses",
         key: &["id", "version"],
         columns: &[
