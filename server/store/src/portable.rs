@@ -285,12 +285,17 @@ impl Store {
 /// holds no data at all, so it is neither exported nor imported: the search index (migration
 /// 0007: SQLite's FTS5 table and its shadow tables, Postgres' generated `tsvector` column),
 /// rebuilt by the database's own triggers and generated columns as the rows go in; and the row
-/// `/readyz` rewrites (0008), which every database gets from its migration.
+/// `/readyz` rewrites (0008), which every database gets from its migration; the instance's
+/// settings row (0016), which every database also gets from its migration, so a move keeps the
+/// new database's (invite-only and SSO-only are set again by the administrator); and single
+/// sign-on attempts in flight, which expire within minutes.
 fn derived(name: &str) -> bool {
     name == "assessments.search"
         || name == "assessments_fts"
         || name.starts_with("assessments_fts_")
         || name == "write_probe"
+        || name == "instance_settings"
+        || name == "sso_attempts"
 }
 
 /// The latest migration this binary has for a backend.

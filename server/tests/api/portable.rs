@@ -161,6 +161,7 @@ async fn seeded(app: TestApp) -> Seeded {
     super::approvals::approved_review(owner).await;
     let lens = super::lenses::import(owner, &super::lenses::lens_text(super::lenses::SAMPLE)).await;
     let (on_lens, _) = super::lenses::start(owner, &lens).await;
+    seed_teamwork(&world).await;
     Seeded {
         world,
         from_template,
@@ -480,4 +481,98 @@ async fn export_all_piped_into_import_all_moves_a_sqlite_installation() {
         error.contains("not empty") && error.contains("nothing was imported"),
         "{error}"
     );
+}
+
+/// A comment with a mention, an assignment, a webhook with a delivery tried once, and an
+/// account linked to a single sign-on provider with a membership its groups gave: written
+/// through the store, as their own tests (discussion.rs, webhooks.rs, sso) drive them.
+async fn seed_teamwork(world: &super::access::World) {
+    let store = &world.app.store;
+    let now = server::service::now_ms();
+    let user = |local: &'static str| async move {
+        store
+            .user_by_email(&format!("{local}@example.com"))
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+    };
+    let (owner, editor) = (user("olive.owner").await, user("eddie.editor").await);
+    let comment = store::CommentRow {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        assessment_id: world.assessment.clone(),
+        question_id: "iac".to_owned(),
+        author_id: owner.id.clone(),
+        author_name: owner.name.clone(),
+        body: "@eddieeditor can you check the pipeline?".to_owned(),
+        version: 1,
+        created_at: now,
+        edited_at: None,
+        deleted_at: None,
+        deleted_by: None,
+    };
+    store
+        .add_comment(&comment, std::slice::from_ref(&editor.id), None)
+        .await
+        .unwrap();
+    store
+        .set_assignment(
+            &world.assessment,
+            "question",
+            "iac",
+            Some(&editor.id),
+            &owner.id,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    let hook = store::WebhookRow {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        team_id: world.team.clone(),
+        url: "https://hooks.example.com/trellis".into(),
+        secret: "whsec_seed".into(),
+        events: ",milestone_saved,".into(),
+        enabled: 1,
+        created_by: owner.id.clone(),
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_webhook(&hook).await.unwrap();
+    let event = store::OutboxEvent {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        event: "milestone_saved".into(),
+        team_id: world.team.clone(),
+        summary: "Milestone saved".into(),
+        payload: "{}".into(),
+    };
+    assert!(store.enqueue_to(&hook.id, &event, now).await.unwrap());
+    let claimed = store
+        .claim_deliveries("seed", now + 1, now + 60_000, 10)
+        .await
+        .unwrap();
+    let outcome = store::TryOutcome {
+        status: Some(503),
+        error: Some("503 Service Unavailable".into()),
+        duration_ms: 12,
+        delivered: false,
+        retry_at: Some(now + 60_000),
+    };
+    store
+        .finish_delivery(&claimed[0], "seed", &outcome, now + 2)
+        .await
+        .unwrap();
+    let who = store::sso::SsoIdentity {
+        issuer: "https://id.example.com".into(),
+        subject: "248289761001".into(),
+        email: "sam.sso@example.com".into(),
+        email_verified: true,
+        name: "Sam Sso".into(),
+        teams: Some(vec![("Engineering".into(), store::auth::Role::Editor)]),
+    };
+    let secret = store::auth::new_secret("s");
+    store
+        .sso_sign_in(&who, &secret, now, now + 60_000)
+        .await
+        .unwrap();
 }
