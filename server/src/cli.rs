@@ -44,7 +44,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the web app.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Evaluate an answers file (TOML or JSON) offline, for CI.
     Evaluate {
         /// The answers file; `.json` is read as JSON, anything else as TOML.
@@ -284,7 +284,7 @@ pub enum FailOn {
 /// Runs a command and returns its exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Evaluate {
             file,
             format,
