@@ -55,6 +55,8 @@ pub struct AssessmentSummary {
     pub version: i64,
     /// Whether it is archived.
     pub archived: bool,
+    /// Its tags, sorted.
+    pub tags: Vec<String>,
 }
 
 /// A page of the home list.

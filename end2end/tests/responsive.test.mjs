@@ -226,6 +226,16 @@ test('every page fits 390, 768 and 1280 px without scrolling sideways, and passe
   await owner.getByRole('button', { name: 'Make a one-time invite link' }).click();
   await owner.locator('input[value*="/invites/"]').first().waitFor();
 
+  // A webhook of the team, with a test delivery in its log.
+  await owner.goto(`${server.base}${team}/webhooks`);
+  await owner.getByLabel('Address (https)').fill('https://93.184.216.34/trellis/hooks/a-rather-long-path-for-a-narrow-screen');
+  await owner.getByLabel('Risk opened').check();
+  await owner.getByLabel('Blockers changed').check();
+  await owner.getByRole('button', { name: 'Add the webhook' }).click();
+  await owner.getByRole('link', { name: 'Done' }).click();
+  await owner.getByRole('button', { name: 'Send test' }).click();
+  await owner.waitForLoadState();
+
   // The questionnaire detail page: the built-in one.
   await owner.goto(`${server.base}/questionnaires`);
   const questionnaire = await owner.locator('a[href^="/questionnaires/"]:not([href$=".json"])').first().getAttribute('href');
@@ -248,10 +258,13 @@ test('every page fits 390, 768 and 1280 px without scrolling sideways, and passe
     ['starter', `/assessments/${id}/scaffold`],
     ['evidence', `/assessments/${id}/evidence`],
     ['tags', `/assessments/${id}/tags`],
+    ['lens', `/assessments/${id}/lens`],
     ['question', `/assessments/${id}/questions/peak_rps`],
     ['portfolio', '/portfolio'],
     ['needs-me', '/me'],
     ['security', '/account/security'],
+    ['webhooks', `${team}/webhooks`, opening('details.delivery-log')],
+    ['webhooks-refused', `${team}/webhooks?field=add-url&error=${encodeURIComponent('10.0.0.8 is a private address: webhooks go only to public ones')}&url=https%3A%2F%2F10.0.0.8%2Fhook#add-url`],
     ['share', share],
     ['invite', invite],
     ['not-found', '/no/such/page'],

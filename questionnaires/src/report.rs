@@ -529,6 +529,23 @@ pub struct ReportAnswer {
     pub note: Option<String>,
     /// `high`, `medium` or `none`, when answered.
     pub risk: Option<String>,
+    /// The team's discussion of the question, oldest first: only in a report asked to include
+    /// it (and then left out of the JSON when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<ReportComment>,
+}
+
+/// One comment under a question, in a report that includes the discussion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportComment {
+    /// Who wrote it (their display name).
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// As written (Markdown): show it as text.
+    pub text: String,
+    /// Rendered and sanitized HTML: no script, handler, image or `javascript:` link.
+    pub html: String,
 }
 
 /// The team's progress on one checklist item.
@@ -960,6 +977,7 @@ pub fn build(input: Input<'_>) -> Report {
                     answer: answer.map(|a| crate::diff::describe(q, r.id.as_str(), &a.value)),
                     note: answer.and_then(|a| a.note.clone()),
                     risk: r.risk.map(level),
+                    comments: Vec::new(),
                 })
             })
             .collect(),

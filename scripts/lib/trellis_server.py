@@ -427,8 +427,10 @@ def fill_areas(user: Client, assessment: str, forms: Mapping[str, Sequence[tuple
             f"/assessments/{assessment}/review/{area}/save", [("save", "stay"), *fields]
         )
         location = headers.get("location", "")
-        flash = urllib.parse.parse_qs(urllib.parse.urlparse(location).query).get("flash", [""])[0]
-        if status != 303 or '"saved":true' not in flash:
+        # A clean save comes back to the area with `?saved` (and `&confirmed=N`); a refused one
+        # is the page itself, 422 or 409.
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(location).query, keep_blank_values=True)
+        if status != 303 or "saved" not in query:
             raise SeedError(f"saving area {area} gave {status} {location or None}: {body[:300]!r}")
 
 

@@ -11,7 +11,7 @@
 use axum::Extension;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use store::auth::{self, Actor, User};
 
@@ -104,11 +104,7 @@ pub async fn page(
         min_password: app::api::MIN_PASSWORD,
         masthead: chrome.masthead(),
     };
-    let body = askama::Template::render(&page).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut res = Html(body).into_response();
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    crate::chrome::private_page(&page)
 }
 
 /// The password form.

@@ -12,17 +12,15 @@ use axum::extract::{ConnectInfo, Form, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use store::auth::{self, Actor, Role};
+use store::auth::{self, Actor};
 
 use crate::chrome::Chrome;
 use crate::security::SESSION_COOKIE;
+use crate::service::org::{self, DAY_MS};
 use crate::state::AppState;
 
 /// How long a session lasts.
 pub(crate) const SESSION_DAYS: i64 = 14;
-/// How long an invite link stays valid.
-const INVITE_DAYS: i64 = 7;
-const DAY_MS: i64 = 86_400_000;
 
 /// The fields of the sign-up form.
 #[derive(Deserialize)]
@@ -383,7 +381,13 @@ struct SecretPage<'a> {
     masthead: String,
 }
 
-fn shown_once(chrome: Chrome, title: &str, what: &str, secret: &str, back: &str) -> Response {
+pub(crate) fn shown_once(
+    chrome: Chrome,
+    title: &str,
+    what: &str,
+    secret: &str,
+    back: &str,
+) -> Response {
     let page = SecretPage {
         title,
         what,
@@ -423,52 +427,33 @@ pub async fn create_invite(
     Form(form): Form<InviteForm>,
 ) -> Response {
     let c = state.context(actor);
-    if let Err(e) = c.team(&team, Role::Owner).await {
-        return e.into_response();
-    }
-    let Some(role) = Role::parse(&form.role) else {
-        return AppError::BadInput(format!(
-            "role: `{}` is not one of owner, editor, viewer",
-            form.role
-        ))
-        .into_response();
+    let invite = match org::create_invite(&c, &team, &form.role).await {
+        Ok(invite) => invite,
+        Err(e) => return e.into_response(),
     };
-    let team_name = match state.store.team_name(&team).await {
-        Ok(name) => name,
-        Err(e) => return AppError::from(e).into_response(),
-    };
-    let secret = auth::new_secret("inv");
-    let now = now_ms();
-    let by = c.actor.label();
-    if let Err(e) = state
-        .store
-        .create_invite(&secret, &team, role, &by, now, now + INVITE_DAYS * DAY_MS)
-        .await
-    {
-        return AppError::from(e).into_response();
-    }
-    let _ = state
-        .store
-        .audit(
-            &team,
-            &by,
-            "membership",
-            "invite link",
-            &format!("made for a new {}", role.as_str()),
-            now,
-        )
-        .await;
     let team_page = format!("/teams/{team}");
     shown_once(
         chrome,
         "Invite link",
         &format!(
-            "Send this link to the person you invite. It makes them {} of the team \u{201c}{team_name}\u{201d}, works once, and expires in {INVITE_DAYS} days. Until then the team page lists it, and an owner can revoke it there.",
-            app::a_role(role.as_str())
+            "Send this link to the person you invite. It makes them {} of the team \u{201c}{}\u{201d}, works once, and expires in {} days. Until then the team page lists it, and an owner can revoke it there.",
+            app::a_role(invite.role.as_str()),
+            invite.team_name,
+            org::INVITE_DAYS
         ),
-        &format!("{}/invites/{}", base_url(&headers, &state), secret.token),
+        &invite_url(&headers, &state, &invite.secret.token),
         app::redirect::local_path(&form.back).unwrap_or(&team_page),
     )
+}
+
+/// The link of an invite.
+pub(crate) fn invite_url(headers: &HeaderMap, state: &AppState, token: &str) -> String {
+    format!("{}/invites/{token}", base_url(headers, state))
+}
+
+/// The link of a share link.
+pub(crate) fn share_url(headers: &HeaderMap, state: &AppState, token: &str) -> String {
+    format!("{}/share/{token}", base_url(headers, state))
 }
 
 /// The fields of the API token form.
@@ -486,28 +471,10 @@ pub async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Response {
     let c = state.context(actor);
-    let user = match c.user() {
-        Ok(u) => u.clone(),
+    let (secret, ..) = match org::create_api_token(&c, &form.team, &form.name).await {
+        Ok(made) => made,
         Err(e) => return e.into_response(),
     };
-    if matches!(c.actor, Actor::Token { .. }) {
-        return AppError::Forbidden("An API token cannot make tokens.".into()).into_response();
-    }
-    if let Err(e) = c.team(&form.team, Role::Viewer).await {
-        return e.into_response();
-    }
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return AppError::BadInput("name: 1 to 100 characters".into()).into_response();
-    }
-    let secret = auth::new_secret("trl");
-    if let Err(e) = state
-        .store
-        .create_api_token(&secret, &user.id, &form.team, name, now_ms())
-        .await
-    {
-        return AppError::from(e).into_response();
-    }
     shown_once(
         chrome,
         "API token",
@@ -533,35 +500,15 @@ pub async fn create_share_link(
     Form(form): Form<ShareForm>,
 ) -> Response {
     let c = state.context(actor);
-    let assessment = match c.assessment(&id, Role::Owner).await {
-        Ok((a, _)) => a,
+    let (secret, _) = match org::create_share_link(&c, &id, form.days).await {
+        Ok(made) => made,
         Err(e) => return e.into_response(),
     };
-    if !(0..=365).contains(&form.days) {
-        return AppError::BadInput("days: 0 (never) to 365".into()).into_response();
-    }
-    let secret = auth::new_secret("shr");
-    let now = now_ms();
-    let expires = (form.days > 0).then(|| now + form.days * DAY_MS);
-    let by = c.actor.label();
-    if let Err(e) = state
-        .store
-        .create_share_link(&secret, &id, &by, now, expires)
-        .await
-    {
-        return AppError::from(e).into_response();
-    }
-    if let Some(team) = &assessment.team_id {
-        let _ = state
-            .store
-            .audit(team, &by, "share-link", &assessment.name, "made", now)
-            .await;
-    }
     shown_once(
         chrome,
         "Share link",
         "Anyone with this link can read these results, and nothing else, until it expires or an owner revokes it on the review's Share page.",
-        &format!("{}/share/{}", base_url(&headers, &state), secret.token),
+        &share_url(&headers, &state, &secret.token),
         &format!("/assessments/{id}/share"),
     )
 }

@@ -15,6 +15,8 @@
 //! - [`exports`]: the evaluation, the report in every format, the starter zip, milestones and
 //!   diffs;
 //! - [`webhooks`]: a team's outbound webhooks, a test delivery, the delivery log;
+//! - [`org`]: a review's checklist state; teams, members and invites; share links; API tokens
+//!   (from a signed-in session only);
 //! - [`portfolio`]: the portfolio of every review (JSON or CSV), a review's tags;
 //! - [`questionnaires`]: list, read, export, import and lint lenses, and the catalog;
 //! - [`error`]: the one error shape every `/api/v1` response uses;
@@ -30,6 +32,7 @@ pub mod dto;
 pub mod error;
 pub mod evidence;
 pub mod exports;
+pub mod org;
 pub mod portfolio;
 pub mod questionnaires;
 pub mod risks;
@@ -104,6 +107,17 @@ pub fn router() -> (Router<AppState>, OpenApi) {
         .routes(routes!(webhooks::list_deliveries))
         .routes(routes!(portfolio::get_portfolio))
         .routes(routes!(portfolio::get_tags, portfolio::put_tags))
+        .routes(routes!(org::list_checklist))
+        .routes(routes!(org::update_checklist_item))
+        .routes(routes!(org::list_teams, org::create_team))
+        .routes(routes!(org::get_team))
+        .routes(routes!(org::update_member, org::remove_member))
+        .routes(routes!(org::list_invites, org::create_invite))
+        .routes(routes!(org::revoke_invite))
+        .routes(routes!(org::list_share_links, org::create_share_link))
+        .routes(routes!(org::revoke_share_link))
+        .routes(routes!(org::list_tokens, org::create_token))
+        .routes(routes!(org::revoke_token))
         .routes(routes!(docs::get_openapi))
         .split_for_parts();
     let router = exports::report_routes()

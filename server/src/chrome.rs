@@ -37,6 +37,19 @@ impl Chrome {
     }
 }
 
+/// A page of someone's own (settings, secrets): rendered, and never kept by a cache.
+pub fn private_page<T: askama::Template>(page: &T) -> Result<Response, crate::error::AppError> {
+    let body = page
+        .render()
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    let mut res = Html(body).into_response();
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(res)
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Chrome {
     type Rejection = Infallible;
 
@@ -106,4 +119,23 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     let body = Html(error_page(parts.status, &page.message, chrome)).into_response();
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, body.into_body())
+}
+
+/// A server page rendered with `status`; a template that fails to render is a 500.
+pub fn html(page: &impl askama::Template, status: StatusCode) -> Response {
+    match page.render() {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(e) => crate::error::AppError::Internal(e.to_string()).into_response(),
+    }
+}
+
+/// A server page built by a handler, rendered with `status`, or the error that stopped it.
+pub fn render<T: askama::Template>(
+    page: Result<T, crate::error::AppError>,
+    status: StatusCode,
+) -> Response {
+    match page {
+        Ok(p) => html(&p, status),
+        Err(e) => e.into_response(),
+    }
 }

@@ -13,12 +13,12 @@
 use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::{Method, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
 use store::auth::{Actor, Role};
 
-use crate::chrome::Chrome;
+use crate::chrome::{Chrome, html, render};
 use crate::error::AppError;
 use crate::service::discussion::{self, Assignee, Comment, MAX_COMMENT};
 use crate::service::inbox::Inbox;
@@ -174,23 +174,16 @@ async fn question_page(
     })
 }
 
-fn html(page: &impl askama::Template, status: StatusCode) -> Response {
-    match page.render() {
-        Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_response(),
-    }
-}
-
 async fn show(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     chrome: Chrome,
     Path((id, question)): Path<(String, String)>,
 ) -> Response {
-    match question_page(&state, actor, chrome, &id, &question, None).await {
-        Ok(p) => html(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    render(
+        question_page(&state, actor, chrome, &id, &question, None).await,
+        StatusCode::OK,
+    )
 }
 
 /// After a write: back to the comment, or the page again with why (a client error).
@@ -220,19 +213,18 @@ async fn after(
         Err(e) if matches!(e.status(), StatusCode::BAD_REQUEST | StatusCode::CONFLICT) => {
             let status = e.status();
             let why = e.to_string();
-            match question_page(
-                state,
-                actor,
-                chrome,
-                id,
-                question,
-                Some((about.to_owned(), why, typed.to_owned())),
+            render(
+                question_page(
+                    state,
+                    actor,
+                    chrome,
+                    id,
+                    question,
+                    Some((about.to_owned(), why, typed.to_owned())),
+                )
+                .await,
+                status,
             )
-            .await
-            {
-                Ok(p) => html(&p, status),
-                Err(e) => e.into_response(),
-            }
         }
         Err(e) => e.into_response(),
     }

@@ -12,13 +12,13 @@ use axum::Extension;
 use axum::extract::{Form, Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use store::auth::{Actor, Role};
 use tower::{Layer, ServiceExt};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::chrome::Chrome;
+use crate::chrome::{Chrome, render};
 use crate::error::AppError;
 use crate::service::evidence::{Decision, EvidenceImport, MAX_UPLOAD};
 use crate::state::AppState;
@@ -103,23 +103,13 @@ async fn page(
     })
 }
 
-fn html(page: &EvidencePage, status: StatusCode) -> Response {
-    match askama::Template::render(page) {
-        Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_response(),
-    }
-}
-
 async fn show(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Response {
-    match page(&state, actor, chrome, &id, None).await {
-        Ok(p) => html(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    render(page(&state, actor, chrome, &id, None).await, StatusCode::OK)
 }
 
 /// Imports the uploaded files, then shows the import; a refused upload (a template that cannot
@@ -143,12 +133,10 @@ async fn upload(
     };
     match result {
         Ok(_) => Redirect::to(&format!("/assessments/{id}/evidence#imported")).into_response(),
-        Err((status, message)) if status.is_client_error() => {
-            match page(&state, actor, chrome, &id, Some(message)).await {
-                Ok(p) => html(&p, status),
-                Err(e) => e.into_response(),
-            }
-        }
+        Err((status, message)) if status.is_client_error() => render(
+            page(&state, actor, chrome, &id, Some(message)).await,
+            status,
+        ),
         Err((status, _)) => {
             AppError::Internal(format!("an import failed: {status}")).into_response()
         }

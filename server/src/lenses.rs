@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use crate::chrome::Chrome;
+use crate::chrome::{Chrome, html};
 use crate::error::AppError;
 use crate::service::lenses::{Import, version_label};
 use axum::Extension;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use questionnaires::Questionnaire;
 use questionnaires::lens::{self, Finding, Severity};
@@ -194,13 +194,6 @@ async fn list_page(
 
 fn warnings_of(row: &LensRow) -> Vec<Finding> {
     serde_json::from_str(&row.warnings).unwrap_or_default()
-}
-
-fn html(page: &impl askama::Template, status: StatusCode) -> Response {
-    match page.render() {
-        Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_response(),
-    }
 }
 
 async fn list(

@@ -21,6 +21,8 @@
 //! - [`discussion`]: a question's page (its comments and assignee) and "Needs me";
 //! - [`evidence`]: a review's "Import from infrastructure code" page, and the upload's body limit;
 //! - [`webhooks`]: outbound webhooks on the wire: SSRF rules, signatures, the sender task;
+//! - [`lens_upgrade`]: a review's lens version page: what moving to a newer one would do, and
+//!   the move;
 //! - [`lenses`]: the questionnaires pages: import, lint and export AWS custom lenses;
 //! - [`report`]: the report model rendered as a page, PDF, HTML, Markdown, JSON, CSV, ADRs and a
 //!   backlog, for a review, a milestone or a share link.
@@ -38,6 +40,7 @@ pub mod cli;
 pub mod discussion;
 pub mod error;
 pub mod evidence;
+pub mod lens_upgrade;
 pub mod lenses;
 pub mod observe;
 pub mod page_cache;
@@ -51,4 +54,5 @@ pub mod service;
 pub mod sso;
 pub mod state;
 pub mod web;
+pub mod webhook_pages;
 pub mod webhooks;

@@ -6,14 +6,14 @@
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{Method, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use questionnaires::evaluate::Band;
 use store::PortfolioRow;
 use store::auth::{Actor, Role};
 
 use crate::api::portfolio::score_text;
-use crate::chrome::Chrome;
+use crate::chrome::{Chrome, html, render};
 use crate::error::AppError;
 use crate::service::portfolio::{self, Filters, Portfolio};
 use crate::state::AppState;
@@ -293,13 +293,6 @@ fn page(p: &Portfolio, chrome: Chrome) -> PortfolioPage {
     }
 }
 
-fn html(page: &impl askama::Template, status: StatusCode) -> Response {
-    match page.render() {
-        Ok(body) => (status, Html(body)).into_response(),
-        Err(e) => AppError::Internal(e.to_string()).into_response(),
-    }
-}
-
 /// The page's query: the filters, each possibly empty.
 #[derive(Debug, serde::Deserialize)]
 struct PageQuery {
@@ -384,10 +377,10 @@ async fn show_tags(
     chrome: Chrome,
     Path(id): Path<String>,
 ) -> Response {
-    match tags_page(&state, actor, chrome, &id, None).await {
-        Ok(p) => html(&p, StatusCode::OK),
-        Err(e) => e.into_response(),
-    }
+    render(
+        tags_page(&state, actor, chrome, &id, None).await,
+        StatusCode::OK,
+    )
 }
 
 /// The tags form: comma-separated.
@@ -413,10 +406,10 @@ async fn save_tags(
                 .strip_prefix("tags: ")
                 .unwrap_or(&message)
                 .to_owned();
-            match tags_page(&state, actor, chrome, &id, Some((form.tags, message))).await {
-                Ok(p) => html(&p, StatusCode::BAD_REQUEST),
-                Err(e) => e.into_response(),
-            }
+            render(
+                tags_page(&state, actor, chrome, &id, Some((form.tags, message))).await,
+                StatusCode::BAD_REQUEST,
+            )
         }
         Err(e) => e.into_response(),
     }

@@ -60,6 +60,9 @@ pub struct Document {
     pub report: Report,
     /// Its charts.
     pub charts: Charts,
+    /// It was asked to include the discussion (each question's comments sit in
+    /// `report.answers[…].comments`): the report page keeps the choice on its downloads.
+    pub discussion: bool,
 }
 
 impl Document {
@@ -111,6 +114,7 @@ pub fn document(input: Input<'_>) -> Document {
             diagrams,
             roadmap,
         },
+        discussion: false,
     }
 }
 

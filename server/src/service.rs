@@ -17,6 +17,8 @@
 //!   acceptances with whether they still hold.
 //! - `service/teams.rs`: whoami, whether the installation is fresh, a team's page, members, team
 //!   names, the account page and its API tokens.
+//! - `service/org.rs`: what the pages and the REST API share of the organisation: a review's
+//!   checklist with its team state, making a team, members, invites, share links, API tokens.
 //! - `service/sharing.rs`: a review's Share page (people, invites, share links), an invite link's
 //!   page, revoking an invite.
 //! - `service/approvals.rs`: an owner's sign-off of a review (with its milestone), the
@@ -58,6 +60,7 @@ pub mod discussion;
 pub mod inbox;
 mod markdown;
 mod milestones;
+pub mod org;
 mod results;
 mod reviews;
 mod risks;
@@ -86,7 +89,7 @@ pub use teams::{
     account_page, first_run, rename_team, revoke_api_token, set_member, team_name, team_page,
     whoami,
 };
-pub use upgrade::{AddedQuestion, DroppedAnswer, LensUpgrade, upgrade_lens};
+pub use upgrade::{AddedQuestion, DroppedAnswer, LensUpgrade, preview_upgrade, upgrade_lens};
 
 /// How long the engine took for each evaluation a request needed, in seconds: read by
 /// `/metrics` (server/src/observe.rs), which registers it. One histogram per process, as
@@ -139,7 +142,7 @@ impl AppContext {
     pub fn session_user(&self) -> Result<&User, AppError> {
         match &self.actor {
             Actor::Token { .. } => Err(AppError::Forbidden(
-                "An API token cannot see or manage API tokens: sign in to your account.".into(),
+                "An API token cannot see or manage API tokens: tokens are managed from a signed-in session (sign in to your account).".into(),
             )),
             _ => self.user(),
         }

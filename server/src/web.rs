@@ -90,6 +90,8 @@ fn handlers() -> Vec<(Method, String, MethodRouter<AppState>)> {
     .chain(crate::account_admin::routes())
     .chain(crate::portfolio::routes())
     .chain(crate::discussion::routes())
+    .chain(crate::lens_upgrade::routes())
+    .chain(crate::webhook_pages::routes())
     .chain([(
         Method::GET,
         "/api".to_owned(),

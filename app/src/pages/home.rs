@@ -335,6 +335,15 @@ fn Row(
                 <a class="workload" href=review.clone()>{row.name.clone()}</a>
                 {(!row.environment.is_empty()).then(|| view! { <span class="tag service">{row.environment.clone()}</span> })}
                 <p class="muted small">{row.description.clone()}</p>
+                {(!row.tags.is_empty()).then(|| view! {
+                    <p class="tags small">
+                        <span class="sr-only">"Tags: "</span>
+                        {row.tags.iter().map(|t| view! {
+                            <a class="tag" href=format!("/portfolio?tag={}", percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC))>{t.clone()}</a>
+                            " "
+                        }).collect_view()}
+                    </p>
+                })}
             </td>
             <td>
                 <progress max="100" value=percent.to_string() aria-label=format!("{} of {} answered", row.answered, row.applicable)></progress>

@@ -263,6 +263,12 @@ fn Results(page: Page) -> impl IntoView {
                         {(!shared).then(|| view! {
                             " "
                             <a class="button" href=format!("/assessments/{}/milestones", page.assessment_id)>"Milestones and changes"</a>
+                            " "
+                            <a class="button" href=format!("/assessments/{}/tags", page.assessment_id)>"Tags"</a>
+                        })}
+                        {(!shared && page.lens.is_some()).then(|| view! {
+                            " "
+                            <a class="button" href=format!("/assessments/{}/lens", page.assessment_id)>"Lens version"</a>
                         })}
                         {start_from.map(|href| view! {
                             " "

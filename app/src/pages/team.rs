@@ -43,6 +43,7 @@ fn Team(team: TeamData) -> impl IntoView {
                     <input id="team-name" name="name" required maxlength="100" value=team.name.clone() />
                     <button type="submit">"Rename"</button>
                 </form>
+                <p><a href=format!("/teams/{id}/webhooks")>"Webhooks"</a>" — tell other tools when risks, blockers, checklist items or milestones change"</p>
             })}
         </section>
         <section class="card" aria-labelledby="members-h">

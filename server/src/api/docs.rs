@@ -47,6 +47,10 @@ use crate::state::AppState;
         (name = "portfolio", description = "Every review the caller can see, summarised (JSON or a consolidated CSV report), and review tags"),
         (name = "questionnaires", description = "The built-in review and imported AWS custom lenses"),
         (name = "webhooks", description = "A team's outbound webhooks (team owners): signed deliveries of risk_opened, risk_closed, blockers_changed, checklist_item_changed, milestone_saved and review_archived, retried with backoff, and their log"),
+        (name = "checklist", description = "A review's improvement checklist: each item as the answers leave it, and the team's status, owner and due date, changed at the version read"),
+        (name = "teams", description = "The caller's teams, their members and roles (a team keeps an owner), and invites"),
+        (name = "sharing", description = "Read-only share links of a review's results (owners)"),
+        (name = "tokens", description = "API tokens, managed from a signed-in session only: a token never manages tokens"),
         (name = "meta", description = "This document"),
     )
 )]
@@ -127,6 +131,25 @@ fn string_param(name: &str, description: &str) -> utoipa::openapi::path::Paramet
         .build()
 }
 
+/// `?discussion=1`: the report includes each question's comments.
+fn discussion_param() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name("discussion")
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+        .description(Some(
+            "`1` includes the discussion: each question's comments (author, time, text; deleted \
+             ones left out) under it; a milestone's report has those written before it was \
+             saved. Off (`0`, or empty) by default; `true` and `false` are read the same as `1` and `0`.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(["", "0", "1", "false", "true"])),
+        ))
+        .build()
+}
+
 /// The report download operations, one per format and scope, from the formats the routes serve.
 fn report_operations(doc: &mut OpenApi) {
     for export in exports::report_formats() {
@@ -166,11 +189,19 @@ fn report_operations(doc: &mut OpenApi) {
             .next()
             .unwrap_or_default()
             .to_owned();
+        // The formats that list the questions can carry each one's comments.
+        let discussion = matches!(
+            file,
+            "report.md" | "report.html" | "report.pdf" | "report.json"
+        )
+        .then(discussion_param);
         let review = OperationBuilder::new()
             .operation_id(Some(format!("get_{suffix}")))
             .tag("reports")
             .summary(Some(format!("{what}: the review now.")))
-            .parameter(string_param("id", "The assessment"))
+            .parameters(Some(
+                std::iter::once(string_param("id", "The assessment")).chain(discussion.clone()),
+            ))
             .response(
                 "200",
                 ResponseBuilder::new()
@@ -182,8 +213,14 @@ fn report_operations(doc: &mut OpenApi) {
             .operation_id(Some(format!("get_milestone_{suffix}")))
             .tag("reports")
             .summary(Some(format!("{what}: as a milestone saved it.")))
-            .parameter(string_param("id", "The assessment"))
-            .parameter(string_param("milestone", "The milestone"))
+            .parameters(Some(
+                [
+                    string_param("id", "The assessment"),
+                    string_param("milestone", "The milestone"),
+                ]
+                .into_iter()
+                .chain(discussion),
+            ))
             .response(
                 "200",
                 ResponseBuilder::new()

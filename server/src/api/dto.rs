@@ -17,7 +17,7 @@ pub use approval::*;
 pub use questionnaire::*;
 
 /// Integers as JSON Schema counts them: `3` and `3.0` alike.
-mod integral {
+pub(crate) mod integral {
     use serde::{Deserialize, Deserializer, de::Error};
 
     fn of<E: Error>(v: &serde_json::Value) -> Result<i64, E> {

@@ -6,7 +6,7 @@
 
 use crate::service::now_ms;
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
@@ -38,8 +38,16 @@ pub fn report_routes() -> Vec<(String, MethodRouter<AppState>)> {
                 move |State(s): State<AppState>,
                       Extension(actor): Extension<Actor>,
                       headers: HeaderMap,
-                      ApiPath(id): ApiPath<String>| {
-                    crate::report::routes::respond(s, actor, headers, Scope::Review(id), export)
+                      ApiPath(id): ApiPath<String>,
+                      RawQuery(query): RawQuery| {
+                    crate::report::routes::respond(
+                        s,
+                        actor,
+                        headers,
+                        Scope::Review(id),
+                        export,
+                        query,
+                    )
                 },
             ),
         ));
@@ -52,13 +60,15 @@ pub fn report_routes() -> Vec<(String, MethodRouter<AppState>)> {
                 move |State(s): State<AppState>,
                       Extension(actor): Extension<Actor>,
                       headers: HeaderMap,
-                      ApiPath((id, m)): ApiPath<(String, String)>| {
+                      ApiPath((id, m)): ApiPath<(String, String)>,
+                      RawQuery(query): RawQuery| {
                     crate::report::routes::respond(
                         s,
                         actor,
                         headers,
                         Scope::Milestone(id, m),
                         export,
+                        query,
                     )
                 },
             ),

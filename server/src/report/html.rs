@@ -77,6 +77,8 @@ struct ReportHtml<'a> {
     cost: Option<(String, String, String)>,
     items: Vec<ItemView<'a>>,
     short_hash: &'a str,
+    /// Where the "include the discussion" choice goes (this page), when the scope has one.
+    discussion_form: Option<String>,
 }
 
 fn md(text: &str) -> String {
@@ -100,6 +102,7 @@ fn view<'a>(
     standalone: bool,
     back: Option<String>,
     downloads: Vec<Download>,
+    discussion_form: Option<String>,
 ) -> ReportHtml<'a> {
     let r = &doc.report;
     let risks = r
@@ -198,12 +201,13 @@ fn view<'a>(
         cost,
         items,
         short_hash: &r.questionnaire.content_hash[..12.min(r.questionnaire.content_hash.len())],
+        discussion_form,
     }
 }
 
 /// The report as one self-contained file.
 pub fn standalone(doc: &Document) -> Result<String, askama::Error> {
-    view(doc, true, None, Vec::new()).render()
+    view(doc, true, None, Vec::new(), None).render()
 }
 
 /// The printable report page of a scope, with its downloads.
@@ -225,15 +229,29 @@ pub fn page(doc: &Document, scope: &Scope) -> Result<String, askama::Error> {
         Export::Backlog => "Backlog (zip)",
         Export::Jira => "Jira CSV",
     };
+    // The formats that list the questions keep the choice to include the discussion.
+    let carries = |e: Export| {
+        doc.discussion
+            && matches!(
+                e,
+                Export::Markdown | Export::Html | Export::Pdf | Export::Json
+            )
+    };
     let downloads = Export::ALL
         .into_iter()
         .filter(|e| *e != Export::Page)
         .map(|e| Download {
-            href: scope.path(e),
+            href: if carries(e) {
+                format!("{}?discussion=1", scope.path(e))
+            } else {
+                scope.path(e)
+            },
             label: label(e),
         })
         .collect();
-    view(doc, false, back, downloads).render()
+    // A share link never carries the team's discussion, so it offers no choice.
+    let form = (!matches!(scope, Scope::Share(_))).then(|| scope.path(Export::Page));
+    view(doc, false, back, downloads, form).render()
 }
 
 impl ReportHtml<'_> {

@@ -79,6 +79,32 @@ struct ReportMd<'a> {
     cost: Option<(String, String, Vec<Row>)>,
     checklist: Vec<String>,
     answers: Vec<(String, Vec<Row>)>,
+    /// Each discussed question's title and its comments (author, time, then the text quoted),
+    /// when the report includes the discussion.
+    discussion: Vec<(String, Vec<String>)>,
+}
+
+/// The questions that have comments, each with its comments as Markdown: who and when, then
+/// the text as a quote, escaped like every other text a user wrote.
+fn discussion(r: &Report) -> Vec<(String, Vec<String>)> {
+    r.answers
+        .iter()
+        .filter(|x| !x.comments.is_empty())
+        .map(|x| {
+            let comments = x
+                .comments
+                .iter()
+                .map(|c| {
+                    let text = block(c.text.trim())
+                        .lines()
+                        .collect::<Vec<_>>()
+                        .join("\n> ");
+                    format!("**{}**, {}:\n\n> {text}", line(&c.author), line(&c.at))
+                })
+                .collect();
+            (line(&x.title), comments)
+        })
+        .collect()
 }
 
 /// The horizontal bar chart of area scores, in Mermaid's `xychart-beta`.
@@ -361,6 +387,7 @@ pub fn report(doc: &Document, links: Option<&Links>) -> Result<String, askama::E
         cost,
         checklist,
         answers,
+        discussion: discussion(r),
     }
     .render()
 }

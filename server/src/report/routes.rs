@@ -10,13 +10,19 @@
 //! downloads. Every export is rendered from one [`Document`], off the async workers and a few at
 //! a time.
 //! Also `/assessments/{id}/diff.md`: what changed between two snapshots.
+//!
+//! `?discussion=1` (off by default) puts each question's comments under it in the formats that
+//! list the questions (the page, Markdown, HTML, PDF and JSON); the CSV and the work-item
+//! exports have fixed columns or one file per item and leave it out. A share link never carries
+//! the team's discussion, and a milestone's report carries the comments written before it was
+//! saved.
 
 use std::collections::BTreeMap;
 
 use crate::error::AppError;
 use crate::service::AppContext;
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use questionnaires::report::{Input, ItemProgress, Snapshot};
@@ -51,12 +57,32 @@ pub(crate) async fn review_state(
     Ok((a, answers, evaluation, milestone))
 }
 
+/// Whether a report's query (`?discussion=…`) asks for the discussion: `1` or `true` does, `0`,
+/// `false`, empty or absent does not; anything else is refused, naming the field.
+pub fn wants_discussion(query: Option<&str>) -> Result<bool, AppError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default())
+        .map_err(|e| AppError::BadInput(format!("query: {e}")))?;
+    match pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "discussion")
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("" | "0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(other) => Err(AppError::BadInput(format!(
+            "discussion: `{other}` is neither 1 (include the discussion) nor 0"
+        ))),
+    }
+}
+
 /// The document of a scope, after the access check.
 async fn load(
     state: &AppState,
     actor: Actor,
     scope: &Scope,
     origin: Option<String>,
+    discussion: bool,
 ) -> Result<(Document, Option<Links>), AppError> {
     let c = state.context(actor);
     let (a, answers, evaluation, milestone) = review_state(&c, scope).await?;
@@ -96,6 +122,15 @@ async fn load(
     if milestone.is_none() {
         doc.report.template_findings =
             crate::service::evidence::report_findings(&c.store, &a.id).await?;
+    }
+    if discussion && !matches!(scope, Scope::Share(_)) {
+        let until = milestone.as_ref().map(|m| m.created_at);
+        let mut by_question =
+            crate::service::discussion::report_discussion(&c, &a.id, until).await?;
+        for x in &mut doc.report.answers {
+            x.comments = by_question.remove(&x.question).unwrap_or_default();
+        }
+        doc.discussion = true;
     }
     Ok((doc, links))
 }
@@ -145,8 +180,14 @@ pub(crate) async fn respond(
     headers: HeaderMap,
     scope: Scope,
     export: Export,
+    query: Option<String>,
 ) -> Response {
-    let (doc, links) = match load(&state, actor, &scope, origin(&state, &headers)).await {
+    let discussion = match wants_discussion(query.as_deref()) {
+        Ok(d) => d,
+        Err(e) => return e.into_response(),
+    };
+    let loaded = load(&state, actor, &scope, origin(&state, &headers), discussion).await;
+    let (doc, links) = match loaded {
         Ok(x) => x,
         Err(e) => return e.into_response(),
     };
@@ -225,8 +266,11 @@ pub fn routes() -> Vec<(String, axum::routing::MethodRouter<AppState>)> {
     let mut out = Vec::new();
     for export in Export::ALL {
         let handler = get(
-            move |State(s): State<AppState>, access: Access, headers: HeaderMap| {
-                respond(s, access.actor, headers, access.scope, export)
+            move |State(s): State<AppState>,
+                  access: Access,
+                  headers: HeaderMap,
+                  RawQuery(query): RawQuery| {
+                respond(s, access.actor, headers, access.scope, export, query)
             },
         );
         for scope in [

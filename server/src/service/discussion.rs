@@ -11,6 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use questionnaires::report::ReportComment;
 use serde::Serialize;
 use store::auth::Role;
 use store::{Assessment, AuditEntry, CommentRow, CommentWrite};
@@ -242,16 +243,27 @@ pub async fn comments(c: &AppContext, id: &str, question: &str) -> Result<Vec<Co
         .collect())
 }
 
-/// Every comment of a review by question, oldest first, for reports (after their access check).
-pub async fn review_comments(
+/// A review's discussion for its report, by question, oldest first (after the report's access
+/// check): deleted comments left out, and with `until` (a milestone's time, Unix ms) only those
+/// written by then.
+pub async fn report_discussion(
     c: &AppContext,
     id: &str,
-) -> Result<BTreeMap<String, Vec<Comment>>, AppError> {
-    let mut out: BTreeMap<String, Vec<Comment>> = BTreeMap::new();
+    until: Option<i64>,
+) -> Result<BTreeMap<String, Vec<ReportComment>>, AppError> {
+    let mut out: BTreeMap<String, Vec<ReportComment>> = BTreeMap::new();
     for row in c.store.comments(id, None).await? {
+        if row.deleted_at.is_some() || until.is_some_and(|t| row.created_at > t) {
+            continue;
+        }
         out.entry(row.question_id.clone())
             .or_default()
-            .push(Comment::from(row));
+            .push(ReportComment {
+                author: row.author_name,
+                at: rfc3339(row.created_at),
+                html: comment_html(&row.body),
+                text: row.body,
+            });
     }
     Ok(out)
 }

@@ -10,8 +10,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 use questionnaires::{Questionnaire, Risk};
 use store::auth::Role;
 use store::{
-    AreaScore, Evaluated, OpenItem, OpenRisk, PortfolioFilter, PortfolioRow, Summarizer,
-    SummaryInput, Trend,
+    AreaScore, Evaluated, OpenItem, OpenRisk, PortfolioFilter, PortfolioRow, RiskEntry, Summarizer,
+    SummaryChange, SummaryInput, Trend,
 };
 
 use super::{AppContext, answers_in, evaluate, now_ms};
@@ -51,6 +51,10 @@ impl Summarizer for Engine {
     fn summarize(&self, input: &SummaryInput) -> Option<Evaluated> {
         let q = questionnaire(&input.questionnaire_id, &input.questionnaire_hash)?;
         Some(summarize(&q, input))
+    }
+
+    fn events(&self, change: &SummaryChange, now: i64) -> Vec<store::OutboxEvent> {
+        super::webhooks::summary_events(change, now)
     }
 }
 
@@ -93,15 +97,22 @@ pub fn summarize(q: &Questionnaire, input: &SummaryInput) -> Evaluated {
             .find(|a| a.id.as_str() == id)
             .map_or_else(|| id.to_owned(), |a| a.title.to_string())
     };
-    let (mut high_open, mut medium_open, mut risks) = (0, 0, Vec::new());
+    let (mut high_open, mut medium_open, mut risks, mut open_risks) =
+        (0, 0, Vec::new(), Vec::new());
     for r in &e.risks {
         let covered = input
             .acceptances
             .get(r.question.as_str())
             .is_some_and(|accepted| level(accepted) >= r.level);
-        if covered {
+        if covered || r.level == Risk::None {
             continue;
         }
+        open_risks.push(RiskEntry {
+            id: r.question.to_string(),
+            title: r.heading().to_string(),
+            level: r.level.as_str().to_owned(),
+            area: area_title(r.area.as_str()),
+        });
         match r.level {
             Risk::High => {
                 high_open += 1;
@@ -154,6 +165,7 @@ pub fn summarize(q: &Questionnaire, input: &SummaryInput) -> Evaluated {
         medium_open,
         risks,
         open_items,
+        open_risks,
     }
 }
 

@@ -114,6 +114,7 @@ pub async fn list_assessments(
     // Only the page shown is evaluated, its answers read in one statement.
     let ids: Vec<&str> = page.iter().map(|a| a.id.as_str()).collect();
     let mut page_answers = c.store.answers_of_page(&ids).await?;
+    let mut page_tags = c.store.tags_of_page(&ids).await?;
     let mut rows = Vec::with_capacity(page.len());
     for a in page {
         let q = c.questionnaire_of(&a).await?;
@@ -136,6 +137,7 @@ pub async fn list_assessments(
                 .filter(|r| r.level == questionnaires::Risk::Medium)
                 .count(),
             archived: a.archived_at.is_some(),
+            tags: page_tags.remove(&a.id).unwrap_or_default(),
             id: a.id,
             name: a.name,
             description: a.description,

@@ -124,7 +124,7 @@ pub async fn set_member(
         .await?
         .into_iter()
         .find(|m| m.user_id == user)
-        .ok_or_else(|| AppError::BadInput("user: not a member of this team".into()))?;
+        .ok_or_else(|| AppError::NotFound("There is no such team member.".into()))?;
     c.store.set_member(team, user, new).await?;
     c.store
         .audit(

@@ -49,11 +49,22 @@ pub struct AddedQuestion {
     pub title: String,
 }
 
-/// Moves review `id`, read at `version`, to the newest version of its lens (editors). The
-/// built-in questionnaire has no versions to move between; a review already on the newest one
-/// is told so; a stale `version` is a conflict and changes nothing.
-pub async fn upgrade_lens(c: &AppContext, id: &str, version: i64) -> Result<LensUpgrade, AppError> {
-    let (a, _) = c.assessment(id, Role::Editor).await?;
+/// What moving a review to the newest version of its lens would do, worked out without writing:
+/// the page shows it before the move, and the move itself applies it.
+struct Plan {
+    assessment: store::Assessment,
+    new_hash: String,
+    from_version: String,
+    to_version: String,
+    answers: questionnaires::Answers,
+    before: questionnaires::Evaluation,
+    carry: questionnaires::upgrade::Carry,
+}
+
+/// Works out the move of review `id` for an actor with at least `role` on it. The built-in
+/// questionnaire has no versions to move between; a review already on the newest one is told so.
+async fn plan(c: &AppContext, id: &str, role: Role) -> Result<Plan, AppError> {
+    let (a, _) = c.assessment(id, role).await?;
     if a.questionnaire_id == c.builtin.id {
         return Err(AppError::BadInput(
             "questionnaire: the built-in review is always on its current version".into(),
@@ -79,13 +90,71 @@ pub async fn upgrade_lens(c: &AppContext, id: &str, version: i64) -> Result<Lens
     let (answers, _) = answers_of(&c.store, &old, id).await?;
     let before = evaluate(&old, &answers);
     let carry = questionnaires::upgrade::carry(&old, &new, &answers);
-    let to_version = version_label(newest.version);
+    Ok(Plan {
+        assessment: a,
+        new_hash: newest.hash.clone(),
+        from_version,
+        to_version: version_label(newest.version),
+        answers,
+        before,
+        carry,
+    })
+}
+
+impl Plan {
+    /// The report of the move, once made (`milestone_id` and `version` are empty and 0 before).
+    fn report(self, milestone_id: String, version: i64) -> LensUpgrade {
+        LensUpgrade {
+            from_version: self.from_version,
+            to_version: self.to_version,
+            milestone_id,
+            carried: self.carry.kept.len(),
+            dropped: self
+                .carry
+                .dropped
+                .into_iter()
+                .map(|(question_id, title, reason)| DroppedAnswer {
+                    question_id,
+                    title,
+                    reason,
+                })
+                .collect(),
+            added: self
+                .carry
+                .added
+                .into_iter()
+                .map(|(question_id, title)| AddedQuestion { question_id, title })
+                .collect(),
+            version,
+        }
+    }
+}
+
+/// What moving review `id` to the newest version of its lens would carry, drop and add, without
+/// moving it (anyone who can read the review). `None` when there is nothing to move to: the
+/// built-in questionnaire, or the newest version already.
+pub async fn preview_upgrade(c: &AppContext, id: &str) -> Result<Option<LensUpgrade>, AppError> {
+    match plan(c, id, Role::Viewer).await {
+        Ok(p) => {
+            let version = p.assessment.version;
+            Ok(Some(p.report(String::new(), version)))
+        }
+        Err(AppError::BadInput(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Moves review `id`, read at `version`, to the newest version of its lens (editors). A stale
+/// `version` is a conflict and changes nothing.
+pub async fn upgrade_lens(c: &AppContext, id: &str, version: i64) -> Result<LensUpgrade, AppError> {
+    let p = plan(c, id, Role::Editor).await?;
+    let (from_version, to_version, carry) = (&p.from_version, &p.to_version, &p.carry);
     let milestone = store::MilestoneRow {
         id: uuid::Uuid::new_v4().simple().to_string(),
         name: format!("Before moving to {to_version}"),
         created_by: c.actor.label(),
         created_at: now_ms(),
-        questionnaire_hash: a.questionnaire_hash.clone(),
+        questionnaire_hash: p.assessment.questionnaire_hash.clone(),
     };
     let dropped: Vec<String> = carry.dropped.iter().map(|d| d.0.clone()).collect();
     let detail = format!(
@@ -97,35 +166,15 @@ pub async fn upgrade_lens(c: &AppContext, id: &str, version: i64) -> Result<Lens
     let moved = c
         .store
         .move_to_lens_version(
-            &a,
+            &p.assessment,
             version,
-            &newest.hash,
-            (&milestone, &answers, &before),
+            &p.new_hash,
+            (&milestone, &p.answers, &p.before),
             &dropped,
             &c.actor.label(),
             &detail,
             now_ms(),
         )
         .await?;
-    Ok(LensUpgrade {
-        from_version,
-        to_version,
-        milestone_id: milestone.id,
-        carried: carry.kept.len(),
-        dropped: carry
-            .dropped
-            .into_iter()
-            .map(|(question_id, title, reason)| DroppedAnswer {
-                question_id,
-                title,
-                reason,
-            })
-            .collect(),
-        added: carry
-            .added
-            .into_iter()
-            .map(|(question_id, title)| AddedQuestion { question_id, title })
-            .collect(),
-        version: moved.version,
-    })
+    Ok(p.report(milestone.id, moved.version))
 }

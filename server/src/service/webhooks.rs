@@ -362,25 +362,104 @@ pub fn review_event(
     details: Value,
     now: i64,
 ) -> Option<OutboxEvent> {
-    let team = a.team_id.clone()?;
+    let team = a.team_id.as_deref()?;
+    Some(event_of(
+        team,
+        (&a.id, &a.name),
+        event,
+        summary,
+        details,
+        now,
+    ))
+}
+
+/// An event about review `(id, title)` of `team`, for the outbox (see [`review_event`]).
+fn event_of(
+    team: &str,
+    (review, title): (&str, &str),
+    event: &str,
+    summary: String,
+    details: Value,
+    now: i64,
+) -> OutboxEvent {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let payload = json!({
         "id": id,
         "type": event,
         "time": rfc3339(now),
         "team": team,
-        "review": {"id": a.id, "title": a.name},
+        "review": {"id": review, "title": title},
         "summary": summary,
         "details": details,
     })
     .to_string();
-    Some(OutboxEvent {
+    OutboxEvent {
         id,
         event: event.to_owned(),
-        team_id: team,
+        team_id: team.to_owned(),
         summary,
         payload,
-    })
+    }
+}
+
+/// A risk's level in words.
+fn severity_words(level: &str) -> &'static str {
+    match level {
+        "high" => "High",
+        "medium" => "Medium",
+        _ => "Low",
+    }
+}
+
+/// The events of a change to a review's open risks and blockers, as a write found it (see
+/// `store::summary`): one `risk_opened` per risk now open, one `risk_closed` per risk no longer
+/// open (answered away, or covered by an acceptance), one `blockers_changed` with both lists.
+pub fn summary_events(change: &store::SummaryChange, now: i64) -> Vec<OutboxEvent> {
+    let review = (change.assessment_id.as_str(), change.name.as_str());
+    let risk = |r: &store::RiskEntry, event: &str, verb: &str| {
+        let severity = severity_words(&r.level);
+        event_of(
+            &change.team_id,
+            review,
+            event,
+            format!("{severity} risk {verb} in {}: {}", r.area, r.title),
+            json!({"risk": {
+                "id": r.id,
+                "title": r.title,
+                "severity": severity,
+                "level": r.level,
+                "area": r.area,
+            }}),
+            now,
+        )
+    };
+    let mut events: Vec<OutboxEvent> = change
+        .opened
+        .iter()
+        .map(|r| risk(r, "risk_opened", "opened"))
+        .chain(
+            change
+                .closed
+                .iter()
+                .map(|r| risk(r, "risk_closed", "closed")),
+        )
+        .collect();
+    if let Some((before, after)) = &change.blockers {
+        let summary = match after.len() {
+            0 => format!("{} has no blockers now", change.name),
+            1 => format!("{} has 1 blocker now", change.name),
+            n => format!("{} has {n} blockers now", change.name),
+        };
+        events.push(event_of(
+            &change.team_id,
+            review,
+            "blockers_changed",
+            summary,
+            json!({"before": before, "after": after}),
+            now,
+        ));
+    }
+    events
 }
 
 /// "Milestone saved", with the milestone's scores.

@@ -431,7 +431,37 @@ impl Store {
         .await?)
     }
 
-    /// Changes a member's role, or removes them (`None`). A team always keeps an owner.
+    /// Makes a team with `owner` as its only member, its owner; the new team's id.
+    pub async fn create_team(
+        &self,
+        name: &str,
+        owner: &str,
+        now: i64,
+    ) -> Result<String, StoreError> {
+        let id = uuid();
+        let mut tx = self.writer.begin().await?;
+        sqlx::query("INSERT INTO teams (id, name, created_at) VALUES ($1, $2, $3)")
+            .bind(&id)
+            .bind(name)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)",
+        )
+        .bind(&id)
+        .bind(owner)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.access_changed();
+        Ok(id)
+    }
+
+    /// Changes a member's role, or removes them (`None`). A team always keeps an owner: the
+    /// team's row is locked first (Postgres), so two owners demoted at once cannot both see
+    /// the other still an owner. `NotFound` when the user is no longer a member.
     pub async fn set_member(
         &self,
         team_id: &str,
@@ -439,7 +469,11 @@ impl Store {
         role: Option<Role>,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer.begin().await?;
-        match role {
+        sqlx::query("UPDATE teams SET name = name WHERE id = $1")
+            .bind(team_id)
+            .execute(&mut *tx)
+            .await?;
+        let changed = match role {
             Some(r) => {
                 sqlx::query("UPDATE memberships SET role = $1 WHERE team_id = $2 AND user_id = $3")
                     .bind(r.as_str())
@@ -456,6 +490,9 @@ impl Store {
                     .await?
             }
         };
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound(Missing::Member));
+        }
         let owners: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM memberships WHERE team_id = $1 AND role = 'owner'",
         )

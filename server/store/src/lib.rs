@@ -83,7 +83,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor, FromRow};
 pub use summary::{
-    AreaScore, Evaluated, OpenItem, OpenRisk, Summarizer, SummaryInput, install_summarizer,
+    AreaScore, Evaluated, OpenItem, OpenRisk, RiskEntry, Summarizer, SummaryChange, SummaryInput,
+    install_summarizer,
 };
 pub use tags::{
     MAX_TAG_CHARS, MAX_TAGS, PortfolioFilter, PortfolioRow, TagError, Trend, normalise_tags,
@@ -121,6 +122,8 @@ pub enum Missing {
     Lens,
     /// An accepted risk.
     Acceptance,
+    /// A member of a team.
+    Member,
 }
 
 impl std::fmt::Display for Missing {
@@ -134,6 +137,7 @@ impl std::fmt::Display for Missing {
             Missing::ApiToken => "API token",
             Missing::Lens => "lens",
             Missing::Acceptance => "accepted risk",
+            Missing::Member => "team member",
         })
     }
 }

@@ -11,6 +11,13 @@
 //! parsed), the row is written with what needs no engine (name, team, status, tags) and marked
 //! `stale`; the server summarises stale rows in the background ([`Store::stale_summaries`],
 //! [`Store::write_summary`]).
+//!
+//! The stored row is also what the risk and blocker webhooks compare with: [`refresh`] reads it
+//! before writing the new one and, when the open risks (high and medium, by question and level)
+//! or the verdict's blockers differ, writes the events the summarizer makes of the difference
+//! ([`Summarizer::events`]) to the outbox in the same transaction, so the review is evaluated
+//! once per write and a write that rolls back raises nothing. A stale row (or none) says nothing
+//! of before: that write raises no risk or blocker events.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
@@ -59,6 +66,39 @@ pub struct OpenRisk {
     pub area: String,
 }
 
+/// A risk open in a review (high or medium, no acceptance covering it): what the risk events
+/// compare before and after a write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskEntry {
+    /// The risk's id: its question's id.
+    pub id: String,
+    /// The risk's title (the problem).
+    pub title: String,
+    /// `high` or `medium`.
+    pub level: String,
+    /// The title of its area.
+    pub area: String,
+}
+
+/// What changed in a review's open risks and blockers with one write: the summary stored
+/// before it against the one written with it (see [`Summarizer::events`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryChange {
+    /// The review.
+    pub assessment_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its team (only a team's reviews have hooks).
+    pub team_id: String,
+    /// Risks open now that were not (a risk whose level changed is closed at the old level and
+    /// opened at the new one).
+    pub opened: Vec<RiskEntry>,
+    /// Risks open before that are not now.
+    pub closed: Vec<RiskEntry>,
+    /// The verdict's blockers before and after, when they differ.
+    pub blockers: Option<(Vec<String>, Vec<String>)>,
+}
+
 /// An open checklist item in a summary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpenItem {
@@ -93,6 +133,8 @@ pub struct Evaluated {
     pub risks: Vec<OpenRisk>,
     /// Checklist items still to do.
     pub open_items: Vec<OpenItem>,
+    /// Every open risk, high and medium, in the engine's order.
+    pub open_risks: Vec<RiskEntry>,
 }
 
 /// Summarises a review: the server's engine, installed once with [`install_summarizer`].
@@ -100,6 +142,13 @@ pub trait Summarizer: Send + Sync {
     /// The summary of a review; `None` when it cannot be made now (its questionnaire is not at
     /// hand): the row is then marked stale.
     fn summarize(&self, input: &SummaryInput) -> Option<Evaluated>;
+
+    /// The outbox events of a change to a review's open risks or blockers, written in the
+    /// transaction of the write that made it. None by default.
+    fn events(&self, change: &SummaryChange, now: i64) -> Vec<crate::OutboxEvent> {
+        let _ = (change, now);
+        Vec::new()
+    }
 }
 
 static SUMMARIZER: OnceLock<Arc<dyn Summarizer>> = OnceLock::new();
@@ -196,6 +245,9 @@ pub(crate) async fn refresh<S: AnswerSql + ?Sized>(
         .filter_map(|mut r| r.pop().flatten())
         .collect::<Vec<_>>();
     let tags = json(&tags)?;
+    // What the summary said before this write: the writes ran `UPDATE assessments` first, so on
+    // Postgres the review's row is locked and this read sees the last committed summary.
+    let before = before(sql, id).await?;
     // Name, team, status and tags need no engine: written whether or not it can summarise.
     sql.execute(
         "INSERT INTO review_summaries (assessment_id, team_id, name, archived, tags, revision, stale, updated_at) \
@@ -207,12 +259,81 @@ pub(crate) async fn refresh<S: AnswerSql + ?Sized>(
         &[Arg::Text(id), Arg::Text(&tags)],
     )
     .await?;
-    let _ = now;
-    let Some(e) = SUMMARIZER.get().and_then(|s| s.summarize(&input)) else {
+    let Some(summarizer) = SUMMARIZER.get() else {
+        return Ok(());
+    };
+    let Some(e) = summarizer.summarize(&input) else {
         return Ok(());
     };
     write_evaluated(sql, id, &e, None).await?;
+    if let Some((team_id, blockers, risks)) = before
+        && let Some(change) = change(&input, team_id, blockers, risks, &e)
+    {
+        let events = summarizer.events(&change, now);
+        crate::webhooks::enqueue_on(sql, &events, now).await?;
+    }
     Ok(())
+}
+
+/// The team, blockers and open risks the stored summary of review `id` gives, when it has one
+/// the engine wrote (not stale) and the review is a team's: what a write compares with.
+async fn before<S: AnswerSql + ?Sized>(
+    sql: &mut S,
+    id: &str,
+) -> Result<Option<(String, Vec<String>, Vec<RiskEntry>)>, StoreError> {
+    let row = sql
+        .texts(
+            "SELECT team_id, blockers, open_risks FROM review_summaries \
+             WHERE assessment_id = $1 AND stale = 0 AND team_id IS NOT NULL",
+            &[Arg::Text(id)],
+            3,
+        )
+        .await?;
+    let Some(mut row) = row.into_iter().next() else {
+        return Ok(None);
+    };
+    let mut take = |i: usize| row.get_mut(i).and_then(Option::take).unwrap_or_default();
+    let (team, blockers, risks) = (take(0), take(1), take(2));
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    Ok(Some((
+        team,
+        serde_json::from_str(&blockers).map_err(corrupt)?,
+        serde_json::from_str(&risks).map_err(corrupt)?,
+    )))
+}
+
+/// What changed between the stored summary and the one just computed, if anything did.
+fn change(
+    input: &SummaryInput,
+    team_id: String,
+    blockers: Vec<String>,
+    risks: Vec<RiskEntry>,
+    after: &Evaluated,
+) -> Option<SummaryChange> {
+    let same = |a: &RiskEntry, b: &RiskEntry| a.id == b.id && a.level == b.level;
+    let opened: Vec<RiskEntry> = after
+        .open_risks
+        .iter()
+        .filter(|r| !risks.iter().any(|b| same(b, r)))
+        .cloned()
+        .collect();
+    let closed: Vec<RiskEntry> = risks
+        .iter()
+        .filter(|b| !after.open_risks.iter().any(|r| same(b, r)))
+        .cloned()
+        .collect();
+    let blockers = (blockers != after.blockers).then(|| (blockers, after.blockers.clone()));
+    if opened.is_empty() && closed.is_empty() && blockers.is_none() {
+        return None;
+    }
+    Some(SummaryChange {
+        assessment_id: input.assessment_id.clone(),
+        name: input.name.clone(),
+        team_id,
+        opened,
+        closed,
+        blockers,
+    })
 }
 
 /// Writes what the engine said of review `id`, and clears its stale mark; with `at_revision`,
@@ -224,11 +345,12 @@ async fn write_evaluated<S: AnswerSql + ?Sized>(
     e: &Evaluated,
     at_revision: Option<i64>,
 ) -> Result<bool, StoreError> {
-    let (areas, blockers, risks, items) = (
+    let (areas, blockers, risks, items, open_risks) = (
         json(&e.areas)?,
         json(&e.blockers)?,
         json(&e.risks)?,
         json(&e.open_items)?,
+        json(&e.open_risks)?,
     );
     let overall = e.overall.map(|x| x.to_string());
     let open = i64::try_from(e.open_items.len()).unwrap_or(i64::MAX);
@@ -246,12 +368,13 @@ async fn write_evaluated<S: AnswerSql + ?Sized>(
         Arg::Text(&items),
         Arg::Text(id),
         Arg::Int(at_revision.unwrap_or(-1)),
+        Arg::Text(&open_risks),
     ];
     let written = sql
         .execute(
             "UPDATE review_summaries SET lens = $1, overall = $2, areas = $3, \
              verdict_status = $4, verdict_label = $5, blockers = $6, high_open = $7, medium_open = $8, \
-             risks = $9, checklist_open = $10, open_items = $11, stale = 0 \
+             risks = $9, checklist_open = $10, open_items = $11, open_risks = $14, stale = 0 \
              WHERE assessment_id = $12 AND (CAST($13 AS BIGINT) < 0 OR revision = CAST($13 AS BIGINT))",
             &args,
         )

@@ -222,15 +222,43 @@ impl Store {
         self.tags(assessment_id).await
     }
 
+    /// The tags of each of these reviews (one page of a list), sorted, by review id; a review
+    /// without tags is absent.
+    pub async fn tags_of_page(
+        &self,
+        assessment_ids: &[&str],
+    ) -> Result<HashMap<String, Vec<String>>, StoreError> {
+        let mut by_review: HashMap<String, Vec<String>> = HashMap::new();
+        for ids in assessment_ids.chunks(500) {
+            let places: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT assessment_id, tag FROM review_tags WHERE assessment_id IN ({}) \
+                 ORDER BY assessment_id, tag",
+                places.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                query = query.bind(*id);
+            }
+            for (id, tag) in query.fetch_all(&self.pool).await? {
+                by_review.entry(id).or_default().push(tag);
+            }
+        }
+        Ok(by_review)
+    }
+
     /// The tags used on the reviews of these teams, sorted (for the portfolio's filter).
     pub async fn tags_in(&self, team_ids: &[String]) -> Result<Vec<String>, StoreError> {
         if team_ids.is_empty() {
             return Ok(Vec::new());
         }
         let places: Vec<String> = (1..=team_ids.len()).map(|i| format!("${i}")).collect();
+        // Each distinct tag (few, read from the tag index) kept when one review of these teams
+        // has it: a join of every tagged review to its team would read them all.
         let sql = format!(
-            "SELECT DISTINCT t.tag FROM review_tags t JOIN assessments a ON a.id = t.assessment_id \
-             WHERE a.team_id IN ({}) ORDER BY t.tag LIMIT 500",
+            "SELECT d.tag FROM (SELECT DISTINCT tag FROM review_tags) d WHERE EXISTS \
+             (SELECT 1 FROM review_tags t JOIN assessments a ON a.id = t.assessment_id \
+              WHERE t.tag = d.tag AND a.team_id IN ({})) ORDER BY d.tag LIMIT 500",
             places.join(", ")
         );
         let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));

@@ -120,54 +120,68 @@ const HOOK_COLUMNS: &str =
 const DELIVERY_COLUMNS: &str = "id, hook_id, event_id, event, summary, payload, state, attempts, next_at, \
      last_status, last_error, created_at, updated_at";
 
-/// Writes one delivery of `event` per enabled hook of its team subscribed to it (or, with
-/// `only`, to that hook whatever it subscribes to), on the caller's transaction.
-pub(crate) async fn enqueue(
+/// Writes one delivery of `event` to hook `hook`, whatever it subscribes to ("send test"), on
+/// the caller's transaction.
+pub(crate) async fn enqueue_to_hook(
     conn: &mut AnyConnection,
     event: &OutboxEvent,
-    only: Option<&str>,
+    hook: &str,
     now: i64,
 ) -> Result<u64, StoreError> {
-    let pattern = format!("%,{},%", event.event);
-    let query = match only {
-        None => sqlx::query(
-            "INSERT INTO webhook_deliveries (id, hook_id, event_id, event, summary, payload, state, attempts, \
-             next_at, lease_until, created_at, updated_at) \
-             SELECT CAST($1 AS TEXT) || '.' || id, id, $1, $2, $3, $4, 'pending', 0, $5, 0, $5, $5 \
-             FROM webhooks WHERE team_id = $6 AND enabled = 1 AND events LIKE $7",
-        )
-        .bind(&event.id)
-        .bind(&event.event)
-        .bind(&event.summary)
-        .bind(&event.payload)
-        .bind(now)
-        .bind(&event.team_id)
-        .bind(pattern),
-        Some(hook) => sqlx::query(
-            "INSERT INTO webhook_deliveries (id, hook_id, event_id, event, summary, payload, state, attempts, \
-             next_at, lease_until, created_at, updated_at) \
-             SELECT CAST($1 AS TEXT) || '.' || id, id, $1, $2, $3, $4, 'pending', 0, $5, 0, $5, $5 \
-             FROM webhooks WHERE team_id = $6 AND id = $7",
-        )
-        .bind(&event.id)
-        .bind(&event.event)
-        .bind(&event.summary)
-        .bind(&event.payload)
-        .bind(now)
-        .bind(&event.team_id)
-        .bind(hook.to_owned()),
-    };
-    Ok(query.execute(conn).await?.rows_affected())
+    Ok(sqlx::query(
+        "INSERT INTO webhook_deliveries (id, hook_id, event_id, event, summary, payload, state, attempts, \
+         next_at, lease_until, created_at, updated_at) \
+         SELECT CAST($1 AS TEXT) || '.' || id, id, $1, $2, $3, $4, 'pending', 0, $5, 0, $5, $5 \
+         FROM webhooks WHERE team_id = $6 AND id = $7",
+    )
+    .bind(&event.id)
+    .bind(&event.event)
+    .bind(&event.summary)
+    .bind(&event.payload)
+    .bind(now)
+    .bind(&event.team_id)
+    .bind(hook)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
-/// Writes the deliveries of every event on the caller's transaction.
+/// Writes one delivery of each event per enabled hook of its team subscribed to it, on the
+/// caller's transaction.
 pub(crate) async fn enqueue_all(
     conn: &mut AnyConnection,
     events: &[OutboxEvent],
     now: i64,
 ) -> Result<(), StoreError> {
+    enqueue_on(&mut crate::answers::sql::Pooled(conn), events, now).await
+}
+
+/// [`enqueue_all`] through the statements of a write, which may run on SQLite's writer thread
+/// (the summary's refresh: see `summary.rs`).
+pub(crate) async fn enqueue_on<S: crate::answers::sql::AnswerSql + ?Sized>(
+    sql: &mut S,
+    events: &[OutboxEvent],
+    now: i64,
+) -> Result<(), StoreError> {
+    use crate::answers::sql::Arg::{Int, Text};
     for event in events {
-        enqueue(conn, event, None, now).await?;
+        let pattern = format!("%,{},%", event.event);
+        sql.execute(
+            "INSERT INTO webhook_deliveries (id, hook_id, event_id, event, summary, payload, state, attempts, \
+             next_at, lease_until, created_at, updated_at) \
+             SELECT CAST($1 AS TEXT) || '.' || id, id, $1, $2, $3, $4, 'pending', 0, $5, 0, $5, $5 \
+             FROM webhooks WHERE team_id = $6 AND enabled = 1 AND events LIKE $7",
+            &[
+                Text(&event.id),
+                Text(&event.event),
+                Text(&event.summary),
+                Text(&event.payload),
+                Int(now),
+                Text(&event.team_id),
+                Text(&pattern),
+            ],
+        )
+        .await?;
     }
     Ok(())
 }
@@ -284,7 +298,7 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer.begin().await?;
-        let rows = enqueue(&mut tx, event, Some(hook_id), now).await?;
+        let rows = enqueue_to_hook(&mut tx, event, hook_id, now).await?;
         tx.commit().await?;
         Ok(rows == 1)
     }

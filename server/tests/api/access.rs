@@ -223,7 +223,17 @@ impl World {
         };
         let s = |x: &str| x.to_owned();
         Some(match (method.as_str(), path) {
-            (_, p) if p.starts_with("/api/v1/teams/{id}/webhooks") => {
+            // Checklist state, teams, invites, share links, tokens over the REST API
+            // (server/tests/api/rest_org.rs has their behaviour).
+            (_, p) if super::rest_org::is_route(p) => {
+                let (need, req) =
+                    super::rest_org::access_case(self, method, p, who_local(who)).await;
+                (need_of(need), req)
+            }
+            (_, p)
+                if p.starts_with("/api/v1/teams/{id}/webhooks")
+                    || p.starts_with("/teams/{id}/webhooks") =>
+            {
                 // Team owners only; the request from the webhooks tests.
                 (
                     Needs::Own,
@@ -626,7 +636,8 @@ impl World {
                 let body = json!({"version": self.version_number().await});
                 (Needs::Own, api_json(method, &concrete, &body.to_string()))
             }
-            ("POST", "/api/v1/assessments/{id}/lens-upgrade") => {
+            ("GET", "/assessments/{id}/lens") => (Needs::Read, get(concrete)),
+            ("POST", "/api/v1/assessments/{id}/lens-upgrade" | "/assessments/{id}/lens") => {
                 // A review of its own on a lens that then gets a newer version to move to.
                 let lens = self.lens().await;
                 let r = self
@@ -645,8 +656,16 @@ impl World {
                 let r = self.owner.send(api_json(&Method::POST, &uri, &next)).await;
                 assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
                 let uri = concrete.replace(a, review["id"].as_str().unwrap());
-                let body = json!({"version": review["version"]});
-                (Needs::Edit, api_json(method, &uri, &body.to_string()))
+                let version = review["version"].as_i64().unwrap();
+                let req = if path.starts_with("/api/") {
+                    api_json(method, &uri, &json!({"version": version}).to_string())
+                } else {
+                    Request::post(uri)
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from(format!("version={version}")))
+                        .unwrap()
+                };
+                (Needs::Edit, req)
             }
             ("POST", "/api/v1/assessments/{id}/milestones") => {
                 let body = r#"{"name": "Checkpoint"}"#;
@@ -806,6 +825,8 @@ fn need_of(need: &str) -> Needs {
     match need {
         "read" => Needs::Read,
         "edit" => Needs::Edit,
+        "own" => Needs::Own,
+        "session" => Needs::Session,
         _ => Needs::SignedIn,
     }
 }

@@ -450,6 +450,149 @@ async fn the_inbox_lists_what_is_assigned_and_unanswered_the_mentions_and_the_it
     );
 }
 
+#[tokio::test]
+async fn reports_carry_the_discussion_only_when_asked_with_hostile_text_neutralised() {
+    let w = world().await;
+    comment(&w.editor, &w, QUESTION, HOSTILE).await;
+    comment(&w.owner, &w, QUESTION, "Agreed, **ship it**").await;
+    let gone = comment(&w.editor, &w, QUESTION, "Retracted remark").await;
+    let r = api(
+        &w.editor,
+        Method::DELETE,
+        &format!(
+            "{}/{}",
+            comments_uri(&w, QUESTION),
+            gone["id"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let base = format!("/assessments/{}", w.assessment);
+    for file in ["report.md", "report.html", "report.json", "report.pdf"] {
+        let text = |r: Reply| {
+            assert_eq!(r.status, StatusCode::OK, "{file}: {}", r.body);
+            if file.ends_with(".pdf") {
+                super::exports::pdftotext(&r.bytes).0
+            } else {
+                r.body
+            }
+        };
+        let off = text(w.viewer.get(&format!("{base}/{file}")).await);
+        assert!(!off.contains("ship it"), "{file} leaves it out by default");
+        let zero = text(w.viewer.get(&format!("{base}/{file}?discussion=0")).await);
+        assert!(!zero.contains("ship it"), "{file}: 0 leaves it out");
+        let on = text(w.viewer.get(&format!("{base}/{file}?discussion=1")).await);
+        assert!(
+            on.contains("ship it"),
+            "{file} includes it when asked: {on}"
+        );
+        assert!(on.contains("Olive Owner"), "{file} names the author");
+        assert!(on.contains("Eddie Editor"), "{file} names the author");
+        assert!(
+            !on.contains("Retracted"),
+            "{file} leaves deleted comments out"
+        );
+        match file {
+            "report.html" => {
+                assert_eq!(runs_script(&on), None, "{on}");
+                assert!(on.contains("<strong>ship it</strong>"), "{on}");
+            }
+            "report.md" => {
+                // Nothing a Markdown viewer would run or load: tags are escaped, the link is
+                // not a link.
+                assert!(!on.contains("<script"), "{on}");
+                assert!(!on.contains("<img"), "{on}");
+                assert!(!on.contains("[click](javascript:"), "{on}");
+                assert!(on.contains("\\[click\\]"), "the brackets are escaped: {on}");
+                assert!(on.contains("## Discussion"), "{on}");
+            }
+            "report.json" => {
+                let v: Value = serde_json::from_str(&on).unwrap();
+                let x = v["answers"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|a| a["question"] == QUESTION)
+                    .unwrap();
+                let comments = x["comments"].as_array().unwrap();
+                assert_eq!(comments.len(), 2, "{x}");
+                assert_eq!(comments[0]["author"], "Eddie Editor");
+                assert_eq!(comments[0]["text"], HOSTILE, "as written, to show as text");
+                let html = comments[0]["html"].as_str().unwrap();
+                assert_eq!(runs_script(html), None, "{html}");
+                let off: Value = serde_json::from_str(&off).unwrap();
+                assert!(
+                    off["answers"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|a| a.get("comments").is_none()),
+                    "no `comments` key when left out"
+                );
+            }
+            _ => {}
+        }
+    }
+    // The API serves the same, and refuses a value it does not know, naming the field.
+    let r = api(
+        &w.viewer,
+        Method::GET,
+        &format!(
+            "/api/v1/assessments/{}/report.md?discussion=1",
+            w.assessment
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("ship it"));
+    let r = api(
+        &w.viewer,
+        Method::GET,
+        &format!(
+            "/api/v1/assessments/{}/report.json?discussion=yes",
+            w.assessment
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("discussion"), "{}", r.body);
+    // The report page's choice: a plain form; when on, the downloads that list the questions
+    // keep it.
+    let page = w.viewer.get(&format!("{base}/report")).await;
+    assert!(page.body.contains("name=\"discussion\""), "{}", page.body);
+    assert!(!page.body.contains("report.md?discussion=1"));
+    let page = w.viewer.get(&format!("{base}/report?discussion=1")).await;
+    assert!(page.body.contains("value=\"1\" checked"), "{}", page.body);
+    assert!(page.body.contains("report.md?discussion=1"));
+    assert!(!page.body.contains("report.csv?discussion=1"));
+    assert_eq!(runs_script(&page.body), None);
+    // A milestone's report carries what was written before it was saved.
+    let m = api(
+        &w.editor,
+        Method::POST,
+        &format!("/api/v1/assessments/{}/milestones", w.assessment),
+        Some(json!({ "name": "Before launch" })),
+    )
+    .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
+    let m: Value = serde_json::from_str(&m.body).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    comment(&w.owner, &w, QUESTION, "Written afterwards").await;
+    let r = w
+        .viewer
+        .get(&format!(
+            "{base}/milestones/{}/report.md?discussion=1",
+            m["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("ship it"), "{}", r.body);
+    assert!(!r.body.contains("Written afterwards"), "{}", r.body);
+}
+
 /// Whether the access matrix's route is one of the discussion's.
 pub(super) fn is_route(path: &str) -> bool {
     path.contains("/questions/{question")

@@ -33,6 +33,7 @@ mod portable;
 mod portfolio;
 mod redirects;
 mod rest;
+mod rest_org;
 mod risks;
 mod round_trip;
 mod scaffold;

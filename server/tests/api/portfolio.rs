@@ -215,7 +215,16 @@ async fn the_filters_narrow_by_team_status_and_tag_and_say_how_many_match() {
     let (status, tags) = set_tags(owner, &a, json!(["  Payments ", "payments", "PCI", ""])).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(tags["tags"], json!(["payments", "pci"]));
-    set_tags(owner, &b, json!(["search"])).await;
+    set_tags(owner, &b, json!(["search", "eu & us"])).await;
+    // The home list shows each review's tags, each a link to the portfolio filtered by it.
+    let home = owner.get("/").await;
+    for link in [
+        "href=\"/portfolio?tag=payments\"",
+        "href=\"/portfolio?tag=pci\"",
+        "href=\"/portfolio?tag=eu%20%26%20us\"",
+    ] {
+        assert!(home.body.contains(link), "{link}: {}", home.body);
+    }
 
     let tagged = portfolio(owner, "?tag=PCI").await;
     assert_eq!(names(&tagged), ["Payments API"]);

@@ -988,6 +988,29 @@ async fn send_lens(c: &Caller, path: &str, text: &str) -> Reply {
     .await
 }
 
+/// Imports `lens` as a new version of lens `lens_id`, which must be made.
+async fn new_version(c: &Caller, lens_id: &str, lens: &Value) -> Reply {
+    let r = send_lens(
+        c,
+        &format!("/api/v1/questionnaires/{lens_id}/versions"),
+        &lens.to_string(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r
+}
+
+/// Posts a page's form, as a browser would.
+async fn post_form(c: &Caller, path: &str, form: &str) -> Reply {
+    c.send(
+        Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form.to_owned()))
+            .unwrap(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn lenses_are_linted_imported_versioned_exported_and_reviewed() {
     let api = Api::new().await;
@@ -1028,13 +1051,7 @@ async fn lenses_are_linted_imported_versioned_exported_and_reviewed() {
     assert_eq!(r.json()["unchanged"], true);
     let mut changed: Value = serde_json::from_str(&text).unwrap();
     changed["description"] = json!("A second version.");
-    let r = send_lens(
-        &ana,
-        &format!("/api/v1/questionnaires/{lens_id}/versions"),
-        &changed.to_string(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = new_version(&ana, &lens_id, &changed).await;
     assert_eq!(r.json()["questionnaire"]["version"], "v2");
 
     let detail = ana
@@ -1340,7 +1357,8 @@ async fn push_creates_or_updates_a_review_and_fails_on_its_risks() {
 #[tokio::test]
 async fn a_review_moves_to_its_lens_s_newest_version_carrying_what_still_fits() {
     let api = Api::new().await;
-    let ana = api.user("Ana").await.token_only();
+    let user = api.user("Ana").await;
+    let (ana, browser) = (user.token_only(), user.session_only());
     let text =
         std::fs::read_to_string(lens_file("06_waf_custom_lens_automation_sample.json")).unwrap();
     let r = send_lens(&ana, "/api/v1/questionnaires", &text).await;
@@ -1401,15 +1419,34 @@ async fn a_review_moves_to_its_lens_s_newest_version_carrying_what_still_fits() 
         {"condition": "choice1", "risk": "NO_RISK"},
         {"condition": "default", "risk": "HIGH_RISK"}
     ]);
-    let r = send_lens(
-        &ana,
-        &format!("/api/v1/questionnaires/{lens_id}/versions"),
-        &v2.to_string(),
+    new_version(&ana, &lens_id, &v2).await;
+
+    // The page shows what the move would do, before anything is written.
+    let page = browser.get(&format!("/assessments/{id}/lens")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    for expected in [
+        "v2 is available",
+        "Alerting",
+        "no such question",
+        "Move to v2",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+
+    // A stale version changes nothing, on the page and in the API.
+    let stale = post_form(
+        &browser,
+        &format!("/assessments/{id}/lens"),
+        &format!("version={}", version + 7),
     )
     .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-
-    // A stale version changes nothing.
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.text());
+    assert!(
+        stale
+            .text()
+            .contains("The review changed while you read this page")
+    );
     ana.call(
         Method::POST,
         &upgrade,
@@ -1479,6 +1516,29 @@ async fn a_review_moves_to_its_lens_s_newest_version_carrying_what_still_fits() 
         )
         .await;
     again.error(StatusCode::BAD_REQUEST);
+
+    // A third version drops "Alerting"; the page's form moves the review to it and says what
+    // it did.
+    let alerting = v2["pillars"][0]["questions"].as_array_mut().unwrap().pop();
+    assert_eq!(alerting.unwrap()["title"], "Alerting");
+    new_version(&ana, &lens_id, &v2).await;
+    let moved = post_form(
+        &browser,
+        &format!("/assessments/{id}/lens"),
+        &format!("version={}", moved["version"]),
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    let text = moved.text();
+    for expected in [
+        "Moved from v2 to v3",
+        "1 answer(s) carried, 0 dropped",
+        "on <strong>",
+    ] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let page = browser.get(&format!("/assessments/{id}/lens")).await.text();
+    assert!(page.contains("Up to date") && page.contains("v3"), "{page}");
 
     // The built-in review has no versions to move between.
     let builtin = ana.create("Built in").await;

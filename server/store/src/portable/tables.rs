@@ -348,6 +348,7 @@ pub(super) const TABLES: &[Table] = &[
             text("tags"),
             int("revision"),
             int("stale"),
+            text("open_risks"),
             int("updated_at"),
         ],
     },
