@@ -145,6 +145,12 @@ pub struct QuestionView {
     /// Why the last form post's answer to it was refused, in words (the page shows what was
     /// posted, beside this message).
     pub error: Option<String>,
+    /// Its comments (not deleted).
+    pub comments: usize,
+    /// Who answers it: the question's assignee, or else its area's (a name).
+    pub assignee: Option<String>,
+    /// Its page: the discussion and the assignee.
+    pub discussion_href: String,
 }
 
 /// A save that lost a race: what the user sent, and what is stored now.
@@ -201,6 +207,14 @@ pub struct AreaData {
     pub can_edit: bool,
     /// Whether the viewer may share the review: invite people, make links (owners).
     pub can_share: bool,
+    /// How many questions of the review are assigned to the viewer (or in an area assigned to
+    /// them), for the way into respondent mode.
+    pub assigned_to_me: usize,
+    /// Respondent mode (`?mine=1`): the rail, the questions and the counts hold only what is
+    /// assigned to the viewer. A view, not a permission.
+    pub respondent: bool,
+    /// The questions of this area that apply, shown or not (respondent mode shows fewer).
+    pub area_questions: usize,
 }
 
 /// A checklist item with its evaluation and its team-owned state.
@@ -567,9 +581,18 @@ pub struct SaveResult {
 
 /// Saves the review form as the user types (JavaScript on). `form` is the urlencoded form, the
 /// same fields the plain form posts, so both paths share every check.
+/// `mine`: the page is in respondent mode, and its rail counts only what is assigned to the
+/// viewer.
 #[server(endpoint = "autosave")]
-pub async fn autosave(id: String, area: String, form: String) -> Result<SaveResult, Failure> {
-    crate::backend::backend()?.autosave(&id, &area, &form).await
+pub async fn autosave(
+    id: String,
+    area: String,
+    form: String,
+    #[server(default)] mine: bool,
+) -> Result<SaveResult, Failure> {
+    crate::backend::backend()?
+        .autosave(&id, &area, &form, mine)
+        .await
 }
 
 /// A page of the assessments, most recently changed first: those matching `q` (every word
@@ -662,18 +685,20 @@ pub async fn archive_assessment(id: String, version: i64, archive: bool) -> Resu
 pub struct PostedFlash(pub String);
 
 /// The review page of one area; `saved`: the last form post saved, confirming this many
-/// carried-over answers as they were.
+/// carried-over answers as they were; `mine`: respondent mode, only what is assigned to the
+/// viewer.
 #[server(endpoint = "area_page")]
 pub async fn area_page(
     id: String,
     area: String,
     saved: Option<usize>,
+    #[server(default)] mine: bool,
 ) -> Result<AreaData, Failure> {
     let flash = use_context::<PostedFlash>()
         .map(|f| f.0)
         .or_else(|| saved.map(|n| format!(r#"{{"saved":true,"confirmed":{n}}}"#)));
     crate::backend::backend()?
-        .area_page(&id, &area, flash.as_deref())
+        .area_page(&id, &area, flash.as_deref(), mine)
         .await
 }
 
@@ -702,6 +727,13 @@ pub async fn save_checklist_item(
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<Option<Me>, Failure> {
     crate::backend::backend()?.whoami().await
+}
+
+/// How many things need the signed-in user (assigned and unanswered, unseen mentions, checklist
+/// items due): the count beside "Needs me" in the top bar; 0 for nobody.
+#[server(endpoint = "needs_me")]
+pub async fn needs_me() -> Result<usize, Failure> {
+    crate::backend::backend()?.needs_me().await
 }
 
 /// The results of the assessment a share link opens, read-only.

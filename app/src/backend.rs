@@ -19,7 +19,13 @@ use crate::error::Failure;
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
     /// Saves an area's form as the user types (the urlencoded form).
-    async fn autosave(&self, id: &str, area: &str, form: &str) -> Result<SaveResult, Failure>;
+    async fn autosave(
+        &self,
+        id: &str,
+        area: &str,
+        form: &str,
+        mine: bool,
+    ) -> Result<SaveResult, Failure>;
     /// A page of the reviews the user can see.
     async fn list_assessments(
         &self,
@@ -44,12 +50,13 @@ pub trait Backend: Send + Sync {
         version: i64,
         archive: bool,
     ) -> Result<(), Failure>;
-    /// One area of the review page.
+    /// One area of the review page (`mine`: respondent mode).
     async fn area_page(
         &self,
         id: &str,
         area: &str,
         flash: Option<&str>,
+        mine: bool,
     ) -> Result<AreaData, Failure>;
     /// The results page.
     async fn results_page(&self, id: &str) -> Result<ResultsData, Failure>;
@@ -82,6 +89,8 @@ pub trait Backend: Send + Sync {
     ) -> Result<(), Failure>;
     /// The signed-in user, if any.
     async fn whoami(&self) -> Result<Option<Me>, Failure>;
+    /// How many things need the signed-in user (0 for nobody).
+    async fn needs_me(&self) -> Result<usize, Failure>;
     /// The results a share link opens.
     async fn shared_results(&self, token: &str) -> Result<ResultsData, Failure>;
     /// A team's page.

@@ -14,6 +14,10 @@ pub struct Viewer {
     pub name: Option<String>,
     /// The page being read (path and query), for the "Sign in" link to come back to.
     pub here: String,
+    /// How many things need the signed-in user (assigned and unanswered, unseen mentions, due
+    /// checklist items), shown beside "Needs me"; `None` where it was not counted (an error
+    /// page).
+    pub needs_me: Option<usize>,
 }
 
 /// The page being read, path and query, as the router has it.
@@ -65,14 +69,29 @@ pub fn sign_in_href(here: &str) -> String {
     }
 }
 
-/// The masthead: the brand, the main navigation (the questionnaires only for the signed in, who
-/// alone may see them), and who is signed in with the way out, or the way in.
+/// The masthead: the brand, the main navigation (the portfolio, the questionnaires and "Needs
+/// me" with its count only for the signed in), and who is signed in with the way out, or the
+/// way in.
 #[component]
 pub fn Masthead(
     /// Who reads the page.
     viewer: Viewer,
 ) -> impl IntoView {
     let signed_in = viewer.name.is_some();
+    let needs_me = signed_in.then(|| {
+        let count = viewer.needs_me.filter(|n| *n > 0).map(|n| {
+            let said = if n == 1 {
+                "1 item needs you".to_owned()
+            } else {
+                format!("{n} items need you")
+            };
+            view! {
+                <span class="badge" aria-hidden="true">{n.to_string()}</span>
+                <span class="sr-only">{format!(": {said}")}</span>
+            }
+        });
+        view! { <a href="/me" class="needs-me">"Needs me"{count}</a> }
+    });
     let session = match viewer.name {
         Some(name) => view! {
             <div class="session">
@@ -97,6 +116,7 @@ pub fn Masthead(
                 {signed_in.then(|| view! { <a href="/questionnaires">"Questionnaires"</a> })}
                 <a href="/catalog">"Questions and patterns"</a>
                 <a href="/api">"API"</a>
+                {needs_me}
             </nav>
             {session}
         </header>

@@ -156,7 +156,11 @@ fn Session() -> impl IntoView {
                 let here = here.clone();
                 Suspend::new(async move {
                 let name = api::whoami().await.ok().flatten().map(|me| me.name);
-                view! { <chrome::Masthead viewer=chrome::Viewer { name, here } /> }
+                let needs_me = match name {
+                    Some(_) => api::needs_me().await.ok(),
+                    None => None,
+                };
+                view! { <chrome::Masthead viewer=chrome::Viewer { name, here, needs_me } /> }
             })}}
         </Suspense>
     }

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, openPage, seriousViolations, screenshot, startReview, hydrated } from './support.mjs';
+import { startServer, launch, openPage, seriousViolations, screenshot, startReview, hydrated, overflow } from './support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let server;
@@ -30,11 +30,6 @@ after(async () => {
   await browser?.close();
   server?.stop();
 });
-
-/** Whether the page is wider than the window. */
-async function overflow(page) {
-  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
-}
 
 async function upload(page, id) {
   await page.goto(`${server.base}/assessments/${id}/evidence`);

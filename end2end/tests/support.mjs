@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -129,4 +130,24 @@ export async function startReview(page, base, name, javaScriptEnabled = true) {
   await page.waitForURL(/\/review\/workload_fit$/);
   await hydrated(page, javaScriptEnabled);
   return page.url().split('/')[4];
+}
+
+/** Starts a server (with `env`) and Chromium before a file's tests and stops both after them;
+ * the returned object holds them as `server` and `browser` once they are up. */
+export function serverAndBrowser(env = {}) {
+  const it = {};
+  before(async () => {
+    it.server = await startServer(env);
+    it.browser = await launch();
+  });
+  after(async () => {
+    await it.browser?.close();
+    it.server?.stop();
+  });
+  return it;
+}
+
+/** Whether the page is wider than its window (it scrolls sideways). */
+export async function overflow(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
 }

@@ -1,6 +1,7 @@
 //! The masthead on the server's own pages (the questionnaires, the starter, the API reference
 //! and error pages): the same `app::chrome::Masthead` the Leptos pages render, greeting the
-//! same signed-in user.
+//! same signed-in user, with the same count beside "Needs me" (not on error pages, which are
+//! written where no store is at hand).
 //!
 //! A handler takes [`Chrome`] as an extractor and puts [`Chrome::masthead`] into its template.
 //! An error page is written where the error becomes a response, which knows nobody; the
@@ -16,6 +17,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use store::auth::Actor;
 
+use crate::state::AppState;
+
 /// Who reads the page and where, for its masthead.
 #[derive(Debug, Clone, Default)]
 pub struct Chrome(pub Viewer);
@@ -28,6 +31,7 @@ impl Chrome {
         Chrome(Viewer {
             name: actor.and_then(Actor::user).map(|u| u.name.clone()),
             here,
+            needs_me: None,
         })
     }
 
@@ -50,11 +54,19 @@ pub fn private_page<T: askama::Template>(page: &T) -> Result<Response, crate::er
     Ok(res)
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Chrome {
+/// The masthead of whoever asked, with the count beside "Needs me" for a signed-in user (a
+/// failure to count shows the link without one: a page is not refused for its masthead).
+impl FromRequestParts<AppState> for Chrome {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Chrome, Infallible> {
-        Ok(Chrome::of(parts.extensions.get::<Actor>(), &parts.uri))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Chrome, Infallible> {
+        let actor = parts.extensions.get::<Actor>();
+        let mut chrome = Chrome::of(actor, &parts.uri);
+        if let Some(actor) = actor.filter(|a| a.user().is_some()) {
+            let count = crate::service::inbox::count(&state.context(actor.clone())).await;
+            chrome.0.needs_me = count.ok();
+        }
+        Ok(chrome)
     }
 }
 

@@ -75,8 +75,14 @@ fn page<T>(r: Result<T, AppError>) -> Result<T, Failure> {
 
 #[async_trait::async_trait]
 impl app::backend::Backend for Pages {
-    async fn autosave(&self, id: &str, area: &str, form: &str) -> Result<SaveResult, Failure> {
-        page(service::autosave(&self.ctx(), id, area, form).await)
+    async fn autosave(
+        &self,
+        id: &str,
+        area: &str,
+        form: &str,
+        mine: bool,
+    ) -> Result<SaveResult, Failure> {
+        page(service::autosave(&self.ctx(), id, area, form, mine).await)
     }
 
     async fn list_assessments(
@@ -130,8 +136,9 @@ impl app::backend::Backend for Pages {
         id: &str,
         area: &str,
         flash: Option<&str>,
+        mine: bool,
     ) -> Result<AreaData, Failure> {
-        page(service::area_page(&self.ctx(), id, area, flash).await)
+        page(service::area_page(&self.ctx(), id, area, flash, mine).await)
     }
 
     async fn results_page(&self, id: &str) -> Result<ResultsData, Failure> {
@@ -197,6 +204,10 @@ impl app::backend::Backend for Pages {
 
     async fn whoami(&self) -> Result<Option<Me>, Failure> {
         page(service::whoami(&self.ctx()).await)
+    }
+
+    async fn needs_me(&self) -> Result<usize, Failure> {
+        page(service::inbox::count(&self.ctx()).await)
     }
 
     async fn shared_results(&self, token: &str) -> Result<ResultsData, Failure> {

@@ -9,7 +9,7 @@ use crate::state::AppState;
 
 use crate::error::AppError;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -231,6 +231,12 @@ async fn not_found() -> Response {
     AppError::NotFound("There is no page at this address.".into()).into_response()
 }
 
+/// The review page's view: `mine=1` is respondent mode.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReviewView {
+    mine: Option<String>,
+}
+
 /// The review form of one area (the no-JavaScript path): saves, then redirects back saying so,
 /// or to the next area. A post that was not saved as sent (a conflict: 409; an answer that is
 /// wrong: 422) is answered with the review page itself, showing the form as it was sent: the
@@ -239,17 +245,20 @@ async fn save_area(
     State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Path((id, area)): Path<(String, String)>,
+    Query(view): Query<ReviewView>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let next = fields.iter().any(|(k, v)| k == "save" && v == "next");
-    let flash =
-        match crate::service::save_area_form(&state.context(actor.clone()), &id, &area, fields)
-            .await
-        {
-            Ok(flash) => flash,
-            Err(e) => return e.into_response(),
-        };
-    let here = format!("/assessments/{id}/review/{area}");
+    let mine = view.mine.as_deref() == Some("1");
+    let ctx = state.context(actor.clone());
+    let flash = match crate::service::save_area_form(&ctx, &id, &area, fields, mine).await {
+        Ok(flash) => flash,
+        Err(e) => return e.into_response(),
+    };
+    let here = format!(
+        "/assessments/{id}/review/{area}{}",
+        if mine { "?mine=1" } else { "" }
+    );
     if flash.clean() {
         if next {
             return Redirect::to(&flash.next).into_response();
@@ -258,7 +267,8 @@ async fn save_area(
             0 => String::new(),
             n => format!("&confirmed={n}"),
         };
-        return Redirect::to(&format!("{here}?saved{confirmed}")).into_response();
+        let join = if mine { '&' } else { '?' };
+        return Redirect::to(&format!("{here}{join}saved{confirmed}")).into_response();
     }
     let status = if flash.conflicts.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -3,6 +3,10 @@
 //! redirect back here, so it works with JavaScript off. Answers carried over from a template
 //! are marked "To confirm", and the rail counts them per area. Owners get a Share button beside
 //! the crumbs (to the review's Share page).
+//!
+//! Respondent mode (`?mine=1`, kept by the rail, the form and "Save and continue") shows a
+//! member only what is assigned to them: their areas in the rail, their questions in the form,
+//! the counts of those alone. It is a view, not a permission, and the page says so.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,12 +31,14 @@ pub fn ReviewPage() -> impl IntoView {
             p.get("id").unwrap_or_default(),
             p.get("area").unwrap_or_default(),
             saved,
+            // Respondent mode: only what is assigned to me.
+            q.get("mine").is_some_and(|v| v == "1"),
         )
     };
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || { let (id, area, saved) = key.clone(); Suspend::new(async move {
-                match area_page(id, area, saved).await {
+            {move || { let (id, area, saved, mine) = key.clone(); Suspend::new(async move {
+                match area_page(id, area, saved, mine).await {
                     Err(error) => view! { <super::LoadError error /> }.into_any(),
                     Ok(page) => view! { <Area page /> }.into_any(),
                 }
@@ -43,8 +49,9 @@ pub fn ReviewPage() -> impl IntoView {
 
 #[component]
 fn Area(page: AreaData) -> impl IntoView {
+    let mine = if page.respondent { "?mine=1" } else { "" };
     let action = format!(
-        "/assessments/{}/review/{}/save",
+        "/assessments/{}/review/{}/save{mine}",
         page.assessment_id, page.area_id
     );
     let results = format!("/assessments/{}/results", page.assessment_id);
@@ -54,10 +61,11 @@ fn Area(page: AreaData) -> impl IntoView {
     } else {
         "Save and see results"
     };
-    let here = format!(
+    let everything = format!(
         "/assessments/{}/review/{}",
         page.assessment_id, page.area_id
     );
+    let here = format!("{everything}{mine}");
     let progress = page
         .rail
         .iter()
@@ -74,7 +82,7 @@ fn Area(page: AreaData) -> impl IntoView {
     view! {
         <Title text=title />
         <div class="review">
-            <Rail rail=page.rail.clone() current=page.area_id.clone() id=page.assessment_id.clone() results=results.clone() />
+            <Rail rail=page.rail.clone() current=page.area_id.clone() id=page.assessment_id.clone() results=results.clone() mine=page.respondent />
             <section class="card area-form">
                 <div class="crumbs-row">
                     <p class="crumbs"><a href="/">"Reviews"</a> " / " {page.workload.clone()}</p>
@@ -87,6 +95,7 @@ fn Area(page: AreaData) -> impl IntoView {
                 </div>
                 <h1>{page.area_title.clone()}</h1>
                 <div class="summary" inner_html=page.summary_html.clone()></div>
+                <Respondent page=page.clone() everything=everything.clone() />
                 {page.saved.then(|| view! { <p class="notice ok" role="status">{saved}</p> })}
                 {(to_confirm > 0).then(|| view! {
                     <ToConfirmNotice count=to_confirm from=page.started_from.clone().unwrap_or_default() can_edit=page.can_edit />
@@ -105,7 +114,7 @@ fn Area(page: AreaData) -> impl IntoView {
                     });
                     if page.can_edit {
                         view! {
-                            <AutosaveForm action=action.clone() id=page.assessment_id.clone() area=page.area_id.clone() next_label=next_label.to_owned() progress>
+                            <AutosaveForm action=action.clone() id=page.assessment_id.clone() area=page.area_id.clone() next_label=next_label.to_owned() progress mine=page.respondent>
                                 {questions}
                                 {follow_ups}
                             </AutosaveForm>
@@ -138,6 +147,8 @@ fn AutosaveForm(
     next_label: String,
     /// Answered and applicable questions of this area.
     progress: (usize, usize),
+    /// Respondent mode: the counts are of what is assigned to the viewer.
+    mine: bool,
     children: Children,
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
@@ -147,7 +158,7 @@ fn AutosaveForm(
         busy: RwSignal::new(false),
         again: RwSignal::new(false),
     };
-    let on_change = move |ev: leptos::ev::Event| autosave(&ev, &id, &area, queue);
+    let on_change = move |ev: leptos::ev::Event| autosave(&ev, &id, &area, mine, queue);
     let answered = move || {
         let (answered, applicable) = queue.progress.get();
         format!("{answered} of {applicable} answered")
@@ -190,17 +201,73 @@ fn ToConfirmNotice(count: usize, from: String, can_edit: bool) -> impl IntoView 
     }
 }
 
+/// The way into respondent mode (for a member with something assigned), or, in it, what it
+/// shows and the way back to every question.
 #[component]
-fn Rail(rail: Vec<RailArea>, current: String, id: String, results: String) -> impl IntoView {
+fn Respondent(page: AreaData, everything: String) -> impl IntoView {
+    let questions = |n: usize| {
+        if n == 1 {
+            "1 question".to_owned()
+        } else {
+            format!("{n} questions")
+        }
+    };
+    if !page.respondent {
+        return (page.assigned_to_me > 0).then(|| view! {
+            <p class="notice respondent" role="note">
+                {format!("{} of this review {} assigned to you. ", questions(page.assigned_to_me), if page.assigned_to_me == 1 { "is" } else { "are" })}
+                <a href=format!("{everything}?mine=1")>"Show only what is assigned to me"</a>
+            </p>
+        }).into_any();
+    }
+    let shown = page.questions.iter().filter(|q| q.visible).count();
+    let what = if page.assigned_to_me == 0 {
+        "Nothing in this review is assigned to you.".to_owned()
+    } else if shown == 0 {
+        format!(
+            "Nothing in this area is assigned to you: the areas beside hold your {}.",
+            questions(page.assigned_to_me)
+        )
+    } else {
+        format!(
+            "Showing {shown} of the {} in this area: those assigned to you.",
+            questions(page.area_questions)
+        )
+    };
     view! {
-        <nav class="rail card" aria-label="Areas">
+        <p class="notice respondent" role="note">
+            {what}
+            " This is a view, not a permission: anyone who can edit may answer any question. "
+            <a href=everything>"Show every question"</a>
+        </p>
+    }
+    .into_any()
+}
+
+#[component]
+fn Rail(
+    rail: Vec<RailArea>,
+    current: String,
+    id: String,
+    results: String,
+    /// Respondent mode: the links keep it.
+    mine: bool,
+) -> impl IntoView {
+    let query = if mine { "?mine=1" } else { "" };
+    let label = if mine {
+        "Areas assigned to you"
+    } else {
+        "Areas"
+    };
+    view! {
+        <nav class="rail card" aria-label=label>
             <ol>
                 {rail.into_iter().map(|a| {
                     let here = a.id == current;
                     let done = a.applicable > 0 && a.answered == a.applicable;
                     view! {
                         <li class:current=here class:done=done id=format!("rail-{}", a.id)>
-                            <a href=format!("/assessments/{id}/review/{}", a.id) aria-current=here.then_some("page")>
+                            <a href=format!("/assessments/{id}/review/{}{query}", a.id) aria-current=here.then_some("page")>
                                 <span class="rail-title">{a.title}</span>
                                 <span class="rail-count" id=format!("rail-{}-count", a.id)>{format!("{}/{}", a.answered, a.applicable)}</span>
                                 {(a.to_confirm > 0).then(|| view! {
@@ -350,6 +417,15 @@ fn Question(q: QuestionView) -> impl IntoView {
                 <summary>"Why this matters"</summary>
                 <div id=help_id inner_html=q.help_html.clone()></div>
             </details>
+            {(!q.discussion_href.is_empty()).then(|| view! {
+                <p class="q-meta" id=format!("{base}-meta")>
+                    {q.assignee.clone().map(|name| view! { <span class="q-assignee">{format!("Answered by {name}")}</span> })}
+                    <a href=q.discussion_href.clone()>
+                        {match q.comments { 0 => "Discuss".to_owned(), n => format!("Discussion ({n})") }}
+                        <span class="sr-only">{format!(": {}", q.title)}</span>
+                    </a>
+                </p>
+            })}
             {(!q.evidence.is_empty()).then(|| view! {
                 <ul class="evidence-lines" id=format!("{base}-evidence") aria-label="From infrastructure code">
                     {q.evidence.iter().cloned().map(|e| view! { <li>{e}</li> }).collect_view()}
@@ -392,7 +468,7 @@ struct SaveQueue {
 /// stored versions and shows or hides follow-ups. A conflict opens the page that shows both
 /// values; any other failure says so and leaves the form as it is.
 #[cfg(feature = "hydrate")]
-fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, queue: SaveQueue) {
+fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, mine: bool, queue: SaveQueue) {
     use wasm_bindgen::JsCast;
     let Some(form) = ev
         .current_target()
@@ -404,11 +480,17 @@ fn autosave(ev: &leptos::ev::Event, id: &str, area: &str, queue: SaveQueue) {
         queue.again.set(true);
         return;
     }
-    save_now(form, id.to_owned(), area.to_owned(), queue);
+    save_now(form, id.to_owned(), area.to_owned(), mine, queue);
 }
 
 #[cfg(feature = "hydrate")]
-fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: SaveQueue) {
+fn save_now(
+    form: web_sys::HtmlFormElement,
+    id: String,
+    area: String,
+    mine: bool,
+    queue: SaveQueue,
+) {
     use wasm_bindgen::JsCast;
     use web_sys::{FormData, HtmlInputElement, UrlSearchParams};
 
@@ -432,7 +514,7 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
     queue.busy.set(true);
     queue.status.set("Saving…".into());
     leptos::task::spawn_local(async move {
-        match crate::api::autosave(id.clone(), area.clone(), body).await {
+        match crate::api::autosave(id.clone(), area.clone(), body, mine).await {
             Ok(result) => {
                 if result.conflicts {
                     // The plain post meets the same race, and its answer shows both values.
@@ -496,7 +578,7 @@ fn save_now(form: web_sys::HtmlFormElement, id: String, area: String, queue: Sav
         queue.busy.set(false);
         if queue.again.get_untracked() {
             queue.again.set(false);
-            save_now(form, id, area, queue);
+            save_now(form, id, area, mine, queue);
         }
     });
 }
@@ -565,4 +647,4 @@ fn numbers_valid(form: &web_sys::HtmlFormElement) -> bool {
 
 /// Without the browser bundle there is nothing to do: the Save buttons post the form.
 #[cfg(not(feature = "hydrate"))]
-fn autosave(_ev: &leptos::ev::Event, _id: &str, _area: &str, _queue: SaveQueue) {}
+fn autosave(_ev: &leptos::ev::Event, _id: &str, _area: &str, _mine: bool, _queue: SaveQueue) {}

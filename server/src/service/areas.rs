@@ -12,29 +12,68 @@ use questionnaires::{Answer, AnswerValue, Evaluation, Questionnaire};
 use store::auth::Role;
 use store::{AreaChange, AreaSave, Assessment, StoredAnswer};
 
+use super::discussion::Mine;
+
 use super::{
     AppContext, answers_in, answers_of, evaluate, format_number, markdown, now_ms, templates,
 };
 use crate::error::AppError;
 
 /// Each area's progress, and how many of its answers are still to confirm (`pending`, from
-/// [`templates::to_confirm`]).
-fn rail(q: &Questionnaire, e: &Evaluation, pending: &[usize]) -> Vec<RailArea> {
+/// [`templates::to_confirm`]). In respondent mode (`only`), just the viewer's areas, each
+/// counting just the viewer's questions.
+fn rail(
+    q: &Questionnaire,
+    e: &Evaluation,
+    pending: &[usize],
+    only: Option<&Mine>,
+) -> Vec<RailArea> {
+    let shown = |qi: usize| only.is_none_or(|m| m.questions.contains(q.questions[qi].id.as_str()));
     q.areas
         .iter()
         .zip(&e.areas)
         .enumerate()
-        .map(|(i, (a, r))| RailArea {
-            id: a.id.to_string(),
-            title: a.title.to_string(),
-            answered: r.progress.answered,
-            applicable: r.progress.applicable,
-            to_confirm: pending
-                .iter()
-                .filter(|&&p| q.questions[p].area == i)
-                .count(),
+        .filter(|(_, (a, _))| only.is_none_or(|m| m.areas.contains(a.id.as_str())))
+        .map(|(i, (a, r))| {
+            let (answered, applicable) =
+                match only {
+                    None => (r.progress.answered, r.progress.applicable),
+                    Some(_) => a.questions.iter().filter(|&&qi| shown(qi)).fold(
+                        (0, 0),
+                        |(done, of), &qi| match e.questions[qi].status {
+                            Status::Hidden => (done, of),
+                            Status::Unanswered => (done, of + 1),
+                            Status::Answered | Status::NotApplicable => (done + 1, of + 1),
+                        },
+                    ),
+                };
+            RailArea {
+                id: a.id.to_string(),
+                title: a.title.to_string(),
+                answered,
+                applicable,
+                to_confirm: pending
+                    .iter()
+                    .filter(|&&p| q.questions[p].area == i && shown(p))
+                    .count(),
+            }
         })
         .collect()
+}
+
+/// What is assigned to the viewer in a review, when the page asks for respondent mode (`None`
+/// otherwise, and for nobody signed in: there is no "me").
+async fn respondent(c: &AppContext, a: &Assessment, mine: bool) -> Result<Option<Mine>, AppError> {
+    if !mine || c.actor.user().is_none() {
+        return Ok(None);
+    }
+    Ok(Some(super::discussion::mine(c, a).await?))
+}
+
+/// The review page of an area, with `?mine=1` in respondent mode.
+fn area_href(id: &str, area: &str, mine: bool) -> String {
+    let query = if mine { "?mine=1" } else { "" };
+    format!("/assessments/{id}/review/{area}{query}")
 }
 
 fn question_view(
@@ -94,6 +133,9 @@ fn question_view(
         to_confirm,
         evidence: Vec::new(),
         error: None,
+        comments: 0,
+        assignee: None,
+        discussion_href: String::new(),
     }
 }
 
@@ -119,12 +161,15 @@ fn links<'a>(resources: impl Iterator<Item = &'a questionnaires::model::Link>) -
         .collect()
 }
 
-/// One area of the review page, with the flash message of the save that led here.
+/// One area of the review page, with the flash message of the save that led here. `mine`:
+/// respondent mode, where the rail, the questions and "Save and continue" keep to what is
+/// assigned to the viewer.
 pub async fn area_page(
     c: &AppContext,
     id: &str,
     area_id: &str,
     flash: Option<&str>,
+    mine: bool,
 ) -> Result<AreaData, AppError> {
     let (assessment, role) = c.assessment(id, Role::Viewer).await?;
     let q = &*c.questionnaire_of(&assessment).await?;
@@ -132,6 +177,25 @@ pub async fn area_page(
         return Err(AppError::NotFound(format!("There is no area `{area_id}`.")));
     };
     let area = &q.areas[area_index];
+    let assignments = c.store.assignments(&assessment.id).await?;
+    let assigned = c
+        .actor
+        .user()
+        .map(|u| super::discussion::mine_of(q, &assignments, &u.id));
+    let only = assigned.as_ref().filter(|_| mine);
+    let comments: BTreeMap<String, i64> = c
+        .store
+        .comment_counts(&assessment.id)
+        .await?
+        .into_iter()
+        .collect();
+    let assignee = |scope: &str, target: &str| {
+        assignments
+            .iter()
+            .find(|r| r.scope == scope && r.target_id == target)
+            .map(|r| r.user_name.clone())
+    };
+    let area_assignee = assignee("area", area.id.as_str());
     let (answers, stored) = answers_of(&c.store, q, id).await?;
     let e = evaluate(q, &answers);
     let pending = templates::to_confirm(q, &e, &stored);
@@ -153,10 +217,11 @@ pub async fn area_page(
         area_id: area.id.to_string(),
         area_title: area.title.to_string(),
         summary_html: markdown(&area.summary),
-        rail: rail(q, &e, &pending),
+        rail: rail(q, &e, &pending, only),
         questions: area
             .questions
             .iter()
+            .filter(|&&i| only.is_none_or(|m| m.questions.contains(q.questions[i].id.as_str())))
             .map(|&i| {
                 let mut view = question_view(
                     &q.questions[i],
@@ -166,6 +231,11 @@ pub async fn area_page(
                     pending.contains(&i),
                 );
                 view.evidence = evidence.remove(&view.id).unwrap_or_default();
+                view.comments = comments
+                    .get(&view.id)
+                    .map_or(0, |n| usize::try_from(*n).unwrap_or(0));
+                view.assignee = assignee("question", &view.id).or_else(|| area_assignee.clone());
+                view.discussion_href = format!("/assessments/{id}/questions/{}", view.id);
                 if !flash.errors.is_empty() {
                     as_posted(&mut view, &flash.posted);
                     view.error = refused(&view.id);
@@ -173,15 +243,34 @@ pub async fn area_page(
                 view
             })
             .collect(),
-        next_area: q.areas.get(area_index + 1).map(|a| a.id.to_string()),
-        prev_area: area_index.checked_sub(1).map(|i| q.areas[i].id.to_string()),
+        next_area: next_area(q, area_index, only).map(|a| a.id.to_string()),
+        prev_area: q.areas[..area_index]
+            .iter()
+            .rev()
+            .find(|a| only.is_none_or(|m| m.areas.contains(a.id.as_str())))
+            .map(|a| a.id.to_string()),
         conflicts: flash.conflicts,
         errors: flash.errors,
         saved: flash.saved,
         confirmed: flash.confirmed,
         can_edit: role >= Role::Editor,
         can_share: role == Role::Owner,
+        assigned_to_me: assigned.as_ref().map_or(0, |m| m.questions.len()),
+        respondent: only.is_some(),
+        area_questions: area
+            .questions
+            .iter()
+            .filter(|&&i| e.questions[i].status != Status::Hidden)
+            .count(),
     })
+}
+
+/// The area after `index` (in respondent mode, the next of the viewer's).
+fn next_area<'q>(q: &'q Questionnaire, index: usize, only: Option<&Mine>) -> Option<&'q Area> {
+    q.areas
+        .iter()
+        .skip(index + 1)
+        .find(|a| only.is_none_or(|m| m.areas.contains(a.id.as_str())))
 }
 
 /// Shows a question as a refused form post sent it, so nothing the user typed is lost.
@@ -219,6 +308,7 @@ pub async fn autosave(
     id: &str,
     area_id: &str,
     form: &str,
+    mine: bool,
 ) -> Result<app::api::SaveResult, AppError> {
     let fields: Vec<(String, String)> =
         serde_urlencoded::from_str(form).map_err(|e| AppError::BadInput(format!("form: {e}")))?;
@@ -257,7 +347,12 @@ pub async fn autosave(
         to_confirm: questions()
             .map(|(i, qid)| (qid, pending.contains(&i)))
             .collect(),
-        rail: rail(q, &e, &pending),
+        rail: rail(
+            q,
+            &e,
+            &pending,
+            respondent(c, &assessment, mine).await?.as_ref(),
+        ),
     })
 }
 
@@ -287,7 +382,8 @@ pub struct Flash {
     /// How many carried-over answers the save confirmed unchanged.
     #[serde(default)]
     pub confirmed: usize,
-    /// Where "save and continue" goes: the next area's review page, or the results.
+    /// Where "save and continue" goes: the next area's review page (the next of the viewer's,
+    /// in respondent mode), or the results. Set by [`save_area_form`].
     #[serde(skip)]
     pub next: String,
 }
@@ -461,11 +557,19 @@ pub async fn save_area_form(
     id: &str,
     area_id: &str,
     form: Vec<(String, String)>,
+    mine: bool,
 ) -> Result<Flash, AppError> {
     let (assessment, _) = ctx.assessment(id, Role::Editor).await?;
     let q = &*ctx.questionnaire_of(&assessment).await?;
     let area = area_of(q, area_id)?;
-    Ok(save_area(ctx, &assessment, q, area, form).await?.0)
+    let mut flash = save_area(ctx, &assessment, q, area, form).await?.0;
+    let index = q.areas.iter().position(|a| a.id == area.id).unwrap_or(0);
+    let only = respondent(ctx, &assessment, mine).await?;
+    flash.next = next_area(q, index, only.as_ref()).map_or_else(
+        || format!("/assessments/{id}/results"),
+        |a| area_href(id, a.id.as_str(), mine),
+    );
+    Ok(flash)
 }
 
 /// [`save_area_form`] once the assessment (which the actor may edit), its questionnaire and the
@@ -551,18 +655,8 @@ async fn save_area(
     } else {
         Vec::new()
     };
-    let next = q
-        .areas
-        .iter()
-        .position(|a| a.id == area.id)
-        .and_then(|i| q.areas.get(i + 1))
-        .map_or_else(
-            || format!("/assessments/{id}/results"),
-            |a| format!("/assessments/{id}/review/{}", a.id),
-        );
     let mut flash = Flash {
         saved: true,
-        next,
         ..Flash::default()
     };
     if wanted.is_empty() {

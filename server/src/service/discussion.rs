@@ -524,13 +524,22 @@ pub async fn set_assignee(
 /// What is assigned to the signed-in member in a review: the areas (given or holding a question
 /// given) and the questions (given or in an area given). Empty when nothing is.
 pub async fn mine(c: &AppContext, a: &Assessment) -> Result<Mine, AppError> {
-    let user = c.user()?.id.clone();
     let q = c.questionnaire_of(a).await?;
+    Ok(mine_of(
+        &q,
+        &c.store.assignments(&a.id).await?,
+        &c.user()?.id,
+    ))
+}
+
+/// [`mine`] from a review's assignments.
+pub fn mine_of(
+    q: &questionnaires::Questionnaire,
+    rows: &[store::AssignmentRow],
+    user: &str,
+) -> Mine {
     let mut m = Mine::default();
-    for r in c.store.assignments(&a.id).await? {
-        if r.user_id != user {
-            continue;
-        }
+    for r in rows.iter().filter(|r| r.user_id == user) {
         match r.scope.as_str() {
             "area" => {
                 if let Some(area) = q.areas.iter().find(|x| x.id.as_str() == r.target_id) {
@@ -549,5 +558,5 @@ pub async fn mine(c: &AppContext, a: &Assessment) -> Result<Mine, AppError> {
             }
         }
     }
-    Ok(m)
+    m
 }

@@ -1,7 +1,8 @@
 //! What needs me: across every review of the signed-in member's teams, the areas and questions
 //! assigned to them that are still unanswered, the comments that mention them (unread first
 //! seen here), and the open checklist items they own (the owner field names them, by name or
-//! email) that are due within [`DUE_SOON_DAYS`] days or overdue.
+//! email) that are due within [`DUE_SOON_DAYS`] days or overdue. [`count`] is the number the
+//! top bar shows beside "Needs me", on every page.
 
 use std::collections::BTreeMap;
 
@@ -97,65 +98,15 @@ pub struct Inbox {
 pub async fn inbox(c: &AppContext, mark_seen: bool) -> Result<Inbox, AppError> {
     let user = c.user()?.clone();
     let now = now_ms();
-    let mut out = Inbox::default();
-    // A token reaches one team only.
-    let reaches = |team: &Option<String>| team.as_deref().is_some_and(|t| c.actor.reaches(t));
-    let mut reviews: BTreeMap<String, Option<Reviewed>> = BTreeMap::new();
-    for r in c.store.assigned_to(&user.id).await? {
-        let Some(rev) = reviewed(c, &mut reviews, &r.assessment_id).await? else {
-            continue;
-        };
-        if !reaches(&rev.a.team_id) {
-            continue;
-        }
-        let q = &rev.q;
-        let (title, questions, area) = match r.scope.as_str() {
-            "area" => match q.areas.iter().find(|x| x.id.as_str() == r.target_id) {
-                Some(x) => (
-                    x.title.to_string(),
-                    x.questions.clone(),
-                    x.id.as_str().to_owned(),
-                ),
-                None => continue,
-            },
-            _ => match q.question_index(&r.target_id) {
-                Some(i) => (
-                    q.questions[i].title.to_string(),
-                    vec![i],
-                    q.areas[q.questions[i].area].id.as_str().to_owned(),
-                ),
-                None => continue,
-            },
-        };
-        let unanswered = questions
-            .iter()
-            .filter(|i| !rev.answered.contains(q.questions[**i].id.as_str()))
-            .count();
-        if unanswered == 0 {
-            continue;
-        }
-        let anchor = if r.scope == "question" {
-            format!("#q-{}", r.target_id)
-        } else {
-            String::new()
-        };
-        out.assigned.push(AssignedItem {
-            href: format!("/assessments/{}/review/{area}{anchor}", r.assessment_id),
-            assessment_id: r.assessment_id,
-            workload: r.workload,
-            scope: r.scope,
-            target_id: r.target_id,
-            title,
-            unanswered,
-        });
-    }
+    let mut reviews = Reviews::new();
+    let mut out = Inbox {
+        assigned: assigned(c, &user, &mut reviews).await?,
+        ..Inbox::default()
+    };
     for m in c.store.mentions_of(&user.id, MENTIONS_SHOWN).await? {
         let Some(rev) = reviewed(c, &mut reviews, &m.assessment_id).await? else {
             continue;
         };
-        if !reaches(&rev.a.team_id) {
-            continue;
-        }
         out.mentions.push(MentionItem {
             question: rev
                 .q
@@ -176,22 +127,115 @@ pub async fn inbox(c: &AppContext, mark_seen: bool) -> Result<Inbox, AppError> {
             seen: m.seen_at.is_some(),
         });
     }
+    out.due = due(c, &user, now, &mut reviews).await?;
+    out.count = out.assigned.len() + unseen_mentions(c, &user).await? + out.due.len();
+    if mark_seen && out.mentions.iter().any(|m| !m.seen) {
+        c.store.mark_mentions_seen(&user.id, now).await?;
+    }
+    Ok(out)
+}
+
+/// How many things need the signed-in member, as [`Inbox::count`] counts them, without
+/// rendering the comments: the number beside "Needs me" in the top bar. 0 for nobody.
+pub async fn count(c: &AppContext) -> Result<usize, AppError> {
+    let Some(user) = c.actor.user() else {
+        return Ok(0);
+    };
+    let mut reviews = Reviews::new();
+    Ok(assigned(c, user, &mut reviews).await?.len()
+        + unseen_mentions(c, user).await?
+        + due(c, user, now_ms(), &mut reviews).await?.len())
+}
+
+/// The unseen mentions of a member, in the teams the caller reaches (a token reaches one).
+async fn unseen_mentions(c: &AppContext, user: &store::auth::User) -> Result<usize, AppError> {
+    Ok(c.store
+        .unseen_mentions(&user.id)
+        .await?
+        .into_iter()
+        .filter(|(team, _)| c.actor.reaches(team))
+        .map(|(_, n)| usize::try_from(n).unwrap_or(0))
+        .sum())
+}
+
+/// The areas and questions assigned to a member that still have an applicable question
+/// unanswered (a follow-up its conditions hide needs no answer).
+async fn assigned(
+    c: &AppContext,
+    user: &store::auth::User,
+    reviews: &mut Reviews,
+) -> Result<Vec<AssignedItem>, AppError> {
+    let mut out = Vec::new();
+    for r in c.store.assigned_to(&user.id).await? {
+        let Some(rev) = reviewed(c, reviews, &r.assessment_id).await? else {
+            continue;
+        };
+        let q = &rev.q;
+        let (title, questions, area) = match r.scope.as_str() {
+            "area" => match q.areas.iter().find(|x| x.id.as_str() == r.target_id) {
+                Some(x) => (
+                    x.title.to_string(),
+                    x.questions.clone(),
+                    x.id.as_str().to_owned(),
+                ),
+                None => continue,
+            },
+            _ => match q.question_index(&r.target_id) {
+                Some(i) => (
+                    q.questions[i].title.to_string(),
+                    vec![i],
+                    q.areas[q.questions[i].area].id.as_str().to_owned(),
+                ),
+                None => continue,
+            },
+        };
+        let unanswered = questions.iter().filter(|i| rev.open.contains(i)).count();
+        if unanswered == 0 {
+            continue;
+        }
+        let anchor = if r.scope == "question" {
+            format!("#q-{}", r.target_id)
+        } else {
+            String::new()
+        };
+        out.push(AssignedItem {
+            href: format!(
+                "/assessments/{}/review/{area}?mine=1{anchor}",
+                r.assessment_id
+            ),
+            assessment_id: r.assessment_id,
+            workload: r.workload,
+            scope: r.scope,
+            target_id: r.target_id,
+            title,
+            unanswered,
+        });
+    }
+    Ok(out)
+}
+
+/// The open checklist items a member owns (the owner field names them, by name or email), due
+/// within [`DUE_SOON_DAYS`] days or overdue, soonest first.
+async fn due(
+    c: &AppContext,
+    user: &store::auth::User,
+    now: i64,
+    reviews: &mut Reviews,
+) -> Result<Vec<DueItem>, AppError> {
     let today = app::utc(now)[..10].to_owned();
     let horizon = app::utc(now + DUE_SOON_DAYS * 86_400_000)[..10].to_owned();
     let me = |owner: &str| {
         let o = owner.trim();
         o.eq_ignore_ascii_case(&user.name) || o.eq_ignore_ascii_case(&user.email)
     };
+    let mut out = Vec::new();
     for (id, workload, item, owner, due) in c.store.owned_items(&user.id).await? {
         if !me(&owner) || due.as_str() > horizon.as_str() {
             continue;
         }
-        let Some(rev) = reviewed(c, &mut reviews, &id).await? else {
+        let Some(rev) = reviewed(c, reviews, &id).await? else {
             continue;
         };
-        if !reaches(&rev.a.team_id) {
-            continue;
-        }
         let Some(title) = rev
             .q
             .checklist
@@ -201,7 +245,7 @@ pub async fn inbox(c: &AppContext, mark_seen: bool) -> Result<Inbox, AppError> {
         else {
             continue;
         };
-        out.due.push(DueItem {
+        out.push(DueItem {
             href: format!("/assessments/{id}/results#item-{item}"),
             overdue: due.as_str() < today.as_str(),
             assessment_id: id,
@@ -211,41 +255,41 @@ pub async fn inbox(c: &AppContext, mark_seen: bool) -> Result<Inbox, AppError> {
             due_date: due,
         });
     }
-    out.count =
-        out.assigned.len() + out.mentions.iter().filter(|m| !m.seen).count() + out.due.len();
-    if mark_seen && out.mentions.iter().any(|m| !m.seen) {
-        c.store.mark_mentions_seen(&user.id, now).await?;
-    }
     Ok(out)
 }
 
-/// A review as the list needs it: its row, questionnaire and answered questions.
+/// The reviews read so far for one list, by id (`None`: gone, or out of the caller's reach).
+type Reviews = BTreeMap<String, Option<Reviewed>>;
+
+/// A review as the list needs it: its row, questionnaire and the questions that apply and are
+/// still unanswered (by index).
 struct Reviewed {
-    a: store::Assessment,
     q: std::sync::Arc<questionnaires::Questionnaire>,
-    answered: std::collections::BTreeSet<String>,
+    open: std::collections::BTreeSet<usize>,
 }
 
-/// Reads a review once per list (`None`: gone meanwhile).
+/// Reads and evaluates a review once per list (`None`: gone meanwhile, or in a team the caller
+/// does not reach: a token reaches one team only).
 async fn reviewed<'m>(
     c: &AppContext,
-    cache: &'m mut BTreeMap<String, Option<Reviewed>>,
+    cache: &'m mut Reviews,
     id: &str,
 ) -> Result<Option<&'m Reviewed>, AppError> {
     if !cache.contains_key(id) {
         let found = match c.store.assessment(id).await {
-            Ok(a) => {
+            Ok(a) if a.team_id.as_deref().is_some_and(|t| c.actor.reaches(t)) => {
                 let q = c.questionnaire_of(&a).await?;
-                let answered = c
-                    .store
-                    .answers(id)
-                    .await?
-                    .into_iter()
-                    .map(|s| s.question_id)
+                let (answers, _) = super::answers_of(&c.store, &q, id).await?;
+                let open = super::evaluate(&q, &answers)
+                    .questions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.status == questionnaires::evaluate::Status::Unanswered)
+                    .map(|(i, _)| i)
                     .collect();
-                Some(Reviewed { a, q, answered })
+                Some(Reviewed { q, open })
             }
-            Err(store::StoreError::NotFound(_)) => None,
+            Ok(_) | Err(store::StoreError::NotFound(_)) => None,
             Err(e) => return Err(e.into()),
         };
         cache.insert(id.to_owned(), found);

@@ -302,6 +302,20 @@ impl Store {
         Ok(CommentWrite::Saved(row))
     }
 
+    /// How many comments (not deleted) each question of a review has, by question id.
+    pub async fn comment_counts(
+        &self,
+        assessment_id: &str,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as::<_, (String, i64)>(
+            "SELECT question_id, COUNT(*) FROM comments \
+             WHERE assessment_id = $1 AND deleted_at IS NULL GROUP BY question_id",
+        )
+        .bind(assessment_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// A review's assignments, areas first.
     pub async fn assignments(&self, assessment_id: &str) -> Result<Vec<AssignmentRow>, StoreError> {
         Ok(sqlx::query_as::<_, AssignmentRow>(
@@ -396,6 +410,22 @@ impl Store {
         )
         .bind(user_id)
         .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// How many mentions of a member are unseen, by the team of their review (deleted
+    /// comments and teams the member has left not counted).
+    pub async fn unseen_mentions(&self, user_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(sqlx::query_as::<_, (String, i64)>(
+            "SELECT m.team_id, COUNT(*) FROM mentions n \
+             JOIN comments c ON c.id = n.comment_id \
+             JOIN assessments s ON s.id = n.assessment_id \
+             JOIN memberships m ON m.team_id = s.team_id AND m.user_id = n.user_id \
+             WHERE n.user_id = $1 AND n.seen_at IS NULL AND c.deleted_at IS NULL \
+             GROUP BY m.team_id",
+        )
+        .bind(user_id)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -399,7 +399,9 @@ impl World {
             ("POST", "/assessments/{id}/review/{area}/save") => {
                 (Needs::Edit, form(vec![("save", s("stay"))]))
             }
-            ("POST", "/api/whoami" | "/api/catalog_view") => (Needs::Nothing, form(vec![])),
+            ("POST", "/api/whoami" | "/api/needs_me" | "/api/catalog_view") => {
+                (Needs::Nothing, form(vec![]))
+            }
             ("POST", "/api/shared_results") => {
                 (Needs::Nothing, form(vec![("token", self.share.clone())]))
             }

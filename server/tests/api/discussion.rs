@@ -2,8 +2,8 @@
 //! the question page's plain forms; hostile Markdown neutralised in the page, the API and every
 //! report; only the author edits, the author or an owner deletes (403 otherwise), each write in
 //! the audit log; a mention of someone outside the team records nothing; two edits at one
-//! version keep one and refuse the other; the respondent view shows only what is assigned; the
-//! inbox lists what is assigned and unanswered, the mentions and the checklist items due; the
+//! version keep one and refuse the other; respondent mode shows only what is assigned, and the
+//! top bar counts what needs me; the inbox lists what is assigned and unanswered, the mentions and the checklist items due; the
 //! reports carry the discussion only when asked.
 
 use axum::http::{Method, StatusCode};
@@ -706,4 +706,136 @@ pub(super) async fn access_case(
             None,
         ),
     }
+}
+
+/// The number beside "Needs me" in a page's top bar (`None`: no badge).
+fn badge(page: &str) -> Option<String> {
+    let link = page.split("class=\"needs-me\"").nth(1)?;
+    let link = &link[..link.find("</a>")?];
+    let badge = link.split("class=\"badge\"").nth(1)?;
+    let text = badge.split('>').nth(1)?;
+    Some(text.split('<').next()?.to_owned())
+}
+
+#[tokio::test]
+async fn respondent_mode_shows_only_what_is_assigned_and_the_top_bar_counts_what_needs_me() {
+    let w = world().await;
+    let eddie = user_id(&w, "Eddie Editor").await;
+    let uri = format!("/api/v1/assessments/{}/assignees", w.assessment);
+    let review = format!("/assessments/{}/review/delivery", w.assessment);
+    // Nothing assigned: no badge, and no way into respondent mode.
+    let page = w.editor.get(&review).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("class=\"needs-me\""),
+        "the link is there"
+    );
+    assert_eq!(badge(&page.body), None);
+    assert!(!page.body.contains("Show only what is assigned to me"));
+
+    api(
+        &w.owner,
+        Method::PUT,
+        &uri,
+        Some(json!({"scope": "question", "target_id": OTHER, "user_id": eddie})),
+    )
+    .await;
+    comment(&w.owner, &w, QUESTION, "@EddieEditor is the peak right?").await;
+    // Both kinds of page count the question and the mention: the Leptos ones and the server's.
+    for path in [review.as_str(), "/", "/api", "/portfolio"] {
+        let page = w.editor.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(badge(&page.body).as_deref(), Some("2"), "{path}");
+        assert!(page.body.contains("2 items need you"), "{path}");
+    }
+    assert_eq!(
+        badge(&w.owner.get("/").await.body),
+        None,
+        "nothing needs the owner"
+    );
+
+    // The whole area, with the way in.
+    let page = w.editor.get(&review).await;
+    assert!(
+        page.body
+            .contains("1 question of this review is assigned to you.")
+    );
+    assert!(page.body.contains(&format!("{review}?mine=1")));
+    assert!(page.body.matches("<fieldset id=\"q-").count() > 1);
+    assert!(page.body.contains("Answered by Eddie Editor"));
+    assert!(page.body.contains("Discussion (0)") || page.body.contains(">Discuss<"));
+
+    // Respondent mode: one question, one area in the rail, counted alone.
+    let mine = w.editor.get(&format!("{review}?mine=1")).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert_eq!(mine.body.matches("<fieldset id=\"q-").count(), 1);
+    assert!(mine.body.contains(&format!("id=\"q-{OTHER}\"")));
+    assert!(
+        mine.body.contains("Showing 1 of the ")
+            && mine
+                .body
+                .contains(" questions in this area: those assigned to you."),
+        "{}",
+        mine.body
+    );
+    assert!(mine.body.contains("a view, not a permission"));
+    assert!(mine.body.contains("aria-label=\"Areas assigned to you\""));
+    assert!(!mine.body.contains("id=\"rail-workload_fit\""));
+    let rail = &mine.body[mine.body.find("id=\"rail-delivery-count\"").unwrap()..];
+    assert!(
+        rail.split('<').next().unwrap().ends_with(">0/1"),
+        "{}",
+        &rail[..80]
+    );
+    assert!(mine.body.contains("/save?mine=1\""));
+    // Another area holds nothing of theirs, and says so.
+    let other = w
+        .editor
+        .get(&format!(
+            "/assessments/{}/review/workload_fit?mine=1",
+            w.assessment
+        ))
+        .await;
+    assert_eq!(other.body.matches("<fieldset id=\"q-").count(), 0);
+    assert!(
+        other
+            .body
+            .contains("Nothing in this area is assigned to you")
+    );
+
+    // The background save counts only their questions; a plain Save keeps the mode; "Save and
+    // continue" goes past the last of their areas to the results.
+    let form = serde_urlencoded::to_string([("q.iac", "most"), ("v.iac", "")]).unwrap();
+    let r = w
+        .editor
+        .call(
+            "/api/autosave",
+            &[
+                ("id", w.assessment.as_str()),
+                ("area", "delivery"),
+                ("form", form.as_str()),
+                ("mine", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let saved: Value = serde_json::from_str(&r.body).unwrap();
+    let rail = saved["rail"].as_array().unwrap();
+    assert_eq!(rail.len(), 1, "{saved}");
+    assert_eq!(
+        (rail[0]["answered"].as_u64(), rail[0]["applicable"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let save = format!("{review}/save?mine=1");
+    let r = w.editor.post(&save, &[("save", "stay")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location, format!("{review}?mine=1&saved"));
+    let r = w.editor.post(&save, &[("save", "next")]).await;
+    assert_eq!(r.location, format!("/assessments/{}/results", w.assessment));
+
+    // Answered: the question leaves the count; the mention stays until Needs me is opened.
+    assert_eq!(badge(&w.editor.get("/").await.body).as_deref(), Some("1"));
+    let me = w.editor.get("/me").await;
+    assert!(me.body.contains("Mentions (1)"));
+    assert_eq!(badge(&w.editor.get("/").await.body), None);
 }

@@ -773,18 +773,7 @@ async fn joined(w: &World) -> String {
         .create_user(&email, "Jo Joiner", "x", 1)
         .await
         .unwrap();
-    let secret = store::auth::new_secret("inv");
-    store
-        .create_invite(
-            &secret,
-            &w.team,
-            store::auth::Role::Viewer,
-            "t",
-            1,
-            i64::MAX,
-        )
-        .await
-        .unwrap();
+    let secret = viewer_invite(store, &w.team).await;
     let (id, invite) = store.invite(&secret.token, 2).await.unwrap().unwrap();
     store
         .accept_invite(&id, &invite, &user.id, 2)
@@ -845,18 +834,7 @@ pub(super) async fn access_case(
         ("GET", "/api/v1/teams/{id}/invites") => ("own", uri, None),
         ("POST", "/api/v1/teams/{id}/invites") => ("own", uri, Some(json!({"role": "viewer"}))),
         ("DELETE", _) if path.contains("/invites/") => {
-            let secret = store::auth::new_secret("inv");
-            store
-                .create_invite(
-                    &secret,
-                    &w.team,
-                    store::auth::Role::Viewer,
-                    "t",
-                    1,
-                    i64::MAX,
-                )
-                .await
-                .unwrap();
+            let secret = viewer_invite(store, &w.team).await;
             ("own", uri.replace("{invite}", &secret.id), None)
         }
         ("GET", "/api/v1/assessments/{id}/share-links") => ("own", uri, None),
@@ -896,4 +874,14 @@ pub(super) async fn access_case(
         other => panic!("no access case for {other:?}"),
     };
     (need, api(method.as_str(), &uri, body.as_ref()))
+}
+
+/// A one-time invite to `team` as a viewer, that never expires.
+async fn viewer_invite(store: &store::Store, team: &str) -> store::auth::NewSecret {
+    let secret = store::auth::new_secret("inv");
+    store
+        .create_invite(&secret, team, store::auth::Role::Viewer, "t", 1, i64::MAX)
+        .await
+        .unwrap();
+    secret
 }
