@@ -1,8 +1,8 @@
 /**
  * @param {HTMLElement} el
  */
-export function AutosaveForm_15871136109243573209(el) {
-    wasm.AutosaveForm_15871136109243573209(el);
+export function AutosaveForm_5613562747984715256(el) {
+    wasm.AutosaveForm_5613562747984715256(el);
 }
 
 /**
