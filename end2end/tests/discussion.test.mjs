@@ -90,7 +90,7 @@ test('an owner assigns and mentions an editor, who answers in respondent mode an
   await editor.setViewportSize({ width: 1280, height: 900 });
 
   // Respondent mode: the assigned question's link opens its area with only what is theirs.
-  await editor.locator('main').getByRole('link', { name: 'How much memory do the main functions need, in MB?' }).click();
+  await editor.locator('section', { has: editor.locator('#assigned') }).getByRole('link', { name: 'How much memory do the main functions need, in MB?' }).click();
   await editor.waitForURL(/\/review\/cost\?mine=1/);
   await hydrated(editor);
   const note = await editor.locator('.notice.respondent').innerText();
